@@ -1,0 +1,47 @@
+"""``jaga``: the one command-line entry point. Django's management commands stand behind it."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _fail(message: str) -> int:
+    print(f"jaga: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jaga.settings")
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "jaga"
+
+    from jaga.conf import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        return _fail(f"pengaturan salah / bad setting: {exc}")
+
+    from django.core.management import execute_from_command_line
+    from django.db.utils import DatabaseError, OperationalError
+
+    from jaga.core.dbcheck import describe_database_error
+
+    try:
+        execute_from_command_line(argv)
+    except ConfigError as exc:
+        return _fail(f"pengaturan salah / bad setting: {exc}")
+    except OperationalError as exc:
+        return _fail(describe_database_error(exc))
+    except DatabaseError as exc:
+        return _fail(f"kesalahan basis data / database error: {exc}")
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

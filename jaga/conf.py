@@ -1,0 +1,166 @@
+"""Strict settings from environment variables.
+
+Every setting Jaga reads is declared once in ``SETTINGS`` below, with its parser, default and a
+one-line description; ``docs/settings.md`` documents each (a test checks), and the parsing errors
+name the variable and what was wrong with it, in Indonesian and English.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is wrong. The message is shown to the user as is (Indonesian / English)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: str | None
+    help: str
+    secret: bool = False
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on", "ya"}:
+        return True
+    if lowered in {"0", "false", "no", "off", "tidak", ""}:
+        return False
+    raise ValueError("bukan nilai ya/tidak (gunakan true/false) / not a boolean (use true/false)")
+
+
+def parse_int(value: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ValueError("bukan bilangan bulat / not an integer") from None
+
+
+def parse_positive_int(value: str) -> int:
+    number = parse_int(value)
+    if number < 1:
+        raise ValueError("harus lebih dari 0 / must be greater than 0")
+    return number
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """``host:port``, ``[ipv6]:port`` or a bare port."""
+    value = value.strip()
+    if value.isdigit():
+        host, port_text = "127.0.0.1", value
+    elif value.startswith("["):
+        host, _, port_text = value[1:].partition("]:")
+    else:
+        host, sep, port_text = value.rpartition(":")
+        if not sep:
+            raise ValueError("gunakan bentuk HOST:PORT, mis. 127.0.0.1:8000 / use HOST:PORT, e.g. 127.0.0.1:8000")
+    port = parse_int(port_text)
+    if not 1 <= port <= 65535:
+        raise ValueError("port harus antara 1 dan 65535 / port must be between 1 and 65535")
+    if not host:
+        raise ValueError("alamat host kosong / empty host")
+    return host, port
+
+
+def parse_database_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ValueError(
+            f"skema '{parts.scheme or '?'}' tidak didukung; gunakan sqlite:///PATH atau "
+            f"postgresql://USER@HOST:PORT/NAMA / unsupported scheme; use sqlite:///PATH or postgresql://..."
+        )
+    if parts.scheme != "sqlite" and not parts.path.strip("/"):
+        raise ValueError("nama basis data tidak ada di URL / the database name is missing from the URL")
+    return value.strip()
+
+
+def parse_path(value: str) -> Path:
+    if not value.strip():
+        raise ValueError("path kosong / empty path")
+    return Path(value.strip()).expanduser().resolve()
+
+
+def parse_str(value: str) -> str:
+    return value.strip()
+
+
+def parse_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_language(value: str) -> str:
+    if value.strip() not in {"id", "en"}:
+        raise ValueError("gunakan 'id' atau 'en' / use 'id' or 'en'")
+    return value.strip()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("JAGA_DATA_DIR", parse_path, "~/.local/share/jaga",
+            "Folder for the SQLite database, generated keys, uploaded evidence and local backups."),
+    Setting("DATABASE_URL", parse_database_url, None,
+            "Database. Default: SQLite in JAGA_DATA_DIR. PostgreSQL: postgresql://USER:PASS@HOST:PORT/NAME."),
+    Setting("JAGA_LISTEN", parse_listen, "127.0.0.1:8000", "Address and port of the web process (HOST:PORT)."),
+    Setting("JAGA_DEBUG", parse_bool, "false", "Django debug mode. Never on a public server."),
+    Setting("JAGA_ALLOWED_HOSTS", parse_list, "localhost,127.0.0.1,[::1]",
+            "Comma-separated host names the web process answers to."),
+    Setting("JAGA_CSRF_TRUSTED_ORIGINS", parse_list, "",
+            "Comma-separated origins (https://jaga.example.go.id) allowed to post forms behind a proxy."),
+    Setting("JAGA_SECURE_COOKIES", parse_bool, "false",
+            "Send session and CSRF cookies only over HTTPS. Turn on when Jaga is served through HTTPS."),
+    Setting("JAGA_SECRET_KEY", parse_str, None,
+            "Django secret key. Default: generated once into JAGA_DATA_DIR/secret_key. Also JAGA_SECRET_KEY_FILE.",
+            secret=True),
+    Setting("JAGA_ENCRYPTION_KEY", parse_str, None,
+            "Fernet key that encrypts stored secrets. Default: generated once into JAGA_DATA_DIR/encryption_key. "
+            "Also JAGA_ENCRYPTION_KEY_FILE.", secret=True),
+    Setting("JAGA_LANGUAGE", parse_language, "id", "Default interface language: id or en."),
+    Setting("JAGA_TIME_ZONE", parse_str, "Asia/Jakarta",
+            "Server time zone for logs; each institution has its own time zone for display."),
+    Setting("JAGA_LOG_LEVEL", parse_str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
+    Setting("JAGA_LOGIN_ATTEMPTS", parse_positive_int, "5", "Failed log-ins before an account and address are locked."),
+    Setting("JAGA_LOCKOUT_MINUTES", parse_positive_int, "15", "How long a lock after failed log-ins lasts, in minutes."),
+    Setting("JAGA_WORKER_CONCURRENCY", parse_positive_int, "1", "Worker processes that `jaga up` starts."),
+    Setting("JAGA_PROBE_CONCURRENCY", parse_positive_int, "200", "Checks one probe runs at the same time."),
+    Setting("JAGA_PROBE_NAME", parse_str, "",
+            "Name of this probe (its location) when several probes run. Default: the host name."),
+    Setting("JAGA_SCHEDULER_INTERVAL", parse_positive_int, "5", "Seconds between the scheduler's looks for due work."),
+    Setting("JAGA_PROCESSES", parse_list, "web,probe,worker,scheduler", "Processes that `jaga up` supervises."),
+    Setting("JAGA_EMAIL_URL", parse_str, "",
+            "SMTP server for e-mail from Jaga itself, e.g. smtp://user:pass@mail.example:587 (empty: off)."),
+    Setting("JAGA_DEFAULT_FROM_EMAIL", parse_str, "jaga@localhost", "Sender address of e-mail from Jaga."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def read(name: str, environ: dict[str, str] | None = None) -> Any:
+    """Return the parsed value of one declared setting (``NAME`` or the contents of ``NAME_FILE``)."""
+    env = os.environ if environ is None else environ
+    setting = _BY_NAME[name]
+    raw = env.get(name)
+    if raw is None and setting.secret and env.get(f"{name}_FILE"):
+        file_path = Path(env[f"{name}_FILE"])
+        try:
+            raw = file_path.read_text().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"{name}_FILE: berkas {file_path} tidak dapat dibaca ({exc.strerror}) / "
+                f"cannot read file {file_path}"
+            ) from None
+    if raw is None:
+        raw = setting.default
+    if raw is None:
+        return None
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        shown = "***" if setting.secret else repr(raw)
+        raise ConfigError(f"{name}={shown}: {exc}") from None

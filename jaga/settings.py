@@ -1,0 +1,175 @@
+"""Django settings, read from the environment through :mod:`jaga.conf`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import django_stubs_ext
+
+from jaga import conf
+from jaga.datadir import ensure_data_dir, read_or_create_key
+
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR: Path = ensure_data_dir(conf.read("JAGA_DATA_DIR"))
+DEBUG: bool = conf.read("JAGA_DEBUG")
+SECRET_KEY: str = conf.read("JAGA_SECRET_KEY") or read_or_create_key(DATA_DIR / "secret_key")
+JAGA_ENCRYPTION_KEY: str = conf.read("JAGA_ENCRYPTION_KEY") or read_or_create_key(
+    DATA_DIR / "encryption_key", fernet=True
+)
+JAGA_LISTEN: tuple[str, int] = conf.read("JAGA_LISTEN")
+ALLOWED_HOSTS: list[str] = conf.read("JAGA_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS: list[str] = conf.read("JAGA_CSRF_TRUSTED_ORIGINS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = conf.read("JAGA_SECURE_COOKIES")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+_database_url: str = conf.read("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'jaga.sqlite3'}"
+DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(_database_url, conn_max_age=60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL and a busy timeout let web, probe, worker and scheduler share one SQLite file.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "jaga.core",
+    "jaga.sop",
+    "jaga.monitoring",
+    "jaga.backups",
+    "jaga.traffic",
+    "jaga.renewals",
+    "jaga.incidents",
+    "jaga.reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+ROOT_URLCONF = "jaga.urls"
+WSGI_APPLICATION = "jaga.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# Language and formats: Indonesian first. Dates read "24 November 2026", times "14.05".
+LANGUAGE_CODE: str = conf.read("JAGA_LANGUAGE")
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["jaga.formats"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE: str = conf.read("JAGA_TIME_ZONE")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+
+# Failed-login throttling (django-axes).
+AXES_FAILURE_LIMIT: int = conf.read("JAGA_LOGIN_ATTEMPTS")
+AXES_COOLOFF_TIME: float = conf.read("JAGA_LOCKOUT_MINUTES") / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "Jaga"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notifications"]}}
+
+_email_url: str = conf.read("JAGA_EMAIL_URL")
+if _email_url:
+    from urllib.parse import unquote, urlsplit
+
+    _email = urlsplit(_email_url)
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or 25
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_TLS = _email.scheme == "smtp+tls" or EMAIL_PORT == 587
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL: str = conf.read("JAGA_DEFAULT_FROM_EMAIL")
+
+JAGA_PROBE_CONCURRENCY: int = conf.read("JAGA_PROBE_CONCURRENCY")
+JAGA_PROBE_NAME: str = conf.read("JAGA_PROBE_NAME")
+JAGA_SCHEDULER_INTERVAL: int = conf.read("JAGA_SCHEDULER_INTERVAL")
+JAGA_PROCESSES: list[str] = conf.read("JAGA_PROCESSES")
+JAGA_WORKER_CONCURRENCY: int = conf.read("JAGA_WORKER_CONCURRENCY")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": conf.read("JAGA_LOG_LEVEL")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Jaga needs when they are missing.
+#   scripts/system-packages.sh run    packages to run Jaga
+#   scripts/system-packages.sh test   the same, plus what the test suite needs (Chromium)
+# As root it uses apt-get directly, otherwise sudo without a password prompt; if neither is possible
+# it stops and prints the exact command to run.
+set -euo pipefail
+
+run_packages=(
+  restic            # backup repositories
+  zstd              # compressed media exports
+  mariadb-client    # mariadb-dump for MariaDB/MySQL sites
+  postgresql-client # pg_dump for PostgreSQL sites
+  gettext           # compiles the Indonesian and English catalogues
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core  # PDF rendering (WeasyPrint)
+  ca-certificates
+)
+test_packages=(chromium)
+
+wanted=("${run_packages[@]}")
+if [ "${1:-run}" = "test" ]; then
+  wanted+=("${test_packages[@]}")
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Memasang paket Debian / installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  apt_get=(apt-get)
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  apt_get=(sudo -n apt-get)
+else
+  echo "Paket berikut belum terpasang dan Jaga tidak dapat memasangnya tanpa hak root." >&2
+  echo "The following packages are missing and Jaga cannot install them without root rights." >&2
+  echo "Jalankan / run:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${apt_get[@]}" update -qq
+"${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}"

@@ -43,3 +43,68 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if REQUIRE_SERVICES:
             pytest.fail(f"JAGA_REQUIRE_SERVICES=1 and {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+# --- the people and places most tests need ------------------------------------------------------
+
+ROLE_NAMES = ["staff_p2ti", "kasubbag_ptip", "kasubbag_umum", "sekretaris", "administrator", "auditor"]
+
+
+@pytest.fixture
+def institution(db):  # type: ignore[no-untyped-def]
+    from jaga.core.models import Institution
+
+    return Institution.objects.create(
+        name="Pengadilan Negeri Bangil",
+        slug="pn-bangil",
+        city="Bangil",
+        letter_prefix="W14.U21",
+        secretary_name="Drs. Contoh Sekretaris",
+        secretary_nip="197001011990031001",
+    )
+
+
+@pytest.fixture
+def other_institution(db):  # type: ignore[no-untyped-def]
+    from jaga.core.models import Institution
+
+    return Institution.objects.create(name="Pengadilan Negeri Pasuruan", slug="pn-pasuruan")
+
+
+@pytest.fixture
+def site(institution):  # type: ignore[no-untyped-def]
+    from jaga.core.models import Site
+
+    return Site.objects.create(institution=institution, name="Situs PN Bangil", base_url="http://127.0.0.1:9/")
+
+
+@pytest.fixture
+def make_user(db):  # type: ignore[no-untyped-def]
+    """``make_user("staff_p2ti", institution)`` -> a user with that role in that institution."""
+    from django.contrib.auth import get_user_model
+
+    from jaga.core.models import Membership
+
+    def make(role: str | None = None, institution=None, username: str | None = None):  # type: ignore[no-untyped-def]
+        name = username or f"{role or 'user'}-{get_user_model().objects.count() + 1}"
+        user = get_user_model().objects.create_user(username=name, password="rahasia-uji-123")
+        if role and institution is not None:
+            Membership.objects.create(user=user, institution=institution, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff(make_user, institution):  # type: ignore[no-untyped-def]
+    return make_user("staff_p2ti", institution, "staff")
+
+
+@pytest.fixture
+def auditor(make_user, institution):  # type: ignore[no-untyped-def]
+    return make_user("auditor", institution, "auditor")
+
+
+@pytest.fixture
+def outsider(make_user, other_institution):  # type: ignore[no-untyped-def]
+    return make_user("administrator", other_institution, "outsider")

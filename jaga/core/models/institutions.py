@@ -63,6 +63,8 @@ class Institution(models.Model):
 
 
 class Membership(models.Model):
+    INSTITUTION_PATH = "institution"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("peran"), max_length=32, choices=Role.choices)
@@ -80,6 +82,8 @@ class Membership(models.Model):
 
 
 class Site(models.Model):
+    INSTITUTION_PATH = "institution"
+
     class Cms(models.TextChoices):
         WORDPRESS = "wordpress", "WordPress"
         JOOMLA = "joomla", "Joomla"

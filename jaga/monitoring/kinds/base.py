@@ -48,6 +48,9 @@ class CheckContext:
     """What the probe hands a kind: a shared HTTP session and limits. Tests build their own."""
 
     session: aiohttp.ClientSession
+    # The monitor's persisted state from its previous check (known sitemap URLs, region hashes,
+    # outbound links...). A kind reads it and may update it in place; the probe stores it back.
+    state: dict[str, Any] = field(default_factory=dict)
     timeout_s: float = 10.0
     max_body_bytes: int = 5 * 1024 * 1024
     user_agent: str = "Jaga/0.1 (+monitoring)"

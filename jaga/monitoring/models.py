@@ -1,0 +1,192 @@
+"""Monitors, their raw results, rollups, status changes, findings, maintenance windows and probes.
+
+Storage stays small: raw results live ``JAGA_RESULTS_RETENTION_HOURS`` (48 h), rollups per minute,
+hour and day carry uptime and response times, and every status change is kept for ever.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitorStatus(models.TextChoices):
+    UNKNOWN = "unknown", _("Belum diperiksa")
+    UP = "up", _("Naik")
+    DOWN = "down", _("Turun")
+    DEGRADED = "degraded", _("Terganggu")
+    PROBE_OFFLINE = "probe_offline", _("Probe luring")
+    PAUSED = "paused", _("Dijeda")
+    MAINTENANCE = "maintenance", _("Pemeliharaan")
+
+
+class Monitor(models.Model):
+    INSTITUTION_PATH = "site__institution"
+
+    site = models.ForeignKey("core.Site", on_delete=models.CASCADE, related_name="monitors")
+    name = models.CharField(_("nama"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=40)  # a key of jaga.monitoring.kinds.REGISTRY
+    config = models.JSONField(_("konfigurasi"), default=dict)  # validated by the kind's Config model
+    interval_seconds = models.PositiveIntegerField(_("selang (detik)"), default=60)
+    timeout_seconds = models.FloatField(_("batas waktu (detik)"), default=10.0)
+    retries = models.PositiveSmallIntegerField(_("ulangi saat gagal"), default=1)
+    failures_before_down = models.PositiveSmallIntegerField(_("gagal berturut-turut sebelum turun"), default=2)
+    required_agreement = models.PositiveSmallIntegerField(
+        _("probe yang harus setuju"), default=1, help_text=_("2 = gangguan dinyatakan hanya bila dua probe berbeda setuju.")
+    )
+    enabled = models.BooleanField(_("aktif"), default=True)
+    is_public = models.BooleanField(_("tampil di halaman status publik"), default=False)
+
+    # Engine state (written by probes only).
+    status = models.CharField(max_length=20, choices=MonitorStatus.choices, default=MonitorStatus.UNKNOWN)
+    status_since = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_response_ms = models.FloatField(null=True, blank=True)
+    state = models.JSONField(default=dict, blank=True)  # kind-owned memory between checks
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["site_id", "name"]
+        indexes = [models.Index(fields=["enabled", "next_check_at"], name="monitor_due_idx")]
+        verbose_name = _("monitor")
+        verbose_name_plural = _("monitor")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckResult(models.Model):
+    """One raw check by one probe. Kept JAGA_RESULTS_RETENTION_HOURS, then only rollups remain."""
+
+    AUDIT = False
+    INSTITUTION_PATH = "monitor__site__institution"
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    probe = models.CharField(max_length=100)
+    checked_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=20, choices=MonitorStatus.choices)
+    response_ms = models.FloatField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["monitor", "checked_at"], name="result_monitor_time_idx")]
+
+
+class Rollup(models.Model):
+    """Checks aggregated per minute, hour or day. Uptime figures are read from here."""
+
+    AUDIT = False
+    INSTITUTION_PATH = "monitor__site__institution"
+
+    class Period(models.TextChoices):
+        MINUTE = "m", _("menit")
+        HOUR = "h", _("jam")
+        DAY = "d", _("hari")
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="rollups")
+    period = models.CharField(max_length=1, choices=Period.choices)
+    bucket = models.DateTimeField()  # start of the minute / hour / day (UTC)
+    checks = models.PositiveIntegerField(default=0)
+    up = models.PositiveIntegerField(default=0)  # up or degraded: the site answered
+    down = models.PositiveIntegerField(default=0)
+    maintenance = models.PositiveIntegerField(default=0)  # checks inside a maintenance window (left out of uptime)
+    response_ms_sum = models.FloatField(default=0)
+    response_ms_count = models.PositiveIntegerField(default=0)
+    response_ms_min = models.FloatField(null=True, blank=True)
+    response_ms_max = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "period", "bucket"], name="rollup_unique_bucket")]
+
+
+class StatusChange(models.Model):
+    """Every change of a monitor's status, kept for ever (the outage history)."""
+
+    AUDIT = False
+    INSTITUTION_PATH = "monitor__site__institution"
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="status_changes")
+    at = models.DateTimeField(db_index=True)
+    from_status = models.CharField(max_length=20, choices=MonitorStatus.choices)
+    to_status = models.CharField(max_length=20, choices=MonitorStatus.choices)
+    reason = models.TextField(blank=True)
+    probes = models.JSONField(default=list, blank=True)  # names of the probes that agreed
+    in_maintenance = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class Finding(models.Model):
+    """Evidence from content checks (stale page, gambling spam, hidden link, cloaking...)."""
+
+    AUDIT = False
+    INSTITUTION_PATH = "monitor__site__institution"
+
+    class Severity(models.TextChoices):
+        INFO = "info", _("info")
+        WARNING = "warning", _("peringatan")
+        CRITICAL = "critical", _("kritis")
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="findings")
+    code = models.CharField(max_length=60)
+    fingerprint = models.CharField(max_length=64)  # sha256 of code+location+evidence: one row per distinct finding
+    message = models.TextField()
+    location = models.TextField(blank=True)
+    evidence = models.TextField(blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "fingerprint"], name="finding_unique")]
+        ordering = ["-last_seen"]
+
+
+class MaintenanceWindow(models.Model):
+    """Planned work: alerts are suppressed and checks inside are left out of uptime."""
+
+    INSTITUTION_PATH = "site__institution"
+
+    class Recurrence(models.TextChoices):
+        NONE = "none", _("sekali")
+        DAILY = "daily", _("setiap hari")
+        WEEKLY = "weekly", _("setiap minggu")
+        MONTHLY = "monthly", _("setiap bulan")
+
+    site = models.ForeignKey("core.Site", on_delete=models.CASCADE, related_name="maintenance_windows")
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.CASCADE, null=True, blank=True, related_name="maintenance_windows",
+        help_text=_("Kosong = semua monitor situs ini."),
+    )
+    title = models.CharField(_("judul"), max_length=200)
+    starts_at = models.DateTimeField(_("mulai"))
+    ends_at = models.DateTimeField(_("selesai"))
+    recurrence = models.CharField(_("berulang"), max_length=10, choices=Recurrence.choices, default=Recurrence.NONE)
+    repeat_until = models.DateTimeField(_("berulang sampai"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+
+class Probe(models.Model):
+    """A running ``jaga probe``: its heartbeat and whether it can reach its control target."""
+
+    AUDIT = False
+
+    name = models.CharField(max_length=100, unique=True)
+    location = models.CharField(max_length=200, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    control_ok = models.BooleanField(default=True)
+    control_checked_at = models.DateTimeField(null=True, blank=True)
+    version = models.CharField(max_length=40, blank=True)
+    checks_total = models.PositiveBigIntegerField(default=0)

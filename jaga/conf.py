@@ -131,6 +131,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JAGA_PROBE_CONCURRENCY", parse_positive_int, "200", "Checks one probe runs at the same time."),
     Setting("JAGA_PROBE_NAME", parse_str, "",
             "Name of this probe (its location) when several probes run. Default: the host name."),
+    Setting("JAGA_PROBE_CONTROL_URL", parse_str, "",
+            "A URL the probe checks to prove its own connectivity (e.g. the court's gateway or a known-good site). "
+            "When it fails, results are recorded as 'probe offline', not 'site down'. Empty: no control check."),
+    Setting("JAGA_RESULTS_RETENTION_HOURS", parse_positive_int, "48",
+            "How long raw check results are kept; rollups per minute, hour and day remain."),
     Setting("JAGA_SCHEDULER_INTERVAL", parse_positive_int, "5", "Seconds between the scheduler's looks for due work."),
     Setting("JAGA_PROCESSES", parse_list, "web,probe,worker,scheduler", "Processes that `jaga up` supervises."),
     Setting("JAGA_EMAIL_URL", parse_str, "",

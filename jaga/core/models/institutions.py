@@ -44,9 +44,7 @@ class Institution(models.Model):
     time_zone = models.CharField(
         _("zona waktu"), max_length=64, choices=TIME_ZONES, default="Asia/Jakarta", validators=[validate_time_zone]
     )
-    letter_prefix = models.CharField(
-        _("awalan nomor surat"), max_length=60, blank=True, help_text=_("Contoh: W14.U21")
-    )
+    letter_prefix = models.CharField(_("awalan nomor surat"), max_length=60, blank=True, help_text=_("Contoh: W14.U21"))
     secretary_name = models.CharField(_("nama Sekretaris"), max_length=120, blank=True)
     secretary_nip = models.CharField(_("NIP Sekretaris"), max_length=30, blank=True)
     head_name = models.CharField(_("nama Ketua"), max_length=120, blank=True)

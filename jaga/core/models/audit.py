@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("buat")
+    UPDATE = "update", _("ubah")
+    DELETE = "delete", _("hapus")
+    LOGIN = "login", _("masuk")
+    LOGIN_FAILED = "login_failed", _("gagal masuk")
+    LOGOUT = "logout", _("keluar")
+    OTP_ENROLLED = "otp_enrolled", _("2FA didaftarkan")
+    OTP_VERIFIED = "otp_verified", _("2FA diverifikasi")
+    OTP_FAILED = "otp_failed", _("kode 2FA salah")
+    TOKEN_CREATED = "token_created", _("token API dibuat")
+    TOKEN_REVOKED = "token_revoked", _("token API dicabut")
+
+
+class AuditEvent(models.Model):
+    """One thing a person did. Never edited; the actor and institution keep their ids after deletion.
+
+    ``actor`` and ``institution`` have no database constraint: the trail must outlive the user or
+    institution it talks about (the deletion itself is an event that references them).
+    """
+
+    INSTITUTION_PATH = "institution"
+    AUDIT = False
+
+    at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pelaku"),
+    )
+    actor_name = models.CharField(_("nama pelaku"), max_length=150, blank=True)
+    institution = models.ForeignKey(
+        "core.Institution",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instansi"),
+    )
+    action = models.CharField(_("tindakan"), max_length=32, choices=AuditAction.choices, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("jenis objek")
+    )
+    object_id = models.CharField(_("id objek"), max_length=64, blank=True)
+    object_repr = models.CharField(_("objek"), max_length=255, blank=True)
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["institution", "-at"], name="audit_institution_at")]
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.object_repr}"

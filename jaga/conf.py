@@ -19,6 +19,10 @@ class ConfigError(Exception):
     """A setting is wrong. The message is shown to the user as is (Indonesian / English)."""
 
 
+class StartupError(Exception):
+    """A process cannot start (port in use, database not migrated...). Shown as is; ``jaga`` exits 2."""
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -127,6 +131,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JAGA_LOG_LEVEL", parse_str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
     Setting("JAGA_LOGIN_ATTEMPTS", parse_positive_int, "5", "Failed log-ins before an account and address are locked."),
     Setting("JAGA_LOCKOUT_MINUTES", parse_positive_int, "15", "How long a lock after failed log-ins lasts, in minutes."),
+    Setting("JAGA_WEB_THREADS", parse_positive_int, "8", "Threads of the web process that answer requests at the same time."),
     Setting("JAGA_WORKER_CONCURRENCY", parse_positive_int, "1", "Worker processes that `jaga up` starts."),
     Setting("JAGA_PROBE_CONCURRENCY", parse_positive_int, "200", "Checks one probe runs at the same time."),
     Setting("JAGA_PROBE_NAME", parse_str, "",

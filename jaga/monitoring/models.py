@@ -104,6 +104,8 @@ class Rollup(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["monitor", "period", "bucket"], name="rollup_unique_bucket")]
+        # Rollups are computed, pruned and watermarked per period across all monitors (jaga.monitoring.rollups).
+        indexes = [models.Index(fields=["period", "bucket"], name="rollup_period_bucket_idx")]
 
 
 class StatusChange(models.Model):

@@ -158,4 +158,8 @@ class Migration(migrations.Migration):
             model_name='rollup',
             constraint=models.UniqueConstraint(fields=('monitor', 'period', 'bucket'), name='rollup_unique_bucket'),
         ),
+        migrations.AddIndex(
+            model_name='rollup',
+            index=models.Index(fields=['period', 'bucket'], name='rollup_period_bucket_idx'),
+        ),
     ]

@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "jaga"
 
-    from jaga.conf import ConfigError
+    from jaga.conf import ConfigError, StartupError
 
     try:
         import django
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         execute_from_command_line(argv)
     except ConfigError as exc:
         return _fail(f"pengaturan salah / bad setting: {exc}")
+    except StartupError as exc:
+        return _fail(str(exc))
     except OperationalError as exc:
         return _fail(describe_database_error(exc))
     except DatabaseError as exc:

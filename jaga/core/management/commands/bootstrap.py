@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from jaga.core.processes.bootstrap import bootstrap_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Menyiapkan Jaga: migrasi, SOP dasar, administrator pertama / "
+        "set Jaga up: migrate, default SOP, first administrator."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bootstrap_run(out=self.stdout, listen=settings.JAGA_LISTEN)

@@ -1,0 +1,24 @@
+"""Tasks the process tests enqueue (module level, so that a worker in another process can import them)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django_tasks import task
+
+
+@task()
+def tick(*, label: str = "") -> str:
+    return label
+
+
+@task()
+def slow_tick(*, seconds: float, marker: str) -> str:
+    Path(marker + ".started").write_text("started")
+    time.sleep(seconds)
+    Path(marker + ".finished").write_text("finished")
+    return "finished"
+
+
+not_a_task = "jaga.core.tests.tasks_for_tests.tick is a task; this string is not"

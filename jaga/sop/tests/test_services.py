@@ -14,11 +14,6 @@ from jaga.sop.services import LedgerError, ledger_record, sop_resolve, sop_seed_
 T0 = dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def template(db):  # type: ignore[no-untyped-def]
-    return sop_seed_default()
-
-
 def test_it_seeds_the_template_sop_with_seven_activities(template: Sop) -> None:
     assert template.institution is None
     assert template.number == "W14.U21/10/SOP/09/2016"
@@ -111,7 +106,6 @@ def test_it_stores_evidence_with_its_sha256(institution, staff, template) -> Non
     assert evidence.original_name == "laporan.pdf"
     assert evidence.file.name.startswith("evidence/pn-bangil/2026/11/")
     assert Path(settings.MEDIA_ROOT, evidence.file.name).read_bytes() == data
-    evidence.file.delete(save=False)
 
 
 def test_it_refuses_an_end_before_the_start(institution, template) -> None:  # type: ignore[no-untyped-def]

@@ -32,7 +32,9 @@ class Monitor(models.Model):
     retries = models.PositiveSmallIntegerField(_("ulangi saat gagal"), default=1)
     failures_before_down = models.PositiveSmallIntegerField(_("gagal berturut-turut sebelum turun"), default=2)
     required_agreement = models.PositiveSmallIntegerField(
-        _("probe yang harus setuju"), default=1, help_text=_("2 = gangguan dinyatakan hanya bila dua probe berbeda setuju.")
+        _("probe yang harus setuju"),
+        default=1,
+        help_text=_("2 = gangguan dinyatakan hanya bila dua probe berbeda setuju."),
     )
     enabled = models.BooleanField(_("aktif"), default=True)
     is_public = models.BooleanField(_("tampil di halaman status publik"), default=False)
@@ -45,6 +47,9 @@ class Monitor(models.Model):
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Agreement of two probes: after a failure seen by one probe, another probe must check next.
+    confirm_exclude_probe = models.CharField(max_length=100, blank=True)
+    confirm_until = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_response_ms = models.FloatField(null=True, blank=True)
     state = models.JSONField(default=dict, blank=True)  # kind-owned memory between checks
@@ -78,6 +83,9 @@ class CheckResult(models.Model):
     class Meta:
         indexes = [models.Index(fields=["monitor", "checked_at"], name="result_monitor_time_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.status} @ {self.checked_at:%Y-%m-%d %H:%M:%S}"
+
 
 class Rollup(models.Model):
     """Checks aggregated per minute, hour or day. Uptime figures are read from here."""
@@ -107,6 +115,9 @@ class Rollup(models.Model):
         # Rollups are computed, pruned and watermarked per period across all monitors (jaga.monitoring.rollups).
         indexes = [models.Index(fields=["period", "bucket"], name="rollup_period_bucket_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.period} {self.bucket:%Y-%m-%d %H:%M}"
+
 
 class StatusChange(models.Model):
     """Every change of a monitor's status, kept for ever (the outage history)."""
@@ -124,6 +135,9 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id}: {self.from_status} → {self.to_status} @ {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class Finding(models.Model):
@@ -152,6 +166,9 @@ class Finding(models.Model):
         constraints = [models.UniqueConstraint(fields=["monitor", "fingerprint"], name="finding_unique")]
         ordering = ["-last_seen"]
 
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message[:80]}"
+
 
 class MaintenanceWindow(models.Model):
     """Planned work: alerts are suppressed and checks inside are left out of uptime."""
@@ -166,7 +183,11 @@ class MaintenanceWindow(models.Model):
 
     site = models.ForeignKey("core.Site", on_delete=models.CASCADE, related_name="maintenance_windows")
     monitor = models.ForeignKey(
-        Monitor, on_delete=models.CASCADE, null=True, blank=True, related_name="maintenance_windows",
+        Monitor,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="maintenance_windows",
         help_text=_("Kosong = semua monitor situs ini."),
     )
     title = models.CharField(_("judul"), max_length=200)
@@ -178,6 +199,9 @@ class MaintenanceWindow(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Probe(models.Model):
@@ -192,3 +216,6 @@ class Probe(models.Model):
     control_checked_at = models.DateTimeField(null=True, blank=True)
     version = models.CharField(max_length=40, blank=True)
     checks_total = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

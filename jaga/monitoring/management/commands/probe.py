@@ -1,0 +1,39 @@
+"""``jaga probe``: run the monitor engine until SIGTERM/SIGINT (or one round with ``--once``)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from jaga.monitoring.engine import ProbeEngine
+
+
+class Command(BaseCommand):
+    help = "Menjalankan probe pemantauan / runs the monitoring probe."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Satu putaran lalu berhenti / one round, then exit.")
+        parser.add_argument("--name", default=None, help="Nama probe (bawaan: JAGA_PROBE_NAME atau nama host).")
+        parser.add_argument(
+            "--concurrency", type=int, default=None, help="Pemeriksaan serentak (JAGA_PROBE_CONCURRENCY)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        engine = ProbeEngine(name=options["name"], concurrency=options["concurrency"])
+        asyncio.run(self._main(engine, once=options["once"]))
+
+    async def _main(self, engine: ProbeEngine, *, once: bool) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, engine.stop)
+        if once:
+            async with engine:
+                done = await engine.run_once()
+            self.stdout.write(f"probe {engine.name}: {done} pemeriksaan / checks")
+            return
+        self.stdout.write(f"probe {engine.name}: berjalan, {engine.concurrency} serentak / running")
+        await engine.run()
+        self.stdout.write(f"probe {engine.name}: berhenti setelah {engine.checks_done} pemeriksaan / stopped")

@@ -1,0 +1,523 @@
+"""Writes for monitoring: monitors (create, update, pause), probe results in batches, status transitions.
+
+The probe engine calls :func:`results_write_batch`; forms, the API and tasks call the monitor services.
+Outside hooks (notifications, incidents, maintenance windows, scheduling) are written by other apps and
+imported lazily: a missing one is skipped, a failing one is logged, and neither loses a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import import_module
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jaga.monitoring.kinds import REGISTRY, get_kind
+from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
+from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus, Probe, StatusChange
+
+logger = logging.getLogger(__name__)
+
+MIN_INTERVAL_SECONDS = 10
+MAX_INTERVAL_SECONDS = 7 * 24 * 3600
+FAILED = frozenset({Status.DOWN.value})
+EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "config",
+    "interval_seconds",
+    "timeout_seconds",
+    "retries",
+    "failures_before_down",
+    "required_agreement",
+    "is_public",
+)
+
+
+# --- monitors ---------------------------------------------------------------------------------
+
+
+def monitor_config_clean(*, kind: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``config`` with the kind's own model; return it normalised. Raises ``ValidationError``."""
+    if kind not in REGISTRY:
+        raise ValidationError({"kind": [f"Jenis monitor tidak dikenal / unknown monitor kind: {kind!r}"]})
+    try:
+        kind_impl = get_kind(kind)
+    except ImportError:
+        raise ValidationError({"kind": [f"Jenis monitor {kind!r} belum tersedia / not available yet"]}) from None
+    try:
+        model = validate_config(kind_impl, config or {})
+    except ValueError as exc:
+        raise ValidationError({"config": [f"Konfigurasi {kind} tidak sah / invalid configuration: {exc}"]}) from None
+    cleaned: dict[str, Any] = model.model_dump(mode="json", exclude_unset=True)
+    return cleaned
+
+
+def _limits_clean(values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    interval = values.get("interval_seconds")
+    timeout = values.get("timeout_seconds")
+    if interval is not None and not MIN_INTERVAL_SECONDS <= int(interval) <= MAX_INTERVAL_SECONDS:
+        errors["interval_seconds"] = [
+            f"Selang harus {MIN_INTERVAL_SECONDS}-{MAX_INTERVAL_SECONDS} detik / interval out of range"
+        ]
+    if timeout is not None and not 0.5 <= float(timeout) <= 120:
+        errors["timeout_seconds"] = ["Batas waktu harus 0,5-120 detik / timeout must be 0.5-120 s"]
+    if interval is not None and timeout is not None and float(timeout) >= int(interval):
+        errors.setdefault("timeout_seconds", []).append(
+            "Batas waktu harus lebih pendek dari selang / timeout must be shorter than the interval"
+        )
+    if "retries" in values and not 0 <= int(values["retries"]) <= 5:
+        errors["retries"] = ["Ulangan harus 0-5 / retries must be 0-5"]
+    if "failures_before_down" in values and not 1 <= int(values["failures_before_down"]) <= 20:
+        errors["failures_before_down"] = ["Harus 1-20 / must be 1-20"]
+    if "required_agreement" in values and int(values["required_agreement"]) not in (1, 2):
+        errors["required_agreement"] = ["Harus 1 atau 2 / must be 1 or 2"]
+    if "name" in values and not str(values["name"]).strip():
+        errors["name"] = ["Nama wajib diisi / name is required"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def monitor_create(
+    *,
+    site: Any,
+    name: str,
+    kind: str,
+    config: dict[str, Any],
+    interval_seconds: int = 60,
+    timeout_seconds: float = 10.0,
+    retries: int = 1,
+    failures_before_down: int = 2,
+    required_agreement: int = 1,
+    enabled: bool = True,
+    is_public: bool = False,
+) -> Monitor:
+    """Create a monitor after validating its kind's configuration; it is due at once."""
+    cleaned = monitor_config_clean(kind=kind, config=config)
+    values: dict[str, Any] = {
+        "name": name.strip(),
+        "interval_seconds": interval_seconds,
+        "timeout_seconds": timeout_seconds,
+        "retries": retries,
+        "failures_before_down": failures_before_down,
+        "required_agreement": required_agreement,
+    }
+    _limits_clean(values)
+    monitor = Monitor.objects.create(
+        site=site,
+        kind=kind,
+        config=cleaned,
+        enabled=enabled,
+        is_public=is_public,
+        status=MonitorStatus.UNKNOWN if enabled else MonitorStatus.PAUSED,
+        status_since=timezone.now(),
+        next_check_at=timezone.now() if enabled else None,
+        **values,
+    )
+    monitoring_schedules_ensure(site=site)
+    return monitor
+
+
+def monitor_update(*, monitor: Monitor, **changes: Any) -> Monitor:
+    """Change editable fields; kind and config are validated together. Unknown fields are an error."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": [f"Kolom tidak dapat diubah / not editable: {', '.join(sorted(unknown))}"]})
+    kind = changes.get("kind", monitor.kind)
+    if "kind" in changes or "config" in changes:
+        changes["config"] = monitor_config_clean(kind=kind, config=changes.get("config", monitor.config))
+    merged = {f: changes.get(f, getattr(monitor, f)) for f in EDITABLE_FIELDS if f != "config"}
+    _limits_clean(merged)
+    for name, value in changes.items():
+        setattr(monitor, name, value.strip() if name == "name" else value)
+    update_fields = [*changes, "updated_at"]
+    if {"kind", "config", "interval_seconds"} & set(changes) and monitor.enabled:
+        monitor.next_check_at = timezone.now()  # check the new settings soon, not after the old interval
+        update_fields.append("next_check_at")
+    if "kind" in changes:
+        monitor.state = {}
+        update_fields.append("state")
+    monitor.save(update_fields=update_fields)
+    return monitor
+
+
+def monitor_pause(*, monitor: Monitor, paused: bool = True, at: datetime | None = None) -> Monitor:
+    """Pause (no checks, no alerts) or resume a monitor; the change is kept as a status change."""
+    now = at or timezone.now()
+    if paused == (not monitor.enabled):
+        return monitor
+    old = monitor.status
+    new = MonitorStatus.PAUSED if paused else MonitorStatus.UNKNOWN
+    with transaction.atomic():
+        monitor.enabled = not paused
+        monitor.status = new
+        monitor.status_since = now
+        monitor.status_reason = "Dijeda / paused" if paused else "Dilanjutkan / resumed"
+        monitor.consecutive_failures = 0
+        monitor.next_check_at = None if paused else now
+        monitor.claimed_by = ""
+        monitor.claimed_until = None
+        monitor.save()
+        StatusChange.objects.create(
+            monitor=monitor, at=now, from_status=old, to_status=new, reason=monitor.status_reason
+        )
+    return monitor
+
+
+def monitoring_schedules_ensure(*, site: Any) -> None:
+    """Make sure the site's 2-hour monitoring round (SOP activity 1) is scheduled into the ledger."""
+    try:
+        from jaga.core.scheduling import schedule_ensure
+    except ImportError:
+        logger.info("jaga.core.scheduling.schedule_ensure is not available; monitoring round not scheduled")
+        return
+    schedule_ensure(
+        key=f"monitoring-round:{site.id}",
+        task_path="jaga.monitoring.tasks.monitoring_round_record",
+        interval_seconds=7200,
+        kwargs={"site_id": site.id},
+        institution=site.institution,
+    )
+
+
+# --- probe results ----------------------------------------------------------------------------
+
+
+@dataclass
+class ResultRecord:
+    """One finished check, as the engine hands it to :func:`results_write_batch`."""
+
+    monitor_id: int
+    probe: str
+    checked_at: datetime
+    outcome: CheckOutcome
+    state: dict[str, Any] | None = None  # the kind's state after the check (None = unchanged)
+    next_check_at: datetime | None = None  # None = checked_at + interval
+
+
+@dataclass
+class Transition:
+    monitor_id: int
+    from_status: str
+    to_status: str
+    reason: str
+    at: datetime
+    probes: list[str] = field(default_factory=list)
+    in_maintenance: bool = False
+
+
+def results_write_batch(
+    *, records: Sequence[ResultRecord], probe_name: str, now: datetime | None = None
+) -> list[Transition]:
+    """Store a batch of results, move monitor statuses, keep findings; then notify outside the transaction.
+
+    Returns the status transitions that happened (each also stored as a :class:`StatusChange`).
+    """
+    if not records:
+        return []
+    now = now or timezone.now()
+    with transaction.atomic():
+        monitors = Monitor.objects.select_related("site__institution").in_bulk({r.monitor_id for r in records})
+        kept = [r for r in records if r.monitor_id in monitors]  # a monitor deleted meanwhile: drop its result
+        CheckResult.objects.bulk_create(
+            [
+                CheckResult(
+                    monitor_id=r.monitor_id,
+                    probe=r.probe,
+                    checked_at=r.checked_at,
+                    status=r.outcome.status.value,
+                    response_ms=r.outcome.response_ms,
+                    reason=r.outcome.reason[:2000],
+                    details=r.outcome.details,
+                )
+                for r in kept
+            ],
+            batch_size=500,
+        )
+        transitions: list[Transition] = []
+        for record in sorted(kept, key=lambda r: r.checked_at):
+            monitor = monitors[record.monitor_id]
+            transition = _status_apply(monitor, record)
+            if transition is not None:
+                transitions.append(transition)
+            _findings_sync(monitor, record)
+        Monitor.objects.bulk_update(
+            list({r.monitor_id: monitors[r.monitor_id] for r in kept}.values()),
+            [
+                "status",
+                "status_since",
+                "status_reason",
+                "consecutive_failures",
+                "next_check_at",
+                "claimed_by",
+                "claimed_until",
+                "confirm_exclude_probe",
+                "confirm_until",
+                "last_checked_at",
+                "last_response_ms",
+                "state",
+            ],
+            batch_size=500,
+        )
+        StatusChange.objects.bulk_create(
+            [
+                StatusChange(
+                    monitor_id=t.monitor_id,
+                    at=t.at,
+                    from_status=t.from_status,
+                    to_status=t.to_status,
+                    reason=t.reason[:2000],
+                    probes=t.probes,
+                    in_maintenance=t.in_maintenance,
+                )
+                for t in transitions
+            ]
+        )
+        probe, _ = Probe.objects.get_or_create(name=probe_name)
+        probe.last_seen = now
+        probe.checks_total += len(kept)
+        probe.save(update_fields=["last_seen", "checks_total"])
+    for transition in transitions:
+        _transition_announce(monitors[transition.monitor_id], transition)
+    return transitions
+
+
+def _status_apply(monitor: Monitor, record: ResultRecord) -> Transition | None:
+    """Move the monitor's status for one result. Never DOWN on one probe's single failure."""
+    outcome = record.outcome
+    status = outcome.status.value
+    monitor.last_checked_at = record.checked_at
+    monitor.claimed_by = ""
+    monitor.claimed_until = None
+    if record.state is not None:
+        monitor.state = record.state
+    if outcome.response_ms is not None:
+        monitor.last_response_ms = outcome.response_ms
+    monitor.next_check_at = record.next_check_at or record.checked_at + timedelta(seconds=monitor.interval_seconds)
+    if not monitor.enabled:
+        monitor.next_check_at = None
+        return None
+    if monitor.confirm_exclude_probe and monitor.confirm_exclude_probe != record.probe:
+        monitor.confirm_exclude_probe = ""  # another probe has given its view
+        monitor.confirm_until = None
+
+    if status == Status.PROBE_OFFLINE.value:
+        return None  # the probe cannot see the internet: say nothing about the site
+
+    new: str | None
+    probes = [record.probe]
+    if status in FAILED:
+        monitor.consecutive_failures += 1
+        new = None
+        if monitor.consecutive_failures >= monitor.failures_before_down:
+            if monitor.required_agreement >= 2:
+                agreeing = _probes_failing(monitor, record)
+                if len(agreeing) >= 2:
+                    new, probes = MonitorStatus.DOWN, agreeing
+                else:
+                    _confirmation_request(monitor, record)
+            else:
+                new = MonitorStatus.DOWN
+    else:
+        monitor.consecutive_failures = 0
+        new = MonitorStatus.UP if status == Status.UP.value else MonitorStatus.DEGRADED
+
+    if new is None or new == monitor.status:
+        if new == monitor.status:
+            monitor.status_reason = outcome.reason
+        return None
+    transition = Transition(
+        monitor_id=monitor.pk,
+        from_status=monitor.status,
+        to_status=new,
+        reason=outcome.reason,
+        at=record.checked_at,
+        probes=probes,
+        in_maintenance=_in_maintenance(monitor, record.checked_at),
+    )
+    monitor.status = new
+    monitor.status_since = record.checked_at
+    monitor.status_reason = outcome.reason
+    return transition
+
+
+def _probes_failing(monitor: Monitor, record: ResultRecord) -> list[str]:
+    """Probes whose LATEST result for this monitor, within two intervals, is a failure."""
+    since = record.checked_at - timedelta(seconds=2 * monitor.interval_seconds)
+    latest: dict[str, str] = {}
+    rows = (
+        CheckResult.objects.filter(monitor=monitor, checked_at__gte=since, checked_at__lte=record.checked_at)
+        .exclude(status=Status.PROBE_OFFLINE.value)
+        .order_by("checked_at")
+        .values_list("probe", "status")
+    )
+    for probe, status in rows:
+        latest[probe] = status  # ordered by time: the last one wins
+    return sorted(p for p, s in latest.items() if s in FAILED)
+
+
+def _confirmation_request(monitor: Monitor, record: ResultRecord) -> None:
+    """Ask another probe to look now: this probe may not claim the monitor until then (or until it expires)."""
+    monitor.confirm_exclude_probe = record.probe
+    monitor.confirm_until = record.checked_at + timedelta(seconds=2 * monitor.interval_seconds)
+    monitor.next_check_at = record.checked_at
+
+
+def _in_maintenance(monitor: Monitor, at: datetime) -> bool:
+    try:
+        from jaga.monitoring.maintenance import in_maintenance
+    except ImportError:
+        return False
+    try:
+        return bool(in_maintenance(monitor, at))
+    except Exception:
+        logger.exception("maintenance check failed for monitor %s", monitor.pk)
+        return False
+
+
+EVENT_TYPES = {
+    MonitorStatus.DOWN: "monitor.down",
+    MonitorStatus.UP: "monitor.up",
+    MonitorStatus.DEGRADED: "monitor.degraded",
+}
+
+
+def _transition_announce(monitor: Monitor, transition: Transition) -> None:
+    """Notify and open/update an incident. A failing hook is logged and never loses the result."""
+    event_type = EVENT_TYPES.get(MonitorStatus(transition.to_status))
+    quiet = transition.from_status == MonitorStatus.UNKNOWN and transition.to_status == MonitorStatus.UP
+    if event_type is None or quiet or transition.in_maintenance:
+        return
+    site = monitor.site
+    labels = {"monitor.down": "TURUN", "monitor.up": "NAIK kembali", "monitor.degraded": "TERGANGGU"}
+    title = f"{monitor.name} {labels[event_type]} ({site.name})"
+    body = f"{transition.reason}\nSejak {transition.at:%Y-%m-%d %H:%M:%S %Z}. Probe: {', '.join(transition.probes)}."
+    try:
+        notifications = import_module("jaga.core.notifications")
+        notifications.notify(institution=site.institution, event_type=event_type, title=title, body=body, site=site)
+    except ImportError:
+        logger.info("jaga.core.notifications is not available; %s not sent", event_type)
+    except Exception:
+        logger.exception("notify failed for monitor %s", monitor.pk)
+    try:
+        incidents = import_module("jaga.incidents.services")
+    except ImportError:
+        return
+    hook = getattr(incidents, "incident_open_or_update", None)
+    if hook is None:
+        return
+    try:
+        hook(monitor=monitor, event_type=event_type, reason=transition.reason, at=transition.at)
+    except Exception:
+        logger.exception("incident hook failed for monitor %s", monitor.pk)
+
+
+def _fingerprint(code: str, location: str, evidence: str) -> str:
+    return hashlib.sha256(f"{code}\x1f{location}\x1f{evidence}".encode()).hexdigest()
+
+
+def _findings_sync(monitor: Monitor, record: ResultRecord) -> None:
+    """Keep one Finding row per distinct finding; resolve the ones the kind no longer reports.
+
+    A failed check with no findings says nothing about content (the page could not be read): skip it.
+    """
+    outcome = record.outcome
+    if not outcome.findings and outcome.status.value in {Status.DOWN.value, Status.PROBE_OFFLINE.value}:
+        return
+    now = record.checked_at
+    seen: dict[str, Any] = {}
+    for item in outcome.findings:
+        seen[_fingerprint(item.code, item.location, item.evidence)] = item
+    existing = {f.fingerprint: f for f in Finding.objects.filter(monitor=monitor)}
+    to_create: list[Finding] = []
+    to_update: list[Finding] = []
+    for fingerprint, item in seen.items():
+        row = existing.get(fingerprint)
+        if row is None:
+            to_create.append(
+                Finding(
+                    monitor=monitor,
+                    code=item.code[:60],
+                    fingerprint=fingerprint,
+                    message=item.message,
+                    location=item.location,
+                    evidence=item.evidence[:5000],
+                    severity=item.severity,
+                    first_seen=now,
+                    last_seen=now,
+                )
+            )
+        else:
+            row.last_seen = now
+            row.message = item.message
+            row.severity = item.severity
+            row.resolved_at = None
+            to_update.append(row)
+    for fingerprint, row in existing.items():
+        if fingerprint not in seen and row.resolved_at is None:
+            row.resolved_at = now
+            to_update.append(row)
+    Finding.objects.bulk_create(to_create)
+    if to_update:
+        Finding.objects.bulk_update(to_update, ["last_seen", "message", "severity", "resolved_at"])
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+
+def monitors_claim_due(*, probe_name: str, now: datetime, limit: int, lease_seconds: float = 120) -> list[Monitor]:
+    """Atomically take up to ``limit`` due monitors for this probe.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` then an UPDATE in one transaction, so probes on
+    several machines never take the same monitor. SQLite: the transaction is IMMEDIATE (settings), so
+    the select-then-update runs under the database's write lock. While claimed, ``next_check_at`` is
+    the lease end: if the probe dies, the monitor becomes due again by itself.
+    """
+    if limit <= 0:
+        return []
+    due = (
+        Monitor.objects.filter(enabled=True)
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
+        .filter(Q(claimed_by="") | Q(claimed_by=probe_name) | Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .exclude(Q(confirm_exclude_probe=probe_name) & Q(confirm_until__gt=now))
+        .order_by("next_check_at", "id")
+    )
+    lease_end = now + timedelta(seconds=lease_seconds)
+    with transaction.atomic():
+        claimed = list(due.select_for_update(skip_locked=True)[:limit])
+        if claimed:
+            Monitor.objects.filter(pk__in=[m.pk for m in claimed]).update(
+                claimed_by=probe_name, claimed_until=lease_end, next_check_at=lease_end
+            )
+    return claimed
+
+
+def monitors_release(*, probe_name: str, monitor_ids: Sequence[int], now: datetime) -> int:
+    """Give back claims that were not checked (the probe is stopping): due again at once."""
+    return Monitor.objects.filter(pk__in=list(monitor_ids), claimed_by=probe_name).update(
+        claimed_by="", claimed_until=None, next_check_at=now
+    )
+
+
+def probe_heartbeat(*, probe_name: str, now: datetime, control_ok: bool | None = None, version: str = "") -> Probe:
+    probe, _ = Probe.objects.get_or_create(name=probe_name)
+    probe.last_seen = now
+    fields = ["last_seen"]
+    if control_ok is not None:
+        probe.control_ok = control_ok
+        probe.control_checked_at = now
+        fields += ["control_ok", "control_checked_at"]
+    if version:
+        probe.version = version
+        fields.append("version")
+    probe.save(update_fields=fields)
+    return probe

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from jaga.monitoring import services
+from jaga.monitoring.models import Monitor, MonitorStatus, StatusChange
+
+
+def test_it_creates_a_monitor_with_normalised_config(site):
+    monitor = services.monitor_create(site=site, name=" Beranda ", kind="http", config={"url": " https://pn.example/ "})
+    monitor.refresh_from_db()
+    assert monitor.name == "Beranda"
+    assert monitor.config == {"url": "https://pn.example/"}
+    assert monitor.status == MonitorStatus.UNKNOWN
+    assert monitor.next_check_at is not None
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "field", "text"),
+    [
+        ("nope", {}, "kind", "unknown monitor kind"),
+        ("http", {}, "config", "url"),
+        ("http", {"url": "ftp://x"}, "config", "http://"),
+        ("http", {"url": "https://x", "colour": "red"}, "config", "colour"),
+        ("http", {"url": "https://x", "expected_status": ["abc"]}, "config", "abc"),
+        ("http", {"url": "https://x", "required_headers": {"X": "("}}, "config", "X"),
+    ],
+)
+def test_it_rejects_bad_config_saying_what_and_where(site, kind, config, field, text):
+    with pytest.raises(ValidationError) as caught:
+        services.monitor_create(site=site, name="x", kind=kind, config=config)
+    assert field in caught.value.message_dict
+    assert text in " ".join(caught.value.message_dict[field])
+    assert not Monitor.objects.exists()
+
+
+def test_it_rejects_a_timeout_longer_than_the_interval(site):
+    with pytest.raises(ValidationError) as caught:
+        services.monitor_create(
+            site=site, name="x", kind="http", config={"url": "https://x"}, interval_seconds=10, timeout_seconds=20
+        )
+    assert "timeout_seconds" in caught.value.message_dict
+
+
+def test_it_schedules_the_monitoring_round_when_a_monitor_is_created(site):
+    with mock.patch("jaga.core.scheduling.schedule_ensure", create=True) as ensure:
+        services.monitor_create(site=site, name="x", kind="http", config={"url": "https://x"})
+    ensure.assert_called_once_with(
+        key=f"monitoring-round:{site.id}",
+        task_path="jaga.monitoring.tasks.monitoring_round_record",
+        interval_seconds=7200,
+        kwargs={"site_id": site.id},
+        institution=site.institution,
+    )
+
+
+def test_it_updates_and_revalidates_config(site):
+    monitor = services.monitor_create(site=site, name="x", kind="http", config={"url": "https://x"})
+    services.monitor_update(monitor=monitor, config={"url": "https://y", "keyword": "Beranda"})
+    monitor.refresh_from_db()
+    assert monitor.config["keyword"] == "Beranda"
+    with pytest.raises(ValidationError):
+        services.monitor_update(monitor=monitor, config={"url": "nope"})
+    with pytest.raises(ValidationError):
+        services.monitor_update(monitor=monitor, status="up")
+    monitor.refresh_from_db()
+    assert monitor.config["url"] == "https://y"
+
+
+def test_it_pauses_and_resumes_keeping_the_status_history(site):
+    monitor = services.monitor_create(site=site, name="x", kind="http", config={"url": "https://x"})
+    services.monitor_pause(monitor=monitor)
+    monitor.refresh_from_db()
+    assert (monitor.enabled, monitor.status, monitor.next_check_at) == (False, MonitorStatus.PAUSED, None)
+    services.monitor_pause(monitor=monitor, paused=False)
+    monitor.refresh_from_db()
+    assert monitor.enabled
+    assert monitor.status == MonitorStatus.UNKNOWN
+    assert monitor.next_check_at is not None
+    assert list(StatusChange.objects.values_list("to_status", flat=True).order_by("at", "id")) == ["paused", "unknown"]

@@ -1,0 +1,108 @@
+"""DNS: does a name resolve, and do its records include the expected values?"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar, Literal
+
+import dns.asyncresolver
+import dns.exception
+import dns.rdatatype
+import dns.resolver
+from pydantic import Field, field_validator
+
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
+
+
+class Config(KindConfig):
+    name: str
+    record_type: Literal["A", "AAAA", "NS", "MX", "CNAME", "TXT"] = "A"
+    expected: list[str] = Field(default_factory=list)  # each must be among the answers (subset match)
+    nameserver: str = ""  # IP address; empty = the system's resolver
+    port: int = Field(default=53, ge=1, le=65535)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = value.strip().rstrip(".")
+        if not value or " " in value or "/" in value:
+            raise ValueError(f"nama domain tidak sah / invalid domain name: {value!r}")
+        return value
+
+    @field_validator("nameserver")
+    @classmethod
+    def _nameserver(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            import ipaddress
+
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise ValueError(f"server nama harus alamat IP / nameserver must be an IP address: {value!r}") from None
+        return value
+
+
+def normalise(record_type: str, value: str) -> str:
+    """Compare records the way people write them: no trailing dot, lower case, TXT unquoted."""
+    text = value.strip()
+    if record_type == "TXT":
+        return text.replace('" "', "").strip('"')
+    return " ".join(part.rstrip(".").lower() for part in text.split())
+
+
+class DnsKind:
+    name: ClassVar[str] = "dns"
+    label: ClassVar[str] = "DNS"
+    Config: ClassVar[type[KindConfig]] = Config
+
+    async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
+        cfg: Config = config
+        resolver = dns.asyncresolver.Resolver(configure=not cfg.nameserver)
+        if cfg.nameserver:
+            resolver.nameservers = [cfg.nameserver]
+            resolver.port = cfg.port
+        resolver.lifetime = ctx.timeout_s
+        resolver.timeout = min(ctx.timeout_s, 2.0)
+        where = f"{cfg.name} ({cfg.record_type})"
+        started = time.monotonic()
+        try:
+            answer = await resolver.resolve(cfg.name, cfg.record_type, raise_on_no_answer=False)
+        except dns.resolver.NXDOMAIN:
+            return _down("nxdomain", f"Nama {cfg.name} tidak ada (NXDOMAIN) / name does not exist")
+        except dns.resolver.LifetimeTimeout:
+            return _down("timeout", f"Batas waktu {ctx.timeout_s:g} detik terlampaui saat mencari {where} / timed out")
+        except dns.resolver.NoNameservers as exc:
+            return _down("servfail", f"Server nama gagal menjawab untuk {where} / nameservers failed: {exc}")
+        except (dns.exception.DNSException, OSError) as exc:
+            return _down("dns", f"Galat DNS untuk {where} / DNS error: {exc}")
+        ms = round((time.monotonic() - started) * 1000, 1)
+        values = [rdata.to_text() for rdata in answer] if answer.rrset is not None else []
+        details: dict[str, Any] = {"values": values, "ttl": answer.rrset.ttl if answer.rrset is not None else None}
+        if not values:
+            return CheckOutcome(
+                Status.DOWN,
+                f"Tidak ada record {where} / no such record",
+                response_ms=ms,
+                details={**details, "error": "no_answer"},
+            )
+        got = {normalise(cfg.record_type, v) for v in values}
+        if cfg.record_type == "MX":  # "mail.example" matches "10 mail.example."
+            got |= {v.split(" ", 1)[-1] for v in got}
+        missing = [e for e in cfg.expected if normalise(cfg.record_type, e) not in got]
+        if missing:
+            return CheckOutcome(
+                Status.DOWN,
+                f"Record {where} tidak sesuai: diharapkan {', '.join(missing)}, didapat {', '.join(values)} / "
+                "unexpected records",
+                response_ms=ms,
+                details={**details, "missing": missing, "error": "mismatch"},
+            )
+        return CheckOutcome(Status.UP, f"{where}: {', '.join(values)}", response_ms=ms, details=details)
+
+
+def _down(code: str, reason: str) -> CheckOutcome:
+    return CheckOutcome(Status.DOWN, reason, details={"error": code})
+
+
+KIND = DnsKind()

@@ -1,0 +1,82 @@
+"""TCP port: can a connection be opened, and how long does it take?"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import time
+from typing import Any, ClassVar
+
+from pydantic import Field, field_validator
+
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
+
+
+def validate_host(value: str) -> str:
+    value = value.strip()
+    if not value or (any(c in value for c in " /:?#@") and not _is_ipv6(value)):
+        raise ValueError(f"nama host tidak sah / invalid host name: {value!r} (tanpa http:// dan tanpa path)")
+    return value
+
+
+def _is_ipv6(value: str) -> bool:
+    try:
+        socket.inet_pton(socket.AF_INET6, value)
+    except OSError:
+        return False
+    return True
+
+
+def describe_socket_error(exc: BaseException, host: str, port: int, timeout_s: float) -> tuple[str, str]:
+    """``(code, reason)`` for a failure while connecting to ``host:port``."""
+    if isinstance(exc, TimeoutError):
+        return "timeout", f"Batas waktu {timeout_s:g} detik terlampaui ke {host}:{port} / timed out"
+    if isinstance(exc, socket.gaierror):
+        return "dns", f"Nama domain {host} tidak dapat ditemukan (DNS) / DNS lookup failed for {host}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "refused", f"Koneksi ke {host} port {port} ditolak / connection refused"
+    if isinstance(exc, ssl.SSLError):
+        return "tls", f"Galat TLS dengan {host}:{port} / TLS error: {getattr(exc, 'reason', None) or exc}"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return "reset", f"Koneksi ke {host}:{port} diputus / connection reset"
+    if isinstance(exc, OSError):
+        return "network", f"Tidak dapat terhubung ke {host}:{port} / cannot connect: {exc.strerror or exc}"
+    return "error", f"Galat tak terduga dengan {host}:{port} / unexpected error: {type(exc).__name__}: {exc}"
+
+
+class Config(KindConfig):
+    host: str
+    port: int = Field(ge=1, le=65535)
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return validate_host(value)
+
+
+class TcpKind:
+    name: ClassVar[str] = "tcp"
+    label: ClassVar[str] = "Port TCP"
+    Config: ClassVar[type[KindConfig]] = Config
+
+    async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
+        cfg: Config = config
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(ctx.timeout_s):
+                _, writer = await asyncio.open_connection(cfg.host, cfg.port)
+        except Exception as exc:
+            code, reason = describe_socket_error(exc, cfg.host, cfg.port, ctx.timeout_s)
+            return CheckOutcome(Status.DOWN, reason, details={"error": code})
+        ms = round((time.monotonic() - started) * 1000, 1)
+        writer.close()
+        try:
+            async with asyncio.timeout(1):
+                await writer.wait_closed()
+        except (OSError, TimeoutError):
+            pass
+        return CheckOutcome(Status.UP, f"Port {cfg.port} terbuka, terhubung dalam {ms:.0f} ms", response_ms=ms)
+
+
+KIND = TcpKind()

@@ -1,0 +1,150 @@
+"""TLS certificate: days to expiry, chain and host-name validity, issuer, subject and names.
+
+A certificate that fails verification is fetched a second time without verification, so that the
+reason (expired, wrong host name, unknown issuer) comes with the expiry date and the names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from cryptography import x509
+from pydantic import Field, field_validator, model_validator
+
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+from jaga.monitoring.kinds.tcp import describe_socket_error, validate_host
+
+
+class Config(KindConfig):
+    host: str
+    port: int = Field(default=443, ge=1, le=65535)
+    server_name: str = ""  # the name to verify (SNI); default: host
+    warn_days: int = Field(default=21, ge=0)
+    critical_days: int = Field(default=7, ge=0)
+    ca_file: str = ""  # extra trusted CA (PEM), e.g. an internal one
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return validate_host(value)
+
+    @model_validator(mode="after")
+    def _days(self) -> Config:
+        if self.critical_days > self.warn_days:
+            raise ValueError("critical_days harus <= warn_days / critical_days must not exceed warn_days")
+        return self
+
+
+def _context(*, verify: bool, ca_file: str) -> ssl.SSLContext:
+    if not verify:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
+async def _peer_certificate(host: str, port: int, server_name: str, context: ssl.SSLContext, timeout: float) -> bytes:
+    async with asyncio.timeout(timeout):
+        _, writer = await asyncio.open_connection(
+            host, port, ssl=context, server_hostname=server_name, ssl_handshake_timeout=timeout
+        )
+    try:
+        ssl_object = writer.get_extra_info("ssl_object")
+        der: bytes | None = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+    finally:
+        writer.close()
+    if not der:
+        raise ssl.SSLError("server tidak mengirim sertifikat / no certificate sent")
+    return der
+
+
+def describe_certificate(der: bytes, now: datetime) -> dict[str, Any]:
+    cert = x509.load_der_x509_certificate(der)
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = [str(n) for n in san.get_values_for_type(x509.DNSName)] + [
+            str(ip) for ip in san.get_values_for_type(x509.IPAddress)
+        ]
+    except x509.ExtensionNotFound:
+        names = []
+    expires = cert.not_valid_after_utc
+    return {
+        "subject": cert.subject.rfc4514_string(),
+        "issuer": cert.issuer.rfc4514_string(),
+        "sans": names,
+        "not_before": cert.not_valid_before_utc.isoformat(),
+        "not_after": expires.isoformat(),
+        "days_left": (expires - now).days,
+        "serial": format(cert.serial_number, "x"),
+    }
+
+
+def _verify_reason(exc: ssl.SSLCertVerificationError, server_name: str) -> tuple[str, str]:
+    message = exc.verify_message or str(exc)
+    lowered = message.lower()
+    if "hostname mismatch" in lowered or "ip address mismatch" in lowered:
+        return "hostname_mismatch", f"Sertifikat bukan untuk {server_name} / certificate name mismatch ({message})"
+    if "expired" in lowered:
+        return "expired", f"Sertifikat sudah kedaluwarsa / certificate has expired ({message})"
+    if "self-signed" in lowered or "self signed" in lowered or "unable to get local issuer" in lowered:
+        return "untrusted_chain", f"Rantai sertifikat tidak dipercaya / untrusted certificate chain ({message})"
+    return "invalid_certificate", f"Sertifikat tidak sah / invalid certificate ({message})"
+
+
+class TlsKind:
+    name: ClassVar[str] = "tls"
+    label: ClassVar[str] = "Sertifikat TLS"
+    Config: ClassVar[type[KindConfig]] = Config
+
+    async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
+        cfg: Config = config
+        server_name = cfg.server_name or cfg.host
+        started = time.monotonic()
+        failure: tuple[str, str] | None = None
+        try:
+            der = await _peer_certificate(
+                cfg.host, cfg.port, server_name, _context(verify=True, ca_file=cfg.ca_file), ctx.timeout_s
+            )
+        except ssl.SSLCertVerificationError as exc:
+            failure = _verify_reason(exc, server_name)
+            try:
+                der = await _peer_certificate(
+                    cfg.host, cfg.port, server_name, _context(verify=False, ca_file=""), ctx.timeout_s
+                )
+            except Exception:
+                return CheckOutcome(Status.DOWN, failure[1], details={"error": failure[0]})
+        except Exception as exc:
+            code, reason = describe_socket_error(exc, cfg.host, cfg.port, ctx.timeout_s)
+            return CheckOutcome(Status.DOWN, reason, details={"error": code})
+        ms = round((time.monotonic() - started) * 1000, 1)
+        details = describe_certificate(der, datetime.now(UTC))
+        days = int(details["days_left"])
+        expiry = f"berlaku sampai {details['not_after'][:10]} ({days} hari lagi)"
+        if failure is not None:
+            details["error"] = failure[0]
+            return CheckOutcome(Status.DOWN, f"{failure[1]}; {expiry}", response_ms=ms, details=details)
+        if days <= cfg.warn_days:
+            severity = "critical" if days <= cfg.critical_days else "warning"
+            finding = Finding(
+                code="tls_expiring",
+                message=f"Sertifikat TLS {server_name} habis dalam {days} hari / certificate expires in {days} days",
+                location=f"{cfg.host}:{cfg.port}",
+                evidence=details["not_after"],
+                severity=severity,
+            )
+            return CheckOutcome(
+                Status.DEGRADED,
+                f"Sertifikat segera habis: {expiry} / certificate expires soon",
+                response_ms=ms,
+                details=details,
+                findings=[finding],
+            )
+        return CheckOutcome(Status.UP, f"Sertifikat sah, {expiry}", response_ms=ms, details=details)
+
+
+KIND = TlsKind()

@@ -7,6 +7,8 @@ import pytest
 def _media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Evidence files of a test land in its own folder, not in the developer's data dir."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Test users need no strong hashing; PBKDF2 costs ~0.25 s per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

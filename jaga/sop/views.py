@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jaga.core.models import Institution, Site
+from jaga.core.permissions import get_for_user, user_can
+from jaga.sop.forms import LedgerRecordForm, PeriodForm
+from jaga.sop.models import EvidenceFile, LegalBasis
+from jaga.sop.selectors import activity_compliance, activity_status_list, sop_for_institution
+from jaga.sop.services import ledger_record
+
+DEFAULT_PERIOD_DAYS = 30
+
+
+def _institution(request: HttpRequest, slug: str, action: str = "view") -> Institution:
+    return get_for_user(request.user, Institution, action=action, slug=slug)  # type: ignore[arg-type]
+
+
+def _today(institution: Institution) -> dt.date:
+    return timezone.localtime(timezone.now(), ZoneInfo(institution.time_zone)).date()
+
+
+@login_required
+def institution_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = _institution(request, slug)
+    now = timezone.now()
+    sites = list(Site.objects.filter(institution=institution, is_active=True))
+    context = {
+        "institution": institution,
+        "sop": sop_for_institution(institution=institution),
+        "statuses": activity_status_list(institution=institution, now=now),
+        "site_statuses": [(site, activity_status_list(institution=institution, site=site, now=now)) for site in sites],
+        "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
+    }
+    return render(request, "sop/institution_dashboard.html", context)
+
+
+@login_required
+def site_dashboard(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
+    site = get_for_user(request.user, Site, pk=site_id, institution__slug=slug)  # type: ignore[arg-type]
+    institution = site.institution
+    context = {
+        "institution": institution,
+        "site": site,
+        "sop": sop_for_institution(institution=institution),
+        "statuses": activity_status_list(institution=institution, site=site),
+        "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
+    }
+    return render(request, "sop/site_dashboard.html", context)
+
+
+@login_required
+def sop_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = _institution(request, slug)
+    sop = sop_for_institution(institution=institution)
+    context = {
+        "institution": institution,
+        "sop": sop,
+        "legal_bases": sop.legal_bases.select_related("replaced_by").prefetch_related(
+            Prefetch("replaces", queryset=LegalBasis.objects.order_by("order"))
+        ),
+        "qualifications": sop.qualifications.all(),
+        "equipment": sop.equipment.all(),
+        "activities": sop.activities.order_by("number"),
+        "related_sops": [line for line in sop.related_sops.splitlines() if line.strip()],
+    }
+    return render(request, "sop/sop_detail.html", context)
+
+
+@dataclass(frozen=True)
+class Bar:
+    day: dt.date
+    count: int
+    x: float
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    bar_width: float
+    maximum: int
+    bars: list[Bar]
+
+
+def bar_chart(per_day: list[tuple[dt.date, int]], *, width: int = 600, height: int = 120) -> BarChart:
+    """Geometry of a server-rendered SVG bar chart: one bar per day, scaled to the busiest day."""
+    maximum = max((count for _day, count in per_day), default=0)
+    slot = width / max(len(per_day), 1)
+    bars = []
+    for index, (day, count) in enumerate(per_day):
+        bar_height = (count / maximum) * (height - 2) if maximum else 0
+        bars.append(
+            Bar(
+                day=day,
+                count=count,
+                x=round(index * slot + 1, 2),
+                y=round(height - bar_height, 2),
+                height=round(bar_height, 2),
+            )
+        )
+    return BarChart(width=width, height=height, bar_width=round(max(slot - 2, 1), 2), maximum=maximum, bars=bars)
+
+
+@login_required
+def compliance(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    institution = _institution(request, slug)
+    sop = sop_for_institution(institution=institution)
+    if not sop.activities.filter(number=number).exists():
+        raise Http404
+    form = PeriodForm(request.GET or None)
+    end = _today(institution)
+    start = end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if form.is_bound and form.is_valid():
+        start = form.cleaned_data.get("dari") or start
+        end = form.cleaned_data.get("sampai") or max(end, start)
+        if (end - start).days >= PeriodForm.MAX_DAYS:
+            start = end - dt.timedelta(days=PeriodForm.MAX_DAYS - 1)
+    result = activity_compliance(institution=institution, activity_number=number, start=start, end=end)
+    context = {
+        "institution": institution,
+        "sop": sop,
+        "form": form,
+        "compliance": result,
+        "chart": bar_chart(result.per_day),
+        "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
+    }
+    return render(request, "sop/compliance.html", context)
+
+
+@login_required
+def record(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    institution = _institution(request, slug, action="operate")
+    sop = sop_for_institution(institution=institution)
+    activity = sop.activities.filter(number=number).first()
+    if activity is None:
+        raise Http404
+    # Times typed in the form are the institution's wall-clock times.
+    with timezone.override(ZoneInfo(institution.time_zone)):
+        if request.method == "POST":
+            form = LedgerRecordForm(request.POST, request.FILES, institution=institution)
+            if form.is_valid():
+                data = form.cleaned_data
+                ledger_record(
+                    activity_number=number,
+                    institution=institution,
+                    site=data["site"],
+                    performed_by=request.user,  # type: ignore[arg-type]
+                    started_at=data["started_at"],
+                    ended_at=data["ended_at"],
+                    outcome=data["outcome"],
+                    notes=data["notes"],
+                    evidence_files=data["evidence"],
+                )
+                messages.success(request, _("Pelaksanaan aktivitas %(number)s tercatat.") % {"number": number})
+                return redirect("sop:compliance", slug=institution.slug, number=number)
+        else:
+            now = timezone.localtime().replace(second=0, microsecond=0)
+            form = LedgerRecordForm(institution=institution, initial={"started_at": now, "ended_at": now})
+        return render(
+            request, "sop/record.html", {"institution": institution, "sop": sop, "activity": activity, "form": form}
+        )
+
+
+@login_required
+def evidence_download(request: HttpRequest, slug: str, evidence_id: int) -> FileResponse:
+    evidence = get_for_user(
+        request.user,  # type: ignore[arg-type]
+        EvidenceFile.objects.select_related("entry__institution"),
+        pk=evidence_id,
+        entry__institution__slug=slug,
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)

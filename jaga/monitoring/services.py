@@ -186,6 +186,7 @@ def monitoring_schedules_ensure(*, site: Any) -> None:
         interval_seconds=7200,
         kwargs={"site_id": site.id},
         institution=site.institution,
+        first_run_at=timezone.now() + timedelta(seconds=7200),  # the first round covers two hours of checks
     )
 
 

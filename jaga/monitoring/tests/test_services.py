@@ -48,13 +48,23 @@ def test_it_rejects_a_timeout_longer_than_the_interval(site):
 def test_it_schedules_the_monitoring_round_when_a_monitor_is_created(site):
     with mock.patch("jaga.core.scheduling.schedule_ensure", create=True) as ensure:
         services.monitor_create(site=site, name="x", kind="http", config={"url": "https://x"})
-    ensure.assert_called_once_with(
-        key=f"monitoring-round:{site.id}",
-        task_path="jaga.monitoring.tasks.monitoring_round_record",
-        interval_seconds=7200,
-        kwargs={"site_id": site.id},
-        institution=site.institution,
-    )
+    ensure.assert_called_once()
+    assert ensure.call_args.kwargs | {"first_run_at": None} == {
+        "key": f"monitoring-round:{site.id}",
+        "task_path": "jaga.monitoring.tasks.monitoring_round_record",
+        "interval_seconds": 7200,
+        "kwargs": {"site_id": site.id},
+        "institution": site.institution,
+        "first_run_at": None,
+    }
+
+
+def test_it_keeps_one_schedule_per_site(site):
+    from jaga.core.models import Schedule
+
+    services.monitor_create(site=site, name="a", kind="http", config={"url": "https://x"})
+    services.monitor_create(site=site, name="b", kind="tcp", config={"host": "x", "port": 80})
+    assert Schedule.objects.filter(key=f"monitoring-round:{site.id}").count() == 1
 
 
 def test_it_updates_and_revalidates_config(site):
@@ -81,3 +91,53 @@ def test_it_pauses_and_resumes_keeping_the_status_history(site):
     assert monitor.status == MonitorStatus.UNKNOWN
     assert monitor.next_check_at is not None
     assert list(StatusChange.objects.values_list("to_status", flat=True).order_by("at", "id")) == ["paused", "unknown"]
+
+
+def test_it_records_the_two_hour_round_in_the_sop_ledger(site):
+    from django.utils import timezone
+
+    from jaga.monitoring.kinds.base import CheckOutcome, Finding, Status
+    from jaga.monitoring.tasks import monitoring_round_record
+    from jaga.sop.models import LedgerEntry
+    from jaga.sop.services import sop_seed_default
+
+    sop_seed_default()
+    up = services.monitor_create(site=site, name="Beranda", kind="http", config={"url": "https://x"})
+    bad = services.monitor_create(
+        site=site, name="Jadwal", kind="http", config={"url": "https://y"}, failures_before_down=1
+    )
+    now = timezone.now()
+    services.results_write_batch(
+        probe_name="p",
+        records=[
+            services.ResultRecord(
+                monitor_id=up.pk, probe="p", checked_at=now, outcome=CheckOutcome(Status.UP, "HTTP 200")
+            ),
+            services.ResultRecord(
+                monitor_id=bad.pk,
+                probe="p",
+                checked_at=now,
+                outcome=CheckOutcome(Status.DOWN, "HTTP 503 dari https://y", findings=[Finding("x", "Judi online")]),
+            ),
+        ],
+    )
+    entry_id = monitoring_round_record.call(site_id=site.pk)
+    entry = LedgerEntry.objects.get(pk=entry_id)
+    assert entry.outcome == "partial"
+    assert entry.performed_by is None
+    assert "2 pemeriksaan, 1 gagal" in entry.notes
+    assert "Jadwal [http]: turun (HTTP 503" in entry.notes
+    assert "Judi online" in entry.notes
+    assert (entry.ended_at - entry.started_at).total_seconds() == 7200
+
+
+def test_it_records_a_round_with_no_checks_as_a_failure(site):
+    from jaga.monitoring.tasks import monitoring_round_record
+    from jaga.sop.models import LedgerEntry
+    from jaga.sop.services import sop_seed_default
+
+    sop_seed_default()
+    services.monitor_create(site=site, name="Beranda", kind="http", config={"url": "https://x"})
+    entry = LedgerEntry.objects.get(pk=monitoring_round_record.call(site_id=site.pk))
+    assert entry.outcome == "failure"
+    assert "probe" in entry.notes

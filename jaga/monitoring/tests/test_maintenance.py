@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jaga.core.models import Site
+from jaga.core.models import Institution, Site
 from jaga.monitoring.maintenance import MaintenanceIndex, in_maintenance, maintenance_intervals
 from jaga.monitoring.models import MaintenanceWindow, Monitor
 
@@ -20,7 +20,9 @@ def make_monitor(site: Site, name: str = "Beranda") -> Monitor:
 
 
 def make_window(site: Site, start: datetime, end: datetime, **extra: object) -> MaintenanceWindow:
-    return MaintenanceWindow.objects.create(site=site, title="Pemeliharaan server", starts_at=start, ends_at=end, **extra)
+    return MaintenanceWindow.objects.create(
+        site=site, title="Pemeliharaan server", starts_at=start, ends_at=end, **extra
+    )
 
 
 @pytest.fixture
@@ -38,9 +40,13 @@ def test_it_is_in_maintenance_inside_a_one_off_window_and_not_at_its_end(site: S
     assert not in_maintenance(monitor, start + timedelta(hours=2))
 
 
-def test_it_applies_a_site_wide_window_to_every_monitor_of_the_site_only(site: Site, other_institution: object) -> None:
+def test_it_applies_a_site_wide_window_to_every_monitor_of_the_site_only(
+    site: Site, other_institution: Institution
+) -> None:
     first, second = make_monitor(site, "Beranda"), make_monitor(site, "SIPP")
-    elsewhere_site = Site.objects.create(institution=other_institution, name="PN Pasuruan", base_url="http://127.0.0.1:9/")
+    elsewhere_site = Site.objects.create(
+        institution=other_institution, name="PN Pasuruan", base_url="http://127.0.0.1:9/"
+    )
     elsewhere = make_monitor(elsewhere_site)
     at = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
     make_window(site, at - timedelta(hours=1), at + timedelta(hours=1))

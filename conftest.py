@@ -108,3 +108,14 @@ def auditor(make_user, institution):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def outsider(make_user, other_institution):  # type: ignore[no-untyped-def]
     return make_user("administrator", other_institution, "outsider")
+
+
+# --- core: 2FA enforcement (added by the core helper) --------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_not_enforced(settings):  # type: ignore[no-untyped-def]
+    """Administrators and Sekretaris must pass 2FA (jaga.core.middleware.RequireTwoFactorMiddleware);
+    that would send every ``force_login``'d administrator in other apps' view tests to enrolment.
+    The core tests that test the requirement turn it back on with ``settings.JAGA_REQUIRE_2FA = True``."""
+    settings.JAGA_REQUIRE_2FA = False

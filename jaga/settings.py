@@ -77,6 +77,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # core: who acts (audit trail), the institution's time zone, and the 2FA requirement.
+    "jaga.core.middleware.AuditContextMiddleware",
+    "jaga.core.middleware.InstitutionTimeZoneMiddleware",
+    "jaga.core.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "jaga.core"
     label = "core"
+
+    def ready(self) -> None:
+        from jaga.core import audit
+
+        audit.connect()

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from jaga.core.fields import EncryptedTextField
 from jaga.core.models.institutions import Role
 
 # The event types Jaga's apps send. A route may also name "*" (every event) or a prefix pattern
 # like "monitor.*". Documented in docs/notifications.md.
-EVENT_TYPES: list[tuple[str, str]] = [
+EVENT_TYPES: list[tuple[str, StrOrPromise]] = [
     ("*", _("Semua peristiwa")),
     ("monitor.down", _("Situs tidak dapat diakses")),
     ("monitor.up", _("Situs kembali dapat diakses")),

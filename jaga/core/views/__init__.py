@@ -1,0 +1,1 @@
+"""Views of the core app, one module per area."""

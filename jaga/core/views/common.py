@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from jaga.core.models import Institution
+from jaga.core.permissions import Action, get_for_user
+
+
+def institution_for(request: HttpRequest, slug: str, action: Action = "view") -> Institution:
+    """The institution at ``slug``: 404 for non-members, 403 when the role may not do ``action``."""
+    return get_for_user(request.user, Institution, action=action, slug=slug)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    target: Any = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return str(target)
+    return default

@@ -1,0 +1,94 @@
+"""Find and read a site's sitemap (following a sitemap index), and judge whether its ``lastmod`` can be trusted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+from jaga.monitoring.content.fetch import fetch_problem, page_fetch
+from jaga.monitoring.content.xmlfeeds import SitemapEntry, sitemap_parse
+from jaga.monitoring.kinds.base import CheckContext
+
+# WordPress core (5.5+), Yoast / Rank Math, then the generic name (Joomla extensions such as JSitemap/OSMap
+# use their own URLs: configure ``sitemap_url``).
+DEFAULT_SITEMAP_PATHS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
+SAME_DATE_SHARE = 0.8  # above this share of entries on one day, lastmod is the regeneration date
+MIN_ENTRIES_FOR_JUDGEMENT = 5
+
+
+@dataclass
+class SitemapResult:
+    source: str = ""  # the sitemap (or index) URL that answered
+    entries: list[SitemapEntry] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+async def sitemap_collect(
+    *, ctx: CheckContext, base_url: str, sitemap_url: str | None = None, max_urls: int = 5000, max_files: int = 10
+) -> SitemapResult:
+    """Read the configured sitemap, or the first default that answers, following one level of index."""
+    candidates = [sitemap_url] if sitemap_url else [urljoin(base_url, path) for path in DEFAULT_SITEMAP_PATHS]
+    problems = []
+    for candidate in candidates:
+        fetched = await page_fetch(ctx=ctx, url=candidate)
+        problem = fetch_problem(fetched)
+        if problem:
+            problems.append(problem)
+            continue
+        try:
+            parsed = sitemap_parse(fetched.body)
+        except ValueError as exc:
+            problems.append(f"{candidate}: {exc}")
+            continue
+        result = SitemapResult(source=candidate, entries=parsed.urls[:max_urls], files=[candidate])
+        for child in parsed.sitemaps[:max_files]:
+            if len(result.entries) >= max_urls:
+                break
+            child_fetched = await page_fetch(ctx=ctx, url=child.loc)
+            child_problem = fetch_problem(child_fetched)
+            if child_problem:
+                problems.append(child_problem)
+                continue
+            try:
+                child_map = sitemap_parse(child_fetched.body)
+            except ValueError as exc:
+                problems.append(f"{child.loc}: {exc}")
+                continue
+            result.files.append(child.loc)
+            result.entries += child_map.urls[: max_urls - len(result.entries)]
+        result.error = "; ".join(problems) if not result.entries else ""
+        return result
+    return SitemapResult(error="; ".join(problems) or "tidak ada sitemap / no sitemap")
+
+
+@dataclass
+class LastmodJudgement:
+    trust: str  # "medium", "low", "untrusted"
+    reason: str
+    newest: SitemapEntry | None
+
+
+def sitemap_lastmod_judge(entries: list[SitemapEntry], *, now: datetime) -> LastmodJudgement:
+    """Rate the sitemap's lastmod dates. Many generators stamp every URL with the time they rebuilt the file;
+    then the newest lastmod says nothing about the content."""
+    dated = [entry for entry in entries if entry.lastmod is not None]
+    if not dated:
+        return LastmodJudgement("untrusted", f"tidak ada lastmod pada {len(entries)} URL / no lastmod", None)
+    newest = max(dated, key=lambda entry: entry.lastmod or now)
+    if len(dated) < MIN_ENTRIES_FOR_JUDGEMENT:
+        return LastmodJudgement("low", f"hanya {len(dated)} URL berlastmod; terlalu sedikit untuk dinilai", newest)
+    days = Counter(entry.lastmod.date() for entry in dated if entry.lastmod)
+    day, count = days.most_common(1)[0]
+    share = count / len(dated)
+    if share > SAME_DATE_SHARE:
+        today = " (= hari pengambilan)" if day == now.date() else ""
+        return LastmodJudgement(
+            "untrusted",
+            f"{share:.0%} dari {len(dated)} URL ber-lastmod sama {day.isoformat()}{today}: tanggal pembuatan ulang "
+            "sitemap, bukan perubahan isi / lastmod is the regeneration date",
+            newest,
+        )
+    return LastmodJudgement("medium", f"lastmod bervariasi pada {len(dated)} URL ({len(days)} tanggal berbeda)", newest)

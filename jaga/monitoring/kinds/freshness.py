@@ -1,0 +1,242 @@
+"""Content freshness: has this site, page or section been updated within N days?
+
+Several signals are read and each is rated (high / medium / low / untrusted) with its reason; the verdict rests
+on the most trusted one that has a date, and says which. Sitemap ``lastmod`` is often the regeneration date of
+the sitemap; that is detected and rated untrusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urljoin
+
+from pydantic import Field, field_validator
+
+from jaga.monitoring.content.dates import age_days, date_parse
+from jaga.monitoring.content.fetch import fetch_problem, page_fetch
+from jaga.monitoring.content.html import Page
+from jaga.monitoring.content.signals import Signal, change_track, signal_choose
+from jaga.monitoring.content.sitemaps import sitemap_collect, sitemap_lastmod_judge
+from jaga.monitoring.content.xmlfeeds import feed_parse
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+
+PRIORITY = ("feed", "region", "last_modified", "etag", "sitemap")
+DYNAMIC_LAST_MODIFIED_S = 120  # a Last-Modified this close to the response time is generated per request
+
+
+def url_check(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"harus URL http(s) lengkap / must be a full http(s) URL: {value!r}")
+    return value
+
+
+def patterns_check(values: list[str]) -> list[str]:
+    for index, pattern in enumerate(values):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pola ke-{index + 1} {pattern!r} bukan regex yang sah: {exc}") from None
+    return values
+
+
+class FreshnessConfig(KindConfig):
+    url: str
+    max_age_days: int = Field(default=30, gt=0, le=3650)
+    sitemap_url: str | None = None
+    use_sitemap: bool = True
+    feed_url: str | None = None
+    region_selector: str | None = None
+    ignore_selectors: list[str] = Field(default_factory=list)
+    ignore_patterns: list[str] = Field(default_factory=list)
+
+    _url = field_validator("url")(url_check)
+
+    @field_validator("sitemap_url", "feed_url")
+    @classmethod
+    def _optional_url(cls, value: str | None) -> str | None:
+        return url_check(value) if value else value
+
+    @field_validator("ignore_patterns")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        return patterns_check(values)
+
+
+def region_fingerprint(page: Page, config: FreshnessConfig) -> str | None:
+    """sha256 of the region's normalised text after the ignore rules; None if the selector matches nothing."""
+    text = page.region_text(config.region_selector, tuple(config.ignore_selectors))
+    if text is None:
+        return None
+    for pattern in config.ignore_patterns:
+        text = re.sub(pattern, "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def last_modified_signal(headers: dict[str, str], url: str, *, now: datetime) -> Signal:
+    raw = headers.get("last-modified", "")
+    when = date_parse(raw)
+    if when is None:
+        return Signal("last_modified", None, "untrusted", "header Last-Modified tidak dikirim / not sent", url)
+    served = date_parse(headers.get("date")) or now
+    if abs((served - when).total_seconds()) <= DYNAMIC_LAST_MODIFIED_S:
+        return Signal(
+            "last_modified",
+            when,
+            "untrusted",
+            "Last-Modified sama dengan waktu respons: dibuat per permintaan oleh CMS, bukan tanggal isi",
+            f"{url} (header Last-Modified)",
+            raw,
+        )
+    return Signal("last_modified", when, "medium", "header Last-Modified server", f"{url} (header Last-Modified)", raw)
+
+
+async def feed_signal(ctx: CheckContext, feed_url: str | None, *, now: datetime) -> Signal:
+    if not feed_url:
+        return Signal("feed", None, "untrusted", "tidak ada feed RSS/Atom (tidak dikonfigurasi, tidak ditemukan)")
+    fetched = await page_fetch(ctx=ctx, url=feed_url)
+    problem = fetch_problem(fetched)
+    if problem:
+        return Signal("feed", None, "untrusted", f"feed tidak dapat diambil: {problem}", feed_url)
+    try:
+        items = feed_parse(fetched.body)
+    except ValueError as exc:
+        return Signal("feed", None, "untrusted", str(exc), feed_url)
+    dated = [item for item in items if item.date is not None and item.date <= now + timedelta(days=1)]
+    if not dated:
+        return Signal("feed", None, "untrusted", f"feed berisi {len(items)} item tanpa tanggal yang sah", feed_url)
+    newest = max(dated, key=lambda item: item.date or now)
+    where = f"{feed_url} → «{newest.title[:80]}» {newest.link}".strip()
+    if len(dated) >= 2 and len({item.date for item in dated}) == 1:
+        reason = f"semua {len(dated)} item bertanggal sama: tanggal pembuatan feed, bukan terbit"
+        return Signal("feed", newest.date, "low", reason, where, newest.date_text)
+    trust = "high" if len(dated) >= 2 else "medium"
+    return Signal("feed", newest.date, trust, f"item terbaru dari {len(dated)} item feed", where, newest.date_text)
+
+
+def feed_discover(page: Page) -> str | None:
+    links = [link for link in page.feed_links() if "comments" not in link and "komentar" not in link]
+    return links[0] if links else None
+
+
+class FreshnessKind:
+    name: ClassVar[str] = "freshness"
+    label: ClassVar[str] = "Kesegaran konten"
+    Config: ClassVar[type[KindConfig]] = FreshnessConfig
+
+    async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
+        assert isinstance(config, FreshnessConfig)
+        now = datetime.now(UTC)
+        fetched = await page_fetch(ctx=ctx, url=config.url)
+        problem = fetch_problem(fetched)
+        if problem:
+            return CheckOutcome(Status.DOWN, problem, response_ms=fetched.elapsed_ms)
+        page = Page(fetched.text, fetched.final_url)
+        findings: list[Finding] = []
+        signals = [
+            await feed_signal(ctx, config.feed_url or feed_discover(page), now=now),
+            self._region_signal(ctx, page, config, now, findings),
+            last_modified_signal(fetched.headers, fetched.final_url, now=now),
+        ]
+        if etag := fetched.headers.get("etag"):
+            signal = change_track(
+                ctx.state, "etag", etag, now=now, trust="medium", max_age_days=config.max_age_days, label="ETag"
+            )
+            signal.where, signal.evidence = f"{fetched.final_url} (header ETag)", etag
+            signals.append(signal)
+        if config.use_sitemap:
+            signals.append(await self._sitemap_signal(ctx, config, now))
+        return self._verdict(config, signals, findings, now, fetched.elapsed_ms)
+
+    def _region_signal(
+        self, ctx: CheckContext, page: Page, config: FreshnessConfig, now: datetime, findings: list[Finding]
+    ) -> Signal:
+        where = f"{page.url} [{config.region_selector or 'body'}]"
+        fingerprint = region_fingerprint(page, config)
+        if fingerprint is None:
+            findings.append(
+                Finding(
+                    "region_missing",
+                    f"Selektor wilayah {config.region_selector!r} tidak cocok dengan apa pun di halaman",
+                    page.url,
+                    config.region_selector or "",
+                )
+            )
+            return Signal(
+                "region", None, "untrusted", "selektor wilayah tidak cocok / region selector not found", where
+            )
+        signal = change_track(
+            ctx.state,
+            "region",
+            fingerprint,
+            now=now,
+            trust="high",
+            max_age_days=config.max_age_days,
+            label="sidik sha256 teks wilayah",
+        )
+        signal.where, signal.evidence = where, fingerprint[:16]
+        return signal
+
+    async def _sitemap_signal(self, ctx: CheckContext, config: FreshnessConfig, now: datetime) -> Signal:
+        result = await sitemap_collect(ctx=ctx, base_url=urljoin(config.url, "/"), sitemap_url=config.sitemap_url)
+        if not result.entries:
+            return Signal("sitemap", None, "untrusted", f"sitemap tidak terbaca: {result.error}", result.source)
+        judgement = sitemap_lastmod_judge(result.entries, now=now)
+        newest = judgement.newest
+        if newest is None:
+            return Signal("sitemap", None, judgement.trust, judgement.reason, result.source)
+        where = f"{result.source} → {newest.loc}"
+        return Signal("sitemap", newest.lastmod, judgement.trust, judgement.reason, where, newest.lastmod_text)
+
+    def _verdict(
+        self,
+        config: FreshnessConfig,
+        signals: list[Signal],
+        findings: list[Finding],
+        now: datetime,
+        response_ms: float,
+    ) -> CheckOutcome:
+        chosen = signal_choose(signals, PRIORITY)
+        details: dict[str, Any] = {
+            "max_age_days": config.max_age_days,
+            "signals": [signal.as_dict() for signal in signals],
+            "signal": chosen.name if chosen else None,
+            "age_days": None,
+            "newest": None,
+        }
+        if chosen is None or chosen.value is None:
+            findings.append(
+                Finding(
+                    "unknown_age",
+                    "Usia konten belum dapat ditentukan: tidak ada sinyal yang dapat dipercaya",
+                    config.url,
+                    "; ".join(f"{s.name}: {s.reason}" for s in signals),
+                    "info",
+                )
+            )
+            return CheckOutcome(
+                Status.UP, "Usia konten belum diketahui (menunggu perubahan teramati)", response_ms, details, findings
+            )
+        age = age_days(chosen.value, now)
+        details.update(age_days=age, newest=chosen.value.isoformat())
+        basis = f"sinyal {chosen.name} (kepercayaan {chosen.trust})"
+        if age > config.max_age_days:
+            findings.append(
+                Finding(
+                    "stale",
+                    f"Konten tidak diperbarui {age:g} hari (maksimum {config.max_age_days}); berdasarkan {basis}",
+                    chosen.where,
+                    f"{chosen.evidence or chosen.value.isoformat()} — {chosen.where}",
+                    "warning",
+                )
+            )
+            reason = f"Basi: pembaruan terakhir {age:g} hari lalu (maks. {config.max_age_days}), {basis}"
+            return CheckOutcome(Status.DEGRADED, reason, response_ms, details, findings)
+        reason = f"Segar: pembaruan terakhir {age:g} hari lalu (maks. {config.max_age_days}), {basis}"
+        return CheckOutcome(Status.UP, reason, response_ms, details, findings)
+
+
+KIND = FreshnessKind()

@@ -107,48 +107,110 @@ def parse_language(value: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("JAGA_DATA_DIR", parse_path, "~/.local/share/jaga",
-            "Folder for the SQLite database, generated keys, uploaded evidence and local backups."),
-    Setting("DATABASE_URL", parse_database_url, None,
-            "Database. Default: SQLite in JAGA_DATA_DIR. PostgreSQL: postgresql://USER:PASS@HOST:PORT/NAME."),
+    Setting(
+        "JAGA_DATA_DIR",
+        parse_path,
+        "~/.local/share/jaga",
+        "Folder for the SQLite database, generated keys, uploaded evidence and local backups.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        parse_database_url,
+        None,
+        "Database. Default: SQLite in JAGA_DATA_DIR. PostgreSQL: postgresql://USER:PASS@HOST:PORT/NAME.",
+    ),
     Setting("JAGA_LISTEN", parse_listen, "127.0.0.1:8000", "Address and port of the web process (HOST:PORT)."),
     Setting("JAGA_DEBUG", parse_bool, "false", "Django debug mode. Never on a public server."),
-    Setting("JAGA_ALLOWED_HOSTS", parse_list, "localhost,127.0.0.1,[::1]",
-            "Comma-separated host names the web process answers to."),
-    Setting("JAGA_CSRF_TRUSTED_ORIGINS", parse_list, "",
-            "Comma-separated origins (https://jaga.example.go.id) allowed to post forms behind a proxy."),
-    Setting("JAGA_SECURE_COOKIES", parse_bool, "false",
-            "Send session and CSRF cookies only over HTTPS. Turn on when Jaga is served through HTTPS."),
-    Setting("JAGA_SECRET_KEY", parse_str, None,
-            "Django secret key. Default: generated once into JAGA_DATA_DIR/secret_key. Also JAGA_SECRET_KEY_FILE.",
-            secret=True),
-    Setting("JAGA_ENCRYPTION_KEY", parse_str, None,
-            "Fernet key that encrypts stored secrets. Default: generated once into JAGA_DATA_DIR/encryption_key. "
-            "Also JAGA_ENCRYPTION_KEY_FILE.", secret=True),
+    Setting(
+        "JAGA_ALLOWED_HOSTS",
+        parse_list,
+        "localhost,127.0.0.1,[::1]",
+        "Comma-separated host names the web process answers to.",
+    ),
+    Setting(
+        "JAGA_CSRF_TRUSTED_ORIGINS",
+        parse_list,
+        "",
+        "Comma-separated origins (https://jaga.example.go.id) allowed to post forms behind a proxy.",
+    ),
+    Setting(
+        "JAGA_SECURE_COOKIES",
+        parse_bool,
+        "false",
+        "Send session and CSRF cookies only over HTTPS. Turn on when Jaga is served through HTTPS.",
+    ),
+    Setting(
+        "JAGA_SECRET_KEY",
+        parse_str,
+        None,
+        "Django secret key. Default: generated once into JAGA_DATA_DIR/secret_key. Also JAGA_SECRET_KEY_FILE.",
+        secret=True,
+    ),
+    Setting(
+        "JAGA_ENCRYPTION_KEY",
+        parse_str,
+        None,
+        "Fernet key that encrypts stored secrets. Default: generated once into JAGA_DATA_DIR/encryption_key. "
+        "Also JAGA_ENCRYPTION_KEY_FILE.",
+        secret=True,
+    ),
     Setting("JAGA_LANGUAGE", parse_language, "id", "Default interface language: id or en."),
-    Setting("JAGA_TIME_ZONE", parse_str, "Asia/Jakarta",
-            "Server time zone for logs; each institution has its own time zone for display."),
+    Setting(
+        "JAGA_TIME_ZONE",
+        parse_str,
+        "Asia/Jakarta",
+        "Server time zone for logs; each institution has its own time zone for display.",
+    ),
     Setting("JAGA_LOG_LEVEL", parse_str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
     Setting("JAGA_LOGIN_ATTEMPTS", parse_positive_int, "5", "Failed log-ins before an account and address are locked."),
-    Setting("JAGA_LOCKOUT_MINUTES", parse_positive_int, "15", "How long a lock after failed log-ins lasts, in minutes."),
-    Setting("JAGA_WEB_THREADS", parse_positive_int, "8", "Threads of the web process that answer requests at the same time."),
+    Setting(
+        "JAGA_LOCKOUT_MINUTES", parse_positive_int, "15", "How long a lock after failed log-ins lasts, in minutes."
+    ),
+    Setting(
+        "JAGA_WEB_THREADS", parse_positive_int, "8", "Threads of the web process that answer requests at the same time."
+    ),
     Setting("JAGA_WORKER_CONCURRENCY", parse_positive_int, "1", "Worker processes that `jaga up` starts."),
     Setting("JAGA_PROBE_CONCURRENCY", parse_positive_int, "200", "Checks one probe runs at the same time."),
-    Setting("JAGA_PROBE_NAME", parse_str, "",
-            "Name of this probe (its location) when several probes run. Default: the host name."),
-    Setting("JAGA_PROBE_CONTROL_URL", parse_str, "",
-            "A URL the probe checks to prove its own connectivity (e.g. the court's gateway or a known-good site). "
-            "When it fails, results are recorded as 'probe offline', not 'site down'. Empty: no control check."),
-    Setting("JAGA_RESULTS_RETENTION_HOURS", parse_positive_int, "48",
-            "How long raw check results are kept; rollups per minute, hour and day remain."),
+    Setting(
+        "JAGA_PROBE_NAME",
+        parse_str,
+        "",
+        "Name of this probe (its location) when several probes run. Default: the host name.",
+    ),
+    Setting(
+        "JAGA_PROBE_CONTROL_URL",
+        parse_str,
+        "",
+        "A URL the probe checks to prove its own connectivity (e.g. the court's gateway or a known-good site). "
+        "When it fails, results are recorded as 'probe offline', not 'site down'. Empty: no control check.",
+    ),
+    Setting(
+        "JAGA_RESULTS_RETENTION_HOURS",
+        parse_positive_int,
+        "48",
+        "How long raw check results are kept; rollups per minute, hour and day remain.",
+    ),
     Setting("JAGA_SCHEDULER_INTERVAL", parse_positive_int, "5", "Seconds between the scheduler's looks for due work."),
     Setting("JAGA_PROCESSES", parse_list, "web,probe,worker,scheduler", "Processes that `jaga up` supervises."),
-    Setting("JAGA_EMAIL_URL", parse_str, "",
-            "SMTP server for e-mail from Jaga itself, e.g. smtp://user:pass@mail.example:587 (empty: off)."),
+    Setting(
+        "JAGA_EMAIL_URL",
+        parse_str,
+        "",
+        "SMTP server for e-mail from Jaga itself, e.g. smtp://user:pass@mail.example:587 (empty: off).",
+    ),
     Setting("JAGA_DEFAULT_FROM_EMAIL", parse_str, "jaga@localhost", "Sender address of e-mail from Jaga."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _hide_password(raw: str) -> str:
+    """``scheme://user:secret@host`` -> ``scheme://user:***@host``, so that error messages never show it."""
+    parts = urlsplit(raw.strip())
+    if not parts.password:
+        return raw
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
 
 
 def read(name: str, environ: dict[str, str] | None = None) -> Any:
@@ -162,8 +224,7 @@ def read(name: str, environ: dict[str, str] | None = None) -> Any:
             raw = file_path.read_text().strip()
         except OSError as exc:
             raise ConfigError(
-                f"{name}_FILE: berkas {file_path} tidak dapat dibaca ({exc.strerror}) / "
-                f"cannot read file {file_path}"
+                f"{name}_FILE: berkas {file_path} tidak dapat dibaca ({exc.strerror}) / cannot read file {file_path}"
             ) from None
     if raw is None:
         raw = setting.default
@@ -172,5 +233,5 @@ def read(name: str, environ: dict[str, str] | None = None) -> Any:
     try:
         return setting.parse(raw)
     except ValueError as exc:
-        shown = "***" if setting.secret else repr(raw)
+        shown = "***" if setting.secret else repr(_hide_password(raw))
         raise ConfigError(f"{name}={shown}: {exc}") from None

@@ -246,11 +246,11 @@ def results_write_batch(
         )
         transitions: list[Transition] = []
         for record in sorted(kept, key=lambda r: r.checked_at):
-            monitor = monitors[record.monitor_id]
-            transition = _status_apply(monitor, record)
+            transition = _status_apply(monitors[record.monitor_id], record)
             if transition is not None:
                 transitions.append(transition)
-            _findings_sync(monitor, record)
+        _maintenance_mark(transitions, monitors)
+        _findings_sync(kept)
         Monitor.objects.bulk_update(
             list({r.monitor_id: monitors[r.monitor_id] for r in kept}.values()),
             [
@@ -343,7 +343,6 @@ def _status_apply(monitor: Monitor, record: ResultRecord) -> Transition | None:
         reason=outcome.reason,
         at=record.checked_at,
         probes=probes,
-        in_maintenance=_in_maintenance(monitor, record.checked_at),
     )
     monitor.status = new
     monitor.status_since = record.checked_at
@@ -373,16 +372,29 @@ def _confirmation_request(monitor: Monitor, record: ResultRecord) -> None:
     monitor.next_check_at = record.checked_at
 
 
-def _in_maintenance(monitor: Monitor, at: datetime) -> bool:
+def _maintenance_mark(transitions: list[Transition], monitors: dict[int, Monitor]) -> None:
+    """Flag transitions inside a maintenance window: one query for the whole batch."""
+    if not transitions:
+        return
     try:
-        from jaga.monitoring.maintenance import in_maintenance
+        maintenance = import_module("jaga.monitoring.maintenance")
     except ImportError:
-        return False
+        return
     try:
-        return bool(in_maintenance(monitor, at))
+        index_class = getattr(maintenance, "MaintenanceIndex", None)
+        if index_class is not None:
+            index = index_class.build(
+                monitor_sites={t.monitor_id: monitors[t.monitor_id].site_id for t in transitions},
+                start=min(t.at for t in transitions),
+                end=max(t.at for t in transitions) + timedelta(microseconds=1),
+            )
+            for t in transitions:
+                t.in_maintenance = bool(index.in_maintenance(t.monitor_id, t.at))
+        else:
+            for t in transitions:
+                t.in_maintenance = bool(maintenance.in_maintenance(monitors[t.monitor_id], t.at))
     except Exception:
-        logger.exception("maintenance check failed for monitor %s", monitor.pk)
-        return False
+        logger.exception("maintenance check failed; alerts are not suppressed")
 
 
 EVENT_TYPES = {
@@ -426,50 +438,61 @@ def _fingerprint(code: str, location: str, evidence: str) -> str:
     return hashlib.sha256(f"{code}\x1f{location}\x1f{evidence}".encode()).hexdigest()
 
 
-def _findings_sync(monitor: Monitor, record: ResultRecord) -> None:
+def _findings_sync(records: Sequence[ResultRecord]) -> None:
     """Keep one Finding row per distinct finding; resolve the ones the kind no longer reports.
 
-    A failed check with no findings says nothing about content (the page could not be read): skip it.
+    A failed check with no findings says nothing about content (the page could not be read): skipped.
+    One read and at most one insert and one update for the whole batch.
     """
-    outcome = record.outcome
-    if not outcome.findings and outcome.status.value in {Status.DOWN.value, Status.PROBE_OFFLINE.value}:
+    relevant = [
+        r
+        for r in records
+        if r.outcome.findings or r.outcome.status.value not in {Status.DOWN.value, Status.PROBE_OFFLINE.value}
+    ]
+    if not relevant:
         return
-    now = record.checked_at
-    seen: dict[str, Any] = {}
-    for item in outcome.findings:
-        seen[_fingerprint(item.code, item.location, item.evidence)] = item
-    existing = {f.fingerprint: f for f in Finding.objects.filter(monitor=monitor)}
+    reported: dict[int, dict[str, tuple[datetime, Any]]] = {}
+    for record in sorted(relevant, key=lambda r: r.checked_at):  # the latest result of a monitor wins
+        reported[record.monitor_id] = {
+            _fingerprint(f.code, f.location, f.evidence): (record.checked_at, f) for f in record.outcome.findings
+        }
+    fingerprints = {fp for items in reported.values() for fp in items}
+    existing: dict[tuple[int, str], Finding] = {
+        (f.monitor_id, f.fingerprint): f
+        for f in Finding.objects.filter(monitor_id__in=list(reported)).filter(
+            Q(resolved_at__isnull=True) | Q(fingerprint__in=fingerprints)
+        )
+    }
+    latest_at = {r.monitor_id: r.checked_at for r in sorted(relevant, key=lambda r: r.checked_at)}
     to_create: list[Finding] = []
     to_update: list[Finding] = []
-    for fingerprint, item in seen.items():
-        row = existing.get(fingerprint)
-        if row is None:
-            to_create.append(
-                Finding(
-                    monitor=monitor,
-                    code=item.code[:60],
-                    fingerprint=fingerprint,
-                    message=item.message,
-                    location=item.location,
-                    evidence=item.evidence[:5000],
-                    severity=item.severity,
-                    first_seen=now,
-                    last_seen=now,
+    for monitor_id, items in reported.items():
+        for fingerprint, (at, item) in items.items():
+            row = existing.get((monitor_id, fingerprint))
+            if row is None:
+                to_create.append(
+                    Finding(
+                        monitor_id=monitor_id,
+                        code=item.code[:60],
+                        fingerprint=fingerprint,
+                        message=item.message,
+                        location=item.location,
+                        evidence=item.evidence[:5000],
+                        severity=item.severity,
+                        first_seen=at,
+                        last_seen=at,
+                    )
                 )
-            )
-        else:
-            row.last_seen = now
-            row.message = item.message
-            row.severity = item.severity
-            row.resolved_at = None
-            to_update.append(row)
-    for fingerprint, row in existing.items():
-        if fingerprint not in seen and row.resolved_at is None:
-            row.resolved_at = now
+            else:
+                row.last_seen, row.message, row.severity, row.resolved_at = at, item.message, item.severity, None
+                to_update.append(row)
+    for (monitor_id, fingerprint), row in existing.items():
+        if fingerprint not in reported[monitor_id] and row.resolved_at is None:
+            row.resolved_at = latest_at[monitor_id]
             to_update.append(row)
     Finding.objects.bulk_create(to_create)
     if to_update:
-        Finding.objects.bulk_update(to_update, ["last_seen", "message", "severity", "resolved_at"])
+        Finding.objects.bulk_update(to_update, ["last_seen", "message", "severity", "resolved_at"], batch_size=500)
 
 
 # --- claims -----------------------------------------------------------------------------------

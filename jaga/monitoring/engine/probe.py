@@ -138,13 +138,13 @@ class ProbeEngine:
         """Finish in-flight checks (up to ``stop_grace`` s), cancel the rest, write, give back claims."""
         self._stopping.set()
         pending = list(self._inflight.values())
+        unfinished = list(self._inflight)  # ids: a cancelled check leaves no result and is given back
         if pending:
             _, still = await asyncio.wait(pending, timeout=self.stop_grace)
             for task in still:
                 task.cancel()
             await asyncio.gather(*still, return_exceptions=True)
         await self.flush()
-        unfinished = list(self._inflight)
         await sync_to_async(services.monitors_release, thread_sensitive=True)(
             probe_name=self.name, monitor_ids=unfinished, now=self.clock()
         )

@@ -70,8 +70,12 @@ class LedgerRecordForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    dari = forms.DateField(label=_("Dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    sampai = forms.DateField(label=_("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    dari = forms.DateField(
+        label=_("Dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    sampai = forms.DateField(
+        label=_("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     MAX_DAYS = 366
 

@@ -120,9 +120,9 @@ def compliance(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     sop = sop_for_institution(institution=institution)
     if not sop.activities.filter(number=number).exists():
         raise Http404
-    form = PeriodForm(request.GET or None)
     end = _today(institution)
     start = end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    form = PeriodForm(request.GET or None, initial={"dari": start, "sampai": end})
     if form.is_bound and form.is_valid():
         start = form.cleaned_data.get("dari") or start
         end = form.cleaned_data.get("sampai") or max(end, start)

@@ -158,3 +158,16 @@ def test_evidence_downloads_for_members_only(institution, staff, auditor, outsid
     assert _client(outsider).get(url).status_code == 404
     wrong = reverse("sop:evidence_download", kwargs={"slug": other_institution.slug, "evidence_id": evidence.pk})
     assert _client(outsider).get(wrong).status_code == 404
+
+
+def test_a_reversed_period_is_explained(institution, staff, template) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("sop:compliance", kwargs={"slug": institution.slug, "number": 1})
+    response = _client(staff).get(url, {"dari": "2026-11-20", "sampai": "2026-11-01"})
+    assert response.status_code == 200
+    assert "Tanggal akhir tidak boleh sebelum tanggal awal" in response.content.decode()
+
+
+def test_the_default_period_is_the_last_30_days(institution, staff, template) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("sop:compliance", kwargs={"slug": institution.slug, "number": 1})
+    html = _client(staff).get(url).content.decode()
+    assert html.count("<rect ") == 30

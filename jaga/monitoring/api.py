@@ -1,0 +1,345 @@
+"""The REST API (django-ninja) at ``/api/``: monitors, their results, uptime, status changes and findings.
+
+Authentication: ``Authorization: Bearer <token>`` with a token made in Jaga (``jaga.core.models.ApiToken``).
+A token acts as its user within its institution only: another institution's monitor is 404, and a token
+whose user may not operate (an auditor) gets 403 on every change. The OpenAPI document is
+``/api/openapi.json``; ``/api/docs`` shows it with ReDoc served from this server (no CDN).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import ninja
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.openapi.docs import DocsBase
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import HttpBearer
+from pydantic import ValidationError as PydanticValidationError
+
+from jaga.core.models import ApiToken, Site
+from jaga.core.permissions import user_can
+from jaga.monitoring.kinds import REGISTRY, get_kind
+from jaga.monitoring.models import CheckResult, Finding, Monitor, StatusChange
+from jaga.monitoring.views import backend
+
+REDOC_JS = Path(ninja.__file__).parent / "static" / "ninja" / "redoc.standalone.js"
+
+
+class LocalRedoc(DocsBase):
+    """ReDoc with its script served by Jaga itself (ninja would fall back to a CDN outside INSTALLED_APPS)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        return render(
+            request,
+            "monitoring/api_docs.html",
+            {"api": api, "openapi_json_url": self.get_openapi_url(api, kwargs), "script_url": reverse("api_docs_js")},
+        )
+
+
+def redoc_script(request: HttpRequest) -> FileResponse:
+    return FileResponse(REDOC_JS.open("rb"), content_type="text/javascript")
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        from jaga.core.services import api_token_authenticate
+
+        api_token = api_token_authenticate(token)
+        if api_token is None or not user_can(api_token.user, api_token.institution, "view"):
+            return None  # revoked, unknown, or its user is no longer a member
+        return api_token
+
+
+api = NinjaAPI(
+    title="Jaga API",
+    version="1",
+    description="Monitor situs: buat, ubah, jeda, baca hasil. / Website monitors: create, edit, pause, read results.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs=LocalRedoc(),
+    docs_url="/docs",
+)
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+class ConfigInvalid(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("invalid")
+        self.errors = errors
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Peran Anda tidak mengizinkan tindakan ini / your role does not allow this"}, status=403
+    )
+
+
+@api.exception_handler(ConfigInvalid)
+def _config_invalid(request: HttpRequest, exc: ConfigInvalid) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def _service_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                detail.append({"loc": ["body", field], "msg": " ".join(error.messages), "type": "value_error"})
+    else:
+        detail = [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+# --- schemas --------------------------------------------------------------------------------------
+
+
+class MonitorOut(Schema):
+    id: int
+    site_id: int
+    name: str
+    kind: str
+    config: dict[str, Any]
+    interval_seconds: int
+    timeout_seconds: float
+    retries: int
+    failures_before_down: int
+    required_agreement: int
+    enabled: bool
+    is_public: bool
+    status: str
+    status_since: dt.datetime | None
+    status_reason: str
+    last_checked_at: dt.datetime | None
+    last_response_ms: float | None
+
+
+class MonitorIn(Schema):
+    site_id: int
+    name: str
+    kind: str = Field(description="Salah satu / one of: " + ", ".join(REGISTRY))
+    config: dict[str, Any] = Field(default_factory=dict)
+    interval_seconds: int = 60
+    timeout_seconds: float = 10.0
+    retries: int = 1
+    failures_before_down: int = 2
+    required_agreement: int = 1
+    enabled: bool = True
+    is_public: bool = False
+
+
+class MonitorPatch(Schema):
+    name: str | None = None
+    config: dict[str, Any] | None = None
+    interval_seconds: int | None = None
+    timeout_seconds: float | None = None
+    retries: int | None = None
+    failures_before_down: int | None = None
+    required_agreement: int | None = None
+    is_public: bool | None = None
+
+
+class ResultOut(Schema):
+    checked_at: dt.datetime
+    probe: str
+    status: str
+    response_ms: float | None
+    reason: str
+    details: dict[str, Any]
+
+
+class StatusChangeOut(Schema):
+    at: dt.datetime
+    from_status: str
+    to_status: str
+    reason: str
+    probes: list[str]
+    in_maintenance: bool
+
+
+class FindingOut(Schema):
+    id: int
+    code: str
+    severity: str
+    message: str
+    location: str
+    evidence: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    resolved_at: dt.datetime | None
+
+
+class UptimeOut(Schema):
+    monitor_id: int
+    uptime: dict[str, float | None] = Field(description="Rasio 0..1 per jendela / ratio per window: 24h, 7d, 30d, 365d")
+
+
+class ResultFilter(Schema):
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    status: str | None = None
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _token(request: HttpRequest) -> ApiToken:
+    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    return token
+
+
+def _require_operate(request: HttpRequest) -> ApiToken:
+    token = _token(request)
+    if not user_can(token.user, token.institution, "operate"):
+        raise PermissionDenied
+    return token
+
+
+def _monitor(request: HttpRequest, monitor_id: int) -> Monitor:
+    """The monitor if it belongs to the token's institution, else 404."""
+    token = _token(request)
+    try:
+        return Monitor.objects.select_related("site").get(pk=monitor_id, site__institution_id=token.institution_id)
+    except Monitor.DoesNotExist:
+        raise Http404 from None
+
+
+def _config_check(kind: str, config: dict[str, Any]) -> None:
+    """Validate with the kind's model first, so a 422 names each field path (``body.config.url``)."""
+    if kind not in REGISTRY:
+        raise ConfigInvalid(
+            [{"loc": ["body", "kind"], "msg": f"Jenis tidak dikenal / unknown kind: {kind}", "type": "value_error"}]
+        )
+    try:
+        model = get_kind(kind).Config
+    except (ImportError, AttributeError):
+        raise ConfigInvalid(
+            [
+                {
+                    "loc": ["body", "kind"],
+                    "msg": f"Jenis belum tersedia / kind not available: {kind}",
+                    "type": "value_error",
+                }
+            ]
+        ) from None
+    try:
+        model.model_validate(config)
+    except PydanticValidationError as exc:
+        raise ConfigInvalid(
+            [
+                {"loc": ["body", "config", *[str(p) for p in err["loc"]]], "msg": err["msg"], "type": err["type"]}
+                for err in exc.errors()
+            ]
+        ) from None
+
+
+# --- endpoints ------------------------------------------------------------------------------------
+
+
+@api.get("/monitors", response=list[MonitorOut], tags=["monitors"])
+@paginate(LimitOffsetPagination)
+def monitors_list(
+    request: HttpRequest, site_id: int | None = None, kind: str | None = None, status: str | None = None
+) -> Any:
+    qs = Monitor.objects.filter(site__institution_id=_token(request).institution_id).order_by("site_id", "name")
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+@api.post("/monitors", response={201: MonitorOut}, tags=["monitors"])
+def monitor_create(request: HttpRequest, payload: MonitorIn) -> Any:
+    token = _require_operate(request)
+    try:
+        site = Site.objects.get(pk=payload.site_id, institution_id=token.institution_id)
+    except Site.DoesNotExist:
+        raise Http404 from None
+    _config_check(payload.kind, payload.config)
+    values = payload.dict(exclude={"site_id"})
+    monitor = backend.monitor_create(site=site, user=token.user, **values)
+    return 201, monitor
+
+
+@api.get("/monitors/{monitor_id}", response=MonitorOut, tags=["monitors"])
+def monitor_get(request: HttpRequest, monitor_id: int) -> Any:
+    return _monitor(request, monitor_id)
+
+
+@api.patch("/monitors/{monitor_id}", response=MonitorOut, tags=["monitors"])
+def monitor_update(request: HttpRequest, monitor_id: int, payload: MonitorPatch) -> Any:
+    token = _require_operate(request)
+    monitor = _monitor(request, monitor_id)
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
+    if "config" in changes:
+        _config_check(monitor.kind, changes["config"])
+    return backend.monitor_update(monitor=monitor, user=token.user, **changes)
+
+
+@api.post("/monitors/{monitor_id}/pause", response=MonitorOut, tags=["monitors"])
+def monitor_pause(request: HttpRequest, monitor_id: int) -> Any:
+    token = _require_operate(request)
+    return backend.monitor_pause(monitor=_monitor(request, monitor_id), user=token.user, paused=True)
+
+
+@api.post("/monitors/{monitor_id}/resume", response=MonitorOut, tags=["monitors"])
+def monitor_resume(request: HttpRequest, monitor_id: int) -> Any:
+    token = _require_operate(request)
+    return backend.monitor_pause(monitor=_monitor(request, monitor_id), user=token.user, paused=False)
+
+
+@api.delete("/monitors/{monitor_id}", response={204: None}, tags=["monitors"])
+def monitor_delete(request: HttpRequest, monitor_id: int) -> Any:
+    _require_operate(request)
+    _monitor(request, monitor_id).delete()
+    return 204, None
+
+
+@api.get("/monitors/{monitor_id}/results", response=list[ResultOut], tags=["results"])
+@paginate(LimitOffsetPagination)
+def monitor_results(request: HttpRequest, monitor_id: int, filters: Query[ResultFilter]) -> Any:
+    """Raw results, newest first (kept ``JAGA_RESULTS_RETENTION_HOURS``; older figures are in the uptime)."""
+    qs = CheckResult.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-checked_at")
+    if filters.since is not None:
+        qs = qs.filter(checked_at__gte=filters.since)
+    if filters.until is not None:
+        qs = qs.filter(checked_at__lt=filters.until)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
+
+
+@api.get("/monitors/{monitor_id}/uptime", response=UptimeOut, tags=["results"])
+def monitor_uptime(request: HttpRequest, monitor_id: int) -> Any:
+    monitor = _monitor(request, monitor_id)
+    return {"monitor_id": monitor.pk, "uptime": backend.uptimes([monitor])[monitor.pk]}
+
+
+@api.get("/monitors/{monitor_id}/status-changes", response=list[StatusChangeOut], tags=["results"])
+@paginate(LimitOffsetPagination)
+def monitor_status_changes(request: HttpRequest, monitor_id: int) -> Any:
+    return StatusChange.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-at")
+
+
+@api.get("/monitors/{monitor_id}/findings", response=list[FindingOut], tags=["results"])
+@paginate(LimitOffsetPagination)
+def monitor_findings(request: HttpRequest, monitor_id: int, open: bool | None = None) -> Any:
+    qs = Finding.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-last_seen")
+    if open is True:
+        qs = qs.filter(resolved_at__isnull=True)
+    elif open is False:
+        qs = qs.filter(resolved_at__isnull=False)
+    return qs

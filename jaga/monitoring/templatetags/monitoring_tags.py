@@ -1,0 +1,67 @@
+"""Small display helpers for monitoring pages: status badges, uptime percentages, response times."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from jaga.monitoring.views.backend import status_css as _status_css
+
+register = template.Library()
+
+
+@register.filter
+def status_css(status: str) -> str:
+    """The badge class for a monitor status: ok, bad, warn, info or none."""
+    return _status_css(str(status))
+
+
+@register.filter
+def uptime(ratio: float | str | None) -> str:
+    """0.99954 → "99,95%"; no data → "—"."""
+    if ratio is None or ratio == "":
+        return "—"
+    return f"{float(ratio) * 100:.2f}%".replace(".", ",")
+
+
+@register.filter
+def uptime_css(ratio: float | str | None) -> str:
+    if ratio is None or ratio == "":
+        return ""
+    value = float(ratio)
+    return "ok" if value >= 0.99 else "warn" if value >= 0.95 else "bad"
+
+
+@register.filter
+def ms(value: float | str | None) -> str:
+    """A response time: "182 ms"; none → "—"."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):.0f} ms"
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """``{{ mapping|get_item:key }}`` for dictionaries keyed by id."""
+    if mapping is None:
+        return None
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def ratio_width(value: Any, maximum: Any) -> str:
+    """Width in percent (0-100) of ``value`` against ``maximum`` for the freshness bars.
+
+    A string, not a float: the template engine would localise a float to "45,5", which CSS does not read.
+    """
+    try:
+        number, top = float(value), float(maximum)
+    except (TypeError, ValueError):
+        return "0"
+    if top <= 0:
+        return "100"
+    return f"{max(min(number / top, 1.0), 0.0) * 100:.1f}"

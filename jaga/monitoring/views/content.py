@@ -1,0 +1,129 @@
+"""The freshness view of a site: required pages against their maximum age, the freshness verdict with the
+signal it rests on, and integrity findings with their evidence, grouped by severity.
+
+It reads the latest check result of each content monitor (``details`` written by the kinds) and the open
+findings; a kind that has not reported yet simply shows "belum ada hasil".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from jaga.core.models import Site
+from jaga.core.permissions import get_for_user
+from jaga.monitoring.models import CheckResult, Finding, Monitor
+
+CONTENT_KINDS = ("freshness", "required_pages", "integrity")
+SEVERITIES = ("critical", "warning", "info")
+TRUST_LABELS = {"high": _("tinggi"), "medium": _("sedang"), "low": _("rendah"), "untrusted": _("tidak dipercaya")}
+TRUST_CSS = {"high": "ok", "medium": "info", "low": "warn", "untrusted": "bad"}
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return None if value is None or value == "" else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _page_rows(details: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each required page: label, url, status, age against its maximum, and whether it is over."""
+    rows: list[dict[str, Any]] = []
+    pages = details.get("pages") or []
+    if isinstance(pages, dict):
+        pages = [{"name": key, **(value if isinstance(value, dict) else {})} for key, value in pages.items()]
+    for page in pages:
+        if not isinstance(page, dict):
+            continue
+        age, maximum = _number(page.get("age_days")), _number(page.get("max_age_days"))
+        rows.append(
+            {
+                "label": page.get("label") or page.get("title") or page.get("name") or page.get("url") or "?",
+                "url": page.get("url") or "",
+                "status": str(page.get("status") or ""),
+                "reason": page.get("reason") or page.get("message") or "",
+                "age_days": age,
+                "max_age_days": maximum,
+                "over": age is not None and maximum is not None and age > maximum,
+                "missing": age is None,
+            }
+        )
+    return rows
+
+
+def _signals(details: dict[str, Any]) -> list[dict[str, Any]]:
+    """The freshness signals (Last-Modified, sitemap lastmod, feed, region hash) with their trust rating."""
+    signals = details.get("signals") or []
+    if isinstance(signals, dict):
+        signals = [
+            {"name": key, **(value if isinstance(value, dict) else {"value": value})} for key, value in signals.items()
+        ]
+    rows: list[dict[str, Any]] = []
+    for signal in signals:
+        if not isinstance(signal, dict):
+            continue
+        trust = str(signal.get("trust") or "")
+        rows.append(
+            {
+                "name": signal.get("name") or signal.get("signal") or "?",
+                "trust": trust,
+                "trust_label": TRUST_LABELS.get(trust, trust),
+                "trust_css": TRUST_CSS.get(trust, ""),
+                "at": signal.get("value") or signal.get("at") or "",
+                "note": signal.get("reason") or signal.get("note") or "",
+                "where": signal.get("where") or "",
+                "evidence": signal.get("evidence") or "",
+            }
+        )
+    return rows
+
+
+def _latest_result(monitor: Monitor) -> CheckResult | None:
+    return CheckResult.objects.filter(monitor=monitor).order_by("-checked_at").first()
+
+
+@login_required
+def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = get_for_user(request.user, Site.objects.select_related("institution"), pk=site_id)
+    monitors = list(Monitor.objects.filter(site=site, kind__in=CONTENT_KINDS).order_by("kind", "name"))
+    freshness: list[dict[str, Any]] = []
+    required: list[dict[str, Any]] = []
+    for monitor in monitors:
+        result = _latest_result(monitor)
+        details: dict[str, Any] = result.details if result is not None and isinstance(result.details, dict) else {}
+        if monitor.kind == "freshness":
+            age = _number(details.get("age_days"))
+            maximum = _number(details.get("max_age_days") or (monitor.config or {}).get("max_age_days"))
+            freshness.append(
+                {
+                    "monitor": monitor,
+                    "result": result,
+                    "age_days": age,
+                    "max_age_days": maximum,
+                    "over": age is not None and maximum is not None and age > maximum,
+                    "signal": details.get("signal") or "",
+                    "signals": _signals(details),
+                }
+            )
+        elif monitor.kind == "required_pages":
+            required.append({"monitor": monitor, "result": result, "pages": _page_rows(details)})
+    findings = list(
+        Finding.objects.filter(monitor__site=site, resolved_at__isnull=True)
+        .select_related("monitor")
+        .order_by("-last_seen")[:500]
+    )
+    groups = [
+        {"severity": severity, "label": Finding.Severity(severity).label, "items": items}
+        for severity in SEVERITIES
+        if (items := [f for f in findings if f.severity == severity])
+    ]
+    return render(
+        request,
+        "monitoring/freshness.html",
+        {"site": site, "freshness": freshness, "required": required, "groups": groups, "has_content": bool(monitors)},
+    )

@@ -1,0 +1,110 @@
+"""``jaga demo``: the demo institution, its people and history, and the demo court site Jaga serves itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from jaga.core.models import Institution, Membership, Role
+from jaga.demo.content import DEMO_SLUG
+from jaga.demo.services import DEMO_PASSWORD, DEMO_USERS, demo_base_url, demo_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_it_creates_the_demo_once_however_often_it_runs() -> None:
+    demo_create(days=2)
+    demo_create(days=2)
+    institution = Institution.objects.get(slug=DEMO_SLUG)
+    assert institution.time_zone == "Asia/Jakarta" and institution.letter_prefix == "W14.U99"
+    assert Institution.objects.filter(slug=DEMO_SLUG).count() == 1
+    assert sorted(Membership.objects.filter(institution=institution).values_list("role", flat=True)) == sorted(
+        Role.values
+    )
+    assert institution.sites.get().base_url == demo_base_url()
+
+
+def test_it_gives_every_role_a_working_demo_password(rf) -> None:  # type: ignore[no-untyped-def]
+    demo_create(days=1)
+    for username, _first, _last in DEMO_USERS.values():
+        assert authenticate(rf.post("/login/"), username=username, password=DEMO_PASSWORD) is not None, username
+
+
+def test_it_records_history_for_all_seven_activities_with_the_backup_overdue() -> None:
+    from jaga.sop.models import LedgerEntry
+    from jaga.sop.selectors import activity_status_list
+
+    summary = demo_create(days=3)
+    institution = summary.institution
+    assert institution is not None
+    numbers = set(LedgerEntry.objects.filter(institution=institution).values_list("activity_number", flat=True))
+    assert numbers == {1, 2, 3, 4, 5, 6, 7}
+    states = {status.activity.number: status.state for status in activity_status_list(institution=institution)}
+    assert states[1] == "ok"
+    assert states[2] == "overdue"
+    late = LedgerEntry.objects.filter(institution=institution, met_standard=False)
+    assert late.filter(activity_number=5).exists()  # the report that took 25 of its 15 minutes
+
+
+def test_it_keeps_the_ledger_as_it_is_on_a_second_run() -> None:
+    from jaga.sop.models import LedgerEntry
+
+    demo_create(days=2)
+    count = LedgerEntry.objects.count()
+    demo_create(days=2)
+    assert LedgerEntry.objects.count() == count
+
+
+def test_it_creates_monitors_with_history_for_the_demo_site() -> None:
+    from jaga.monitoring.models import Monitor, Rollup, StatusChange
+
+    summary = demo_create(days=2)
+    monitors = Monitor.objects.filter(site=summary.site)
+    assert monitors.filter(kind="http").exists()
+    assert not monitors.filter(kind="tls").exists()  # the demo site is plain http on loopback
+    http = monitors.get(kind="http")
+    assert Rollup.objects.filter(monitor=http, period="d").count() == 2
+    assert StatusChange.objects.filter(monitor=http, to_status="down").count() <= 1
+    assert http.status == "up"
+
+
+def test_it_serves_the_demo_site_only_after_the_demo_exists(client: Client) -> None:
+    assert client.get("/demo-situs/").status_code == 404
+    demo_create(days=1)
+    page = client.get("/demo-situs/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Pengadilan Negeri Contoh" in text and "Jadwal Sidang" in text and "SIPP" in text
+    for path in ("profil/", "struktur-organisasi/", "jadwal-sidang/", "kontak/", "berita/"):
+        assert client.get(f"/demo-situs/{path}").status_code == 200, path
+    assert client.get("/demo-situs/tidak-ada/").status_code == 404
+
+
+def test_it_publishes_a_sitemap_and_a_fresh_rss_feed(client: Client) -> None:
+    demo_create(days=1)
+    sitemap = ET.fromstring(client.get("/demo-situs/sitemap.xml").content)
+    locations = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "http://testserver/demo-situs/jadwal-sidang/" in locations
+    feed = ET.fromstring(client.get("/demo-situs/feed/").content)
+    dates = [parsedate_to_datetime(d.text or "") for d in feed.iter("pubDate")]
+    assert dates and timezone.now() - max(dates) < dt.timedelta(days=2)
+
+
+def test_it_prints_the_demo_accounts_marked_as_demo() -> None:
+    out = io.StringIO()
+    call_command("demo", "--days", "1", stdout=out)
+    text = out.getvalue()
+    assert "AKUN DEMO" in text and "demo-admin" in text and DEMO_PASSWORD in text

@@ -29,7 +29,8 @@ def test_it_creates_the_demo_once_however_often_it_runs() -> None:
     demo_create(days=2)
     demo_create(days=2)
     institution = Institution.objects.get(slug=DEMO_SLUG)
-    assert institution.time_zone == "Asia/Jakarta" and institution.letter_prefix == "W14.U99"
+    assert institution.time_zone == "Asia/Jakarta"
+    assert institution.letter_prefix == "W14.U99"
     assert Institution.objects.filter(slug=DEMO_SLUG).count() == 1
     assert sorted(Membership.objects.filter(institution=institution).values_list("role", flat=True)) == sorted(
         Role.values
@@ -87,7 +88,9 @@ def test_it_serves_the_demo_site_only_after_the_demo_exists(client: Client) -> N
     page = client.get("/demo-situs/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Pengadilan Negeri Contoh" in text and "Jadwal Sidang" in text and "SIPP" in text
+    assert "Pengadilan Negeri Contoh" in text
+    assert "Jadwal Sidang" in text
+    assert "SIPP" in text
     for path in ("profil/", "struktur-organisasi/", "jadwal-sidang/", "kontak/", "berita/"):
         assert client.get(f"/demo-situs/{path}").status_code == 200, path
     assert client.get("/demo-situs/tidak-ada/").status_code == 404
@@ -100,11 +103,14 @@ def test_it_publishes_a_sitemap_and_a_fresh_rss_feed(client: Client) -> None:
     assert "http://testserver/demo-situs/jadwal-sidang/" in locations
     feed = ET.fromstring(client.get("/demo-situs/feed/").content)
     dates = [parsedate_to_datetime(d.text or "") for d in feed.iter("pubDate")]
-    assert dates and timezone.now() - max(dates) < dt.timedelta(days=2)
+    assert dates
+    assert timezone.now() - max(dates) < dt.timedelta(days=2)
 
 
 def test_it_prints_the_demo_accounts_marked_as_demo() -> None:
     out = io.StringIO()
     call_command("demo", "--days", "1", stdout=out)
     text = out.getvalue()
-    assert "AKUN DEMO" in text and "demo-admin" in text and DEMO_PASSWORD in text
+    assert "AKUN DEMO" in text
+    assert "demo-admin" in text
+    assert DEMO_PASSWORD in text

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from jaga.core.models import Institution, Site
 from jaga.sop.models import (
@@ -62,7 +62,14 @@ def sop_seed_from_file(*, path: Path | str, institution: Institution | None = No
     existing = Sop.objects.filter(institution=institution, number=parsed.number).first()
     if existing is not None:
         return existing, False
-    return sop_create_from_parsed(parsed=parsed, institution=institution), True
+    try:
+        return sop_create_from_parsed(parsed=parsed, institution=institution), True
+    except IntegrityError:
+        # Another process (a probe and a worker both recording on a fresh install) seeded it first.
+        raced = Sop.objects.filter(institution=institution, number=parsed.number).first()
+        if raced is None:
+            raise
+        return raced, False
 
 
 @transaction.atomic

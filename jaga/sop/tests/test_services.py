@@ -121,3 +121,17 @@ def test_it_refuses_an_unknown_activity_or_outcome(institution, template) -> Non
         ledger_record(activity_number=1, institution=institution, started_at=T0, ended_at=T0, outcome="ok")
     assert not LedgerEntry.objects.exists()
     assert not EvidenceFile.objects.exists()
+
+
+def test_it_returns_the_sop_a_racing_process_seeded_first(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from jaga.sop import services
+
+    real_create = services.sop_create_from_parsed
+
+    def racing(*, parsed, institution):  # type: ignore[no-untyped-def]
+        real_create(parsed=parsed, institution=institution)  # the other process wins
+        return real_create(parsed=parsed, institution=institution)
+
+    monkeypatch.setattr(services, "sop_create_from_parsed", racing)
+    sop = sop_seed_default()
+    assert Sop.objects.get() == sop

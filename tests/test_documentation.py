@@ -21,7 +21,9 @@ def _headings(path: Path, level: str) -> set[str]:
 
 def _section(text: str, heading_pattern: str) -> str:
     """The body of the first ``## `` section whose heading matches, up to the next ``## `` heading."""
-    match = re.search(rf"^## .*(?:{heading_pattern}).*$\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL | re.I)
+    match = re.search(
+        rf"^## [^\n]*(?:{heading_pattern})[^\n]*\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL | re.I
+    )
     return match.group(1) if match else ""
 
 
@@ -46,4 +48,3 @@ def test_it_shows_make_run_and_make_test_in_the_readme_set_up_section() -> None:
     assert setup, "README.md has no set-up section ('## ... Set-up')"
     assert re.search(r"^\s*make run\s*$", setup, re.MULTILINE), "the set-up section does not show `make run`"
     assert re.search(r"^\s*make test\s*$", setup, re.MULTILINE), "the set-up section does not show `make test`"
-

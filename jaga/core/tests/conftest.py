@@ -9,13 +9,18 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
-def admin_user(make_user, institution):  # type: ignore[no-untyped-def]
+def admin_user(make_user, institution):
     return make_user("administrator", institution, "admin")
 
 
 @pytest.fixture
-def immediate_tasks(settings):  # type: ignore[no-untyped-def]
+def immediate_tasks(settings):
     """Run django-tasks jobs at enqueue time, so a test sees the notification's outcome."""
     settings.TASKS = {
         "default": {

@@ -31,7 +31,7 @@ def test_it_keeps_empty_values_empty(site: Site) -> None:
     assert Site.objects.get(pk=site.pk).db_password == ""
 
 
-def test_it_explains_a_wrong_key(site: Site, settings) -> None:  # type: ignore[no-untyped-def]
+def test_it_explains_a_wrong_key(site: Site, settings) -> None:
     site.server_ssh_key = "-----BEGIN OPENSSH PRIVATE KEY-----"
     site.save()
     settings.JAGA_ENCRYPTION_KEY = Fernet.generate_key().decode()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _enforced(settings):  # type: ignore[no-untyped-def]
+def _enforced(settings):
     settings.JAGA_REQUIRE_2FA = True
 
 
@@ -25,12 +25,12 @@ def _code(device: TOTPDevice) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def _device(user) -> TOTPDevice:  # type: ignore[no-untyped-def]
+def _device(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Jaga", confirmed=True)
 
 
 @pytest.mark.parametrize("role", ["administrator", "sekretaris"])
-def test_it_sends_administrators_and_sekretaris_to_enrolment(client: Client, make_user, institution, role) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_administrators_and_sekretaris_to_enrolment(client: Client, make_user, institution, role) -> None:
     client.force_login(make_user(role, institution))
     response = client.get(reverse("core:institution_detail", kwargs={"slug": "pn-bangil"}))
     assert response.status_code == 302
@@ -38,37 +38,37 @@ def test_it_sends_administrators_and_sekretaris_to_enrolment(client: Client, mak
     assert "next=%2Finstansi%2Fpn-bangil%2F" in response["Location"]
 
 
-def test_it_requires_2fa_of_superusers(client: Client, django_user_model) -> None:  # type: ignore[no-untyped-def]
+def test_it_requires_2fa_of_superusers(client: Client, django_user_model) -> None:
     client.force_login(django_user_model.objects.create_superuser("root", password="x-rahasia-123"))
     assert client.get(reverse("core:home"))["Location"].startswith(reverse("core:otp_setup"))
 
 
-def test_it_does_not_require_2fa_of_staff(client: Client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_require_2fa_of_staff(client: Client, staff) -> None:
     client.force_login(staff)
     assert client.get(reverse("core:home")).status_code == 200
 
 
-def test_it_leaves_logout_and_static_reachable(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_it_leaves_logout_and_static_reachable(client: Client, admin_user) -> None:
     client.force_login(admin_user)
     assert client.get(reverse("core:otp_setup")).status_code == 200
     assert client.get("/static/jaga/jaga.css").status_code == 200
     assert client.post(reverse("core:logout")).status_code == 302
 
 
-def test_it_asks_for_the_code_after_password_login(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_for_the_code_after_password_login(client: Client, admin_user) -> None:
     _device(admin_user)
     client.post(reverse("core:login"), {"username": "admin", "password": "rahasia-uji-123"})
     response = client.get(reverse("core:home"))
     assert response["Location"].startswith(reverse("core:otp_verify"))
 
 
-def test_it_asks_staff_who_enrolled_for_the_code_too(client: Client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_staff_who_enrolled_for_the_code_too(client: Client, staff) -> None:
     _device(staff)
     client.force_login(staff)
     assert client.get(reverse("core:home"))["Location"].startswith(reverse("core:otp_verify"))
 
 
-def test_it_verifies_a_real_totp_code(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_it_verifies_a_real_totp_code(client: Client, admin_user) -> None:
     device = _device(admin_user)
     client.force_login(admin_user)
     response = client.post(reverse("core:otp_verify"), {"code": _code(device), "next": "/instansi/pn-bangil/"})
@@ -78,7 +78,7 @@ def test_it_verifies_a_real_totp_code(client: Client, admin_user) -> None:  # ty
     assert AuditEvent.objects.filter(action=AuditAction.OTP_VERIFIED, actor_id=admin_user.pk).exists()
 
 
-def test_it_refuses_a_wrong_code(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_wrong_code(client: Client, admin_user) -> None:
     device = _device(admin_user)
     client.force_login(admin_user)
     wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"
@@ -89,14 +89,14 @@ def test_it_refuses_a_wrong_code(client: Client, admin_user) -> None:  # type: i
     assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED).exists()
 
 
-def test_it_ignores_an_outside_next_url(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_it_ignores_an_outside_next_url(client: Client, admin_user) -> None:
     device = _device(admin_user)
     client.force_login(admin_user)
     response = client.post(reverse("core:otp_verify"), {"code": _code(device), "next": "https://jahat.example/"})
     assert response["Location"] == reverse("core:home")
 
 
-def test_enrolment_shows_an_inline_qr_code_and_the_secret(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_enrolment_shows_an_inline_qr_code_and_the_secret(client: Client, admin_user) -> None:
     client.force_login(admin_user)
     body = client.get(reverse("core:otp_setup")).content.decode()
     device = TOTPDevice.objects.get(user=admin_user, confirmed=False)
@@ -111,7 +111,7 @@ def test_enrolment_shows_an_inline_qr_code_and_the_secret(client: Client, admin_
     assert TOTPDevice.objects.filter(user=admin_user, confirmed=False).count() == 1
 
 
-def test_enrolment_with_a_real_code_confirms_and_shows_backup_codes_once(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_enrolment_with_a_real_code_confirms_and_shows_backup_codes_once(client: Client, admin_user) -> None:
     client.force_login(admin_user)
     client.get(reverse("core:otp_setup"))
     device = TOTPDevice.objects.get(user=admin_user, confirmed=False)
@@ -128,7 +128,7 @@ def test_enrolment_with_a_real_code_confirms_and_shows_backup_codes_once(client:
     assert AuditEvent.objects.filter(action=AuditAction.OTP_ENROLLED).exists()
 
 
-def test_a_backup_code_works_once(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_backup_code_works_once(client: Client, admin_user) -> None:
     from jaga.core.twofactor import backup_codes_create
 
     _device(admin_user)
@@ -140,14 +140,14 @@ def test_a_backup_code_works_once(client: Client, admin_user) -> None:  # type: 
     assert client.post(reverse("core:otp_verify"), {"code": code}).status_code == 200
 
 
-def test_an_unverified_user_cannot_reenrol_around_the_second_step(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_unverified_user_cannot_reenrol_around_the_second_step(client: Client, admin_user) -> None:
     _device(admin_user)
     client.force_login(admin_user)
     response = client.get(reverse("core:otp_setup") + "?ulang=1")
     assert response["Location"].startswith(reverse("core:otp_verify"))
 
 
-def test_htmx_requests_get_an_hx_redirect(client: Client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_requests_get_an_hx_redirect(client: Client, admin_user) -> None:
     client.force_login(admin_user)
     response = client.get(reverse("core:home"), headers={"HX-Request": "true"})
     assert response.status_code == 204

@@ -1,0 +1,237 @@
+"""Required pages: a checklist of pages that must exist, carry real text and be fresh enough.
+
+The default checklist follows the court-website content of SK KMA 2-144/KMA/SK/VIII/2022. Each page has
+typical paths and keywords: when a court's URLs differ, the page is found through the homepage menu
+(a link whose text reads e.g. "Struktur Organisasi").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from jaga.monitoring.content.court_pages import DEFAULT_COURT_PAGES
+from jaga.monitoring.content.dates import FoundDate, age_days, date_parse, text_dates
+from jaga.monitoring.content.fetch import Fetched, fetch_problem, page_fetch
+from jaga.monitoring.content.html import Link, Page, domain_of
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+from jaga.monitoring.kinds.freshness import url_check
+
+# The site's own header, menus, sidebars and footer: not the page's content (an article's <header> is kept).
+CHROME_SELECTORS = (
+    "body > header",
+    "#masthead",
+    ".site-header",
+    ".container-header",
+    "nav",
+    "body > footer",
+    "#colophon",
+    ".site-footer",
+    ".container-footer",
+    "aside",
+    "#secondary",
+    ".sidebar",
+    ".container-sidebar-right",
+    "form",
+)
+MAX_TRIES_PER_PAGE = 4
+CONCURRENCY = 4
+
+__all__ = ["DEFAULT_COURT_PAGES", "KIND", "PageSpec", "RequiredPagesConfig"]
+
+
+class PageSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    title: str
+    path: str | None = None
+    url: str | None = None
+    paths: list[str] = Field(default_factory=list)  # typical paths, tried after the homepage menu
+    keywords: list[str] = Field(default_factory=list)  # matched against the homepage's link texts
+    link_pattern: str | None = None  # a homepage link to this (external) address is enough
+    must_contain: list[str] = Field(default_factory=list)
+    max_age_days: int | None = Field(default=None, gt=0)
+    min_text_chars: int = Field(default=200, ge=0)
+
+    @field_validator("link_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value:
+            re.compile(value)
+        return value
+
+
+class RequiredPagesConfig(KindConfig):
+    base_url: str
+    pages: list[PageSpec] = Field(default_factory=lambda: [PageSpec(**spec) for spec in DEFAULT_COURT_PAGES])
+    crawl_menu: bool = True
+
+    _url = field_validator("base_url")(url_check)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> RequiredPagesConfig:
+        keys = [page.key for page in self.pages]
+        doubles = sorted({key for key in keys if keys.count(key) > 1})
+        if doubles:
+            raise ValueError(f"kunci halaman ganda / duplicate page keys: {', '.join(doubles)}")
+        return self
+
+
+def menu_links_for(spec: PageSpec, links: list[Link], base_url: str) -> list[str]:
+    """Same-site homepage links whose text (or slug) matches the spec's keywords, best keyword first."""
+    site = domain_of(base_url)
+    found: list[str] = []
+    for keyword in spec.keywords:
+        pattern = re.compile(r"(?<!\w)" + re.escape(keyword.lower()) + r"(?!\w)")
+        slug = keyword.lower().replace(" ", "-")
+        for link in links:
+            if domain_of(link.href) != site or link.hidden:
+                continue
+            last_segment = urlsplit(link.href).path.rstrip("/").rsplit("/", 1)[-1].lower()
+            if (pattern.search(link.text.lower()) or slug in last_segment) and link.href not in found:
+                found.append(link.href)
+    return found
+
+
+def page_newest_date(page: Page, fetched: Fetched, *, now: datetime) -> FoundDate | None:
+    """The newest date the page shows: metadata, <time>, Last-Modified, then dates written in the text."""
+    structured: list[FoundDate] = []
+    for name in ("article:modified_time", "og:updated_time", "article:published_time"):
+        raw = page.meta(name)
+        if (when := date_parse(raw)) is not None:
+            structured.append(FoundDate(when, raw, f'<meta property="{name}">'))
+    for node in page.tree.css("time[datetime]"):
+        raw = node.attributes.get("datetime") or ""
+        if (when := date_parse(raw)) is not None:
+            structured.append(FoundDate(when, raw, "<time datetime>"))
+    modified = date_parse(fetched.headers.get("last-modified"))
+    served = date_parse(fetched.headers.get("date")) or now
+    if modified and abs((served - modified).total_seconds()) > 120:
+        structured.append(FoundDate(modified, fetched.headers["last-modified"], "header Last-Modified"))
+    candidates = [found for found in structured if found.when <= now] or text_dates(
+        page.region_text(None, CHROME_SELECTORS) or "", now=now
+    )
+    return max(candidates, key=lambda found: found.when) if candidates else None
+
+
+class RequiredPagesKind:
+    name: ClassVar[str] = "required_pages"
+    label: ClassVar[str] = "Halaman wajib"
+    Config: ClassVar[type[KindConfig]] = RequiredPagesConfig
+
+    async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
+        assert isinstance(config, RequiredPagesConfig)
+        now = datetime.now(UTC)
+        home = await page_fetch(ctx=ctx, url=config.base_url)
+        problem = fetch_problem(home)
+        if problem:
+            return CheckOutcome(Status.DOWN, f"Beranda tidak dapat diakses: {problem}", response_ms=home.elapsed_ms)
+        links = Page(home.text, home.final_url).links()
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(spec: PageSpec) -> tuple[dict[str, Any], Finding | None]:
+            async with limit:
+                return await self._page_check(ctx, spec, config, links, now)
+
+        results = await asyncio.gather(*(one(spec) for spec in config.pages))
+        rows = [row for row, _ in results]
+        findings = [finding for _, finding in results if finding is not None]
+        failing = [row for row in rows if row["status"] not in ("ok", "undated")]
+        details = {"pages": rows, "ok": len(rows) - len(failing), "failing": len(failing)}
+        if failing:
+            names = ", ".join(f"{row['title']} ({row['status']})" for row in failing)
+            reason = f"{len(failing)} dari {len(rows)} halaman wajib bermasalah: {names}"
+            return CheckOutcome(Status.DEGRADED, reason, home.elapsed_ms, details, findings)
+        return CheckOutcome(
+            Status.UP, f"Semua {len(rows)} halaman wajib ada dan terkini", home.elapsed_ms, details, findings
+        )
+
+    async def _page_check(
+        self, ctx: CheckContext, spec: PageSpec, config: RequiredPagesConfig, links: list[Link], now: datetime
+    ) -> tuple[dict[str, Any], Finding | None]:
+        row: dict[str, Any] = {
+            "key": spec.key,
+            "title": spec.title,
+            "status": "missing",
+            "url": None,
+            "found_by": None,
+            "http_status": None,
+            "text_chars": None,
+            "min_text_chars": spec.min_text_chars,
+            "age_days": None,
+            "max_age_days": spec.max_age_days,
+            "date_evidence": "",
+            "tried": [],
+        }
+        if spec.link_pattern:
+            pattern = re.compile(spec.link_pattern, re.IGNORECASE)
+            link = next((link for link in links if pattern.search(link.href) and not link.hidden), None)
+            if link is not None:
+                row.update(status="ok", url=link.href, found_by="tautan", date_evidence=f"tautan «{link.text}»")
+                return row, None
+        candidates: list[tuple[str, str]] = []
+        if spec.url or spec.path:
+            candidates.append((spec.url or urljoin(config.base_url, spec.path or "/"), "konfigurasi"))
+        else:
+            if config.crawl_menu:
+                candidates += [(href, "menu") for href in menu_links_for(spec, links, config.base_url)]
+            candidates += [(urljoin(config.base_url, path), "jalur umum") for path in spec.paths]
+        fetched: Fetched | None = None
+        for url, found_by in list(dict.fromkeys(candidates))[:MAX_TRIES_PER_PAGE]:
+            attempt = await page_fetch(ctx=ctx, url=url)
+            row["tried"].append(f"{url} → {attempt.error or f'HTTP {attempt.status}'}")
+            if attempt.ok:
+                fetched = attempt
+                row.update(url=attempt.final_url, found_by=found_by, http_status=attempt.status)
+                break
+        if fetched is None:
+            tried = "; ".join(row["tried"]) or "tidak ada tautan menu atau jalur yang cocok"
+            message = f"Halaman wajib «{spec.title}» tidak ditemukan"
+            return row, Finding("page_missing", message, config.base_url, f"dicoba: {tried}", "warning")
+        return self._page_judge(spec, fetched, row, now)
+
+    def _page_judge(
+        self, spec: PageSpec, fetched: Fetched, row: dict[str, Any], now: datetime
+    ) -> tuple[dict[str, Any], Finding | None]:
+        page = Page(fetched.text, fetched.final_url)
+        text = page.region_text(None, CHROME_SELECTORS) or ""
+        row["text_chars"] = len(text)
+        newest = page_newest_date(page, fetched, now=now)
+        if newest is not None:
+            row.update(age_days=age_days(newest.when, now), date_evidence=f"«{newest.text}» di {newest.where}")
+        url = fetched.final_url
+        if len(text) < spec.min_text_chars:
+            row["status"] = "empty"
+            evidence = f"teks {len(text)} karakter (minimum {spec.min_text_chars}): «{text[:120]}»"
+            return row, Finding(
+                "page_empty", f"Halaman wajib «{spec.title}» kosong atau terlalu singkat", url, evidence
+            )
+        missing = [word for word in spec.must_contain if word.lower() not in text.lower()]
+        if missing:
+            row["status"] = "missing_words"
+            message = f"Halaman wajib «{spec.title}» tidak memuat: {', '.join(missing)}"
+            return row, Finding("page_missing_words", message, url, f"«{text[:160]}»")
+        if spec.max_age_days is None:
+            row["status"] = "ok"
+            return row, None
+        if newest is None:
+            row["status"] = "undated"
+            message = f"Tanggal pembaruan halaman «{spec.title}» tidak ditemukan; usia tidak dapat dinilai"
+            return row, Finding("page_undated", message, url, "", "info")
+        if row["age_days"] > spec.max_age_days:
+            row["status"] = "stale"
+            message = (
+                f"Halaman wajib «{spec.title}» tidak diperbarui {row['age_days']:g} hari (maks. {spec.max_age_days})"
+            )
+            return row, Finding("page_stale", message, url, row["date_evidence"])
+        row["status"] = "ok"
+        return row, None
+
+
+KIND = RequiredPagesKind()

@@ -45,6 +45,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Test users need no strong hashing (PBKDF2 costs ~0.25 s a user); each test's files go to its own folder."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 # --- the people and places most tests need ------------------------------------------------------
 
 ROLE_NAMES = ["staff_p2ti", "kasubbag_ptip", "kasubbag_umum", "sekretaris", "administrator", "auditor"]

@@ -33,8 +33,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
+# Compiles the .po catalogues under jaga/ (none yet: nothing to do).
 messages: venv
-	@cd jaga && ../$(BIN)/jaga compilemessages --ignore '.venv' -v 0
+	@if find jaga -name '*.po' -path '*/LC_MESSAGES/*' | grep -q .; then \
+	  cd jaga && ../$(BIN)/jaga compilemessages -v 0; \
+	else \
+	  echo "messages: belum ada katalog terjemahan / no translation catalogues yet"; \
+	fi
 
 migrate: venv
 	$(BIN)/jaga migrate --no-input -v 0

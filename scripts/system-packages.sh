@@ -7,6 +7,7 @@
 set -euo pipefail
 
 run_packages=(
+  python3 python3-venv  # the virtual environment in .venv (Debian 12: Python 3.11)
   restic            # backup repositories
   zstd              # compressed media exports
   mariadb-client    # mariadb-dump for MariaDB/MySQL sites
@@ -20,6 +21,11 @@ test_packages=(chromium)
 wanted=("${run_packages[@]}")
 if [ "${1:-run}" = "test" ]; then
   wanted+=("${test_packages[@]}")
+fi
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "Bukan sistem Debian/Ubuntu: pasang sendiri / not a Debian system, install these yourself: ${wanted[*]}" >&2
+  exit 0
 fi
 
 missing=()

@@ -6,8 +6,6 @@ whose user may not operate (an auditor) gets 403 on every change. The OpenAPI do
 ``/api/openapi.json``; ``/api/docs`` shows it with ReDoc served from this server (no CDN).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.openapi.docs import DocsBase
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
@@ -184,12 +182,6 @@ class UptimeOut(Schema):
     uptime: dict[str, float | None] = Field(description="Rasio 0..1 per jendela / ratio per window: 24h, 7d, 30d, 365d")
 
 
-class ResultFilter(Schema):
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    status: str | None = None
-
-
 # --- helpers --------------------------------------------------------------------------------------
 
 
@@ -310,15 +302,21 @@ def monitor_delete(request: HttpRequest, monitor_id: int) -> Any:
 
 @api.get("/monitors/{monitor_id}/results", response=list[ResultOut], tags=["results"])
 @paginate(LimitOffsetPagination)
-def monitor_results(request: HttpRequest, monitor_id: int, filters: Query[ResultFilter]) -> Any:
+def monitor_results(
+    request: HttpRequest,
+    monitor_id: int,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    status: str | None = None,
+) -> Any:
     """Raw results, newest first (kept ``JAGA_RESULTS_RETENTION_HOURS``; older figures are in the uptime)."""
     qs = CheckResult.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-checked_at")
-    if filters.since is not None:
-        qs = qs.filter(checked_at__gte=filters.since)
-    if filters.until is not None:
-        qs = qs.filter(checked_at__lt=filters.until)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    if since is not None:
+        qs = qs.filter(checked_at__gte=since)
+    if until is not None:
+        qs = qs.filter(checked_at__lt=until)
+    if status:
+        qs = qs.filter(status=status)
     return qs
 
 

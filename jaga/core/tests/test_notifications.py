@@ -187,3 +187,22 @@ def test_channel_changes_are_forbidden_to_staff(client: Client, staff, instituti
     route = NotificationRoute.objects.get()
     assert client.post(reverse("core:route_delete", kwargs={"slug": "pn-bangil", "pk": route.pk})).status_code == 403
     assert NotificationChannel.objects.filter(pk=channel.pk).exists()
+
+
+def test_notify_survives_a_failing_route_lookup(institution, monkeypatch) -> None:
+    from jaga.core import notifications
+
+    def broken(**kwargs: object) -> list[NotificationChannel]:
+        raise RuntimeError("basis data sibuk")
+
+    monkeypatch.setattr(notifications, "notification_channels_for", broken)
+    notify(institution=institution, event_type="monitor.down", title="t", body="b")  # does not raise
+
+
+def test_notify_records_a_queueing_failure_on_the_channel(institution, settings) -> None:
+    # A worker configuration without the "notifications" queue: enqueueing is refused.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    channel = _channel(institution, "json://127.0.0.1:9/")
+    notify(institution=institution, event_type="monitor.down", title="t", body="b")
+    channel.refresh_from_db()
+    assert channel.last_error.startswith("gagal mengantre")

@@ -36,8 +36,8 @@ def test_it_shows_public_monitors_without_login_and_hides_the_rest(client: Clien
         status_reason="Koneksi ditolak oleh 10.0.0.5:80",
     )
     Monitor.objects.create(site=site, name="Database internal", kind="tcp", config={}, status=MonitorStatus.UP)
-    day = dt.datetime.combine(now.astimezone(dt.UTC).date() - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-    Rollup.objects.create(monitor=public, period="d", bucket=day, checks=10, up=10)
+    yesterday = dt.datetime.combine(now.astimezone(dt.UTC).date() - dt.timedelta(days=1), dt.time(5), tzinfo=dt.UTC)
+    Rollup.objects.create(monitor=public, period="h", bucket=yesterday, checks=10, up=10)
     StatusChange.objects.create(
         monitor=public, at=now, from_status="up", to_status="down", reason="Koneksi ditolak oleh 10.0.0.5:80"
     )

@@ -35,19 +35,28 @@ def monitor(site: Any) -> Monitor:
         last_response_ms=182.0,
     )
     hour = now.replace(minute=0, second=0, microsecond=0)
-    Rollup.objects.create(monitor=monitor, period="h", bucket=hour - dt.timedelta(hours=1), checks=60, up=57, down=3)
-    day = dt.datetime.combine(now.astimezone(dt.UTC).date() - dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)
-    Rollup.objects.create(monitor=monitor, period="d", bucket=day, checks=100, up=50, down=50)
-    for i in range(5):
-        Rollup.objects.create(
-            monitor=monitor,
-            period="m",
-            bucket=now - dt.timedelta(minutes=10 - i),
-            checks=1,
-            up=1,
-            response_ms_sum=100.0 + i * 50,
-            response_ms_count=1,
-        )
+    Rollup.objects.create(
+        monitor=monitor,
+        period="h",
+        bucket=hour - dt.timedelta(hours=1),
+        checks=60,
+        up=57,
+        down=3,
+        response_ms_sum=60 * 150.0,
+        response_ms_count=60,
+    )
+    Rollup.objects.create(
+        monitor=monitor,
+        period="h",
+        bucket=hour - dt.timedelta(hours=2),
+        checks=60,
+        up=60,
+        response_ms_sum=60 * 250.0,
+        response_ms_count=60,
+    )
+    # Two days ago (noon UTC: the same local day in WIB), half the checks failed.
+    noon = dt.datetime.combine(now.astimezone(dt.UTC).date() - dt.timedelta(days=2), dt.time(5), tzinfo=dt.UTC)
+    Rollup.objects.create(monitor=monitor, period="h", bucket=noon, checks=100, up=50, down=50)
     CheckResult.objects.create(
         monitor=monitor, probe="probe-a", checked_at=now, status="down", reason="HTTP 503 dari http://127.0.0.1:9/"
     )
@@ -61,7 +70,7 @@ class TestSiteMonitors:
         assert response.status_code == 200
         body = response.content.decode()
         assert "Beranda" in body
-        assert "95,00%" in body  # 57 of 60 checks in the last hour
+        assert "97,50%" in body  # 117 of 120 checks in the last two hours
         assert 'class="bar"' in body
         assert body.count('<span class="down"') == 1  # the day two days ago at 50 %
         assert reverse("monitoring:monitor_pause", args=[monitor.pk]) in body
@@ -87,7 +96,7 @@ class TestSiteMonitors:
 
 class TestMonitorDetail:
     def test_it_shows_chart_history_and_results(self, client: Client, auditor: Any, monitor: Monitor) -> None:
-        response = login(client, auditor).get(reverse("monitoring:monitor_detail", args=[monitor.pk]))
+        response = login(client, auditor).get(reverse("monitoring:monitor_detail", args=[monitor.pk]) + "?range=7d")
         assert response.status_code == 200
         body = response.content.decode()
         assert "<svg" in body

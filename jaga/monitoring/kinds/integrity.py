@@ -1,0 +1,200 @@
+"""Content integrity: defacement, injected gambling spam, unexpected and hidden links, pages nobody made,
+and cloaking (spam shown to search-engine crawlers only).
+
+Each finding carries the text found, with context, and where: the URL and a CSS-ish path of the element.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin
+
+from pydantic import Field, field_validator
+
+from jaga.monitoring.content.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetched, fetch_problem, page_fetch
+from jaga.monitoring.content.html import Page, domain_of
+from jaga.monitoring.content.inspect import excerpt, page_inspect, text_similarity, url_spam_match
+from jaga.monitoring.content.sitemaps import SitemapResult, sitemap_collect
+from jaga.monitoring.content.words import defacement_terms, gambling_terms, matches_significant, text_match
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+from jaga.monitoring.kinds.freshness import url_check
+
+CONCURRENCY = 4
+MAX_KNOWN_SITEMAP_URLS = 20_000
+MAX_NEW_PAGE_FINDINGS = 30
+
+
+class IntegrityConfig(KindConfig):
+    url: str
+    urls: list[str] = Field(default_factory=list)  # more pages to inspect besides the homepage
+    use_sitemap: bool = True
+    sitemap_url: str | None = None
+    max_pages: int = Field(default=10, ge=1, le=200)
+    allowed_outbound_domains: list[str] = Field(default_factory=list)
+    extra_words: list[str] = Field(default_factory=list)
+    check_cloaking: bool = True
+    crawler_user_agent: str = GOOGLEBOT_UA
+    browser_user_agent: str = BROWSER_UA
+    cloaking_similarity: float = Field(default=0.5, ge=0, le=1)
+
+    _url = field_validator("url")(url_check)
+
+    @field_validator("urls")
+    @classmethod
+    def _urls(cls, values: list[str]) -> list[str]:
+        return [url_check(value) for value in values]
+
+    @field_validator("sitemap_url")
+    @classmethod
+    def _sitemap(cls, value: str | None) -> str | None:
+        return url_check(value) if value else value
+
+
+def sitemap_new_pages(state: dict[str, Any], result: SitemapResult) -> tuple[list[str], list[Finding], bool]:
+    """Compare the sitemap with the URLs seen before; the first reading is the baseline (no findings)."""
+    current = sorted({entry.loc for entry in result.entries})[:MAX_KNOWN_SITEMAP_URLS]
+    baseline = "sitemap_urls" not in state
+    known = set(state.get("sitemap_urls") or [])
+    state["sitemap_urls"] = current
+    if baseline:
+        return [], [], True
+    new = [url for url in current if url not in known]
+    findings = []
+    for url in new[:MAX_NEW_PAGE_FINDINGS]:
+        spam = url_spam_match(url)
+        if spam:
+            message = f"Halaman baru di sitemap dengan alamat judi online «{spam.term}» / new spam page in sitemap"
+            findings.append(Finding("spam_page", message, result.source, url, "critical"))
+        else:
+            message = "Halaman baru di sitemap; pastikan memang dibuat oleh pengelola / new page in sitemap"
+            findings.append(Finding("new_page", message, result.source, url, "info"))
+    return new, findings, False
+
+
+def cloaking_findings(browser: Page, crawler: Page, crawler_fetched: Fetched, threshold: float) -> list[Finding]:
+    """Spam or a different page served to the crawler only."""
+    if domain_of(crawler_fetched.final_url) != domain_of(browser.url):
+        message = f"Crawler dialihkan ke domain lain ({domain_of(crawler_fetched.final_url)}) / crawler redirected"
+        return [Finding("cloaking", message, browser.url, crawler_fetched.final_url, "critical")]
+    browser_text = f"{browser.title()} {browser.meta('description')} {browser.visible_text()}"
+    crawler_text = f"{crawler.title()} {crawler.meta('description')} {crawler.visible_text()}"
+    for terms in (gambling_terms(), defacement_terms()):
+        browser_terms = {m.term for m in text_match(browser_text, terms)}
+        only_crawler = [m for m in text_match(crawler_text, terms) if m.term not in browser_terms]
+        if only_crawler and matches_significant(only_crawler):
+            strongest = next((m for m in only_crawler if m.strong), only_crawler[0])
+            message = (
+                f"Cloaking: «{strongest.term}» hanya tampil untuk mesin pencari, tidak untuk pengunjung / "
+                "content shown to search engines only"
+            )
+            evidence = f"crawler: {strongest.context} | browser: {excerpt(browser_text)}"
+            return [Finding("cloaking", message, browser.url, evidence, "critical")]
+    similarity = text_similarity(browser_text, crawler_text)
+    if similarity < threshold:
+        message = f"Halaman untuk mesin pencari berbeda dari untuk pengunjung (kemiripan {similarity:.0%})"
+        evidence = f"crawler: {excerpt(crawler_text)} | browser: {excerpt(browser_text)}"
+        return [Finding("cloaking_suspected", message, browser.url, evidence, "warning")]
+    return []
+
+
+class IntegrityKind:
+    name: ClassVar[str] = "integrity"
+    label: ClassVar[str] = "Integritas konten"
+    Config: ClassVar[type[KindConfig]] = IntegrityConfig
+
+    async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
+        assert isinstance(config, IntegrityConfig)
+        started = datetime.now(UTC)
+        home = await page_fetch(ctx=ctx, url=config.url, user_agent=config.browser_user_agent)
+        problem = fetch_problem(home)
+        if problem:
+            return CheckOutcome(Status.DOWN, f"Beranda tidak dapat diperiksa: {problem}", response_ms=home.elapsed_ms)
+        findings: list[Finding] = []
+        details: dict[str, Any] = {"pages_checked": [], "pages_failed": [], "sitemap": None}
+        pages = [config.url, *config.urls]
+        if config.use_sitemap:
+            result = await sitemap_collect(
+                ctx=ctx,
+                base_url=urljoin(config.url, "/"),
+                sitemap_url=config.sitemap_url,
+                max_urls=MAX_KNOWN_SITEMAP_URLS,
+            )
+            if result.entries:
+                new, new_findings, baseline = sitemap_new_pages(ctx.state, result)
+                findings += new_findings
+                details["sitemap"] = {
+                    "source": result.source,
+                    "urls": len(result.entries),
+                    "new": new,
+                    "baseline": baseline,
+                }
+                # New pages first: an injected page is the likeliest place for spam.
+                pages += new + [entry.loc for entry in result.entries]
+            else:
+                details["sitemap"] = {"error": result.error}
+        pages = list(dict.fromkeys(pages))[: config.max_pages]
+        titles: dict[str, str] = ctx.state.setdefault("titles", {})
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(url: str) -> list[Finding]:
+            async with limit:
+                return await self._page_check(ctx, config, url, home if url == config.url else None, titles, details)
+
+        for page_findings in await asyncio.gather(*(one(url) for url in pages)):
+            findings += page_findings
+        counts = {level: sum(f.severity == level for f in findings) for level in ("critical", "warning", "info")}
+        details.update(counts)
+        elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
+        checked = len(details["pages_checked"])
+        if counts["critical"] or counts["warning"]:
+            codes = sorted({f.code for f in findings if f.severity != "info"})
+            reason = (
+                f"{counts['critical']} temuan kritis, {counts['warning']} peringatan pada {checked} halaman: "
+                f"{', '.join(codes)}"
+            )
+            return CheckOutcome(Status.DEGRADED, reason, elapsed, details, findings)
+        return CheckOutcome(
+            Status.UP, f"Tidak ada temuan integritas pada {checked} halaman", elapsed, details, findings
+        )
+
+    async def _page_check(
+        self,
+        ctx: CheckContext,
+        config: IntegrityConfig,
+        url: str,
+        fetched: Fetched | None,
+        titles: dict[str, str],
+        details: dict[str, Any],
+    ) -> list[Finding]:
+        fetched = fetched or await page_fetch(ctx=ctx, url=url, user_agent=config.browser_user_agent)
+        problem = fetch_problem(fetched)
+        if problem:
+            details["pages_failed"].append({"url": url, "reason": problem})
+            return []
+        details["pages_checked"].append(url)
+        if fetched.truncated:
+            details.setdefault("pages_truncated", []).append(url)  # only the first max_body_bytes were inspected
+        page = Page(fetched.text, fetched.final_url)
+        findings = page_inspect(
+            page, allowed_domains=tuple(config.allowed_outbound_domains), extra_words=tuple(config.extra_words)
+        )
+        title = page.title()
+        previous = titles.get(url)
+        if previous is not None and previous != title:
+            message = "Judul halaman berubah / page title changed"
+            findings.append(Finding("title_changed", message, f"{page.url} <title>", f"«{previous}» → «{title}»"))
+        titles[url] = title
+        if config.check_cloaking:
+            crawler_fetched = await page_fetch(ctx=ctx, url=url, user_agent=config.crawler_user_agent)
+            if not fetch_problem(crawler_fetched):
+                crawler = Page(crawler_fetched.text, crawler_fetched.final_url)
+                findings += cloaking_findings(page, crawler, crawler_fetched, config.cloaking_similarity)
+            elif crawler_fetched.status in (403, 404, 410) or crawler_fetched.status is None:
+                message = f"Halaman ditolak untuk mesin pencari: {fetch_problem(crawler_fetched)}"
+                findings.append(Finding("crawler_blocked", message, url, config.crawler_user_agent, "warning"))
+        return findings
+
+
+KIND = IntegrityKind()

@@ -29,7 +29,8 @@ def scheduler_run(*, interval: float, once: bool = False, stop: threading.Event 
     if threading.current_thread() is threading.main_thread():
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
-            logger.info("scheduler menerima %s, berhenti / scheduler got %s, stopping", signum, signum)
+            name = signal.Signals(signum).name
+            logger.info("scheduler menerima %s, berhenti / scheduler got %s, stopping", name, name)
             stop.set()
 
         signal.signal(signal.SIGTERM, request_stop)

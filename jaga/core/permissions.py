@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -37,7 +37,8 @@ def user_roles(user: UserLike, institution: Institution | int) -> set[str]:
     if not user.is_authenticated:
         return set()
     institution_id = institution.pk if isinstance(institution, Institution) else institution
-    return set(Membership.objects.filter(user=user, institution_id=institution_id).values_list("role", flat=True))
+    memberships = Membership.objects.filter(user_id=user.pk, institution_id=institution_id)
+    return set(memberships.values_list("role", flat=True))
 
 
 def user_can(user: UserLike, institution: Institution | int, action: Action) -> bool:
@@ -53,7 +54,7 @@ def institutions_for(user: UserLike) -> models.QuerySet[Institution]:
         return Institution.objects.none()
     if getattr(user, "is_superuser", False):
         return Institution.objects.all()
-    return Institution.objects.filter(memberships__user=user).distinct()
+    return Institution.objects.filter(memberships__user_id=user.pk).distinct()
 
 
 def _institution_path(model: type[models.Model]) -> str:
@@ -70,10 +71,10 @@ def scope(user: UserLike, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     if getattr(user, "is_superuser", False):
         return queryset
     path = _institution_path(queryset.model)
-    member_filter = f"{path}__memberships__user" if path else "memberships__user"
+    member_filter = f"{path}__memberships__user_id" if path else "memberships__user_id"
     if not user.is_authenticated:
         return queryset.none()
-    return queryset.filter(**{member_filter: user}).distinct()
+    return queryset.filter(**{member_filter: user.pk}).distinct()
 
 
 def institution_of(obj: models.Model) -> Institution:
@@ -93,9 +94,7 @@ def get_for_user(
     qs: models.QuerySet[M] = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
         obj = scope(user, qs).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    except qs.model.MultipleObjectsReturned:
+    except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError, TypeError):
         raise Http404 from None
     if not user_can(user, institution_of(obj), action):
         raise PermissionDenied

@@ -140,3 +140,12 @@ def test_it_asks_to_migrate_when_jaga_up_finds_an_empty_database(tmp_path: Path)
     result = run_jaga(tmp_path, "up")
     assert_clean_failure(result, "belum dimigrasi", "make run", "jaga migrate")
     assert result.returncode == 2
+
+
+@pytest.mark.parametrize(("processes", "expected"), [("web,worker,worker", "worker"), (",", "kosong")])
+def test_it_names_jaga_processes_when_it_lists_nothing_or_a_process_twice(
+    tmp_path: Path, processes: str, expected: str
+) -> None:
+    result = run_jaga(tmp_path, "up", JAGA_PROCESSES=processes)
+    assert_clean_failure(result, "JAGA_PROCESSES", expected)
+    assert result.returncode == 2

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 
+from jaga.conf import StartupError
 from jaga.core.dbcheck import check_migrated
 from jaga.core.processes.supervisor import ChildSpec, Supervisor, children_from_settings
 from jaga.core.processes.web import browser_url, listen_socket_open
@@ -13,8 +14,21 @@ from jaga.core.processes.web import browser_url, listen_socket_open
 logger = logging.getLogger("jaga.up")
 
 
+def up_check_names(*, names: list[str]) -> None:
+    if not names:
+        raise StartupError("JAGA_PROCESSES kosong; mis. web,probe,worker,scheduler / is empty")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise StartupError(
+            f"JAGA_PROCESSES menyebut {', '.join(repeated)} lebih dari sekali; untuk beberapa worker gunakan "
+            f"JAGA_WORKER_CONCURRENCY / names {', '.join(repeated)} more than once; for several workers use "
+            f"JAGA_WORKER_CONCURRENCY"
+        )
+
+
 def up_preflight(*, names: list[str], listen: tuple[str, int]) -> None:
     """Raise StartupError (or OperationalError) when a process would certainly fail at start."""
+    up_check_names(names=names)
     check_migrated()
     if "web" in names:
         listen_socket_open(host=listen[0], port=listen[1]).close()

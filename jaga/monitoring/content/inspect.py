@@ -15,6 +15,7 @@ from jaga.monitoring.content.words import (
     defacement_terms,
     gambling_terms,
     matches_significant,
+    terms_present,
     text_match,
 )
 from jaga.monitoring.kinds.base import Finding
@@ -41,6 +42,9 @@ def words_findings(page: Page, terms: tuple[Term, ...], *, code: str, label: str
     """
     segments = [(s.text, s.location, s.hidden) for s in page.segments()]
     segments += [(unquote(link.href), f"{link.location}[href]", link.hidden) for link in page.links()]
+    terms = terms_present("\n".join(text for text, _, _ in segments), terms)
+    if not terms:
+        return []  # the usual case, decided in one pass over the page
     findings: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for text, location, hidden in segments:

@@ -37,6 +37,7 @@ NAV_SECTIONS: list[tuple[Promise, tuple[str, ...]]] = [
     (_("Perpanjangan"), ("/renewals/{slug}/", "/renewals/")),
     (_("Insiden"), ("/incidents/{slug}/", "/incidents/")),
     (_("Laporan"), ("/reports/{slug}/", "/reports/")),
+    (_("Instansi"), ("/instansi/{slug}/",)),
 ]
 
 

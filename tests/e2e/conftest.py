@@ -1,0 +1,93 @@
+"""Browser tests in Debian's headless Chromium (never `playwright install`), against pytest-django's live_server.
+
+Screenshots for docs/screenshots/ are written only with JAGA_SCREENSHOTS=1, so ordinary runs change no file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs its own event loop in this thread; the ORM calls of the fixtures are still
+# synchronous and made between browser steps, never concurrently.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--lang=id-ID",  # date inputs in the Indonesian order (dd/mm/yyyy)
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium_path()
+    if executable is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Any) -> Any:
+    """The demo institution: two days of history, or the full 30 days of `jaga demo` for screenshots."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.JAGA_REQUIRE_2FA = True  # the shared test set-up turns it off; the browser sees the real site
+    from jaga.demo.services import demo_create
+
+    return demo_create(days=30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2)
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """``open_page(viewport=DESKTOP)`` -> a new page whose relative URLs go to the live server."""
+    contexts: list[Any] = []
+
+    def make(viewport: dict[str, int] = DESKTOP, locale: str = "id-ID") -> Any:
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale=locale)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page: Any, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.stacked button[type=submit], form button.btn")
+    page.wait_for_load_state("domcontentloaded")
+
+
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
+    if os.environ.get("JAGA_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def has_horizontal_scroll(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"))

@@ -27,6 +27,11 @@ logger = logging.getLogger("jaga.scheduler")
 RETRY_BAD_SCHEDULE_SECONDS = 300
 
 
+# Recurring jobs that exist whatever the data: the function of each app that declares its own (idempotent,
+# through schedule_ensure). The scheduler calls them all when it starts; add one line per app.
+STARTUP_DECLARATIONS: tuple[str, ...] = ("jaga.monitoring.tasks_rollups.rollup_schedules_ensure",)
+
+
 class ScheduleError(Exception):
     """A schedule that cannot be run as declared (unknown task path, not a task, bad arguments)."""
 
@@ -174,3 +179,15 @@ def schedule_claim(*, due: DueSchedule, now: datetime) -> ScheduleRun:
 def schedule_claim_due(*, now: datetime) -> list[ScheduleRun]:
     """One scheduler pass: claim and enqueue every due schedule. Returns what this scheduler did."""
     return [schedule_claim(due=due, now=now) for due in schedule_list_due(now=now)]
+
+
+def schedules_declare_startup(*, declarations: tuple[str, ...] | None = None) -> list[str]:
+    """Call every start-up declaration; one that fails is logged and the others still run. Returns the failures."""
+    failed: list[str] = []
+    for path in STARTUP_DECLARATIONS if declarations is None else declarations:
+        try:
+            import_string(path)()
+        except Exception:
+            logger.exception("deklarasi jadwal %s gagal / schedule declaration %s failed", path, path)
+            failed.append(path)
+    return failed

@@ -12,7 +12,7 @@ from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from jaga.core.dbcheck import check_database, describe_database_error
-from jaga.core.scheduling import ScheduleRun, schedule_claim_due
+from jaga.core.scheduling import ScheduleRun, schedule_claim_due, schedules_declare_startup
 
 logger = logging.getLogger("jaga.scheduler")
 
@@ -26,6 +26,7 @@ def scheduler_run(*, interval: float, once: bool = False, stop: threading.Event 
     """Loop until SIGTERM/Ctrl-C (or ``stop`` is set). A database outage is logged and waited out."""
     stop = stop or threading.Event()
     check_database()
+    schedules_declare_startup()
     if threading.current_thread() is threading.main_thread():
 
         def request_stop(signum: int, frame: FrameType | None) -> None:

@@ -18,6 +18,7 @@ from jaga.core.scheduling import (
     schedule_ensure,
     schedule_list_due,
     schedule_next_run,
+    schedules_declare_startup,
 )
 from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
 
@@ -196,8 +197,34 @@ def test_it_enqueues_each_due_schedule_exactly_once_with_two_scheduler_processes
 
     assert [proc.returncode for proc in procs] == [0, 0], outputs
     assert "Traceback" not in "".join(outputs)
-    assert DBTaskResult.objects.count() == len(keys)
+    # Each scheduler also declared the built-in schedules at start; those were due at once and ran once too.
+    assert DBTaskResult.objects.filter(task_path=TICK).count() == len(keys)
+    assert DBTaskResult.objects.count() == Schedule.objects.count()
     assert Schedule.objects.filter(last_enqueued_id="").count() == 0
     assert set(Schedule.objects.values_list("last_enqueued_id", flat=True)) == {
         str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)
     }
+
+
+def declare_tick_schedule() -> None:
+    schedule_ensure(key="declared-at-start", task_path=TICK, interval_seconds=60)
+
+
+def declare_nothing_but_fail() -> None:
+    raise RuntimeError("rusak / broken")
+
+
+@pytest.mark.django_db
+def test_it_runs_every_start_up_declaration_even_when_one_fails(caplog):  # type: ignore[no-untyped-def]
+    here = "jaga.core.tests.test_scheduling"
+    failed = schedules_declare_startup(
+        declarations=(f"{here}.declare_nothing_but_fail", f"{here}.declare_tick_schedule", f"{here}.missing")
+    )
+    assert failed == [f"{here}.declare_nothing_but_fail", f"{here}.missing"]
+    assert Schedule.objects.filter(key="declared-at-start").exists()
+    assert "deklarasi jadwal jaga.core.tests.test_scheduling.declare_nothing_but_fail gagal" in caplog.text
+
+
+@pytest.mark.django_db
+def test_it_declares_the_built_in_schedules_without_failures():
+    assert schedules_declare_startup() == []

@@ -119,6 +119,84 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
             "Dengan ini kami menyatakan sanggup menyelenggarakan pelayanan sesuai standar pelayanan yang telah "
             "ditetapkan dan apabila tidak menepati janji ini, kami siap menerima sanksi sesuai peraturan "
             "perundang-undangan yang berlaku.",
+            "Ditetapkan di Kota Contoh oleh Ketua Pengadilan Negeri Contoh.",
+        ),
+    ),
+    "tugas-pokok-dan-fungsi": (
+        "Tugas Pokok dan Fungsi",
+        (
+            "Pengadilan Negeri Contoh bertugas dan berwenang memeriksa, memutus dan menyelesaikan perkara pidana "
+            "dan perdata di tingkat pertama, sesuai Undang-Undang Nomor 2 Tahun 1986 tentang Peradilan Umum "
+            "sebagaimana telah diubah terakhir dengan Undang-Undang Nomor 49 Tahun 2009.",
+            "Wilayah hukum (yurisdiksi) Pengadilan Negeri Contoh meliputi seluruh kecamatan di Kabupaten Contoh. "
+            "Selain tugas pokok, pengadilan memberikan keterangan, pertimbangan dan nasihat tentang hukum kepada "
+            "instansi pemerintah di daerahnya apabila diminta.",
+        ),
+    ),
+    "profil-hakim": (
+        "Profil Pimpinan dan Hakim",
+        (
+            "Ketua: Dr. Andi Wibowo, S.H., M.H. Wakil Ketua: Siti Rahmawati, S.H., M.Hum.",
+            "Hakim: Bambang Setiawan, S.H., M.H.; Ratna Dewi, S.H.; Yohanes Kristianto, S.H., M.H.; "
+            "Nur Aini, S.H., M.H.; Fajar Nugroho, S.H. Seluruh hakim telah bersertifikat mediator dan "
+            "sebagian bersertifikat hakim anak serta hakim lingkungan hidup.",
+            "Riwayat pendidikan, jabatan dan karier setiap hakim dapat dilihat pada halaman masing-masing.",
+        ),
+    ),
+    "pengumuman-lhkpn": (
+        "Pengumuman LHKPN",
+        (
+            "Seluruh pimpinan, hakim dan pejabat struktural Pengadilan Negeri Contoh wajib menyampaikan Laporan "
+            "Harta Kekayaan Penyelenggara Negara (LHKPN) kepada Komisi Pemberantasan Korupsi setiap tahun.",
+            "Tingkat kepatuhan penyampaian LHKPN tahun pelaporan terakhir: 100 persen (17 dari 17 wajib lapor). "
+            "Pengumuman lengkap dapat dilihat melalui e-LHKPN.",
+        ),
+    ),
+    "prosedur-berperkara": (
+        "Prosedur Berperkara",
+        (
+            "Perkara perdata didaftarkan di meja PTSP atau secara elektronik melalui e-Court. Pendaftar membayar "
+            "panjar biaya perkara, menerima nomor perkara, lalu menunggu penetapan majelis hakim dan hari sidang.",
+            "Perkara pidana dilimpahkan oleh Penuntut Umum. Permohonan (misalnya perubahan nama atau wali) "
+            "diajukan dengan surat permohonan beserta bukti pendukung. Gugatan sederhana diselesaikan paling lama "
+            "25 hari kerja sejak sidang pertama.",
+        ),
+    ),
+    "biaya-perkara": (
+        "Biaya Perkara",
+        (
+            "Panjar biaya perkara gugatan perdata ditetapkan dengan Surat Keputusan Ketua Pengadilan Negeri "
+            "Contoh berdasarkan radius tempat tinggal para pihak. Contoh: gugatan dengan dua pihak dalam radius I "
+            "Rp 1.250.000; permohonan Rp 450.000; gugatan sederhana Rp 750.000.",
+            "Pembayaran dilakukan melalui bank atau e-payment; tidak ada pembayaran tunai kepada petugas.",
+        ),
+    ),
+    "standar-pelayanan": (
+        "Standar Pelayanan",
+        (
+            "Standar pelayanan Pengadilan Negeri Contoh meliputi pelayanan administrasi perkara, pelayanan "
+            "informasi, pelayanan pengaduan, dan pelayanan bagi penyandang disabilitas, lengkap dengan "
+            "persyaratan, alur, jangka waktu dan biaya.",
+            "Permohonan salinan putusan dilayani paling lama 1 hari kerja setelah putusan diminutasi; legalisasi "
+            "surat dilayani pada hari yang sama.",
+        ),
+    ),
+    "laporan-anggaran": (
+        "Laporan Anggaran (DIPA dan Realisasi)",
+        (
+            "Daftar Isian Pelaksanaan Anggaran (DIPA) Pengadilan Negeri Contoh tahun berjalan terdiri atas DIPA "
+            "01 Badan Urusan Administrasi dan DIPA 03 Direktorat Jenderal Badan Peradilan Umum.",
+            "Realisasi anggaran sampai dengan triwulan III: belanja pegawai 74 persen, belanja barang 68 persen, "
+            "belanja modal 55 persen. Laporan keuangan tahunan telah direviu oleh Aparat Pengawasan Internal.",
+        ),
+    ),
+    "laporan-kinerja": (
+        "Laporan Kinerja (LKjIP)",
+        (
+            "Laporan Kinerja Instansi Pemerintah (LKjIP) menyajikan capaian sasaran strategis Pengadilan Negeri "
+            "Contoh: persentase perkara yang diselesaikan tepat waktu 98 persen, persentase putusan yang tidak "
+            "mengajukan upaya hukum 84 persen, dan indeks kepuasan masyarakat 3,62 dari 4.",
+            "Dokumen LKjIP, Rencana Strategis dan Perjanjian Kinerja dapat diunduh pada halaman ini.",
         ),
     ),
     "kontak": (
@@ -127,6 +205,8 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
             "Jl. Contoh Raya No. 1, Kota Contoh, Jawa Timur 67100.",
             "Telepon (0343) 000000 · Surel info@pn-contoh.go.id.",
             "Jam pelayanan: Senin–Kamis 08.00–16.30 WIB, Jumat 08.00–17.00 WIB.",
+            "Pengaduan masyarakat dapat disampaikan melalui meja pengaduan PTSP, kotak pengaduan di lobi, atau "
+            "aplikasi SIWAS Mahkamah Agung. Setiap pengaduan ditanggapi paling lama 14 hari kerja.",
         ),
     ),
 }
@@ -142,6 +222,18 @@ STRUCTURE: tuple[tuple[str, str], ...] = (
     ("Panitera Muda Pidana", "Hendra Gunawan, S.H."),
     ("Panitera Muda Perdata", "Maria Ulfa, S.H."),
     ("Panitera Muda Hukum", "Yusuf Effendi, S.H."),
+)
+
+# Pages listed in the homepage's "Informasi Pengadilan" box (the main menu holds the others).
+INFO_PAGES: tuple[str, ...] = (
+    "tugas-pokok-dan-fungsi",
+    "profil-hakim",
+    "prosedur-berperkara",
+    "biaya-perkara",
+    "standar-pelayanan",
+    "pengumuman-lhkpn",
+    "laporan-anggaran",
+    "laporan-kinerja",
 )
 
 # (case number, type, parties, room, hour, agenda); the schedule is dated today and tomorrow.

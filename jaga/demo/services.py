@@ -239,28 +239,16 @@ def _ledger_ensure(
 
 
 def _monitor_specs(base: str) -> list[tuple[str, str, dict[str, Any]]]:
+    sitemap = f"{base}sitemap.xml"
     return [
         ("Beranda (HTTP)", "http", {"url": base, "keyword": "Pengadilan Negeri Contoh"}),
         (
             "Kesegaran konten",
             "freshness",
-            {"url": base, "max_age_days": 7, "feed_url": f"{base}feed/", "sitemap_url": f"{base}sitemap.xml"},
+            {"url": base, "max_age_days": 7, "feed_url": f"{base}feed/", "sitemap_url": sitemap},
         ),
-        (
-            "Halaman wajib",
-            "required_pages",
-            {
-                "base_url": base,
-                "paths": [
-                    "profil/",
-                    "struktur-organisasi/",
-                    "jadwal-sidang/",
-                    "layanan-informasi-publik/",
-                    "maklumat-pelayanan/",
-                ],
-            },
-        ),
-        ("Integritas konten", "integrity", {"url": base}),
+        ("Halaman wajib", "required_pages", {"base_url": base}),  # the SK KMA 2-144/2022 checklist
+        ("Integritas konten", "integrity", {"url": base, "use_sitemap": True, "sitemap_url": sitemap, "max_pages": 10}),
     ]
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.http import http_date
 
 from jaga.core.models import Institution
-from jaga.demo.content import DEMO_COURT, DEMO_SLUG, HEARINGS, LINKS, NEWS, PAGES, STRUCTURE, News
+from jaga.demo.content import DEMO_COURT, DEMO_SLUG, HEARINGS, INFO_PAGES, LINKS, NEWS, PAGES, STRUCTURE, News
 
 ENGINE = Engine(dirs=[str(Path(__file__).resolve().parent / "templates")], autoescape=True)
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -52,7 +52,8 @@ def _render(request: HttpRequest, name: str, context: dict[str, Any], content_ty
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return _render(request, "demo_site/home.html", {"hearings": HEARINGS[:3]})
+    info = [(slug, PAGES[slug][0]) for slug in INFO_PAGES]
+    return _render(request, "demo_site/home.html", {"hearings": HEARINGS[:3], "info_pages": info})
 
 
 def page(request: HttpRequest, slug: str) -> HttpResponse:

@@ -114,3 +114,34 @@ def test_it_prints_the_demo_accounts_marked_as_demo() -> None:
     assert "AKUN DEMO" in text
     assert "demo-admin" in text
     assert DEMO_PASSWORD in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_serves_a_demo_site_that_passes_its_own_monitors(live_server, settings) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    from urllib.parse import urlsplit
+
+    import aiohttp
+
+    from jaga.monitoring.kinds import get_kind
+    from jaga.monitoring.kinds.base import CheckContext
+    from jaga.monitoring.models import Monitor
+
+    address = urlsplit(live_server.url)
+    settings.JAGA_LISTEN = (address.hostname, address.port)
+    summary = demo_create(days=1)
+    monitors = list(Monitor.objects.filter(site=summary.site))
+    assert {m.kind for m in monitors} == {"http", "freshness", "required_pages", "integrity"}
+
+    async def check_all() -> dict[str, tuple[str, str]]:
+        outcomes = {}
+        async with aiohttp.ClientSession() as session:
+            for monitor in monitors:
+                kind = get_kind(monitor.kind)
+                outcome = await kind.check(CheckContext(session=session), kind.Config.model_validate(monitor.config))
+                outcomes[monitor.kind] = (str(outcome.status), outcome.reason)
+        return outcomes
+
+    outcomes = asyncio.run(check_all())
+    for kind, (status, reason) in outcomes.items():
+        assert status == "up", f"{kind}: {status} {reason}"

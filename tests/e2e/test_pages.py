@@ -109,3 +109,14 @@ def test_it_fits_a_phone_screen_and_opens_the_menu_without_a_framework(demo: Any
         assert not has_horizontal_scroll(page), path
     page.goto(DASHBOARD)
     screenshot(page, "dashboard-phone")
+
+
+def test_it_prints_the_compliance_page_without_the_menu_and_buttons(demo: Any, open_page: Any) -> None:
+    page = open_page()
+    log_in(page, STAFF, DEMO_PASSWORD)
+    page.goto("/sop/pn-contoh/aktivitas/2/")
+    assert page.locator("header.topbar").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("header.topbar").is_visible()
+    assert not page.locator(".btn").first.is_visible()
+    assert page.locator("table").first.is_visible()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -113,7 +114,9 @@ def compiled_messages() -> None:
     for po in (EN_PO, ID_PO):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+            partial = mo.with_name(f"django.mo.{os.getpid()}")  # parallel workers: write aside, then swap in
+            subprocess.run(["msgfmt", "--check", "-o", str(partial), str(po)], check=True)
+            partial.replace(mo)
     translation.trans_real._translations.clear()  # type: ignore[attr-defined]  # load what was just compiled
 
 

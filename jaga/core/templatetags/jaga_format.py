@@ -111,13 +111,13 @@ def durasi(value: dt.timedelta | None) -> str:
     minutes, secs = divmod(rest, 60)
     parts: list[str] = []
     if days:
-        parts.append(ngettext("%(n)d hari", "%(n)d hari", days) % {"n": days})
+        parts.append(ngettext("%(count)d hari", "%(count)d hari", days) % {"count": days})
     if hours:
-        parts.append(ngettext("%(n)d jam", "%(n)d jam", hours) % {"n": hours})
+        parts.append(ngettext("%(count)d jam", "%(count)d jam", hours) % {"count": hours})
     if minutes and not days:
-        parts.append(ngettext("%(n)d menit", "%(n)d menit", minutes) % {"n": minutes})
+        parts.append(ngettext("%(count)d menit", "%(count)d menit", minutes) % {"count": minutes})
     if secs and not (days or hours):
-        parts.append(ngettext("%(n)d detik", "%(n)d detik", secs) % {"n": secs})
+        parts.append(ngettext("%(count)d detik", "%(count)d detik", secs) % {"count": secs})
     if not parts:
         return gettext("0 detik")
     return " ".join(parts[:2])

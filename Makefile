@@ -84,3 +84,7 @@ bench-monitoring: setup
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
+
+# Re-take docs/screenshots/*.png with the browser tests (headless Chromium, demo data); see docs/interface.md.
+docs-screenshots: setup system-test
+	JAGA_DATA_DIR=$(CURDIR)/var/screenshots JAGA_SCREENSHOTS=1 $(BIN)/pytest tests/e2e -q -p no:cacheprovider

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, F, IntegerField, Q, Sum, When
 
 from jaga.core.models import Site
+from jaga.monitoring.maintenance import intervals_merge
 from jaga.monitoring.models import Monitor, MonitorStatus, Rollup
 from jaga.monitoring.rollups import DAY, HOUR, MINUTE, ceil_to, floor_to, rollup_watermark
 
@@ -95,15 +96,15 @@ def monitors_uptime(monitor_ids: Iterable[int], now: datetime) -> dict[int, dict
         windows = {name: spans[name][period] for name in UPTIME_WINDOWS if spans[name][period]}
         if not windows:
             continue
-        low = min(a for parts in windows.values() for a, _ in parts)
-        high = max(b for parts in windows.values() for _, b in parts)
+        # Only the buckets some window needs: the 24 h window's head minutes and its tail, not the day between.
+        needed = _in_spans(intervals_merge(span for parts in windows.values() for span in parts))
         sums: dict[str, Any] = {}
         for index, parts in enumerate(windows.values()):
             condition = _in_spans(parts)
             sums[f"up{index}"] = Sum(Case(When(condition, then=F("up")), default=0, output_field=IntegerField()))
             sums[f"down{index}"] = Sum(Case(When(condition, then=F("down")), default=0, output_field=IntegerField()))
         rows = (
-            Rollup.objects.filter(period=period, monitor_id__in=ids, bucket__gte=low, bucket__lt=high)
+            Rollup.objects.filter(needed, period=period, monitor_id__in=ids)
             .values("monitor_id")
             .annotate(**sums)
         )

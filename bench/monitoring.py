@@ -1,0 +1,534 @@
+"""Monitoring benchmark: the real probe against a loopback HTTP server, and the uptime queries over a year.
+
+    python -m bench.monitoring                       # probe: 10,000 HTTP monitors, 60 s interval, 10 minutes
+    python -m bench.monitoring --duration 60         # a short probe run
+    python -m bench.monitoring --queries             # uptime queries over a year of rollups
+    python -m bench.monitoring --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+Everything happens in a fresh temporary JAGA_DATA_DIR (SQLite there by default). With ``--database-url`` a
+fresh database ``jaga_bench_<pid>`` is created on that PostgreSQL server and dropped afterwards. Results are
+printed and written as JSON (``--output``). See docs/benchmarks.md for the figures and how to read them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SERVER_PORTS = 4
+
+
+# --- the loopback web server (its own process, so that it does not count as probe CPU) ------------------
+
+
+def _serve(host: str, ports: list[int], ready: Any) -> None:
+    import asyncio
+
+    from aiohttp import web
+
+    body = ("<html><head><title>PN Bench</title></head><body><h1>Beranda</h1>" + "<p>Berita terbaru.</p>" * 60).encode()
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="text/html")
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.2)
+        return web.Response(body=body, content_type="text/html")
+
+    async def fail(request: web.Request) -> web.Response:
+        return web.Response(status=500, text="Internal Server Error")
+
+    async def main() -> None:
+        app = web.Application()
+        app.add_routes([web.get("/page/{n}", page), web.get("/slow", slow), web.get("/fail", fail)])
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        for port in ports:
+            await web.TCPSite(runner, host, port, backlog=1024).start()
+        ready.put(True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def server_start(ports: list[int]) -> multiprocessing.process.BaseProcess:
+    context = multiprocessing.get_context("spawn")
+    ready = context.Queue()
+    process = context.Process(target=_serve, args=("127.0.0.1", ports, ready), daemon=True)
+    process.start()
+    ready.get(timeout=30)
+    return process
+
+
+def free_ports(count: int) -> list[int]:
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+# --- the database --------------------------------------------------------------------------------------
+
+
+def database_prepare(database_url: str | None) -> tuple[str | None, Callable[[], None]]:
+    """A fresh database: SQLite in the data dir, or a new database on the given PostgreSQL server."""
+    if not database_url:
+        return None, lambda: None
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = f"jaga_bench_{os.getpid()}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+def django_start(data_dir: Path, database_url: str | None) -> None:
+    os.environ["JAGA_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("JAGA_LOG_LEVEL", "WARNING")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jaga.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def database_bytes() -> int:
+    """Bytes the database uses now (SQLite: used pages, WAL included; PostgreSQL: pg_database_size)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA page_count")
+            pages = cursor.fetchone()[0]
+            cursor.execute("PRAGMA freelist_count")
+            pages -= cursor.fetchone()[0]
+            cursor.execute("PRAGMA page_size")
+            return int(pages * cursor.fetchone()[0])
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return int(cursor.fetchone()[0])
+
+
+def monitors_create(count: int, *, ports: list[int], interval: int, spread_from: datetime) -> list[int]:
+    """``count`` HTTP monitors, 50 per site, first due spread evenly over one interval."""
+    from jaga.core.models import Institution, Site
+    from jaga.monitoring.models import Monitor
+
+    institution = Institution.objects.create(name="Pengadilan Bench", slug=f"bench-{os.getpid()}")
+    sites = Site.objects.bulk_create(
+        Site(institution=institution, name=f"Situs {n}", base_url=f"http://127.0.0.1:{ports[0]}/")
+        for n in range((count + 49) // 50)
+    )
+    monitors = []
+    for n in range(count):
+        port = ports[n % len(ports)]
+        path = "/fail" if n % 50 == 0 else "/slow" if n % 10 == 1 else f"/page/{n % 100}"
+        monitors.append(
+            Monitor(
+                site=sites[n // 50],
+                name=f"Monitor {n}",
+                kind="http",
+                config={"url": f"http://127.0.0.1:{port}{path}", "keyword": "Beranda"},
+                interval_seconds=interval,
+                timeout_seconds=10.0,
+                next_check_at=spread_from + timedelta(seconds=interval * n / count),
+            )
+        )
+    Monitor.objects.bulk_create(monitors, batch_size=1000)
+    return list(Monitor.objects.order_by("pk").values_list("pk", flat=True))
+
+
+# --- measuring a process --------------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def memory_kb(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        platform.processor(),
+    )
+    memory = memory_kb_total()
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_mb": memory // 1024,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "load_before": os.getloadavg(),
+    }
+
+
+def memory_kb_total() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1])
+    return 0
+
+
+# --- the probe benchmark ----------------------------------------------------------------------------------
+
+
+def probe_bench(args: argparse.Namespace, data_dir: Path, database_url: str | None) -> dict[str, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from jaga.monitoring.models import CheckResult, Monitor, Rollup
+    from jaga.monitoring.rollups import rollups_compute
+
+    ports = free_ports(SERVER_PORTS)
+    server = server_start(ports)
+    start = timezone.now() + timedelta(seconds=5)
+    monitors_create(args.monitors, ports=ports, interval=args.interval, spread_from=start)
+    connection.close()
+
+    env = dict(os.environ, JAGA_DATA_DIR=str(data_dir), JAGA_PROBE_NAME="bench", JAGA_LOG_LEVEL="WARNING")
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if args.concurrency:
+        env["JAGA_PROBE_CONCURRENCY"] = str(args.concurrency)
+    jaga = Path(sys.executable).with_name("jaga")
+    log = (data_dir / "probe.log").open("wb")
+    probe = subprocess.Popen([str(jaga), "probe"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    warmup = min(args.interval, args.duration / 5)
+    t_start = time.monotonic()
+    rss_peak = 0
+    rollup_seconds: list[float] = []
+    next_rollup = t_start + 60
+    measured_from: datetime | None = None
+    cpu_from = bytes_from = 0.0
+    wall_from = 0.0
+    try:
+        while (elapsed := time.monotonic() - t_start) < args.duration:
+            if probe.poll() is not None:
+                raise RuntimeError(f"jaga probe berhenti sendiri / exited early ({probe.returncode}); see {log.name}")
+            rss_peak = max(rss_peak, memory_kb(probe.pid, "VmRSS"))
+            if measured_from is None and elapsed >= warmup:
+                measured_from, wall_from = timezone.now(), time.monotonic()
+                cpu_from, bytes_from = cpu_seconds(probe.pid), database_bytes()
+            if args.rollups and time.monotonic() >= next_rollup:
+                began = time.monotonic()
+                rollups_compute(now=timezone.now())
+                rollup_seconds.append(time.monotonic() - began)
+                next_rollup += 60
+            connection.close()
+            time.sleep(1.0)
+        assert measured_from is not None
+        wall = time.monotonic() - wall_from
+        cpu = cpu_seconds(probe.pid) - cpu_from
+        peak_kb = memory_kb(probe.pid, "VmHWM")
+        measured_to = timezone.now()
+        bytes_to = database_bytes()
+        overdue = Monitor.objects.filter(next_check_at__lt=measured_to - timedelta(seconds=2)).count()
+    finally:
+        probe.send_signal(signal.SIGTERM)
+        try:
+            probe.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            probe.kill()
+        server.terminate()
+        log.close()
+
+    window = CheckResult.objects.filter(checked_at__gte=measured_from, checked_at__lt=measured_to)
+    lags = [float(v) / 1000 for v in window.values_list("details__lag_ms", flat=True) if v is not None]
+    checks = window.count()
+    statuses = dict(
+        (status, window.filter(status=status).count()) for status in window.values_list("status", flat=True).distinct()
+    )
+    minute_rollups = Rollup.objects.filter(period="m", bucket__gte=measured_from, bucket__lt=measured_to).count()
+    per_day = 86400 / wall
+    return {
+        "monitors": args.monitors,
+        "interval_s": args.interval,
+        "duration_s": args.duration,
+        "warmup_s": warmup,
+        "measured_s": round(wall, 1),
+        "checks": checks,
+        "checks_per_second": round(checks / wall, 1),
+        "expected_checks_per_second": round(args.monitors / args.interval, 1),
+        "statuses": statuses,
+        "lag_s": {
+            "p50": percentile(lags, 0.50),
+            "p99": percentile(lags, 0.99),
+            "max": max(lags) if lags else None,
+            "mean": statistics.fmean(lags) if lags else None,
+        },
+        "overdue_at_end": overdue,
+        "probe_cpu_cores": round(cpu / wall, 3),
+        "probe_peak_mb": round(peak_kb / 1024, 1),
+        "probe_rss_peak_sampled_mb": round(rss_peak / 1024, 1),
+        "db_bytes_per_day": round((bytes_to - bytes_from) * per_day),
+        "raw_rows_per_day": round(checks * per_day),
+        "minute_rollups_per_day": round(minute_rollups * per_day),
+        "rollups_compute_s": {"p50": percentile(rollup_seconds, 0.5), "max": max(rollup_seconds, default=None)},
+        "load_after": os.getloadavg(),
+    }
+
+
+# --- the query benchmark -----------------------------------------------------------------------------------
+
+
+ROLLUP_COLUMNS = (
+    "monitor_id",
+    "period",
+    "bucket",
+    "checks",
+    "up",
+    "down",
+    "maintenance",
+    "response_ms_sum",
+    "response_ms_count",
+    "response_ms_min",
+    "response_ms_max",
+)
+
+
+def rows_insert(table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]], batch: int = 200_000) -> int:
+    """Fast bulk insert: COPY on PostgreSQL, executemany in large transactions on SQLite."""
+    from django.db import connection, transaction
+
+    total = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    total += 1
+        return total
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    adapt = connection.ops.adapt_datetimefield_value
+    chunk: list[tuple[Any, ...]] = []
+
+    def write() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, chunk)
+
+    for row in rows:
+        chunk.append(tuple(adapt(v) if isinstance(v, datetime) else v for v in row))
+        if len(chunk) >= batch:
+            write()
+            total += len(chunk)
+            chunk = []
+    if chunk:
+        write()
+        total += len(chunk)
+    return total
+
+
+def rollup_rows(ids: list[int], period: str, buckets: list[datetime], checks: int) -> Iterator[tuple[Any, ...]]:
+    for pk in ids:
+        for index, bucket in enumerate(buckets):
+            down = checks if (pk * 7 + index) % 211 == 0 else 0
+            up = checks - down
+            yield (pk, period, bucket, checks, up, down, 0, 120.0 * up, up, 80.0, 400.0)
+
+
+def timed(function: Callable[[], object], repetitions: int) -> dict[str, float | None]:
+    durations = []
+    for _ in range(repetitions):
+        began = time.perf_counter()
+        function()
+        durations.append((time.perf_counter() - began) * 1000)
+    return {
+        "p50_ms": round(percentile(durations, 0.5) or 0, 1),
+        "p95_ms": round(percentile(durations, 0.95) or 0, 1),
+        "max_ms": round(max(durations), 1),
+        "n": repetitions,
+    }
+
+
+def queries_bench(args: argparse.Namespace) -> dict[str, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from jaga.monitoring.models import Monitor, Rollup, StatusChange
+    from jaga.monitoring.rollups import DAY, HOUR, MINUTE, MINUTE_OVERLAP, floor_to
+    from jaga.monitoring.selectors import (
+        monitor_response_series,
+        monitor_uptime,
+        monitor_uptime_bars,
+        monitors_uptime,
+    )
+
+    now = timezone.now()
+    ids = monitors_create(args.monitors, ports=[9], interval=args.interval, spread_from=now)
+    table = Rollup._meta.db_table
+    # The state the rollups leave: days up to yesterday, hours up to the last settled hour, minutes since.
+    hour_end = floor_to(floor_to(now, MINUTE) - MINUTE_OVERLAP, HOUR)
+    day_end = floor_to(hour_end, DAY)
+    days = [day_end - DAY * n for n in range(365, 0, -1)]
+    hours = [hour_end - HOUR * n for n in range(30 * 24, 0, -1)]
+    minute_now = floor_to(now, MINUTE)
+    minutes = [minute_now - MINUTE * n for n in range(24 * 60, 0, -1)]
+    sizes: dict[str, Any] = {"empty": database_bytes()}
+    fill_seconds: dict[str, float] = {}
+    for period, buckets, checks in (("d", days, 1440), ("h", hours, 60), ("m", minutes, 1)):
+        began = time.monotonic()
+        count = rows_insert(table, ROLLUP_COLUMNS, rollup_rows(ids, period, buckets, checks))
+        fill_seconds[period] = round(time.monotonic() - began, 1)
+        size = database_bytes()
+        sizes[period] = {"rows": count, "bytes": size - sizes.pop("_last", sizes["empty"])}
+        sizes["_last"] = size
+    began = time.monotonic()
+    changes = ((pk, now - timedelta(days=n), "up", "down", "HTTP 500", "[]", False) for pk in ids for n in range(10))
+    change_rows = rows_insert(
+        StatusChange._meta.db_table,
+        ("monitor_id", "at", "from_status", "to_status", "reason", "probes", "in_maintenance"),
+        changes,
+    )
+    size = database_bytes()
+    sizes["status_changes"] = {"rows": change_rows, "bytes": size - sizes.pop("_last")}
+    fill_seconds["status_changes"] = round(time.monotonic() - began, 1)
+    if args.analyze:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    per_row = {key: value["bytes"] / value["rows"] for key, value in sizes.items() if isinstance(value, dict)}
+    # Kept for ever per monitor and year: 365 day rollups and its status changes (assume 100 a year).
+    growth_forever = 365 * per_row["d"] + 100 * per_row["status_changes"]
+    bounded = 400 * 24 * per_row["h"] + 3 * 1440 * per_row["m"]
+
+    rng = random.Random(7)
+    sites = list(Monitor.objects.values_list("site_id", flat=True).distinct())
+    site_ids = {site: list(Monitor.objects.filter(site_id=site).values_list("pk", flat=True)) for site in sites}
+    monitors = {m.pk: m for m in Monitor.objects.select_related("site__institution").filter(pk__in=rng.sample(ids, 60))}
+    singles = list(monitors.values())
+    results = {
+        "dashboard_all_monitors": timed(lambda: monitors_uptime(ids, timezone.now()), args.repetitions_all),
+        "site_page_50_monitors": timed(
+            lambda: monitors_uptime(site_ids[rng.choice(sites)], timezone.now()), args.repetitions
+        ),
+        "monitor_uptime_single": timed(
+            lambda: monitor_uptime(monitor=rng.choice(singles), now=timezone.now()), args.repetitions
+        ),
+        "uptime_bars_90_days": timed(
+            lambda: monitor_uptime_bars(monitor=rng.choice(singles), now=timezone.now()), args.repetitions
+        ),
+        "response_series_24h": timed(
+            lambda: monitor_response_series(
+                monitor=rng.choice(singles), start=timezone.now() - timedelta(hours=24), end=timezone.now()
+            ),
+            args.repetitions,
+        ),
+    }
+    check = monitor_uptime(monitor=singles[0], now=timezone.now())
+    return {
+        "monitors": args.monitors,
+        "rows": {key: value["rows"] for key, value in sizes.items() if isinstance(value, dict)},
+        "fill_seconds": fill_seconds,
+        "bytes_per_row": {key: round(value, 1) for key, value in per_row.items()},
+        "database_bytes": database_bytes(),
+        "growth_per_monitor_per_year_kept_forever_bytes": round(growth_forever),
+        "bounded_per_monitor_bytes_hours_and_minutes": round(bounded),
+        "timings": results,
+        "sample_uptime": check,
+        "analyzed": args.analyze,
+        "load_after": os.getloadavg(),
+    }
+
+
+# --- entry point --------------------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.monitoring", description=__doc__.split("\n")[0])
+    p.add_argument("--monitors", type=int, default=10_000, help="HTTP monitors (default 10000)")
+    p.add_argument("--interval", type=int, default=60, help="check interval in seconds (default 60)")
+    p.add_argument("--duration", type=float, default=600, help="probe run in seconds (default 600)")
+    p.add_argument("--concurrency", type=int, default=0, help="JAGA_PROBE_CONCURRENCY for the probe (default: its own)")
+    p.add_argument("--database-url", default="", help="PostgreSQL server to create a fresh database on (default: SQLite)")
+    p.add_argument("--no-rollups", dest="rollups", action="store_false", help="do not run rollups every minute")
+    p.add_argument("--queries", action="store_true", help="run the uptime query benchmark instead of the probe")
+    p.add_argument("--repetitions", type=int, default=60, help="repetitions of each small query (default 60)")
+    p.add_argument("--repetitions-all", type=int, default=50, help="repetitions of the 10,000-monitor query")
+    p.add_argument("--analyze", action="store_true", help="run ANALYZE after filling (query benchmark)")
+    p.add_argument("--output", default="", help="write the results as JSON to this file")
+    p.add_argument("--keep", action="store_true", help="keep the temporary data directory (and database)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    data_dir = Path(tempfile.mkdtemp(prefix="jaga-bench-"))
+    database_url, drop = database_prepare(args.database_url or None)
+    report: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench.monitoring " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "database": "postgresql" if database_url else "sqlite",
+        "machine": machine(),
+        "data_dir": str(data_dir) if args.keep else "",
+        "database_url": database_url or "" if args.keep else "",
+    }
+    try:
+        django_start(data_dir, database_url)
+        if args.queries:
+            report["queries"] = queries_bench(args)
+        else:
+            report["probe"] = probe_bench(args, data_dir, database_url)
+    finally:
+        if not args.keep:
+            drop()
+            shutil.rmtree(data_dir, ignore_errors=True)
+    text = json.dumps(report, indent=2, default=str)
+    print(text)
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

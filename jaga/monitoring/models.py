@@ -119,6 +119,21 @@ class Rollup(models.Model):
         return f"{self.monitor_id} {self.period} {self.bucket:%Y-%m-%d %H:%M}"
 
 
+
+class UptimeSummary(models.Model):
+    """A monitor's uptime windows as of the last rollup run, so that a dashboard of thousands reads one row each.
+
+    Written only by ``jaga.monitoring.rollups.uptime_summaries_refresh``; ``parts`` keeps the day and hour
+    sums with the bucket ranges they cover, so that they are recomputed only when those ranges move.
+    """
+
+    AUDIT = False
+    INSTITUTION_PATH = "monitor__site__institution"
+
+    monitor = models.OneToOneField(Monitor, on_delete=models.CASCADE, primary_key=True, related_name="uptime_summary")
+    until = models.DateTimeField()  # the windows end here (the end of the newest complete minute rolled up)
+    parts = models.JSONField(default=dict)
+
 class StatusChange(models.Model):
     """Every change of a monitor's status, kept for ever (the outage history)."""
 

@@ -17,6 +17,7 @@ day rollups and status changes for ever. Nothing is pruned before the next level
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class RollupStats:
 
     written: dict[str, int] = field(default_factory=lambda: {"m": 0, "h": 0, "d": 0})
     complete: bool = True
+    summaries: int = 0
 
 
 @dataclass
@@ -203,8 +205,10 @@ def _out_of_time(deadline: float) -> bool:
     return time.monotonic() > deadline
 
 
-def rollups_compute(*, now: datetime, time_budget_seconds: float = TIME_BUDGET_SECONDS) -> RollupStats:
-    """Bring minute, hour and day rollups up to date with the raw results as of ``now``."""
+def rollups_compute(
+    *, now: datetime, time_budget_seconds: float = TIME_BUDGET_SECONDS, summaries: bool = True
+) -> RollupStats:
+    """Bring minute, hour and day rollups up to date with the raw results as of ``now``, then the summaries."""
     stats = RollupStats()
     deadline = time.monotonic() + time_budget_seconds
 
@@ -241,7 +245,70 @@ def rollups_compute(*, now: datetime, time_budget_seconds: float = TIME_BUDGET_S
                 stats.complete = False
                 return stats
             cursor = _first_at_or_after(sources, "bucket", bucket_start + step)
+    if summaries:
+        stats.summaries = uptime_summaries_refresh(now=now)
     return stats
+
+
+SUMMARY_BATCH = 2000
+
+
+def _spans_key(spans: dict[str, list[tuple[datetime, datetime]]]) -> str:
+    text = ";".join(
+        f"{name}:" + ",".join(f"{a.isoformat()}/{b.isoformat()}" for a, b in parts) for name, parts in spans.items()
+    )
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def uptime_summaries_refresh(*, now: datetime) -> int:
+    """Write every monitor's uptime windows ending at the last complete minute (see ``UptimeSummary``).
+
+    The day and hour sums are kept in the summary with a key of the bucket ranges they cover and are
+    recomputed only when those ranges move (once a day, once an hour); the minutes every run.
+    """
+    from jaga.monitoring.models import Monitor, UptimeSummary
+    from jaga.monitoring.selectors import (
+        UPTIME_WINDOWS,
+        rollup_boundaries,
+        sums_add,
+        uptime_level_sums,
+        uptime_spans_all,
+    )
+
+    until = floor_to(now, MINUTE)
+    spans = uptime_spans_all(until=until, boundaries=rollup_boundaries())
+    by_period = {period: {name: spans[name][period] for name in UPTIME_WINDOWS} for period in ("d", "h", "m")}
+    keys = {period: _spans_key(by_period[period]) for period in ("d", "h")}
+    ids = list(Monitor.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for offset in range(0, len(ids), SUMMARY_BATCH):
+        batch = ids[offset : offset + SUMMARY_BATCH]
+        existing = dict(UptimeSummary.objects.filter(monitor_id__in=batch).values_list("monitor_id", "parts"))
+        parts: dict[int, dict[str, Any]] = {pk: {} for pk in batch}
+        for period in ("d", "h"):
+            stale = [pk for pk in batch if existing.get(pk, {}).get(period, {}).get("key") != keys[period]]
+            fresh = uptime_level_sums(stale, period, by_period[period]) if stale else {}
+            for pk in batch:
+                kept = existing.get(pk, {}).get(period) if pk not in stale else None
+                parts[pk][period] = kept or {"key": keys[period], "sums": fresh.get(pk, {})}
+        minutes = uptime_level_sums(batch, "m", by_period["m"])
+        objects = []
+        for pk in batch:
+            total: dict[str, list[int]] = {}
+            for level in (parts[pk]["d"]["sums"], parts[pk]["h"]["sums"], minutes.get(pk)):
+                sums_add(total, level)
+            parts[pk]["uptime"] = total
+            objects.append(UptimeSummary(monitor_id=pk, until=until, parts=parts[pk]))
+        with transaction.atomic():
+            UptimeSummary.objects.bulk_create(
+                objects,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["monitor"],
+                update_fields=["until", "parts"],
+            )
+        written += len(objects)
+    return written
 
 
 @dataclass

@@ -21,7 +21,7 @@ from django.db.models import Case, F, IntegerField, Q, Sum, When
 
 from jaga.core.models import Site
 from jaga.monitoring.maintenance import intervals_merge
-from jaga.monitoring.models import Monitor, MonitorStatus, Rollup
+from jaga.monitoring.models import Monitor, MonitorStatus, Rollup, UptimeSummary
 from jaga.monitoring.rollups import DAY, HOUR, MINUTE, ceil_to, floor_to, rollup_watermark
 
 Span = tuple[datetime, datetime]
@@ -80,43 +80,85 @@ def _percent(up: int, down: int) -> float | None:
     return None if up + down == 0 else 100.0 * up / (up + down)
 
 
-def monitors_uptime(monitor_ids: Iterable[int], now: datetime) -> dict[int, dict[str, float | None]]:
-    """Uptime of many monitors for every window in :data:`UPTIME_WINDOWS`, in five queries whatever their number."""
-    ids = list(monitor_ids)
-    result: dict[int, dict[str, float | None]] = {pk: dict.fromkeys(UPTIME_WINDOWS) for pk in ids}
-    if not ids:
-        return result
-    boundaries = rollup_boundaries()
-    spans = {
-        name: uptime_spans(start=now - length, now=now, boundaries=boundaries)
+Sums = dict[int, dict[str, list[int]]]  # monitor id -> window name -> [up, down]
+
+# A bulk read of more monitors than this uses the summaries the rollup run leaves (one row per monitor).
+SUMMARY_THRESHOLD = 200
+SUMMARY_MAX_AGE = timedelta(minutes=3)
+
+
+def uptime_spans_all(*, until: datetime, boundaries: Boundaries) -> dict[str, dict[str, list[Span]]]:
+    """Window name -> period -> bucket ranges, for windows ending at ``until``."""
+    return {
+        name: uptime_spans(start=until - length, now=until, boundaries=boundaries)
         for name, length in UPTIME_WINDOWS.items()
     }
-    totals: dict[int, dict[str, list[int]]] = {pk: {name: [0, 0] for name in UPTIME_WINDOWS} for pk in ids}
+
+
+def uptime_level_sums(ids: list[int], period: str, windows: dict[str, list[Span]]) -> Sums:
+    """Up and down checks of each monitor in each window's ranges of one period: one query."""
+    totals: Sums = {}
+    windows = {name: parts for name, parts in windows.items() if parts}
+    if not ids or not windows:
+        return totals
+    # Only the buckets some window needs: the 24 h window's head minutes and its tail, not the day between.
+    needed = _in_spans(intervals_merge(span for parts in windows.values() for span in parts))
+    sums: dict[str, Any] = {}
+    for index, parts in enumerate(windows.values()):
+        condition = _in_spans(parts)
+        sums[f"up{index}"] = Sum(Case(When(condition, then=F("up")), default=0, output_field=IntegerField()))
+        sums[f"down{index}"] = Sum(Case(When(condition, then=F("down")), default=0, output_field=IntegerField()))
+    rows = Rollup.objects.filter(needed, period=period, monitor_id__in=ids).values("monitor_id").annotate(**sums)
+    for found in rows:
+        row = cast(dict[str, Any], found)
+        totals[row["monitor_id"]] = {
+            name: [row[f"up{index}"] or 0, row[f"down{index}"] or 0] for index, name in enumerate(windows)
+        }
+    return totals
+
+
+def sums_add(into: dict[str, list[int]], more: dict[str, list[int]] | None) -> dict[str, list[int]]:
+    for name, (up, down) in (more or {}).items():
+        into.setdefault(name, [0, 0])
+        into[name][0] += up
+        into[name][1] += down
+    return into
+
+
+def uptime_sums_live(ids: list[int], now: datetime) -> Sums:
+    """Exact sums for windows ending at ``now``, stitched from the three levels (four queries with the watermarks)."""
+    spans = uptime_spans_all(until=now, boundaries=rollup_boundaries())
+    totals: Sums = {pk: {} for pk in ids}
     for period in (Rollup.Period.DAY, Rollup.Period.HOUR, Rollup.Period.MINUTE):
-        windows = {name: spans[name][period] for name in UPTIME_WINDOWS if spans[name][period]}
-        if not windows:
-            continue
-        # Only the buckets some window needs: the 24 h window's head minutes and its tail, not the day between.
-        needed = _in_spans(intervals_merge(span for parts in windows.values() for span in parts))
-        sums: dict[str, Any] = {}
-        for index, parts in enumerate(windows.values()):
-            condition = _in_spans(parts)
-            sums[f"up{index}"] = Sum(Case(When(condition, then=F("up")), default=0, output_field=IntegerField()))
-            sums[f"down{index}"] = Sum(Case(When(condition, then=F("down")), default=0, output_field=IntegerField()))
-        rows = (
-            Rollup.objects.filter(needed, period=period, monitor_id__in=ids)
-            .values("monitor_id")
-            .annotate(**sums)
-        )
-        for found in rows:
-            row = cast(dict[str, Any], found)
-            per_window = totals[row["monitor_id"]]
-            for index, name in enumerate(windows):
-                per_window[name][0] += row[f"up{index}"] or 0
-                per_window[name][1] += row[f"down{index}"] or 0
-    for pk, per_window in totals.items():
-        result[pk] = {name: _percent(up, down) for name, (up, down) in per_window.items()}
-    return result
+        level = uptime_level_sums(ids, period, {name: spans[name][period] for name in UPTIME_WINDOWS})
+        for pk, per_window in level.items():
+            sums_add(totals[pk], per_window)
+    return totals
+
+
+def _percents(per_window: dict[str, list[int]]) -> dict[str, float | None]:
+    return {name: _percent(*per_window.get(name, [0, 0])) for name in UPTIME_WINDOWS}
+
+
+def monitors_uptime(monitor_ids: Iterable[int], now: datetime) -> dict[int, dict[str, float | None]]:
+    """Uptime of many monitors for every window in :data:`UPTIME_WINDOWS`, in a constant number of queries.
+
+    Up to :data:`SUMMARY_THRESHOLD` monitors: exact, for windows ending at ``now``. More (a dashboard of
+    thousands): read from the summaries of the last rollup run, i.e. windows ending at that run (at most
+    :data:`SUMMARY_MAX_AGE` ago; no rollup is newer anyway); monitors without a fresh summary are computed live.
+    """
+    ids = list(dict.fromkeys(monitor_ids))
+    if not ids:
+        return {}
+    sums: Sums = {}
+    if len(ids) > SUMMARY_THRESHOLD:
+        fresh = UptimeSummary.objects.filter(monitor_id__in=ids, until__gt=now - SUMMARY_MAX_AGE, until__lte=now)
+        for pk, parts in fresh.values_list("monitor_id", "parts"):
+            sums[pk] = parts.get("uptime", {})
+    missing = [pk for pk in ids if pk not in sums]
+    if missing:
+        sums.update(uptime_sums_live(missing, now))
+    return {pk: _percents(sums[pk]) for pk in ids}
 
 
 def monitor_uptime(*, monitor: Monitor, now: datetime) -> dict[str, float | None]:

@@ -292,4 +292,21 @@ class Migration(migrations.Migration):
             model_name="rollup",
             index=models.Index(fields=["period", "bucket"], name="rollup_period_bucket_idx"),
         ),
+        migrations.CreateModel(
+            name="UptimeSummary",
+            fields=[
+                (
+                    "monitor",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="uptime_summary",
+                        serialize=False,
+                        to="monitoring.monitor",
+                    ),
+                ),
+                ("until", models.DateTimeField()),
+                ("parts", models.JSONField(default=dict)),
+            ],
+        ),
     ]

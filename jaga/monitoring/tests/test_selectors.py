@@ -207,3 +207,47 @@ def test_it_summarises_a_site_by_its_worst_monitor(site: Site) -> None:
     assert summary.total == 3
     assert summary.by_status == {MonitorStatus.UP: 1, MonitorStatus.DOWN: 1, MonitorStatus.PAUSED: 1}
     assert [m.name for m in summary.problems] == ["B"]
+
+
+def test_it_reads_a_big_dashboard_from_the_summaries_of_the_last_rollup_run(
+    site: Site, monkeypatch: pytest.MonkeyPatch, django_assert_max_num_queries: object
+) -> None:
+    from jaga.monitoring import selectors
+    from jaga.monitoring.rollups import uptime_summaries_refresh
+
+    monkeypatch.setattr(selectors, "SUMMARY_THRESHOLD", 2)
+    monitors = [make_monitor(site, f"Halaman {n}") for n in range(4)]
+    fill_year(monitors[0])
+    bucket_row(monitors[1], "m", NOW - timedelta(minutes=5), 3, 1).save()
+    ids = [m.pk for m in monitors]
+    expected = monitors_uptime(ids[:2], NOW)  # exact, live
+
+    assert uptime_summaries_refresh(now=NOW + timedelta(seconds=20)) == 4
+    with django_assert_max_num_queries(1):  # type: ignore[operator]
+        from_summaries = monitors_uptime(ids, NOW + timedelta(seconds=40))
+
+    assert from_summaries[ids[0]] == expected[ids[0]]
+    assert from_summaries[ids[1]] == expected[ids[1]]
+    assert from_summaries[ids[2]] == {"24h": None, "7d": None, "30d": None, "365d": None}
+
+
+def test_it_recomputes_summary_day_sums_only_when_their_days_move(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jaga.monitoring import selectors
+    from jaga.monitoring.rollups import uptime_summaries_refresh
+
+    monkeypatch.setattr(selectors, "SUMMARY_THRESHOLD", 0)
+    monitor = make_monitor(site)
+    fill_year(monitor)
+    uptime_summaries_refresh(now=NOW)
+    before = monitors_uptime([monitor.pk], NOW)[monitor.pk]["365d"]
+    Rollup.objects.filter(period="d", bucket=TODAY - timedelta(days=100)).update(up=0, down=1000)
+
+    uptime_summaries_refresh(now=NOW + timedelta(minutes=1))
+    same_day = monitors_uptime([monitor.pk], NOW + timedelta(minutes=1))[monitor.pk]["365d"]
+    # Three minutes later without a rollup run the summary is too old: computed live, with the change.
+    live = monitors_uptime([monitor.pk], NOW + timedelta(minutes=5))[monitor.pk]["365d"]
+
+    assert same_day == before
+    assert live is not None
+    assert before is not None
+    assert live < before

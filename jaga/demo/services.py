@@ -270,6 +270,10 @@ def _monitors_ensure(site: Site | None, now: dt.datetime, days: int) -> str:
                 continue
             _history_create(monitor, now, days)
         made.append(kind)
+    from jaga.monitoring import rollups
+
+    if hasattr(rollups, "uptime_summaries_refresh"):  # dashboards of many monitors read these summaries
+        rollups.uptime_summaries_refresh(now=now)
     text = f"monitor: {', '.join(made) or '-'}; TLS dilewati (situs demo memakai http di loopback)"
     if skipped:
         text += f"; belum bisa dibuat: {'; '.join(skipped)}"

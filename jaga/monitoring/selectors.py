@@ -22,7 +22,16 @@ from django.db.models import Case, F, IntegerField, Q, Sum, When
 from jaga.core.models import Site
 from jaga.monitoring.maintenance import intervals_merge
 from jaga.monitoring.models import Monitor, MonitorStatus, Rollup, UptimeSummary
-from jaga.monitoring.rollups import DAY, HOUR, MINUTE, ceil_to, floor_to, rollup_watermark
+from jaga.monitoring.rollups import (
+    DAY,
+    HOUR,
+    HOUR_RETENTION,
+    MINUTE,
+    MINUTE_RETENTION,
+    ceil_to,
+    floor_to,
+    rollup_watermark,
+)
 
 Span = tuple[datetime, datetime]
 
@@ -51,19 +60,21 @@ def rollup_boundaries() -> Boundaries:
 def uptime_spans(*, start: datetime, now: datetime, boundaries: Boundaries) -> dict[str, list[Span]]:
     """Which bucket-start ranges of each period make up ``[start, now)``, without overlap."""
     levels = (
-        (Rollup.Period.DAY, DAY, boundaries.day),
-        (Rollup.Period.HOUR, HOUR, boundaries.hour),
-        (Rollup.Period.MINUTE, MINUTE, now),
+        (Rollup.Period.DAY, DAY, boundaries.day, None),
+        (Rollup.Period.HOUR, HOUR, boundaries.hour, now - HOUR_RETENTION),
+        (Rollup.Period.MINUTE, MINUTE, now, now - MINUTE_RETENTION),
     )
     spans: dict[str, list[Span]] = {}
     covered: Span | None = None
-    for period, step, boundary in levels:
+    for period, step, boundary, kept_from in levels:
         low = ceil_to(start, step)
         high = boundary if boundary is not None else low
         parts: list[Span] = []
         if high > low:
             parts = [(low, high)] if covered is None else [(low, min(high, covered[0])), (max(low, covered[1]), high)]
-            parts = [(a, b) for a, b in parts if b > a]
+            # Minutes and hours past their retention are not read, whether pruned yet or not.
+            floor = kept_from if kept_from is not None else low
+            parts = [(max(a, floor), b) for a, b in parts if b > max(a, floor)]
             covered = (low, high) if covered is None else (min(low, covered[0]), max(high, covered[1]))
         spans[period] = parts
     return spans
@@ -96,24 +107,38 @@ def uptime_spans_all(*, until: datetime, boundaries: Boundaries) -> dict[str, di
 
 
 def uptime_level_sums(ids: list[int], period: str, windows: dict[str, list[Span]]) -> Sums:
-    """Up and down checks of each monitor in each window's ranges of one period: one query."""
+    """Up and down checks of each monitor in each window's ranges of one period.
+
+    One query per distinct range (a simple range scan each; at most five), not one per monitor.
+    """
     totals: Sums = {}
     windows = {name: parts for name, parts in windows.items() if parts}
     if not ids or not windows:
         return totals
-    # Only the buckets some window needs: the 24 h window's head minutes and its tail, not the day between.
-    needed = _in_spans(intervals_merge(span for parts in windows.values() for span in parts))
-    sums: dict[str, Any] = {}
-    for index, parts in enumerate(windows.values()):
-        condition = _in_spans(parts)
-        sums[f"up{index}"] = Sum(Case(When(condition, then=F("up")), default=0, output_field=IntegerField()))
-        sums[f"down{index}"] = Sum(Case(When(condition, then=F("down")), default=0, output_field=IntegerField()))
-    rows = Rollup.objects.filter(needed, period=period, monitor_id__in=ids).values("monitor_id").annotate(**sums)
-    for found in rows:
-        row = cast(dict[str, Any], found)
-        totals[row["monitor_id"]] = {
-            name: [row[f"up{index}"] or 0, row[f"down{index}"] or 0] for index, name in enumerate(windows)
+    # Only the buckets some window needs (the 24 h window's head minutes and the tail, not the day between).
+    for low, high in intervals_merge(span for parts in windows.values() for span in parts):
+        inside = {
+            name: [(max(a, low), min(b, high)) for a, b in parts if a < high and b > low]
+            for name, parts in windows.items()
         }
+        inside = {name: parts for name, parts in inside.items() if parts}
+        sums: dict[str, Any] = {}
+        for index, parts in enumerate(inside.values()):
+            if parts == [(low, high)]:
+                sums[f"up{index}"], sums[f"down{index}"] = Sum("up"), Sum("down")
+                continue
+            condition = _in_spans(parts)
+            sums[f"up{index}"] = Sum(Case(When(condition, then=F("up")), default=0, output_field=IntegerField()))
+            sums[f"down{index}"] = Sum(Case(When(condition, then=F("down")), default=0, output_field=IntegerField()))
+        rows = (
+            Rollup.objects.filter(period=period, monitor_id__in=ids, bucket__gte=low, bucket__lt=high)
+            .values("monitor_id")
+            .annotate(**sums)
+        )
+        for found in rows:
+            row = cast(dict[str, Any], found)
+            per_window = totals.setdefault(row["monitor_id"], {})
+            sums_add(per_window, {name: [row[f"up{i}"] or 0, row[f"down{i}"] or 0] for i, name in enumerate(inside)})
     return totals
 
 
@@ -126,7 +151,7 @@ def sums_add(into: dict[str, list[int]], more: dict[str, list[int]] | None) -> d
 
 
 def uptime_sums_live(ids: list[int], now: datetime) -> Sums:
-    """Exact sums for windows ending at ``now``, stitched from the three levels (four queries with the watermarks)."""
+    """Exact sums for windows ending at ``now``: at most nine queries (two watermarks, one per distinct range)."""
     spans = uptime_spans_all(until=now, boundaries=rollup_boundaries())
     totals: Sums = {pk: {} for pk in ids}
     for period in (Rollup.Period.DAY, Rollup.Period.HOUR, Rollup.Period.MINUTE):
@@ -153,8 +178,8 @@ def monitors_uptime(monitor_ids: Iterable[int], now: datetime) -> dict[int, dict
     sums: Sums = {}
     if len(ids) > SUMMARY_THRESHOLD:
         fresh = UptimeSummary.objects.filter(monitor_id__in=ids, until__gt=now - SUMMARY_MAX_AGE, until__lte=now)
-        for pk, parts in fresh.values_list("monitor_id", "parts"):
-            sums[pk] = parts.get("uptime", {})
+        for pk, uptime in fresh.values_list("monitor_id", "parts__uptime"):
+            sums[pk] = uptime or {}
     missing = [pk for pk in ids if pk not in sums]
     if missing:
         sums.update(uptime_sums_live(missing, now))

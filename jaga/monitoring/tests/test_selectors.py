@@ -140,7 +140,7 @@ def test_it_answers_for_many_monitors_in_a_constant_number_of_queries(
     Rollup.objects.bulk_create(rows)
     ids = [m.pk for m in monitors]
 
-    with django_assert_max_num_queries(5):  # type: ignore[operator]
+    with django_assert_max_num_queries(9):  # type: ignore[operator]
         bulk = monitors_uptime(ids, NOW)
 
     assert bulk == {m.pk: monitor_uptime(monitor=m, now=NOW) for m in monitors}

@@ -90,17 +90,22 @@ def test_it_says_the_data_folder_is_a_file(tmp_path: Path) -> None:
     assert fingerprint(blocker) == before
 
 
-@pytest.mark.skipif(
-    os.geteuid() == 0, reason="root can write into a chmod 500 folder; the under-a-file test covers root"
-)
 def test_it_says_the_data_folder_is_not_writable(tmp_path: Path, existing_database: Path) -> None:
     data = existing_database.parent
     before = fingerprint(existing_database)
-    data.chmod(0o500)
+    # Root writes through chmod 500, so as root the folder is made immutable instead (ext4 / tmpfs).
+    lock, unlock = (["chattr", "+i", str(data)], ["chattr", "-i", str(data)]) if os.geteuid() == 0 else (None, None)
+    if lock:
+        subprocess.run(lock, check=True)
+    else:
+        data.chmod(0o500)
     try:
         result = run_jaga(tmp_path, "up")
     finally:
-        data.chmod(0o750)
+        if unlock:
+            subprocess.run(unlock, check=True)
+        else:
+            data.chmod(0o750)
     assert_clean_failure(result, "JAGA_DATA_DIR", "tidak dapat ditulisi")
     assert fingerprint(existing_database) == before
 

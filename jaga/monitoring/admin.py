@@ -23,22 +23,7 @@ class MonitorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "site", "kind", "status", "enabled", "is_public", "last_checked_at", "last_response_ms")
     list_filter = ("kind", "status", "enabled", "is_public", "site__institution")
     search_fields = ("name", "site__name")
-    readonly_fields = (
-        "status",
-        "status_since",
-        "status_reason",
-        "consecutive_failures",
-        "next_check_at",
-        "claimed_by",
-        "claimed_until",
-        "confirm_exclude_probe",
-        "confirm_until",
-        "last_checked_at",
-        "last_response_ms",
-        "state",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = (*Monitor.ENGINE_FIELDS, "created_at", "updated_at")
 
 
 @admin.register(CheckResult)

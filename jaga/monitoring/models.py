@@ -22,6 +22,21 @@ class MonitorStatus(models.TextChoices):
 
 class Monitor(models.Model):
     INSTITUTION_PATH = "site__institution"
+    # Written by probes only: read-only in the admin, the columns of the probe's batch update.
+    ENGINE_FIELDS = (
+        "status",
+        "status_since",
+        "status_reason",
+        "consecutive_failures",
+        "next_check_at",
+        "claimed_by",
+        "claimed_until",
+        "confirm_exclude_probe",
+        "confirm_until",
+        "last_checked_at",
+        "last_response_ms",
+        "state",
+    )
 
     site = models.ForeignKey("core.Site", on_delete=models.CASCADE, related_name="monitors")
     name = models.CharField(_("nama"), max_length=200)
@@ -119,7 +134,6 @@ class Rollup(models.Model):
         return f"{self.monitor_id} {self.period} {self.bucket:%Y-%m-%d %H:%M}"
 
 
-
 class UptimeSummary(models.Model):
     """A monitor's uptime windows as of the last rollup run, so that a dashboard of thousands reads one row each.
 
@@ -133,6 +147,7 @@ class UptimeSummary(models.Model):
     monitor = models.OneToOneField(Monitor, on_delete=models.CASCADE, primary_key=True, related_name="uptime_summary")
     until = models.DateTimeField()  # the windows end here (the end of the newest complete minute rolled up)
     parts = models.JSONField(default=dict)
+
 
 class StatusChange(models.Model):
     """Every change of a monitor's status, kept for ever (the outage history)."""

@@ -253,20 +253,7 @@ def results_write_batch(
         _findings_sync(kept)
         Monitor.objects.bulk_update(
             list({r.monitor_id: monitors[r.monitor_id] for r in kept}.values()),
-            [
-                "status",
-                "status_since",
-                "status_reason",
-                "consecutive_failures",
-                "next_check_at",
-                "claimed_by",
-                "claimed_until",
-                "confirm_exclude_probe",
-                "confirm_until",
-                "last_checked_at",
-                "last_response_ms",
-                "state",
-            ],
+            list(Monitor.ENGINE_FIELDS),
             batch_size=500,
         )
         StatusChange.objects.bulk_create(

@@ -148,6 +148,9 @@ class UptimeSummary(models.Model):
     until = models.DateTimeField()  # the windows end here (the end of the newest complete minute rolled up)
     parts = models.JSONField(default=dict)
 
+    def __str__(self) -> str:
+        return f"{self.monitor_id} @ {self.until:%Y-%m-%d %H:%M}"
+
 
 class StatusChange(models.Model):
     """Every change of a monitor's status, kept for ever (the outage history)."""

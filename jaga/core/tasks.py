@@ -8,6 +8,8 @@ from jaga.core.notifications import notification_channel_send
 
 
 @task(queue_name="notifications")
-def notification_send(*, channel_id: int, title: str, body: str) -> bool:
-    """Send one notification through one channel; its outcome is recorded on the channel."""
-    return notification_channel_send(channel_id=channel_id, title=title, body=body)
+def notification_send(*, channel_id: int, title: str, body: str, roles: list[str] | None = None) -> bool:
+    """Send one notification through one channel to the holders of ``roles``; its outcome is recorded on the channel.
+
+    Recipients are looked up when the job runs, so a member added in between is included."""
+    return notification_channel_send(channel_id=channel_id, title=title, body=body, roles=roles or ())

@@ -1,14 +1,77 @@
 from __future__ import annotations
 
+import socketserver
+import threading
+from collections.abc import Iterator
+
 import pytest
-from django.test import Client
+from django.template import Context, Template
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from jaga.core import notify_transport
-from jaga.core.models import NotificationChannel, NotificationRoute
-from jaga.core.notifications import notification_channels_for, notify, route_matches
+from jaga.core.models import Membership, NotificationChannel, NotificationRoute
+from jaga.core.notifications import notification_channels_failing, notification_channels_for, notify, route_matches
 
 pytestmark = pytest.mark.django_db
+
+
+class _SmtpResponder(socketserver.StreamRequestHandler):
+    """Just enough SMTP for apprise: greets, accepts every command, records each RCPT TO address."""
+
+    def handle(self) -> None:
+        self._reply("220 127.0.0.1 ESMTP uji")
+        in_data = False
+        while line := self.rfile.readline():
+            text = line.decode("utf-8", "replace").rstrip("\r\n")
+            if in_data:
+                if text == ".":
+                    in_data = False
+                    self.server.messages += 1  # type: ignore[attr-defined]
+                    self._reply("250 diterima")
+                continue
+            command = text[:4].upper()
+            if command == "RCPT":
+                address = text.split(":", 1)[1].strip().strip("<>").lower()
+                self.server.recipients.append(address)  # type: ignore[attr-defined]
+            if command == "DATA":
+                in_data = True
+                self._reply("354 akhiri dengan titik")
+            elif command == "QUIT":
+                self._reply("221 sampai jumpa")
+                return
+            else:
+                self._reply("250 OK")
+
+    def _reply(self, text: str) -> None:
+        self.wfile.write(text.encode() + b"\r\n")
+
+
+@pytest.fixture
+def smtp_receiver() -> Iterator[socketserver.ThreadingTCPServer]:
+    """A loopback SMTP server; ``server.recipients`` lists every RCPT TO address, ``server.messages`` counts DATA."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpResponder)
+    server.daemon_threads = True
+    server.recipients = []  # type: ignore[attr-defined]
+    server.messages = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _mail_url(server: socketserver.TCPServer, query: str = "") -> str:
+    return f"mailto://127.0.0.1:{server.server_address[1]}?from=jaga@pn-bangil.go.id{query}"
+
+
+def _member(make_user, institution, role: str, email: str, *, active: bool = True):  # type: ignore[no-untyped-def]
+    user = make_user(role, institution)
+    user.email = email
+    user.is_active = active
+    user.save()
+    return user
 
 
 def _channel(institution, url: str, name: str = "Webhook", event_type: str = "*", **kwargs) -> NotificationChannel:
@@ -206,3 +269,229 @@ def test_notify_records_a_queueing_failure_on_the_channel(institution, settings)
     notify(institution=institution, event_type="monitor.down", title="t", body="b")
     channel.refresh_from_db()
     assert channel.last_error.startswith("gagal mengantre")
+
+
+# --- routing to roles -----------------------------------------------------------------------------
+
+
+def test_url_with_recipients_adds_to_the_to_parameter_and_keeps_the_rest_verbatim() -> None:
+    url = "mailtos://jaga%40pn.go.id:s%2Fa%26d@mail.pn.go.id?smtp=mail.pn.go.id&to=ptip@pn.go.id&from=jaga@pn.go.id"
+    built = notify_transport.url_with_recipients(url, ["sek@pn.go.id", "PTIP@pn.go.id", "a+b@pn.go.id"])
+    assert built == (
+        "mailtos://jaga%40pn.go.id:s%2Fa%26d@mail.pn.go.id?smtp=mail.pn.go.id&from=jaga@pn.go.id"
+        "&to=ptip@pn.go.id,sek@pn.go.id,a%2Bb@pn.go.id"
+    )
+
+
+def test_url_with_recipients_creates_a_query_when_there_is_none() -> None:
+    assert notify_transport.url_with_recipients("mailto://mail.pn.go.id", ["a@pn.go.id", "b@pn.go.id"]) == (
+        "mailto://mail.pn.go.id?to=a@pn.go.id,b@pn.go.id"
+    )
+    assert notify_transport.url_with_recipients("mailto://mail.pn.go.id", []) == "mailto://mail.pn.go.id"
+
+
+def test_apprise_reads_the_recipients_it_is_given() -> None:
+    import apprise
+
+    built = notify_transport.url_with_recipients(
+        "mailto://127.0.0.1:25?from=j@pn.go.id", ["a+b@pn.go.id", "c@pn.go.id"]
+    )
+    plugin = apprise.Apprise.instantiate(built)
+    assert [address for _name, address in plugin.targets] == ["a+b@pn.go.id", "c@pn.go.id"]
+
+
+@pytest.mark.parametrize(
+    ("url", "personal"),
+    [
+        ("mailto://mail.pn.go.id", True),
+        ("MAILTOS://u:p@mail.pn.go.id", True),
+        ("tgram://123:abc/-100", False),
+        ("ntfys://ntfy.sh/topik", False),
+        ("json://127.0.0.1:9/", False),
+    ],
+)
+def test_only_e_mail_urls_address_people(url: str, personal: bool) -> None:
+    assert notify_transport.url_addresses_people(url) is personal
+
+
+def test_an_e_mail_route_reaches_the_active_members_of_its_role_only(
+    institution, other_institution, make_user, smtp_receiver, immediate_tasks
+) -> None:
+    _member(make_user, institution, "sekretaris", "sekretaris@pn-bangil.go.id")
+    _member(make_user, institution, "sekretaris", "wakil@pn-bangil.go.id")
+    _member(make_user, institution, "sekretaris", "pensiun@pn-bangil.go.id", active=False)
+    _member(make_user, institution, "staff_p2ti", "staff@pn-bangil.go.id")
+    _member(make_user, other_institution, "sekretaris", "sekretaris@pn-pasuruan.go.id")
+    channel = _channel(institution, _mail_url(smtp_receiver), name="Surel", event_type="renewal.*")
+    NotificationRoute.objects.filter(channel=channel).update(role="sekretaris")
+    notify(institution=institution, event_type="renewal.approval_needed", title="Perpanjangan", body="Domain")
+    assert sorted(smtp_receiver.recipients) == ["sekretaris@pn-bangil.go.id", "wakil@pn-bangil.go.id"]
+    channel.refresh_from_db()
+    assert channel.last_success_at is not None
+    assert not channel.is_failing
+
+
+def test_a_role_without_an_e_mail_address_is_a_visible_error(
+    client: Client, institution, make_user, staff, smtp_receiver, immediate_tasks
+) -> None:
+    _member(make_user, institution, "sekretaris", "")
+    channel = _channel(institution, _mail_url(smtp_receiver), name="Surel Sekretaris")
+    NotificationRoute.objects.filter(channel=channel).update(role="sekretaris")
+    notify(institution=institution, event_type="renewal.due", title="t", body="b")
+    assert smtp_receiver.recipients == []
+    channel.refresh_from_db()
+    assert channel.is_failing
+    assert channel.last_error == "tidak ada anggota peran Sekretaris dengan alamat e-mail"
+    client.force_login(staff)
+    body = client.get(reverse("core:channel_list", kwargs={"slug": "pn-bangil"})).content.decode()
+    assert "tidak ada anggota peran Sekretaris dengan alamat e-mail" in body
+
+
+def test_the_other_roles_still_receive_when_one_role_has_no_address(
+    institution, make_user, smtp_receiver, immediate_tasks
+) -> None:
+    _member(make_user, institution, "kasubbag_ptip", "ptip@pn-bangil.go.id")
+    channel = _channel(institution, _mail_url(smtp_receiver), event_type="incident.*")
+    NotificationRoute.objects.filter(channel=channel).update(role="kasubbag_ptip")
+    NotificationRoute.objects.create(institution=institution, event_type="*", role="sekretaris", channel=channel)
+    notify(institution=institution, event_type="incident.escalated", title="t", body="b")
+    assert smtp_receiver.recipients == ["ptip@pn-bangil.go.id"]
+    channel.refresh_from_db()
+    assert channel.is_failing
+    assert "Sekretaris" in channel.last_error
+
+
+def test_an_event_is_sent_once_per_channel_to_the_union_of_its_roles(
+    institution, make_user, smtp_receiver, immediate_tasks
+) -> None:
+    both = _member(make_user, institution, "kasubbag_ptip", "ptip@pn-bangil.go.id")
+    Membership.objects.create(user=both, institution=institution, role="sekretaris")
+    _member(make_user, institution, "sekretaris", "sekretaris@pn-bangil.go.id")
+    channel = _channel(institution, _mail_url(smtp_receiver), event_type="monitor.*")
+    NotificationRoute.objects.filter(channel=channel).update(role="kasubbag_ptip")
+    NotificationRoute.objects.create(
+        institution=institution, event_type="monitor.down", role="sekretaris", channel=channel
+    )
+    NotificationRoute.objects.create(institution=institution, event_type="*", role="sekretaris", channel=channel)
+    notify(institution=institution, event_type="monitor.down", title="t", body="b")
+    assert sorted(smtp_receiver.recipients) == ["ptip@pn-bangil.go.id", "sekretaris@pn-bangil.go.id"]
+    assert smtp_receiver.messages == 2  # one message per address, none twice
+
+
+def test_a_route_without_a_role_mails_the_channel_as_configured(
+    institution, make_user, smtp_receiver, immediate_tasks
+) -> None:
+    _member(make_user, institution, "sekretaris", "sekretaris@pn-bangil.go.id")
+    _channel(institution, _mail_url(smtp_receiver, "&to=ptip@pn-bangil.go.id"))
+    notify(institution=institution, event_type="backup.failed", title="t", body="b")
+    assert smtp_receiver.recipients == ["ptip@pn-bangil.go.id"]
+
+
+def test_a_group_channel_is_the_roles_group_and_is_sent_to_once(
+    institution, make_user, json_receiver, immediate_tasks
+) -> None:
+    _member(make_user, institution, "staff_p2ti", "")  # nobody needs an address for a group channel
+    channel = _channel(institution, f"json://127.0.0.1:{json_receiver.server_address[1]}/", event_type="monitor.*")
+    NotificationRoute.objects.filter(channel=channel).update(role="staff_p2ti")
+    NotificationRoute.objects.create(
+        institution=institution, event_type="monitor.down", role="sekretaris", channel=channel
+    )
+    notify(institution=institution, event_type="monitor.down", title="Situs mati", body="b")
+    assert [m["title"] for m in json_receiver.received] == ["Situs mati"]
+    channel.refresh_from_db()
+    assert not channel.is_failing
+
+
+def test_notify_queues_the_union_of_roles_in_one_job(institution) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    channel = _channel(institution, "json://127.0.0.1:9/", event_type="*")
+    NotificationRoute.objects.filter(channel=channel).update(role="staff_p2ti")
+    NotificationRoute.objects.create(
+        institution=institution, event_type="monitor.*", role="sekretaris", channel=channel
+    )
+    NotificationRoute.objects.create(institution=institution, event_type="monitor.down", channel=channel)
+    notify(institution=institution, event_type="monitor.down", title="t", body="b")
+    job = DBTaskResult.objects.get(task_path="jaga.core.tasks.notification_send")
+    assert job.args_kwargs["kwargs"]["roles"] == ["", "sekretaris", "staff_p2ti"]
+
+
+# --- where the user sees a failing channel --------------------------------------------------------
+
+
+def _fail(channel: NotificationChannel, error: str = "pengiriman gagal: koneksi ditolak") -> None:
+    NotificationChannel.objects.filter(pk=channel.pk).update(last_error=error, last_error_at=timezone.now())
+
+
+def test_failing_channels_are_those_whose_last_attempt_failed(institution, other_institution) -> None:
+    failing = _channel(institution, "json://127.0.0.1:9/", name="gagal")
+    _fail(failing)
+    recovered = _channel(institution, "json://127.0.0.1:9/", name="pulih")
+    _fail(recovered)
+    NotificationChannel.objects.filter(pk=recovered.pk).update(last_success_at=timezone.now())
+    _fail(_channel(institution, "json://127.0.0.1:9/", name="nonaktif", enabled=False))
+    _channel(institution, "json://127.0.0.1:9/", name="baru")
+    _fail(_channel(other_institution, "json://127.0.0.1:9/", name="lain"))
+    assert [c.name for c in notification_channels_failing(institution=institution)] == ["gagal"]
+
+
+def _dashboard(client: Client, user) -> str:  # type: ignore[no-untyped-def]
+    from jaga.sop.services import sop_seed_default
+
+    sop_seed_default()
+    client.force_login(user)
+    response = client.get(reverse("sop:institution_dashboard", kwargs={"slug": "pn-bangil"}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["staff_p2ti", "auditor"])
+def test_the_sop_dashboard_warns_members_of_a_failing_channel(client: Client, institution, make_user, role) -> None:
+    _fail(_channel(institution, "json://127.0.0.1:9/", name="Telegram PTIP"), "pengiriman gagal: 401 Unauthorized")
+    body = _dashboard(client, make_user(role, institution))
+    assert "data-channel-warnings" in body
+    assert "Telegram PTIP" in body
+    assert "401 Unauthorized" in body
+    assert reverse("core:channel_list", kwargs={"slug": "pn-bangil"}) in body
+
+
+def test_the_sop_dashboard_has_no_warning_when_channels_work(client: Client, institution, staff) -> None:
+    channel = _channel(institution, "json://127.0.0.1:9/", name="Telegram PTIP")
+    NotificationChannel.objects.filter(pk=channel.pk).update(last_success_at=timezone.now())
+    assert "data-channel-warnings" not in _dashboard(client, staff)
+
+
+def test_the_warning_is_not_shown_to_outsiders(institution, outsider) -> None:
+    _fail(_channel(institution, "json://127.0.0.1:9/", name="Telegram PTIP"))
+    request = RequestFactory().get("/")
+    request.user = outsider
+    html = Template("{% load jaga_notifications %}{% channel_warnings institution %}").render(
+        Context({"request": request, "institution": institution})
+    )
+    assert "Telegram PTIP" not in html
+    assert html.strip() == ""
+
+
+def test_auditors_see_the_channels_page_but_may_not_change_routes(client: Client, auditor, institution) -> None:
+    channel = _channel(institution, "json://127.0.0.1:9/", name="Webhook Kantor")
+    client.force_login(auditor)
+    body = client.get(reverse("core:channel_list", kwargs={"slug": "pn-bangil"})).content.decode()
+    assert "Webhook Kantor" in body
+    assert "Kirim uji" not in body
+    response = client.post(
+        reverse("core:route_create", kwargs={"slug": "pn-bangil"}),
+        {"event_type": "monitor.*", "channel": channel.pk, "role": "auditor"},
+    )
+    assert response.status_code == 403
+    assert NotificationRoute.objects.count() == 1
+
+
+def test_outsiders_may_not_add_routes(client: Client, outsider, institution) -> None:
+    channel = _channel(institution, "json://127.0.0.1:9/")
+    client.force_login(outsider)
+    response = client.post(
+        reverse("core:route_create", kwargs={"slug": "pn-bangil"}),
+        {"event_type": "monitor.*", "channel": channel.pk, "role": "sekretaris"},
+    )
+    assert response.status_code == 404
+    assert NotificationRoute.objects.count() == 1

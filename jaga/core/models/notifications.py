@@ -63,7 +63,9 @@ class NotificationChannel(models.Model):
 
 
 class NotificationRoute(models.Model):
-    """Event type X goes to channel C, meant for the holders of role R (blank: everyone)."""
+    """Event type X goes to channel C, for the holders of role R (blank: the channel as its URL says).
+
+    An e-mail channel is sent to the role's active members' addresses; a group channel is the role's group."""
 
     INSTITUTION_PATH = "institution"
 

@@ -504,6 +504,187 @@ def queries_bench(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+# --- the page benchmark -------------------------------------------------------------------------------------
+
+
+def _page_data(institution: Any, site: Any, *, now: datetime) -> dict[str, Any]:
+    """What the pages show besides rollups: SOP and a month of its ledger, raw results, content monitors."""
+    from django.contrib.auth import get_user_model
+
+    from jaga.core.models import Membership
+    from jaga.core.services import api_token_create
+    from jaga.monitoring.models import CheckResult, Finding, Monitor
+    from jaga.sop.models import LedgerEntry
+    from jaga.sop.services import sop_resolve, sop_seed_default
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username="bench-admin").first()
+    if user is None:
+        user = user_model.objects.create_user(username="bench-admin", password="bench-rahasia-123")
+        Membership.objects.create(user=user, institution=institution, role="administrator")
+    _token, raw = api_token_create(user=user, institution=institution, name="bench")
+    sop_seed_default()
+    if not LedgerEntry.objects.filter(institution=institution).exists():
+        # Activity 1 every 2 hours for 30 days on every site (what the probe's rounds record), plus a few others.
+        activities = {a.number: a for a in sop_resolve(institution=institution).activities.all()}
+        sites = list(institution.sites.all())
+        entries = []
+        for number, every, days in (
+            (1, timedelta(hours=2), 30),
+            (2, timedelta(days=1), 30),
+            (5, timedelta(days=7), 90),
+        ):
+            activity = activities.get(number)
+            if activity is None:
+                continue
+            for s in sites:
+                at = now - timedelta(days=days)
+                while at < now:
+                    entries.append(
+                        LedgerEntry(
+                            activity=activity,
+                            activity_number=number,
+                            institution=institution,
+                            site=s,
+                            started_at=at,
+                            ended_at=at + timedelta(minutes=3),
+                            duration=timedelta(minutes=3),
+                            time_standard=activity.time_standard,
+                            met_standard=True,
+                            outcome="failure" if at.hour == 3 else "success",
+                        )
+                    )
+                    at += every
+        LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    monitors = list(Monitor.objects.filter(site=site, kind="http").order_by("pk"))
+    if not CheckResult.objects.filter(monitor__site=site).exists():
+        # 48 hours of raw results (the retention) for the site's 50 monitors, one a minute.
+        rows = (
+            (m.pk, "bench", now - timedelta(minutes=n), "up", 120.0, "", '{"lag_ms": 12}')
+            for m in monitors
+            for n in range(48 * 60, 0, -1)
+        )
+        rows_insert(
+            CheckResult._meta.db_table,
+            ("monitor_id", "probe", "checked_at", "status", "response_ms", "reason", "details"),
+            rows,
+        )
+    if not Monitor.objects.filter(site=site, kind__in=("freshness", "required_pages", "integrity")).exists():
+        pages = [
+            {
+                "label": f"Halaman {n}",
+                "url": f"http://127.0.0.1:9/p/{n}",
+                "status": "ok",
+                "age_days": n,
+                "max_age_days": 30,
+            }
+            for n in range(15)
+        ]
+        signals = [
+            {"name": name, "trust": trust, "value": "2026-11-01", "reason": "bench"}
+            for name, trust in (
+                ("last_modified", "medium"),
+                ("sitemap", "untrusted"),
+                ("feed", "high"),
+                ("region", "high"),
+            )
+        ]
+        details = {
+            "freshness": {"age_days": 3, "max_age_days": 14, "signal": "feed", "signals": signals},
+            "required_pages": {"pages": pages},
+            "integrity": {},
+        }
+        for kind, detail in details.items():
+            content = Monitor.objects.create(
+                site=site, name=f"Bench {kind}", kind=kind, config={"url": "http://127.0.0.1:9/"}, next_check_at=now
+            )
+            CheckResult.objects.bulk_create(
+                CheckResult(
+                    monitor=content, probe="bench", checked_at=now - timedelta(hours=n), status="up", details=detail
+                )
+                for n in range(48)
+            )
+            if kind == "integrity":
+                Finding.objects.bulk_create(
+                    Finding(
+                        monitor=content,
+                        code="gambling_spam",
+                        fingerprint=f"{n:064d}",
+                        message="Kata judi online",
+                        location=f"http://127.0.0.1:9/p/{n}",
+                        evidence="slot gacor maxwin",
+                        severity=("critical", "warning", "info")[n % 3],
+                        first_seen=now - timedelta(days=1),
+                        last_seen=now,
+                    )
+                    for n in range(30)
+                )
+    return {"user": user, "token": raw, "monitor": monitors[0]}
+
+
+def pages_bench(args: argparse.Namespace) -> dict[str, Any]:
+    """Real HTTP requests through ``django.test.Client`` (all middleware, sessions, templates) on the filled data."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jaga.core.models import Institution
+    from jaga.monitoring.models import Monitor
+    from jaga.monitoring.rollups import uptime_summaries_refresh
+
+    settings.JAGA_REQUIRE_2FA = False  # the bench user is an administrator without a device
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    institution = Institution.objects.filter(slug__startswith="bench-").order_by("pk").first()
+    if institution is None:
+        raise RuntimeError("no benchmark institution: fill first (--queries or --pages without --reuse)")
+    sites = list(institution.sites.order_by("pk"))
+    site = sites[len(sites) // 2]
+    now = timezone.now()
+    began = time.monotonic()
+    data = _page_data(institution, site, now=now)
+    setup_s = round(time.monotonic() - began, 1)
+    uptime_summaries_refresh(now=now)  # as the rollup run does every minute
+    client = Client()
+    client.force_login(data["user"])
+    api = Client(headers={"authorization": f"Bearer {data['token']}"})
+    pages: dict[str, tuple[Client, str]] = {
+        "monitoring overview (all sites)": (client, reverse("monitoring:index")),
+        "site monitors (50, uptime + 90-day bars)": (client, reverse("monitoring:site_monitors", args=[site.pk])),
+        "monitor detail (chart, history)": (client, reverse("monitoring:monitor_detail", args=[data["monitor"].pk])),
+        "site freshness": (client, reverse("monitoring:site_freshness", args=[site.pk])),
+        "SOP institution dashboard": (client, reverse("sop:institution_dashboard", args=[institution.slug])),
+        "API /api/monitors (default page)": (api, "/api/monitors"),
+        "API /api/monitors?limit=1000": (api, "/api/monitors?limit=1000"),
+    }
+    results: dict[str, Any] = {}
+    for name, (who, url) in pages.items():
+        for _ in range(args.warmup):
+            response = who.get(url)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url} answered {response.status_code}")
+        statements: list[str] = []  # counted by a wrapper: the test client's request_started resets queries_log
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any, into: list[str] = statements) -> Any:
+            into.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = who.get(url)
+        timing = timed(lambda who=who, url=url: who.get(url), args.page_repetitions)  # type: ignore[misc]
+        results[name] = {"url": url, **timing, "queries": len(statements), "bytes": len(response.content)}
+        print(f"{name}: {results[name]}", file=sys.stderr)
+    return {
+        "institution": institution.slug,
+        "sites_in_institution": len(sites),
+        "monitors_in_institution": Monitor.objects.filter(site__institution=institution).count(),
+        "setup_s": setup_s,
+        "pages": results,
+        "load_after": os.getloadavg(),
+    }
+
+
 # --- entry point --------------------------------------------------------------------------------------------
 
 
@@ -521,6 +702,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repetitions", type=int, default=60, help="repetitions of each small query (default 60)")
     p.add_argument("--repetitions-all", type=int, default=50, help="repetitions of the 10,000-monitor query")
     p.add_argument("--analyze", action="store_true", help="run ANALYZE after filling (query benchmark)")
+    p.add_argument("--pages", action="store_true", help="time the pages (after the query fill, or on --reuse DIR)")
+    p.add_argument("--page-repetitions", type=int, default=40, help="timed requests per page (default 40)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
+    p.add_argument(
+        "--reuse",
+        default="",
+        help="data directory kept by an earlier --keep run: skip the fill (with --database-url: that database)",
+    )
     p.add_argument("--output", default="", help="write the results as JSON to this file")
     p.add_argument("--keep", action="store_true", help="keep the temporary data directory (and database)")
     return p
@@ -528,24 +717,30 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="jaga-bench-"))
-    database_url, drop = database_prepare(args.database_url or None)
+    if args.reuse:
+        data_dir, keep = Path(args.reuse), True
+        database_url, drop = args.database_url or None, (lambda: None)
+    else:
+        data_dir, keep = Path(tempfile.mkdtemp(prefix="jaga-bench-")), args.keep
+        database_url, drop = database_prepare(args.database_url or None)
     report: dict[str, Any] = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": "python -m bench.monitoring " + " ".join(argv if argv is not None else sys.argv[1:]),
         "database": "postgresql" if database_url else "sqlite",
         "machine": machine(),
-        "data_dir": str(data_dir) if args.keep else "",
-        "database_url": database_url or "" if args.keep else "",
+        "data_dir": str(data_dir) if keep else "",
+        "database_url": database_url or "" if keep else "",
     }
     try:
         django_start(data_dir, database_url)
-        if args.queries:
+        if args.queries or (args.pages and not args.reuse):
             report["queries"] = queries_bench(args)
-        else:
+        if args.pages:
+            report["pages"] = pages_bench(args)
+        if not (args.queries or args.pages):
             report["probe"] = probe_bench(args, data_dir, database_url)
     finally:
-        if not args.keep:
+        if not keep:
             drop()
             shutil.rmtree(data_dir, ignore_errors=True)
     text = json.dumps(report, indent=2, default=str)

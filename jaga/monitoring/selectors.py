@@ -10,6 +10,7 @@ that could not tell (probe offline) are left out; with no up or down check the u
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -297,35 +298,69 @@ class UptimeBar:
     maintenance: int
 
 
+def _bar(day: datetime, up: int, down: int, maintenance: int) -> UptimeBar:
+    if up + down == 0:
+        state = "none"
+    elif down == 0:
+        state = "up"
+    elif up == 0:
+        state = "down"
+    else:
+        state = "partial"
+    return UptimeBar(day=day, state=state, uptime=_percent(up, down), up=up, down=down, maintenance=maintenance)
+
+
+def monitors_uptime_bars(monitors: Iterable[Monitor], *, now: datetime, days: int = 90) -> dict[int, list[UptimeBar]]:
+    """:func:`monitor_uptime_bars` for many monitors at once: two watermark reads and two rollup queries per
+    time zone (hour rollups up to the hour watermark, minute rollups since), whatever the number of monitors.
+
+    Each hour bucket (a minute bucket: its hour) counts on the local day its start falls in, as on the chart.
+    """
+    monitors = list(monitors)
+    by_zone: dict[str, list[Monitor]] = {}
+    for monitor in monitors:
+        by_zone.setdefault(monitor.site.institution.time_zone or "UTC", []).append(monitor)
+    bars: dict[int, list[UptimeBar]] = {}
+    if not monitors:
+        return bars
+    boundaries = rollup_boundaries()
+    for zone_name, members in by_zone.items():
+        zone = ZoneInfo(zone_name)
+        today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        local_days = [
+            (today - timedelta(days=days - 1 - offset)).replace(tzinfo=None).replace(tzinfo=zone)
+            for offset in range(days)
+        ]
+        starts = [day.astimezone(UTC) for day in local_days]  # the UTC instant each local day begins
+        start = floor_to(starts[0], HOUR)
+        hour_until = min(now, boundaries.hour) if boundaries.hour is not None else start
+        ids = [m.pk for m in members]
+        counts = {pk: [[0, 0, 0] for _ in range(days)] for pk in ids}
+        reads = [(Rollup.Period.HOUR, start, hour_until), (Rollup.Period.MINUTE, max(start, hour_until), now)]
+        for period, low, high in reads:
+            if high <= low:
+                continue
+            rows = Rollup.objects.filter(
+                period=period, monitor_id__in=ids, bucket__gte=low, bucket__lt=high
+            ).values_list("monitor_id", "bucket", "up", "down", "maintenance")
+            for pk, bucket, up, down, maintenance in rows:
+                if period == Rollup.Period.MINUTE:
+                    bucket = floor_to(bucket, HOUR)
+                index = bisect_right(starts, bucket) - 1
+                if index < 0:
+                    continue
+                into = counts[pk][index]
+                into[0] += up
+                into[1] += down
+                into[2] += maintenance
+        for pk in ids:
+            bars[pk] = [_bar(day, *counts[pk][n]) for n, day in enumerate(local_days)]
+    return bars
+
+
 def monitor_uptime_bars(*, monitor: Monitor, now: datetime, days: int = 90) -> list[UptimeBar]:
     """The last ``days`` local days (today included), oldest first, from hour rollups and the minutes since."""
-    zone = ZoneInfo(monitor.site.institution.time_zone or "UTC")
-    today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    first_day = (today - timedelta(days=days - 1)).replace(tzinfo=None).replace(tzinfo=zone)
-    points = monitor_response_series(monitor=monitor, start=first_day.astimezone(UTC), end=now, resolution="h")
-    per_day: dict[datetime, list[int]] = {}
-    for point in points:
-        local_day = point.bucket.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        counts = per_day.setdefault(local_day.replace(tzinfo=None), [0, 0, 0])
-        counts[0] += point.up
-        counts[1] += point.down
-        counts[2] += point.maintenance
-    bars: list[UptimeBar] = []
-    for offset in range(days):
-        day = (first_day.replace(tzinfo=None) + timedelta(days=offset)).replace(tzinfo=zone)
-        up, down, maintenance = per_day.get(day.replace(tzinfo=None), [0, 0, 0])
-        if up + down == 0:
-            state = "none"
-        elif down == 0:
-            state = "up"
-        elif up == 0:
-            state = "down"
-        else:
-            state = "partial"
-        bars.append(
-            UptimeBar(day=day, state=state, uptime=_percent(up, down), up=up, down=down, maintenance=maintenance)
-        )
-    return bars
+    return monitors_uptime_bars([monitor], now=now, days=days)[monitor.pk]
 
 
 # Worst first: the overall status of a site is the worst status among its enabled monitors.

@@ -16,7 +16,12 @@ from jaga.core.models import Institution, Site
 from jaga.core.permissions import get_for_user, user_can
 from jaga.sop.forms import LedgerRecordForm, PeriodForm
 from jaga.sop.models import EvidenceFile, LegalBasis
-from jaga.sop.selectors import activity_compliance, activity_status_list, sop_for_institution
+from jaga.sop.selectors import (
+    activity_compliance,
+    activity_status_list,
+    activity_status_lists_by_site,
+    sop_for_institution,
+)
 from jaga.sop.services import ledger_record
 
 DEFAULT_PERIOD_DAYS = 30
@@ -35,11 +40,12 @@ def institution_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     institution = _institution(request, slug)
     now = timezone.now()
     sites = list(Site.objects.filter(institution=institution, is_active=True))
+    per_site = activity_status_lists_by_site(institution=institution, sites=sites, now=now)
     context = {
         "institution": institution,
         "sop": sop_for_institution(institution=institution),
         "statuses": activity_status_list(institution=institution, now=now),
-        "site_statuses": [(site, activity_status_list(institution=institution, site=site, now=now)) for site in sites],
+        "site_statuses": [(site, per_site[site.pk]) for site in sites],
         "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
     }
     return render(request, "sop/institution_dashboard.html", context)

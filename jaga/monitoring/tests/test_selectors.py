@@ -251,3 +251,24 @@ def test_it_recomputes_summary_day_sums_only_when_their_days_move(site: Site, mo
     assert live is not None
     assert before is not None
     assert live < before
+
+
+def test_it_draws_the_bars_of_many_monitors_in_a_few_queries(site: Site, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from jaga.monitoring.selectors import monitors_uptime_bars
+
+    first, second = make_monitor(site, "A"), make_monitor(site, "B")
+    Rollup.objects.bulk_create(
+        [
+            bucket_row(first, "h", TODAY - timedelta(hours=8), 0, 60),
+            bucket_row(second, "h", TODAY - timedelta(days=1, hours=2), 30, 30),
+            bucket_row(second, "m", NOW - timedelta(minutes=3), 1, 0),
+        ]
+    )
+    monitors = list(Monitor.objects.select_related("site__institution").filter(pk__in=[first.pk, second.pk]))
+
+    with django_assert_max_num_queries(4):
+        bars = monitors_uptime_bars(monitors, now=NOW, days=4)
+
+    for monitor in monitors:
+        assert bars[monitor.pk] == monitor_uptime_bars(monitor=monitor, now=NOW, days=4)
+    assert [bar.state for bar in bars[first.pk]] == ["none", "none", "down", "none"]

@@ -60,13 +60,10 @@ def uptime_bars(
     monitors: Sequence[Monitor], *, days: int = 90, now: dt.datetime | None = None
 ) -> dict[int, list[BarDay]]:
     """One :class:`BarDay` per local day for the last ``days`` days (oldest first), per monitor."""
-    now = now or timezone.now()
+    bars = selectors.monitors_uptime_bars(monitors, now=now or timezone.now(), days=days)
     return {
-        m.pk: [
-            BarDay(bar.day.date(), None if bar.uptime is None else bar.uptime / 100.0)
-            for bar in selectors.monitor_uptime_bars(monitor=m, now=now, days=days)
-        ]
-        for m in monitors
+        pk: [BarDay(bar.day.date(), None if bar.uptime is None else bar.uptime / 100.0) for bar in per_monitor]
+        for pk, per_monitor in bars.items()
     }
 
 

@@ -56,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def site_monitors(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_for_user(request.user, Site.objects.select_related("institution"), pk=site_id)
-    monitors = list(Monitor.objects.filter(site=site).order_by("name"))
+    monitors = list(Monitor.objects.filter(site=site).select_related("site__institution").order_by("name"))
     context = {
         "site": site,
         "rows": _rows(monitors),

@@ -30,7 +30,9 @@ def public_status(request: HttpRequest, slug: str, site_id: int) -> HttpResponse
     site = get_object_or_404(
         Site.objects.select_related("institution"), pk=site_id, institution__slug=slug, is_active=True
     )
-    monitors = list(Monitor.objects.filter(site=site, is_public=True).order_by("name"))
+    monitors = list(
+        Monitor.objects.filter(site=site, is_public=True).select_related("site__institution").order_by("name")
+    )
     if not monitors:
         raise Http404
     bars = backend.uptime_bars(monitors)

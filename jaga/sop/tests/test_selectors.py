@@ -106,3 +106,26 @@ def test_it_has_no_rate_for_relative_activities(institution, template) -> None: 
     result = activity_compliance(institution=institution, activity_number=7, start=NOW.date(), end=NOW.date())
     assert result.total == 1
     assert result.rate is None
+
+
+def test_it_gives_every_site_the_same_statuses_in_one_go(  # type: ignore[no-untyped-def]
+    institution, site, template, django_assert_max_num_queries
+) -> None:
+    from jaga.sop.selectors import activity_status_lists_by_site
+
+    other = Site.objects.create(institution=institution, name="Situs kedua", base_url="http://127.0.0.1:9/b")
+    _record(institution, 1, NOW - dt.timedelta(minutes=10), site=other)
+    _record(institution, 1, NOW - dt.timedelta(minutes=5), site=other, outcome="failure")
+    _record(institution, 2, NOW - dt.timedelta(days=3), site=site)
+
+    with django_assert_max_num_queries(8):
+        per_site = activity_status_lists_by_site(institution=institution, sites=[site, other], now=NOW)
+
+    for each in (site, other):
+        one_by_one = activity_status_list(institution=institution, site=each, now=NOW)
+        assert [(s.activity.number, s.state, s.last, s.last_done, s.next_due) for s in per_site[each.pk]] == [
+            (s.activity.number, s.state, s.last, s.last_done, s.next_due) for s in one_by_one
+        ]
+    last = per_site[other.pk][0].last
+    assert last is not None
+    assert last.outcome == "failure"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from jaga.monitoring.engine import ProbeEngine
+
+logger = logging.getLogger("jaga.probe")
 
 
 class Command(BaseCommand):
@@ -32,8 +35,8 @@ class Command(BaseCommand):
         if once:
             async with engine:
                 done = await engine.run_once()
-            self.stdout.write(f"probe {engine.name}: {done} pemeriksaan / checks")
+            logger.info("probe %s: %d pemeriksaan / checks", engine.name, done)
             return
-        self.stdout.write(f"probe {engine.name}: berjalan, {engine.concurrency} serentak / running")
+        logger.info("probe %s: berjalan, %d serentak / running", engine.name, engine.concurrency)
         await engine.run()
-        self.stdout.write(f"probe {engine.name}: berhenti setelah {engine.checks_done} pemeriksaan / stopped")
+        logger.info("probe %s: berhenti setelah %d pemeriksaan / stopped", engine.name, engine.checks_done)

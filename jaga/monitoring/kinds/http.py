@@ -8,6 +8,7 @@ network failure becomes a :class:`FetchError` whose message a person can read.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import re
 import socket
 import ssl
@@ -24,7 +25,8 @@ from yarl import URL
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)["']""", re.IGNORECASE)
 
 
 class FetchError(Exception):
@@ -48,27 +50,35 @@ class Fetched:
 
     @property
     def text(self) -> str:
-        return decode_body(self.body, self.headers.get("Content-Type", ""))
+        return body_decode(self.body, self.headers.get("Content-Type", ""))[0]
 
 
-def decode_body(body: bytes, content_type: str = "") -> str:
-    """Decode with the charset from the header, else from ``<meta charset>``, else UTF-8; never fail."""
-    charset = ""
-    match = re.search(r"charset=([^\s;]+)", content_type, re.IGNORECASE)
+def body_decode(body: bytes, content_type: str = "") -> tuple[str, str]:
+    """Decode with the declared charset (header, then meta/XML declaration), then UTF-8, then cp1252.
+
+    Never raises: an unknown or lying charset falls through to the next candidate and the last one
+    replaces undecodable bytes.
+    """
+    candidates: list[str] = []
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", content_type, re.IGNORECASE)
     if match:
-        charset = match.group(1).strip("\"'")
-    else:
-        meta = _META_CHARSET.search(body[:4096])
-        if meta:
-            charset = meta.group(1).decode("ascii", "replace")
-    for candidate in (charset, "utf-8"):
-        if not candidate:
+        candidates.append(match.group(1))
+    head = body[:4096]
+    for pattern in (_META_CHARSET, _XML_ENCODING):
+        found = pattern.search(head)
+        if found:
+            candidates.append(found.group(1).decode("ascii", "replace"))
+    candidates += ["utf-8", "cp1252"]
+    for name in candidates:
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
             continue
         try:
-            return body.decode(candidate, errors="replace")
-        except LookupError:  # an unknown charset name
+            return body.decode(codec), codec
+        except UnicodeDecodeError:
             continue
-    return body.decode("utf-8", errors="replace")
+    return body.decode("utf-8", errors="replace"), "utf-8"
 
 
 def validate_url(value: str) -> str:

@@ -1,8 +1,8 @@
 """Writes for monitoring: monitors (create, update, pause), probe results in batches, status transitions.
 
 The probe engine calls :func:`results_write_batch`; forms, the API and tasks call the monitor services.
-Outside hooks (notifications, incidents, maintenance windows, scheduling) are written by other apps and
-imported lazily: a missing one is skipped, a failing one is logged, and neither loses a result.
+Outside hooks (notifications, maintenance windows, incidents) never lose a result: a failing one is logged;
+the incidents app's hook is imported lazily and skipped while that app has none.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jaga.core import notifications, scheduling
 from jaga.monitoring.kinds import REGISTRY, get_kind
 from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
+from jaga.monitoring.maintenance import MaintenanceIndex
 from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus, Probe, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -175,12 +177,7 @@ def monitor_pause(*, monitor: Monitor, paused: bool = True, at: datetime | None 
 
 def monitoring_schedules_ensure(*, site: Any) -> None:
     """Make sure the site's 2-hour monitoring round (SOP activity 1) is scheduled into the ledger."""
-    try:
-        from jaga.core.scheduling import schedule_ensure
-    except ImportError:
-        logger.info("jaga.core.scheduling.schedule_ensure is not available; monitoring round not scheduled")
-        return
-    schedule_ensure(
+    scheduling.schedule_ensure(
         key=f"monitoring-round:{site.id}",
         task_path="jaga.monitoring.tasks.monitoring_round_record",
         interval_seconds=7200,
@@ -364,22 +361,13 @@ def _maintenance_mark(transitions: list[Transition], monitors: dict[int, Monitor
     if not transitions:
         return
     try:
-        maintenance = import_module("jaga.monitoring.maintenance")
-    except ImportError:
-        return
-    try:
-        index_class = getattr(maintenance, "MaintenanceIndex", None)
-        if index_class is not None:
-            index = index_class.build(
-                monitor_sites={t.monitor_id: monitors[t.monitor_id].site_id for t in transitions},
-                start=min(t.at for t in transitions),
-                end=max(t.at for t in transitions) + timedelta(microseconds=1),
-            )
-            for t in transitions:
-                t.in_maintenance = bool(index.in_maintenance(t.monitor_id, t.at))
-        else:
-            for t in transitions:
-                t.in_maintenance = bool(maintenance.in_maintenance(monitors[t.monitor_id], t.at))
+        index = MaintenanceIndex.build(
+            monitor_sites={t.monitor_id: monitors[t.monitor_id].site_id for t in transitions},
+            start=min(t.at for t in transitions),
+            end=max(t.at for t in transitions) + timedelta(microseconds=1),
+        )
+        for t in transitions:
+            t.in_maintenance = index.in_maintenance(t.monitor_id, t.at)
     except Exception:
         logger.exception("maintenance check failed; alerts are not suppressed")
 
@@ -402,10 +390,7 @@ def _transition_announce(monitor: Monitor, transition: Transition) -> None:
     title = f"{monitor.name} {labels[event_type]} ({site.name})"
     body = f"{transition.reason}\nSejak {transition.at:%Y-%m-%d %H:%M:%S %Z}. Probe: {', '.join(transition.probes)}."
     try:
-        notifications = import_module("jaga.core.notifications")
         notifications.notify(institution=site.institution, event_type=event_type, title=title, body=body, site=site)
-    except ImportError:
-        logger.info("jaga.core.notifications is not available; %s not sent", event_type)
     except Exception:
         logger.exception("notify failed for monitor %s", monitor.pk)
     try:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jaga.core.dates import MONTHS
 from jaga.core.models import Role
 
 DEFAULT_SOP_FILE = Path(__file__).resolve().parent / "data" / "sop-pengelolaan-website-pn-bangil.txt"
@@ -47,20 +48,6 @@ EXECUTOR_COLUMNS = [Role.STAFF_P2TI, Role.KASUBBAG_PTIP, Role.KASUBBAG_UMUM, Rol
 # and 2 (backup) as how often they are due; the others happen when needed.
 RECURRING_ACTIVITIES = frozenset({1, 2})
 
-MONTHS = {
-    "januari": 1, "jan": 1, "january": 1,
-    "februari": 2, "feb": 2, "pebruari": 2, "february": 2,
-    "maret": 3, "mar": 3, "march": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "agustus": 8, "agu": 8, "agt": 8, "aug": 8, "august": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
-    "november": 11, "nov": 11, "nopember": 11,
-    "desember": 12, "des": 12, "dec": 12, "december": 12,
-}  # fmt: skip
 
 TIME_UNITS = {
     "detik": dt.timedelta(seconds=1),

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, F, IntegerField, Q, Sum, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 
 from jaga.core.models import Site
 from jaga.monitoring.maintenance import intervals_merge
@@ -310,9 +310,22 @@ def _bar(day: datetime, up: int, down: int, maintenance: int) -> UptimeBar:
     return UptimeBar(day=day, state=state, uptime=_percent(up, down), up=up, down=down, maintenance=maintenance)
 
 
+def _day_index(starts: list[datetime], low: int, high: int) -> Any:
+    """The ``i`` in ``low..high-1`` with ``starts[i] <= bucket < starts[i + 1]``, as SQL (a binary search)."""
+    if high - low == 1:
+        return Value(low, output_field=IntegerField())
+    middle = (low + high) // 2
+    return Case(
+        When(bucket__lt=starts[middle], then=_day_index(starts, low, middle)),
+        default=_day_index(starts, middle, high),
+        output_field=IntegerField(),
+    )
+
+
 def monitors_uptime_bars(monitors: Iterable[Monitor], *, now: datetime, days: int = 90) -> dict[int, list[UptimeBar]]:
     """:func:`monitor_uptime_bars` for many monitors at once: two watermark reads and two rollup queries per
-    time zone (hour rollups up to the hour watermark, minute rollups since), whatever the number of monitors.
+    time zone (hour rollups up to the hour watermark summed per local day, minute rollups since), whatever the
+    number of monitors.
 
     Each hour bucket (a minute bucket: its hour) counts on the local day its start falls in, as on the chart.
     """
@@ -336,17 +349,31 @@ def monitors_uptime_bars(monitors: Iterable[Monitor], *, now: datetime, days: in
         hour_until = min(now, boundaries.hour) if boundaries.hour is not None else start
         ids = [m.pk for m in members]
         counts = {pk: [[0, 0, 0] for _ in range(days)] for pk in ids}
-        reads = [(Rollup.Period.HOUR, start, hour_until), (Rollup.Period.MINUTE, max(start, hour_until), now)]
-        for period, low, high in reads:
-            if high <= low:
-                continue
-            rows = Rollup.objects.filter(
-                period=period, monitor_id__in=ids, bucket__gte=low, bucket__lt=high
+        # Hour rollups: summed per local day by the database (grouped by a day index that a balanced tree of
+        # CASE tests finds in seven comparisons), so that 50 monitors x 90 days x 24 hours never travel row by row.
+        if hour_until > starts[0]:
+            per_day = (
+                Rollup.objects.filter(
+                    period=Rollup.Period.HOUR, monitor_id__in=ids, bucket__gte=starts[0], bucket__lt=hour_until
+                )
+                .annotate(day=_day_index(starts, 0, days))
+                .order_by()
+                .values("monitor_id", "day")
+                .annotate(u=Sum("up"), d=Sum("down"), m=Sum("maintenance"))
+                .values_list("monitor_id", "day", "u", "d", "m")
+            )
+            for pk, index, up, down, maintenance in per_day:
+                into = counts[pk][index]
+                into[0] += up or 0
+                into[1] += down or 0
+                into[2] += maintenance or 0
+        # Minute rollups since the hour watermark (a few minutes while the rollups run): each counts in its hour.
+        if now > max(start, hour_until):
+            minutes = Rollup.objects.filter(
+                period=Rollup.Period.MINUTE, monitor_id__in=ids, bucket__gte=max(start, hour_until), bucket__lt=now
             ).values_list("monitor_id", "bucket", "up", "down", "maintenance")
-            for pk, bucket, up, down, maintenance in rows:
-                if period == Rollup.Period.MINUTE:
-                    bucket = floor_to(bucket, HOUR)
-                index = bisect_right(starts, bucket) - 1
+            for pk, bucket, up, down, maintenance in minutes:
+                index = bisect_right(starts, floor_to(bucket, HOUR)) - 1
                 if index < 0:
                     continue
                 into = counts[pk][index]

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
+from jaga.core.templatetags.jaga_format import tanggal
+from jaga.monitoring.views.backend import BarDay
 from jaga.monitoring.views.backend import status_css as _status_css
 
 register = template.Library()
@@ -65,3 +73,20 @@ def ratio_width(value: Any, maximum: Any) -> str:
     if top <= 0:
         return "100"
     return f"{max(min(number / top, 1.0), 0.0) * 100:.1f}"
+
+
+@lru_cache(maxsize=1024)
+def _day_label(day: dt.date, language: str | None) -> str:
+    return tanggal(day)
+
+
+@register.filter
+def bar_spans(bars: Iterable[BarDay]) -> SafeString:
+    """The spans of a 90-day uptime bar, one per day, each titled with its date and uptime.
+
+    The same markup as a template loop, built in one pass: a site page draws 50 bars of 90 days.
+    """
+    language = get_language()
+    return format_html_join(
+        "", '<span class="{}" title="{}: {}"></span>', ((b.css, _day_label(b.day, language), b.percent) for b in bars)
+    )

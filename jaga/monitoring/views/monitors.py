@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,11 +41,10 @@ def _rows(monitors: list[Monitor]) -> list[dict[str, Any]]:
 def index(request: HttpRequest) -> HttpResponse:
     """Every site the user can see, with its monitors counted by status."""
     sites = list(scope(request.user, Site.objects.select_related("institution")).order_by("institution__name", "name"))
-    monitors = list(Monitor.objects.filter(site__in=sites).only("id", "site_id", "status"))
     summary: dict[int, dict[str, int]] = {s.pk: {} for s in sites}
-    for monitor in monitors:
-        counts = summary[monitor.site_id]
-        counts[monitor.status] = counts.get(monitor.status, 0) + 1
+    counted = Monitor.objects.filter(site__in=sites).values("site_id", "status").annotate(n=Count("id")).order_by()
+    for row in counted:
+        summary[row["site_id"]][row["status"]] = row["n"]
     return render(
         request,
         "monitoring/index.html",

@@ -171,3 +171,27 @@ def test_the_default_period_is_the_last_30_days(institution, staff, template) ->
     url = reverse("sop:compliance", kwargs={"slug": institution.slug, "number": 1})
     html = _client(staff).get(url).content.decode()
     assert html.count("<rect ") == 30
+
+
+def test_the_dashboard_shows_every_site_in_the_same_number_of_queries(  # type: ignore[no-untyped-def]
+    institution, site, staff, template, django_assert_max_num_queries
+) -> None:
+    from jaga.core.models import Site
+
+    client = _client(staff)
+    url = reverse("sop:institution_dashboard", kwargs={"slug": institution.slug})
+    ended = timezone.now() - dt.timedelta(minutes=5)
+    ledger_record(activity_number=2, institution=institution, site=site, started_at=ended, ended_at=ended)
+    client.get(url)
+    with django_assert_max_num_queries(60) as few:
+        client.get(url)
+    others = [Site(institution=institution, name=f"Situs {n}", base_url=f"http://127.0.0.1:9/{n}") for n in range(20)]
+    Site.objects.bulk_create(others)
+    last = Site.objects.get(name="Situs 19")
+    ledger_record(activity_number=1, institution=institution, site=last, started_at=ended, ended_at=ended)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+
+    assert html.count('data-site-activity="1" data-state="never"') == 20
+    assert html.count('data-site-activity="1" data-state="ok"') == 1

@@ -644,6 +644,11 @@ def pages_bench(args: argparse.Namespace) -> dict[str, Any]:
     now = timezone.now()
     began = time.monotonic()
     data = _page_data(institution, site, now=now)
+    if connection.vendor == "postgresql":
+        # The ledger and results were bulk-inserted just now; autovacuum would analyze them within minutes.
+        # Without statistics PostgreSQL picks the institution index for "latest per site" (9 s instead of 14 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     setup_s = round(time.monotonic() - began, 1)
     uptime_summaries_refresh(now=now)  # as the rollup run does every minute
     client = Client()

@@ -147,7 +147,9 @@ def activity_status_lists_by_site(
             annotations[f"a{activity.number}"] = models.Subquery(entries.order_by("-ended_at", "-pk").values("pk")[:1])
         found: dict[tuple[int, int], int] = {}
         if annotations:
-            for row in Site.objects.filter(pk__in=site_ids).annotate(**annotations).values("pk", *annotations):
+            for row in (
+                Site.objects.filter(pk__in=site_ids).order_by().annotate(**annotations).values("pk", *annotations)
+            ):
                 for activity in activities:
                     if (pk := row[f"a{activity.number}"]) is not None:
                         found[(row["pk"], activity.number)] = pk

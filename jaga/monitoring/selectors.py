@@ -29,6 +29,7 @@ from jaga.monitoring.rollups import (
     HOUR_RETENTION,
     MINUTE,
     MINUTE_RETENTION,
+    ROLLUP_FIELDS,
     ceil_to,
     floor_to,
     rollup_watermark,
@@ -246,15 +247,7 @@ def monitor_response_series(
     merged: dict[datetime, dict[str, Any]] = {}
     for period, low, high in plan:
         rows = Rollup.objects.filter(monitor=monitor, period=period, bucket__gte=low, bucket__lt=high).values(
-            "bucket",
-            "checks",
-            "up",
-            "down",
-            "maintenance",
-            "response_ms_sum",
-            "response_ms_count",
-            "response_ms_min",
-            "response_ms_max",
+            "bucket", *ROLLUP_FIELDS
         )
         for found_row in rows:
             row = cast(dict[str, Any], found_row)

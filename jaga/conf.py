@@ -100,6 +100,22 @@ def parse_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def parse_networks(value: str) -> list[str]:
+    """Comma-separated IP addresses or networks (``127.0.0.1``, ``10.0.0.0/8``, ``::1``)."""
+    import ipaddress
+
+    networks = []
+    for item in parse_list(value):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(
+                f"'{item}' bukan alamat IP atau jaringan (mis. 127.0.0.1 atau 10.0.0.0/8) / "
+                f"'{item}' is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from None
+    return networks
+
+
 def parse_language(value: str) -> str:
     if value.strip() not in {"id", "en"}:
         raise ValueError("gunakan 'id' atau 'en' / use 'id' or 'en'")
@@ -132,6 +148,13 @@ SETTINGS: tuple[Setting, ...] = (
         parse_list,
         "",
         "Comma-separated origins (https://jaga.example.go.id) allowed to post forms behind a proxy.",
+    ),
+    Setting(
+        "JAGA_TRUSTED_PROXIES",
+        parse_networks,
+        "",
+        "Comma-separated addresses or networks of reverse proxies in front of Jaga (e.g. 127.0.0.1). Only from "
+        "these is X-Forwarded-For believed, so log-in throttling and the audit trail see the real visitor.",
     ),
     Setting(
         "JAGA_SECURE_COOKIES",

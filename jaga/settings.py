@@ -24,6 +24,7 @@ JAGA_ENCRYPTION_KEY: str = conf.read("JAGA_ENCRYPTION_KEY") or read_or_create_ke
 JAGA_LISTEN: tuple[str, int] = conf.read("JAGA_LISTEN")
 ALLOWED_HOSTS: list[str] = conf.read("JAGA_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS: list[str] = conf.read("JAGA_CSRF_TRUSTED_ORIGINS")
+JAGA_TRUSTED_PROXIES: list[str] = conf.read("JAGA_TRUSTED_PROXIES")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = conf.read("JAGA_SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jaga.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,8 +1,10 @@
-"""Core middleware: the audit context, the institution's time zone, and the 2FA requirement."""
+"""Core middleware: the visitor's address behind a proxy, the audit context, the institution's time zone,
+and the 2FA requirement."""
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +20,56 @@ from jaga.core.models import Institution
 from jaga.core.twofactor import otp_has_device, otp_required_for
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+def client_address(remote_addr: str, forwarded_for: str, trusted: list[str]) -> str:
+    """The visitor's address: walk X-Forwarded-For from the right past our own proxies.
+
+    Only a request that arrives from a trusted proxy has its header believed; the first address from the
+    right that is not a trusted proxy is the visitor (anything left of it may be forged by the visitor).
+    """
+    networks = [ipaddress.ip_network(net) for net in trusted]
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in networks)
+
+    if not networks or not forwarded_for or not is_trusted(remote_addr):
+        return remote_addr
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote_addr  # a malformed hop: keep the proxy's address rather than guess
+    # Every hop is one of ours: the visitor is on a trusted network; the right-most hop was written by our
+    # own proxy, so it is the one address here that cannot be forged.
+    return hops[-1] if hops else remote_addr
+
+
+class TrustedProxyMiddleware:
+    """Sets ``REMOTE_ADDR`` to the visitor's address when the request came through JAGA_TRUSTED_PROXIES.
+
+    Runs first, so django-axes (which reads ``REMOTE_ADDR`` only), the audit trail and ``/metrics``'s
+    loopback rule all see the visitor, not the proxy.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        trusted: list[str] = getattr(settings, "JAGA_TRUSTED_PROXIES", [])
+        if trusted:
+            remote = request.META.get("REMOTE_ADDR", "")
+            visitor = client_address(remote, request.META.get("HTTP_X_FORWARDED_FOR", ""), trusted)
+            if visitor != remote:
+                request.META["REMOTE_ADDR"] = visitor
+                request.META.pop("HTTP_X_FORWARDED_FOR", None)
+        return self.get_response(request)
 
 
 class AuditContextMiddleware:

@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 
 from jaga.monitoring.kinds import REGISTRY, get_kind
 from jaga.monitoring.models import MaintenanceWindow, Monitor
+from jaga.monitoring.services import MONITOR_SETTINGS_FIELDS
 
 CONFIG_PREFIX = "cfg_"
 
@@ -203,17 +204,7 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Monitor
-        fields = [
-            "name",
-            "kind",
-            "interval_seconds",
-            "timeout_seconds",
-            "retries",
-            "failures_before_down",
-            "required_agreement",
-            "is_public",
-            "enabled",
-        ]
+        fields = ["kind", *MONITOR_SETTINGS_FIELDS, "enabled"]
 
     def __init__(self, *args: Any, kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -31,10 +31,9 @@ logger = logging.getLogger(__name__)
 MIN_INTERVAL_SECONDS = 10
 MAX_INTERVAL_SECONDS = 7 * 24 * 3600
 FAILED = frozenset({Status.DOWN.value})
-EDITABLE_FIELDS = (
+# A monitor's own settings as people edit them (forms, API); its kind and configuration come besides.
+MONITOR_SETTINGS_FIELDS = (
     "name",
-    "kind",
-    "config",
     "interval_seconds",
     "timeout_seconds",
     "retries",
@@ -42,6 +41,7 @@ EDITABLE_FIELDS = (
     "required_agreement",
     "is_public",
 )
+EDITABLE_FIELDS = ("kind", "config", *MONITOR_SETTINGS_FIELDS)
 
 
 # --- monitors ---------------------------------------------------------------------------------

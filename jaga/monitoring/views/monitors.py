@@ -20,6 +20,7 @@ from jaga.core.models import Site
 from jaga.core.permissions import get_for_user, scope, user_can
 from jaga.monitoring.forms import MonitorForm, kind_choices
 from jaga.monitoring.models import CheckResult, Finding, MaintenanceWindow, Monitor, MonitorStatus, StatusChange
+from jaga.monitoring.services import MONITOR_SETTINGS_FIELDS
 from jaga.monitoring.views import backend
 from jaga.monitoring.views.charts import response_chart_svg
 
@@ -125,17 +126,6 @@ def _apply_service_errors(form: MonitorForm, error: ValidationError) -> None:
         form.add_error(None, " ".join(error.messages))
 
 
-SERVICE_FIELDS = (
-    "name",
-    "interval_seconds",
-    "timeout_seconds",
-    "retries",
-    "failures_before_down",
-    "required_agreement",
-    "is_public",
-)
-
-
 @login_required
 def monitor_create(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_for_user(request.user, Site.objects.select_related("institution"), action="operate", pk=site_id)
@@ -144,7 +134,7 @@ def monitor_create(request: HttpRequest, site_id: int) -> HttpResponse:
         return render(request, "monitoring/monitor_kind_pick.html", {"site": site, "kinds": kind_choices()})
     form = MonitorForm(request.POST or None, kind=kind, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in SERVICE_FIELDS}
+        values = {f: form.cleaned_data[f] for f in MONITOR_SETTINGS_FIELDS}
         try:
             monitor = backend.monitor_create(
                 site=site,
@@ -167,7 +157,7 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     monitor = get_for_user(request.user, Monitor.objects.select_related("site__institution"), action="operate", pk=pk)
     form = MonitorForm(request.POST or None, instance=monitor)
     if request.method == "POST" and form.is_valid():
-        values = {f: form.cleaned_data[f] for f in SERVICE_FIELDS}
+        values = {f: form.cleaned_data[f] for f in MONITOR_SETTINGS_FIELDS}
         try:
             monitor.refresh_from_db()  # the ModelForm wrote its values on the instance; the service decides
             backend.monitor_update(monitor=monitor, user=request.user, config=form.config, **values)

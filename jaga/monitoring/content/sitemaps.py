@@ -8,7 +8,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from jaga.monitoring.content.fetch import fetch_problem, page_fetch
-from jaga.monitoring.content.xmlfeeds import SitemapEntry, sitemap_parse
+from jaga.monitoring.content.xmlfeeds import Sitemap, SitemapEntry, sitemap_parse
 from jaga.monitoring.kinds.base import CheckContext
 
 # WordPress core (5.5+), Yoast / Rank Math, then the generic name (Joomla extensions such as JSitemap/OSMap
@@ -26,36 +26,36 @@ class SitemapResult:
     error: str = ""
 
 
+async def _sitemap_read(ctx: CheckContext, url: str, problems: list[str]) -> Sitemap | None:
+    """Fetch and parse one sitemap file; on failure add a readable problem to ``problems`` and return None."""
+    fetched = await page_fetch(ctx=ctx, url=url)
+    problem = fetch_problem(fetched)
+    if problem:
+        problems.append(problem)
+        return None
+    try:
+        return sitemap_parse(fetched.body)
+    except ValueError as exc:
+        problems.append(f"{url}: {exc}")
+        return None
+
+
 async def sitemap_collect(
     *, ctx: CheckContext, base_url: str, sitemap_url: str | None = None, max_urls: int = 5000, max_files: int = 10
 ) -> SitemapResult:
     """Read the configured sitemap, or the first default that answers, following one level of index."""
     candidates = [sitemap_url] if sitemap_url else [urljoin(base_url, path) for path in DEFAULT_SITEMAP_PATHS]
-    problems = []
+    problems: list[str] = []
     for candidate in candidates:
-        fetched = await page_fetch(ctx=ctx, url=candidate)
-        problem = fetch_problem(fetched)
-        if problem:
-            problems.append(problem)
-            continue
-        try:
-            parsed = sitemap_parse(fetched.body)
-        except ValueError as exc:
-            problems.append(f"{candidate}: {exc}")
+        parsed = await _sitemap_read(ctx, candidate, problems)
+        if parsed is None:
             continue
         result = SitemapResult(source=candidate, entries=parsed.urls[:max_urls], files=[candidate])
         for child in parsed.sitemaps[:max_files]:
             if len(result.entries) >= max_urls:
                 break
-            child_fetched = await page_fetch(ctx=ctx, url=child.loc)
-            child_problem = fetch_problem(child_fetched)
-            if child_problem:
-                problems.append(child_problem)
-                continue
-            try:
-                child_map = sitemap_parse(child_fetched.body)
-            except ValueError as exc:
-                problems.append(f"{child.loc}: {exc}")
+            child_map = await _sitemap_read(ctx, child.loc, problems)
+            if child_map is None:
                 continue
             result.files.append(child.loc)
             result.entries += child_map.urls[: max_urls - len(result.entries)]

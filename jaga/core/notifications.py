@@ -16,9 +16,9 @@ from fnmatch import fnmatchcase
 
 from django.conf import settings
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import translation
 
-from jaga.core import notify_transport
+from jaga.core import clock, notify_transport
 from jaga.core.models import Institution, Membership, NotificationChannel, NotificationRoute, Role, Site
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def notification_channels_failing(*, institution: Institution) -> list[Notificat
 
 def notification_channel_record(*, channel_id: int, error: str | None) -> None:
     """Record a send's outcome on the channel (a plain UPDATE: machine bookkeeping, not audited)."""
-    now = timezone.now()
+    now = clock.now()
     if error is None:
         NotificationChannel.objects.filter(pk=channel_id).update(last_success_at=now)
     else:

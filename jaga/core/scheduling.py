@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
 
+from jaga.core import clock
 from jaga.core.models import Institution, Schedule
 
 logger = logging.getLogger("jaga.scheduler")
@@ -83,7 +83,7 @@ def schedule_ensure(
                 "interval_seconds": interval_seconds,
                 "kwargs": kwargs,
                 "institution": institution,
-                "next_run_at": first_run_at or timezone.now(),
+                "next_run_at": first_run_at or clock.now(),
             },
         )
         if created:
@@ -91,7 +91,7 @@ def schedule_ensure(
         changed: list[str] = []
         if schedule.interval_seconds != interval_seconds:
             schedule.interval_seconds = interval_seconds
-            schedule.next_run_at = first_run_at or timezone.now()
+            schedule.next_run_at = first_run_at or clock.now()
             changed += ["interval_seconds", "next_run_at"]
         for field, value in (("task_path", task_path), ("kwargs", kwargs)):
             if getattr(schedule, field) != value:

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
+from jaga.core import clock
 from jaga.core.audit import audit_record
 from jaga.core.models import ApiToken, AuditAction, Institution, Membership
 
@@ -41,7 +41,7 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    now = timezone.now()
+    now = clock.now()
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
     return token
@@ -49,7 +49,7 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
 
 def api_token_revoke(*, token: ApiToken) -> None:
     token.revoked = True
-    token.revoked_at = timezone.now()
+    token.revoked_at = clock.now()
     token.save(update_fields=["revoked", "revoked_at"])
 
 

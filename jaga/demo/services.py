@@ -20,8 +20,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
+from jaga.core import clock
 from jaga.core.models import Institution, Membership, Role, Site
 from jaga.demo.content import DEMO_COURT, DEMO_SLUG
 
@@ -74,7 +74,7 @@ def demo_base_url() -> str:
 
 def demo_create(*, now: dt.datetime | None = None, reset: bool = False, days: int = HISTORY_DAYS) -> DemoSummary:
     """Create (or complete) the demo with ``days`` of history. ``reset`` first deletes the old demo."""
-    now = now or timezone.now()
+    now = now or clock.now()
     summary = DemoSummary()
     if reset:
         Institution.objects.filter(slug=DEMO_SLUG).delete()

@@ -16,6 +16,7 @@ from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.http import http_date
 
+from jaga.core import clock
 from jaga.core.models import Institution
 from jaga.demo.content import DEMO_COURT, DEMO_SLUG, HEARINGS, INFO_PAGES, LINKS, NEWS, PAGES, STRUCTURE, News
 
@@ -29,7 +30,7 @@ def _published(news: News, today: dt.date) -> dt.datetime:
 
 
 def news_items(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    today = (now or timezone.now()).astimezone(ZONE).date()
+    today = (now or clock.now()).astimezone(ZONE).date()
     return [{"news": news, "published": _published(news, today)} for news in NEWS]
 
 
@@ -68,7 +69,7 @@ def structure(request: HttpRequest) -> HttpResponse:
 
 
 def hearings(request: HttpRequest) -> HttpResponse:
-    today = timezone.now().astimezone(ZONE).date()
+    today = clock.now().astimezone(ZONE).date()
     days = [(today, HEARINGS[:3]), (today + dt.timedelta(days=1), HEARINGS[3:])]
     return _render(request, "demo_site/hearings.html", {"title": "Jadwal Sidang", "days": days})
 

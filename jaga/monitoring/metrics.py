@@ -12,11 +12,11 @@ import ipaddress
 from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from jaga.core import clock
 from jaga.monitoring.models import Finding, Monitor, MonitorStatus, Probe
 from jaga.monitoring.views import backend
 
@@ -57,7 +57,7 @@ class MonitoringCollector(Collector):
         last_seen = GaugeMetricFamily(
             "jaga_probe_last_seen_seconds", "Detik sejak probe terakhir terlihat", labels=["probe", "control_ok"]
         )
-        now = timezone.now()
+        now = clock.now()
         for probe in Probe.objects.order_by("name"):
             if probe.last_seen is not None:
                 last_seen.add_metric(

@@ -18,9 +18,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from jaga.core import notifications, scheduling
+from jaga.core import clock, notifications, scheduling
 from jaga.monitoring.kinds import REGISTRY, get_kind
 from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
 from jaga.monitoring.maintenance import MaintenanceIndex
@@ -121,8 +120,8 @@ def monitor_create(
         enabled=enabled,
         is_public=is_public,
         status=MonitorStatus.UNKNOWN if enabled else MonitorStatus.PAUSED,
-        status_since=timezone.now(),
-        next_check_at=timezone.now() if enabled else None,
+        status_since=clock.now(),
+        next_check_at=clock.now() if enabled else None,
         **values,
     )
     monitoring_schedules_ensure(site=site)
@@ -143,7 +142,7 @@ def monitor_update(*, monitor: Monitor, **changes: Any) -> Monitor:
         setattr(monitor, name, value.strip() if name == "name" else value)
     update_fields = [*changes, "updated_at"]
     if {"kind", "config", "interval_seconds"} & set(changes) and monitor.enabled:
-        monitor.next_check_at = timezone.now()  # check the new settings soon, not after the old interval
+        monitor.next_check_at = clock.now()  # check the new settings soon, not after the old interval
         update_fields.append("next_check_at")
     if "kind" in changes:
         monitor.state = {}
@@ -154,7 +153,7 @@ def monitor_update(*, monitor: Monitor, **changes: Any) -> Monitor:
 
 def monitor_pause(*, monitor: Monitor, paused: bool = True, at: datetime | None = None) -> Monitor:
     """Pause (no checks, no alerts) or resume a monitor; the change is kept as a status change."""
-    now = at or timezone.now()
+    now = at or clock.now()
     if paused == (not monitor.enabled):
         return monitor
     old = monitor.status
@@ -183,7 +182,7 @@ def monitoring_schedules_ensure(*, site: Any) -> None:
         interval_seconds=7200,
         kwargs={"site_id": site.id},
         institution=site.institution,
-        first_run_at=timezone.now() + timedelta(seconds=7200),  # the first round covers two hours of checks
+        first_run_at=clock.now() + timedelta(seconds=7200),  # the first round covers two hours of checks
     )
 
 
@@ -222,7 +221,7 @@ def results_write_batch(
     """
     if not records:
         return []
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         monitors = Monitor.objects.select_related("site__institution").in_bulk({r.monitor_id for r in records})
         kept = [r for r in records if r.monitor_id in monitors]  # a monitor deleted meanwhile: drop its result

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from django_tasks import task
 
+from jaga.core import clock
 from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus
 
 ROUND = timedelta(hours=2)
@@ -70,7 +70,7 @@ def monitoring_round_record(site_id: int) -> int:
     from jaga.sop.services import ledger_record
 
     site = Site.objects.select_related("institution").get(pk=site_id)
-    now = timezone.now()
+    now = clock.now()
     outcome, notes = monitoring_round_summarise(site=site, now=now)
     entry = ledger_record(
         activity_number=1,

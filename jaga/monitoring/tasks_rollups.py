@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.utils import timezone
 from django_tasks import task
 
+from jaga.core import clock
 from jaga.monitoring.rollups import results_prune, rollups_compute
 
 logger = logging.getLogger("jaga.monitoring.rollups")
@@ -18,7 +18,7 @@ PRUNE_EVERY_SECONDS = 3600
 @task()
 def rollups_run() -> dict[str, int]:
     """Roll raw results up into minute, hour and day buckets (a run stops after its time budget)."""
-    stats = rollups_compute(now=timezone.now())
+    stats = rollups_compute(now=clock.now())
     if not stats.complete:
         logger.info("rollup belum selesai, dilanjutkan pada putaran berikut / rollups not done, going on next run")
     return stats.written
@@ -27,7 +27,7 @@ def rollups_run() -> dict[str, int]:
 @task()
 def results_prune_run() -> dict[str, int]:
     """Delete raw results and minute/hour rollups past their retention."""
-    return results_prune(now=timezone.now()).deleted
+    return results_prune(now=clock.now()).deleted
 
 
 def rollup_schedules_ensure() -> None:

@@ -6,9 +6,9 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jaga.core import clock
 from jaga.core.models import Institution, Role, Site
 from jaga.sop.models import Activity, Outcome
 
@@ -64,7 +64,7 @@ class LedgerRecordForm(forms.Form):
         started, ended = data.get("started_at"), data.get("ended_at")
         if started and ended and ended < started:
             self.add_error("ended_at", _("Waktu selesai tidak boleh sebelum waktu mulai."))
-        if ended and ended > timezone.now() + FUTURE_SLACK:
+        if ended and ended > clock.now() + FUTURE_SLACK:
             self.add_error("ended_at", _("Waktu selesai tidak boleh di masa depan."))
         return data
 

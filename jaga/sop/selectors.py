@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jaga.core import clock
 from jaga.core.models import Institution, Site
 from jaga.sop.models import Activity, LedgerEntry, Outcome, Sop
 from jaga.sop.services import sop_resolve
@@ -106,7 +106,7 @@ def activity_status_list(
     *, institution: Institution, site: Site | None = None, now: dt.datetime | None = None
 ) -> list[ActivityStatus]:
     """Each activity of the institution's SOP with its last record and whether it is due."""
-    now = now or timezone.now()
+    now = now or clock.now()
     sop = sop_for_institution(institution=institution)
     last = ledger_last_by_activity(institution=institution, site=site)
     last_done = ledger_last_by_activity(institution=institution, site=site, exclude_failures=True)
@@ -130,7 +130,7 @@ def activity_status_lists_by_site(
     A constant number of queries whatever the number of sites: the SOP, one query per kind of "latest"
     (any outcome, and not a failure) with one correlated subquery per activity, and one read of those entries.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     activities = list(sop_for_institution(institution=institution).activities.order_by("number"))
     site_ids = [site.pk for site in sites]
     if not site_ids:

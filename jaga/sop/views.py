@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jaga.core import clock
 from jaga.core.models import Institution, Site
 from jaga.core.permissions import get_for_user, user_can
 from jaga.sop.forms import LedgerRecordForm, PeriodForm
@@ -32,13 +33,13 @@ def _institution(request: HttpRequest, slug: str, action: str = "view") -> Insti
 
 
 def _today(institution: Institution) -> dt.date:
-    return timezone.localtime(timezone.now(), ZoneInfo(institution.time_zone)).date()
+    return timezone.localtime(clock.now(), ZoneInfo(institution.time_zone)).date()
 
 
 @login_required
 def institution_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     institution = _institution(request, slug)
-    now = timezone.now()
+    now = clock.now()
     sites = list(Site.objects.filter(institution=institution, is_active=True))
     per_site = activity_status_lists_by_site(institution=institution, sites=sites, now=now)
     context = {

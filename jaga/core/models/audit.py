@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jaga.core import clock
 
 
 class AuditAction(models.TextChoices):
@@ -31,7 +32,7 @@ class AuditEvent(models.Model):
     INSTITUTION_PATH = "institution"
     AUDIT = False
 
-    at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("waktu"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,

@@ -9,8 +9,8 @@ from types import FrameType
 
 from django.db import close_old_connections
 from django.db.utils import DatabaseError
-from django.utils import timezone
 
+from jaga.core import clock
 from jaga.core.dbcheck import check_database, describe_database_error
 from jaga.core.scheduling import ScheduleRun, schedule_claim_due, schedules_declare_startup
 
@@ -19,7 +19,7 @@ logger = logging.getLogger("jaga.scheduler")
 
 def scheduler_pass() -> list[ScheduleRun]:
     close_old_connections()
-    return schedule_claim_due(now=timezone.now())
+    return schedule_claim_due(now=clock.now())
 
 
 def scheduler_run(*, interval: float, once: bool = False, stop: threading.Event | None = None) -> None:

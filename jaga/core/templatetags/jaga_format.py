@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext, ngettext
 
+from jaga.core import clock
+
 register = template.Library()
 
 # The three Indonesian time zones as written in official documents.
@@ -51,7 +53,7 @@ def zone_suffix(tz: dt.tzinfo, moment: dt.datetime | None = None) -> str:
     key = getattr(tz, "key", None)
     if key in ZONE_SUFFIXES:
         return ZONE_SUFFIXES[key]
-    return (moment or timezone.now()).astimezone(tz).tzname() or str(tz)
+    return (moment or clock.now()).astimezone(tz).tzname() or str(tz)
 
 
 def _localize(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:

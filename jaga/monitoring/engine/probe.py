@@ -21,8 +21,8 @@ from typing import Any
 import aiohttp
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.utils import timezone
 
+from jaga.core.clock import now as clock_now
 from jaga.monitoring import services
 from jaga.monitoring.kinds import get_kind
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Status, validate_config
@@ -47,7 +47,7 @@ class ProbeEngine:
         name: str | None = None,
         concurrency: int | None = None,
         control_url: str | None = None,
-        clock: Clock = timezone.now,
+        clock: Clock = clock_now,
         flush_interval: float = 1.0,
         flush_size: int = 500,
         poll_interval: float = 0.5,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from pydantic import Field, field_validator
 
+from jaga.core import clock
 from jaga.monitoring.content.dates import age_days, date_parse
 from jaga.monitoring.content.fetch import fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page
@@ -129,7 +130,7 @@ class FreshnessKind:
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
         assert isinstance(config, FreshnessConfig)
-        now = datetime.now(UTC)
+        now = clock.now()
         fetched = await page_fetch(ctx=ctx, url=config.url)
         problem = fetch_problem(fetched)
         if problem:

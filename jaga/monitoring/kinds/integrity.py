@@ -7,12 +7,12 @@ Each finding carries the text found, with context, and where: the URL and a CSS-
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from pydantic import Field, field_validator
 
+from jaga.core import clock
 from jaga.monitoring.content.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetched, fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page, domain_of
 from jaga.monitoring.content.inspect import excerpt, page_inspect, text_similarity, url_spam_match
@@ -106,7 +106,7 @@ class IntegrityKind:
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
         assert isinstance(config, IntegrityConfig)
-        started = datetime.now(UTC)
+        started = clock.now()
         home = await page_fetch(ctx=ctx, url=config.url, user_agent=config.browser_user_agent)
         problem = fetch_problem(home)
         if problem:
@@ -146,7 +146,7 @@ class IntegrityKind:
             findings += page_findings
         counts = {level: sum(f.severity == level for f in findings) for level in ("critical", "warning", "info")}
         details.update(counts)
-        elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
+        elapsed = (clock.now() - started).total_seconds() * 1000
         checked = len(details["pages_checked"])
         if counts["critical"] or counts["warning"]:
             codes = sorted({f.code for f in findings if f.severity != "info"})

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from jaga.core import clock
 from jaga.monitoring.content.court_pages import DEFAULT_COURT_PAGES
 from jaga.monitoring.content.dates import FoundDate, age_days, date_parse, text_dates
 from jaga.monitoring.content.fetch import Fetched, fetch_problem, page_fetch
@@ -127,7 +128,7 @@ class RequiredPagesKind:
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
         assert isinstance(config, RequiredPagesConfig)
-        now = datetime.now(UTC)
+        now = clock.now()
         home = await page_fetch(ctx=ctx, url=config.base_url)
         problem = fetch_problem(home)
         if problem:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from cryptography import x509
 from pydantic import Field, field_validator, model_validator
 
+from jaga.core import clock
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
 from jaga.monitoring.kinds.tcp import describe_socket_error, validate_host
 
@@ -122,7 +123,7 @@ class TlsKind:
             code, reason = describe_socket_error(exc, cfg.host, cfg.port, ctx.timeout_s)
             return CheckOutcome(Status.DOWN, reason, details={"error": code})
         ms = round((time.monotonic() - started) * 1000, 1)
-        details = describe_certificate(der, datetime.now(UTC))
+        details = describe_certificate(der, clock.now())
         days = int(details["days_left"])
         expiry = f"berlaku sampai {details['not_after'][:10]} ({days} hari lagi)"
         if failure is not None:

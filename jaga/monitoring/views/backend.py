@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
+from jaga.core import clock
 from jaga.monitoring import selectors
 from jaga.monitoring.models import Monitor, MonitorStatus
 
@@ -49,7 +49,7 @@ class BarDay:
 
 def uptimes(monitors: Sequence[Monitor], *, now: dt.datetime | None = None) -> dict[int, dict[str, float | None]]:
     """``{monitor_id: {"24h": 0.999, "7d": ..., "30d": ..., "365d": ...}}`` as ratios 0..1 (``None``: no data)."""
-    percents = selectors.monitors_uptime([m.pk for m in monitors], now or timezone.now())
+    percents = selectors.monitors_uptime([m.pk for m in monitors], now or clock.now())
     return {
         pk: {window: None if value is None else value / 100.0 for window, value in per_window.items()}
         for pk, per_window in percents.items()
@@ -60,7 +60,7 @@ def uptime_bars(
     monitors: Sequence[Monitor], *, days: int = 90, now: dt.datetime | None = None
 ) -> dict[int, list[BarDay]]:
     """One :class:`BarDay` per local day for the last ``days`` days (oldest first), per monitor."""
-    bars = selectors.monitors_uptime_bars(monitors, now=now or timezone.now(), days=days)
+    bars = selectors.monitors_uptime_bars(monitors, now=now or clock.now(), days=days)
     return {
         pk: [BarDay(bar.day.date(), None if bar.uptime is None else bar.uptime / 100.0) for bar in per_monitor]
         for pk, per_monitor in bars.items()
@@ -71,7 +71,7 @@ def response_series(
     monitor: Monitor, *, span: dt.timedelta, now: dt.datetime | None = None
 ) -> list[tuple[dt.datetime, float | None]]:
     """Average response time per bucket (minutes up to 36 hours, hours beyond), oldest first."""
-    now = now or timezone.now()
+    now = now or clock.now()
     points = selectors.monitor_response_series(monitor=monitor, start=now - span, end=now)
     return [(point.bucket, point.avg_ms) for point in points]
 

@@ -12,10 +12,10 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jaga.core import clock
 from jaga.core.models import Site
 from jaga.core.permissions import get_for_user, scope, user_can
 from jaga.monitoring.forms import MonitorForm, kind_choices
@@ -72,7 +72,7 @@ def site_monitors(request: HttpRequest, site_id: int) -> HttpResponse:
 
 def _chart_context(monitor: Monitor, range_key: str) -> dict[str, Any]:
     span = CHART_RANGES.get(range_key, CHART_RANGES["24h"])
-    end = timezone.now()
+    end = clock.now()
     start = end - span
     points = backend.response_series(monitor, span=span, now=end)
     return {
@@ -88,7 +88,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     monitor = get_for_user(request.user, Monitor.objects.select_related("site__institution"), pk=pk)
     site = monitor.site
     findings = list(Finding.objects.filter(monitor=monitor).order_by("resolved_at", "-last_seen")[:100])
-    now = timezone.now()
+    now = clock.now()
     windows = MaintenanceWindow.objects.filter(Q(site=site, monitor__isnull=True) | Q(monitor=monitor)).filter(
         Q(ends_at__gte=now) | ~Q(recurrence=MaintenanceWindow.Recurrence.NONE)
     )

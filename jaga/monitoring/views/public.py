@@ -10,8 +10,8 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
+from jaga.core import clock
 from jaga.core.models import Site
 from jaga.monitoring.models import Monitor, MonitorStatus, StatusChange
 from jaga.monitoring.views import backend
@@ -50,7 +50,7 @@ def public_status(request: HttpRequest, slug: str, site_id: int) -> HttpResponse
                 "uptime_30d": uptimes[monitor.pk]["30d"],
             }
         )
-    since = timezone.now() - dt.timedelta(days=INCIDENT_DAYS)
+    since = clock.now() - dt.timedelta(days=INCIDENT_DAYS)
     incidents = (
         StatusChange.objects.filter(monitor__in=monitors, at__gte=since)
         .filter(to_status__in=[MonitorStatus.DOWN, MonitorStatus.DEGRADED, MonitorStatus.UP])

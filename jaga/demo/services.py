@@ -282,9 +282,9 @@ def _monitors_ensure(site: Site | None, now: dt.datetime, days: int) -> str:
 
 def _config_fit(kind: str, config: dict[str, Any]) -> dict[str, Any]:
     """Keep only the settings the kind declares, so the demo follows the kinds as they evolve."""
-    from jaga.monitoring.kinds import get_kind
+    from jaga.monitoring.kinds import REGISTRY
 
-    fields = get_kind(kind).Config.model_fields
+    fields = REGISTRY.get(kind).Config.model_fields
     if not fields:
         return config
     return {key: value for key, value in config.items() if key in fields}

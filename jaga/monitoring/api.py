@@ -23,7 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from jaga.core.models import ApiToken, Site
 from jaga.core.permissions import user_can
-from jaga.monitoring.kinds import REGISTRY, get_kind
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Finding, Monitor, StatusChange
 from jaga.monitoring.views import backend
 
@@ -125,7 +125,7 @@ class MonitorOut(Schema):
 class MonitorIn(Schema):
     site_id: int
     name: str
-    kind: str = Field(description="Salah satu / one of: " + ", ".join(REGISTRY))
+    kind: str = Field(description="Salah satu / one of: " + ", ".join(REGISTRY.keys()))
     config: dict[str, Any] = Field(default_factory=dict)
     interval_seconds: int = 60
     timeout_seconds: float = 10.0
@@ -212,18 +212,7 @@ def _config_check(kind: str, config: dict[str, Any]) -> None:
         raise ConfigInvalid(
             [{"loc": ["body", "kind"], "msg": f"Jenis tidak dikenal / unknown kind: {kind}", "type": "value_error"}]
         )
-    try:
-        model = get_kind(kind).Config
-    except (ImportError, AttributeError):
-        raise ConfigInvalid(
-            [
-                {
-                    "loc": ["body", "kind"],
-                    "msg": f"Jenis belum tersedia / kind not available: {kind}",
-                    "type": "value_error",
-                }
-            ]
-        ) from None
+    model = REGISTRY.get(kind).Config
     try:
         model.model_validate(config)
     except PydanticValidationError as exc:

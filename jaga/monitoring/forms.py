@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from jaga.monitoring.kinds import REGISTRY, get_kind
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import MaintenanceWindow, Monitor
 from jaga.monitoring.services import MONITOR_SETTINGS_FIELDS
 
@@ -52,13 +52,7 @@ ERROR_MESSAGES: dict[str, Any] = {
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    choices: list[tuple[str, str]] = []
-    for name in REGISTRY:
-        try:
-            choices.append((name, str(get_kind(name).label)))
-        except (ImportError, AttributeError):
-            continue  # a kind still being written: not offered
-    return choices
+    return [(key, str(label)) for key, label in REGISTRY.choices()]
 
 
 def pydantic_error_message(error: Any) -> str:
@@ -218,7 +212,7 @@ class MonitorForm(forms.ModelForm):  # type: ignore[type-arg]
         self.config_model: type[BaseModel] | None = None
         if self.kind_name:
             try:
-                self.config_model = get_kind(self.kind_name).Config
+                self.config_model = REGISTRY.get(self.kind_name).Config
             except (KeyError, ImportError, AttributeError):
                 self.config_model = None
         if self.config_model is not None:

@@ -1,8 +1,8 @@
 """Writes for monitoring: monitors (create, update, pause), probe results in batches, status transitions.
 
 The probe engine calls :func:`results_write_batch`; forms, the API and tasks call the monitor services.
-Outside hooks (notifications, maintenance windows, incidents) never lose a result: a failing one is logged;
-the incidents app's hook is imported lazily and skipped while that app has none.
+Outside hooks (notifications, maintenance windows, the ``monitor_status_changed`` signal that the incidents
+app listens to) never lose a result: a failing one is logged.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib import import_module
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from jaga.core import clock, notifications, scheduling
-from jaga.monitoring.kinds import REGISTRY, get_kind
+from jaga.monitoring import signals
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
 from jaga.monitoring.maintenance import MaintenanceIndex
 from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus, Probe, StatusChange
@@ -50,10 +50,7 @@ def monitor_config_clean(*, kind: str, config: dict[str, Any]) -> dict[str, Any]
     """Validate ``config`` with the kind's own model; return it normalised. Raises ``ValidationError``."""
     if kind not in REGISTRY:
         raise ValidationError({"kind": [f"Jenis monitor tidak dikenal / unknown monitor kind: {kind!r}"]})
-    try:
-        kind_impl = get_kind(kind)
-    except ImportError:
-        raise ValidationError({"kind": [f"Jenis monitor {kind!r} belum tersedia / not available yet"]}) from None
+    kind_impl = REGISTRY.get(kind)
     try:
         model = validate_config(kind_impl, config or {})
     except ValueError as exc:
@@ -379,30 +376,25 @@ EVENT_TYPES = {
 
 
 def _transition_announce(monitor: Monitor, transition: Transition) -> None:
-    """Notify and open/update an incident. A failing hook is logged and never loses the result."""
+    """Notify, then tell the listening apps (incidents). A failing hook is logged and never loses the result."""
     event_type = EVENT_TYPES.get(MonitorStatus(transition.to_status))
     quiet = transition.from_status == MonitorStatus.UNKNOWN and transition.to_status == MonitorStatus.UP
-    if event_type is None or quiet or transition.in_maintenance:
-        return
-    site = monitor.site
-    labels = {"monitor.down": "TURUN", "monitor.up": "NAIK kembali", "monitor.degraded": "TERGANGGU"}
-    title = f"{monitor.name} {labels[event_type]} ({site.name})"
-    body = f"{transition.reason}\nSejak {transition.at:%Y-%m-%d %H:%M:%S %Z}. Probe: {', '.join(transition.probes)}."
-    try:
-        notifications.notify(institution=site.institution, event_type=event_type, title=title, body=body, site=site)
-    except Exception:
-        logger.exception("notify failed for monitor %s", monitor.pk)
-    try:
-        incidents = import_module("jaga.incidents.services")
-    except ImportError:
-        return
-    hook = getattr(incidents, "incident_open_or_update", None)
-    if hook is None:
-        return
-    try:
-        hook(monitor=monitor, event_type=event_type, reason=transition.reason, at=transition.at)
-    except Exception:
-        logger.exception("incident hook failed for monitor %s", monitor.pk)
+    if event_type is not None and not quiet and not transition.in_maintenance:
+        site = monitor.site
+        labels = {"monitor.down": "TURUN", "monitor.up": "NAIK kembali", "monitor.degraded": "TERGANGGU"}
+        title = f"{monitor.name} {labels[event_type]} ({site.name})"
+        body = (
+            f"{transition.reason}\nSejak {transition.at:%Y-%m-%d %H:%M:%S %Z}. Probe: {', '.join(transition.probes)}."
+        )
+        try:
+            notifications.notify(institution=site.institution, event_type=event_type, title=title, body=body, site=site)
+        except Exception:
+            logger.exception("notify failed for monitor %s", monitor.pk)
+    for receiver, error in signals.monitor_status_changed.send_robust(
+        sender=Monitor, monitor=monitor, transition=transition
+    ):
+        if isinstance(error, Exception):
+            logger.error("monitor %s: receiver %s failed: %r", monitor.pk, receiver, error, exc_info=error)
 
 
 def _fingerprint(code: str, location: str, evidence: str) -> str:

@@ -123,7 +123,7 @@ def test_it_serves_a_demo_site_that_passes_its_own_monitors(live_server, setting
 
     import aiohttp
 
-    from jaga.monitoring.kinds import get_kind
+    from jaga.monitoring.kinds import REGISTRY
     from jaga.monitoring.kinds.base import CheckContext
     from jaga.monitoring.models import Monitor
 
@@ -137,7 +137,7 @@ def test_it_serves_a_demo_site_that_passes_its_own_monitors(live_server, setting
         outcomes = {}
         async with aiohttp.ClientSession() as session:
             for monitor in monitors:
-                kind = get_kind(monitor.kind)
+                kind = REGISTRY.get(monitor.kind)
                 outcome = await kind.check(CheckContext(session=session), kind.Config.model_validate(monitor.config))
                 outcomes[monitor.kind] = (str(outcome.status), outcome.reason)
         return outcomes

@@ -24,7 +24,7 @@ from django.conf import settings
 
 from jaga.core.clock import now as clock_now
 from jaga.monitoring import services
-from jaga.monitoring.kinds import get_kind
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Status, validate_config
 from jaga.monitoring.kinds.http import FetchError, fetch
 from jaga.monitoring.models import Monitor
@@ -206,7 +206,7 @@ class ProbeEngine:
     async def _run_kind(self, monitor: Monitor) -> CheckOutcome:
         """Retry a failing check ``monitor.retries`` times with a short backoff; never raise."""
         try:
-            kind = get_kind(monitor.kind)
+            kind = REGISTRY.get(monitor.kind)
             config = validate_config(kind, monitor.config)
         except (KeyError, ImportError, ValueError) as exc:
             return CheckOutcome(

@@ -3,30 +3,57 @@
 Each kind validates its own typed configuration (a pydantic model) and runs one check,
 returning a :class:`~jaga.monitoring.kinds.base.CheckOutcome`. Kinds never raise for a bad site:
 every failure (bad URL, TLS error, timeout, huge page...) becomes an outcome with a readable reason.
+The registry holds each kind's label and description, so listing kinds imports none of them.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+from django.utils.translation import gettext_lazy as _
 
+from jaga.core.registry import Registry
 from jaga.monitoring.kinds.base import MonitorKind
 
-# kind name -> module path; imported lazily so the probe only loads what it uses.
-REGISTRY: dict[str, str] = {
-    "http": "jaga.monitoring.kinds.http",
-    "tls": "jaga.monitoring.kinds.tls",
-    "dns": "jaga.monitoring.kinds.dns",
-    "tcp": "jaga.monitoring.kinds.tcp",
-    "freshness": "jaga.monitoring.kinds.freshness",
-    "required_pages": "jaga.monitoring.kinds.required_pages",
-    "integrity": "jaga.monitoring.kinds.integrity",
-}
+REGISTRY: Registry[MonitorKind] = Registry("monitor kind", attribute="KIND", noun=_("jenis monitor"))
 
-
-def get_kind(name: str) -> MonitorKind:
-    try:
-        module_path = REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"jenis monitor tidak dikenal / unknown monitor kind: {name!r}") from None
-    kind: MonitorKind = import_module(module_path).KIND
-    return kind
+REGISTRY.register(
+    "http",
+    "jaga.monitoring.kinds.http",
+    label=_("HTTP(S)"),
+    description=_("Halaman dapat dibuka: kode status, waktu respons, dan kata kunci yang harus (tidak) ada."),
+)
+REGISTRY.register(
+    "tls",
+    "jaga.monitoring.kinds.tls",
+    label=_("Sertifikat TLS"),
+    description=_("Sertifikat HTTPS sah, cocok dengan nama situs, dan belum akan kedaluwarsa."),
+)
+REGISTRY.register(
+    "dns",
+    "jaga.monitoring.kinds.dns",
+    label=_("DNS"),
+    description=_("Nama domain dapat di-resolve, dengan jawaban yang diharapkan."),
+)
+REGISTRY.register(
+    "tcp",
+    "jaga.monitoring.kinds.tcp",
+    label=_("Port TCP"),
+    description=_("Sebuah port (mis. basis data, SSH) menerima sambungan."),
+)
+REGISTRY.register(
+    "freshness",
+    "jaga.monitoring.kinds.freshness",
+    label=_("Kesegaran konten"),
+    description=_("Konten situs (berita, sitemap, RSS) diperbarui dalam jangka yang ditentukan."),
+)
+REGISTRY.register(
+    "required_pages",
+    "jaga.monitoring.kinds.required_pages",
+    label=_("Halaman wajib"),
+    description=_("Halaman wajib pengadilan (SK KMA 2-144/2022) ada dan tidak usang."),
+)
+REGISTRY.register(
+    "integrity",
+    "jaga.monitoring.kinds.integrity",
+    label=_("Integritas konten"),
+    description=_("Deteksi deface, spam judi yang disisipkan, tautan tersembunyi dan cloaking."),
+)

@@ -58,7 +58,6 @@ class CheckContext:
 
 class MonitorKind(Protocol):
     name: ClassVar[str]
-    label: ClassVar[str]  # translatable display name
     Config: ClassVar[type[KindConfig]]
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome: ...

@@ -53,7 +53,6 @@ def normalise(record_type: str, value: str) -> str:
 
 class DnsKind:
     name: ClassVar[str] = "dns"
-    label: ClassVar[str] = "DNS"
     Config: ClassVar[type[KindConfig]] = Config
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:

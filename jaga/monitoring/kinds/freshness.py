@@ -125,7 +125,6 @@ def feed_discover(page: Page) -> str | None:
 
 class FreshnessKind:
     name: ClassVar[str] = "freshness"
-    label: ClassVar[str] = "Kesegaran konten"
     Config: ClassVar[type[KindConfig]] = FreshnessConfig
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:

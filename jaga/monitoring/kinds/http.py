@@ -304,7 +304,6 @@ class Config(KindConfig):
 
 class HttpKind:
     name: ClassVar[str] = "http"
-    label: ClassVar[str] = "HTTP(S)"
     Config: ClassVar[type[KindConfig]] = Config
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:

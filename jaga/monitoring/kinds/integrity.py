@@ -101,7 +101,6 @@ def cloaking_findings(browser: Page, crawler: Page, crawler_fetched: Fetched, th
 
 class IntegrityKind:
     name: ClassVar[str] = "integrity"
-    label: ClassVar[str] = "Integritas konten"
     Config: ClassVar[type[KindConfig]] = IntegrityConfig
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:

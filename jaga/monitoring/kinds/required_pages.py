@@ -123,7 +123,6 @@ def page_newest_date(page: Page, fetched: Fetched, *, now: datetime) -> FoundDat
 
 class RequiredPagesKind:
     name: ClassVar[str] = "required_pages"
-    label: ClassVar[str] = "Halaman wajib"
     Config: ClassVar[type[KindConfig]] = RequiredPagesConfig
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:

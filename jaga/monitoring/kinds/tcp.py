@@ -57,7 +57,6 @@ class Config(KindConfig):
 
 class TcpKind:
     name: ClassVar[str] = "tcp"
-    label: ClassVar[str] = "Port TCP"
     Config: ClassVar[type[KindConfig]] = Config
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:

@@ -99,7 +99,6 @@ def _verify_reason(exc: ssl.SSLCertVerificationError, server_name: str) -> tuple
 
 class TlsKind:
     name: ClassVar[str] = "tls"
-    label: ClassVar[str] = "Sertifikat TLS"
     Config: ClassVar[type[KindConfig]] = Config
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:

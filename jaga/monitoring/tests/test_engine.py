@@ -10,8 +10,9 @@ from aiohttp import web
 from asgiref.sync import async_to_sync
 from django.utils import timezone
 
-from jaga.monitoring import services
+from jaga.monitoring import services, signals
 from jaga.monitoring.engine import ProbeEngine
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Probe, StatusChange
 from jaga.monitoring.tests.loopback import LoopbackServer, free_port
 
@@ -207,25 +208,35 @@ def test_one_batch_costs_a_constant_number_of_queries(site, clock, django_assert
         services.results_write_batch(records=records, probe_name="p")
 
 
-def test_a_status_change_notifies_and_opens_an_incident(site, switch, clock):
+def test_a_status_change_notifies_and_signals_the_listening_apps(site, switch, clock):
     monitor = make_monitor(site, switch.url, failures_before_down=1)
     probe = engine(clock)
-    incidents = mock.Mock()
-    with (
-        mock.patch("jaga.core.notifications.notify", create=True) as notify,
-        mock.patch.dict("sys.modules", {"jaga.incidents.services": incidents}),
-    ):
-        run_round(probe, clock)  # unknown -> up: recorded, not announced
-        assert notify.call_count == 0
-        switch.up = False
-        run_round(probe, clock)
-        switch.up = True
-        run_round(probe, clock)
+    heard: list[tuple[str, str]] = []
+
+    def listener(sender, monitor, transition, **kwargs):  # type: ignore[no-untyped-def]
+        heard.append((transition.from_status, transition.to_status))
+
+    def broken_listener(sender, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a receiver that fails must not lose the result")
+
+    signals.monitor_status_changed.connect(listener, dispatch_uid="test-listener")
+    signals.monitor_status_changed.connect(broken_listener, dispatch_uid="test-broken")
+    try:
+        with mock.patch("jaga.core.notifications.notify", create=True) as notify:
+            run_round(probe, clock)  # unknown -> up: recorded, not announced
+            assert notify.call_count == 0
+            switch.up = False
+            run_round(probe, clock)
+            switch.up = True
+            run_round(probe, clock)
+    finally:
+        signals.monitor_status_changed.disconnect(dispatch_uid="test-listener")
+        signals.monitor_status_changed.disconnect(dispatch_uid="test-broken")
     events = [c.kwargs["event_type"] for c in notify.call_args_list]
     assert events == ["monitor.down", "monitor.up"]
     assert notify.call_args_list[0].kwargs["institution"] == site.institution
     assert "HTTP 503" in notify.call_args_list[0].kwargs["body"]
-    assert incidents.incident_open_or_update.call_count == 2
+    assert heard == [("unknown", "up"), ("up", "down"), ("down", "up")]
     assert list(StatusChange.objects.filter(monitor=monitor).order_by("at").values_list("to_status", flat=True)) == [
         "up",
         "down",
@@ -309,7 +320,7 @@ def test_it_stores_the_kind_state_back_on_the_monitor(site, clock):
 
     monitor = make_monitor(site, "https://x")
     Monitor.objects.filter(pk=monitor.pk).update(kind="remember", config={})
-    with mock.patch("jaga.monitoring.engine.probe.get_kind", return_value=Remembering()):
+    with mock.patch.object(REGISTRY, "get", return_value=Remembering()):
         probe = engine(clock)
         run_round(probe, clock)
         run_round(probe, clock)

@@ -10,12 +10,12 @@ from jaga.monitoring.content.dates import text_dates
 from jaga.monitoring.content.html import Page
 from jaga.monitoring.content.sitemaps import sitemap_lastmod_judge
 from jaga.monitoring.content.xmlfeeds import SitemapEntry, UnsafeXML, feed_parse, sitemap_parse
-from jaga.monitoring.kinds import get_kind
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import Status, validate_config
 from jaga.monitoring.kinds.freshness import FreshnessConfig, region_fingerprint
 from jaga.monitoring.tests.fixtures.server import Route, fixture_render, kind_run, kind_run_series
 
-KIND = get_kind("freshness")
+KIND = REGISTRY.get("freshness")
 RSS = "application/rss+xml; charset=UTF-8"
 XML = "application/xml; charset=UTF-8"
 NOW = datetime.now(UTC)

@@ -9,11 +9,11 @@ import pytest
 from jaga.monitoring.content.html import Page, css_hiding_reason
 from jaga.monitoring.content.inspect import page_inspect, url_spam_match
 from jaga.monitoring.content.words import gambling_terms, matches_significant, text_match
-from jaga.monitoring.kinds import get_kind
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import Status
 from jaga.monitoring.tests.fixtures.server import Route, fixture_render, kind_run, kind_run_series
 
-KIND = get_kind("integrity")
+KIND = REGISTRY.get("integrity")
 XML = "application/xml; charset=UTF-8"
 SPAM_FOOTER = fixture_render("spam/hidden_footer.html")
 

@@ -13,7 +13,7 @@ import aiohttp.abc
 import pytest
 from aiohttp import web
 
-from jaga.monitoring.kinds import get_kind
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Status, validate_config
 from jaga.monitoring.tests.loopback import LoopbackServer, free_port
 
@@ -21,7 +21,7 @@ from jaga.monitoring.tests.loopback import LoopbackServer, free_port
 def check(
     kind: str, config: dict[str, Any], *, timeout_s: float = 5.0, max_body_bytes: int = 5 * 1024 * 1024
 ) -> CheckOutcome:
-    impl = get_kind(kind)
+    impl = REGISTRY.get(kind)
     cfg = validate_config(impl, config)
 
     async def go() -> CheckOutcome:
@@ -238,7 +238,7 @@ def test_it_reports_a_dns_failure_without_leaving_the_machine():
         async def close(self) -> None:
             return None
 
-    impl = get_kind("http")
+    impl = REGISTRY.get("http")
     cfg = validate_config(impl, {"url": "http://tidak-ada.pn-bangil.invalid/"})
 
     async def go() -> CheckOutcome:
@@ -268,7 +268,7 @@ def test_it_reports_a_closed_port():
 
 def test_it_rejects_a_url_where_a_host_is_expected():
     with pytest.raises(ValueError, match="host"):
-        validate_config(get_kind("tcp"), {"host": "https://pn.example/", "port": 443})
+        validate_config(REGISTRY.get("tcp"), {"host": "https://pn.example/", "port": 443})
 
 
 # --- tls ----------------------------------------------------------------------------------------

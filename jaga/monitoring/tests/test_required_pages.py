@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jaga.monitoring.content.html import Page
-from jaga.monitoring.kinds import get_kind
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import Status, validate_config
 from jaga.monitoring.kinds.required_pages import DEFAULT_COURT_PAGES, PageSpec, menu_links_for
 from jaga.monitoring.tests.fixtures.server import Route, fixture_render, kind_run
 
-KIND = get_kind("required_pages")
+KIND = REGISTRY.get("required_pages")
 NOW = datetime.now(UTC)
 BODY = (
     "<p>Pengadilan Negeri menyelenggarakan pelayanan kepada masyarakat pencari keadilan sesuai peraturan "

@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from jaga.core import audit
+        from jaga.core import accounts, audit
 
         audit.connect()
+        accounts.connect()

@@ -19,3 +19,11 @@ def minutes(value: Any) -> int:
         except (TypeError, ValueError):
             return 0
     return int(-(-seconds // 60))
+
+
+@register.filter
+def audit_via(value: Any) -> str:
+    """An audit event's ``via`` (``token: skrip``, ``worker``...) in the reader's language."""
+    from jaga.core.audit import via_label
+
+    return via_label(str(value or ""))

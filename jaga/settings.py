@@ -44,6 +44,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
+    # First, so that its commands stand in front of Django's (createsuperuser with Jaga's password rules).
+    "jaga.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,7 +62,6 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    "jaga.core",
     "jaga.sop",
     "jaga.monitoring",
     "jaga.backups",
@@ -165,6 +166,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "jaga.core.throttle.LoginThrottleHandler"
 AXES_LOCKOUT_CALLABLE = "jaga.core.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lock does not prolong it: "try again after 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Jaga"

@@ -30,9 +30,19 @@ SESSION_KEY = "jaga_password_change_required"
 
 
 class MinimumLengthValidator(django_validation.MinimumLengthValidator):
+    """At least ``JAGA_PASSWORD_MIN_LENGTH`` characters (read when checking: Django keeps validators)."""
+
     def __init__(self, min_length: int | None = None) -> None:
+        self._fixed = min_length
+        super().__init__(self._configured())
+
+    def _configured(self) -> int:
         configured: int = getattr(settings, "JAGA_PASSWORD_MIN_LENGTH", 10)
-        super().__init__(min_length or configured)
+        return self._fixed or configured
+
+    def validate(self, password: str, user: Any = None) -> None:
+        self.min_length = self._configured()
+        super().validate(password, user)
 
     def get_error_message(self) -> str:
         return ngettext(
@@ -42,6 +52,7 @@ class MinimumLengthValidator(django_validation.MinimumLengthValidator):
         ) % {"min_length": self.min_length}
 
     def get_help_text(self) -> str:
+        self.min_length = self._configured()
         return ngettext(
             "Paling sedikit %(min_length)d karakter.",
             "Paling sedikit %(min_length)d karakter.",

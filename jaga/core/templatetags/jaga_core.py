@@ -27,3 +27,9 @@ def audit_via(value: Any) -> str:
     from jaga.core.audit import via_label
 
     return via_label(str(value or ""))
+
+
+@register.filter
+def with_errors(fields: Any) -> list[tuple[Any, Any]]:
+    """The (field, errors) pairs of a form template's ``fields`` that have errors (the error summary)."""
+    return [(field, errors) for field, errors in fields or () if errors]

@@ -179,6 +179,7 @@ def monitoring_schedules_ensure(*, site: Any) -> None:
         interval_seconds=7200,
         kwargs={"site_id": site.id},
         institution=site.institution,
+        owner=site,  # a deleted site takes its round with it
         first_run_at=clock.now() + timedelta(seconds=7200),  # the first round covers two hours of checks
     )
 

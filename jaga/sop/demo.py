@@ -13,9 +13,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from jaga.core.demo import DemoContext
-from jaga.core.models import Institution, Role, Site
+from jaga.core.models import Institution, ProcessBeat, Role, Site
 from jaga.sop.models import LedgerEntry
-from jaga.sop.services import ledger_record, sop_seed_default
+from jaga.sop.services import ledger_open, ledger_record, ledger_sweep_interrupted, sop_seed_default
 
 # The PN Bangil numbering the history below is written in.
 KEYS = {
@@ -103,4 +103,23 @@ def _ledger_ensure(
     with transaction.atomic():
         for values in plan:
             ledger_record(institution=institution, site=site, **values)
-    return f"buku log SOP: {len(plan)} catatan selama {days} hari"
+        _interrupted_backup(institution, site, now)
+    return f"buku log SOP: {len(plan) + 1} catatan selama {days} hari, satu pencadangan terputus"
+
+
+def _interrupted_backup(institution: Institution, site: Site | None, now: dt.datetime) -> None:
+    """A backup that was running 8 hours ago when its worker was stopped by a server restart.
+
+    Opened by the real ``ledger_open`` and closed by the real sweep, once the worker's own record says it
+    stopped: the dashboard shows it as interrupted, and the backup stays overdue.
+    """
+    started = now - dt.timedelta(hours=8)
+    entry = ledger_open(activity_key="backup", institution=institution, site=site, started_at=started,
+                        notes="Pencadangan terjadwal 06.00")  # fmt: skip
+    worker = ProcessBeat.objects.create(
+        process_id=f"worker:demo:{entry.pk}", role="worker", host="demo", pid=1, queues=["long"],
+        started_at=started - dt.timedelta(days=2), beat_at=started + dt.timedelta(minutes=7),
+        stopped_at=started + dt.timedelta(minutes=7),
+    )  # fmt: skip
+    LedgerEntry.objects.filter(pk=entry.pk).update(owner_process=worker.process_id, owner_host="demo", owner_pid=1)
+    ledger_sweep_interrupted(now=now)

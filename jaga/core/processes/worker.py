@@ -67,8 +67,8 @@ def worker_run(
         with process_actor("worker"):
             sweeps_run()  # the work of workers that died: their tasks run again, their ledger entries interrupted
             worker.run()
-    finally:
+    finally:  # also on the SystemExit with which an idle worker leaves at SIGTERM
         worker.reset_signals()
         heartbeat.stop()
         process_stopped(identity=identity)
-    logger.info("worker %s berhenti / worker %s stopped", identity.process_id, identity.process_id)
+        logger.info("worker %s berhenti / worker %s stopped", identity.process_id, identity.process_id)

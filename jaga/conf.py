@@ -192,7 +192,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "JAGA_WEB_THREADS", parse_positive_int, "8", "Threads of the web process that answer requests at the same time."
     ),
-    Setting("JAGA_WORKER_CONCURRENCY", parse_positive_int, "1", "Worker processes that `jaga up` starts."),
+    Setting(
+        "JAGA_WORKER_CONCURRENCY",
+        parse_positive_int,
+        "1",
+        "Worker processes that `jaga up` starts for each queue (quick and long).",
+    ),
     Setting("JAGA_PROBE_CONCURRENCY", parse_positive_int, "200", "Checks one probe runs at the same time."),
     Setting(
         "JAGA_PROBE_NAME",

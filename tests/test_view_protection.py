@@ -56,12 +56,13 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         site=site, title="Pemeliharaan", starts_at=now, ends_at=now + dt.timedelta(hours=1)
     )
     entry = ledger_record(
-        activity_number=1,
+        activity_key="monitoring",
         institution=institution,
         site=site,
         performed_by=staff,
         started_at=now - dt.timedelta(minutes=30),
         ended_at=now,
+        outcome="success",
         evidence_files=[ContentFile(b"bukti", name="bukti.txt")],
     )
     channel = NotificationChannel.objects.create(institution=institution, name="Kanal", url="json://127.0.0.1:9/")

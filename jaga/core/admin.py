@@ -13,6 +13,7 @@ from jaga.core.models import (
     Membership,
     NotificationChannel,
     NotificationRoute,
+    ProcessBeat,
     Schedule,
     Site,
 )
@@ -55,9 +56,24 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["key", "task_path", "interval_seconds", "next_run_at", "last_run_at", "enabled"]
+    list_display = ["key", "task_path", "interval_seconds", "calendar", "next_run_at", "last_run_at", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["key", "task_path"]
+    readonly_fields = ["owner_content_type", "owner_object_id"]
+
+
+@admin.register(ProcessBeat)
+class ProcessBeatAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The workers Jaga knows of and their last heartbeat; written by the processes themselves."""
+
+    list_display = ["process_id", "role", "host", "pid", "queues", "started_at", "beat_at", "stopped_at"]
+    list_filter = ["role", "host"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ChannelAdminForm(NotificationChannelForm):

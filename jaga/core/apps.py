@@ -7,5 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from jaga.core import audit
+        from jaga.core.scheduling import startup_register
 
         audit.connect()
+        startup_register("jaga.core.liveness.liveness_schedules_ensure")

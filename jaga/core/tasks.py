@@ -7,7 +7,7 @@ from django_tasks import task
 from jaga.core.notifications import notification_channel_send
 
 
-@task(queue_name="notifications")
+@task(queue_name="quick")
 def notification_send(*, channel_id: int, title: str, body: str, roles: list[str] | None = None) -> bool:
     """Send one notification through one channel to the holders of ``roles``; its outcome is recorded on the channel.
 

@@ -172,13 +172,14 @@ def monitor_pause(*, monitor: Monitor, paused: bool = True, at: datetime | None 
 
 
 def monitoring_schedules_ensure(*, site: Any) -> None:
-    """Make sure the site's 2-hour monitoring round (SOP activity 1) is scheduled into the ledger."""
+    """Make sure the site's 2-hour monitoring round (the SOP's monitoring activity) is scheduled into the ledger."""
     scheduling.schedule_ensure(
         key=f"monitoring-round:{site.id}",
         task_path="jaga.monitoring.tasks.monitoring_round_record",
         interval_seconds=7200,
         kwargs={"site_id": site.id},
         institution=site.institution,
+        owner=site,  # a deleted site takes its round with it
         first_run_at=clock.now() + timedelta(seconds=7200),  # the first round covers two hours of checks
     )
 

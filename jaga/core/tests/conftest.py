@@ -25,7 +25,7 @@ def immediate_tasks(settings):
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "notifications"],
+            "QUEUES": ["quick", "long"],
         }
     }
 

@@ -153,7 +153,7 @@ def test_notify_queues_one_job_per_channel_on_the_notifications_queue(institutio
     notify(institution=institution, event_type="monitor.up", title="t", body="b")
     jobs = DBTaskResult.objects.filter(task_path="jaga.core.tasks.notification_send")
     assert jobs.count() == 2
-    assert set(jobs.values_list("queue_name", flat=True)) == {"notifications"}
+    assert set(jobs.values_list("queue_name", flat=True)) == {"quick"}
 
 
 def test_the_channels_page_shows_the_last_error(

@@ -149,7 +149,7 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Jaga"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notifications"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "quick"]}}
 
 _email_url: str = conf.read("JAGA_EMAIL_URL")
 if _email_url:
@@ -165,6 +165,8 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL: str = conf.read("JAGA_DEFAULT_FROM_EMAIL")
+# Where people open Jaga: notifications link back to the object they are about (empty: no links).
+JAGA_BASE_URL: str = conf.read("JAGA_BASE_URL")
 
 JAGA_PROBE_CONCURRENCY: int = conf.read("JAGA_PROBE_CONCURRENCY")
 JAGA_PROBE_NAME: str = conf.read("JAGA_PROBE_NAME")

@@ -88,6 +88,7 @@ def demo_create(*, now: dt.datetime | None = None, reset: bool = False, days: in
         ("SOP", "jaga.sop.services", lambda: _sop_ensure()),
         ("buku log SOP", "jaga.sop.services", lambda: _ledger_ensure(institution, summary.site, users, now, days)),
         ("monitor", "jaga.monitoring.services", lambda: _monitors_ensure(summary.site, now, days)),
+        ("notifikasi", "jaga.monitoring.announce", lambda: _notifications_ensure(institution, summary.site)),
     ]
     for label, module, action in parts:
         if not _available(module):
@@ -278,6 +279,12 @@ def _monitors_ensure(site: Site | None, now: dt.datetime, days: int) -> str:
     if skipped:
         text += f"; belum bisa dibuat: {'; '.join(skipped)}"
     return text
+
+
+def _notifications_ensure(institution: Institution, site: Site | None) -> str:
+    from jaga.demo.notifications import notifications_ensure
+
+    return notifications_ensure(institution=institution, site=site, base_url=demo_base_url())
 
 
 def _config_fit(kind: str, config: dict[str, Any]) -> dict[str, Any]:

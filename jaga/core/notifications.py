@@ -291,7 +291,23 @@ def notify(
     for delivery in deliveries:
         if delivery.status == DeliveryStatus.PENDING:
             delivery_enqueue(delivery)
+    _retries_ensure_once()
     return deliveries
+
+
+_retries_ensured = False
+
+
+def _retries_ensure_once() -> None:
+    """The retry sweep's schedule exists once anything was ever sent (a worker killed mid-send included)."""
+    global _retries_ensured
+    if _retries_ensured:
+        return
+    try:
+        notification_deliveries_retry_ensure()
+        _retries_ensured = True
+    except Exception:
+        logger.exception("could not schedule the notification retries")
 
 
 @dataclass

@@ -169,6 +169,8 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL: str = conf.read("JAGA_DEFAULT_FROM_EMAIL")
+# Where people open Jaga: notifications link back to the object they are about (empty: no links).
+JAGA_BASE_URL: str = conf.read("JAGA_BASE_URL")
 
 JAGA_PROBE_CONCURRENCY: int = conf.read("JAGA_PROBE_CONCURRENCY")
 JAGA_PROBE_NAME: str = conf.read("JAGA_PROBE_NAME")

@@ -12,6 +12,7 @@ from jaga.core.models import (
     Institution,
     Membership,
     NotificationChannel,
+    NotificationDelivery,
     NotificationRoute,
     ProcessBeat,
     Schedule,
@@ -93,6 +94,22 @@ class NotificationChannelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class NotificationRouteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["event_type", "channel", "role", "institution"]
     list_filter = ["institution", "event_type"]
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The record of every send: evidence, read-only (a resend is on the channels page)."""
+
+    list_display = ["created_at", "event_type", "channel_name", "status", "attempts", "next_attempt_at", "institution"]
+    list_filter = ["institution", "status", "event_type"]
+    search_fields = ["title", "channel_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ApiToken)

@@ -11,3 +11,4 @@ class CoreConfig(AppConfig):
 
         audit.connect()
         startup_register("jaga.core.liveness.liveness_schedules_ensure")
+        startup_register("jaga.core.notify_deliveries.notification_deliveries_retry_ensure")

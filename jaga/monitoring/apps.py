@@ -14,3 +14,6 @@ class MonitoringConfig(AppConfig):
         # when its first monitor is made (services.monitoring_schedules_ensure, owned by the site).
         startup_register("jaga.monitoring.tasks_rollups.rollup_schedules_ensure")
         demo_step_register("monitoring", "jaga.monitoring.demo", label=_("Monitor dan riwayatnya"))
+        from jaga.monitoring.events import monitoring_event_types_register
+
+        monitoring_event_types_register()

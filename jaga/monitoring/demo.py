@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from jaga.core.demo import DemoContext
-from jaga.core.models import Site
+from jaga.core.models import Institution, NotificationChannel, NotificationRoute, Site
 from jaga.monitoring import rollups
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Rollup, StatusChange
@@ -16,6 +16,7 @@ from jaga.monitoring.services import monitor_create
 
 def demo_fill(*, ctx: DemoContext) -> None:
     ctx.done.append(_monitors_ensure(ctx.site, ctx.now, ctx.days))
+    ctx.done.append(notifications_ensure(institution=ctx.institution, site=ctx.site, base_url=ctx.base_url))
 
 
 def _monitor_specs(base: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -124,3 +125,49 @@ def _history_create(monitor: Any, now: dt.datetime, days: int) -> None:
     monitor.last_checked_at = results[-1].checked_at if results else now
     monitor.last_response_ms = results[-1].response_ms if results else None
     monitor.save(update_fields=["status", "status_since", "status_reason", "last_checked_at", "last_response_ms"])
+
+
+# --- notifications: a channel to the demo inbox on Jaga's own address, and the history's outage told ---
+# The deliveries are real: notify() records them and the worker of `jaga up` sends them through apprise to
+# /demo-situs/pesan-masuk/ (the demo site's inbox), so the channels page shows sends that succeeded.
+
+DEMO_CHANNEL_NAME = "Webhook PTIP (demo)"
+
+
+def demo_inbox_url(base_url: str) -> str:
+    """``http://127.0.0.1:8000/demo-situs/`` -> ``json://127.0.0.1:8000/demo-situs/pesan-masuk/``."""
+    scheme, _, rest = base_url.partition("://")
+    return f"{'jsons' if scheme == 'https' else 'json'}://{rest.rstrip('/')}/pesan-masuk/"
+
+
+def notifications_ensure(*, institution: Institution, site: Site | None, base_url: str) -> str:
+    """The demo channel and its route; on the first run, the last outage of the demo history is announced."""
+    from jaga.monitoring.announce import transition_notify
+    from jaga.monitoring.models import Monitor, MonitorStatus, StatusChange
+    from jaga.monitoring.services import Transition
+
+    url = demo_inbox_url(base_url)
+    channel, created = NotificationChannel.objects.get_or_create(
+        institution=institution, name=DEMO_CHANNEL_NAME, defaults={"url": url}
+    )
+    if channel.url != url:
+        channel.url = url  # JAGA_LISTEN changed since the last run
+        channel.save(update_fields=["url"])
+    NotificationRoute.objects.get_or_create(institution=institution, channel=channel, event_type="*", role="")
+    if not created or site is None:
+        return f"notifikasi: saluran {channel.name} ke {url}"
+    told = 0
+    for monitor in Monitor.objects.filter(site=site):
+        changes = StatusChange.objects.filter(monitor=monitor).exclude(from_status=MonitorStatus.UNKNOWN)
+        for change in changes.order_by("at"):
+            transition = Transition(
+                monitor_id=monitor.pk,
+                from_status=change.from_status,
+                to_status=change.to_status,
+                reason=change.reason,
+                at=change.at,
+                probes=list(change.probes or []),
+            )
+            transition_notify(monitor, transition)
+            told += 1
+    return f"notifikasi: saluran {channel.name} ke {url}, {told} perubahan status diberitahukan"

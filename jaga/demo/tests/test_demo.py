@@ -189,3 +189,32 @@ def broken_step(*, ctx) -> None:  # type: ignore[no-untyped-def]
     Institution.objects.create(name="Setengah jadi", slug="setengah-jadi")
     ctx.done.append("setengah jadi")
     raise RuntimeError("belum siap")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, settings) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    from jaga.core.models import NotificationDelivery
+    from jaga.core.notify_deliveries import notification_deliveries_retry_due
+
+    address = urlsplit(live_server.url)
+    settings.JAGA_LISTEN = (address.hostname, address.port)
+    demo_create(days=1)
+    demo_create(days=1)  # a second run tells nothing again
+    deliveries = NotificationDelivery.objects.filter(institution__slug=DEMO_SLUG).order_by("id")
+    assert list(deliveries.values_list("event_type", "status")) == [
+        ("monitor.down", "pending"),
+        ("monitor.up", "pending"),
+    ]
+    assert notification_deliveries_retry_due() == 2  # what the worker of `jaga up` does
+    assert set(deliveries.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_demo_inbox_takes_posts_only_while_the_demo_exists(client: Client) -> None:
+    assert client.post("/demo-situs/pesan-masuk/", "{}", content_type="application/json").status_code == 404
+    demo_create(days=1)
+    response = client.post("/demo-situs/pesan-masuk/", '{"title": "t"}', content_type="application/json")
+    assert response.json() == {"diterima": True}
+    assert client.post("/demo-situs/pesan-masuk/", "bukan json", content_type="application/json").status_code == 400
+    assert client.get("/demo-situs/pesan-masuk/").status_code == 405

@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from jaga.core import accounts, audit
+        from jaga.core.scheduling import startup_register
 
         audit.connect()
         accounts.connect()
+        startup_register("jaga.core.liveness.liveness_schedules_ensure")
+        startup_register("jaga.core.notify_deliveries.notification_deliveries_retry_ensure")

@@ -369,17 +369,18 @@ def _task_name(task_result: Any) -> str:
 
 def _on_task_started(sender: Any, task_result: Any = None, **kwargs: Any) -> None:
     # Only in a worker process: a task run at once inside a web request (the immediate backend) keeps the
-    # request's actor. Set and cleared, not reset by token: a task that dies before ``task_finished`` must
-    # not leave its name on the next one.
-    if _process_actor is not None and _process_actor.via == "worker" and _current.get() is None:
+    # request's actor. The worker's own ``actor_system("worker")`` (or the process default) resets whatever
+    # is set here when it ends; a task that dies before ``task_finished`` is overwritten by the next one.
+    actor = current_actor()
+    if actor is not None and actor.system and actor.via.startswith("worker"):
         name = _task_name(task_result)
         _current.set(Actor(system=True, via=f"worker: {name}" if name else "worker"))
 
 
 def _on_task_finished(sender: Any, **kwargs: Any) -> None:
     actor = _current.get()
-    if actor is not None and actor.system and actor.via.startswith("worker"):
-        _current.set(None)
+    if actor is not None and actor.system and actor.via.startswith("worker: "):
+        _current.set(Actor(system=True, via="worker"))
 
 
 def connect() -> None:

@@ -80,6 +80,11 @@ class Monitor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("monitoring:monitor_detail", kwargs={"pk": self.pk})
+
 
 class CheckResult(models.Model):
     """One raw check by one probe. Kept JAGA_RESULTS_RETENTION_HOURS, then only rollups remain."""

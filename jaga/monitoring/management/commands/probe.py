@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from jaga.core.processes.actor import process_actor
 from jaga.monitoring.engine import ProbeEngine
 
 logger = logging.getLogger("jaga.probe")
@@ -26,7 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         engine = ProbeEngine(name=options["name"], concurrency=options["concurrency"])
-        asyncio.run(self._main(engine, once=options["once"]))
+        with process_actor("probe"):  # the audit trail names the probe for the status changes it writes
+            asyncio.run(self._main(engine, once=options["once"]))
 
     async def _main(self, engine: ProbeEngine, *, once: bool) -> None:
         loop = asyncio.get_running_loop()

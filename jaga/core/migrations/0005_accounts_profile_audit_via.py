@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_auditevent_at_clock'),
+        ('core', '0004_notificationdelivery'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

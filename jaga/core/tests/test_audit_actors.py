@@ -242,3 +242,15 @@ def test_a_change_made_by_the_worker_names_jaga_and_the_task(tmp_path: Path, sit
     assert event.actor_name == "Jaga"
     assert event.via == "worker: jaga.core.tests.tasks_for_tests.rename_site"
     assert event.changes["name"] == ["Situs PN Bangil", "Diganti pekerja"]
+
+
+def test_the_demo_trail_shows_a_change_made_through_an_api_token() -> None:
+    from jaga.demo.services import demo_create
+
+    summary = demo_create(days=1)
+    assert summary.institution is not None
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, content_type__model="site")
+    assert (event.actor_name, event.via) == ("demo-staff", "token: skrip pemantau log (demo)")
+    assert event.institution_id == summary.institution.pk
+    demo_create(days=1)  # again: nothing new
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, content_type__model="site").count() == 1

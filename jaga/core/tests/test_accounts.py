@@ -374,3 +374,15 @@ def test_createsuperuser_applies_the_rules_also_without_questions(tmp_path: Path
     event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(user.pk), content_type__model="user")
     assert (event.actor_name, event.via) == ("Jaga", "command: createsuperuser")
     assert event.changes["password"] == [None, "***"]
+
+
+def test_the_django_admin_applies_the_rules_when_it_creates_an_account(client: Client) -> None:
+    root = get_user_model().objects.create_superuser(username="root", password=PASSWORD)
+    client.force_login(root)
+    response = client.post(
+        "/admin/auth/user/add/",
+        {"username": "lemah", "usable_password": "true", "password1": "merdeka45", "password2": "merdeka45"},
+    )
+    assert response.status_code == 200
+    assert "Kata sandi ini terlalu umum dan mudah ditebak." in response.content.decode()
+    assert not get_user_model().objects.filter(username="lemah").exists()

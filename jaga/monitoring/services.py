@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from jaga.core import clock, notifications, scheduling
-from jaga.monitoring import signals
+from jaga.monitoring import rollups, signals
 from jaga.monitoring.engine import store
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
@@ -260,6 +260,7 @@ def results_write_batch(
     now = now or clock.now()
     transitions: list[Transition] = []
     with transaction.atomic():
+        rollups.results_batch_lock()  # PostgreSQL: the rollup run waits for this batch before it counts
         rows = store.rows_read([r.monitor_id for r in records])
         kept: list[ResultRecord] = []
         current: list[ResultRecord] = []  # kept, and made with the monitor's current settings

@@ -49,6 +49,7 @@ DEFAULT_BODY_BYTES = 5 * 1024 * 1024
 # The sync face parses whole documents (RDAP JSON, logs are pulled in parts): larger is an error.
 DEFAULT_SYNC_MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 64 * 1024
+_NO_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)["']""", re.IGNORECASE)
@@ -457,7 +458,8 @@ async def fetch(
                     data=data,
                     allow_redirects=False,
                     ssl=ssl_arg,
-                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeout_s, sock_read=timeout_s),
+                    # The one deadline above covers connect and read: no timers per socket operation.
+                    timeout=_NO_TIMEOUT,
                 ) as resp:
                     location = resp.headers.get("Location")
                     if follow_redirects and resp.status in REDIRECT_CODES and location:

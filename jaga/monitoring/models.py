@@ -105,6 +105,13 @@ class Monitor(models.Model):
             self.settings_version = (self.settings_version or 0) + 1
             if update_fields is not None:
                 kwargs["update_fields"] = [*update_fields, "settings_version"]
+        if self.enabled and self.next_check_at is None:
+            # The probes claim through an index range on the due time: an enabled monitor always has one.
+            from jaga.core import clock
+
+            self.next_check_at = clock.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "next_check_at"]
         super().save(*args, **kwargs)
 
 

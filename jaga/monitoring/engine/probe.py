@@ -165,18 +165,19 @@ class ProbeEngine:
             while not self._stopping.is_set():
                 await self._control_refresh()
                 await self._renew_if_due()
-                claimed = 0
+                more = False  # the claim was full: there is more due, look again at once
                 if self._db_ready() and len(self._buffer) < self.max_unwritten:
                     room = self.concurrency + self.flush_size - len(self._inflight)
                     if room > 0:
-                        claims = await self._claim(min(room, self.flush_size), self.lookahead_seconds)
-                        claimed = len(claims)
+                        limit = min(room, self.flush_size)
+                        claims = await self._claim(limit, self.lookahead_seconds)
+                        more = len(claims) == limit
                         await self._start_all(claims)
                 if self._flush_due():
                     await self.flush()
                 await self._heartbeat_if_due()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=0.02 if claimed else self.poll_interval)
+                    await asyncio.wait_for(self._stopping.wait(), timeout=0.02 if more else self.poll_interval)
 
     async def run_once(self) -> int:
         """One round: claim everything due, run it, write the results. Returns the number of checks."""

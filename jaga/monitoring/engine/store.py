@@ -88,7 +88,7 @@ def claim(
     sql = (
         f"UPDATE {MONITOR} SET claimed_by = %s, claim_token = %s, claimed_until = %s "
         f"WHERE id IN (SELECT id FROM {MONITOR} WHERE enabled = %s "
-        "AND (next_check_at IS NULL OR next_check_at <= %s) "
+        "AND next_check_at <= %s "  # an index range: never NULL for an enabled monitor (Monitor.save)
         "AND (claimed_until IS NULL OR claimed_until < %s) "
         "AND NOT (confirm_exclude_probe = %s AND confirm_until IS NOT NULL AND confirm_until > %s) "
         f"ORDER BY next_check_at, id LIMIT %s{lock}) "

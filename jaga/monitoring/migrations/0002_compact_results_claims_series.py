@@ -4,6 +4,7 @@ import django.db.models.deletion
 from datetime import timedelta
 
 from django.db import migrations, models
+from django.utils import timezone
 
 
 def cursor_start(apps, schema_editor):
@@ -17,6 +18,9 @@ def cursor_start(apps, schema_editor):
         counted = CheckResult.objects.filter(checked_at__lt=watermark + timedelta(minutes=1))
         position = counted.order_by("-id").values_list("id", flat=True).first() or 0
     RollupCursor.objects.update_or_create(name="minutes", defaults={"position": position})
+    # The probes claim by a range of due times now: an enabled monitor without one would never be checked.
+    Monitor = apps.get_model("monitoring", "Monitor")
+    Monitor.objects.filter(enabled=True, next_check_at__isnull=True).update(next_check_at=timezone.now())
 
 
 class Migration(migrations.Migration):

@@ -400,6 +400,7 @@ def _page_data(institution: Any, site: Any, *, now: datetime) -> dict[str, Any]:
                         LedgerEntry(
                             activity=activity,
                             activity_number=number,
+                            activity_key=activity.key,
                             institution=institution,
                             site=s,
                             started_at=at,

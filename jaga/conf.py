@@ -116,6 +116,22 @@ def parse_networks(value: str) -> list[str]:
     return networks
 
 
+def parse_base_url(value: str) -> str:
+    """An http(s) address without a query, e.g. ``https://jaga.pn-bangil.go.id``; empty: not set."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(
+            "gunakan alamat lengkap seperti https://jaga.pn-bangil.go.id / "
+            "use a full address such as https://jaga.pn-bangil.go.id"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError("alamat tanpa ?... atau #... / an address without ?... or #...")
+    return value.rstrip("/")
+
+
 def parse_language(value: str) -> str:
     if value.strip() not in {"id", "en"}:
         raise ValueError("gunakan 'id' atau 'en' / use 'id' or 'en'")
@@ -192,7 +208,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "JAGA_WEB_THREADS", parse_positive_int, "8", "Threads of the web process that answer requests at the same time."
     ),
-    Setting("JAGA_WORKER_CONCURRENCY", parse_positive_int, "1", "Worker processes that `jaga up` starts."),
+    Setting(
+        "JAGA_WORKER_CONCURRENCY",
+        parse_positive_int,
+        "1",
+        "Worker processes that `jaga up` starts for each queue (quick and long).",
+    ),
     Setting("JAGA_PROBE_CONCURRENCY", parse_positive_int, "200", "Checks one probe runs at the same time."),
     Setting(
         "JAGA_PROBE_NAME",
@@ -260,6 +281,13 @@ SETTINGS: tuple[Setting, ...] = (
         "SMTP server for e-mail from Jaga itself, e.g. smtp://user:pass@mail.example:587 (empty: off).",
     ),
     Setting("JAGA_DEFAULT_FROM_EMAIL", parse_str, "jaga@localhost", "Sender address of e-mail from Jaga."),
+    Setting(
+        "JAGA_BASE_URL",
+        parse_base_url,
+        "",
+        "The address where people open Jaga (https://jaga.example.go.id); notifications link back to it. "
+        "Empty: messages carry no link and the channels page says so.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

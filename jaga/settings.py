@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jaga.renewals",
     "jaga.incidents",
     "jaga.reports",
+    "jaga.ops",  # up, bootstrap, demo: above the apps
 ]
 
 MIDDLEWARE = [
@@ -149,7 +150,10 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Jaga"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notifications"]}}
+# Two queues, each with its own worker under `jaga up`: "quick" for what must not wait (notifications,
+# rollups, diagnostics, the sweeps) and "long" for what may take an hour (backups, log ingestion, reports,
+# look-ups). A task must name one: django-tasks refuses any other queue when the task is defined.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["quick", "long"]}}
 
 _email_url: str = conf.read("JAGA_EMAIL_URL")
 if _email_url:
@@ -165,6 +169,8 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL: str = conf.read("JAGA_DEFAULT_FROM_EMAIL")
+# Where people open Jaga: notifications link back to the object they are about (empty: no links).
+JAGA_BASE_URL: str = conf.read("JAGA_BASE_URL")
 
 JAGA_PROBE_CONCURRENCY: int = conf.read("JAGA_PROBE_CONCURRENCY")
 JAGA_PROBE_NAME: str = conf.read("JAGA_PROBE_NAME")

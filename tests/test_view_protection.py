@@ -45,7 +45,7 @@ def walk(patterns: list[Any], namespace: str | None = None) -> Iterator[tuple[st
 @pytest.fixture
 def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     """One object of every kind a URL can point at, all in ``institution``."""
-    from jaga.core.models import Membership, NotificationChannel, NotificationRoute
+    from jaga.core.models import Membership, NotificationChannel, NotificationDelivery, NotificationRoute
     from jaga.core.services import api_token_create
     from jaga.monitoring.models import MaintenanceWindow, Monitor
     from jaga.sop.services import ledger_record
@@ -56,18 +56,23 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         site=site, title="Pemeliharaan", starts_at=now, ends_at=now + dt.timedelta(hours=1)
     )
     entry = ledger_record(
-        activity_number=1,
+        activity_key="monitoring",
         institution=institution,
         site=site,
         performed_by=staff,
         started_at=now - dt.timedelta(minutes=30),
         ended_at=now,
+        outcome="success",
         evidence_files=[ContentFile(b"bukti", name="bukti.txt")],
     )
     channel = NotificationChannel.objects.create(institution=institution, name="Kanal", url="json://127.0.0.1:9/")
     route = NotificationRoute.objects.create(
         institution=institution, event_type="*", role="sekretaris", channel=channel
     )
+    delivery = NotificationDelivery.objects.create(
+        institution=institution, channel=channel, channel_name=channel.name, event_type="test", language="id",
+        title="Uji", status="failed", attempts=5,
+    )  # fmt: skip
     token, _raw = api_token_create(user=staff, institution=institution, name="uji")
     membership = Membership.objects.get(user=staff, institution=institution)
     by_url_pk = {
@@ -77,6 +82,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "core:channel_delete": channel.pk,
         "core:channel_test": channel.pk,
         "core:route_delete": route.pk,
+        "core:delivery_resend": delivery.pk,
         "core:token_revoke": token.pk,
     }
     return {
@@ -92,6 +98,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             NotificationChannel.objects.count(),
             NotificationRoute.objects.count(),
             Membership.objects.count(),
+            list(NotificationDelivery.objects.values_list("status", flat=True)),
         ),
     }
 

@@ -12,7 +12,9 @@ from jaga.core.models import (
     Institution,
     Membership,
     NotificationChannel,
+    NotificationDelivery,
     NotificationRoute,
+    ProcessBeat,
     Schedule,
     Site,
 )
@@ -55,9 +57,24 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["key", "task_path", "interval_seconds", "next_run_at", "last_run_at", "enabled"]
+    list_display = ["key", "task_path", "interval_seconds", "calendar", "next_run_at", "last_run_at", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["key", "task_path"]
+    readonly_fields = ["owner_content_type", "owner_object_id"]
+
+
+@admin.register(ProcessBeat)
+class ProcessBeatAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The workers Jaga knows of and their last heartbeat; written by the processes themselves."""
+
+    list_display = ["process_id", "role", "host", "pid", "queues", "started_at", "beat_at", "stopped_at"]
+    list_filter = ["role", "host"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ChannelAdminForm(NotificationChannelForm):
@@ -77,6 +94,22 @@ class NotificationChannelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class NotificationRouteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["event_type", "channel", "role", "institution"]
     list_filter = ["institution", "event_type"]
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The record of every send: evidence, read-only (a resend is on the channels page)."""
+
+    list_display = ["created_at", "event_type", "channel_name", "status", "attempts", "next_attempt_at", "institution"]
+    list_filter = ["institution", "status", "event_type"]
+    search_fields = ["title", "channel_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ApiToken)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -9,7 +8,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core import notify_transport
-from jaga.core.models import EVENT_TYPES, Institution, NotificationChannel, NotificationRoute, Role, Site
+from jaga.core.models import Institution, NotificationChannel, NotificationRoute, Role, Site
+from jaga.core.notifications import event_type_choices
 
 
 class WriteOnlyTextarea(forms.Textarea):
@@ -163,30 +163,26 @@ class NotificationChannelForm(WriteOnlyMixin, forms.ModelForm):  # type: ignore[
         return cleaned
 
 
-EVENT_TYPE_RE = re.compile(r"^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$")
-
-
 class NotificationRouteForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A route: the event types are those the apps declared (``event_type_register``), their areas, or all."""
+
+    event_type = forms.ChoiceField(label=_("jenis peristiwa"))
+
     class Meta:
         model = NotificationRoute
         fields = ["event_type", "channel", "role"]
-        widgets = {"event_type": forms.TextInput(attrs={"list": "event-types"})}
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = NotificationChannel.objects.filter(  # type: ignore[attr-defined]
             institution=institution
         )
-        self.event_types = EVENT_TYPES
-
-    def clean_event_type(self) -> str:
-        value = str(self.cleaned_data["event_type"]).strip()
-        if not EVENT_TYPE_RE.match(value):
-            raise forms.ValidationError(
-                _("Jenis peristiwa '%(value)s' tidak sah: gunakan mis. monitor.down, backup.* atau *.")
-                % {"value": value}
-            )
-        return value
+        field: Any = self.fields["event_type"]
+        field.choices = event_type_choices()
+        field.help_text = _("Satu jenis peristiwa, semua peristiwa satu bidang (bidang.*), atau semuanya (*).")
+        field.error_messages["invalid_choice"] = _(
+            "Jenis peristiwa '%(value)s' tidak dikenal: pilih salah satu dari daftar."
+        )
 
 
 class ApiTokenForm(forms.Form):

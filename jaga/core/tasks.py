@@ -1,15 +1,19 @@
-"""Background jobs of the core app (django-tasks)."""
+"""Background jobs of the core app (django-tasks), on the ``quick`` queue: a message never waits for a backup."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from jaga.core.notifications import notification_channel_send
+from jaga.core.notify_deliveries import notification_deliveries_retry_due, notification_delivery_attempt
 
 
-@task(queue_name="notifications")
-def notification_send(*, channel_id: int, title: str, body: str, roles: list[str] | None = None) -> bool:
-    """Send one notification through one channel to the holders of ``roles``; its outcome is recorded on the channel.
+@task(queue_name="quick")
+def notification_delivery_send(*, delivery_id: int) -> str | None:
+    """Send one recorded delivery (its first attempt); the outcome is recorded on it and on its channel."""
+    return notification_delivery_attempt(delivery_id=delivery_id)
 
-    Recipients are looked up when the job runs, so a member added in between is included."""
-    return notification_channel_send(channel_id=channel_id, title=title, body=body, roles=roles or ())
+
+@task(queue_name="quick")
+def notification_deliveries_retry() -> int:
+    """The scheduler's minute sweep: retry the deliveries whose back-off has passed."""
+    return notification_deliveries_retry_due()

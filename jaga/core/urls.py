@@ -31,6 +31,11 @@ urlpatterns = [
     path("instansi/<slug:slug>/notifikasi/<int:pk>/uji/", notifications.channel_test, name="channel_test"),
     path("instansi/<slug:slug>/notifikasi/rute/", notifications.route_create, name="route_create"),
     path("instansi/<slug:slug>/notifikasi/rute/<int:pk>/hapus/", notifications.route_delete, name="route_delete"),
+    path(
+        "instansi/<slug:slug>/notifikasi/kiriman/<int:pk>/kirim-ulang/",
+        notifications.delivery_resend,
+        name="delivery_resend",
+    ),
     path("instansi/<slug:slug>/token/", tokens.token_list, name="token_list"),
     path("instansi/<slug:slug>/token/<int:pk>/cabut/", tokens.token_revoke, name="token_revoke"),
 ]

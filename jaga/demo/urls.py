@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaga.demo import site
+from jaga.demo import inbox, site
 
 app_name = "demo"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("sitemap.xml", site.sitemap, name="sitemap"),
     path("feed/", site.feed, name="feed"),
     path("robots.txt", site.robots, name="robots"),
+    path("pesan-masuk/", inbox.inbox, name="inbox"),
     path("<slug:slug>/", site.page, name="page"),
 ]

@@ -114,6 +114,11 @@ class Monitor(models.Model):
                 kwargs["update_fields"] = [*kwargs["update_fields"], "next_check_at"]
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("monitoring:monitor_detail", kwargs={"pk": self.pk})
+
 
 class CheckResult(models.Model):
     """One raw check by one probe. Kept JAGA_RESULTS_RETENTION_HOURS, then only rollups remain.

@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from jaga.core import clock, notifications, scheduling
-from jaga.monitoring import rollups, signals
+from jaga.core import clock, scheduling
+from jaga.monitoring import announce, rollups, signals
 from jaga.monitoring.engine import store
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
@@ -183,13 +183,14 @@ def monitor_pause(*, monitor: Monitor, paused: bool = True, at: datetime | None 
 
 
 def monitoring_schedules_ensure(*, site: Any) -> None:
-    """Make sure the site's 2-hour monitoring round (SOP activity 1) is scheduled into the ledger."""
+    """Make sure the site's 2-hour monitoring round (the SOP's monitoring activity) is scheduled into the ledger."""
     scheduling.schedule_ensure(
         key=f"monitoring-round:{site.id}",
         task_path="jaga.monitoring.tasks.monitoring_round_record",
         interval_seconds=7200,
         kwargs={"site_id": site.id},
         institution=site.institution,
+        owner=site,  # a deleted site takes its round with it
         first_run_at=clock.now() + timedelta(seconds=7200),  # the first round covers two hours of checks
     )
 
@@ -416,28 +417,13 @@ def _maintenance_mark(transitions: list[Transition], monitors: dict[int, Any]) -
         logger.exception("maintenance check failed; alerts are not suppressed")
 
 
-EVENT_TYPES = {
-    MonitorStatus.DOWN: "monitor.down",
-    MonitorStatus.UP: "monitor.up",
-    MonitorStatus.DEGRADED: "monitor.degraded",
-}
-
-
 def _transition_announce(monitor: Monitor, transition: Transition) -> None:
-    """Notify, then tell the listening apps (incidents). A failing hook is logged and never loses the result."""
-    event_type = EVENT_TYPES.get(MonitorStatus(transition.to_status))
-    quiet = transition.from_status == MonitorStatus.UNKNOWN and transition.to_status == MonitorStatus.UP
-    if event_type is not None and not quiet and not transition.in_maintenance:
-        site = monitor.site
-        labels = {"monitor.down": "TURUN", "monitor.up": "NAIK kembali", "monitor.degraded": "TERGANGGU"}
-        title = f"{monitor.name} {labels[event_type]} ({site.name})"
-        body = (
-            f"{transition.reason}\nSejak {transition.at:%Y-%m-%d %H:%M:%S %Z}. Probe: {', '.join(transition.probes)}."
-        )
-        try:
-            notifications.notify(institution=site.institution, event_type=event_type, title=title, body=body, site=site)
-        except Exception:
-            logger.exception("notify failed for monitor %s", monitor.pk)
+    """Notify (the kind chooses the event type), then tell the listening apps (incidents). A failing hook is
+    logged and never loses the result."""
+    try:
+        announce.transition_notify(monitor, transition)
+    except Exception:
+        logger.exception("notify failed for monitor %s", monitor.pk)
     for receiver, error in signals.monitor_status_changed.send_robust(
         sender=Monitor, monitor=monitor, transition=transition
     ):

@@ -1,4 +1,4 @@
-"""Background tasks of monitoring: the 2-hour monitoring round recorded in the SOP ledger (activity 1)."""
+"""Background tasks of monitoring: the 2-hour monitoring round recorded in the SOP ledger (key ``monitoring``)."""
 
 from __future__ import annotations
 
@@ -63,9 +63,9 @@ def monitoring_round_summarise(*, site: Any, now: datetime) -> tuple[str, str]:
     return outcome, "\n".join(lines)
 
 
-@task()
+@task(queue_name="quick")
 def monitoring_round_record(site_id: int) -> int:
-    """Record the last two hours of monitoring as one execution of SOP activity 1. Returns the entry id."""
+    """Record the last two hours of monitoring as one execution of the SOP's monitoring activity. Returns its id."""
     from jaga.core.models import Site
     from jaga.sop.services import ledger_record
 
@@ -73,7 +73,7 @@ def monitoring_round_record(site_id: int) -> int:
     now = clock.now()
     outcome, notes = monitoring_round_summarise(site=site, now=now)
     entry = ledger_record(
-        activity_number=1,
+        activity_key="monitoring",
         institution=site.institution,
         site=site,
         performed_by=None,

@@ -15,7 +15,7 @@ ROLLUPS_EVERY_SECONDS = 60
 PRUNE_EVERY_SECONDS = 3600
 
 
-@task()
+@task(queue_name="quick")
 def rollups_run() -> dict[str, int]:
     """Roll raw results up into minute, hour and day buckets (a run stops after its time budget)."""
     stats = rollups_compute(now=clock.now())
@@ -24,7 +24,7 @@ def rollups_run() -> dict[str, int]:
     return stats.written
 
 
-@task()
+@task(queue_name="long")  # deleting a day of raw results may take a while; nothing waits on it
 def results_prune_run() -> dict[str, int]:
     """Delete raw results and minute/hour rollups past their retention."""
     return results_prune(now=clock.now()).deleted

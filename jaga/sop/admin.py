@@ -80,10 +80,19 @@ class EvidenceInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """The ledger is evidence: it is read here, written only through ``ledger_record``."""
+    """The ledger is evidence: it is read here, written only through ``ledger_record``/``ledger_open``."""
 
-    list_display = ["started_at", "activity_number", "institution", "site", "performed_by", "outcome", "met_standard"]
-    list_filter = ["activity_number", "outcome", "met_standard", "institution"]
+    list_display = [
+        "started_at",
+        "activity_number",
+        "activity_key",
+        "institution",
+        "site",
+        "performed_by",
+        "outcome",
+        "met_standard",
+    ]
+    list_filter = ["activity_key", "outcome", "met_standard", "institution"]
     date_hierarchy = "started_at"
     inlines = [EvidenceInline]
 

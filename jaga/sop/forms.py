@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
 from jaga.core.models import Institution, Role, Site
+from jaga.sop.keys import activity_key_choices
 from jaga.sop.models import Activity, Outcome
 
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
@@ -38,7 +39,11 @@ class LedgerRecordForm(forms.Form):
         label=_("Selesai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     site = forms.ModelChoiceField(label=_("Situs"), queryset=Site.objects.none(), required=False)
-    outcome = forms.ChoiceField(label=_("Hasil"), choices=Outcome.choices, initial=Outcome.SUCCESS)
+    outcome = forms.ChoiceField(
+        label=_("Hasil"),
+        choices=[(value, label) for value, label in Outcome.choices if value != Outcome.RUNNING],
+        initial=Outcome.SUCCESS,
+    )
     notes = forms.CharField(label=_("Catatan"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     evidence = MultipleFileField(
         label=_("Berkas bukti"),
@@ -97,11 +102,18 @@ class ActivityAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     executors = forms.MultipleChoiceField(
         label=_("Pelaksana"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    key = forms.ChoiceField(
+        label=_("Kunci aktivitas"),
+        choices=activity_key_choices,
+        required=False,
+        help_text=_("Pekerjaan Jaga yang dicatat pada aktivitas ini, apa pun nomornya dalam SOP ini."),
+    )
 
     class Meta:
         model = Activity
         fields = [
             "number",
+            "key",
             "description",
             "executors",
             "requirements",
@@ -130,20 +142,28 @@ class ActivityInlineFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
 
     def _mark_duplicate_numbers(self) -> bool:
         found = False
-        seen: dict[int, int] = {}
+        seen: dict[tuple[str, Any], int] = {}
         for index, form in enumerate(self.forms, start=1):
             if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
-            number = form.cleaned_data.get("number")
-            if number is None:
-                continue
-            if number in seen:
-                form.add_error(
-                    "number",
-                    _("Nomor aktivitas %(number)s sudah dipakai di baris %(row)s.")
-                    % {"number": number, "row": seen[number]},
-                )
-                found = True
-            else:
-                seen[number] = index
+            for field in ("number", "key"):
+                value = form.cleaned_data.get(field)
+                if value is None or value == "":
+                    continue
+                if (field, value) in seen:
+                    row = seen[(field, value)]
+                    if field == "number":
+                        message = _("Nomor aktivitas %(number)s sudah dipakai di baris %(row)s.") % {
+                            "number": value,
+                            "row": row,
+                        }
+                    else:
+                        message = _("Kunci aktivitas %(key)s sudah dipakai di baris %(row)s.") % {
+                            "key": value,
+                            "row": row,
+                        }
+                    form.add_error(field, message)
+                    found = True
+                else:
+                    seen[(field, value)] = index
         return found

@@ -1,8 +1,10 @@
 """The SOP as data (Sop and its parts) and the ledger of its executions.
 
 An SOP with no institution is a template: every institution without its own SOP works under it.
-Ledger entries carry the activity number as well as the activity, so that an institution's history
-stays comparable when its SOP is revised (a new Sop row with new Activity rows).
+Each activity may carry a stable key (``monitoring``, ``backup`` ... see :mod:`jaga.sop.keys`) under
+which Jaga records its work, whatever the activity's number in that SOP. Ledger entries carry the key and
+the activity number as well as the activity, so that an institution's history stays comparable when its
+SOP is revised (a new Sop row with new Activity rows).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Role
+from jaga.sop.keys import validate_activity_key
 
 
 class Sop(models.Model):
@@ -157,6 +160,14 @@ class Activity(models.Model):
 
     sop = models.ForeignKey(Sop, on_delete=models.CASCADE, related_name="activities")
     number = models.PositiveSmallIntegerField(_("nomor"))
+    key = models.CharField(
+        _("kunci aktivitas"),
+        max_length=40,
+        blank=True,
+        default="",
+        validators=[validate_activity_key],
+        help_text=_("Pekerjaan Jaga yang dicatat pada aktivitas ini, mis. backup; kosong untuk aktivitas lain."),
+    )
     description = models.TextField(_("aktivitas"))
     executors = models.JSONField(
         _("pelaksana"),
@@ -184,6 +195,9 @@ class Activity(models.Model):
         verbose_name_plural = _("aktivitas")
         constraints = [
             models.UniqueConstraint(fields=["sop", "number"], name="activity_unique_number_per_sop"),
+            models.UniqueConstraint(
+                fields=["sop", "key"], condition=~models.Q(key=""), name="activity_unique_key_per_sop"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,15 +228,26 @@ class Outcome(models.TextChoices):
     SUCCESS = "success", _("Berhasil")
     PARTIAL = "partial", _("Sebagian")
     FAILURE = "failure", _("Gagal")
+    INTERRUPTED = "interrupted", _("Terputus")  # the process doing it died before it ended
+    RUNNING = "running", _("Sedang berjalan")  # opened with ledger_open, not closed yet
+
+
+# Outcomes that mean the activity was not done: the rhythm counts from the last entry that is none of these.
+NOT_DONE = (Outcome.FAILURE, Outcome.INTERRUPTED, Outcome.RUNNING)
 
 
 class LedgerEntry(models.Model):
-    """One execution of an SOP activity, by a person or by Jaga itself (``performed_by`` None)."""
+    """One execution of an SOP activity, by a person or by Jaga itself (``performed_by`` None).
+
+    Long work is opened (outcome ``running``, no end yet, its owner process recorded) and closed when it
+    ends; if the owner dies first, a sweep closes it as ``interrupted`` (jaga.sop.services).
+    """
 
     INSTITUTION_PATH = "institution"
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="ledger_entries")
     activity_number = models.PositiveSmallIntegerField(_("nomor aktivitas"), db_index=True)
+    activity_key = models.CharField(_("kunci aktivitas"), max_length=40, blank=True, default="")
     institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="ledger_entries")
     site = models.ForeignKey(
         "core.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="ledger_entries"
@@ -236,16 +261,20 @@ class LedgerEntry(models.Model):
         verbose_name=_("pelaksana"),
     )
     started_at = models.DateTimeField(_("mulai"))
-    ended_at = models.DateTimeField(_("selesai"))
-    duration = models.DurationField(_("durasi"))
+    ended_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    duration = models.DurationField(_("durasi"), null=True, blank=True)
     time_standard = models.DurationField(_("waktu mutu baku"), null=True, blank=True)
     met_standard = models.BooleanField(_("memenuhi mutu baku"), null=True, blank=True)
-    outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    outcome = models.CharField(_("hasil"), max_length=12, choices=Outcome.choices)
     output_content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     output_object_id = models.PositiveBigIntegerField(null=True, blank=True)
     output = GenericForeignKey("output_content_type", "output_object_id")
     output_repr = models.CharField(_("output"), max_length=300, blank=True)
     notes = models.TextField(_("catatan"), blank=True)
+    # Who does the work while it runs (jaga.core.liveness): a worker's process id, or host and PID.
+    owner_process = models.CharField(_("proses pelaksana"), max_length=64, blank=True)
+    owner_host = models.CharField(_("mesin pelaksana"), max_length=255, blank=True)
+    owner_pid = models.PositiveIntegerField(_("PID pelaksana"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -255,11 +284,18 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["institution", "activity_number", "-ended_at"], name="ledger_inst_activity_ended"),
             models.Index(fields=["site", "activity_number", "-ended_at"], name="ledger_site_activity_ended"),
+            models.Index(fields=["institution", "activity_key", "-ended_at"], name="ledger_inst_key_ended"),
+            models.Index(fields=["site", "activity_key", "-ended_at"], name="ledger_site_key_ended"),
             models.Index(fields=["output_content_type", "output_object_id"], name="ledger_output"),
+            models.Index(fields=["outcome"], condition=models.Q(outcome="running"), name="ledger_running"),
         ]
 
     def __str__(self) -> str:
         return f"{self.activity_number} · {self.institution_id} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.outcome == Outcome.RUNNING
 
     @property
     def performer_label(self) -> str:

@@ -27,26 +27,27 @@ from pathlib import Path
 
 from jaga.core.dates import MONTHS
 from jaga.core.models import Role
+from jaga.sop.keys import activity_key_recurring, activity_keys_assign
 
 DEFAULT_SOP_FILE = Path(__file__).resolve().parent / "data" / "sop-pengelolaan-website-pn-bangil.txt"
 
 # The PN Bangil text leaves the executor columns empty (the marks were graphics in the original).
 # DESIGN.md assigns them from the activities' content: the IT staff with their supervisor for the
-# technical work, Finance and the Secretary for renewals, the Secretary for the situation report.
-DEFAULT_EXECUTORS: dict[int, list[str]] = {
-    1: [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
-    2: [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
-    3: [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
-    4: [Role.STAFF_P2TI, Role.KASUBBAG_UMUM, Role.SEKRETARIS],
-    5: [Role.STAFF_P2TI, Role.SEKRETARIS],
-    6: [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
-    7: [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
+# technical work, Finance and the Secretary for renewals, the Secretary for the situation report. They are
+# given by activity key (jaga.sop.keys), so that an SOP numbering its activities differently gets the same.
+DEFAULT_EXECUTORS: dict[str, list[str]] = {
+    "monitoring": [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
+    "backup": [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
+    "traffic": [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
+    "renewal": [Role.STAFF_P2TI, Role.KASUBBAG_UMUM, Role.SEKRETARIS],
+    "report": [Role.STAFF_P2TI, Role.SEKRETARIS],
+    "incident_action": [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
+    "troubleshooting": [Role.STAFF_P2TI, Role.KASUBBAG_PTIP],
 }
 EXECUTOR_COLUMNS = [Role.STAFF_P2TI, Role.KASUBBAG_PTIP, Role.KASUBBAG_UMUM, Role.SEKRETARIS]
 
-# The SOP gives time standards, not rhythms. Jaga reads the time standard of activities 1 (monitoring)
-# and 2 (backup) as how often they are due; the others happen when needed.
-RECURRING_ACTIVITIES = frozenset({1, 2})
+# The SOP gives time standards, not rhythms. Jaga reads the time standard of the activities whose key is
+# recurring (monitoring, backup) as how often they are due; the others happen when needed.
 
 
 TIME_UNITS = {
@@ -102,6 +103,7 @@ class ParsedActivity:
     output: str
     recurrence: dt.timedelta | None
     line: int
+    key: str = ""  # the activity key its description matches (jaga.sop.keys); "" when none or several
 
 
 @dataclass
@@ -286,7 +288,7 @@ class _Parser:
         if not description:
             raise self.fail(line_no, "kolom Aktivitas kosong / the activity column is empty")
         marked = [role for role, cell in zip(EXECUTOR_COLUMNS, cells[2:6], strict=True) if cell]
-        executors = [str(role) for role in (marked or DEFAULT_EXECUTORS.get(number, [Role.STAFF_P2TI]))]
+        executors = [str(role) for role in marked]  # empty: the key's defaults, once keys are assigned
         label = _clean(cells[7])
         try:
             time_standard = parse_time_standard(label)
@@ -301,7 +303,7 @@ class _Parser:
                 time_standard=time_standard,
                 time_standard_label=label or "Relatif",
                 output=_clean(cells[8]),
-                recurrence=time_standard if number in RECURRING_ACTIVITIES else None,
+                recurrence=None,
                 line=line_no,
             )
         )
@@ -318,6 +320,13 @@ class _Parser:
                 "tabel aktivitas di bawah 'Pencatatan dan pendataan :' kosong atau tidak ada / "
                 "no activity table under 'Pencatatan dan pendataan :'",
             )
+        keys = activity_keys_assign({activity.number: activity.description for activity in self.result.activities})
+        for activity in self.result.activities:
+            activity.key = keys.get(activity.number, "")
+            if not activity.executors:
+                activity.executors = [str(role) for role in DEFAULT_EXECUTORS.get(activity.key, [Role.STAFF_P2TI])]
+            if activity_key_recurring(activity.key):
+                activity.recurrence = activity.time_standard
         return self.result
 
 

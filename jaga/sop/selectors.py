@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
 from jaga.core.models import Institution, Site
-from jaga.sop.models import Activity, LedgerEntry, Outcome, Sop
+from jaga.sop.models import NOT_DONE, Activity, LedgerEntry, Outcome, Sop
 from jaga.sop.services import sop_resolve
 
 # An activity with a rhythm turns "due" in the last fifth of its interval, "overdue" once past it.
@@ -43,9 +43,10 @@ STATE_LABELS = {
 class ActivityStatus:
     activity: Activity
     last: LedgerEntry | None  # the latest record, whatever its outcome
-    last_done: LedgerEntry | None  # the latest record that was not a failure; the rhythm counts from it
+    last_done: LedgerEntry | None  # the latest record that was done (not failed, interrupted or running)
     next_due: dt.datetime | None
     state: str
+    running: LedgerEntry | None = None  # long work of this activity going on now (ledger_open)
 
     @property
     def state_label(self) -> str:
@@ -67,30 +68,42 @@ def _entries(*, institution: Institution, site: Site | None) -> models.QuerySet[
     return qs.select_related("performed_by", "site")
 
 
-def ledger_last_by_activity(
-    *, institution: Institution, site: Site | None = None, exclude_failures: bool = False
-) -> dict[int, LedgerEntry]:
-    """The latest record of each activity number (for ``site`` only when given).
+def activity_entries_q(activity: Activity) -> models.Q:
+    """The entries of ``activity``: by its key when it has one (whatever number earlier SOPs gave it), else by
+    its number among the entries recorded without a key."""
+    if activity.key:
+        return models.Q(activity_key=activity.key)
+    return models.Q(activity_number=activity.number, activity_key="")
 
-    One indexed query per activity rather than one grouped query: the ledger grows by thousands of
-    automatic records a day, and "latest per number" over seven numbers stays cheap this way.
+
+def ledger_last_by_activity(
+    *, institution: Institution, site: Site | None = None, exclude_failures: bool = False, running: bool = False
+) -> dict[int, LedgerEntry]:
+    """The latest finished record of each activity, by activity number (for ``site`` only when given).
+
+    ``exclude_failures``: the latest that was done (not failed or interrupted). ``running``: instead, the
+    latest work still going on. One indexed query per activity rather than one grouped query: the ledger grows
+    by thousands of automatic records a day, and "latest per activity" over seven activities stays cheap.
     """
     qs = _entries(institution=institution, site=site)
-    if exclude_failures:
-        qs = qs.exclude(outcome=Outcome.FAILURE)
-    numbers = sop_for_institution(institution=institution).activities.values_list("number", flat=True)
+    if running:
+        qs = qs.filter(outcome=Outcome.RUNNING)
+        order = ("-started_at", "-pk")
+    else:
+        qs = qs.exclude(outcome__in=NOT_DONE if exclude_failures else (Outcome.RUNNING,))
+        order = ("-ended_at", "-pk")
     latest: dict[int, LedgerEntry] = {}
-    for number in numbers:
-        entry = qs.filter(activity_number=number).order_by("-ended_at", "-pk").first()
+    for activity in sop_for_institution(institution=institution).activities.all():
+        entry = qs.filter(activity_entries_q(activity)).order_by(*order).first()
         if entry is not None:
-            latest[number] = entry
+            latest[activity.number] = entry
     return latest
 
 
 def activity_state(
     *, activity: Activity, last_done: LedgerEntry | None, now: dt.datetime
 ) -> tuple[str, dt.datetime | None]:
-    if last_done is None:
+    if last_done is None or last_done.ended_at is None:  # a done entry has ended; running ones are not "done"
         return State.NEVER, None
     if activity.recurrence is None:
         return State.DONE, None
@@ -110,13 +123,19 @@ def activity_status_list(
     sop = sop_for_institution(institution=institution)
     last = ledger_last_by_activity(institution=institution, site=site)
     last_done = ledger_last_by_activity(institution=institution, site=site, exclude_failures=True)
+    running = ledger_last_by_activity(institution=institution, site=site, running=True)
     statuses = []
     for activity in sop.activities.order_by("number"):
         done = last_done.get(activity.number)
         state, next_due = activity_state(activity=activity, last_done=done, now=now)
         statuses.append(
             ActivityStatus(
-                activity=activity, last=last.get(activity.number), last_done=done, next_due=next_due, state=state
+                activity=activity,
+                last=last.get(activity.number),
+                last_done=done,
+                next_due=next_due,
+                state=state,
+                running=running.get(activity.number),
             )
         )
     return statuses
@@ -128,23 +147,26 @@ def activity_status_lists_by_site(
     """:func:`activity_status_list` for many sites at once (an institution dashboard of hundreds of sites).
 
     A constant number of queries whatever the number of sites: the SOP, one query per kind of "latest"
-    (any outcome, and not a failure) with one correlated subquery per activity, and one read of those entries.
+    (finished, done, running) with one correlated subquery per activity, and one read of those entries.
     """
     now = now or clock.now()
     activities = list(sop_for_institution(institution=institution).activities.order_by("number"))
     site_ids = [site.pk for site in sites]
     if not site_ids:
         return {}
-    latest_pks: dict[bool, dict[tuple[int, int], int]] = {}
-    for exclude_failures in (False, True):
+    latest_pks: dict[str, dict[tuple[int, int], int]] = {}
+    for kind in ("last", "done", "running"):
         annotations: dict[str, Any] = {}
         for activity in activities:
-            entries = LedgerEntry.objects.filter(
-                institution=institution, site=models.OuterRef("pk"), activity_number=activity.number
+            entries = LedgerEntry.objects.filter(activity_entries_q(activity), institution=institution).filter(
+                site=models.OuterRef("pk")
             )
-            if exclude_failures:
-                entries = entries.exclude(outcome=Outcome.FAILURE)
-            annotations[f"a{activity.number}"] = models.Subquery(entries.order_by("-ended_at", "-pk").values("pk")[:1])
+            if kind == "running":
+                entries = entries.filter(outcome=Outcome.RUNNING).order_by("-started_at", "-pk")
+            else:
+                excluded = NOT_DONE if kind == "done" else (Outcome.RUNNING,)
+                entries = entries.exclude(outcome__in=excluded).order_by("-ended_at", "-pk")
+            annotations[f"a{activity.number}"] = models.Subquery(entries.values("pk")[:1])
         found: dict[tuple[int, int], int] = {}
         if annotations:
             for row in (
@@ -153,20 +175,29 @@ def activity_status_lists_by_site(
                 for activity in activities:
                     if (pk := row[f"a{activity.number}"]) is not None:
                         found[(row["pk"], activity.number)] = pk
-        latest_pks[exclude_failures] = found
+        latest_pks[kind] = found
     wanted = {pk for found in latest_pks.values() for pk in found.values()}
     entries_by_pk = LedgerEntry.objects.select_related("performed_by", "site").in_bulk(wanted)
+
+    def latest(kind: str, site_id: int, activity: Activity) -> LedgerEntry | None:
+        pk = latest_pks[kind].get((site_id, activity.number))
+        return entries_by_pk.get(pk) if pk is not None else None
+
     result: dict[int, list[ActivityStatus]] = {}
     for site_id in site_ids:
         statuses = []
         for activity in activities:
-            last_pk = latest_pks[False].get((site_id, activity.number))
-            done_pk = latest_pks[True].get((site_id, activity.number))
-            done = entries_by_pk.get(done_pk) if done_pk is not None else None
+            done = latest("done", site_id, activity)
             state, next_due = activity_state(activity=activity, last_done=done, now=now)
-            last = entries_by_pk.get(last_pk) if last_pk is not None else None
             statuses.append(
-                ActivityStatus(activity=activity, last=last, last_done=done, next_due=next_due, state=state)
+                ActivityStatus(
+                    activity=activity,
+                    last=latest("last", site_id, activity),
+                    last_done=done,
+                    next_due=next_due,
+                    state=state,
+                    running=latest("running", site_id, activity),
+                )
             )
         result[site_id] = statuses
     return result
@@ -181,6 +212,8 @@ class Compliance:
     with_standard: int
     on_time: int
     entries: list[LedgerEntry]
+    running: int = 0
+    interrupted: int = 0
     per_day: list[tuple[dt.date, int]] = field(default_factory=list)
 
     @property
@@ -206,17 +239,23 @@ def period_bounds(*, institution: Institution, start: dt.date, end: dt.date) -> 
 def activity_compliance(
     *, institution: Institution, activity_number: int, start: dt.date, end: dt.date, site: Site | None = None
 ) -> Compliance:
-    """Records of one activity started between ``start`` and ``end`` (inclusive, institution's calendar)."""
+    """Records of one activity started between ``start`` and ``end`` (inclusive, institution's calendar).
+
+    Running work counts in the total but not in the on-time rate (it has no duration yet); interrupted work
+    counts as not on time.
+    """
     sop = sop_for_institution(institution=institution)
     activity = sop.activities.get(number=activity_number)
     since, until = period_bounds(institution=institution, start=start, end=end)
     qs = _entries(institution=institution, site=site).filter(
-        activity_number=activity_number, started_at__gte=since, started_at__lt=until
+        activity_entries_q(activity), started_at__gte=since, started_at__lt=until
     )
     counts = qs.aggregate(
         total=models.Count("pk"),
         with_standard=models.Count("pk", filter=models.Q(met_standard__isnull=False)),
         on_time=models.Count("pk", filter=models.Q(met_standard=True)),
+        running=models.Count("pk", filter=models.Q(outcome=Outcome.RUNNING)),
+        interrupted=models.Count("pk", filter=models.Q(outcome=Outcome.INTERRUPTED)),
     )
     by_day = dict(
         qs.annotate(day=TruncDate("started_at", tzinfo=ZoneInfo(institution.time_zone)))
@@ -235,6 +274,8 @@ def activity_compliance(
         total=counts["total"],
         with_standard=counts["with_standard"],
         on_time=counts["on_time"],
+        running=counts["running"],
+        interrupted=counts["interrupted"],
         entries=entries,
         per_day=per_day,
     )

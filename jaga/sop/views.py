@@ -161,7 +161,7 @@ def record(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             if form.is_valid():
                 data = form.cleaned_data
                 ledger_record(
-                    activity_number=number,
+                    activity=activity,
                     institution=institution,
                     site=data["site"],
                     performed_by=request.user,  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.fields import EncryptedTextField
+from jaga.core.models.schedules import ScheduleRelation
 
 TIME_ZONES = [
     ("Asia/Jakarta", _("WIB (Asia/Jakarta)")),
@@ -124,6 +125,7 @@ class Site(models.Model):
     error_log_paths = models.TextField(_("lokasi log galat"), blank=True, help_text=_("Satu path per baris."))
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    schedules = ScheduleRelation()  # a deleted site takes its schedules (the monitoring round...) with it
 
     class Meta:
         ordering = ["institution__name", "name"]

@@ -12,6 +12,7 @@ from django.db.utils import DatabaseError
 
 from jaga.core import clock
 from jaga.core.dbcheck import check_database, describe_database_error
+from jaga.core.processes.actor import process_actor
 from jaga.core.scheduling import ScheduleRun, schedule_claim_due, schedules_declare_startup
 
 logger = logging.getLogger("jaga.scheduler")
@@ -24,7 +25,11 @@ def scheduler_pass() -> list[ScheduleRun]:
 
 def scheduler_run(*, interval: float, once: bool = False, stop: threading.Event | None = None) -> None:
     """Loop until SIGTERM/Ctrl-C (or ``stop`` is set). A database outage is logged and waited out."""
-    stop = stop or threading.Event()
+    with process_actor("scheduler"):
+        _scheduler_loop(interval=interval, once=once, stop=stop or threading.Event())
+
+
+def _scheduler_loop(*, interval: float, once: bool, stop: threading.Event) -> None:
     check_database()
     schedules_declare_startup()
     if threading.current_thread() is threading.main_thread():

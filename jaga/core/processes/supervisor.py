@@ -36,14 +36,20 @@ def jaga_child(name: str, command: str | None = None) -> ChildSpec:
     return ChildSpec(name=name, argv=(sys.executable, "-m", "jaga.cli", command or name))
 
 
+WORKER_QUEUES = ("quick", "long")
+
+
 def children_from_settings(*, names: Sequence[str], worker_concurrency: int) -> list[ChildSpec]:
-    """JAGA_PROCESSES as child specs; ``worker`` is started JAGA_WORKER_CONCURRENCY times."""
+    """JAGA_PROCESSES as child specs; ``worker`` is a worker per queue, each JAGA_WORKER_CONCURRENCY times."""
     children: list[ChildSpec] = []
     for name in names:
-        if name == "worker" and worker_concurrency > 1:
-            children += [jaga_child(f"worker-{n}", "worker") for n in range(1, worker_concurrency + 1)]
-        else:
+        if name != "worker":
             children.append(jaga_child(name))
+            continue
+        for queue in WORKER_QUEUES:  # a long backup never holds a quick alert back
+            for n in range(1, worker_concurrency + 1):
+                child = f"worker-{queue}" if worker_concurrency == 1 else f"worker-{queue}-{n}"
+                children.append(ChildSpec(name=child, argv=(*jaga_child(child, "worker").argv, "--queue", queue)))
     return children
 
 

@@ -25,7 +25,7 @@ def immediate_tasks(settings):
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": ["default", "notifications"],
+            "QUEUES": ["quick", "long"],
         }
     }
 
@@ -50,7 +50,7 @@ def json_receiver() -> Iterator[http.server.HTTPServer]:
     """A loopback HTTP server that stores what apprise's json:// posts to it (``server.received``)."""
     server = http.server.HTTPServer(("127.0.0.1", 0), _Receiver)
     server.received = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()

@@ -25,6 +25,7 @@ def root_client(client: Client, django_user_model) -> Client:
         "schedule",
         "notificationchannel",
         "notificationroute",
+        "notificationdelivery",
         "apitoken",
         "auditevent",
     ],

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jaga.core import notify_transport
-from jaga.core.models import Membership, NotificationChannel, NotificationRoute
+from jaga.core.models import Membership, NotificationChannel, NotificationDelivery, NotificationRoute
 from jaga.core.notifications import notification_channels_failing, notification_channels_for, notify, route_matches
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def smtp_receiver() -> Iterator[socketserver.ThreadingTCPServer]:
     server.daemon_threads = True
     server.recipients = []  # type: ignore[attr-defined]
     server.messages = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
     server.shutdown()
@@ -145,15 +145,17 @@ def test_a_broken_transport_does_not_fail_the_caller(institution, immediate_task
     assert channel.last_error == "SMTP menolak: 550 mailbox tidak ada"
 
 
-def test_notify_queues_one_job_per_channel_on_the_notifications_queue(institution) -> None:
+def test_notify_records_and_queues_one_delivery_per_channel_on_the_quick_queue(institution) -> None:
     from django_tasks_db.models import DBTaskResult
 
     _channel(institution, "json://127.0.0.1:9/", name="a")
     _channel(institution, "json://127.0.0.1:9/", name="b")
-    notify(institution=institution, event_type="monitor.up", title="t", body="b")
-    jobs = DBTaskResult.objects.filter(task_path="jaga.core.tasks.notification_send")
+    deliveries = notify(institution=institution, event_type="monitor.up", title="t", body="b")
+    assert sorted(d.channel_name for d in deliveries) == ["a", "b"]
+    assert {d.status for d in NotificationDelivery.objects.all()} == {"pending"}
+    jobs = DBTaskResult.objects.filter(task_path="jaga.core.tasks.notification_delivery_send")
     assert jobs.count() == 2
-    assert set(jobs.values_list("queue_name", flat=True)) == {"notifications"}
+    assert set(jobs.values_list("queue_name", flat=True)) == {"quick"}
 
 
 def test_the_channels_page_shows_the_last_error(
@@ -258,17 +260,20 @@ def test_notify_survives_a_failing_route_lookup(institution, monkeypatch) -> Non
     def broken(**kwargs: object) -> list[NotificationChannel]:
         raise RuntimeError("basis data sibuk")
 
-    monkeypatch.setattr(notifications, "notification_channels_for", broken)
-    notify(institution=institution, event_type="monitor.down", title="t", body="b")  # does not raise
+    monkeypatch.setattr(notifications, "notification_audiences_for", broken)
+    assert notify(institution=institution, event_type="monitor.down", title="t", body="b") == []  # no raise
 
 
 def test_notify_records_a_queueing_failure_on_the_channel(institution, settings) -> None:
-    # A worker configuration without the "notifications" queue: enqueueing is refused.
+    # A worker configuration without the "quick" queue: enqueueing is refused; the retry sweep sends it later.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
     channel = _channel(institution, "json://127.0.0.1:9/")
     notify(institution=institution, event_type="monitor.down", title="t", body="b")
     channel.refresh_from_db()
     assert channel.last_error.startswith("gagal mengantre")
+    delivery = NotificationDelivery.objects.get()
+    assert delivery.status == "pending"
+    assert delivery.error.startswith("gagal mengantre")
 
 
 # --- routing to roles -----------------------------------------------------------------------------
@@ -402,9 +407,7 @@ def test_a_group_channel_is_the_roles_group_and_is_sent_to_once(
     assert not channel.is_failing
 
 
-def test_notify_queues_the_union_of_roles_in_one_job(institution) -> None:
-    from django_tasks_db.models import DBTaskResult
-
+def test_notify_records_the_union_of_roles_in_one_delivery(institution) -> None:
     channel = _channel(institution, "json://127.0.0.1:9/", event_type="*")
     NotificationRoute.objects.filter(channel=channel).update(role="staff_p2ti")
     NotificationRoute.objects.create(
@@ -412,8 +415,7 @@ def test_notify_queues_the_union_of_roles_in_one_job(institution) -> None:
     )
     NotificationRoute.objects.create(institution=institution, event_type="monitor.down", channel=channel)
     notify(institution=institution, event_type="monitor.down", title="t", body="b")
-    job = DBTaskResult.objects.get(task_path="jaga.core.tasks.notification_send")
-    assert job.args_kwargs["kwargs"]["roles"] == ["", "sekretaris", "staff_p2ti"]
+    assert NotificationDelivery.objects.get().roles == ["", "sekretaris", "staff_p2ti"]
 
 
 # --- where the user sees a failing channel --------------------------------------------------------

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import io
 import signal
 import socket
-import stat
 import subprocess
 import time
 import urllib.request
@@ -11,12 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from jaga.conf import StartupError
-from jaga.core.processes.bootstrap import admin_ensure, bootstrap_run, login_url
 from jaga.core.processes.up import up_preflight
 from jaga.core.processes.web import browser_url, listen_socket_open
 from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
@@ -62,7 +57,7 @@ def test_it_names_jaga_listen_when_the_host_is_unknown() -> None:
 
 def test_it_shows_a_wildcard_address_as_localhost() -> None:
     assert browser_url(listen=("0.0.0.0", 8000)) == "http://localhost:8000/"
-    assert login_url(listen=("::1", 8443)) == "http://[::1]:8443/login/"
+    assert browser_url(listen=("::1", 8443), path="/login/") == "http://[::1]:8443/login/"
 
 
 def test_it_serves_the_site_and_its_static_files_then_stops_on_sigterm(tmp_path: Path) -> None:
@@ -137,38 +132,3 @@ def test_it_finishes_the_running_task_when_the_worker_gets_sigterm(tmp_path: Pat
     assert Path(f"{marker}.finished").exists()
     assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
     assert "Traceback" not in output
-
-
-# --- bootstrap ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_it_creates_the_first_administrator_and_shows_the_password_once(tmp_path: Path) -> None:
-    out = io.StringIO()
-    with override_settings(DATA_DIR=tmp_path):
-        created = admin_ensure(out=out, listen=("127.0.0.1", 8000))
-    assert created
-    text = out.getvalue()
-    password = text.split("kata sandi / password     : ")[1].split()[0]
-    admin = get_user_model().objects.get(username="admin")
-    assert admin.check_password(password)
-    assert admin.is_superuser
-    assert "http://127.0.0.1:8000/login/" in text
-    assert "2FA" in text
-    saved = tmp_path / "initial_admin_password"
-    assert saved.read_text().split() == ["admin", password]
-    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
-
-
-@pytest.mark.django_db
-def test_it_does_not_show_a_password_again_when_an_administrator_exists(tmp_path: Path) -> None:
-    with override_settings(DATA_DIR=tmp_path):
-        first = io.StringIO()
-        admin_ensure(out=first, listen=("127.0.0.1", 8000))
-        password = first.getvalue().split("kata sandi / password     : ")[1].split()[0]
-        again = io.StringIO()
-        bootstrap_run(out=again, listen=("127.0.0.1", 8000), migrate=False)
-    assert password not in again.getvalue()
-    assert "Administrator sudah ada" in again.getvalue()
-    assert str(tmp_path / "initial_admin_password") in again.getvalue()
-    assert get_user_model().objects.filter(is_superuser=True).count() == 1

@@ -19,6 +19,8 @@ from jaga.core.scheduling import (
     schedule_list_due,
     schedule_next_run,
     schedules_declare_startup,
+    startup_declarations,
+    startup_register,
 )
 from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
 
@@ -226,5 +228,20 @@ def test_it_runs_every_start_up_declaration_even_when_one_fails(caplog):  # type
 
 
 @pytest.mark.django_db
-def test_it_declares_the_built_in_schedules_without_failures():
+def test_it_declares_the_schedules_the_apps_registered_without_failures():
+    assert "jaga.monitoring.tasks_rollups.rollup_schedules_ensure" in startup_declarations()
+    assert "jaga.core.liveness.liveness_schedules_ensure" in startup_declarations()
     assert schedules_declare_startup() == []
+    assert {"monitoring.rollups", "monitoring.results_prune", "core.sweeps"} <= set(
+        Schedule.objects.values_list("key", flat=True)
+    )
+
+
+def test_an_app_registers_a_start_up_declaration_once(monkeypatch):  # type: ignore[no-untyped-def]
+    from jaga.core import scheduling
+
+    monkeypatch.setattr(scheduling, "_STARTUP", list(scheduling._STARTUP))
+    here = "jaga.core.tests.test_scheduling.declare_tick_schedule"
+    startup_register(here)
+    startup_register(here)
+    assert startup_declarations().count(here) == 1

@@ -127,11 +127,17 @@ def test_it_keeps_going_when_a_child_command_does_not_exist(caplog: pytest.LogCa
     assert "proses ghost tidak dapat dimulai" in caplog.text
 
 
-def test_it_starts_one_child_per_worker_when_concurrency_is_above_one() -> None:
-    specs = children_from_settings(names=["web", "worker", "scheduler"], worker_concurrency=2)
-    assert [spec.name for spec in specs] == ["web", "worker-1", "worker-2", "scheduler"]
-    assert specs[1].argv == (sys.executable, "-m", "jaga.cli", "worker")
+def test_it_starts_a_quick_and_a_long_worker() -> None:
+    specs = children_from_settings(names=["web", "worker", "scheduler"], worker_concurrency=1)
+    assert [spec.name for spec in specs] == ["web", "worker-quick", "worker-long", "scheduler"]
+    assert specs[1].argv == (sys.executable, "-m", "jaga.cli", "worker", "--queue", "quick")
+    assert specs[2].argv == (sys.executable, "-m", "jaga.cli", "worker", "--queue", "long")
     assert specs[0].argv[-1] == "web"
+
+
+def test_it_starts_concurrency_workers_for_each_queue() -> None:
+    specs = children_from_settings(names=["worker"], worker_concurrency=2)
+    assert [spec.name for spec in specs] == ["worker-quick-1", "worker-quick-2", "worker-long-1", "worker-long-2"]
 
 
 def test_it_refuses_two_children_with_the_same_name() -> None:

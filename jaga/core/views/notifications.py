@@ -4,30 +4,48 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jaga.core.forms import NotificationChannelForm, NotificationRouteForm
-from jaga.core.models import EVENT_TYPES, NotificationChannel, NotificationRoute
-from jaga.core.notifications import notification_channel_send
+from jaga.core.models import DeliveryStatus, NotificationChannel, NotificationDelivery, NotificationRoute
+from jaga.core.notifications import (
+    base_url_configured,
+    delivery_enqueue,
+    event_type_label,
+    notification_channel_test,
+)
+from jaga.core.notify_deliveries import notification_deliveries_recent, notification_delivery_resend
 from jaga.core.permissions import get_for_user, user_can
 from jaga.core.views.common import institution_for
+
+RECENT_DELIVERIES = 5
 
 
 @login_required
 def channel_list(request: HttpRequest, slug: str) -> HttpResponse:
     institution = institution_for(request, slug)
     can_admin = user_can(request.user, institution, "admin")
+    channels = list(NotificationChannel.objects.filter(institution=institution).select_related("institution"))
+    recent = notification_deliveries_recent(channels=channels, limit=RECENT_DELIVERIES)
+    for channel in channels:
+        channel.recent_deliveries = recent[channel.pk]  # type: ignore[attr-defined]
+        for delivery in channel.recent_deliveries:  # type: ignore[attr-defined]
+            delivery.event_label = event_type_label(delivery.event_type)
+    routes = list(NotificationRoute.objects.filter(institution=institution).select_related("channel"))
+    for route in routes:
+        route.event_label = event_type_label(route.event_type)  # type: ignore[attr-defined]
     return render(
         request,
         "core/channel_list.html",
         {
             "institution": institution,
-            "channels": NotificationChannel.objects.filter(institution=institution),
-            "routes": NotificationRoute.objects.filter(institution=institution).select_related("channel"),
+            "channels": channels,
+            "routes": routes,
             "route_form": NotificationRouteForm(institution=institution) if can_admin else None,
-            "event_types": EVENT_TYPES,
             "can_admin": can_admin,
+            "base_url_missing": not base_url_configured(),
         },
     )
 
@@ -64,12 +82,8 @@ def channel_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def channel_test(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Send a test message now; answer with the channel's status (an htmx fragment, or the page)."""
     channel = get_for_user(request.user, NotificationChannel, action="admin", pk=pk, institution__slug=slug)
-    ok = notification_channel_send(
-        channel_id=channel.pk,
-        title=_("Uji notifikasi Jaga"),
-        body=_("Pesan uji dari Jaga untuk saluran %(name)s (%(institution)s).")
-        % {"name": channel.name, "institution": channel.institution.name},
-    )
+    delivery = notification_channel_test(channel=channel, language=translation.get_language())
+    ok = delivery.status == DeliveryStatus.SENT
     channel.refresh_from_db()
     if getattr(request, "htmx", False):
         return render(request, "core/_channel_status.html", {"channel": channel, "tested": True, "ok": ok})
@@ -102,4 +116,17 @@ def route_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     route = get_for_user(request.user, NotificationRoute, action="admin", pk=pk, institution__slug=slug)
     route.delete()
     messages.success(request, _("Rute dihapus."))
+    return redirect("core:channel_list", slug=slug)
+
+
+@login_required
+@require_POST
+def delivery_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Send a given-up delivery again (after the channel was fixed), with a fresh round of retries."""
+    delivery = get_for_user(request.user, NotificationDelivery, action="admin", pk=pk, institution__slug=slug)
+    if notification_delivery_resend(delivery=delivery):
+        delivery_enqueue(delivery)
+        messages.success(request, _("Pesan %(title)s dikirim ulang.") % {"title": delivery.title})
+    else:
+        messages.error(request, _("Pesan ini tidak dapat dikirim ulang: hanya pesan yang gagal terkirim."))
     return redirect("core:channel_list", slug=slug)

@@ -58,6 +58,9 @@ def test_it_records_history_for_all_seven_activities_with_the_backup_overdue() -
     assert states[2] == "overdue"
     late = LedgerEntry.objects.filter(institution=institution, met_standard=False)
     assert late.filter(activity_number=5).exists()  # the report that took 25 of its 15 minutes
+    interrupted = LedgerEntry.objects.get(institution=institution, outcome="interrupted")
+    assert interrupted.activity_key == "backup"
+    assert interrupted.duration == dt.timedelta(minutes=7)
 
 
 def test_it_keeps_the_ledger_as_it_is_on_a_second_run() -> None:
@@ -145,3 +148,73 @@ def test_it_serves_a_demo_site_that_passes_its_own_monitors(live_server, setting
     outcomes = asyncio.run(check_all())
     for kind, (status, reason) in outcomes.items():
         assert status == "up", f"{kind}: {status} {reason}"
+
+
+# --- the apps' demo steps -------------------------------------------------------------------------------
+
+
+def test_every_app_fills_its_own_part_in_the_order_it_registered() -> None:
+    from jaga.core.demo import DEMO_STEPS
+
+    assert [step.key for step in DEMO_STEPS][:2] == ["sop", "monitoring"]
+    assert DEMO_STEPS.entry("monitoring").path == "jaga.monitoring.demo"
+    summary = demo_create(days=1)
+    assert summary.done[0].startswith("SOP W14.U21/10/SOP/09/2016")
+    assert any(line.startswith("buku log SOP:") for line in summary.done)
+    assert any(line.startswith("monitor: http") for line in summary.done)
+    assert summary.skipped == []
+
+
+def test_a_step_that_fails_is_said_undone_and_the_others_still_run(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from jaga.core import demo
+    from jaga.core.demo import DEMO_STEPS, demo_step_register
+    from jaga.core.registry import Registry
+
+    steps: Registry = Registry("demo step", attribute="demo_fill")  # type: ignore[type-arg]
+    monkeypatch.setattr(demo, "DEMO_STEPS", steps)
+    monkeypatch.setattr("jaga.demo.services.DEMO_STEPS", steps)
+    demo_step_register("broken", "jaga.demo.tests.test_demo:broken_step", label="Langkah rusak")
+    for entry in DEMO_STEPS:
+        steps.register(entry.key, entry.path, label=entry.label)
+
+    summary = demo_create(days=1)
+
+    assert summary.skipped == ["Langkah rusak: belum siap"]
+    assert "setengah jadi" not in summary.done  # what it said before failing is taken back, with its writes
+    assert not Institution.objects.filter(slug="setengah-jadi").exists()
+    assert any(line.startswith("monitor:") for line in summary.done)
+
+
+def broken_step(*, ctx) -> None:  # type: ignore[no-untyped-def]
+    Institution.objects.create(name="Setengah jadi", slug="setengah-jadi")
+    ctx.done.append("setengah jadi")
+    raise RuntimeError("belum siap")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, settings) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    from jaga.core.models import NotificationDelivery
+    from jaga.core.notify_deliveries import notification_deliveries_retry_due
+
+    address = urlsplit(live_server.url)
+    settings.JAGA_LISTEN = (address.hostname, address.port)
+    demo_create(days=1)
+    demo_create(days=1)  # a second run tells nothing again
+    deliveries = NotificationDelivery.objects.filter(institution__slug=DEMO_SLUG).order_by("id")
+    assert list(deliveries.values_list("event_type", "status")) == [
+        ("monitor.down", "pending"),
+        ("monitor.up", "pending"),
+    ]
+    assert notification_deliveries_retry_due() == 2  # what the worker of `jaga up` does
+    assert set(deliveries.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_demo_inbox_takes_posts_only_while_the_demo_exists(client: Client) -> None:
+    assert client.post("/demo-situs/pesan-masuk/", "{}", content_type="application/json").status_code == 404
+    demo_create(days=1)
+    response = client.post("/demo-situs/pesan-masuk/", '{"title": "t"}', content_type="application/json")
+    assert response.json() == {"diterima": True}
+    assert client.post("/demo-situs/pesan-masuk/", "bukan json", content_type="application/json").status_code == 400
+    assert client.get("/demo-situs/pesan-masuk/").status_code == 405

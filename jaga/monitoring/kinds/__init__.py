@@ -3,7 +3,9 @@
 Each kind validates its own typed configuration (a pydantic model) and runs one check,
 returning a :class:`~jaga.monitoring.kinds.base.CheckOutcome`. Kinds never raise for a bad site:
 every failure (bad URL, TLS error, timeout, huge page...) becomes an outcome with a readable reason.
-The registry holds each kind's label and description, so listing kinds imports none of them.
+The registry holds each kind's label and description, so listing kinds imports none of them, and the
+notification event types the kind sends (``events=``, see ``jaga.monitoring.events``; default: the
+``monitor.*`` events).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.registry import Registry
+from jaga.monitoring.events import KindEvents
 from jaga.monitoring.kinds.base import MonitorKind
 
 REGISTRY: Registry[MonitorKind] = Registry("monitor kind", attribute="KIND", noun=_("jenis monitor"))
@@ -26,6 +29,7 @@ REGISTRY.register(
     "jaga.monitoring.kinds.tls",
     label=_("Sertifikat TLS"),
     description=_("Sertifikat HTTPS sah, cocok dengan nama situs, dan belum akan kedaluwarsa."),
+    events=KindEvents(degraded="tls.expiring", recovered="tls.renewed"),
 )
 REGISTRY.register(
     "dns",
@@ -44,16 +48,28 @@ REGISTRY.register(
     "jaga.monitoring.kinds.freshness",
     label=_("Kesegaran konten"),
     description=_("Konten situs (berita, sitemap, RSS) diperbarui dalam jangka yang ditentukan."),
+    events=KindEvents(degraded="content.stale", recovered="content.fresh"),
 )
 REGISTRY.register(
     "required_pages",
     "jaga.monitoring.kinds.required_pages",
     label=_("Halaman wajib"),
     description=_("Halaman wajib pengadilan (SK KMA 2-144/2022) ada dan tidak usang."),
+    events=KindEvents(degraded="content.required_page_missing", recovered="content.required_pages_ok"),
 )
 REGISTRY.register(
     "integrity",
     "jaga.monitoring.kinds.integrity",
     label=_("Integritas konten"),
     description=_("Deteksi deface, spam judi yang disisipkan, tautan tersembunyi dan cloaking."),
+    events=KindEvents(
+        degraded="integrity.suspicious",
+        recovered="integrity.clear",
+        by_finding=(
+            ("integrity.defacement", frozenset({"defacement"})),
+            ("integrity.spam", frozenset({"gambling_spam", "spam_page"})),
+            ("integrity.cloaking", frozenset({"cloaking", "cloaking_suspected"})),
+            ("integrity.links", frozenset({"hidden_link", "unexpected_link"})),
+        ),
+    ),
 )

@@ -235,7 +235,7 @@ def test_a_status_change_notifies_and_signals_the_listening_apps(site, switch, c
     events = [c.kwargs["event_type"] for c in notify.call_args_list]
     assert events == ["monitor.down", "monitor.up"]
     assert notify.call_args_list[0].kwargs["institution"] == site.institution
-    assert "HTTP 503" in notify.call_args_list[0].kwargs["body"]
+    assert "HTTP 503" in notify.call_args_list[0].kwargs["params"]["reason"]
     assert heard == [("unknown", "up"), ("up", "down"), ("down", "up")]
     assert list(StatusChange.objects.filter(monitor=monitor).order_by("at").values_list("to_status", flat=True)) == [
         "up",

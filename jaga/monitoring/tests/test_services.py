@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -46,17 +44,29 @@ def test_it_rejects_a_timeout_longer_than_the_interval(site):
 
 
 def test_it_schedules_the_monitoring_round_when_a_monitor_is_created(site):
-    with mock.patch("jaga.core.scheduling.schedule_ensure", create=True) as ensure:
-        services.monitor_create(site=site, name="x", kind="http", config={"url": "https://x"})
-    ensure.assert_called_once()
-    assert ensure.call_args.kwargs | {"first_run_at": None} == {
-        "key": f"monitoring-round:{site.id}",
-        "task_path": "jaga.monitoring.tasks.monitoring_round_record",
-        "interval_seconds": 7200,
-        "kwargs": {"site_id": site.id},
-        "institution": site.institution,
-        "first_run_at": None,
-    }
+    from jaga.core.models import Schedule
+
+    services.monitor_create(site=site, name="x", kind="http", config={"url": "https://x"})
+    services.monitor_create(site=site, name="y", kind="http", config={"url": "https://y"})
+    schedule = Schedule.objects.get()
+    assert schedule.key == f"monitoring-round:{site.id}"
+    assert schedule.task_path == "jaga.monitoring.tasks.monitoring_round_record"
+    assert schedule.interval_seconds == 7200
+    assert schedule.kwargs == {"site_id": site.id}
+    assert schedule.institution == site.institution
+    assert schedule.owner == site
+
+
+def test_a_deleted_site_takes_its_monitoring_round_with_it(site, institution):
+    from jaga.core.models import Schedule, Site
+
+    services.monitor_create(site=site, name="x", kind="http", config={"url": "https://x"})
+    other = Site.objects.create(institution=institution, name="Situs lain", base_url="http://127.0.0.1:9/lain/")
+    services.monitor_create(site=other, name="y", kind="http", config={"url": "https://y"})
+
+    site.delete()
+
+    assert list(Schedule.objects.values_list("key", flat=True)) == [f"monitoring-round:{other.id}"]
 
 
 def test_it_keeps_one_schedule_per_site(site):

@@ -7,11 +7,20 @@ from jaga.sop.selectors import State, activity_compliance, activity_status_list,
 from jaga.sop.services import ledger_record
 
 NOW = dt.datetime(2026, 11, 24, 7, 5, tzinfo=dt.UTC)  # 14.05 WIB
+KEYS = {
+    1: "monitoring",
+    2: "backup",
+    3: "traffic",
+    4: "renewal",
+    5: "report",
+    6: "incident_action",
+    7: "troubleshooting",
+}
 
 
 def _record(institution, number, ended_at, *, minutes=1, site=None, outcome="success"):  # type: ignore[no-untyped-def]
     return ledger_record(
-        activity_number=number, institution=institution, site=site, outcome=outcome,
+        activity_key=KEYS[number], institution=institution, site=site, outcome=outcome,
         started_at=ended_at - dt.timedelta(minutes=minutes), ended_at=ended_at,
     )  # fmt: skip
 

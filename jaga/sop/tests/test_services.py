@@ -55,12 +55,13 @@ def test_it_prefers_the_institutions_own_active_sop(institution, template: Sop) 
 
 def test_it_records_an_execution_within_the_time_standard(institution, site, staff, template) -> None:  # type: ignore[no-untyped-def]
     entry = ledger_record(
-        activity_number=1,
+        activity_key="monitoring",
         institution=institution,
         site=site,
         performed_by=staff,
         started_at=T0,
         ended_at=T0 + dt.timedelta(minutes=3),
+        outcome="success",
     )
     assert entry.duration == dt.timedelta(minutes=3)
     assert entry.time_standard == dt.timedelta(hours=2)
@@ -71,20 +72,32 @@ def test_it_records_an_execution_within_the_time_standard(institution, site, sta
 
 def test_it_records_a_missed_time_standard(institution, template) -> None:  # type: ignore[no-untyped-def]
     entry = ledger_record(
-        activity_number=5, institution=institution, started_at=T0, ended_at=T0 + dt.timedelta(minutes=16)
+        activity_key="report",
+        institution=institution,
+        started_at=T0,
+        ended_at=T0 + dt.timedelta(minutes=16),
+        outcome="success",
     )
     assert entry.met_standard is False
     assert entry.performer_label == "Jaga"
 
 
 def test_it_leaves_met_standard_empty_for_relative_activities(institution, template) -> None:  # type: ignore[no-untyped-def]
-    entry = ledger_record(activity_number=6, institution=institution, started_at=T0, ended_at=T0 + dt.timedelta(days=3))
+    entry = ledger_record(
+        activity_key="incident_action",
+        institution=institution,
+        started_at=T0,
+        ended_at=T0 + dt.timedelta(days=3),
+        outcome="success",
+    )
     assert entry.time_standard is None
     assert entry.met_standard is None
 
 
 def test_it_links_the_output_generically(institution, site, template) -> None:  # type: ignore[no-untyped-def]
-    entry = ledger_record(activity_number=1, institution=institution, started_at=T0, ended_at=T0, output=site)
+    entry = ledger_record(
+        activity_key="monitoring", institution=institution, started_at=T0, ended_at=T0, outcome="success", output=site
+    )
     entry.refresh_from_db()
     assert entry.output == site
     assert entry.output_repr == str(site)
@@ -93,11 +106,12 @@ def test_it_links_the_output_generically(institution, site, template) -> None:  
 def test_it_stores_evidence_with_its_sha256(institution, staff, template) -> None:  # type: ignore[no-untyped-def]
     data = b"bukti pelaksanaan\n"
     entry = ledger_record(
-        activity_number=5,
+        activity_key="report",
         institution=institution,
         performed_by=staff,
         started_at=T0,
         ended_at=T0,
+        outcome="success",
         evidence_files=[ContentFile(data, name="laporan.pdf")],
     )
     evidence = entry.evidence.get()
@@ -110,15 +124,25 @@ def test_it_stores_evidence_with_its_sha256(institution, staff, template) -> Non
 
 def test_it_refuses_an_end_before_the_start(institution, template) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(LedgerError, match="sebelum"):
-        ledger_record(activity_number=1, institution=institution, started_at=T0, ended_at=T0 - dt.timedelta(1))
+        ledger_record(
+            activity_key="monitoring",
+            institution=institution,
+            started_at=T0,
+            ended_at=T0 - dt.timedelta(1),
+            outcome="success",
+        )
     assert not LedgerEntry.objects.exists()
 
 
 def test_it_refuses_an_unknown_activity_or_outcome(institution, template) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(LedgerError, match="nomor 9"):
-        ledger_record(activity_number=9, institution=institution, started_at=T0, ended_at=T0)
+    with pytest.raises(LedgerError, match="berkunci 'accessibility'"):
+        ledger_record(
+            activity_key="accessibility", institution=institution, started_at=T0, ended_at=T0, outcome="success"
+        )
     with pytest.raises(LedgerError, match="hasil"):
-        ledger_record(activity_number=1, institution=institution, started_at=T0, ended_at=T0, outcome="ok")
+        ledger_record(activity_key="monitoring", institution=institution, started_at=T0, ended_at=T0, outcome="ok")
+    with pytest.raises(LedgerError, match="hasil"):
+        ledger_record(activity_key="monitoring", institution=institution, started_at=T0, ended_at=T0, outcome="running")
     assert not LedgerEntry.objects.exists()
     assert not EvidenceFile.objects.exists()
 

@@ -23,8 +23,8 @@ def entry(institution, site, staff, template):  # type: ignore[no-untyped-def]
     # 14.05 WIB on 24 November 2026 is 07.05 UTC.
     ended = dt.datetime(2026, 11, 24, 7, 5, tzinfo=dt.UTC)
     return ledger_record(
-        activity_number=5, institution=institution, site=site, performed_by=staff,
-        started_at=ended - dt.timedelta(minutes=10), ended_at=ended,
+        activity_key="report", institution=institution, site=site, performed_by=staff,
+        started_at=ended - dt.timedelta(minutes=10), ended_at=ended, outcome="success",
         evidence_files=[ContentFile(b"isi laporan", name="laporan-situasi.pdf")],
     )  # fmt: skip
 
@@ -122,6 +122,7 @@ def test_staff_record_an_execution_with_evidence(institution, site, staff, templ
     recorded = LedgerEntry.objects.get()
     assert recorded.performed_by == staff
     assert recorded.activity_number == 3
+    assert recorded.activity_key == "traffic"
     # 09.00 typed in Bangil is 02.00 UTC
     assert recorded.started_at == dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)
     assert recorded.duration == dt.timedelta(minutes=40)
@@ -181,14 +182,23 @@ def test_the_dashboard_shows_every_site_in_the_same_number_of_queries(  # type: 
     client = _client(staff)
     url = reverse("sop:institution_dashboard", kwargs={"slug": institution.slug})
     ended = timezone.now() - dt.timedelta(minutes=5)
-    ledger_record(activity_number=2, institution=institution, site=site, started_at=ended, ended_at=ended)
+    ledger_record(
+        activity_key="backup", institution=institution, site=site, started_at=ended, ended_at=ended, outcome="success"
+    )
     client.get(url)
     with django_assert_max_num_queries(60) as few:
         client.get(url)
     others = [Site(institution=institution, name=f"Situs {n}", base_url=f"http://127.0.0.1:9/{n}") for n in range(20)]
     Site.objects.bulk_create(others)
     last = Site.objects.get(name="Situs 19")
-    ledger_record(activity_number=1, institution=institution, site=last, started_at=ended, ended_at=ended)
+    ledger_record(
+        activity_key="monitoring",
+        institution=institution,
+        site=last,
+        started_at=ended,
+        ended_at=ended,
+        outcome="success",
+    )
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()

@@ -9,9 +9,20 @@ from jaga.core.processes.worker import worker_run
 
 
 class Command(BaseCommand):
-    help = "Menjalankan tugas latar belakang dari semua antrean / run background tasks from all queues."
+    help = (
+        "Menjalankan tugas latar belakang dari antrean yang disebut (bawaan: semua) / "
+        "run background tasks from the named queues (default: all)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--queue",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="antrean yang dilayani: quick, long (boleh berulang atau dipisah koma; bawaan: semua) / "
+            "queue to serve: quick, long (repeat or comma-separate; default: all)",
+        )
         parser.add_argument(
             "--interval", type=float, default=1.0, help="detik antar-pemeriksaan / seconds between looks"
         )
@@ -20,5 +31,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--max-tasks", type=int, default=None)
 
-    def handle(self, *args: Any, interval: float, batch: bool, max_tasks: int | None, **options: Any) -> None:
-        worker_run(interval=interval, batch=batch, max_tasks=max_tasks)
+    def handle(
+        self, *args: Any, queue: list[str], interval: float, batch: bool, max_tasks: int | None, **options: Any
+    ) -> None:
+        worker_run(queues=queue, interval=interval, batch=batch, max_tasks=max_tasks)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from jaga.core.processes.actor import process_actor
 from jaga.monitoring.engine import ProbeEngine
 
 logger = logging.getLogger("jaga.probe")
@@ -26,12 +27,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         engine = ProbeEngine(name=options["name"], concurrency=options["concurrency"])
-        try:
-            import uvloop  # a faster event loop, when installed (docs/benchmarks.md says what it buys)
-        except ImportError:
-            asyncio.run(self._main(engine, once=options["once"]))
-        else:
-            uvloop.run(self._main(engine, once=options["once"]))
+        with process_actor("probe"):  # the audit trail names the probe for the status changes it writes
+            try:
+                import uvloop  # a faster event loop, when installed (docs/benchmarks.md says what it buys)
+            except ImportError:
+                asyncio.run(self._main(engine, once=options["once"]))
+            else:
+                uvloop.run(self._main(engine, once=options["once"]))
 
     async def _main(self, engine: ProbeEngine, *, once: bool) -> None:
         loop = asyncio.get_running_loop()

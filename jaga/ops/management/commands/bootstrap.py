@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jaga.core.processes.bootstrap import bootstrap_run
+from jaga.ops.bootstrap import bootstrap_run
 
 
 class Command(BaseCommand):

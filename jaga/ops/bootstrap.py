@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from jaga.core.processes.web import browser_url
+from jaga.sop.services import sop_seed_default
 
 logger = logging.getLogger("jaga.bootstrap")
 
@@ -38,12 +39,6 @@ def _write_private(path: Path, text: str) -> None:
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     os.chmod(path, 0o600)
-
-
-def sop_seed() -> None:
-    from jaga.sop.services import sop_seed_default  # written by the sop app; imported late on purpose
-
-    sop_seed_default()
 
 
 def admin_ensure(*, out: Output, listen: tuple[str, int]) -> bool:
@@ -85,6 +80,6 @@ def bootstrap_run(*, out: Output, listen: tuple[str, int], migrate: bool = True)
     if migrate:
         out.write("Menyiapkan basis data / migrating the database...\n")
         call_command("migrate", interactive=False, verbosity=0)
-    sop_seed()
+    sop_seed_default()
     out.write("SOP dasar tersedia / default SOP seeded.\n")
     admin_ensure(out=out, listen=listen)

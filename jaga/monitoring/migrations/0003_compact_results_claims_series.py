@@ -26,7 +26,7 @@ def cursor_start(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0001_initial'),
+        ('monitoring', '0002_monitoring_round_owned_by_site'),
     ]
 
     operations = [

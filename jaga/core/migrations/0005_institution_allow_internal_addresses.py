@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_auditevent_at_clock'),
+        ('core', '0004_notificationdelivery'),
     ]
 
     operations = [

@@ -1,0 +1,91 @@
+"""Queues: a quick worker never waits behind a long job; every task says which queue it belongs to."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django_tasks.base import Task
+from django_tasks_db.models import DBTaskResult
+
+from jaga.conf import StartupError
+from jaga.core.processes.worker import worker_queues_check
+from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
+from jaga.core.tests.tasks_for_tests import slow_tick, tick
+
+
+def test_the_project_has_a_quick_and_a_long_queue() -> None:
+    assert settings.TASKS["default"]["QUEUES"] == ["quick", "long"]
+
+
+def test_a_worker_serves_the_queues_it_is_given() -> None:
+    assert worker_queues_check(["quick"]) == ["quick"]
+    assert worker_queues_check(["quick", "long"]) == ["quick", "long"]
+    assert worker_queues_check(["quick,long"]) == ["quick", "long"]
+    assert worker_queues_check([]) == ["*"]
+
+
+def test_an_unknown_queue_is_named_with_the_known_ones() -> None:
+    with pytest.raises(StartupError, match="antrean tidak dikenal: lambat; pilih dari quick, long"):
+        worker_queues_check(["lambat"])
+
+
+def test_every_task_of_jaga_is_on_the_quick_or_the_long_queue() -> None:
+    import importlib
+    import pkgutil
+
+    import jaga
+
+    tasks: list[Task] = []  # type: ignore[type-arg]
+    for module in pkgutil.walk_packages(jaga.__path__, "jaga."):
+        if (
+            ".tests" in module.name
+            or ".migrations" in module.name
+            or not module.name.rsplit(".", 1)[-1].startswith("tasks")
+        ):
+            continue
+        loaded = importlib.import_module(module.name)
+        tasks += [value for value in vars(loaded).values() if isinstance(value, Task)]
+    assert len(tasks) >= 5
+    assert {task.queue_name for task in tasks} <= {"quick", "long"}
+
+
+def _worker_batch(tmp_path: Path, queue: str) -> subprocess.CompletedProcess[str]:
+    with shared_database_url(tmp_path) as url:
+        return subprocess.run(
+            [JAGA, "worker", "--queue", queue, "--batch"],
+            env=jaga_env(tmp_path, DATABASE_URL=url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quick_worker_runs_quick_jobs_and_leaves_long_ones_to_the_long_worker(tmp_path: Path) -> None:
+    alert = tick.enqueue(label="situs turun")
+    backup = slow_tick.enqueue(seconds=0.1, marker=str(tmp_path / "backup"))
+
+    quick = _worker_batch(tmp_path, "quick")
+
+    assert quick.returncode == 0, quick.stderr
+    assert "antrean quick" in quick.stderr
+    assert DBTaskResult.objects.get(id=alert.id).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(id=backup.id).status == "READY"
+
+    long = _worker_batch(tmp_path, "long")
+
+    assert long.returncode == 0, long.stderr
+    assert DBTaskResult.objects.get(id=backup.id).status == "SUCCESSFUL"
+    assert (tmp_path / "backup.finished").exists()
+
+
+def test_jaga_worker_refuses_an_unknown_queue_in_words(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [JAGA, "worker", "--queue", "lambat", "--batch"], env=jaga_env(tmp_path), capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "antrean tidak dikenal: lambat" in done.stderr
+    assert "Traceback" not in done.stderr

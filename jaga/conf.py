@@ -237,7 +237,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "JAGA_ROLLUP_MINUTE_RETENTION_HOURS",
         parse_positive_int,
-        "48",
+        "40",
         "How long per-minute rollups are kept (the 24-hour and 36-hour charts read them).",
     ),
     Setting(

@@ -49,7 +49,7 @@ ADVISORY_LOCK = 0x4A4147_01  # PostgreSQL: result batches share it, the rollup r
 
 
 def minute_retention() -> timedelta:
-    return timedelta(hours=int(getattr(settings, "JAGA_ROLLUP_MINUTE_RETENTION_HOURS", 48)))
+    return timedelta(hours=int(getattr(settings, "JAGA_ROLLUP_MINUTE_RETENTION_HOURS", 40)))
 
 
 def hour_retention() -> timedelta:

@@ -28,12 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         engine = ProbeEngine(name=options["name"], concurrency=options["concurrency"])
         with process_actor("probe"):  # the audit trail names the probe for the status changes it writes
-            try:
-                import uvloop  # a faster event loop, when installed (docs/benchmarks.md says what it buys)
-            except ImportError:
-                asyncio.run(self._main(engine, once=options["once"]))
-            else:
-                uvloop.run(self._main(engine, once=options["once"]))
+            asyncio.run(self._main(engine, once=options["once"]))
 
     async def _main(self, engine: ProbeEngine, *, once: bool) -> None:
         loop = asyncio.get_running_loop()

@@ -364,7 +364,8 @@ def probe_bench(args: argparse.Namespace, data_dir: Path, database_url: str | No
             time.sleep(0.5)
         assert measured_from is not None
         wall = time.monotonic() - wall_from
-        cpu = {p.pid: cpu_seconds(p.pid) - cpu_from.get(p.pid, 0.0) for p in probes}
+        ended = {killed["pid"]: killed["cpu"]} if killed else {}
+        cpu = {p.pid: ended.get(p.pid, cpu_seconds(p.pid)) - cpu_from.get(p.pid, 0.0) for p in probes}
         peaks = [memory_kb(p.pid, "VmHWM") for p in probes if not (killed and p.pid == killed["pid"])]
         db_cpu = sum(max(0.0, cpu_seconds(pid) - before) for pid, before in db_cpu_from.items())
         measured_to = timezone.now()
@@ -438,6 +439,7 @@ def probe_bench(args: argparse.Namespace, data_dir: Path, database_url: str | No
     }
     if killed is not None:
         report["kill"] = _blind_spot(killed, args.interval)
+        report["kill"]["at_s_after_start"] = args.kill_after
     if args.profile:
         report["profile"] = {"raw": str(spy_path), **profile_summary(spy_path)}
     return report
@@ -446,10 +448,11 @@ def probe_bench(args: argparse.Namespace, data_dir: Path, database_url: str | No
 def _kill(probe: subprocess.Popen[bytes], name: str, at: datetime) -> dict[str, Any]:
     from jaga.monitoring.models import Monitor
 
+    cpu = cpu_seconds(probe.pid)  # its CPU up to the kill: /proc has nothing afterwards
     probe.send_signal(signal.SIGKILL)
     probe.wait(timeout=10)
     claimed = dict(Monitor.objects.filter(claimed_by=name).values_list("pk", "next_check_at"))
-    return {"pid": probe.pid, "name": name, "at": at, "claimed": claimed}
+    return {"pid": probe.pid, "name": name, "at": at, "claimed": claimed, "cpu": cpu}
 
 
 def _blind_spot(killed: dict[str, Any], interval: int) -> dict[str, Any]:

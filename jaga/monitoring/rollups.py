@@ -396,7 +396,11 @@ def rollups_compute(
     minute_end = floor_to(now, MINUTE)
     position, upto = cursor_position(), raw_written_upto()
     while position < upto:
-        high = min(position + RAW_CHUNK_ROWS, upto)
+        following = CheckResult.objects.filter(pk__gt=position).order_by("pk").values_list("pk", flat=True).first()
+        if following is None:
+            break
+        # Ids may have gaps (deleted rows, rolled-back batches): a chunk starts at the next id that exists.
+        high = min(following + RAW_CHUNK_ROWS - 1, upto)
         try:
             stats.written["m"] += minutes_add(low=position, high=high)
         except _CursorMoved:

@@ -57,10 +57,10 @@ def test_it_puts_a_result_in_the_minute_it_starts_and_adds_later_ones_to_that_mi
 
 def test_two_runs_that_overlap_never_count_a_result_twice(monitor: Monitor) -> None:
     result(monitor, T0)
-    position = rollups.cursor_position()
-    assert rollups.minutes_add(low=position, high=position + 1) == 1
+    position, last = rollups.cursor_position(), CheckResult.objects.get().pk
+    assert rollups.minutes_add(low=position, high=last) == 1
     with pytest.raises(rollups._CursorMoved):  # a second run that read the same cursor
-        rollups.minutes_add(low=position, high=position + 1)
+        rollups.minutes_add(low=position, high=last)
 
     assert rows("m") == [(monitor.pk, T0, 1, 1, 0, 0, 100.0, 1)]
 
@@ -146,6 +146,9 @@ def test_it_counts_checks_inside_a_maintenance_window_as_maintenance(site: Site,
 
 def test_it_stops_at_its_time_budget_and_goes_on_next_run(monitor: Monitor, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rollups, "RAW_CHUNK_ROWS", 10)
+    for n in range(25):  # ids with a gap before the first result (deleted rows): chunks start where ids do
+        result(monitor, T0 - timedelta(days=1))
+    CheckResult.objects.all().delete()
     for n in range(60):
         result(monitor, T0 + timedelta(minutes=n))
 
@@ -174,7 +177,9 @@ def test_it_prunes_raw_minutes_and_hours_past_retention_in_batches_and_keeps_day
     Rollup.objects.create(monitor=monitor, period="m", bucket=now - timedelta(minutes=2), checks=1, up=1)
     Rollup.objects.create(monitor=monitor, period="h", bucket=now - timedelta(hours=2), checks=1, up=1)
     Rollup.objects.create(monitor=monitor, period="d", bucket=now - timedelta(days=1, hours=12), checks=1, up=1)
-    RollupCursor.objects.filter(name=rollups.CURSOR).update(position=CheckResult.objects.order_by("-id")[0].id)
+    RollupCursor.objects.update_or_create(  # as if the rollups had counted every raw result
+        name=rollups.CURSOR, defaults={"position": CheckResult.objects.order_by("-id")[0].id}
+    )
 
     stats = results_prune(now=now)
 

@@ -146,7 +146,7 @@ def test_it_counts_checks_inside_a_maintenance_window_as_maintenance(site: Site,
 
 def test_it_stops_at_its_time_budget_and_goes_on_next_run(monitor: Monitor, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rollups, "RAW_CHUNK_ROWS", 10)
-    for n in range(25):  # ids with a gap before the first result (deleted rows): chunks start where ids do
+    for _ in range(25):  # ids with a gap before the first result (deleted rows): chunks start where ids do
         result(monitor, T0 - timedelta(days=1))
     CheckResult.objects.all().delete()
     for n in range(60):

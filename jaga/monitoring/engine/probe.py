@@ -501,9 +501,10 @@ def _db_call(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
     try:
         return function(**kwargs)
     except DatabaseError:
-        # A broken connection is not reused: the next call connects again.
+        # A broken connection is not reused: the next call connects again (a working one is kept).
         with contextlib.suppress(Exception):
-            connection.close()
+            if not connection.in_atomic_block and not connection.is_usable():
+                connection.close()
         raise
 
 

@@ -28,8 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
     from django.db.utils import DatabaseError, OperationalError
 
+    from jaga.core.audit import process_actor_name, process_actor_set
     from jaga.core.dbcheck import describe_database_error
 
+    # What this process changes is in the audit trail as done by Jaga, through the process or command.
+    process_actor_set(process_actor_name(argv))
     try:
         execute_from_command_line(argv)
     except ConfigError as exc:

@@ -193,7 +193,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Also JAGA_ENCRYPTION_KEY_FILE.",
         secret=True,
     ),
-    Setting("JAGA_LANGUAGE", parse_language, "id", "Default interface language: id or en."),
+    Setting(
+        "JAGA_LANGUAGE",
+        parse_language,
+        "id",
+        "Interface language for everyone who has not chosen one: id or en. The browser's language is ignored.",
+    ),
     Setting(
         "JAGA_TIME_ZONE",
         parse_str,
@@ -201,9 +206,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Server time zone for logs; each institution has its own time zone for display.",
     ),
     Setting("JAGA_LOG_LEVEL", parse_str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
-    Setting("JAGA_LOGIN_ATTEMPTS", parse_positive_int, "5", "Failed log-ins before an account and address are locked."),
+    Setting(
+        "JAGA_LOGIN_ATTEMPTS",
+        parse_positive_int,
+        "5",
+        "Failed log-ins for one user name from one address before that pair is locked.",
+    ),
+    Setting(
+        "JAGA_LOGIN_ADDRESS_ATTEMPTS",
+        parse_positive_int,
+        "20",
+        "Failed log-ins from one address, whatever the user names, before that address is locked.",
+    ),
     Setting(
         "JAGA_LOCKOUT_MINUTES", parse_positive_int, "15", "How long a lock after failed log-ins lasts, in minutes."
+    ),
+    Setting(
+        "JAGA_PASSWORD_MIN_LENGTH", parse_positive_int, "10", "Fewest characters a password may have (every password)."
     ),
     Setting(
         "JAGA_WEB_THREADS", parse_positive_int, "8", "Threads of the web process that answer requests at the same time."

@@ -44,6 +44,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
+    # First, so that its commands stand in front of Django's (createsuperuser with Jaga's password rules).
+    "jaga.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form templates below override Django's (TemplatesSetting renderer)
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -59,7 +62,6 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    "jaga.core",
     "jaga.sop",
     "jaga.monitoring",
     "jaga.backups",
@@ -75,7 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Instead of Django's LocaleMiddleware: the user's choice, else JAGA_LANGUAGE; never Accept-Language.
+    "jaga.core.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +87,7 @@ MIDDLEWARE = [
     "jaga.core.middleware.AuditContextMiddleware",
     "jaga.core.middleware.InstitutionTimeZoneMiddleware",
     "jaga.core.middleware.RequireTwoFactorMiddleware",
+    "jaga.core.passwords.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -94,6 +98,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Every password set anywhere (memberships, password change and reset, admin, createsuperuser).
+JAGA_PASSWORD_MIN_LENGTH: int = conf.read("JAGA_PASSWORD_MIN_LENGTH")
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "jaga.core.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "jaga.core.passwords.MinimumLengthValidator"},
+    {"NAME": "jaga.core.passwords.CommonPasswordValidator"},
+    {"NAME": "jaga.core.passwords.NumericPasswordValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60  # a reset link works for two hours
 
 ROOT_URLCONF = "jaga.urls"
 WSGI_APPLICATION = "jaga.wsgi.application"
@@ -113,11 +127,15 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render each error next to its field, and a summary of every invalid field (core/forms/*.html).
+FORM_RENDERER = "jaga.core.forms_rendering.JagaFormRenderer"
+CSRF_FAILURE_VIEW = "jaga.core.views.errors.csrf_failure"
 
 # Language and formats: Indonesian first. Dates read "24 November 2026", times "14.05".
 LANGUAGE_CODE: str = conf.read("JAGA_LANGUAGE")
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the switcher's choice outlives the session
 FORMAT_MODULE_PATH = ["jaga.formats"]
 USE_I18N = True
 USE_TZ = True
@@ -140,12 +158,17 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Failed-login throttling (django-axes).
+# Failed-login throttling (django-axes, see jaga/core/throttle.py): per user name and address together, and
+# per address across user names.
 AXES_FAILURE_LIMIT: int = conf.read("JAGA_LOGIN_ATTEMPTS")
+JAGA_LOGIN_ADDRESS_ATTEMPTS: int = conf.read("JAGA_LOGIN_ADDRESS_ATTEMPTS")
 AXES_COOLOFF_TIME: float = conf.read("JAGA_LOCKOUT_MINUTES") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "jaga.core.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "jaga.core.throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+# A refused attempt during a lock does not prolong it: "try again after 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Jaga"
@@ -155,7 +178,8 @@ OTP_TOTP_ISSUER = "Jaga"
 # look-ups). A task must name one: django-tasks refuses any other queue when the task is defined.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["quick", "long"]}}
 
-_email_url: str = conf.read("JAGA_EMAIL_URL")
+JAGA_EMAIL_URL: str = conf.read("JAGA_EMAIL_URL")
+_email_url = JAGA_EMAIL_URL
 if _email_url:
     from urllib.parse import unquote, urlsplit
 

@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jaga.core.views import account
+
+# Error pages in Jaga's layout and language (jaga/core/views/errors.py).
+handler400 = "jaga.core.views.errors.bad_request"
+handler403 = "jaga.core.views.errors.permission_denied"
+handler404 = "jaga.core.views.errors.page_not_found"
+handler500 = "jaga.core.views.errors.server_error"
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch: Django's, plus the signed-in user's saved choice (jaga/core/language.py).
+    path("i18n/setlang/", account.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("sop/", include("jaga.sop.urls")),
     path("", include("jaga.monitoring.urls")),

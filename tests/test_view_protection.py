@@ -28,6 +28,11 @@ PUBLIC = {
     "metrics",  # loopback without a token, see docs/monitoring.md
     "core:login",
     "core:logout",
+    # forgotten password: for people who cannot sign in (jaga/core/views/account.py)
+    "core:password_reset",
+    "core:password_reset_done",
+    "core:password_reset_confirm",
+    "core:password_reset_complete",
 }
 PUBLIC_NAMESPACES = {"demo"}  # the demo court website, served only while the demo institution exists
 
@@ -45,7 +50,14 @@ def walk(patterns: list[Any], namespace: str | None = None) -> Iterator[tuple[st
 @pytest.fixture
 def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     """One object of every kind a URL can point at, all in ``institution``."""
-    from jaga.core.models import Membership, NotificationChannel, NotificationDelivery, NotificationRoute
+    from jaga.core.models import (
+        ApiToken,
+        Membership,
+        NotificationChannel,
+        NotificationDelivery,
+        NotificationRoute,
+        Site,
+    )
     from jaga.core.services import api_token_create
     from jaga.monitoring.models import MaintenanceWindow, Monitor
     from jaga.sop.services import ledger_record
@@ -78,6 +90,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
         "core:membership_delete": membership.pk,
+        "core:membership_role": membership.pk,
+        "core:membership_password": membership.pk,
         "core:channel_edit": channel.pk,
         "core:channel_delete": channel.pk,
         "core:channel_test": channel.pk,
@@ -98,6 +112,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             NotificationChannel.objects.count(),
             NotificationRoute.objects.count(),
             Membership.objects.count(),
+            Site.objects.count(),
+            ApiToken.objects.filter(revoked=False).count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
         ),
     }
@@ -139,7 +155,15 @@ def test_a_member_of_another_institution_sees_nothing_and_changes_nothing(
     client.force_login(outsider)
     before = world["counts"]()
     for name, url in protected_urls(world):
-        if name in {"core:home", "monitoring:index", "core:institution_create", "core:otp_setup", "core:otp_verify"}:
+        if name in {
+            "core:home",
+            "monitoring:index",
+            "core:institution_create",
+            "core:otp_setup",
+            "core:otp_verify",
+            "core:account",
+            "core:password_change",
+        }:
             continue  # not about one institution: they show the outsider's own, or their own account
         if name.startswith("api:"):
             continue  # token-authenticated: a session is not a credential there (checked below)

@@ -6,9 +6,14 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from jaga.core import audit
+        from django.utils.translation import gettext_lazy as _
+
+        from jaga.core import accounts, audit
+        from jaga.core.demo import demo_step_register
         from jaga.core.scheduling import startup_register
 
         audit.connect()
+        accounts.connect()
         startup_register("jaga.core.liveness.liveness_schedules_ensure")
         startup_register("jaga.core.notify_deliveries.notification_deliveries_retry_ensure")
+        demo_step_register("accounts", "jaga.core.demo_accounts", label=_("Token API dan jejak audit"))

@@ -1,8 +1,21 @@
-"""The audit trail: who changed what, recorded from the model signals while a web request is running.
+"""The audit trail: who changed what, recorded from the model signals, with the actor of the change.
 
-``AuditContextMiddleware`` puts the request in a context variable; the signal handlers below look at
-it to know who acts and from which address. Changes made outside a request (worker, probe, scheduler)
-are machine work and are not recorded here. A model opts out with the class attribute ``AUDIT = False``.
+Every change to an audited model is recorded while an *actor* is known:
+
+- a web request (``AuditContextMiddleware``): its user, or for the API the token's user with
+  ``via="token: <name>"`` (read from ``request.auth``, which django-ninja sets to the ``ApiToken`` that
+  authenticated the request, wherever the token authentication lives);
+- a block of code run on someone's behalf: ``with actor_as(user=user, via="token: skrip"): ...``;
+- Jaga itself: ``with actor_system("worker"): ...``, actor "Jaga" and the process as ``via``. ``jaga``'s
+  entry point (:mod:`jaga.cli`) makes the sub-command the process-wide default (``process_actor_set``), so
+  the worker, the scheduler, the probe and every command (``bootstrap``, ``demo``, ``createsuperuser``...)
+  are in the trail without any code of theirs knowing; the worker names the task it runs.
+
+The actor lives in a context variable: each thread and each asyncio task sees its own, and asgiref's
+``sync_to_async`` carries it into the thread that runs the ORM. Threads started by a process (which begin
+with an empty context) fall back to the process-wide default. Without any actor (a test calling a service
+directly) nothing is recorded. A model opts out with the class attribute ``AUDIT = False`` (machine data
+that is its own record: check results, rollups, deliveries).
 """
 
 from __future__ import annotations
@@ -11,6 +24,8 @@ import datetime
 import decimal
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -24,27 +39,127 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest
 
 from jaga.core.fields import EncryptedTextField
-from jaga.core.models import AuditAction, AuditEvent, Institution
+from jaga.core.models import ApiToken, AuditAction, AuditEvent, Institution
 
 logger = logging.getLogger(__name__)
 
 MASK = "***"
-# Fields that are bookkeeping, not a person's decision: a change to only these is not recorded.
-IGNORED_FIELDS = frozenset({"last_login", "updated_at", "modified_at"})
+SYSTEM_NAME = "Jaga"
+# Fields that are bookkeeping, not a decision: a change to only these is not recorded. A model adds its own
+# with ``AUDIT_IGNORE_FIELDS`` (e.g. the state a machine keeps up to date on it).
+IGNORED_FIELDS = frozenset({"last_login", "updated_at", "modified_at", "last_used_at"})
 SECRET_NAME_PARTS = ("password", "secret", "token_hash", "ssh_key", "api_key")
+VIA_MAX_LENGTH = 150
 
 
 @dataclass(frozen=True)
-class AuditContext:
-    request: HttpRequest
+class Actor:
+    """Who acts: a person (``user``), Jaga itself (``system``), or the user of a web request (resolved late,
+    because a request's user changes when it logs in). ``via`` says through what: ``token: skrip``,
+    ``worker``, ``command: demo``."""
+
+    user: Any = None
+    via: str = ""
+    system: bool = False
+    request: HttpRequest | None = None
+
+    def resolve(self) -> tuple[Any, str, str]:
+        """(user or None, name shown in the trail, via)."""
+        if self.system:
+            return None, SYSTEM_NAME, self.via
+        user, via = self.user, self.via
+        if user is None and self.request is not None:
+            token = getattr(self.request, "auth", None)
+            if isinstance(token, ApiToken):
+                user, via = token.user, via or token_via(token)
+            else:
+                candidate = getattr(self.request, "user", None)
+                if candidate is not None and candidate.is_authenticated:
+                    user = candidate
+        return user, (user.get_username() if user is not None else ""), via
 
 
-_current: ContextVar[AuditContext | None] = ContextVar("jaga_audit_context", default=None)
+_current: ContextVar[Actor | None] = ContextVar("jaga_audit_actor", default=None)
+_process_actor: Actor | None = None
+
+
+def token_via(token: ApiToken) -> str:
+    return f"token: {token.name}"
+
+
+def current_actor() -> Actor | None:
+    """The innermost actor of this context, else the process-wide default, else None."""
+    return _current.get() or _process_actor
+
+
+def _enclosing_request() -> HttpRequest | None:
+    actor = _current.get()
+    return actor.request if actor is not None else None
+
+
+@contextmanager
+def actor_as(*, user: Any, via: str = "") -> Iterator[Actor]:
+    """Changes inside are recorded as made by ``user`` (through ``via``, e.g. ``"token: skrip"``)."""
+    actor = Actor(user=user, via=via[:VIA_MAX_LENGTH], request=_enclosing_request())
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def actor_system(process: str) -> Iterator[Actor]:
+    """Changes inside are recorded as made by Jaga, through ``process`` (``worker``, ``probe``, ``command: x``)."""
+    actor = Actor(system=True, via=process[:VIA_MAX_LENGTH])
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+def process_actor_set(process: str | None) -> None:
+    """Make Jaga (through ``process``) the actor of everything this process does outside a narrower actor,
+    threads included. ``None`` removes it. Called once, at the start of a process."""
+    global _process_actor
+    _process_actor = Actor(system=True, via=process[:VIA_MAX_LENGTH]) if process else None
+
+
+def process_actor_name(argv: list[str]) -> str:
+    """The ``via`` of a ``jaga`` invocation: the long-running processes by name, anything else as a command."""
+    command = argv[1] if len(argv) > 1 and not argv[1].startswith("-") else "help"
+    if command in {"web", "worker", "scheduler", "probe", "up"}:
+        return command
+    return f"command: {command}"
+
+
+def via_label(via: str) -> str:
+    """``via`` in the reader's language: "token API «skrip»", "pekerja latar (tugas x)", "perintah jaga demo"."""
+    from django.utils.translation import gettext as _
+
+    prefix, _sep, rest = via.partition(": ")
+    rest = rest.strip()
+    if prefix == "token" and rest:
+        return _("token API «%(name)s»") % {"name": rest}
+    if prefix == "command" and rest:
+        return _("perintah «jaga %(name)s»") % {"name": rest}
+    if prefix == "worker" and rest:
+        return _("pekerja latar (tugas %(task)s)") % {"task": rest}
+    labels = {
+        "web": _("proses web"),
+        "worker": _("pekerja latar"),
+        "scheduler": _("penjadwal"),
+        "probe": _("probe pemantauan"),
+        "up": _("pengawas proses (jaga up)"),
+        "admin": _("admin Django"),
+    }
+    return labels.get(via, via)
 
 
 def audit_context_set(request: HttpRequest) -> Any:
     """Start recording for ``request``; returns the token for :func:`audit_context_reset`."""
-    return _current.set(AuditContext(request=request))
+    return _current.set(Actor(request=request))
 
 
 def audit_context_reset(token: Any) -> None:
@@ -54,15 +169,6 @@ def audit_context_reset(token: Any) -> None:
 def client_ip(request: HttpRequest) -> str | None:
     address = request.META.get("REMOTE_ADDR") or None
     return str(address) if address else None
-
-
-def _actor(request: HttpRequest | None) -> Any:
-    if request is None:
-        return None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user
-    return None
 
 
 def _is_secret(field: models.Field[Any, Any]) -> bool:
@@ -114,6 +220,8 @@ _audited_cache: dict[type[models.Model], bool] = {}
 
 def is_audited(model: type[models.Model]) -> bool:
     if model not in _audited_cache:
+        if model._meta.apps is not apps:
+            return False  # a migration's historical model: the trail's own table may not be migrated yet
         concrete = model._meta.concrete_model or model
         app_config = apps.get_app_config(concrete._meta.app_label)
         ours = app_config.name.startswith("jaga.") or concrete is get_user_model()
@@ -144,20 +252,24 @@ def audit_record(
     request: HttpRequest | None = None,
     actor: Any = None,
     actor_name: str = "",
+    via: str = "",
     instance: models.Model | None = None,
     institution_id: int | None = None,
     changes: dict[str, list[Any]] | None = None,
 ) -> AuditEvent:
-    """Write one audit event. ``request`` defaults to the current one; ``actor`` to its user."""
-    if request is None:
-        context = _current.get()
-        request = context.request if context else None
-    if actor is None:
-        actor = _actor(request)
+    """Write one audit event. The actor defaults to the current one (:func:`current_actor`); ``request``
+    (for the address) to the current request."""
+    current = current_actor()
+    if request is None and current is not None:
+        request = current.request
+    if actor is None and current is not None and not actor_name:
+        actor, actor_name, current_via = current.resolve()
+        via = via or current_via
     event = AuditEvent(
         action=action,
         actor=actor,
         actor_name=(actor_name or (actor.get_username() if actor is not None else ""))[:150],
+        via=via[:VIA_MAX_LENGTH],
         institution_id=institution_id,
         changes=changes or {},
         ip_address=client_ip(request) if request is not None else None,
@@ -176,7 +288,11 @@ def audit_record(
 
 
 def _recording(sender: type[models.Model], raw: bool = False) -> bool:
-    return not raw and _current.get() is not None and is_audited(sender)
+    return not raw and current_actor() is not None and is_audited(sender)
+
+
+def _ignored_fields(model: type[models.Model]) -> frozenset[str]:
+    return IGNORED_FIELDS | frozenset(getattr(model, "AUDIT_IGNORE_FIELDS", ()))
 
 
 def _on_pre_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
@@ -206,7 +322,7 @@ def _on_post_save(
         if update_fields is not None:
             changes = {name: pair for name, pair in changes.items() if name in update_fields}
         action = AuditAction.UPDATE
-    if action == AuditAction.UPDATE and not set(changes) - IGNORED_FIELDS:
+    if action == AuditAction.UPDATE and not set(changes) - _ignored_fields(sender):
         return
     audit_record(action=action, instance=instance, changes=masked(sender, changes))
 
@@ -220,7 +336,13 @@ def _on_post_delete(sender: type[models.Model], instance: models.Model, **kwargs
 
 
 def _on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    audit_record(action=AuditAction.LOGIN, request=request, actor=user)
+    audit_record(action=AuditAction.LOGIN, request=request, actor=user, via=_login_via(request))
+
+
+def _login_via(request: HttpRequest | None) -> str:
+    # Django's admin and Jaga's log-in page both end here; say which, so that an admin log-in stands out.
+    path = getattr(request, "path", "") or ""
+    return "admin" if path.startswith("/admin/") else ""
 
 
 def _on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -233,8 +355,32 @@ def _on_login_failed(
 ) -> None:
     username = str(credentials.get("username") or "")
     # The account that was tried, when it exists, so that its members' trail shows the attempts.
-    account = get_user_model()._default_manager.filter(**{get_user_model().USERNAME_FIELD: username}).first()
-    audit_record(action=AuditAction.LOGIN_FAILED, request=request, actor=account, actor_name=username)
+    account = get_user_model()._default_manager.filter(**{get_user_model().USERNAME_FIELD: username[:150]}).first()
+    audit_record(action=AuditAction.LOGIN_FAILED, request=request, actor=account, actor_name=username[:150])
+
+
+# --- the worker names the task it runs ---------------------------------------------------------------
+
+
+def _task_name(task_result: Any) -> str:
+    task = getattr(task_result, "task", None)
+    return str(getattr(task, "module_path", "") or getattr(task, "name", "") or "")
+
+
+def _on_task_started(sender: Any, task_result: Any = None, **kwargs: Any) -> None:
+    # Only in a worker process: a task run at once inside a web request (the immediate backend) keeps the
+    # request's actor. The worker's own ``actor_system("worker")`` (or the process default) resets whatever
+    # is set here when it ends; a task that dies before ``task_finished`` is overwritten by the next one.
+    actor = current_actor()
+    if actor is not None and actor.system and actor.via.startswith("worker"):
+        name = _task_name(task_result)
+        _current.set(Actor(system=True, via=f"worker: {name}" if name else "worker"))
+
+
+def _on_task_finished(sender: Any, **kwargs: Any) -> None:
+    actor = _current.get()
+    if actor is not None and actor.system and actor.via.startswith("worker: "):
+        _current.set(Actor(system=True, via="worker"))
 
 
 def connect() -> None:
@@ -244,3 +390,8 @@ def connect() -> None:
     user_logged_in.connect(_on_logged_in, dispatch_uid="jaga_audit_logged_in")
     user_logged_out.connect(_on_logged_out, dispatch_uid="jaga_audit_logged_out")
     user_login_failed.connect(_on_login_failed, dispatch_uid="jaga_audit_login_failed")
+
+    from django_tasks.signals import task_finished, task_started
+
+    task_started.connect(_on_task_started, dispatch_uid="jaga_audit_task_started")
+    task_finished.connect(_on_task_finished, dispatch_uid="jaga_audit_task_finished")

@@ -3,12 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UsernameField,
+)
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core import notify_transport
-from jaga.core.models import Institution, NotificationChannel, NotificationRoute, Role, Site
+from jaga.core.models import Institution, Membership, NotificationChannel, NotificationRoute, Role, Site
 from jaga.core.notifications import event_type_choices
 
 
@@ -106,7 +116,7 @@ class SiteForm(WriteOnlyMixin, forms.ModelForm):  # type: ignore[type-arg]
 
 
 class MembershipForm(forms.Form):
-    username = forms.CharField(
+    username = UsernameField(
         label=_("nama pengguna"),
         max_length=150,
         help_text=_("Pengguna yang sudah ada, atau akun baru (isi kata sandi)."),
@@ -130,11 +140,143 @@ class MembershipForm(forms.Form):
                     "password", _("Pengguna '%(name)s' belum ada: isi kata sandi untuk akun baru.") % {"name": username}
                 )
             else:
+                # The new account as it will be, so that "too similar to the name" can be judged.
+                first, _sep, last = str(cleaned.get("full_name") or "").strip().partition(" ")
+                candidate = get_user_model()(
+                    username=username, email=cleaned.get("email") or "", first_name=first, last_name=last
+                )
                 try:
-                    validate_password(password)
+                    validate_password(password, candidate)
                 except forms.ValidationError as exc:
                     self.add_error("password", exc)
         return cleaned
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("peran baru"), choices=Role.choices)
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+
+    def clean_role(self) -> str:
+        role = str(self.cleaned_data["role"])
+        held = Membership.objects.filter(user=self.membership.user, institution=self.membership.institution)
+        if role != self.membership.role and held.filter(role=role).exists():
+            raise ValidationError(
+                _("%(user)s sudah memegang peran %(role)s di instansi ini."),
+                params={"user": self.membership.user.get_username(), "role": Role(role).label},
+            )
+        return role
+
+
+# --- accounts: log-in and passwords ----------------------------------------------------------------
+
+
+def _username_max_length() -> int:
+    field = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD)
+    return int(getattr(field, "max_length", None) or 150)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's log-in form with Jaga's words, and a user name too long for any account refused as a form
+    error before anything is looked up or counted (a 300-character name was a server error on PostgreSQL:
+    the failed-log-in record could not hold it)."""
+
+    username = UsernameField(
+        label=_("nama pengguna"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    error_messages = {
+        "invalid_login": _("Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil."),
+        "inactive": _("Akun ini nonaktif. Hubungi administrator instansi Anda."),
+    }
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"])
+        limit = _username_max_length()
+        if len(username) > limit:
+            raise ValidationError(
+                _("Nama pengguna terlalu panjang: paling banyak %(limit)d karakter, yang diisi %(length)d."),
+                code="max_length",
+                params={"limit": limit, "length": len(username)},
+            )
+        return username
+
+
+PASSWORD_ERROR_MESSAGES = {
+    "password_mismatch": _("Kedua kata sandi baru tidak sama."),
+    "password_incorrect": _("Kata sandi lama salah. Silakan isi lagi."),
+}
+
+
+class _PasswordWords:
+    """Jaga's labels and mismatch message for Django's password forms."""
+
+    def use_jaga_words(self) -> None:
+        form: Any = self
+        form.error_messages = {**form.error_messages, **PASSWORD_ERROR_MESSAGES}
+        form.fields["new_password1"].label = _("kata sandi baru")
+        form.fields["new_password2"].label = _("ulangi kata sandi baru")
+        form.fields["new_password2"].help_text = _("Ketik sekali lagi untuk memastikan.")
+        if "old_password" in form.fields:
+            form.fields["old_password"].label = _("kata sandi sekarang")
+
+
+class JagaPasswordChangeForm(_PasswordWords, PasswordChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.use_jaga_words()
+
+
+class JagaSetPasswordForm(_PasswordWords, SetPasswordForm):  # type: ignore[type-arg,misc]
+    """A new password without the old one: the reset link, and the administrator's one-time password."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.use_jaga_words()
+
+
+class OneTimePasswordForm(JagaSetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("kata sandi sekali pakai")
+        self.fields["new_password2"].label = _("ulangi kata sandi sekali pakai")
+
+
+class JagaPasswordResetForm(PasswordResetForm):
+    """The reset e-mail, written in the language the user chose (the interface's default otherwise)."""
+
+    email = forms.EmailField(
+        label=_("e-mail akun Anda"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def get_users(self, email: str) -> Any:
+        """The accounts to write to, less those that were sent a link a moment ago (no inbox flooding)."""
+        from jaga.core.services import password_reset_request_allow
+
+        for user in super().get_users(email):
+            if password_reset_request_allow(user=user):
+                yield user
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from jaga.core.selectors import profile_language_of
+
+        language = profile_language_of(user=context["user"]) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            super().send_mail(
+                subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
+            )
 
 
 class NotificationChannelForm(WriteOnlyMixin, forms.ModelForm):  # type: ignore[type-arg]
@@ -199,6 +341,16 @@ class OtpCodeForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     actor = forms.ModelChoiceField(label=_("pelaku"), queryset=get_user_model()._default_manager.none(), required=False)
+    source = forms.ChoiceField(
+        label=_("asal perubahan"),
+        required=False,
+        choices=[
+            ("", _("semua")),
+            ("person", _("orang, lewat web")),
+            ("api", _("API (token)")),
+            ("system", _("Jaga sendiri (proses otomatis)")),
+        ],
+    )
     date_from = forms.DateField(label=_("dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

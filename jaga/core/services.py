@@ -1,17 +1,20 @@
-"""Writes of the core app: API tokens, memberships."""
+"""Writes of the core app: API tokens, memberships, accounts (profile, passwords)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jaga.core import clock
 from jaga.core.audit import audit_record
-from jaga.core.models import ApiToken, AuditAction, Institution, Membership
+from jaga.core.models import ApiToken, AuditAction, AuditEvent, Institution, Membership, Role, UserProfile
 
 TOKEN_PREFIX = "jaga_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
@@ -75,8 +78,85 @@ def membership_add(
     return membership
 
 
+def _last_administrator(membership: Membership) -> bool:
+    admins = Membership.objects.filter(institution_id=membership.institution_id, role=Role.ADMINISTRATOR)
+    return membership.role == Role.ADMINISTRATOR and admins.count() <= 1
+
+
 def membership_remove(*, membership: Membership) -> None:
+    """Remove one role of one member. The last Administrator of an institution stays (ValidationError)."""
+    if _last_administrator(membership):
+        raise ValidationError(_("Administrator terakhir instansi tidak dapat dihapus."))
     membership.delete()
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str) -> Membership:
+    """Give the member ``role`` instead of the one this membership holds.
+
+    The last Administrator cannot be demoted; a role the member already holds is refused (ValidationError).
+    """
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role == membership.role:
+        return membership
+    if role not in Role.values:
+        raise ValidationError(_("Peran tidak dikenal: %(role)s") % {"role": role})
+    if _last_administrator(membership):
+        raise ValidationError(
+            _("Administrator terakhir instansi tidak dapat diberi peran lain: tunjuk administrator lain dulu.")
+        )
+    if Membership.objects.filter(user_id=membership.user_id, institution_id=membership.institution_id, role=role):
+        raise ValidationError(_("Anggota ini sudah memegang peran itu."))
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+# --- accounts -----------------------------------------------------------------------------------------
+
+PASSWORD_RESET_INTERVAL = timedelta(minutes=5)
+
+
+def _profile(user: Any) -> UserProfile:
+    profile, _created = UserProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_language_set(*, user: Any, language: str) -> UserProfile:
+    """Keep ``user``'s choice of interface language ("" = Jaga's default)."""
+    profile = _profile(user)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])
+    return profile
+
+
+@transaction.atomic
+def password_set_by_administrator(*, user: Any, password: str) -> None:
+    """An administrator gives ``user`` a one-time password (already validated): it works for one log-in, after
+    which the user must choose their own. Changing the password ends the user's open sessions."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    profile = _profile(user)
+    profile.password_change_required = True
+    profile.save(update_fields=["password_change_required"])
+
+
+def password_changed(*, user: Any) -> None:
+    """The user chose their own password (change page or reset link): no longer a one-time one."""
+    UserProfile.objects.filter(user=user, password_change_required=True).update(password_change_required=False)
+
+
+def password_reset_request_allow(*, user: Any) -> bool:
+    """Whether to e-mail ``user`` a reset link now: at most one every few minutes. Each one is in the trail."""
+    since = clock.now() - PASSWORD_RESET_INTERVAL
+    recent = AuditEvent.objects.filter(
+        action=AuditAction.PASSWORD_RESET_REQUESTED, actor_id=user.pk, at__gte=since
+    ).exists()
+    if recent:
+        return False
+    audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, actor=user)
+    return True
 
 
 def audit_security_event(*, action: AuditAction, user: Any) -> None:

@@ -1,3 +1,4 @@
+from jaga.core.models.accounts import UserProfile
 from jaga.core.models.audit import AuditAction, AuditEvent
 from jaga.core.models.institutions import Institution, Membership, Role, Site
 from jaga.core.models.notifications import (
@@ -24,4 +25,5 @@ __all__ = [
     "Role",
     "Schedule",
     "Site",
+    "UserProfile",
 ]

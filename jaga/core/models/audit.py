@@ -20,10 +20,15 @@ class AuditAction(models.TextChoices):
     OTP_FAILED = "otp_failed", _("kode 2FA salah")
     TOKEN_CREATED = "token_created", _("token API dibuat")
     TOKEN_REVOKED = "token_revoked", _("token API dicabut")
+    LOCKED_OUT = "locked_out", _("dikunci karena gagal masuk")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("reset kata sandi diminta")
 
 
 class AuditEvent(models.Model):
-    """One thing a person did. Never edited; the actor and institution keep their ids after deletion.
+    """One thing a person or Jaga did. Never edited; the actor and institution keep their ids after deletion.
+
+    ``actor_name`` is the user name, or "Jaga" for the system; ``via`` says through what the change came:
+    ``token: <name>`` for the API, ``worker``, ``scheduler``, ``probe``, ``command: <name>`` for Jaga.
 
     ``actor`` and ``institution`` have no database constraint: the trail must outlive the user or
     institution it talks about (the deletion itself is an event that references them).
@@ -43,6 +48,7 @@ class AuditEvent(models.Model):
         verbose_name=_("pelaku"),
     )
     actor_name = models.CharField(_("nama pelaku"), max_length=150, blank=True)
+    via = models.CharField(_("melalui"), max_length=150, blank=True)
     institution = models.ForeignKey(
         "core.Institution",
         on_delete=models.DO_NOTHING,

@@ -12,6 +12,8 @@ class ProcessBeat(models.Model):
     taken back when the row says the process is gone; see :mod:`jaga.core.liveness`.
     """
 
+    AUDIT = False  # machine bookkeeping renewed every few seconds, not a change anyone decided
+
     process_id = models.CharField(_("proses"), max_length=64, unique=True)
     role = models.CharField(_("peran proses"), max_length=30)
     host = models.CharField(_("mesin"), max_length=255)

@@ -19,3 +19,17 @@ def minutes(value: Any) -> int:
         except (TypeError, ValueError):
             return 0
     return int(-(-seconds // 60))
+
+
+@register.filter
+def audit_via(value: Any) -> str:
+    """An audit event's ``via`` (``token: skrip``, ``worker``...) in the reader's language."""
+    from jaga.core.audit import via_label
+
+    return via_label(str(value or ""))
+
+
+@register.filter
+def with_errors(fields: Any) -> list[tuple[Any, Any]]:
+    """The (field, errors) pairs of a form template's ``fields`` that have errors (the error summary)."""
+    return [(field, errors) for field, errors in fields or () if errors]

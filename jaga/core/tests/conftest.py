@@ -65,3 +65,22 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def compiled_messages_en() -> None:
+    """The English catalogue compiled (the build does it with `make messages`; here too when stale)."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from django.utils import translation
+
+    locale = Path(__file__).resolve().parents[2] / "locale"
+    for po in locale.glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            partial = mo.with_name(f"django.mo.{os.getpid()}")  # parallel workers: write aside, then swap in
+            subprocess.run(["msgfmt", "--check", "-o", str(partial), str(po)], check=True)
+            partial.replace(mo)
+    translation.trans_real._translations.clear()  # type: ignore[attr-defined]

@@ -43,3 +43,14 @@ def always_hangs(*, marker: str) -> str:
 
 
 not_a_task = "jaga.core.tests.tasks_for_tests.tick is a task; this string is not"
+
+
+@task(queue_name="quick")
+def rename_site(*, site_id: int, name: str) -> str:
+    """Jaga's own change to an audited model, made in the worker (the audit trail names the task)."""
+    from jaga.core.models import Site
+
+    site = Site.objects.get(pk=site_id)
+    site.name = name
+    site.save()
+    return name

@@ -53,7 +53,7 @@ def test_it_masks_secrets_on_create_and_delete(client: Client, make_user, instit
     channel = NotificationChannel.objects.get()
     created = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(channel.pk))
     assert created.changes["url"] == [None, MASK]
-    client.post(reverse("core:channel_delete", kwargs={"slug": "pn-bangil", "pk": channel.pk}))
+    client.post(reverse("core:channel_delete", kwargs={"slug": "pn-bangil", "pk": channel.pk}), {"confirm": "yes"})
     deleted = AuditEvent.objects.get(action=AuditAction.DELETE, object_id=str(channel.pk))
     assert deleted.changes["url"] == [MASK, None]
     assert "ABCdefGHIjkl" not in str(list(AuditEvent.objects.values_list("changes", flat=True)))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from jaga.core.models import Institution, Membership, Site
 
+CONFIRMED = {"confirm": "yes"}
 pytestmark = pytest.mark.django_db
 
 PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----"
@@ -200,10 +201,10 @@ def test_administrators_create_an_account_with_a_role(client: Client, admin_user
 def test_administrators_remove_a_membership_but_not_the_last_administrator(client: Client, admin_user, staff) -> None:
     client.force_login(admin_user)
     staff_membership = Membership.objects.get(user=staff)
-    client.post(_url("membership_delete", pk=staff_membership.pk))
+    client.post(_url("membership_delete", pk=staff_membership.pk), CONFIRMED)
     assert not Membership.objects.filter(pk=staff_membership.pk).exists()
     own = Membership.objects.get(user=admin_user)
-    client.post(_url("membership_delete", pk=own.pk))
+    client.post(_url("membership_delete", pk=own.pk), CONFIRMED)
     assert Membership.objects.filter(pk=own.pk).exists()
 
 
@@ -212,7 +213,7 @@ def test_other_roles_may_not_manage_members(client: Client, make_user, instituti
     client.force_login(make_user(role, institution))
     assert client.get(_url("membership_list")).status_code == 403
     membership = Membership.objects.get(user=staff)
-    assert client.post(_url("membership_delete", pk=membership.pk)).status_code == 403
+    assert client.post(_url("membership_delete", pk=membership.pk), CONFIRMED).status_code == 403
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 

@@ -71,7 +71,7 @@ def test_staff_revoke_their_own_token_but_not_anothers(client: Client, staff, ma
     theirs, _raw2 = api_token_create(user=colleague, institution=institution, name="milik rekan")
     client.force_login(staff)
     assert "milik rekan" not in client.get(reverse("core:token_list", kwargs={"slug": "pn-bangil"})).content.decode()
-    client.post(reverse("core:token_revoke", kwargs={"slug": "pn-bangil", "pk": own.pk}))
+    client.post(reverse("core:token_revoke", kwargs={"slug": "pn-bangil", "pk": own.pk}), {"confirm": "yes"})
     assert client.post(reverse("core:token_revoke", kwargs={"slug": "pn-bangil", "pk": theirs.pk})).status_code == 403
     own.refresh_from_db()
     theirs.refresh_from_db()
@@ -84,6 +84,6 @@ def test_administrators_see_and_revoke_every_token(client: Client, admin_user, s
     token, _raw = api_token_create(user=staff, institution=institution, name="milik staf")
     client.force_login(admin_user)
     assert "milik staf" in client.get(reverse("core:token_list", kwargs={"slug": "pn-bangil"})).content.decode()
-    client.post(reverse("core:token_revoke", kwargs={"slug": "pn-bangil", "pk": token.pk}))
+    client.post(reverse("core:token_revoke", kwargs={"slug": "pn-bangil", "pk": token.pk}), {"confirm": "yes"})
     token.refresh_from_db()
     assert token.revoked

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jaga.core.confirm import confirmation_page
 from jaga.core.forms import NotificationChannelForm, NotificationRouteForm
 from jaga.core.models import DeliveryStatus, NotificationChannel, NotificationDelivery, NotificationRoute
 from jaga.core.notifications import (
@@ -69,9 +71,19 @@ def channel_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def channel_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     channel = get_for_user(request.user, NotificationChannel, action="admin", pk=pk, institution__slug=slug)
+    asked = confirmation_page(
+        request,
+        title=_("Hapus saluran notifikasi"),
+        question=_("Hapus saluran %(name)s?") % {"name": channel.name},
+        consequences=_("Rute yang memakai saluran ini ikut dihapus; peristiwanya tidak lagi dikirim ke sana."),
+        cancel_url=reverse("core:channel_list", kwargs={"slug": slug}),
+        extra={"institution": channel.institution},
+    )
+    if asked is not None:
+        return asked
     channel.delete()
     messages.success(request, _("Saluran dihapus."))
     return redirect("core:channel_list", slug=slug)
@@ -111,9 +123,19 @@ def route_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def route_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     route = get_for_user(request.user, NotificationRoute, action="admin", pk=pk, institution__slug=slug)
+    asked = confirmation_page(
+        request,
+        title=_("Hapus rute notifikasi"),
+        question=_("Hapus rute %(event)s → %(channel)s?")
+        % {"event": event_type_label(route.event_type), "channel": route.channel.name},
+        cancel_url=reverse("core:channel_list", kwargs={"slug": slug}),
+        extra={"institution": route.institution},
+    )
+    if asked is not None:
+        return asked
     route.delete()
     messages.success(request, _("Rute dihapus."))
     return redirect("core:channel_list", slug=slug)

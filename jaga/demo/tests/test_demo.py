@@ -156,10 +156,12 @@ def test_it_serves_a_demo_site_that_passes_its_own_monitors(live_server, setting
 def test_every_app_fills_its_own_part_in_the_order_it_registered() -> None:
     from jaga.core.demo import DEMO_STEPS
 
-    assert [step.key for step in DEMO_STEPS][:2] == ["sop", "monitoring"]
+    keys = [step.key for step in DEMO_STEPS]
+    assert keys[:3] == ["accounts", "sop", "monitoring"]  # core, then the apps in INSTALLED_APPS order
     assert DEMO_STEPS.entry("monitoring").path == "jaga.monitoring.demo"
     summary = demo_create(days=1)
-    assert summary.done[0].startswith("SOP W14.U21/10/SOP/09/2016")
+    assert summary.done[0].startswith("token API «skrip pemantau log (demo)»")
+    assert summary.done[1].startswith("SOP W14.U21/10/SOP/09/2016")
     assert any(line.startswith("buku log SOP:") for line in summary.done)
     assert any(line.startswith("monitor: http") for line in summary.done)
     assert summary.skipped == []

@@ -388,7 +388,10 @@ class TestMaintenance:
         assert response.status_code == 302
         window = MaintenanceWindow.objects.get(site=site)
         assert "Pembaruan WordPress" in client.get(url).content.decode()
-        assert client.post(reverse("monitoring:maintenance_delete", args=[window.pk])).status_code == 302
+        assert (
+            client.post(reverse("monitoring:maintenance_delete", args=[window.pk]), {"confirm": "yes"}).status_code
+            == 302
+        )
         assert not MaintenanceWindow.objects.exists()
 
     def test_an_end_before_the_start_is_refused(self, client: Client, staff: Any, site: Any) -> None:

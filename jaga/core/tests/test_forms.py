@@ -1,0 +1,49 @@
+"""Every form shows each error next to its own field, and every invalid field at once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django import forms
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_site_form_shows_every_invalid_field_at_once_next_to_each(client: Client, staff) -> None:
+    client.force_login(staff)
+    body = client.post(
+        reverse("core:site_create", kwargs={"slug": "pn-bangil"}),
+        {"name": "", "base_url": "bukan alamat", "cms": "wordpress", "server_port": "bukan-angka"},
+    ).content.decode()
+    for field in ("name", "base_url", "server_port"):
+        error = re.search(
+            rf'<label for="id_{field}">.*?</label>\s*<ul class="errorlist" id="id_{field}_error">', body, re.S
+        )
+        assert error, f"{field}: its error is not right under its label"
+        assert f'aria-describedby="id_{field}_helptext id_{field}_error"' in body or re.search(
+            rf'id="id_{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="id_{field}"', body
+        )
+        assert f'<a href="#id_{field}">' in body  # in the summary at the top, linked to the field
+    assert body.index('class="form-errors"') < body.index('id="id_name"')
+
+
+def test_a_valid_form_has_no_error_summary() -> None:
+    class Sample(forms.Form):
+        nama = forms.CharField()
+
+    assert "form-errors" not in str(Sample(data={"nama": "isi"}))
+    assert "form-errors" in str(Sample(data={}))
+
+
+def test_an_error_of_the_whole_form_stands_at_the_top() -> None:
+    class Sample(forms.Form):
+        nama = forms.CharField()
+
+        def clean(self) -> dict[str, object]:
+            raise forms.ValidationError("Gabungan isian ini tidak sah.")
+
+    rendered = str(Sample(data={"nama": "isi"}))
+    assert re.search(r'class="form-errors".*Gabungan isian ini tidak sah\.', rendered, re.S)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_notificationdelivery'),
+        ('core', '0005_accounts_profile_audit_via'),
     ]
 
     operations = [

@@ -49,6 +49,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Test users need no strong hashing (PBKDF2 costs ~0.25 s a user); each test's files go to its own folder."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests serve their sites on loopback: allow it explicitly (the address guard's own tests turn it off).
+    settings.JAGA_HTTP_ALLOW_INTERNAL = True
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -1,7 +1,8 @@
 """Monitoring benchmark: the real probe against a loopback HTTP server, and the uptime queries over a year.
 
-    python -m bench.monitoring                       # probe: 10,000 HTTP monitors, 60 s interval, 10 minutes
-    python -m bench.monitoring --duration 60         # a short probe run
+    python -m bench.monitoring --suite               # the probe lines of docs/benchmarks.md, one table
+    python -m bench.monitoring                       # probe: 10,000 HTTP monitors, 1,000 targets, 60 s, 10 minutes
+    python -m bench.monitoring --duration 180 --targets 4 --profile
     python -m bench.monitoring --queries             # uptime queries over a year of rollups
     python -m bench.monitoring --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
@@ -14,14 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
 import random
 import shutil
-import signal
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,48 +30,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SERVER_PORTS = 4
-
-
-# --- the loopback web server (its own process, so that it does not count as probe CPU) ------------------
-
-
-def _serve(host: str, ports: list[int], ready: Any) -> None:
-    import asyncio
-
-    from aiohttp import web
-
-    body = ("<html><head><title>PN Bench</title></head><body><h1>Beranda</h1>" + "<p>Berita terbaru.</p>" * 60).encode()
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type="text/html")
-
-    async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(0.2)
-        return web.Response(body=body, content_type="text/html")
-
-    async def fail(request: web.Request) -> web.Response:
-        return web.Response(status=500, text="Internal Server Error")
-
-    async def main() -> None:
-        app = web.Application()
-        app.add_routes([web.get("/page/{n}", page), web.get("/slow", slow), web.get("/fail", fail)])
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        for port in ports:
-            await web.TCPSite(runner, host, port, backlog=1024).start()
-        ready.put(True)
-        await asyncio.Event().wait()
-
-    asyncio.run(main())
-
-
-def server_start(ports: list[int]) -> multiprocessing.process.BaseProcess:
-    context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
-    process = context.Process(target=_serve, args=("127.0.0.1", ports, ready), daemon=True)
-    process.start()
-    ready.get(timeout=30)
-    return process
 
 
 def free_ports(count: int) -> list[int]:
@@ -222,105 +177,6 @@ def memory_kb_total() -> int:
         if line.startswith("MemTotal:"):
             return int(line.split()[1])
     return 0
-
-
-# --- the probe benchmark ----------------------------------------------------------------------------------
-
-
-def probe_bench(args: argparse.Namespace, data_dir: Path, database_url: str | None) -> dict[str, Any]:
-    from django.db import connection
-    from django.utils import timezone
-
-    from jaga.monitoring.models import CheckResult, Monitor, Rollup
-    from jaga.monitoring.rollups import rollups_compute
-
-    ports = free_ports(SERVER_PORTS)
-    server = server_start(ports)
-    start = timezone.now() + timedelta(seconds=5)
-    monitors_create(args.monitors, ports=ports, interval=args.interval, spread_from=start)
-    connection.close()
-
-    env = dict(os.environ, JAGA_DATA_DIR=str(data_dir), JAGA_PROBE_NAME="bench", JAGA_LOG_LEVEL="WARNING")
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    if args.concurrency:
-        env["JAGA_PROBE_CONCURRENCY"] = str(args.concurrency)
-    jaga = Path(sys.executable).with_name("jaga")
-    log = (data_dir / "probe.log").open("wb")
-    probe = subprocess.Popen([str(jaga), "probe"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    warmup = min(args.interval, args.duration / 5)
-    t_start = time.monotonic()
-    rss_peak = 0
-    rollup_seconds: list[float] = []
-    next_rollup = t_start + 60
-    measured_from: datetime | None = None
-    cpu_from = bytes_from = 0.0
-    wall_from = 0.0
-    try:
-        while (elapsed := time.monotonic() - t_start) < args.duration:
-            if probe.poll() is not None:
-                raise RuntimeError(f"jaga probe berhenti sendiri / exited early ({probe.returncode}); see {log.name}")
-            rss_peak = max(rss_peak, memory_kb(probe.pid, "VmRSS"))
-            if measured_from is None and elapsed >= warmup:
-                measured_from, wall_from = timezone.now(), time.monotonic()
-                cpu_from, bytes_from = cpu_seconds(probe.pid), database_bytes()
-            if args.rollups and time.monotonic() >= next_rollup:
-                began = time.monotonic()
-                rollups_compute(now=timezone.now())
-                rollup_seconds.append(time.monotonic() - began)
-                next_rollup += 60
-            connection.close()
-            time.sleep(1.0)
-        assert measured_from is not None
-        wall = time.monotonic() - wall_from
-        cpu = cpu_seconds(probe.pid) - cpu_from
-        peak_kb = memory_kb(probe.pid, "VmHWM")
-        measured_to = timezone.now()
-        bytes_to = database_bytes()
-        overdue = Monitor.objects.filter(next_check_at__lt=measured_to - timedelta(seconds=2)).count()
-    finally:
-        probe.send_signal(signal.SIGTERM)
-        try:
-            probe.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            probe.kill()
-        server.terminate()
-        log.close()
-
-    window = CheckResult.objects.filter(checked_at__gte=measured_from, checked_at__lt=measured_to)
-    lags = [float(v) / 1000 for v in window.values_list("details__lag_ms", flat=True) if v is not None]
-    checks = window.count()
-    statuses = dict(
-        (status, window.filter(status=status).count()) for status in window.values_list("status", flat=True).distinct()
-    )
-    minute_rollups = Rollup.objects.filter(period="m", bucket__gte=measured_from, bucket__lt=measured_to).count()
-    per_day = 86400 / wall
-    return {
-        "monitors": args.monitors,
-        "interval_s": args.interval,
-        "duration_s": args.duration,
-        "warmup_s": warmup,
-        "measured_s": round(wall, 1),
-        "checks": checks,
-        "checks_per_second": round(checks / wall, 1),
-        "expected_checks_per_second": round(args.monitors / args.interval, 1),
-        "statuses": statuses,
-        "lag_s": {
-            "p50": percentile(lags, 0.50),
-            "p99": percentile(lags, 0.99),
-            "max": max(lags) if lags else None,
-            "mean": statistics.fmean(lags) if lags else None,
-        },
-        "overdue_at_end": overdue,
-        "probe_cpu_cores": round(cpu / wall, 3),
-        "probe_peak_mb": round(peak_kb / 1024, 1),
-        "probe_rss_peak_sampled_mb": round(rss_peak / 1024, 1),
-        "db_bytes_per_day": round((bytes_to - bytes_from) * per_day),
-        "raw_rows_per_day": round(checks * per_day),
-        "minute_rollups_per_day": round(minute_rollups * per_day),
-        "rollups_compute_s": {"p50": percentile(rollup_seconds, 0.5), "max": max(rollup_seconds, default=None)},
-        "load_after": os.getloadavg(),
-    }
 
 
 # --- the query benchmark -----------------------------------------------------------------------------------
@@ -700,6 +556,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=int, default=60, help="check interval in seconds (default 60)")
     p.add_argument("--duration", type=float, default=600, help="probe run in seconds (default 600)")
     p.add_argument("--concurrency", type=int, default=0, help="JAGA_PROBE_CONCURRENCY for the probe (default: its own)")
+    p.add_argument("--targets", type=int, default=1000, help="distinct loopback address:port targets (default 1000)")
+    p.add_argument("--probes", type=int, default=1, help="jaga probe processes (default 1)")
+    p.add_argument("--server-processes", type=int, default=1, help="processes of the page server (default 1)")
+    p.add_argument("--kill-after", type=float, default=0, help="SIGKILL the last probe after this many seconds")
+    p.add_argument("--profile", action="store_true", help="sample the first probe with py-spy while measured")
+    p.add_argument("--suite", action="store_true", help="run the probe lines of docs/benchmarks.md, print a table")
+    p.add_argument("--lines", default="", help="with --suite: only these lines (comma-separated keys)")
     p.add_argument(
         "--database-url", default="", help="PostgreSQL server to create a fresh database on (default: SQLite)"
     )
@@ -723,6 +586,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.suite:
+        from bench.suite import suite_run
+
+        return suite_run(args)
     if args.reuse:
         data_dir, keep = Path(args.reuse), True
         database_url, drop = args.database_url or None, (lambda: None)
@@ -744,6 +611,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.pages:
             report["pages"] = pages_bench(args)
         if not (args.queries or args.pages):
+            from bench.probe import probe_bench
+
             report["probe"] = probe_bench(args, data_dir, database_url)
     finally:
         if not keep:

@@ -253,6 +253,44 @@ SETTINGS: tuple[Setting, ...] = (
         "48",
         "How long raw check results are kept; rollups per minute, hour and day remain.",
     ),
+    Setting(
+        "JAGA_ROLLUP_MINUTE_RETENTION_HOURS",
+        parse_positive_int,
+        "40",
+        "How long per-minute rollups are kept (the 24-hour and 36-hour charts read them).",
+    ),
+    Setting(
+        "JAGA_ROLLUP_HOUR_RETENTION_DAYS",
+        parse_positive_int,
+        "92",
+        "How long per-hour rollups are kept (the 90-day bars read them); day rollups are kept for ever.",
+    ),
+    Setting(
+        "JAGA_PROBE_BODY_BUDGET_MB",
+        parse_positive_int,
+        "64",
+        "Megabytes of response bodies one probe process may hold at once, over all its checks.",
+    ),
+    Setting(
+        "JAGA_HTTP_ALLOW_PRIVATE",
+        parse_bool,
+        "false",
+        "Allow monitors and look-ups to reach private address ranges (10.x, 172.16-31.x, 192.168.x, fc00::/7), "
+        "e.g. a court's intranet site.",
+    ),
+    Setting(
+        "JAGA_HTTP_ALLOW_INTERNAL",
+        parse_bool,
+        "false",
+        "Allow every institution loopback, link-local and Jaga's own address. For tests and benchmarks on one "
+        "machine only; in production allow it per institution in the admin.",
+    ),
+    Setting(
+        "JAGA_USER_AGENT",
+        parse_str,
+        "Jaga/0.1 (+monitoring)",
+        "The User-Agent of every HTTP request Jaga makes.",
+    ),
     Setting("JAGA_SCHEDULER_INTERVAL", parse_positive_int, "5", "Seconds between the scheduler's looks for due work."),
     Setting("JAGA_PROCESSES", parse_list, "web,probe,worker,scheduler", "Processes that `jaga up` supervises."),
     Setting(

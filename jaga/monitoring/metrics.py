@@ -57,13 +57,36 @@ class MonitoringCollector(Collector):
         last_seen = GaugeMetricFamily(
             "jaga_probe_last_seen_seconds", "Detik sejak probe terakhir terlihat", labels=["probe", "control_ok"]
         )
+        # How each probe keeps up (its last heartbeat): a busy probe falls behind evenly and says so here.
+        lag = GaugeMetricFamily(
+            "jaga_probe_lag_seconds",
+            "Keterlambatan pemeriksaan (jatuh tempo sampai mulai), menit terakhir",
+            labels=["probe", "quantile"],
+        )
+        behind = GaugeMetricFamily(
+            "jaga_probe_behind_checks", "Pemeriksaan yang sudah jatuh tempo tetapi menunggu giliran", labels=["probe"]
+        )
+        unwritten = GaugeMetricFamily(
+            "jaga_probe_unwritten_results", "Hasil yang menunggu ditulis ke basis data", labels=["probe"]
+        )
+        per_minute = GaugeMetricFamily("jaga_probe_checks_per_minute", "Pemeriksaan menit terakhir", labels=["probe"])
         now = clock.now()
         for probe in Probe.objects.order_by("name"):
             if probe.last_seen is not None:
                 last_seen.add_metric(
                     [probe.name, "1" if probe.control_ok else "0"], (now - probe.last_seen).total_seconds()
                 )
+            for quantile, value in (("0.5", probe.lag_p50_ms), ("0.99", probe.lag_p99_ms), ("1", probe.lag_max_ms)):
+                if value is not None:
+                    lag.add_metric([probe.name, quantile], value / 1000)
+            behind.add_metric([probe.name], probe.behind)
+            unwritten.add_metric([probe.name], probe.unwritten)
+            per_minute.add_metric([probe.name], probe.checks_last_minute)
         yield last_seen
+        yield lag
+        yield behind
+        yield unwritten
+        yield per_minute
 
         findings = GaugeMetricFamily(
             "jaga_findings_open", "Temuan konten yang belum selesai", labels=["institution", "severity"]

@@ -6,6 +6,8 @@ hour and day carry uptime and response times, and every status change is kept fo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,18 @@ class MonitorStatus(models.TextChoices):
 
 class Monitor(models.Model):
     INSTITUTION_PATH = "site__institution"
+    # A change of any of these starts a new series (``settings_version``): results of checks that were
+    # started with the old settings are kept but never move the status (no false alarm after an edit).
+    SERIES_FIELDS = (
+        "kind",
+        "config",
+        "interval_seconds",
+        "timeout_seconds",
+        "retries",
+        "failures_before_down",
+        "required_agreement",
+        "enabled",
+    )
     # Written by probes only: read-only in the admin, the columns of the probe's batch update.
     ENGINE_FIELDS = (
         "status",
@@ -30,6 +44,7 @@ class Monitor(models.Model):
         "consecutive_failures",
         "next_check_at",
         "claimed_by",
+        "claim_token",
         "claimed_until",
         "confirm_exclude_probe",
         "confirm_until",
@@ -59,9 +74,13 @@ class Monitor(models.Model):
     status_since = models.DateTimeField(null=True, blank=True)
     status_reason = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # The due time. A claim leaves it as it is (the lag of a check is measured from it); a result moves it on.
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     claimed_by = models.CharField(max_length=100, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    # The claiming probe process (random per process): a result is written only while this still matches.
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)  # the lease, renewed while the check runs
+    settings_version = models.PositiveIntegerField(default=1)
     # Agreement of two probes: after a failure seen by one probe, another probe must check next.
     confirm_exclude_probe = models.CharField(max_length=100, blank=True)
     confirm_until = models.DateTimeField(null=True, blank=True)
@@ -80,6 +99,21 @@ class Monitor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (update_fields is None or set(update_fields) & set(self.SERIES_FIELDS)):
+            self.settings_version = (self.settings_version or 0) + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "settings_version"]
+        if self.enabled and self.next_check_at is None:
+            # The probes claim through an index range on the due time: an enabled monitor always has one.
+            from jaga.core import clock
+
+            self.next_check_at = clock.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = [*kwargs["update_fields"], "next_check_at"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
@@ -87,18 +121,25 @@ class Monitor(models.Model):
 
 
 class CheckResult(models.Model):
-    """One raw check by one probe. Kept JAGA_RESULTS_RETENTION_HOURS, then only rollups remain."""
+    """One raw check by one probe. Kept JAGA_RESULTS_RETENTION_HOURS, then only rollups remain.
+
+    Kept small (a row of a 60-second monitor is written 1,440 times a day): one index, on (monitor,
+    checked_at); the rollups read new rows by primary key and pruning goes monitor by monitor, so there
+    is no index on the time alone. The probe writes ``checked_at`` to the second and the scheduling lag in
+    its own column; ``details`` carries only what the kind found worth keeping.
+    """
 
     AUDIT = False
     INSTITUTION_PATH = "monitor__site__institution"
 
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results", db_index=False)
     probe = models.CharField(max_length=100)
-    checked_at = models.DateTimeField(db_index=True)
+    checked_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=MonitorStatus.choices)
     response_ms = models.FloatField(null=True, blank=True)
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
+    lag_ms = models.PositiveIntegerField(null=True, blank=True)  # due time to start of the check
 
     class Meta:
         indexes = [models.Index(fields=["monitor", "checked_at"], name="result_monitor_time_idx")]
@@ -137,6 +178,22 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monitor_id} {self.period} {self.bucket:%Y-%m-%d %H:%M}"
+
+
+class RollupCursor(models.Model):
+    """How far raw results have been rolled up into minutes: the highest ``CheckResult.id`` counted.
+
+    Moved with a compare-and-swap in the same transaction as the rollups it stands for, so that two rollup
+    runs never count a result twice.
+    """
+
+    AUDIT = False
+
+    name = models.CharField(max_length=40, primary_key=True)
+    position = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"
 
 
 class UptimeSummary(models.Model):
@@ -254,6 +311,14 @@ class Probe(models.Model):
     control_checked_at = models.DateTimeField(null=True, blank=True)
     version = models.CharField(max_length=40, blank=True)
     checks_total = models.PositiveBigIntegerField(default=0)
+    # How the probe keeps up, as of its last heartbeat: scheduling lag over the last minute, checks due but
+    # not started yet (it is behind), and results waiting for the database.
+    lag_p50_ms = models.PositiveIntegerField(null=True, blank=True)
+    lag_p99_ms = models.PositiveIntegerField(null=True, blank=True)
+    lag_max_ms = models.PositiveIntegerField(null=True, blank=True)
+    checks_last_minute = models.PositiveIntegerField(default=0)
+    behind = models.PositiveIntegerField(default=0)
+    unwritten = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name

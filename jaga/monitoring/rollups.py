@@ -1,18 +1,21 @@
 """Rollups: raw check results → per-minute → per-hour → per-day buckets, and pruning of what is no longer needed.
 
-Idempotent: a bucket is always recomputed in full from its source and written with an upsert, so running
-again over the same range writes the same rows. Incremental: each level starts from its own watermark
-(the newest bucket of that period, found through the ``(period, bucket)`` index), never rescanning history.
-Bounded: each chunk (a few minutes of raw results, one hour, one day) is its own short transaction, and
-pruning deletes in batches, so neither holds a long lock on the database.
+Raw results → minutes is incremental by primary key: each run adds the results written since the last one
+(``RollupCursor``) to their minutes, in the database (one ``INSERT ... SELECT ... GROUP BY ... ON CONFLICT``
+per chunk), and moves the cursor in the same transaction with a compare-and-swap, so that a result is
+counted exactly once however late it arrives and however many runs overlap. Results inside a maintenance
+window (rare) are counted in Python. On PostgreSQL the run waits for result batches in progress before it
+reads how far to go (an advisory lock the batches share), so a batch that commits late is never skipped.
 
-Only complete buckets are written. Raw results can arrive late (probes write in batches), so the last
-``MINUTE_OVERLAP`` of minutes is recomputed at every run; an hour is rolled up once all its minutes are
-older than that, and a day once all its hours are done.
+Minutes → hours → days: a bucket is recomputed in full from the level below once all of it is final
+(``MINUTE_OVERLAP`` after its end), written with an upsert, and found from its level's watermark; a late
+result whose hour or day was rolled up already has that hour and day recomputed. Each chunk is its own
+short transaction, and pruning deletes in batches, so neither holds a long lock on the database.
 
 What is kept (see docs/monitoring.md, "Penyimpanan dan uptime"): raw results
-``JAGA_RESULTS_RETENTION_HOURS``, minute rollups ``MINUTE_RETENTION``, hour rollups ``HOUR_RETENTION``,
-day rollups and status changes for ever. Nothing is pruned before the next level has rolled it up.
+``JAGA_RESULTS_RETENTION_HOURS``, minute rollups ``JAGA_ROLLUP_MINUTE_RETENTION_HOURS``, hour rollups
+``JAGA_ROLLUP_HOUR_RETENTION_DAYS``, day rollups and status changes for ever. Nothing is pruned before the
+next level has rolled it up.
 """
 
 from __future__ import annotations
@@ -25,22 +28,38 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, Model, QuerySet, Sum
 
-from jaga.monitoring.maintenance import MaintenanceIndex
-from jaga.monitoring.models import CheckResult, MonitorStatus, Rollup
+from jaga.monitoring.maintenance import MaintenanceIndex, window_occurrences
+from jaga.monitoring.maintenance import _windows_query as windows_query
+from jaga.monitoring.models import CheckResult, MaintenanceWindow, Monitor, MonitorStatus, Rollup, RollupCursor
 
 logger = logging.getLogger("jaga.monitoring.rollups")
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
-MINUTE_OVERLAP = timedelta(minutes=5)  # late raw results within this are still counted
-RAW_CHUNK = timedelta(minutes=10)  # raw results aggregated per transaction
-MINUTE_RETENTION = timedelta(days=3)
-HOUR_RETENTION = timedelta(days=400)
+MINUTE_OVERLAP = timedelta(minutes=5)  # an hour is rolled up this long after its end (results come in batches)
+RAW_CHUNK_ROWS = 50_000  # raw results added to minutes per transaction
 PRUNE_BATCH = 5000
+PRUNE_MONITORS = 500  # raw results are pruned this many monitors at a time (through their (monitor, time) index)
+CURSOR = "minutes"
+ADVISORY_LOCK = 0x4A4147_01  # PostgreSQL: result batches share it, the rollup run takes it alone for an instant
+
+
+def minute_retention() -> timedelta:
+    return timedelta(hours=int(getattr(settings, "JAGA_ROLLUP_MINUTE_RETENTION_HOURS", 40)))
+
+
+def hour_retention() -> timedelta:
+    return timedelta(days=int(getattr(settings, "JAGA_ROLLUP_HOUR_RETENTION_DAYS", 92)))
+
+
+# The retention as configured at start (settings come from the environment once); read the functions to
+# follow a setting changed at run time (tests).
+MINUTE_RETENTION = minute_retention()
+HOUR_RETENTION = hour_retention()
 TIME_BUDGET_SECONDS = 45.0  # one run stops after this; the next run goes on from the watermark
 
 UP_STATUSES = {MonitorStatus.UP, MonitorStatus.DEGRADED}
@@ -146,7 +165,8 @@ def _first_at_or_after(queryset: QuerySet[Model], column: str, start: datetime |
 
 
 def _minutes_compute(*, start: datetime, end: datetime) -> int:
-    """Recompute every minute bucket in ``[start, end)`` from raw results, in one transaction."""
+    """Recompute every minute bucket in ``[start, end)`` from raw results (a repair tool: the runs add results
+    incrementally with :func:`minutes_add`). Scans raw results by time: slow on a large table."""
     rows = list(
         CheckResult.objects.filter(checked_at__gte=start, checked_at__lt=end).values_list(
             "monitor_id", "monitor__site_id", "checked_at", "status", "response_ms"
@@ -154,6 +174,17 @@ def _minutes_compute(*, start: datetime, end: datetime) -> int:
     )
     if not rows:
         return 0
+    buckets = _buckets(rows, start=start, end=end)
+    objects = [
+        Rollup(monitor_id=monitor_id, period=Rollup.Period.MINUTE, bucket=bucket_start, **vars(data))
+        for (monitor_id, bucket_start), data in buckets.items()
+    ]
+    with transaction.atomic():
+        return _upsert(objects)
+
+
+def _buckets(rows: list[tuple[Any, ...]], *, start: datetime, end: datetime) -> dict[tuple[int, datetime], _Bucket]:
+    """Raw rows ``(monitor_id, site_id, checked_at, status, response_ms)`` into minute buckets, maintenance known."""
     maintenance = MaintenanceIndex.build(monitor_sites={row[0]: row[1] for row in rows}, start=start, end=end)
     buckets: dict[tuple[int, datetime], _Bucket] = {}
     for monitor_id, _site_id, checked_at, status, response_ms in rows:
@@ -164,12 +195,161 @@ def _minutes_compute(*, start: datetime, end: datetime) -> int:
         bucket.add(
             status=status, response_ms=response_ms, in_maintenance=maintenance.in_maintenance(monitor_id, checked_at)
         )
-    objects = [
-        Rollup(monitor_id=monitor_id, period=Rollup.Period.MINUTE, bucket=bucket_start, **vars(data))
-        for (monitor_id, bucket_start), data in buckets.items()
+    return buckets
+
+
+# --- raw results → minutes, by primary key -----------------------------------------------------------
+
+_T = "monitoring_rollup"
+_ADD = (
+    "ON CONFLICT (monitor_id, period, bucket) DO UPDATE SET "
+    f"checks = {_T}.checks + excluded.checks, up = {_T}.up + excluded.up, down = {_T}.down + excluded.down, "
+    f"maintenance = {_T}.maintenance + excluded.maintenance, "
+    f"response_ms_sum = {_T}.response_ms_sum + excluded.response_ms_sum, "
+    f"response_ms_count = {_T}.response_ms_count + excluded.response_ms_count, "
+    f"response_ms_min = CASE WHEN {_T}.response_ms_min IS NULL OR excluded.response_ms_min < {_T}.response_ms_min "
+    f"THEN excluded.response_ms_min ELSE {_T}.response_ms_min END, "
+    f"response_ms_max = CASE WHEN {_T}.response_ms_max IS NULL OR excluded.response_ms_max > {_T}.response_ms_max "
+    f"THEN excluded.response_ms_max ELSE {_T}.response_ms_max END"
+)
+_COLUMNS = "monitor_id, period, bucket, " + ", ".join(ROLLUP_FIELDS)
+_UP = "status IN ('up', 'degraded')"
+
+
+def _minute_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('minute', {column})"
+    return f"substr({column}, 1, 16) || ':00'"  # Django's SQLite text form: 'YYYY-MM-DD HH:MM:SS.ffffff'
+
+
+def cursor_position() -> int:
+    cursor, _ = RollupCursor.objects.get_or_create(name=CURSOR)
+    return int(cursor.position)
+
+
+def raw_written_upto() -> int:
+    """The highest raw result id below which every result is committed (PostgreSQL: no batch in progress)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+        cursor.execute("SELECT MAX(id) FROM monitoring_checkresult")
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def results_batch_lock() -> None:
+    """Called by a result batch inside its transaction (PostgreSQL): the rollup run waits for it to commit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [ADVISORY_LOCK])
+
+
+class _CursorMoved(Exception):
+    """Another rollup run counted this chunk first: roll this one back."""
+
+
+def minutes_add(*, low: int, high: int) -> int:
+    """Add the raw results with ``low < id <= high`` to their minute buckets and move the cursor to ``high``.
+
+    One transaction; returns the minute rows written. Raises :class:`_CursorMoved` (after rolling back) when
+    the cursor was not at ``low``.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MIN(checked_at), MAX(checked_at) FROM monitoring_checkresult WHERE id > %s AND id <= %s",
+            [low, high],
+        )
+        first, last = cursor.fetchone() or (None, None)
+        written = 0
+        if first is not None:
+            first_at, last_at = _aware(first), _aware(last)
+            special = _maintenance_monitors(first_at, last_at + timedelta(microseconds=1))
+            exclude = f" AND monitor_id NOT IN ({', '.join(str(int(pk)) for pk in special)})" if special else ""
+            cursor.execute(
+                f"INSERT INTO {_T} ({_COLUMNS}) "
+                f"SELECT monitor_id, 'm', {_minute_of('checked_at')}, COUNT(*), "
+                f"SUM(CASE WHEN {_UP} THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'down' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN status = 'maintenance' THEN 1 ELSE 0 END), "
+                f"COALESCE(SUM(CASE WHEN {_UP} THEN response_ms END), 0), "
+                f"COUNT(CASE WHEN {_UP} THEN response_ms END), "
+                f"MIN(CASE WHEN {_UP} THEN response_ms END), MAX(CASE WHEN {_UP} THEN response_ms END) "
+                f"FROM monitoring_checkresult WHERE id > %s AND id <= %s{exclude} "
+                f"GROUP BY monitor_id, {_minute_of('checked_at')} {_ADD}",
+                [low, high],
+            )
+            written = max(0, cursor.rowcount)
+            if special:
+                written += _minutes_add_maintenance(low, high, special, first_at, last_at)
+            _late_levels_recompute(first_at)
+        cursor.execute(
+            "UPDATE monitoring_rollupcursor SET position = %s WHERE name = %s AND position = %s", [high, CURSOR, low]
+        )
+        if cursor.rowcount != 1:
+            raise _CursorMoved
+    return written
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def _maintenance_monitors(start: datetime, end: datetime) -> list[int]:
+    """Monitors that have maintenance time in ``[start, end)`` (their own windows or their site's)."""
+    site_ids = set(MaintenanceWindow.objects.filter(starts_at__lt=end).values_list("site_id", flat=True))
+    if not site_ids:
+        return []
+    monitors: set[int] = set()
+    sites: set[int] = set()
+    for spec in windows_query(site_ids=site_ids, start=start, end=end):
+        if window_occurrences(window=spec, start=start, end=end):
+            if spec.monitor_id is None:
+                sites.add(spec.site_id)
+            else:
+                monitors.add(spec.monitor_id)
+    if sites:
+        monitors |= set(Monitor.objects.filter(site_id__in=sites).values_list("pk", flat=True))
+    return sorted(monitors)
+
+
+def _minutes_add_maintenance(low: int, high: int, monitor_ids: list[int], start: datetime, end: datetime) -> int:
+    rows = list(
+        CheckResult.objects.filter(id__gt=low, id__lte=high, monitor_id__in=monitor_ids).values_list(
+            "monitor_id", "monitor__site_id", "checked_at", "status", "response_ms"
+        )
+    )
+    if not rows:
+        return 0
+    buckets = _buckets(rows, start=start, end=end + timedelta(microseconds=1))
+    params = [
+        [monitor_id, "m", _db_time(bucket), *(getattr(data, name) for name in ROLLUP_FIELDS)]
+        for (monitor_id, bucket), data in buckets.items()
     ]
-    with transaction.atomic():
-        return _upsert(objects)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {_T} ({_COLUMNS}) VALUES ({', '.join(['%s'] * (3 + len(ROLLUP_FIELDS)))}) {_ADD}", params
+        )
+    return len(params)
+
+
+def _db_time(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value) if connection.vendor == "sqlite" else value
+
+
+def _late_levels_recompute(first: datetime) -> None:
+    """Results older than the hour (day) watermark arrived: recompute those hours (days) from the minutes."""
+    for source, target, step in (
+        (Rollup.Period.MINUTE, Rollup.Period.HOUR, HOUR),
+        (Rollup.Period.HOUR, Rollup.Period.DAY, DAY),
+    ):
+        watermark = rollup_watermark(period=target)
+        if watermark is None or first >= watermark + step:
+            return
+        bucket = floor_to(first, step)
+        while bucket <= watermark:
+            _level_compute(source=source, target=target, bucket_start=bucket, step=step)
+            bucket += step
 
 
 def _level_compute(*, source: str, target: str, bucket_start: datetime, step: timedelta) -> int:
@@ -212,20 +392,25 @@ def rollups_compute(
     stats = RollupStats()
     deadline = time.monotonic() + time_budget_seconds
 
-    # Raw results → minutes: complete minutes only, recomputing the last MINUTE_OVERLAP for late arrivals.
+    # Raw results → minutes: every result written since the last run, in chunks of ids.
     minute_end = floor_to(now, MINUTE)
-    watermark = rollup_watermark(period=Rollup.Period.MINUTE)
-    cursor = _first_at_or_after(
-        CheckResult.objects.all(), "checked_at", watermark - MINUTE_OVERLAP if watermark else None
-    )
-    while cursor is not None and cursor < minute_end:
-        chunk_start = floor_to(cursor, MINUTE)
-        chunk_end = min(chunk_start + RAW_CHUNK, minute_end)
-        stats.written["m"] += _minutes_compute(start=chunk_start, end=chunk_end)
-        if _out_of_time(deadline):
+    position, upto = cursor_position(), raw_written_upto()
+    while position < upto:
+        following = CheckResult.objects.filter(pk__gt=position).order_by("pk").values_list("pk", flat=True).first()
+        if following is None:
+            break
+        # Ids may have gaps (deleted rows, rolled-back batches): a chunk starts at the next id that exists.
+        high = min(following + RAW_CHUNK_ROWS - 1, upto)
+        try:
+            stats.written["m"] += minutes_add(low=position, high=high)
+        except _CursorMoved:
+            logger.info("rollups: another run is counting the same results; this one stops")
             stats.complete = False
             return stats
-        cursor = _first_at_or_after(CheckResult.objects.all(), "checked_at", chunk_end)
+        position = high
+        if _out_of_time(deadline) and position < upto:
+            stats.complete = False
+            return stats
 
     # Minutes → hours, then hours → days: a bucket once its whole source range is final.
     ends = {Rollup.Period.HOUR: floor_to(minute_end - MINUTE_OVERLAP, HOUR)}
@@ -337,21 +522,25 @@ def _cutoff(retention_cutoff: datetime, rolled_up_until: datetime | None) -> dat
 def results_prune(*, now: datetime) -> PruneStats:
     """Delete raw results and minute/hour rollups past their retention, in batches. Day rollups stay for ever."""
     stats = PruneStats()
-    minute_wm = rollup_watermark(period=Rollup.Period.MINUTE)
     hour_wm = rollup_watermark(period=Rollup.Period.HOUR)
     day_wm = rollup_watermark(period=Rollup.Period.DAY)
-    raw_cutoff = _cutoff(
-        now - timedelta(hours=settings.JAGA_RESULTS_RETENTION_HOURS),
-        minute_wm - MINUTE_OVERLAP if minute_wm else None,
-    )
-    if raw_cutoff is not None:
-        stats.deleted["raw"] = _delete_in_batches(CheckResult.objects.filter(checked_at__lt=raw_cutoff))
-    minute_cutoff = _cutoff(now - MINUTE_RETENTION, hour_wm + HOUR if hour_wm else None)
+    raw_cutoff = now - timedelta(hours=settings.JAGA_RESULTS_RETENTION_HOURS)
+    rolled = cursor_position()  # results not counted in their minute yet are never pruned
+    if rolled:
+        ids = list(Monitor.objects.order_by("pk").values_list("pk", flat=True))
+        for offset in range(0, len(ids), PRUNE_MONITORS):
+            with transaction.atomic():
+                deleted, _ = CheckResult.objects.filter(
+                    monitor_id__in=ids[offset : offset + PRUNE_MONITORS], checked_at__lt=raw_cutoff, id__lte=rolled
+                ).delete()
+            stats.deleted["raw"] += deleted
+        # Results of monitors deleted meanwhile went with them (cascade); nothing else can be left.
+    minute_cutoff = _cutoff(now - minute_retention(), hour_wm + HOUR if hour_wm else None)
     if minute_cutoff is not None:
         stats.deleted["m"] = _delete_in_batches(
             Rollup.objects.filter(period=Rollup.Period.MINUTE, bucket__lt=minute_cutoff)
         )
-    hour_cutoff = _cutoff(now - HOUR_RETENTION, day_wm + DAY if day_wm else None)
+    hour_cutoff = _cutoff(now - hour_retention(), day_wm + DAY if day_wm else None)
     if hour_cutoff is not None:
         stats.deleted["h"] = _delete_in_batches(
             Rollup.objects.filter(period=Rollup.Period.HOUR, bucket__lt=hour_cutoff)

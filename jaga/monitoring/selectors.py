@@ -26,12 +26,12 @@ from jaga.monitoring.models import Monitor, MonitorStatus, Rollup, UptimeSummary
 from jaga.monitoring.rollups import (
     DAY,
     HOUR,
-    HOUR_RETENTION,
     MINUTE,
-    MINUTE_RETENTION,
     ROLLUP_FIELDS,
     ceil_to,
     floor_to,
+    hour_retention,
+    minute_retention,
     rollup_watermark,
 )
 
@@ -63,8 +63,8 @@ def uptime_spans(*, start: datetime, now: datetime, boundaries: Boundaries) -> d
     """Which bucket-start ranges of each period make up ``[start, now)``, without overlap."""
     levels = (
         (Rollup.Period.DAY, DAY, boundaries.day, None),
-        (Rollup.Period.HOUR, HOUR, boundaries.hour, now - HOUR_RETENTION),
-        (Rollup.Period.MINUTE, MINUTE, now, now - MINUTE_RETENTION),
+        (Rollup.Period.HOUR, HOUR, boundaries.hour, now - hour_retention()),
+        (Rollup.Period.MINUTE, MINUTE, now, now - minute_retention()),
     )
     spans: dict[str, list[Span]] = {}
     covered: Span | None = None

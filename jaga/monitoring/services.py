@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from jaga.core import clock, scheduling
-from jaga.monitoring import announce, signals
+from jaga.monitoring import announce, rollups, signals
+from jaga.monitoring.engine import store
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
 from jaga.monitoring.maintenance import MaintenanceIndex
@@ -135,9 +136,18 @@ def monitor_update(*, monitor: Monitor, **changes: Any) -> Monitor:
         changes["config"] = monitor_config_clean(kind=kind, config=changes.get("config", monitor.config))
     merged = {f: changes.get(f, getattr(monitor, f)) for f in EDITABLE_FIELDS if f != "config"}
     _limits_clean(merged)
+    changes = {name: value.strip() if name == "name" else value for name, value in changes.items()}
+    changes = {name: value for name, value in changes.items() if getattr(monitor, name) != value}
     for name, value in changes.items():
-        setattr(monitor, name, value.strip() if name == "name" else value)
+        setattr(monitor, name, value)
     update_fields = [*changes, "updated_at"]
+    if set(Monitor.SERIES_FIELDS) & set(changes):
+        # A new series (``Monitor.save`` moves ``settings_version``): a check still running with the old
+        # settings will be stored but move nothing, and failures counted so far do not count against it.
+        monitor.consecutive_failures = 0
+        monitor.confirm_exclude_probe = ""
+        monitor.confirm_until = None
+        update_fields += ["consecutive_failures", "confirm_exclude_probe", "confirm_until"]
     if {"kind", "config", "interval_seconds"} & set(changes) and monitor.enabled:
         monitor.next_check_at = clock.now()  # check the new settings soon, not after the old interval
         update_fields.append("next_check_at")
@@ -163,6 +173,7 @@ def monitor_pause(*, monitor: Monitor, paused: bool = True, at: datetime | None 
         monitor.consecutive_failures = 0
         monitor.next_check_at = None if paused else now
         monitor.claimed_by = ""
+        monitor.claim_token = ""
         monitor.claimed_until = None
         monitor.save()
         StatusChange.objects.create(
@@ -197,6 +208,12 @@ class ResultRecord:
     outcome: CheckOutcome
     state: dict[str, Any] | None = None  # the kind's state after the check (None = unchanged)
     next_check_at: datetime | None = None  # None = checked_at + interval
+    # The claim the check ran under: written only while the monitor is still claimed with this token
+    # (None: a write outside a claim, e.g. a test or an import).
+    claim_token: str | None = None
+    # The monitor's settings when the check started: an older version is stored but moves nothing.
+    settings_version: int | None = None
+    lag_ms: float | None = None  # due time to start
 
 
 @dataclass
@@ -210,46 +227,69 @@ class Transition:
     in_maintenance: bool = False
 
 
+def _result_row(record: ResultRecord) -> tuple[Any, ...]:
+    outcome = record.outcome
+    details = outcome.details
+    if "lag_ms" in details:  # the engine's figure has its own column
+        details = {k: v for k, v in details.items() if k != "lag_ms"}
+    lag = record.lag_ms
+    response = outcome.response_ms
+    return (
+        record.monitor_id,
+        record.probe,
+        record.checked_at.replace(microsecond=0),  # to the second: the row and its index stay small
+        outcome.status.value,
+        None if response is None else float(round(response)),  # whole ms are stored as small integers
+        outcome.reason[:2000],
+        details,
+        None if lag is None else max(0, round(lag)),
+    )
+
+
 def results_write_batch(
     *, records: Sequence[ResultRecord], probe_name: str, now: datetime | None = None
 ) -> list[Transition]:
     """Store a batch of results, move monitor statuses, keep findings; then notify outside the transaction.
 
-    Returns the status transitions that happened (each also stored as a :class:`StatusChange`).
+    A result is dropped (and logged) when the probe no longer owns the claim it ran under: its lease lapsed
+    and another probe took the monitor. A result of a check started before the monitor's settings changed
+    is stored but moves neither the status nor the schedule. Returns the status transitions that happened
+    (each also stored as a :class:`StatusChange`).
     """
     if not records:
         return []
     now = now or clock.now()
+    transitions: list[Transition] = []
     with transaction.atomic():
-        monitors = Monitor.objects.select_related("site__institution").in_bulk({r.monitor_id for r in records})
-        kept = [r for r in records if r.monitor_id in monitors]  # a monitor deleted meanwhile: drop its result
-        CheckResult.objects.bulk_create(
-            [
-                CheckResult(
-                    monitor_id=r.monitor_id,
-                    probe=r.probe,
-                    checked_at=r.checked_at,
-                    status=r.outcome.status.value,
-                    response_ms=r.outcome.response_ms,
-                    reason=r.outcome.reason[:2000],
-                    details=r.outcome.details,
+        rollups.results_batch_lock()  # PostgreSQL: the rollup run waits for this batch before it counts
+        rows = store.rows_read([r.monitor_id for r in records])
+        kept: list[ResultRecord] = []
+        current: list[ResultRecord] = []  # kept, and made with the monitor's current settings
+        for record in sorted(records, key=lambda r: r.checked_at):
+            row = rows.get(record.monitor_id)
+            if row is None:
+                continue  # the monitor was deleted meanwhile
+            if record.claim_token is not None and record.claim_token != row.claim_token:
+                logger.warning(
+                    "monitor %s: result of probe %s dropped, its claim was lost (now: %s)",
+                    record.monitor_id,
+                    record.probe,
+                    row.claimed_by or "-",
                 )
-                for r in kept
-            ],
-            batch_size=500,
-        )
-        transitions: list[Transition] = []
-        for record in sorted(kept, key=lambda r: r.checked_at):
-            transition = _status_apply(monitors[record.monitor_id], record)
+                continue
+            kept.append(record)
+            if record.settings_version is not None and record.settings_version != row.settings_version:
+                # Checked with the old settings: the new series starts with the next check.
+                row.claimed_by, row.claim_token, row.claimed_until, row.changed = "", "", None, True
+                continue
+            current.append(record)
+            transition = _status_apply(row, record)
             if transition is not None:
                 transitions.append(transition)
-        _maintenance_mark(transitions, monitors)
-        _findings_sync(kept)
-        Monitor.objects.bulk_update(
-            list({r.monitor_id: monitors[r.monitor_id] for r in kept}.values()),
-            list(Monitor.ENGINE_FIELDS),
-            batch_size=500,
-        )
+        store.results_insert([_result_row(r) for r in kept])
+        _maintenance_mark(transitions, rows)
+        _findings_sync(current)
+        store.rows_write(rows.values())
         StatusChange.objects.bulk_create(
             [
                 StatusChange(
@@ -264,24 +304,30 @@ def results_write_batch(
                 for t in transitions
             ]
         )
-        probe, _ = Probe.objects.get_or_create(name=probe_name)
-        probe.last_seen = now
-        probe.checks_total += len(kept)
-        probe.save(update_fields=["last_seen", "checks_total"])
-    for transition in transitions:
-        _transition_announce(monitors[transition.monitor_id], transition)
+        if not store.probe_count(probe_name=probe_name, now=now, checks=len(kept)):
+            Probe.objects.get_or_create(name=probe_name, defaults={"last_seen": now, "checks_total": len(kept)})
+    if transitions:
+        monitors = Monitor.objects.select_related("site__institution").in_bulk({t.monitor_id for t in transitions})
+        for transition in transitions:
+            if transition.monitor_id in monitors:
+                _transition_announce(monitors[transition.monitor_id], transition)
     return transitions
 
 
-def _status_apply(monitor: Monitor, record: ResultRecord) -> Transition | None:
-    """Move the monitor's status for one result. Never DOWN on one probe's single failure."""
+def _status_apply(monitor: Any, record: ResultRecord) -> Transition | None:
+    """Move the monitor's status for one result. Never DOWN on one probe's single failure.
+
+    ``monitor`` is a :class:`~jaga.monitoring.engine.store.MonitorRow` (or a Monitor: same attributes).
+    """
     outcome = record.outcome
     status = outcome.status.value
+    monitor.changed = True
     monitor.last_checked_at = record.checked_at
     monitor.claimed_by = ""
+    monitor.claim_token = ""
     monitor.claimed_until = None
     if record.state is not None:
-        monitor.state = record.state
+        monitor.state_new = record.state
     if outcome.response_ms is not None:
         monitor.last_response_ms = outcome.response_ms
     monitor.next_check_at = record.next_check_at or record.checked_at + timedelta(seconds=monitor.interval_seconds)
@@ -331,29 +377,31 @@ def _status_apply(monitor: Monitor, record: ResultRecord) -> Transition | None:
     return transition
 
 
-def _probes_failing(monitor: Monitor, record: ResultRecord) -> list[str]:
-    """Probes whose LATEST result for this monitor, within two intervals, is a failure."""
+def _probes_failing(monitor: Any, record: ResultRecord) -> list[str]:
+    """Probes whose LATEST result for this monitor, within two intervals, is a failure (this one included:
+    it is not stored yet when the batch decides)."""
     since = record.checked_at - timedelta(seconds=2 * monitor.interval_seconds)
     latest: dict[str, str] = {}
     rows = (
-        CheckResult.objects.filter(monitor=monitor, checked_at__gte=since, checked_at__lte=record.checked_at)
+        CheckResult.objects.filter(monitor_id=monitor.pk, checked_at__gte=since, checked_at__lte=record.checked_at)
         .exclude(status=Status.PROBE_OFFLINE.value)
-        .order_by("checked_at")
+        .order_by("checked_at", "id")
         .values_list("probe", "status")
     )
     for probe, status in rows:
         latest[probe] = status  # ordered by time: the last one wins
+    latest[record.probe] = record.outcome.status.value
     return sorted(p for p, s in latest.items() if s in FAILED)
 
 
-def _confirmation_request(monitor: Monitor, record: ResultRecord) -> None:
+def _confirmation_request(monitor: Any, record: ResultRecord) -> None:
     """Ask another probe to look now: this probe may not claim the monitor until then (or until it expires)."""
     monitor.confirm_exclude_probe = record.probe
     monitor.confirm_until = record.checked_at + timedelta(seconds=2 * monitor.interval_seconds)
     monitor.next_check_at = record.checked_at
 
 
-def _maintenance_mark(transitions: list[Transition], monitors: dict[int, Monitor]) -> None:
+def _maintenance_mark(transitions: list[Transition], monitors: dict[int, Any]) -> None:
     """Flag transitions inside a maintenance window: one query for the whole batch."""
     if not transitions:
         return
@@ -446,42 +494,69 @@ def _findings_sync(records: Sequence[ResultRecord]) -> None:
 
 # --- claims -----------------------------------------------------------------------------------
 
+LEASE_SECONDS = 10.0  # a claim lapses this long after its last renewal: a killed probe's work is soon free
 
-def monitors_claim_due(*, probe_name: str, now: datetime, limit: int, lease_seconds: float = 120) -> list[Monitor]:
-    """Atomically take up to ``limit`` due monitors for this probe.
 
-    PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` then an UPDATE in one transaction, so probes on
-    several machines never take the same monitor. SQLite: the transaction is IMMEDIATE (settings), so
-    the select-then-update runs under the database's write lock. While claimed, ``next_check_at`` is
-    the lease end: if the probe dies, the monitor becomes due again by itself.
+def monitors_claim_due(
+    *,
+    probe_name: str,
+    now: datetime,
+    limit: int,
+    lease_seconds: float = LEASE_SECONDS,
+    token: str = "",
+    lookahead_seconds: float = 0.0,
+) -> list[Any]:
+    """Atomically take up to ``limit`` due monitors for this probe (process ``token``).
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` inside the claiming UPDATE, so probes on several machines never
+    take the same monitor; SQLite: the IMMEDIATE transaction holds the write lock. A claim is a lease
+    (``claimed_until``) that the probe renews while the check runs (:func:`monitors_claims_renew`); if the
+    probe dies the lease lapses within ``lease_seconds`` and any probe takes the monitor. ``next_check_at``
+    stays the due time. With ``token`` the claims are returned as
+    :class:`~jaga.monitoring.engine.store.Claim`; without one (older callers, tests) as Monitor objects.
     """
     if limit <= 0:
         return []
-    due = (
-        Monitor.objects.filter(enabled=True)
-        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
-        .filter(Q(claimed_by="") | Q(claimed_by=probe_name) | Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .exclude(Q(confirm_exclude_probe=probe_name) & Q(confirm_until__gt=now))
-        .order_by("next_check_at", "id")
-    )
-    lease_end = now + timedelta(seconds=lease_seconds)
     with transaction.atomic():
-        claimed = list(due.select_for_update(skip_locked=True)[:limit])
-        if claimed:
-            Monitor.objects.filter(pk__in=[m.pk for m in claimed]).update(
-                claimed_by=probe_name, claimed_until=lease_end, next_check_at=lease_end
-            )
-    return claimed
+        claims = store.claim(
+            probe_name=probe_name,
+            token=token or probe_name,
+            now=now,
+            due_before=now + timedelta(seconds=lookahead_seconds),
+            lease_until=now + timedelta(seconds=lease_seconds),
+            limit=limit,
+        )
+    if token:
+        return claims
+    monitors = Monitor.objects.in_bulk([c.monitor_id for c in claims])
+    return [monitors[c.monitor_id] for c in claims if c.monitor_id in monitors]
 
 
-def monitors_release(*, probe_name: str, monitor_ids: Sequence[int], now: datetime) -> int:
+def monitors_claims_renew(*, token: str, monitor_ids: Sequence[int], now: datetime, lease_seconds: float) -> int:
+    """Extend the leases of the checks this probe process is still running; returns how many it still owns."""
+    if not monitor_ids:
+        return 0
+    with transaction.atomic():
+        return store.renew(token=token, monitor_ids=monitor_ids, until=now + timedelta(seconds=lease_seconds))
+
+
+def monitors_release(*, probe_name: str, monitor_ids: Sequence[int], now: datetime, token: str = "") -> int:
     """Give back claims that were not checked (the probe is stopping): due again at once."""
-    return Monitor.objects.filter(pk__in=list(monitor_ids), claimed_by=probe_name).update(
-        claimed_by="", claimed_until=None, next_check_at=now
-    )
+    if not monitor_ids:
+        return 0
+    with transaction.atomic():
+        return store.release(monitor_ids=monitor_ids, now=now, token=token, probe_name=probe_name)
 
 
-def probe_heartbeat(*, probe_name: str, now: datetime, control_ok: bool | None = None, version: str = "") -> Probe:
+def probe_heartbeat(
+    *,
+    probe_name: str,
+    now: datetime,
+    control_ok: bool | None = None,
+    version: str = "",
+    stats: dict[str, int | None] | None = None,
+) -> Probe:
+    """The probe is alive; with ``stats`` also how it keeps up (lag percentiles, checks behind, unwritten)."""
     probe, _ = Probe.objects.get_or_create(name=probe_name)
     probe.last_seen = now
     fields = ["last_seen"]
@@ -492,5 +567,12 @@ def probe_heartbeat(*, probe_name: str, now: datetime, control_ok: bool | None =
     if version:
         probe.version = version
         fields.append("version")
+    for name, value in (stats or {}).items():
+        if name in PROBE_STATS:
+            setattr(probe, name, value if value is not None or name.startswith("lag_") else 0)
+            fields.append(name)
     probe.save(update_fields=fields)
     return probe
+
+
+PROBE_STATS = ("lag_p50_ms", "lag_p99_ms", "lag_max_ms", "checks_last_minute", "behind", "unwritten")

@@ -50,6 +50,16 @@ class Institution(models.Model):
     secretary_nip = models.CharField(_("NIP Sekretaris"), max_length=30, blank=True)
     head_name = models.CharField(_("nama Ketua"), max_length=120, blank=True)
     head_nip = models.CharField(_("NIP Ketua"), max_length=30, blank=True)
+    # Set by a Jaga administrator (the admin site only): a member of the institution must not be able to
+    # point monitors at Jaga itself or at the machine's loopback services.
+    allow_internal_addresses = models.BooleanField(
+        _("izinkan alamat internal"),
+        default=False,
+        help_text=_(
+            "Monitor instansi ini boleh memeriksa loopback (127.0.0.1, ::1), link-local dan alamat Jaga sendiri. "
+            "Hanya untuk situs yang memang berjalan di mesin Jaga."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,8 +1,16 @@
 """The probe: claims due monitors, runs their checks concurrently, writes results in batches.
 
-One asyncio loop, one shared aiohttp session, a semaphore bounding concurrent checks. The database is
-only touched through :mod:`jaga.monitoring.services`, called via ``sync_to_async`` (one thread), and
-results are buffered and written every ``flush_interval`` seconds or ``flush_size`` results.
+One asyncio loop; one HTTP session per address policy (the address guard lives in its connector); a
+semaphore bounding the checks that run at once; a budget bounding the response bodies held at once. The
+database is touched only through :mod:`jaga.monitoring.services`, in one thread (``sync_to_async``).
+
+Claims are leases: taken a moment before the monitor is due (so the check starts on time), renewed every
+few seconds while the check waits or runs, and given back with the result. A probe that dies leaves
+leases that lapse within ``lease_seconds``; a result whose lease was lost is dropped when written.
+
+The database may fail (full disk, locked, unreachable): the probe then waits with back-off, says why in
+its log, keeps its unwritten results in memory (up to ``max_unwritten``; it claims nothing more meanwhile),
+and goes on when the database answers again.
 """
 
 from __future__ import annotations
@@ -11,31 +19,56 @@ import asyncio
 import contextlib
 import functools
 import logging
-import random
+import secrets
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import DatabaseError, connection
 
+from jaga.core import http
 from jaga.core.clock import now as clock_now
 from jaga.monitoring import services
+from jaga.monitoring.engine.health import LagWindow, database_trouble
+from jaga.monitoring.engine.store import Claim
 from jaga.monitoring.kinds import REGISTRY
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Status, validate_config
-from jaga.monitoring.kinds.http import FetchError, fetch
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, MonitorKind, Status, validate_config
 from jaga.monitoring.models import Monitor
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+VERSION = "0.2"
+SPEC_TTL_SECONDS = 600.0  # re-read a monitor's settings at least this often (its institution's may change)
+BEHIND_WARN_MS = 2000  # a lag p99 above this over a minute is logged as falling behind
 
 
 def default_probe_name() -> str:
     return str(getattr(settings, "JAGA_PROBE_NAME", "") or socket.gethostname())
+
+
+@dataclass(slots=True)
+class Spec:
+    """What the probe keeps of a monitor between checks (re-read when its settings version moves)."""
+
+    monitor_id: int
+    kind_name: str
+    kind: MonitorKind | None
+    config: KindConfig | None
+    error: str  # the configuration is invalid: this is the reason, and the check reports it
+    interval: int
+    timeout: float
+    retries: int
+    version: int
+    allow_internal: bool
+    read_at: float
 
 
 class ProbeEngine:
@@ -54,10 +87,16 @@ class ProbeEngine:
         control_interval: float = 30.0,
         retry_backoff: float = 0.5,
         stop_grace: float = 5.0,
-        jitter_seconds: float = 1.0,
+        jitter_seconds: float = 0.0,  # kept for callers; the schedule is a fixed grid now (no drift)
+        lease_seconds: float = services.LEASE_SECONDS,
+        lookahead_seconds: float = 1.0,
+        max_unwritten: int = 20_000,
+        body_budget_bytes: int | None = None,
+        heartbeat_interval: float = 10.0,
         session_factory: Callable[[], aiohttp.ClientSession] | None = None,
     ) -> None:
         self.name = name or default_probe_name()
+        self.token = secrets.token_hex(8)  # this process: a restarted probe of the same name is another owner
         self.concurrency = concurrency or int(getattr(settings, "JAGA_PROBE_CONCURRENCY", 200))
         self.control_url = getattr(settings, "JAGA_PROBE_CONTROL_URL", "") if control_url is None else control_url
         self.clock = clock
@@ -67,17 +106,34 @@ class ProbeEngine:
         self.control_interval = control_interval
         self.retry_backoff = retry_backoff
         self.stop_grace = stop_grace
-        self.jitter_seconds = jitter_seconds
+        self.lease_seconds = lease_seconds
+        self.lookahead_seconds = lookahead_seconds
+        self.max_unwritten = max_unwritten
+        self.heartbeat_interval = heartbeat_interval
+        budget = body_budget_bytes or int(getattr(settings, "JAGA_PROBE_BODY_BUDGET_MB", 64)) * 1024 * 1024
+        self.budget = http.BodyBudget(budget)
         self._session_factory = session_factory
-        self._session: aiohttp.ClientSession | None = None
+        self._sessions: dict[http.AddressPolicy, aiohttp.ClientSession] = {}
         self._semaphore = asyncio.Semaphore(self.concurrency)
         self._buffer: list[services.ResultRecord] = []
-        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._inflight: dict[int, asyncio.Task[None]] = {}  # claimed: waiting for its time or a slot, or running
+        self._running: set[int] = set()
+        self._claims: dict[int, Claim] = {}
+        self._specs: dict[int, Spec] = {}
         self._stopping = asyncio.Event()
         self._last_flush = time.monotonic()
+        self._last_renew = time.monotonic()
+        self._lease_safe_until = time.monotonic() + lease_seconds  # until then no other probe can own our claims
+        self._last_heartbeat = 0.0
+        self._last_behind_log = 0.0
         self._control_ok: bool = True
         self._control_checked: float | None = None
+        self._db_retry_at = 0.0
+        self._db_backoff = 0.0
+        self._db_cause = ""
+        self._lags = LagWindow()
         self.checks_done = 0
+        self.results_dropped = 0
         self.transitions: list[services.Transition] = []
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -86,94 +142,187 @@ class ProbeEngine:
         self._stopping.set()
 
     async def __aenter__(self) -> ProbeEngine:
-        if self._session is None:
-            self._session = self._session_factory() if self._session_factory else self._session_new()
-        await sync_to_async(services.probe_heartbeat, thread_sensitive=True)(
-            probe_name=self.name, now=self.clock(), version="0.1"
-        )
+        await self._db("heartbeat", services.probe_heartbeat, probe_name=self.name, now=self.clock(), version=VERSION)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.shutdown()
 
-    def _session_new(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=self.concurrency, limit_per_host=max(10, self.concurrency // 4), ttl_dns_cache=300
-        )
-        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+    def session(self, policy: http.AddressPolicy) -> aiohttp.ClientSession:
+        """The shared session for one address policy (connections are reused only within it)."""
+        found = self._sessions.get(policy)
+        if found is None:
+            if self._session_factory is not None:
+                found = self._session_factory()
+            else:
+                found = http.session_new(policy, limit=self.concurrency, limit_per_host=max(10, self.concurrency // 4))
+            self._sessions[policy] = found
+        return found
 
     async def run(self) -> None:
-        """Loop until :meth:`stop`: claim what is due while there is room, flush on time or size."""
+        """Loop until :meth:`stop`: claim what is (about to be) due while there is room, renew, flush."""
         async with self:
             while not self._stopping.is_set():
                 await self._control_refresh()
-                room = self.concurrency - len(self._inflight)
-                claimed = await self._claim(room) if room > 0 else []
-                for monitor in claimed:
-                    self._start(monitor)
+                await self._renew_if_due()
+                more = False  # the claim was full: there is more due, look again at once
+                if self._db_ready() and len(self._buffer) < self.max_unwritten:
+                    room = self.concurrency + self.flush_size - len(self._inflight)
+                    if room > 0:
+                        limit = min(room, self.flush_size)
+                        claims = await self._claim(limit, self.lookahead_seconds)
+                        more = len(claims) == limit
+                        await self._start_all(claims)
                 if self._flush_due():
                     await self.flush()
+                await self._heartbeat_if_due()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=0.05 if claimed else self.poll_interval)
+                    await asyncio.wait_for(self._stopping.wait(), timeout=0.02 if more else self.poll_interval)
 
     async def run_once(self) -> int:
         """One round: claim everything due, run it, write the results. Returns the number of checks."""
-        if self._session is None:
-            await self.__aenter__()
         await self._control_refresh()
         before = self.checks_done
         while True:
-            claimed = await self._claim(self.concurrency)
-            if not claimed:
+            claims = await self._claim(self.concurrency, 0.0)
+            if not claims:
                 break
-            for monitor in claimed:
-                self._start(monitor)
+            await self._start_all(claims)
             await asyncio.gather(*list(self._inflight.values()), return_exceptions=True)
-            if len(claimed) < self.concurrency:
+            if len(claims) < self.concurrency:
                 break
         await self.flush()
         return self.checks_done - before
 
     async def shutdown(self) -> None:
-        """Finish in-flight checks (up to ``stop_grace`` s), cancel the rest, write, give back claims."""
+        """Finish running checks (up to ``stop_grace`` s), cancel the rest, write, give back claims."""
         self._stopping.set()
-        pending = list(self._inflight.values())
-        unfinished = list(self._inflight)  # ids: a cancelled check leaves no result and is given back
+        pending = dict(self._inflight)
         if pending:
-            _, still = await asyncio.wait(pending, timeout=self.stop_grace)
+            _, still = await asyncio.wait(pending.values(), timeout=self.stop_grace)
             for task in still:
                 task.cancel()
             await asyncio.gather(*still, return_exceptions=True)
-        await self.flush()
-        await sync_to_async(services.monitors_release, thread_sensitive=True)(
-            probe_name=self.name, monitor_ids=unfinished, now=self.clock()
-        )
+        # Cancelled: no result, given back for another probe (after the flush, which ends the others' claims).
+        unfinished = [pk for pk, task in pending.items() if task.cancelled()]
+        for attempt in range(3):
+            await self.flush()
+            if not self._buffer:
+                break
+            await asyncio.sleep(0.5 * (attempt + 1))
+        if self._buffer:
+            logger.error(
+                "probe %s: %d hasil tidak dapat ditulis saat berhenti / %d results could not be written at stop: %s",
+                self.name,
+                len(self._buffer),
+                len(self._buffer),
+                self._db_cause,
+            )
+        if unfinished:
+            await self._db(
+                "release",
+                services.monitors_release,
+                probe_name=self.name,
+                monitor_ids=unfinished,
+                now=self.clock(),
+                token=self.token,
+            )
         self._inflight.clear()
-        if self._session is not None and self._session_factory is None:
-            await self._session.close()
-        self._session = None
+        for session in self._sessions.values():
+            if self._session_factory is None:
+                await session.close()
+        self._sessions.clear()
+
+    # --- the database, with back-off ---------------------------------------------------------------
+
+    def _db_ready(self) -> bool:
+        return time.monotonic() >= self._db_retry_at
+
+    async def _db(self, what: str, function: Callable[..., T], **kwargs: Any) -> T | None:
+        """Call a service in the database thread. A database failure is logged with its cause and backed off."""
+        try:
+            result: T = await sync_to_async(_db_call, thread_sensitive=True)(function, kwargs)
+        except DatabaseError as exc:
+            cause, sentence = database_trouble(exc)
+            self._db_backoff = min(30.0, max(0.5, self._db_backoff * 2))
+            self._db_retry_at = time.monotonic() + self._db_backoff
+            if sentence != self._db_cause:
+                logger.error(
+                    "probe %s: %s gagal, dicoba lagi dalam %.0f detik; %d hasil disimpan di memori / "
+                    "%s failed, retrying in %.0f s; %d results kept in memory: %s",
+                    self.name,
+                    what,
+                    self._db_backoff,
+                    len(self._buffer),
+                    what,
+                    self._db_backoff,
+                    len(self._buffer),
+                    sentence,
+                )
+            self._db_cause = sentence if cause else ""
+            return None
+        if self._db_cause:
+            logger.warning("probe %s: basis data kembali normal / the database answers again", self.name)
+            self._db_cause = ""
+        self._db_backoff = 0.0
+        return result
 
     # --- claiming and checking -----------------------------------------------------------------
 
-    async def _claim(self, limit: int) -> list[Monitor]:
-        claimed: list[Monitor] = await sync_to_async(services.monitors_claim_due, thread_sensitive=True)(
-            probe_name=self.name, now=self.clock(), limit=limit
+    async def _claim(self, limit: int, lookahead: float) -> list[Claim]:
+        claims = await self._db(
+            "claim",
+            services.monitors_claim_due,
+            probe_name=self.name,
+            now=self.clock(),
+            limit=limit,
+            lease_seconds=self.lease_seconds,
+            token=self.token,
+            lookahead_seconds=lookahead,
         )
-        return claimed
+        return list(claims or [])
 
-    def _start(self, monitor: Monitor) -> None:
-        task = asyncio.create_task(self._check(monitor), name=f"check-{monitor.pk}")
-        self._inflight[monitor.pk] = task
-        task.add_done_callback(functools.partial(self._done, monitor.pk))
+    async def _start_all(self, claims: list[Claim]) -> None:
+        missing = [
+            c.monitor_id
+            for c in claims
+            if (spec := self._specs.get(c.monitor_id)) is None
+            or spec.version != c.settings_version
+            or time.monotonic() - spec.read_at > SPEC_TTL_SECONDS
+        ]
+        if missing:
+            rows = await self._db("read settings", _specs_read, monitor_ids=missing)
+            for spec in rows or []:
+                self._specs[spec.monitor_id] = spec
+        for claim in claims:
+            spec = self._specs.get(claim.monitor_id)
+            if spec is None:
+                continue  # deleted meanwhile: its claim goes with it
+            task = asyncio.create_task(self._check(claim, spec), name=f"check-{claim.monitor_id}")
+            self._inflight[claim.monitor_id] = task
+            self._claims[claim.monitor_id] = claim
+            task.add_done_callback(functools.partial(self._done, claim.monitor_id))
 
-    def _done(self, pk: int, _task: asyncio.Task[None]) -> None:
+    def _done(self, pk: int, _task: object = None) -> None:
         self._inflight.pop(pk, None)
+        self._claims.pop(pk, None)
 
-    async def _check(self, monitor: Monitor) -> None:
+    async def _check(self, claim: Claim, spec: Spec) -> None:
+        due = claim.due or self.clock()
+        wait = (due - self.clock()).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(min(wait, self.lookahead_seconds))
         async with self._semaphore:
+            if time.monotonic() > self._lease_safe_until:
+                # The lease could not be renewed in time: another probe may own the monitor now. Leave it.
+                self.results_dropped += 1
+                return
             started_at = self.clock()
-            due = monitor.next_check_at or started_at
-            outcome = await self._run_kind(monitor)
+            self._running.add(claim.monitor_id)
+            try:
+                outcome, state = await self._run_kind(spec, claim)
+            finally:
+                self._running.discard(claim.monitor_id)
             if outcome.status == Status.DOWN and self.control_url:
                 await self._control_refresh(force=True)
             if outcome.status == Status.DOWN and not self._control_ok:
@@ -183,62 +332,116 @@ class ProbeEngine:
                     f"probe offline, result ignored ({outcome.reason})",
                     details={**outcome.details, "probe_offline": True},
                 )
-            outcome.details.setdefault("lag_ms", round(max(0.0, (started_at - due).total_seconds()) * 1000, 1))
+            lag_ms = max(0.0, (started_at - due).total_seconds() * 1000)
+            self._lags.add(lag_ms)
             self._buffer.append(
                 services.ResultRecord(
-                    monitor_id=monitor.pk,
+                    monitor_id=claim.monitor_id,
                     probe=self.name,
                     checked_at=started_at,
                     outcome=outcome,
-                    state=monitor.state,
-                    next_check_at=self._next_due(monitor, due, started_at),
+                    state=state,
+                    next_check_at=next_due(due, spec.interval, self.clock()),
+                    claim_token=self.token,
+                    settings_version=claim.settings_version,
+                    lag_ms=lag_ms,
                 )
             )
             self.checks_done += 1
 
-    def _next_due(self, monitor: Monitor, due: datetime, now: datetime) -> datetime:
-        """Keep the cadence (due + interval), with a little jitter so checks spread out."""
-        interval = timedelta(seconds=monitor.interval_seconds)
-        base = due + interval if due + interval > now else now + interval
-        spread = min(self.jitter_seconds, monitor.interval_seconds * 0.02)
-        return base + timedelta(seconds=random.uniform(-spread, spread))  # noqa: S311 - not security
-
-    async def _run_kind(self, monitor: Monitor) -> CheckOutcome:
-        """Retry a failing check ``monitor.retries`` times with a short backoff; never raise."""
-        try:
-            kind = REGISTRY.get(monitor.kind)
-            config = validate_config(kind, monitor.config)
-        except (KeyError, ImportError, ValueError) as exc:
-            return CheckOutcome(
-                Status.DEGRADED, f"Konfigurasi monitor tidak sah / invalid monitor configuration: {exc}"
-            )
-        assert self._session is not None
+    async def _run_kind(self, spec: Spec, claim: Claim) -> tuple[CheckOutcome, dict[str, Any] | None]:
+        """Retry a failing check ``retries`` times with a short backoff; never raise. Returns the new state."""
+        if spec.kind is None or spec.config is None:
+            return CheckOutcome(Status.DEGRADED, spec.error), None
+        policy = http.AddressPolicy.for_institution(allow_internal=spec.allow_internal)
+        session = self.session(policy)
         outcome = CheckOutcome(Status.DOWN, "Belum diperiksa")
-        for attempt in range(monitor.retries + 1):
-            state: dict[str, Any] = dict(monitor.state or {})
-            ctx = CheckContext(session=self._session, state=state, timeout_s=monitor.timeout_seconds)
-            try:
-                # The kind enforces its own deadline; this outer one is the last line of defence.
-                async with asyncio.timeout(monitor.timeout_seconds * 2 + 5):
-                    outcome = await kind.check(ctx, config)
-            except TimeoutError:
-                outcome = CheckOutcome(
-                    Status.DOWN,
-                    f"Batas waktu {monitor.timeout_seconds:g} detik terlampaui / timed out",
-                    details={"error": "timeout"},
-                )
-            except Exception as exc:
-                logger.exception("monitor %s (%s) check raised", monitor.pk, monitor.kind)
-                outcome = CheckOutcome(
-                    Status.DEGRADED, f"Galat internal pemeriksaan / internal check error: {type(exc).__name__}: {exc}"
-                )
-            if outcome.status != Status.DOWN:
-                monitor.state = ctx.state
-                break
-            if attempt < monitor.retries:
-                outcome.details["attempts"] = attempt + 2
-                await asyncio.sleep(self.retry_backoff * (2**attempt))
-        return outcome
+        hold = http.BodyHold(self.budget)
+        try:
+            for attempt in range(spec.retries + 1):
+                state: dict[str, Any] = dict(claim.state)
+                ctx = CheckContext(session=session, state=state, timeout_s=spec.timeout, policy=policy, hold=hold)
+                try:
+                    # The kind enforces its own deadline; this outer one is the last line of defence.
+                    async with asyncio.timeout(spec.timeout * 2 + 5):
+                        outcome = await spec.kind.check(ctx, spec.config)
+                except TimeoutError:
+                    outcome = CheckOutcome(
+                        Status.DOWN,
+                        f"Batas waktu {spec.timeout:g} detik terlampaui / timed out",
+                        details={"error": "timeout"},
+                    )
+                except Exception as exc:
+                    logger.exception("monitor %s (%s) check raised", spec.monitor_id, spec.kind_name)
+                    outcome = CheckOutcome(
+                        Status.DEGRADED,
+                        f"Galat internal pemeriksaan / internal check error: {type(exc).__name__}: {exc}",
+                    )
+                hold.release()
+                if outcome.status != Status.DOWN:
+                    return outcome, (ctx.state if ctx.state != claim.state else None)
+                if attempt < spec.retries:
+                    outcome.details["attempts"] = attempt + 2
+                    await asyncio.sleep(self.retry_backoff * (2**attempt))
+        finally:
+            hold.release()
+        return outcome, None
+
+    # --- leases, heartbeat ------------------------------------------------------------------------
+
+    async def _renew_if_due(self) -> None:
+        if time.monotonic() - self._last_renew < self.lease_seconds / 3 or not self._db_ready():
+            return
+        asked = time.monotonic()
+        ids = list(self._inflight)
+        renewed = await self._db(
+            "renew",
+            services.monitors_claims_renew,
+            token=self.token,
+            monitor_ids=ids,
+            now=self.clock(),
+            lease_seconds=self.lease_seconds,
+        )
+        if renewed is not None:
+            self._last_renew = asked
+            self._lease_safe_until = asked + self.lease_seconds * 0.9
+            if renewed < len(ids):
+                logger.info("probe %s: %d claims were taken over meanwhile", self.name, len(ids) - renewed)
+
+    async def _heartbeat_if_due(self) -> None:
+        if time.monotonic() - self._last_heartbeat < self.heartbeat_interval or not self._db_ready():
+            return
+        self._last_heartbeat = time.monotonic()
+        figures = self._lags.figures()
+        now = self.clock()
+        late = now - timedelta(seconds=1)
+        behind = sum(1 for pk, claim in self._claims.items() if pk not in self._running and (claim.due or now) < late)
+        await self._db(
+            "heartbeat",
+            services.probe_heartbeat,
+            probe_name=self.name,
+            now=now,
+            stats={
+                "lag_p50_ms": figures.p50_ms,
+                "lag_p99_ms": figures.p99_ms,
+                "lag_max_ms": figures.max_ms,
+                "checks_last_minute": figures.checks,
+                "behind": behind,
+                "unwritten": len(self._buffer),
+            },
+        )
+        slow = figures.p99_ms is not None and figures.p99_ms > BEHIND_WARN_MS
+        if (slow or behind) and time.monotonic() - self._last_behind_log > 60:
+            self._last_behind_log = time.monotonic()
+            logger.warning(
+                "probe %s tertinggal: lag p99 %.1f detik, %d pemeriksaan menunggu giliran; tambah proses probe atau "
+                "JAGA_PROBE_CONCURRENCY / falling behind: lag p99 %.1f s, %d checks waiting for a slot",
+                self.name,
+                (figures.p99_ms or 0) / 1000,
+                behind,
+                (figures.p99_ms or 0) / 1000,
+                behind,
+            )
 
     # --- control target -------------------------------------------------------------------------
 
@@ -250,26 +453,25 @@ class ProbeEngine:
         )
         if fresh:
             return
-        assert self._session is not None
-        ctx = CheckContext(session=self._session, timeout_s=5.0)
+        # The control target is the operator's own setting: it may be the court's gateway on the intranet.
+        session = self.session(http.AddressPolicy(allow_internal=True, allow_private=True))
         try:
-            page = await fetch(ctx, self.control_url, max_bytes=1024)
+            page = await http.fetch(session, self.control_url, max_bytes=1024, timeout_s=5.0)
             ok = page.status < 500
-        except FetchError as exc:
+        except http.HttpError as exc:
             logger.warning("probe %s: control target %s unreachable: %s", self.name, self.control_url, exc)
             ok = False
         self._control_checked = time.monotonic()
         if ok != self._control_ok or not force:
             self._control_ok = ok
-            await sync_to_async(services.probe_heartbeat, thread_sensitive=True)(
-                probe_name=self.name, now=self.clock(), control_ok=ok
-            )
+            await self._db("heartbeat", services.probe_heartbeat, probe_name=self.name, now=self.clock(), control_ok=ok)
 
     # --- writing ----------------------------------------------------------------------------------
 
     def _flush_due(self) -> bool:
-        return len(self._buffer) >= self.flush_size or (
-            bool(self._buffer) and time.monotonic() - self._last_flush >= self.flush_interval
+        return self._db_ready() and (
+            len(self._buffer) >= self.flush_size
+            or (bool(self._buffer) and time.monotonic() - self._last_flush >= self.flush_interval)
         )
 
     async def flush(self) -> None:
@@ -277,13 +479,59 @@ class ProbeEngine:
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
-        try:
-            transitions = await sync_to_async(services.results_write_batch, thread_sensitive=True)(
-                records=batch, probe_name=self.name, now=self.clock()
-            )
-        except Exception:
-            # Keep the results for the next flush rather than lose them (e.g. the database was locked).
-            logger.exception("probe %s: writing %d results failed; will retry", self.name, len(batch))
+        transitions = await self._db(
+            "write results", services.results_write_batch, records=batch, probe_name=self.name, now=self.clock()
+        )
+        if transitions is None:
+            # Keep the results for the next flush rather than lose them (the database failed).
             self._buffer[:0] = batch
             return
         self.transitions.extend(transitions)
+
+
+def next_due(due: datetime, interval_seconds: int, now: datetime) -> datetime:
+    """The next point of the monitor's grid (``due + k * interval``) after ``now``: the cadence never drifts,
+    and a check that ran longer than its interval skips the points it missed instead of running twice."""
+    interval = timedelta(seconds=interval_seconds)
+    missed = max(0, int((now - due) / interval))
+    return due + interval * (missed + 1)
+
+
+def _db_call(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
+    try:
+        return function(**kwargs)
+    except DatabaseError:
+        # A broken connection is not reused: the next call connects again (a working one is kept).
+        with contextlib.suppress(Exception):
+            if not connection.in_atomic_block and not connection.is_usable():
+                connection.close()
+        raise
+
+
+def _specs_read(*, monitor_ids: list[int]) -> list[Spec]:
+    rows = Monitor.objects.filter(pk__in=monitor_ids).values_list(
+        "pk",
+        "kind",
+        "config",
+        "interval_seconds",
+        "timeout_seconds",
+        "retries",
+        "settings_version",
+        "site__institution__allow_internal_addresses",
+    )
+    specs = []
+    read_at = time.monotonic()
+    for pk, kind_name, config, interval, timeout, retries, version, allow_internal in rows:
+        kind: MonitorKind | None = None
+        validated: KindConfig | None = None
+        error = ""
+        try:
+            kind = REGISTRY.get(kind_name)
+            validated = validate_config(kind, config or {})
+        except (KeyError, ImportError, ValueError) as exc:
+            error = f"Konfigurasi monitor tidak sah / invalid monitor configuration: {exc}"
+            kind = None
+        specs.append(
+            Spec(pk, kind_name, kind, validated, error, interval, timeout, retries, version, allow_internal, read_at)
+        )
+    return specs

@@ -9,6 +9,8 @@ from typing import Any, ClassVar, Protocol
 import aiohttp
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from jaga.core import http
+
 
 class Status(enum.StrEnum):
     UP = "up"
@@ -52,8 +54,12 @@ class CheckContext:
     # outbound links...). A kind reads it and may update it in place; the probe stores it back.
     state: dict[str, Any] = field(default_factory=dict)
     timeout_s: float = 10.0
-    max_body_bytes: int = 5 * 1024 * 1024
-    user_agent: str = "Jaga/0.1 (+monitoring)"
+    max_body_bytes: int = http.DEFAULT_BODY_BYTES
+    user_agent: str = field(default_factory=http.user_agent)
+    # Which addresses may be connected to (the engine's session enforces it in its connector).
+    policy: http.AddressPolicy = field(default_factory=http.AddressPolicy.for_institution)
+    # The probe's share of its body budget for this check (None: unbounded, e.g. a test).
+    hold: http.BodyHold | None = None
 
 
 class MonitorKind(Protocol):

@@ -11,6 +11,7 @@ import dns.rdatatype
 import dns.resolver
 from pydantic import Field, field_validator
 
+from jaga.core import http
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
 
@@ -57,6 +58,10 @@ class DnsKind:
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
         cfg: Config = config
+        if cfg.nameserver:
+            refusal = http.address_refusal(cfg.nameserver, cfg.port, ctx.policy)
+            if refusal:
+                return _down("address_refused", refusal)
         resolver = dns.asyncresolver.Resolver(configure=not cfg.nameserver)
         if cfg.nameserver:
             resolver.nameservers = [cfg.nameserver]

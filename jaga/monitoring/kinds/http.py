@@ -1,157 +1,28 @@
 """HTTP(S): status code, response time, keyword present or absent, redirects, headers, body size cap.
 
-:func:`fetch` is the one way kinds read a web page: a total deadline (a server that trickles bytes
-cannot hold the probe), manual redirects (loops are named), a body cap and tolerant decoding. Every
-network failure becomes a :class:`FetchError` whose message a person can read.
+:func:`fetch` is the one way kinds read a web page: it hands the request to :func:`jaga.core.http.fetch`
+(one total deadline, manual redirects so loops are named, the body cap, the address guard in the
+session's connector, the probe's body budget) with the limits of the check's :class:`CheckContext`.
+Every network failure becomes a :class:`FetchError` (``jaga.core.http.HttpError``) a person can read.
 """
 
 from __future__ import annotations
 
-import asyncio
-import codecs
+import functools
 import re
-import socket
-import ssl
-import time
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
-from urllib.parse import urljoin, urlsplit
 
-import aiohttp
-from multidict import CIMultiDictProxy
 from pydantic import Field, field_validator
-from yarl import URL
 
+from jaga.core import http
+from jaga.core.http import HttpError as FetchError
+from jaga.core.http import HttpResponse as Fetched
+from jaga.core.http import body_decode, describe_error, ssl_for, validate_url
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
-REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)["']""", re.IGNORECASE)
+__all__ = ["FetchError", "Fetched", "body_decode", "describe_error", "fetch", "ssl_for", "validate_url"]
 
-
-class FetchError(Exception):
-    """A failure a person can read (Indonesian / English). ``code`` is machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-@dataclass
-class Fetched:
-    url: str  # the final URL, after redirects
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
-    truncated: bool  # the body was longer than the cap; only the first ``len(body)`` bytes were read
-    elapsed_ms: float
-    redirects: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return body_decode(self.body, self.headers.get("Content-Type", ""))[0]
-
-
-def body_decode(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """Decode with the declared charset (header, then meta/XML declaration), then UTF-8, then cp1252.
-
-    Never raises: an unknown or lying charset falls through to the next candidate and the last one
-    replaces undecodable bytes.
-    """
-    candidates: list[str] = []
-    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", content_type, re.IGNORECASE)
-    if match:
-        candidates.append(match.group(1))
-    head = body[:4096]
-    for pattern in (_META_CHARSET, _XML_ENCODING):
-        found = pattern.search(head)
-        if found:
-            candidates.append(found.group(1).decode("ascii", "replace"))
-    candidates += ["utf-8", "cp1252"]
-    for name in candidates:
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
-        try:
-            return body.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    return body.decode("utf-8", errors="replace"), "utf-8"
-
-
-def validate_url(value: str) -> str:
-    value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"}:
-        raise ValueError(
-            f"URL harus diawali http:// atau https:// / URL must start with http:// or https://: {value!r}"
-        )
-    if not parts.hostname:
-        raise ValueError(f"URL tanpa nama host / URL without a host name: {value!r}")
-    try:
-        URL(value)
-        _ = parts.port
-    except ValueError as exc:
-        raise ValueError(f"URL tidak sah / invalid URL: {value!r} ({exc})") from None
-    return value
-
-
-def ssl_for(*, verify_tls: bool, ca_file: str = "") -> ssl.SSLContext | bool:
-    """What aiohttp's ``ssl=`` wants: the default (True), no verification (False) or a context with a CA."""
-    if not verify_tls:
-        return False
-    if ca_file:
-        return ssl.create_default_context(cafile=ca_file)
-    return True
-
-
-def describe_error(exc: BaseException, url: str, timeout_s: float) -> FetchError:
-    """Turn any network exception into a readable reason. Order matters: subclasses first."""
-    host = urlsplit(url).hostname or url
-    if isinstance(exc, FetchError):
-        return exc
-    if isinstance(exc, TimeoutError | asyncio.TimeoutError | aiohttp.ServerTimeoutError):
-        return FetchError(
-            "timeout",
-            f"Batas waktu {timeout_s:g} detik terlampaui saat menghubungi {url} / timed out after {timeout_s:g} s",
-        )
-    if isinstance(exc, aiohttp.InvalidURL):
-        return FetchError("invalid_url", f"URL tidak sah / invalid URL: {url}")
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return FetchError(
-            "tls_certificate",
-            f"Sertifikat TLS {host} tidak sah / invalid TLS certificate: {_short(exc.certificate_error)}",
-        )
-    if isinstance(exc, aiohttp.ClientConnectorDNSError) or (
-        isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, socket.gaierror)
-    ):
-        return FetchError("dns", f"Nama domain {host} tidak dapat ditemukan (DNS) / DNS lookup failed for {host}")
-    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
-        return FetchError("tls", f"Galat TLS dengan {host} / TLS error: {_short(exc)}")
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        if isinstance(exc.os_error, ConnectionRefusedError):
-            return FetchError(
-                "refused", f"Koneksi ke {host} port {exc.port} ditolak / connection refused (port {exc.port})"
-            )
-        return FetchError("connect", f"Tidak dapat terhubung ke {host} / cannot connect: {_short(exc.os_error)}")
-    if isinstance(exc, aiohttp.TooManyRedirects):
-        return FetchError("too_many_redirects", f"Terlalu banyak pengalihan dari {url} / too many redirects")
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return FetchError("disconnected", f"Server {host} memutus koneksi / server disconnected")
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return FetchError("payload", f"Isi jawaban dari {host} rusak / broken response body: {_short(exc)}")
-    if isinstance(exc, aiohttp.ClientResponseError):
-        return FetchError("protocol", f"Jawaban HTTP tidak sah dari {host} / invalid HTTP response: {exc.message}")
-    if isinstance(exc, aiohttp.ClientError | OSError):
-        return FetchError("network", f"Galat jaringan dengan {host} / network error: {_short(exc)}")
-    return FetchError("error", f"Galat tak terduga saat memeriksa {url} / unexpected error: {_short(exc)}")
-
-
-def _short(value: object) -> str:
-    text = str(value) or type(value).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
+REDIRECT_CODES = http.REDIRECT_CODES
 
 
 async def fetch(
@@ -168,81 +39,19 @@ async def fetch(
     timeout_s: float | None = None,
 ) -> Fetched:
     """Fetch ``url`` within ONE total deadline. Raises :class:`FetchError` with a readable message."""
-    deadline = ctx.timeout_s if timeout_s is None else timeout_s
-    cap = ctx.max_body_bytes if max_bytes is None else max_bytes
-    request_headers = {"User-Agent": ctx.user_agent, **(headers or {})}
-    ssl_arg = ssl_for(verify_tls=verify_tls, ca_file=ca_file)
-    started = time.monotonic()
-    current = url
-    seen: list[str] = [url]
-    try:
-        validate_url(url)
-    except ValueError as exc:
-        raise FetchError("invalid_url", str(exc)) from None
-    try:
-        async with asyncio.timeout(deadline):
-            while True:
-                async with ctx.session.request(
-                    method,
-                    current,
-                    headers=request_headers,
-                    allow_redirects=False,
-                    ssl=ssl_arg,
-                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=deadline, sock_read=deadline),
-                ) as resp:
-                    location = resp.headers.get("Location")
-                    if follow_redirects and resp.status in REDIRECT_CODES and location:
-                        target = urljoin(current, location)
-                        if target in seen:
-                            chain = " → ".join([*seen, target])
-                            raise FetchError("redirect_loop", f"Pengalihan berputar / redirect loop: {_short(chain)}")
-                        if len(seen) > max_redirects:
-                            raise FetchError(
-                                "too_many_redirects",
-                                f"Lebih dari {max_redirects} pengalihan dari {url} / too many redirects"
-                                if max_redirects
-                                else f"Pengalihan tidak diizinkan dari {url} / redirects not allowed",
-                            )
-                        try:
-                            validate_url(target)
-                        except ValueError as exc:
-                            raise FetchError("invalid_redirect", f"Pengalihan ke URL tidak sah / {exc}") from None
-                        seen.append(target)
-                        current = target
-                        if resp.status == 303:
-                            method = "GET"
-                        continue
-                    body, truncated = await _read_capped(resp, cap, method)
-                    return Fetched(
-                        url=current,
-                        status=resp.status,
-                        headers=resp.headers,
-                        body=body,
-                        truncated=truncated,
-                        elapsed_ms=(time.monotonic() - started) * 1000,
-                        redirects=seen[1:],
-                    )
-    except FetchError:
-        raise
-    except (TimeoutError, Exception) as exc:
-        raise describe_error(exc, current, deadline) from None
-
-
-async def _read_capped(resp: aiohttp.ClientResponse, cap: int, method: str) -> tuple[bytes, bool]:
-    if method == "HEAD":
-        return b"", False
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in resp.content.iter_chunked(64 * 1024):
-        room = cap - size
-        if len(chunk) >= room:
-            chunks.append(chunk[:room])
-            # Stop reading: the rest of a huge body is never downloaded; the connection is dropped.
-            resp.close()
-            return b"".join(chunks), len(chunk) > room or not resp.content.at_eof()
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks), False
+    return await http.fetch(
+        ctx.session,
+        url,
+        method=method,
+        headers={"User-Agent": ctx.user_agent, **(headers or {})},
+        follow_redirects=follow_redirects,
+        max_redirects=max_redirects,
+        max_bytes=ctx.max_body_bytes if max_bytes is None else max_bytes,
+        verify_tls=verify_tls,
+        ca_file=ca_file,
+        timeout_s=ctx.timeout_s if timeout_s is None else timeout_s,
+        hold=ctx.hold,
+    )
 
 
 def parse_status_ranges(items: list[str]) -> list[tuple[int, int]]:
@@ -263,6 +72,11 @@ def parse_status_ranges(items: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
+@functools.lru_cache(maxsize=256)
+def _status_ranges(items: tuple[str, ...]) -> list[tuple[int, int]]:
+    return parse_status_ranges(list(items))
+
+
 class Config(KindConfig):
     url: str
     method: Literal["GET", "HEAD"] = "GET"
@@ -274,7 +88,7 @@ class Config(KindConfig):
     follow_redirects: bool = True
     max_redirects: int = Field(default=10, ge=0, le=30)
     required_headers: dict[str, str] = Field(default_factory=dict)  # name -> regex searched in the value
-    max_body_bytes: int | None = Field(default=None, gt=0)
+    max_body_bytes: int | None = Field(default=None, gt=0, le=http.MAX_BODY_BYTES)
     request_headers: dict[str, str] = Field(default_factory=dict)
     verify_tls: bool = True
     ca_file: str = ""
@@ -326,22 +140,20 @@ class HttpKind:
 
 
 def evaluate(cfg: Config, page: Fetched) -> CheckOutcome:
-    details: dict[str, Any] = {
-        "url": page.url,
-        "status_code": page.status,
-        "bytes": len(page.body),
-        "truncated": page.truncated,
-    }
+    # Only what a person reading the result needs: a raw result is written 1,440 times a day per monitor.
+    details: dict[str, Any] = {"status_code": page.status, "bytes": len(page.body)}
     if page.redirects:
-        details["redirects"] = page.redirects
+        details["redirects"] = page.redirects  # the last one is the page that answered
+    if page.truncated:
+        details["truncated"] = True
     ms = round(page.elapsed_ms, 1)
 
     def outcome(status: Status, reason: str) -> CheckOutcome:
         return CheckOutcome(status, reason, response_ms=ms, details=details)
 
-    if not any(low <= page.status <= high for low, high in parse_status_ranges(cfg.expected_status)):
+    if not any(low <= page.status <= high for low, high in _status_ranges(tuple(cfg.expected_status))):
         if page.status in REDIRECT_CODES and not cfg.follow_redirects:
-            return outcome(Status.DOWN, f"HTTP {page.status} (pengalihan ke {page.headers.get('Location', '?')})")
+            return outcome(Status.DOWN, f"HTTP {page.status}: pengalihan tidak diikuti / redirect not followed")
         return outcome(Status.DOWN, f"HTTP {page.status} dari {page.url} (diharapkan {', '.join(cfg.expected_status)})")
 
     for name, pattern in cfg.required_headers.items():
@@ -349,12 +161,13 @@ def evaluate(cfg: Config, page: Fetched) -> CheckOutcome:
         if value is None:
             return outcome(Status.DOWN, f"Header {name} tidak ada / header missing")
         if pattern and not re.search(pattern, value):
-            return outcome(Status.DOWN, f"Header {name}: {_short(value)!r} tidak cocok dengan {pattern!r}")
+            return outcome(Status.DOWN, f"Header {name} tidak cocok dengan {pattern!r} / header does not match")
 
     if cfg.keyword and cfg.method == "GET":
         text = page.text
         found = cfg.keyword in text if cfg.keyword_case_sensitive else cfg.keyword.casefold() in text.casefold()
-        details["keyword_found"] = found
+        if not (found and cfg.keyword_mode == "present"):  # found as required: the status says it
+            details["keyword_found"] = found
         cap_note = f" dalam {len(page.body)} byte pertama (halaman dipotong)" if page.truncated else ""
         if cfg.keyword_mode == "present" and not found:
             return outcome(Status.DOWN, f"Kata kunci {cfg.keyword!r} tidak ditemukan{cap_note} / keyword not found")

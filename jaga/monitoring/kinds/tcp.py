@@ -10,7 +10,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
+from jaga.core import http
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
+
+# After connecting, listen this long for the server hanging up: a port whose service is gone behind a
+# forwarder, or one that a filter resets, accepts the TCP handshake and then drops every connection.
+HANGUP_WAIT_S = 0.25
 
 
 def validate_host(value: str) -> str:
@@ -30,6 +35,8 @@ def _is_ipv6(value: str) -> bool:
 
 def describe_socket_error(exc: BaseException, host: str, port: int, timeout_s: float) -> tuple[str, str]:
     """``(code, reason)`` for a failure while connecting to ``host:port``."""
+    if isinstance(exc, http.AddressRefused):
+        return "address_refused", exc.message
     if isinstance(exc, TimeoutError):
         return "timeout", f"Batas waktu {timeout_s:g} detik terlampaui ke {host}:{port} / timed out"
     if isinstance(exc, socket.gaierror):
@@ -64,18 +71,52 @@ class TcpKind:
         started = time.monotonic()
         try:
             async with asyncio.timeout(ctx.timeout_s):
-                _, writer = await asyncio.open_connection(cfg.host, cfg.port)
+                address = (await http.resolve_checked(cfg.host, cfg.port, ctx.policy))[0]
+                reader, writer = await asyncio.open_connection(address, cfg.port)
         except Exception as exc:
             code, reason = describe_socket_error(exc, cfg.host, cfg.port, ctx.timeout_s)
             return CheckOutcome(Status.DOWN, reason, details={"error": code})
         ms = round((time.monotonic() - started) * 1000, 1)
-        writer.close()
+        hangup = ""
         try:
-            async with asyncio.timeout(1):
-                await writer.wait_closed()
-        except (OSError, TimeoutError):
+            # Most services wait for the client (HTTP) or greet it (SSH, SMTP): either is fine. A reset or
+            # an end of stream at once means nothing is serving behind the port.
+            await asyncio.wait_for(_hangup(reader), HANGUP_WAIT_S)
+            hangup = "closed"
+        except TimeoutError:
             pass
+        except OSError:  # ConnectionResetError, BrokenPipeError
+            hangup = "reset"
+        finally:
+            writer.close()
+            try:
+                async with asyncio.timeout(1):
+                    await writer.wait_closed()
+            except (OSError, TimeoutError):
+                pass
+        if hangup == "reset":
+            return CheckOutcome(
+                Status.DOWN,
+                f"Port {cfg.port} menerima sambungan lalu langsung memutusnya (reset) / "
+                "the port accepts the connection and resets it at once",
+                response_ms=ms,
+                details={"error": "reset"},
+            )
+        if hangup == "closed":
+            return CheckOutcome(
+                Status.DOWN,
+                f"Port {cfg.port} menerima sambungan lalu langsung menutupnya / "
+                "the port accepts the connection and closes it at once",
+                response_ms=ms,
+                details={"error": "closed"},
+            )
         return CheckOutcome(Status.UP, f"Port {cfg.port} terbuka, terhubung dalam {ms:.0f} ms", response_ms=ms)
+
+
+async def _hangup(reader: asyncio.StreamReader) -> None:
+    """Return when the server ends the stream; data it sends (a greeting) is read past."""
+    while await reader.read(4096):
+        continue
 
 
 KIND = TcpKind()

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from cryptography import x509
 from pydantic import Field, field_validator, model_validator
 
-from jaga.core import clock
+from jaga.core import clock, http
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
 from jaga.monitoring.kinds.tcp import describe_socket_error, validate_host
 
@@ -49,10 +49,14 @@ def _context(*, verify: bool, ca_file: str) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file or None)
 
 
-async def _peer_certificate(host: str, port: int, server_name: str, context: ssl.SSLContext, timeout: float) -> bytes:
+async def _peer_certificate(
+    host: str, port: int, server_name: str, context: ssl.SSLContext, timeout: float, policy: http.AddressPolicy
+) -> bytes:
     async with asyncio.timeout(timeout):
+        # Connect to the address the guard allowed, not to the name again (no second resolution).
+        address = (await http.resolve_checked(host, port, policy))[0]
         _, writer = await asyncio.open_connection(
-            host, port, ssl=context, server_hostname=server_name, ssl_handshake_timeout=timeout
+            address, port, ssl=context, server_hostname=server_name, ssl_handshake_timeout=timeout
         )
     try:
         ssl_object = writer.get_extra_info("ssl_object")
@@ -108,13 +112,13 @@ class TlsKind:
         failure: tuple[str, str] | None = None
         try:
             der = await _peer_certificate(
-                cfg.host, cfg.port, server_name, _context(verify=True, ca_file=cfg.ca_file), ctx.timeout_s
+                cfg.host, cfg.port, server_name, _context(verify=True, ca_file=cfg.ca_file), ctx.timeout_s, ctx.policy
             )
         except ssl.SSLCertVerificationError as exc:
             failure = _verify_reason(exc, server_name)
             try:
                 der = await _peer_certificate(
-                    cfg.host, cfg.port, server_name, _context(verify=False, ca_file=""), ctx.timeout_s
+                    cfg.host, cfg.port, server_name, _context(verify=False, ca_file=""), ctx.timeout_s, ctx.policy
                 )
             except Exception:
                 return CheckOutcome(Status.DOWN, failure[1], details={"error": failure[0]})
@@ -122,9 +126,31 @@ class TlsKind:
             code, reason = describe_socket_error(exc, cfg.host, cfg.port, ctx.timeout_s)
             return CheckOutcome(Status.DOWN, reason, details={"error": code})
         ms = round((time.monotonic() - started) * 1000, 1)
-        details = describe_certificate(der, clock.now())
+        now = clock.now()
+        details = describe_certificate(der, now)
         days = int(details["days_left"])
         expiry = f"berlaku sampai {details['not_after'][:10]} ({days} hari lagi)"
+        if datetime.fromisoformat(details["not_after"]) <= now:
+            # Whatever else is wrong (an untrusted chain is checked first by OpenSSL), expired is what matters.
+            ago = max(1, -days)
+            details["error"] = "expired"
+            if failure is not None and failure[0] != "expired":
+                details["also"] = failure[0]
+            return CheckOutcome(
+                Status.DOWN,
+                f"Sertifikat sudah kedaluwarsa sejak {details['not_after'][:10]} ({ago} hari lalu) / "
+                f"certificate expired {ago} days ago",
+                response_ms=ms,
+                details=details,
+            )
+        if datetime.fromisoformat(details["not_before"]) > now:
+            details["error"] = "not_yet_valid"
+            return CheckOutcome(
+                Status.DOWN,
+                f"Sertifikat belum berlaku sampai {details['not_before'][:10]} / certificate not valid yet",
+                response_ms=ms,
+                details=details,
+            )
         if failure is not None:
             details["error"] = failure[0]
             return CheckOutcome(Status.DOWN, f"{failure[1]}; {expiry}", response_ms=ms, details=details)

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from jaga.core.models import Site
 from jaga.monitoring import rollups
-from jaga.monitoring.models import CheckResult, MaintenanceWindow, Monitor, MonitorStatus, Rollup
+from jaga.monitoring.models import CheckResult, MaintenanceWindow, Monitor, MonitorStatus, Rollup, RollupCursor
 from jaga.monitoring.rollups import results_prune, rollups_compute
 
 T0 = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
@@ -34,20 +34,47 @@ def rows(period: str) -> list[tuple[object, ...]]:
     )
 
 
-def test_it_puts_a_result_in_the_minute_it_starts_and_only_rolls_up_complete_minutes(monitor: Monitor) -> None:
+def test_it_puts_a_result_in_the_minute_it_starts_and_adds_later_ones_to_that_minute(monitor: Monitor) -> None:
     result(monitor, T0)
     result(monitor, T0 + timedelta(seconds=59, microseconds=999_999), response_ms=300.0)
     result(monitor, T0 + timedelta(minutes=1), status=MonitorStatus.DOWN, response_ms=None)
     result(monitor, T0 + timedelta(minutes=2, seconds=1))  # the current minute at ``now``
 
     rollups_compute(now=T0 + timedelta(minutes=2, seconds=30))
+    result(monitor, T0 + timedelta(minutes=2, seconds=40), response_ms=50.0)  # the same minute, written later
+    rollups_compute(now=T0 + timedelta(minutes=2, seconds=50))
 
     assert rows("m") == [
         (monitor.pk, T0, 2, 2, 0, 0, 400.0, 2),
         (monitor.pk, T0 + timedelta(minutes=1), 1, 0, 1, 0, 0.0, 0),
+        (monitor.pk, T0 + timedelta(minutes=2), 2, 2, 0, 0, 150.0, 2),
     ]
     minute = Rollup.objects.get(period="m", bucket=T0)
     assert (minute.response_ms_min, minute.response_ms_max) == (100.0, 300.0)
+    later = Rollup.objects.get(period="m", bucket=T0 + timedelta(minutes=2))
+    assert (later.response_ms_min, later.response_ms_max) == (50.0, 100.0)
+
+
+def test_two_runs_that_overlap_never_count_a_result_twice(monitor: Monitor) -> None:
+    result(monitor, T0)
+    position, last = rollups.cursor_position(), CheckResult.objects.get().pk
+    assert rollups.minutes_add(low=position, high=last) == 1
+    with pytest.raises(rollups._CursorMoved):  # a second run that read the same cursor
+        rollups.minutes_add(low=position, high=last)
+
+    assert rows("m") == [(monitor.pk, T0, 1, 1, 0, 0, 100.0, 1)]
+
+
+def test_a_result_that_arrives_after_its_hour_was_rolled_up_recomputes_that_hour(monitor: Monitor) -> None:
+    result(monitor, T0)
+    rollups_compute(now=T0 + timedelta(hours=1, minutes=10))
+    assert Rollup.objects.get(period="h", bucket=T0).checks == 1
+
+    result(monitor, T0 + timedelta(minutes=30), status=MonitorStatus.DOWN)  # a probe that was cut off
+    rollups_compute(now=T0 + timedelta(hours=1, minutes=11))
+
+    hour = Rollup.objects.get(period="h", bucket=T0)
+    assert (hour.checks, hour.up, hour.down) == (2, 1, 1)
 
 
 def test_it_writes_the_same_rows_when_run_again(monitor: Monitor) -> None:
@@ -117,7 +144,11 @@ def test_it_counts_checks_inside_a_maintenance_window_as_maintenance(site: Site,
     ]
 
 
-def test_it_stops_at_its_time_budget_and_goes_on_next_run(monitor: Monitor) -> None:
+def test_it_stops_at_its_time_budget_and_goes_on_next_run(monitor: Monitor, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rollups, "RAW_CHUNK_ROWS", 10)
+    for _ in range(25):  # ids with a gap before the first result (deleted rows): chunks start where ids do
+        result(monitor, T0 - timedelta(days=1))
+    CheckResult.objects.all().delete()
     for n in range(60):
         result(monitor, T0 + timedelta(minutes=n))
 
@@ -129,7 +160,9 @@ def test_it_stops_at_its_time_budget_and_goes_on_next_run(monitor: Monitor) -> N
     assert Rollup.objects.filter(period="m").count() == 60
 
 
-@override_settings(JAGA_RESULTS_RETENTION_HOURS=48)
+@override_settings(
+    JAGA_RESULTS_RETENTION_HOURS=48, JAGA_ROLLUP_MINUTE_RETENTION_HOURS=72, JAGA_ROLLUP_HOUR_RETENTION_DAYS=400
+)
 def test_it_prunes_raw_minutes_and_hours_past_retention_in_batches_and_keeps_days(
     monitor: Monitor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -144,6 +177,9 @@ def test_it_prunes_raw_minutes_and_hours_past_retention_in_batches_and_keeps_day
     Rollup.objects.create(monitor=monitor, period="m", bucket=now - timedelta(minutes=2), checks=1, up=1)
     Rollup.objects.create(monitor=monitor, period="h", bucket=now - timedelta(hours=2), checks=1, up=1)
     Rollup.objects.create(monitor=monitor, period="d", bucket=now - timedelta(days=1, hours=12), checks=1, up=1)
+    RollupCursor.objects.update_or_create(  # as if the rollups had counted every raw result
+        name=rollups.CURSOR, defaults={"position": CheckResult.objects.order_by("-id")[0].id}
+    )
 
     stats = results_prune(now=now)
 

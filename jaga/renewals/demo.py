@@ -41,7 +41,7 @@ class _DemoRegistry:
         body = json.dumps(document).encode()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 found = self.path.rstrip("/").endswith(f"/domain/{DEMO_DOMAIN}")
                 self.send_response(200 if found else 404)
                 self.send_header("Content-Type", "application/rdap+json")
@@ -119,7 +119,7 @@ def demo_fill(*, ctx: DemoContext) -> None:
         opened = now - dt.timedelta(days=40)
         with clock.frozen(opened):
             case = case_open(service=hosting, note="dibuka otomatis: berakhir dalam 21 hari")
-        steps = [
+        steps: list[tuple[str, Any, dt.datetime, dict[str, Any]]] = [
             (StepAction.REQUEST_INVOICE, staff, opened + dt.timedelta(hours=3), {}),
             (StepAction.RECEIVE_INVOICE, staff, opened + dt.timedelta(days=2), {
                 "upload": _pdf("Tagihan AN-2025-1187", ["Hosting 1 tahun", "Rp 3.600.000"]),
@@ -153,4 +153,6 @@ def demo_fill(*, ctx: DemoContext) -> None:
 
     channel = NotificationChannel.objects.filter(institution=institution).order_by("pk").first()
     if channel is not None:
-        NotificationRoute.objects.get_or_create(institution=institution, event_type="renewal.*", role="", channel=channel)
+        NotificationRoute.objects.get_or_create(
+            institution=institution, event_type="renewal.*", role="", channel=channel
+        )

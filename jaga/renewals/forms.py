@@ -43,7 +43,8 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = REGISTRY.choices()
+        kind: Any = self.fields["kind"]
+        kind.choices = REGISTRY.choices()
         sites: Any = self.fields["sites"]
         sites.queryset = Site.objects.filter(institution=institution)
         self.fields["expires_on"].help_text = _(
@@ -65,9 +66,7 @@ class PdfField(forms.FileField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs=PDF_ACCEPT))
-        kwargs.setdefault(
-            "help_text", _("PDF, paling besar %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024}
-        )
+        kwargs.setdefault("help_text", _("PDF, paling besar %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
@@ -106,11 +105,12 @@ class StepForm(forms.Form):
         if step.action == StepAction.RENEW:
             self.fields["expires_on"] = forms.DateField(label=_("Tanggal berakhir yang baru"), widget=DATE)
         if step.document:
-            label = {
+            labels: dict[str, Any] = {
                 DocumentKind.INVOICE: _("Tagihan (PDF)"),
                 DocumentKind.PAYMENT_PROOF: _("Bukti pembayaran (PDF)"),
                 DocumentKind.RENEWAL_EVIDENCE: _("Bukti perpanjangan (PDF)"),
-            }.get(step.document, _("Berkas (PDF)"))
+            }
+            label = labels.get(step.document, _("Berkas (PDF)"))
             self.fields["upload"] = PdfField(label=label)
         self.order_fields(["invoice_number", "invoice_amount", "invoice_due_on", "expires_on", "upload", "note"])
 

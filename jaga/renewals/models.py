@@ -190,7 +190,9 @@ class RenewalCase(models.Model):
         _("perpanjangan dipastikan dari"), max_length=10, choices=ExpirySource.choices, blank=True, default=""
     )
     invoice_number = models.CharField(_("nomor tagihan"), max_length=120, blank=True)
-    invoice_amount = models.DecimalField(_("jumlah tagihan (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    invoice_amount = models.DecimalField(
+        _("jumlah tagihan (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     invoice_due_on = models.DateField(_("jatuh tempo tagihan"), null=True, blank=True)
     reminders_sent = models.JSONField(default=list, blank=True)  # the day marks already announced (90, 60, ...)
     escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
@@ -256,7 +258,9 @@ class CaseStep(models.Model):
     from_state = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
     note = models.TextField(_("catatan / alasan"), blank=True)
-    document = models.ForeignKey("renewals.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    document = models.ForeignKey(
+        "renewals.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["at", "pk"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -69,7 +70,9 @@ def register_rows(*, institution: Institution, include_inactive: bool = False) -
 
 
 def due_within(*, institution: Institution, days: int = DUE_WINDOW_DAYS) -> list[RegisterRow]:
-    return [row for row in register_rows(institution=institution) if row.days_left is not None and row.days_left <= days]
+    return [
+        row for row in register_rows(institution=institution) if row.days_left is not None and row.days_left <= days
+    ]
 
 
 @dataclass
@@ -130,7 +133,7 @@ def sop_tile_lines(*, institution: Institution, site: Any = None, activity_keys:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    from jaga.sop.tiles import TileLine
+    TileLine = import_module("jaga.sop.tiles").TileLine
 
     rows = due_within(institution=institution)
     if site is not None:

@@ -40,7 +40,9 @@ class CertificateKind:
         host = service.identifier
         if host:
             monitors = [
-                m for m in monitors if host in {str(m.config.get("host", "")).lower(), str(m.config.get("server_name", "")).lower()}
+                m
+                for m in monitors
+                if host in {str(m.config.get("host", "")).lower(), str(m.config.get("server_name", "")).lower()}
             ]
         if not monitors:
             where = host or ", ".join(s.name for s in service.sites.all()) or "-"

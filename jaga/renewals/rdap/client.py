@@ -37,9 +37,7 @@ def domain_url(base_url: str, domain: str) -> str:
     return f"{base}domain/{quote(domain, safe='.-')}"
 
 
-def domain_query(
-    *, base_url: str, domain: str, institution: Any = None, timeout: float | None = None
-) -> RdapAnswer:
+def domain_query(*, base_url: str, domain: str, institution: Any = None, timeout: float | None = None) -> RdapAnswer:
     url = domain_url(base_url, domain)
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     started = time.monotonic()
@@ -89,7 +87,9 @@ def domain_query(
 
 def bootstrap_refresh(*, url: str = IANA_URL, timeout: float = 30.0) -> Bootstrap:
     """Fetch IANA's ``dns.json`` and make it the bootstrap in use; raises with a readable reason."""
-    response = http.request("GET", url, headers={"Accept": "application/json"}, timeout=timeout, max_bytes=BOOTSTRAP_MAX_BYTES)
+    response = http.request(
+        "GET", url, headers={"Accept": "application/json"}, timeout=timeout, max_bytes=BOOTSTRAP_MAX_BYTES
+    )
     if response.status != 200:
         raise http.HttpError("http_error", f"{url}: HTTP {response.status}")
     return bootstrap_store(response.body)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from importlib import import_module
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,11 @@ UNPAID_STATES = (
 )
 NOT_RENEWED_STATES = (*UNPAID_STATES, CaseState.PAID)
 SOURCE = "renewals"
+
+
+def _incidents() -> Any:
+    """The incidents app's services (CONTRACTS.md item 11), imported when first needed."""
+    return import_module("jaga.incidents.services")
 
 
 def cause_key(case: RenewalCase) -> str:
@@ -55,7 +61,7 @@ def case_escalate_if_overdue(*, case: RenewalCase, today: dt.date) -> bool:
     CaseStep.objects.create(
         case=case, at=now, action=StepAction.ESCALATE, note=f"tenggat {deadline:%Y-%m-%d} lewat {late} hari"
     )
-    from jaga.incidents.services import incident_open_or_update
+    incident_open_or_update = _incidents().incident_open_or_update
     from jaga.renewals.services.workflow import case_notify
 
     summary = f"{case.service.name}: tenggat {deadline:%Y-%m-%d} lewat, tahap {case.get_state_display()}"
@@ -91,7 +97,7 @@ def case_report_if_expired(*, case: RenewalCase, today: dt.date) -> bool:
     if first:
         RenewalCase.objects.filter(pk=case.pk).update(expired_reported_at=now)
         case.expired_reported_at = now
-    from jaga.incidents.services import incident_open_or_update
+    incident_open_or_update = _incidents().incident_open_or_update
     from jaga.renewals.services.workflow import case_notify
 
     days = (today - expires).days
@@ -117,7 +123,7 @@ def case_report_if_expired(*, case: RenewalCase, today: dt.date) -> bool:
 def case_incidents_clear(*, case: RenewalCase) -> None:
     if case.escalated_at is None and case.expired_reported_at is None:
         return
-    from jaga.incidents.services import incident_cause_cleared
+    incident_cause_cleared = _incidents().incident_cause_cleared
 
     for site in _sites(case):
         for kind in ("renewal_overdue", "service_expired"):

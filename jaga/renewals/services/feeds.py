@@ -92,7 +92,9 @@ def feed_render(*, feed: CalendarFeed, language: str = "id") -> bytes:
         calendar.add("prodid", PRODID)
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
-        calendar.add("x-wr-calname", _("Tenggat perpanjangan — %(institution)s") % {"institution": feed.institution.name})
+        calendar.add(
+            "x-wr-calname", _("Tenggat perpanjangan — %(institution)s") % {"institution": feed.institution.name}
+        )
         calendar.add("x-wr-timezone", feed.institution.time_zone)
         case: RenewalCase
         for case, step in cases_waiting_for(user=feed.user, institution=feed.institution):

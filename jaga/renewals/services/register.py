@@ -58,7 +58,9 @@ def local_date(moment: dt.datetime, institution: Institution) -> dt.date:
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     kind_key = values.get("kind", "")
     if kind_key not in REGISTRY:
-        raise ValidationError({"kind": ValidationError("Jenis layanan tidak dikenal: %(kind)s", params={"kind": kind_key})})
+        raise ValidationError(
+            {"kind": ValidationError("Jenis layanan tidak dikenal: %(kind)s", params={"kind": kind_key})}
+        )
     kind = REGISTRY.get(kind_key)
     identifier = str(values.get("identifier") or "")
     try:

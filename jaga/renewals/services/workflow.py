@@ -217,9 +217,7 @@ def _move(
             fresh = _claim(case=case, version=version, from_state=from_state)
             now = clock.now()
             if upload is not None:
-                stored = document_store(
-                    service=fresh.service, upload=upload, kind=document_kind, by=user, case=fresh
-                )
+                stored = document_store(service=fresh.service, upload=upload, kind=document_kind, by=user, case=fresh)
                 # A document of the same kind sent earlier (a rejected invoice) stays, marked as replaced.
                 Document.objects.filter(case=fresh, kind=document_kind).exclude(pk=stored.pk).update(superseded=True)
             for name, value in (fields or {}).items():
@@ -237,7 +235,7 @@ def _move(
             if to_state == CaseState.CLOSED:
                 _ledger(case=fresh, user=user)
     except BaseException:
-        if stored is not None:  # the row rolled back: the file must not stay behind either
+        if stored is not None and stored.file.name:  # the row rolled back: the file must not stay behind either
             stored.file.storage.delete(stored.file.name)
         raise
     return fresh, stored
@@ -312,9 +310,7 @@ def case_step_take(
     if step.action == StepAction.RENEW:
         _incidents_clear(case=fresh)
     if step.event:
-        transaction.on_commit(
-            lambda: case_notify(case=fresh, event=step.event, title=step.title, body=step.body)
-        )
+        transaction.on_commit(lambda: case_notify(case=fresh, event=step.event, title=step.title, body=step.body))
     if step.action == StepAction.PAY:
         # The provider may have renewed already (the registry shows it): then the case is renewed at once.
         transaction.on_commit(lambda: case_renewal_detect(service=fresh.service))
@@ -374,9 +370,10 @@ def case_renewal_detect(*, service: Service) -> RenewalCase | None:
     if before is not None and service.expires_on <= before:
         return None
     if case.state != CaseState.PAID:
-        if case.state not in (CaseState.RENEWED, CaseState.CLOSED) and not case.steps.filter(
-            action=StepAction.NOTE, note__startswith="[auto]"
-        ).exists():
+        if (
+            case.state not in (CaseState.RENEWED, CaseState.CLOSED)
+            and not case.steps.filter(action=StepAction.NOTE, note__startswith="[auto]").exists()
+        ):
             CaseStep.objects.create(
                 case=case, at=clock.now(), action=StepAction.NOTE,
                 note=f"[auto] tanggal berakhir sudah maju ke {service.expires_on:%Y-%m-%d} ({service.expiry_source})",

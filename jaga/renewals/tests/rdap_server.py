@@ -51,7 +51,9 @@ def pandi_domain(name: str, *, expires: str | None, registrar: str = "PT Digital
             {"objectClassName": "entity", "handle": "REDACTED", "roles": ["registrant"]},
         ],
         "notices": [{"title": "Terms of Use", "description": ["Data PANDI / PANDI data"]}],
-        "links": [{"rel": "self", "href": f"https://rdap.pandi.id/rdap/domain/{name}", "type": "application/rdap+json"}],
+        "links": [
+            {"rel": "self", "href": f"https://rdap.pandi.id/rdap/domain/{name}", "type": "application/rdap+json"}
+        ],
     }
 
 
@@ -65,14 +67,18 @@ class Registry:
         registry = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 registry.requests.append(self.path)
                 if registry.delay:
                     time.sleep(registry.delay)
                 name = self.path.rsplit("/domain/", 1)[-1].lower()
                 answer = registry.answers.get(name)
                 if answer is None:
-                    status, body, kind = 404, json.dumps({"errorCode": 404, "title": "Not Found"}).encode(), "application/rdap+json"
+                    status, body, kind = (
+                        404,
+                        json.dumps({"errorCode": 404, "title": "Not Found"}).encode(),
+                        "application/rdap+json",
+                    )
                 else:
                     status, body, kind = answer() if callable(answer) else answer
                 try:

@@ -17,7 +17,8 @@ def test_the_demo_shows_a_filled_register_a_case_in_progress_and_a_closed_case_i
     summary = demo_create(days=2)
     assert not [s for s in summary.skipped if "erpanjangan" in s], summary.skipped
     domain = Service.objects.get(kind="domain")
-    assert domain.expiry_source == "rdap" and domain.last_lookup is not None
+    assert domain.expiry_source == "rdap"
+    assert domain.last_lookup is not None
     assert domain.last_lookup.registrar == "Registrar Demo .go.id"
     assert domain.last_lookup.url.startswith("http://127.0.0.1:")
     assert RenewalCase.objects.get(service=domain).state == CaseState.VERIFIED
@@ -26,4 +27,5 @@ def test_the_demo_shows_a_filled_register_a_case_in_progress_and_a_closed_case_i
     assert entry.evidence.count() == 3
     assert Service.objects.count() == 4
     again = demo_create(days=2)  # idempotent
-    assert Service.objects.count() == 4 and not [s for s in again.skipped if "erpanjangan" in s]
+    assert Service.objects.count() == 4
+    assert not [s for s in again.skipped if "erpanjangan" in s]

@@ -12,7 +12,7 @@ from jaga.core import clock
 from jaga.renewals.models import CaseState, CaseStep, RenewalCase, StepAction
 from jaga.renewals.services.daily import reminder_due, renewals_daily_run
 from jaga.renewals.services.register import service_create, service_expiry_check, service_override_set
-from jaga.renewals.services.workflow import case_open, case_step_take
+from jaga.renewals.services.workflow import case_open
 from jaga.renewals.tests.rdap_server import Registry, pandi_domain
 from jaga.renewals.tests.test_workflow import CHAIN, take
 
@@ -60,7 +60,9 @@ def test_a_renewal_at_the_registry_moves_the_date_forward_at_the_next_daily_run(
     service.refresh_from_db()
     case.refresh_from_db()
     assert service.expires_on == new
-    assert case.state == CaseState.RENEWED and case.expires_on_after == new and case.renewal_source == "rdap"
+    assert case.state == CaseState.RENEWED
+    assert case.expires_on_after == new
+    assert case.renewal_source == "rdap"
     assert CaseStep.objects.filter(case=case, action=StepAction.RENEW, actor__isnull=True).exists()
 
 
@@ -109,16 +111,19 @@ def test_a_manual_date_holds_until_the_registry_says_later(
                              rdap_url=registry.url)  # fmt: skip
     service_expiry_check(service=service, force=True)
     service.refresh_from_db()
-    assert service.expires_on is None and service.last_lookup.status == "unknown"
+    assert service.expires_on is None
+    assert service.last_lookup.status == "unknown"
     manual = today + dt.timedelta(days=40)
     service_override_set(service=service, expires_on=manual, reason="Dari tagihan registrar no. 12", by=people["staff"])
     service_expiry_check(service=service, force=True)
     service.refresh_from_db()
-    assert service.expires_on == manual and service.expiry_source == "override"
+    assert service.expires_on == manual
+    assert service.expiry_source == "override"
     registry.domain("ma.go.id", pandi_domain("ma.go.id", expires=stamp(today + dt.timedelta(days=400))))
     service_expiry_check(service=service, force=True)
     service.refresh_from_db()
-    assert service.expires_on == today + dt.timedelta(days=400) and service.expiry_source == "rdap"
+    assert service.expires_on == today + dt.timedelta(days=400)
+    assert service.expiry_source == "rdap"
     assert service.override_expires_on is None
 
 
@@ -135,14 +140,19 @@ def test_a_certificate_is_read_from_the_tls_monitor_without_a_second_fetch(insti
                              identifier="pn-bangil.go.id")  # fmt: skip
     lookup = service_expiry_check(service=service)
     service.refresh_from_db()
-    assert lookup is not None and lookup.status == "found" and "Let's Encrypt" in lookup.registrar
-    assert service.expires_on == not_after.date() and service.expiry_source == "tls"
+    assert lookup is not None
+    assert lookup.status == "found"
+    assert "Let's Encrypt" in lookup.registrar
+    assert service.expires_on == not_after.date()
+    assert service.expiry_source == "tls"
 
 
 def test_a_certificate_without_a_monitor_says_so(institution: Any, site: Any) -> None:
     service = service_create(institution=institution, sites=[site], kind="certificate", name="Sertifikat")
     lookup = service_expiry_check(service=service)
-    assert lookup is not None and lookup.status == "failed" and "monitor TLS" in lookup.error
+    assert lookup is not None
+    assert lookup.status == "failed"
+    assert "monitor TLS" in lookup.error
 
 
 @pytest.mark.parametrize(
@@ -167,7 +177,8 @@ def test_the_daily_run_opens_the_case_at_ninety_days_and_reminds_on_the_marks(
     assert renewals_daily_run(institution=institution).opened == 0
     with clock.travel(dt.timedelta(days=1)), django_capture_on_commit_callbacks(execute=True):
         report = renewals_daily_run(institution=institution)
-    assert report.opened == 1 and report.reminded == 1
+    assert report.opened == 1
+    assert report.reminded == 1
     with clock.travel(dt.timedelta(days=2)), django_capture_on_commit_callbacks(execute=True):
         assert renewals_daily_run(institution=institution).reminded == 0
     with clock.travel(dt.timedelta(days=31)), django_capture_on_commit_callbacks(execute=True):
@@ -182,5 +193,6 @@ def test_a_renewal_by_hand_for_hosting_sets_the_new_date(hosting: Any, people: d
     for action, role, _other in CHAIN[:6]:
         case = take(case, action, people[role])
     hosting.refresh_from_db()
-    assert case.state == CaseState.RENEWED and hosting.expires_on == case.expires_on_after
+    assert case.state == CaseState.RENEWED
+    assert hosting.expires_on == case.expires_on_after
     assert hosting.expiry_source == "manual"

@@ -11,7 +11,13 @@ import pytest
 
 from jaga.core import clock
 from jaga.renewals.rdap import client
-from jaga.renewals.rdap.bootstrap import BootstrapError, NoRdapServer, bootstrap_current, bootstrap_parse, refreshed_path
+from jaga.renewals.rdap.bootstrap import (
+    BootstrapError,
+    NoRdapServer,
+    bootstrap_current,
+    bootstrap_parse,
+    refreshed_path,
+)
 from jaga.renewals.rdap.lookup import domain_expiry
 from jaga.renewals.rdap.parse import domain_parse, rdap_date
 from jaga.renewals.tests.rdap_server import Registry, pandi_domain
@@ -77,7 +83,8 @@ def test_it_names_malformed_json(registry: Registry, with_bootstrap: Any) -> Non
     registry.answers["rusak.go.id"] = (200, b'{"objectClassName": "domain", "events": [', "application/rdap+json")
     finding = domain_expiry(domain="rusak.go.id")
     assert finding.status == "failed"
-    assert "bukan JSON" in finding.error and "not valid JSON" in finding.error
+    assert "bukan JSON" in finding.error
+    assert "not valid JSON" in finding.error
 
 
 def test_it_refuses_json_that_is_not_a_domain_object(registry: Registry, with_bootstrap: Any) -> None:
@@ -104,20 +111,23 @@ def test_it_says_when_the_registry_refuses(registry: Registry, with_bootstrap: A
     registry.answers["tolak.go.id"] = (status, b"slow down", "text/plain")
     finding = domain_expiry(domain="tolak.go.id")
     assert finding.status == "failed"
-    assert f"HTTP {status}" in finding.error and "refused" in finding.error
+    assert f"HTTP {status}" in finding.error
+    assert "refused" in finding.error
 
 
 def test_it_says_when_a_domain_is_not_registered(registry: Registry, with_bootstrap: Any) -> None:
     with_bootstrap(bootstrap_for(registry, "id"))
     finding = domain_expiry(domain="tidak-ada.go.id")
-    assert finding.status == "failed" and "404" in finding.error
+    assert finding.status == "failed"
+    assert "404" in finding.error
 
 
 def test_it_says_clearly_when_the_bootstrap_lacks_the_tld(registry: Registry, with_bootstrap: Any) -> None:
     with_bootstrap(bootstrap_for(registry, "com"))
     finding = domain_expiry(domain="pn-bangil.go.id")
     assert finding.status == "failed"
-    assert ".id" in finding.error and "IANA" in finding.error
+    assert ".id" in finding.error
+    assert "IANA" in finding.error
     assert registry.requests == []
     with pytest.raises(NoRdapServer):
         bootstrap_parse(bootstrap_for(registry, "com")).base_urls("pn-bangil.go.id")
@@ -130,7 +140,8 @@ def test_a_refused_connection_is_a_failure_with_its_reason(with_bootstrap: Any) 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     finding = domain_expiry(domain="pn-bangil.go.id", server=f"http://127.0.0.1:{port}/rdap/")
-    assert finding.status == "failed" and finding.error
+    assert finding.status == "failed"
+    assert finding.error
 
 
 def test_it_answers_from_the_cache_until_it_is_stale(registry: Registry, with_bootstrap: Any) -> None:
@@ -138,7 +149,8 @@ def test_it_answers_from_the_cache_until_it_is_stale(registry: Registry, with_bo
     registry.domain("pn-bangil.go.id", pandi_domain("pn-bangil.go.id", expires="2030-03-21T23:59:59Z"))
     domain_expiry(domain="pn-bangil.go.id")
     again = domain_expiry(domain="pn-bangil.go.id")
-    assert again.from_cache and len(registry.requests) == 1
+    assert again.from_cache
+    assert len(registry.requests) == 1
     with clock.travel(dt.timedelta(days=8)):
         assert not domain_expiry(domain="pn-bangil.go.id").from_cache
     assert len(registry.requests) == 2
@@ -188,9 +200,15 @@ def test_it_finds_a_registrar_nested_in_another_entity_or_by_its_public_id() -> 
         "objectClassName": "domain",
         "ldhName": "contoh.com",
         "entities": [
-            {"roles": ["registrant"], "entities": [{"roles": ["registrar"], "vcardArray": ["vcard", [["fn", {}, "text", "Registrar A"]]]}]}
+            {
+                "roles": ["registrant"],
+                "entities": [{"roles": ["registrar"], "vcardArray": ["vcard", [["fn", {}, "text", "Registrar A"]]]}],
+            }
         ],
     }
     assert domain_parse(nested).registrar == "Registrar A"
-    by_id = {"ldhName": "contoh.com", "entities": [{"roles": ["registrar"], "publicIds": [{"type": "IANA Registrar ID", "identifier": "292"}]}]}
+    by_id = {
+        "ldhName": "contoh.com",
+        "entities": [{"roles": ["registrar"], "publicIds": [{"type": "IANA Registrar ID", "identifier": "292"}]}],
+    }
     assert domain_parse(by_id).registrar == "IANA Registrar ID 292"

@@ -74,7 +74,9 @@ def test_a_whole_case_from_due_to_closed_lands_in_the_sop_ledger_with_its_eviden
     hosting.refresh_from_db()
     assert hosting.expires_on == case.expires_on_after
     entry = LedgerEntry.objects.get(activity_key="renewal")
-    assert entry.output == case and entry.outcome == "success" and entry.performed_by == people["staff"]
+    assert entry.output == case
+    assert entry.outcome == "success"
+    assert entry.performed_by == people["staff"]
     assert sorted(e.original_name for e in entry.evidence.all()) == [
         "bukti-bayar.pdf", "bukti-perpanjangan.pdf", "tagihan.pdf",
     ]  # fmt: skip
@@ -104,7 +106,8 @@ def test_a_rejected_invoice_goes_back_with_its_reason_and_a_new_one_replaces_it(
     case = case_reject(case=case, user=people["umum"], version=case.version, reason="Nominal tidak sesuai kontrak")
     assert case.state == CaseState.INVOICE_REQUESTED
     rejection = CaseStep.objects.get(case=case, action=StepAction.REJECT)
-    assert rejection.note == "Nominal tidak sesuai kontrak" and rejection.actor == people["umum"]
+    assert rejection.note == "Nominal tidak sesuai kontrak"
+    assert rejection.actor == people["umum"]
     case = take(case, StepAction.RECEIVE_INVOICE, people["staff"], invoice_amount=Decimal("1250000"))
     invoices = Document.objects.filter(case=case, kind="invoice").order_by("pk")
     assert [d.superseded for d in invoices] == [True, False]  # the first is kept, marked as replaced
@@ -165,7 +168,7 @@ def test_two_threads_taking_the_same_step_at_once_make_one_step_on_postgresql(
             outcomes.append("won")
         except CaseConflict:
             outcomes.append("conflict")
-        except Exception as exc:  # noqa: BLE001 - shown in the assertion
+        except Exception as exc:
             outcomes.append(repr(exc))
         finally:
             connection.close()

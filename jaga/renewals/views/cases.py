@@ -131,7 +131,9 @@ def case_reject_view(request: HttpRequest, slug: str, case_id: int) -> HttpRespo
     if not form.is_valid():
         return render(request, "renewals/case_detail.html", _context(request, case, reject_form=form), status=400)
     try:
-        case_reject(case=case, user=request.user, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"])
+        case_reject(
+            case=case, user=request.user, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"]
+        )
     except CaseConflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:

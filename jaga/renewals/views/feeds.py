@@ -26,7 +26,7 @@ def feed_list(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Alamat kalender dibuat. Salin sekarang: alamat ini hanya ditampilkan sekali."))
     context = {
         "institution": institution,
-        "feeds": CalendarFeed.objects.filter(user_id=request.user.pk, institution=institution),
+        "feeds": CalendarFeed.objects.filter(user_id=int(request.user.pk or 0), institution=institution),
         "new_url": request.build_absolute_uri(reverse("renewals:feed", kwargs={"token": token})) if token else "",
     }
     return render(request, "renewals/feeds.html", context)

@@ -140,9 +140,14 @@ def service_check(request: HttpRequest, slug: str, service_id: int) -> HttpRespo
     if lookup is None:
         messages.info(request, _("Tanggal berakhir layanan ini diisi petugas, bukan diperiksa otomatis."))
     elif lookup.status == "found":
-        messages.success(request, _("Diperiksa: berakhir %(date)s.") % {"date": lookup.expires_at.date() if lookup.expires_at else "-"})
+        messages.success(
+            request,
+            _("Diperiksa: berakhir %(date)s.") % {"date": lookup.expires_at.date() if lookup.expires_at else "-"},
+        )
     elif lookup.status == "unknown":
-        messages.warning(request, _("Diperiksa, tetapi sumbernya tidak memberi tanggal berakhir: %(why)s") % {"why": lookup.error})
+        messages.warning(
+            request, _("Diperiksa, tetapi sumbernya tidak memberi tanggal berakhir: %(why)s") % {"why": lookup.error}
+        )
     else:
         messages.error(request, _("Pemeriksaan gagal: %(why)s") % {"why": lookup.error})
     return redirect(service.get_absolute_url())
@@ -173,7 +178,9 @@ def service_override(request: HttpRequest, slug: str, service_id: int) -> HttpRe
 
 
 def _flat(form: Any) -> str:
-    return "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ") for f, e in form.errors.items())
+    return "; ".join(
+        f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".strip(": ") for f, e in form.errors.items()
+    )
 
 
 @login_required

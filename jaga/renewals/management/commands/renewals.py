@@ -44,7 +44,9 @@ class Command(BaseCommand):
         try:
             stored = bootstrap_refresh(url=url or IANA_URL)
         except (http.HttpError, BootstrapError) as exc:
-            raise CommandError(f"bootstrap RDAP tidak diperbarui; yang lama tetap dipakai / not refreshed: {exc}") from None
+            raise CommandError(
+                f"bootstrap RDAP tidak diperbarui; yang lama tetap dipakai / not refreshed: {exc}"
+            ) from None
         summary = bootstrap_summary(stored)
         self.stdout.write(
             f"bootstrap RDAP diperbarui / refreshed: {summary['suffixes']} TLD, terbit / published "
@@ -82,7 +84,10 @@ class Command(BaseCommand):
         finding = domain_expiry(domain=name, server=server, force=True)
         self.stdout.write(f"domain: {name}")
         self.stdout.write(f"status: {finding.status}")
-        self.stdout.write(f"berakhir / expires: {finding.expires_at.isoformat() if finding.expires_at else 'tidak diketahui / unknown'}")
+        self.stdout.write(
+            "berakhir / expires: "
+            + (finding.expires_at.isoformat() if finding.expires_at else "tidak diketahui / unknown")
+        )
         self.stdout.write(f"registrar: {finding.registrar or '-'}")
         self.stdout.write(f"status registri / registry status: {', '.join(finding.statuses) or '-'}")
         self.stdout.write(f"name server: {', '.join(finding.nameservers) or '-'}")

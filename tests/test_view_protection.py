@@ -95,9 +95,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     from jaga.renewals.services.register import service_create
 
     service = service_create(institution=institution, sites=[site], kind="hosting", name="Hosting")
-    case = RenewalCase.objects.create(
-        institution=institution, service=service, state_since=now, opened_at=now
-    )
+    case = RenewalCase.objects.create(institution=institution, service=service, state_since=now, opened_at=now)
     document = Document.objects.create(
         service=service, case=case, kind="invoice", file=ContentFile(b"%PDF-1.4", name="t.pdf"),
         original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,

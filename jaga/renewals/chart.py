@@ -19,7 +19,7 @@ WIDTH = 360
 LEFT = 4
 RIGHT = 8
 TOP = 26
-ROW = 34
+ROW = 44
 
 
 @dataclass
@@ -27,14 +27,16 @@ class Bar:
     label: str
     detail: str
     href: str
-    y: float
-    x_end: float
     css: str
+    label_y: str  # coordinates as text with a decimal point, whatever the page's language
+    bar_y: str
+    detail_y: str
+    width: str
 
 
 @dataclass
 class Tick:
-    x: float
+    x: str
     label: str
 
 
@@ -69,8 +71,8 @@ def timeline_chart(*, start: dt.date, end: dt.date, points: list[TimelinePoint])
     ticks = []
     month = dt.date(start.year, start.month, 1)
     while month <= end:
-        if month >= start:
-            ticks.append(Tick(x=x_of(month), label=formats.date_format(month, "M")))
+        if x_of(month) >= LEFT + 12:  # not on top of the start line
+            ticks.append(Tick(x=f"{x_of(month):.1f}", label=formats.date_format(month, "b").capitalize()))
         month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     bars = []
     for index, point in enumerate(sorted(points, key=lambda p: p.day)):
@@ -86,9 +88,11 @@ def timeline_chart(*, start: dt.date, end: dt.date, points: list[TimelinePoint])
                 label=f"{point.service.name} ({point.kind_label})",
                 detail=detail,
                 href=point.service.get_absolute_url(),
-                y=TOP + index * ROW,
-                x_end=max(x_of(point.day), LEFT + 3),
                 css=_css(days),
+                label_y=str(TOP + index * ROW + 10),
+                bar_y=str(TOP + index * ROW + 14),
+                detail_y=str(TOP + index * ROW + 34),
+                width=f"{max(x_of(point.day) - LEFT, 3):.1f}",
             )
         )
     return Chart(

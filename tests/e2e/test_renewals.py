@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from jaga.core import clock
 from jaga.demo.services import DEMO_PASSWORD
 from tests.e2e.conftest import PHONE, has_horizontal_scroll, log_in, screenshot
 
@@ -79,8 +80,11 @@ def test_one_renewal_from_due_to_closed_each_step_by_its_role(demo: Any, open_pa
     _step(
         staff,
         case_url,
-        fields={"invoice_number": "INV/EML/2026/77", "invoice_amount": "900000",
-                "invoice_due_on": (dt.date.today() + dt.timedelta(days=20)).isoformat()},  # fmt: skip
+        fields={
+            "invoice_number": "INV/EML/2026/77",
+            "invoice_amount": "900000",
+            "invoice_due_on": (clock.now().date() + dt.timedelta(days=20)).isoformat(),
+        },
         upload=invoice,
     )
     assert staff.locator("#case-state").get_attribute("data-state") == CaseState.INVOICE_RECEIVED

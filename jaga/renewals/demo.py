@@ -19,11 +19,11 @@ from django.core.files.base import ContentFile
 
 from jaga.core import clock
 from jaga.core.demo import DemoContext
-from jaga.core.models import Institution, NotificationChannel, NotificationRoute, Role
+from jaga.core.models import Institution, Role
 from jaga.renewals.demo_rdap import DEMO_DOMAIN, demo_domain_document
 from jaga.renewals.models import CaseState, RenewalCase, Service, StepAction
 from jaga.renewals.services.register import service_create, service_expiry_check
-from jaga.renewals.services.workflow import case_open, case_step_take
+from jaga.renewals.services.workflow import case_open, case_step_take, history_unannounced
 
 
 def _pdf(title: str, lines: list[str]) -> ContentFile[bytes]:
@@ -70,6 +70,11 @@ def _take(case: RenewalCase, action: str, user: Any, at: dt.datetime, **extra: A
 
 
 def demo_fill(*, ctx: DemoContext) -> None:
+    with history_unannounced():  # the demo's past steps were never news to anyone
+        _fill(ctx)
+
+
+def _fill(ctx: DemoContext) -> None:
     institution, site, users, now = ctx.institution, ctx.site, ctx.users, ctx.now
     staff, umum = users[Role.STAFF_P2TI], users[Role.KASUBBAG_UMUM]
     sekretaris = users[Role.SEKRETARIS]
@@ -150,9 +155,3 @@ def demo_fill(*, ctx: DemoContext) -> None:
             cost=Decimal("900000"), billing_period="yearly", expires_on=today + dt.timedelta(days=75),
         )  # fmt: skip
         ctx.done.append("register: koneksi internet dan lisensi e-mail (diisi petugas, dengan pengingat)")
-
-    channel = NotificationChannel.objects.filter(institution=institution).order_by("pk").first()
-    if channel is not None:
-        NotificationRoute.objects.get_or_create(
-            institution=institution, event_type="renewal.*", role="", channel=channel
-        )

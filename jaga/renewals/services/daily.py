@@ -88,7 +88,7 @@ def renewals_daily_run(*, institution: Institution, force_lookup: bool = False) 
 
 def _service_day(*, service: Service, today: dt.date, report: DailyReport) -> None:
     from jaga.renewals.services.escalation import case_escalate_if_overdue, case_report_if_expired
-    from jaga.renewals.services.workflow import case_notify, case_open
+    from jaga.renewals.services.workflow import announce, case_notify, case_open
 
     if service.expires_on is None:
         return
@@ -110,7 +110,7 @@ def _service_day(*, service: Service, today: dt.date, report: DailyReport) -> No
                 )
                 report.reminded += 1
                 left = days_left
-                transaction.on_commit(
+                announce(
                     lambda: case_notify(
                         case=case,
                         event="renewal.due",

@@ -16,7 +16,6 @@ import logging
 from importlib import import_module
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
@@ -62,7 +61,7 @@ def case_escalate_if_overdue(*, case: RenewalCase, today: dt.date) -> bool:
         case=case, at=now, action=StepAction.ESCALATE, note=f"tenggat {deadline:%Y-%m-%d} lewat {late} hari"
     )
     incident_open_or_update = _incidents().incident_open_or_update
-    from jaga.renewals.services.workflow import case_notify
+    from jaga.renewals.services.workflow import announce, case_notify
 
     summary = f"{case.service.name}: tenggat {deadline:%Y-%m-%d} lewat, tahap {case.get_state_display()}"
     for site in _sites(case):
@@ -71,7 +70,7 @@ def case_escalate_if_overdue(*, case: RenewalCase, today: dt.date) -> bool:
             details={"case": case.pk, "deadline": deadline.isoformat(), "days_late": late, "state": case.state},
             source=SOURCE,
         )  # fmt: skip
-    transaction.on_commit(
+    announce(
         lambda: case_notify(
             case=case,
             event="renewal.overdue",
@@ -98,7 +97,7 @@ def case_report_if_expired(*, case: RenewalCase, today: dt.date) -> bool:
         RenewalCase.objects.filter(pk=case.pk).update(expired_reported_at=now)
         case.expired_reported_at = now
     incident_open_or_update = _incidents().incident_open_or_update
-    from jaga.renewals.services.workflow import case_notify
+    from jaga.renewals.services.workflow import announce, case_notify
 
     days = (today - expires).days
     for site in _sites(case):
@@ -109,7 +108,7 @@ def case_report_if_expired(*, case: RenewalCase, today: dt.date) -> bool:
             source=SOURCE,
         )  # fmt: skip
     if first:
-        transaction.on_commit(
+        announce(
             lambda: case_notify(
                 case=case,
                 event="renewal.expired",

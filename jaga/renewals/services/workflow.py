@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +169,25 @@ def _params(case: RenewalCase) -> dict[str, Any]:
     }
 
 
+_history: ContextVar[bool] = ContextVar("renewals_history", default=False)
+
+
+@contextmanager
+def history_unannounced() -> Iterator[None]:
+    """Steps taken inside are not announced: history made after the fact (``jaga demo``) tells nobody."""
+    token = _history.set(True)
+    try:
+        yield
+    finally:
+        _history.reset(token)
+
+
+def announce(send: Callable[[], None]) -> None:
+    """Send once the data is committed; nothing inside :func:`history_unannounced` (decided now, not then)."""
+    if not _history.get():
+        transaction.on_commit(send)
+
+
 def case_notify(*, case: RenewalCase, event: str, title: StrOrPromise, body: StrOrPromise, **extra: Any) -> None:
     site = case.service.sites.order_by("pk").first()
     notify(
@@ -310,7 +331,7 @@ def case_step_take(
     if step.action == StepAction.RENEW:
         _incidents_clear(case=fresh)
     if step.event:
-        transaction.on_commit(lambda: case_notify(case=fresh, event=step.event, title=step.title, body=step.body))
+        announce(lambda: case_notify(case=fresh, event=step.event, title=step.title, body=step.body))
     if step.action == StepAction.PAY:
         # The provider may have renewed already (the registry shows it): then the case is renewed at once.
         transaction.on_commit(lambda: case_renewal_detect(service=fresh.service))
@@ -328,7 +349,7 @@ def case_reject(*, case: RenewalCase, user: Any, version: int, reason: str) -> R
         case=case, version=version, from_state=rejection.from_state, to_state=rejection.to_state,
         action=StepAction.REJECT, user=user, note=reason,
     )  # fmt: skip
-    transaction.on_commit(
+    announce(
         lambda: case_notify(
             case=fresh,
             event="renewal.rejected",
@@ -390,7 +411,7 @@ def case_renewal_detect(*, service: Service) -> RenewalCase | None:
         return None
     _incidents_clear(case=fresh)
     step = STEPS[StepAction.RENEW]
-    transaction.on_commit(lambda: case_notify(case=fresh, event=step.event, title=step.title, body=step.body))
+    announce(lambda: case_notify(case=fresh, event=step.event, title=step.title, body=step.body))
     return fresh
 
 

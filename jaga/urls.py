@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", account.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("sop/", include("jaga.sop.urls")),
+    path("renewals/", include("jaga.renewals.urls")),
     path("", include("jaga.monitoring.urls")),
     path("demo-situs/", include("jaga.demo.urls")),  # the demo court site; answers only after `jaga demo`
     path("", include("jaga.core.urls")),

@@ -33,6 +33,10 @@ PUBLIC = {
     "core:password_reset_done",
     "core:password_reset_confirm",
     "core:password_reset_complete",
+    # a calendar program cannot log in: the secret token in the address is the key (404 without a live one)
+    "renewals:feed",
+    # the demo's registry, like the demo court site: only the demo's made-up domain, only after `jaga demo`
+    "renewals:demo_rdap",
 }
 PUBLIC_NAMESPACES = {"demo"}  # the demo court website, served only while the demo institution exists
 
@@ -86,6 +90,17 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         title="Uji", status="failed", attempts=5,
     )  # fmt: skip
     token, _raw = api_token_create(user=staff, institution=institution, name="uji")
+    from jaga.renewals.models import Document, RenewalCase
+    from jaga.renewals.services.feeds import feed_create
+    from jaga.renewals.services.register import service_create
+
+    service = service_create(institution=institution, sites=[site], kind="hosting", name="Hosting")
+    case = RenewalCase.objects.create(institution=institution, service=service, state_since=now, opened_at=now)
+    document = Document.objects.create(
+        service=service, case=case, kind="invoice", file=ContentFile(b"%PDF-1.4", name="t.pdf"),
+        original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,
+    )  # fmt: skip
+    feed, _feed_token = feed_create(user=staff, institution=institution)
     membership = Membership.objects.get(user=staff, institution=institution)
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
@@ -98,6 +113,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "core:route_delete": route.pk,
         "core:delivery_resend": delivery.pk,
         "core:token_revoke": token.pk,
+        "renewals:feed_revoke": feed.pk,
     }
     return {
         "slug": institution.slug,
@@ -105,6 +121,11 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "number": 1,
         "evidence_id": entry.evidence.get().pk,
         "monitor_id": monitor.pk,
+        "service_id": service.pk,
+        "case_id": case.pk,
+        "document_id": document.pk,
+        "token": "no-such-token",
+        "name": "pn-contoh.go.id",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
         "counts": lambda: (
             Monitor.objects.count(),
@@ -114,6 +135,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             Membership.objects.count(),
             Site.objects.count(),
             ApiToken.objects.filter(revoked=False).count(),
+            list(RenewalCase.objects.values_list("state", "version")),
+            Document.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
         ),
     }

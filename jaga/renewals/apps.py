@@ -1,6 +1,23 @@
+from importlib import import_module
+from importlib.util import find_spec
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RenewalsConfig(AppConfig):
     name = "jaga.renewals"
     label = "renewals"
+    verbose_name = _("Perpanjangan")
+
+    def ready(self) -> None:
+        from jaga.core.demo import demo_step_register
+        from jaga.core.scheduling import startup_register
+        from jaga.renewals.events import renewal_event_types_register
+
+        renewal_event_types_register()
+        # Each institution's daily run exists once it has a register (declared again at every start).
+        startup_register("jaga.renewals.services.daily.renewal_schedules_ensure")
+        if find_spec("jaga.sop.tiles") is not None:  # the SOP tiles' extra lines (lands with the incidents app)
+            import_module("jaga.sop.tiles").tile_lines_register(("renewal",), "jaga.renewals.selectors.sop_tile_lines")
+        demo_step_register("renewals", "jaga.renewals.demo", label=_("Register perpanjangan dan kasusnya"))

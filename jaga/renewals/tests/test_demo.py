@@ -1,0 +1,31 @@
+"""``jaga demo`` fills the register through the real code: RDAP over loopback, a running case, a closed one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_demo_shows_a_filled_register_a_case_in_progress_and_a_closed_case_in_the_ledger(settings: Any) -> None:
+    from jaga.demo.services import demo_create
+    from jaga.renewals.models import CaseState, RenewalCase, Service
+    from jaga.sop.models import LedgerEntry
+
+    summary = demo_create(days=2)
+    assert not [s for s in summary.skipped if "erpanjangan" in s], summary.skipped
+    domain = Service.objects.get(kind="domain")
+    assert domain.expiry_source == "rdap"
+    assert domain.last_lookup is not None
+    assert domain.last_lookup.registrar == "Registrar Demo .go.id"
+    assert domain.last_lookup.url.startswith("http://127.0.0.1:")
+    assert RenewalCase.objects.get(service=domain).state == CaseState.VERIFIED
+    closed = RenewalCase.objects.get(state=CaseState.CLOSED)
+    entry = LedgerEntry.objects.get(activity_key="renewal", output_object_id=closed.pk)
+    assert entry.evidence.count() == 3
+    assert Service.objects.count() == 4
+    again = demo_create(days=2)  # idempotent
+    assert Service.objects.count() == 4
+    assert not [s for s in again.skipped if "erpanjangan" in s]

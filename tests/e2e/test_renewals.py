@@ -1,0 +1,130 @@
+"""One renewal in Chromium, from due to closed, each step taken by the demo user of its role; the register and
+the case page on a desktop and on a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from jaga.core import clock
+from jaga.demo.services import DEMO_PASSWORD
+from tests.e2e.conftest import PHONE, has_horizontal_scroll, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\n"
+    b"endobj\nxref\n0 3\n0000000000 65535 f \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n110\n%%EOF\n"
+)
+
+
+def _as(open_page: Any, username: str, **kwargs: Any) -> Any:
+    """A page logged in as ``username``, through the 2FA step when the role requires it."""
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="uji", confirmed=True
+    )
+    page = open_page(**kwargs)
+    log_in(page, username, DEMO_PASSWORD)
+    page.goto("/")
+    if "/akun/2fa/" in page.url:
+        page.goto("/akun/2fa/verifikasi/")
+        page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
+        page.click("form.stacked button[type=submit]")
+        page.wait_for_load_state("domcontentloaded")
+    return page
+
+
+def _step(page: Any, case_url: str, *, fields: dict[str, str] | None = None, upload: Path | None = None) -> None:
+    page.goto(case_url)
+    form = page.locator("#act form").first
+    for name, value in (fields or {}).items():
+        form.locator(f"[name={name}]").fill(value)
+    if upload is not None:
+        form.locator("input[name=upload]").set_input_files(str(upload))
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "Langkah disimpan" in page.locator(".messages").inner_text()
+
+
+def test_one_renewal_from_due_to_closed_each_step_by_its_role(demo: Any, open_page: Any, tmp_path: Path) -> None:
+    from jaga.renewals.models import CaseState, RenewalCase, Service
+
+    invoice, proof, evidence = (tmp_path / "tagihan.pdf", tmp_path / "bukti-bayar.pdf", tmp_path / "bukti.pdf")
+    for path in (invoice, proof, evidence):
+        path.write_bytes(PDF)
+    service = Service.objects.get(name="Lisensi e-mail dinas")
+    assert service.expires_on is not None
+    slug = demo.institution.slug
+
+    staff = _as(open_page, "demo-staff")
+    staff.goto(f"/renewals/{slug}/")
+    assert staff.locator("svg.timeline .bar").count() >= 3
+    assert not has_horizontal_scroll(staff)
+    screenshot(staff, "renewals-register-desktop")
+    staff.goto(service.get_absolute_url())
+    staff.click("text=Mulai perpanjangan")
+    staff.wait_for_load_state("domcontentloaded")
+    case_url = urlsplit(staff.url).path
+    case = RenewalCase.objects.get(service=service)
+    assert case_url == case.get_absolute_url()
+    _step(staff, case_url)
+    _step(
+        staff,
+        case_url,
+        fields={
+            "invoice_number": "INV/EML/2026/77",
+            "invoice_amount": "900000",
+            "invoice_due_on": (clock.now().date() + dt.timedelta(days=20)).isoformat(),
+        },
+        upload=invoice,
+    )
+    assert staff.locator("#case-state").get_attribute("data-state") == CaseState.INVOICE_RECEIVED
+    assert "oleh Kasubbag Umum dan Keuangan" in staff.locator("#act").inner_text()
+
+    umum = _as(open_page, "demo-kasubbag-umum")
+    umum.goto(f"/renewals/{slug}/menunggu-saya/")
+    assert umum.locator(f"tr[data-case='{case.pk}']").count() == 1
+    _step(umum, case_url)
+
+    sekretaris = _as(open_page, "demo-sekretaris", viewport=PHONE)
+    sekretaris.goto(case_url)
+    assert not has_horizontal_scroll(sekretaris)
+    screenshot(sekretaris, "renewals-case-approval-phone")
+    _step(sekretaris, case_url)
+
+    _step(umum, case_url, upload=proof)
+    new_expiry = service.expires_on + dt.timedelta(days=365)
+    _step(staff, case_url, fields={"expires_on": new_expiry.isoformat()}, upload=evidence)
+    _step(staff, case_url)
+    assert staff.locator("#case-state").get_attribute("data-state") == CaseState.CLOSED
+    assert staff.locator("#steps li[data-action]").count() >= 7
+    screenshot(staff, "renewals-case-closed-desktop")
+
+    case.refresh_from_db()
+    service.refresh_from_db()
+    assert case.state == CaseState.CLOSED
+    assert service.expires_on == new_expiry
+    assert case.ledger_entry is not None
+    assert case.ledger_entry.evidence.count() == 3
+    actors = {step.action: step.actor.username for step in case.steps.exclude(actor=None)}
+    assert actors["verify"] == "demo-kasubbag-umum"
+    assert actors["approve"] == "demo-sekretaris"
+    assert actors["pay"] == "demo-kasubbag-umum"
+    assert actors["close"] == "demo-staff"
+
+
+def test_the_register_fits_a_phone(demo: Any, open_page: Any) -> None:
+    page = _as(open_page, "demo-kasubbag-umum", viewport=PHONE)
+    page.goto(f"/renewals/{demo.institution.slug}/")
+    assert page.locator("svg.timeline").is_visible()
+    assert not has_horizontal_scroll(page)
+    screenshot(page, "renewals-register-phone")

@@ -52,5 +52,7 @@ else
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-"${apt_get[@]}" update -qq
-"${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}"
+# Another apt run (an unattended upgrade, a second checkout's set-up) holds the lock: wait for it, not fail.
+lock=(-o DPkg::Lock::Timeout=600)
+"${apt_get[@]}" "${lock[@]}" update -qq
+"${apt_get[@]}" "${lock[@]}" install -y -qq --no-install-recommends "${missing[@]}"

@@ -267,6 +267,12 @@ SETTINGS: tuple[Setting, ...] = (
         "How long per-hour rollups are kept (the 90-day bars read them); day rollups are kept for ever.",
     ),
     Setting(
+        "JAGA_INCIDENT_RESOLVE_CHECKS",
+        parse_positive_int,
+        "3",
+        "Checks in a row that must find a site up before its outage incident is resolved.",
+    ),
+    Setting(
         "JAGA_PROBE_BODY_BUDGET_MB",
         parse_positive_int,
         "64",

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from importlib import import_module
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
+from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
 from jaga.renewals.models import CaseState, CaseStep, RenewalCase, StepAction
 
 logger = logging.getLogger(__name__)
@@ -32,15 +32,12 @@ UNPAID_STATES = (
 )
 NOT_RENEWED_STATES = (*UNPAID_STATES, CaseState.PAID)
 SOURCE = "renewals"
+INCIDENT_KIND = "renewal_due"  # the incidents app's kind for both causes; the cause key tells them apart
 
 
-def _incidents() -> Any:
-    """The incidents app's services (CONTRACTS.md item 11), imported when first needed."""
-    return import_module("jaga.incidents.services")
-
-
-def cause_key(case: RenewalCase) -> str:
-    return f"renewal-service:{case.service_id}"
+def cause_key(case: RenewalCase, cause: str = "overdue") -> str:
+    """``cause``: ``overdue`` (unpaid past the deadline) or ``expired`` (the service has ended)."""
+    return f"renewal-service:{case.service_id}:{cause}"
 
 
 def _sites(case: RenewalCase) -> list[Any]:
@@ -60,13 +57,12 @@ def case_escalate_if_overdue(*, case: RenewalCase, today: dt.date) -> bool:
     CaseStep.objects.create(
         case=case, at=now, action=StepAction.ESCALATE, note=f"tenggat {deadline:%Y-%m-%d} lewat {late} hari"
     )
-    incident_open_or_update = _incidents().incident_open_or_update
     from jaga.renewals.services.workflow import announce, case_notify
 
     summary = f"{case.service.name}: tenggat {deadline:%Y-%m-%d} lewat, tahap {case.get_state_display()}"
     for site in _sites(case):
         incident_open_or_update(
-            site=site, kind="renewal_overdue", cause_key=cause_key(case), summary=summary,
+            site=site, kind=INCIDENT_KIND, cause_key=cause_key(case, "overdue"), summary=summary,
             details={"case": case.pk, "deadline": deadline.isoformat(), "days_late": late, "state": case.state},
             source=SOURCE,
         )  # fmt: skip
@@ -96,13 +92,12 @@ def case_report_if_expired(*, case: RenewalCase, today: dt.date) -> bool:
     if first:
         RenewalCase.objects.filter(pk=case.pk).update(expired_reported_at=now)
         case.expired_reported_at = now
-    incident_open_or_update = _incidents().incident_open_or_update
     from jaga.renewals.services.workflow import announce, case_notify
 
     days = (today - expires).days
     for site in _sites(case):
         incident_open_or_update(
-            site=site, kind="service_expired", cause_key=cause_key(case),
+            site=site, kind=INCIDENT_KIND, cause_key=cause_key(case, "expired"),
             summary=f"{case.service.name} berakhir {expires:%Y-%m-%d} ({days} hari lalu)",
             details={"case": case.pk, "days_left": -days, "expired": True, "service": case.service_id},
             source=SOURCE,
@@ -122,11 +117,11 @@ def case_report_if_expired(*, case: RenewalCase, today: dt.date) -> bool:
 def case_incidents_clear(*, case: RenewalCase) -> None:
     if case.escalated_at is None and case.expired_reported_at is None:
         return
-    incident_cause_cleared = _incidents().incident_cause_cleared
-
     for site in _sites(case):
-        for kind in ("renewal_overdue", "service_expired"):
+        for cause in ("overdue", "expired"):
             try:
-                incident_cause_cleared(site=site, kind=kind, cause_key=cause_key(case), note="perpanjangan dipastikan")
+                incident_cause_cleared(
+                    site=site, kind=INCIDENT_KIND, cause_key=cause_key(case, cause), note="perpanjangan dipastikan"
+                )
             except Exception:  # an incident app failure must not undo a confirmed renewal
-                logger.exception("could not clear the %s incident of case %s", kind, case.pk)
+                logger.exception("could not clear the %s incident of case %s", cause, case.pk)

@@ -1,0 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+
+from jaga.incidents.kinds.base import IncidentKind, Resolution, Severity
+
+KIND = IncidentKind(
+    key="outage",
+    label=_("Situs tidak dapat diakses"),
+    default_severity=Severity.KRITIS,
+    resolution=Resolution.MONITOR,
+    runbooks=("hosting-down", "domain-unpaid", "certificate-expired", "database-down"),
+)

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from jaga.incidents.kinds.base import IncidentKind, Resolution, Severity
+
+KIND = IncidentKind(
+    key="page_missing",
+    label=_("Halaman wajib tidak ada"),
+    default_severity=Severity.SEDANG,
+    resolution=Resolution.CAUSE,
+)

@@ -1,0 +1,70 @@
+"""What the incidents app does when another app reports something (connected in ``IncidentsConfig.ready``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from jaga.monitoring.models import MonitorStatus
+
+logger = logging.getLogger(__name__)
+
+# Which incident a monitor kind's trouble is. A kind not named here watches availability: an outage.
+MONITOR_KIND_INCIDENT = {
+    "freshness": "content_stale",
+    "required_pages": "page_missing",
+    "integrity": "integrity",
+}
+# An availability monitor that is only degraded (slow, a certificate expiring soon) is not an incident:
+# its notification says so, and the renewals app follows the certificate.
+TROUBLE = {
+    "outage": {MonitorStatus.DOWN.value},
+    "content_stale": {MonitorStatus.DOWN.value, MonitorStatus.DEGRADED.value},
+    "page_missing": {MonitorStatus.DOWN.value, MonitorStatus.DEGRADED.value},
+    "integrity": {MonitorStatus.DOWN.value, MonitorStatus.DEGRADED.value},
+}
+
+
+def monitor_cause_key(monitor: Any) -> str:
+    return f"monitor:{monitor.pk}"
+
+
+def on_monitor_status_changed(*, monitor: Any, transition: Any, **_: Any) -> None:
+    """A monitor went down (open or update its incident) or up again (its cause is cleared).
+
+    A change inside a maintenance window is announced work, not a problem: no incident.
+    """
+    from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
+
+    kind = MONITOR_KIND_INCIDENT.get(monitor.kind, "outage")
+    if transition.to_status in TROUBLE[kind]:
+        if transition.in_maintenance:
+            return
+        codes = (
+            sorted({f.code for f in monitor.findings.filter(resolved_at__isnull=True)}) if kind == "integrity" else []
+        )
+        incident_open_or_update(
+            site=monitor.site,
+            kind=kind,
+            cause_key=monitor_cause_key(monitor),
+            summary=f"{monitor.name}: {transition.reason or transition.to_status}"[:500],
+            details={
+                "monitor_id": monitor.pk,
+                "monitor": monitor.name,
+                "monitor_kind": monitor.kind,
+                "status": transition.to_status,
+                "reason": transition.reason,
+                "probes": list(transition.probes),
+                "codes": codes,
+            },
+            at=transition.at,
+            source="monitoring",
+        )
+    elif transition.to_status == MonitorStatus.UP.value:
+        incident_cause_cleared(
+            site=monitor.site,
+            kind=kind,
+            cause_key=monitor_cause_key(monitor),
+            at=transition.at,
+            note=f"{monitor.name}: monitor melaporkan naik kembali.",
+        )

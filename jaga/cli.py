@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(f"pengaturan salah / bad setting: {exc}")
 
+    from jaga.core.processes.lifeline import lifeline_hold
+
+    lifeline_hold()  # a child of `jaga up` dies with it, even when it is killed with SIGKILL
+
     from django.core.management import execute_from_command_line
     from django.db.utils import DatabaseError, OperationalError
 

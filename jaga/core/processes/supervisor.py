@@ -4,6 +4,7 @@ A child that exits is restarted after 1 s, then 2 s, 4 s ... up to 60 s; the del
 a child has stayed up for 60 s. Ctrl-C or SIGTERM sends SIGTERM to every child, waits up to 10 s for
 them, kills the rest and returns 0. Children run in their own session so that a Ctrl-C in the terminal
 reaches only the supervisor, which then stops each child exactly once (the worker finishes its task).
+A supervisor killed with SIGKILL leaves no orphans: each child stops when its parent is gone (lifeline.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from types import FrameType
 from typing import IO, TextIO
 
 from jaga.core import execute
+from jaga.core.processes.lifeline import SUPERVISOR_ENV
 
 logger = logging.getLogger("jaga.up")
 
@@ -89,7 +91,8 @@ class Supervisor:
         self.stable_after = stable_after
         self.stop_timeout = stop_timeout
         self.poll_interval = poll_interval
-        self.env = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"}
+        # SUPERVISOR_ENV: each child watches this process and stops when it is gone (lifeline.py).
+        self.env = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1", SUPERVISOR_ENV: str(os.getpid())}
         self.clock = clock
         self.children = [_Child(spec=spec, delay=backoff_initial) for spec in children]
         self._width = max((len(name) for name in names), default=0)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 from django.conf import settings
 
@@ -26,17 +32,55 @@ def up_check_names(*, names: list[str]) -> None:
         )
 
 
-def up_preflight(*, names: list[str], listen: tuple[str, int]) -> None:
-    """Raise StartupError (or OperationalError) when a process would certainly fail at start."""
+@contextlib.contextmanager
+def up_lock(data_dir: Path) -> Iterator[None]:
+    """One ``jaga up`` per data folder. The lock goes with the process, also when it is killed."""
+    path = data_dir / "jaga-up.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise StartupError(
+                f"jaga up sudah berjalan untuk folder data {data_dir} (pid {other}); hentikan dulu yang itu. / "
+                f"jaga up is already running for the data folder {data_dir} (pid {other}); stop that one first."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def up_preflight(*, names: list[str], listen: tuple[str, int], port_wait: float = 15.0) -> None:
+    """Raise StartupError (or OperationalError) when a process would certainly fail at start.
+
+    A busy web port is tried again for ``port_wait`` seconds: the web process of a ``jaga up`` that was just
+    killed stops within a few seconds of its supervisor (lifeline.py), and the next one should then start.
+    """
     up_check_names(names=names)
     check_migrated()
     if "web" in names:
-        listen_socket_open(host=listen[0], port=listen[1]).close()
+        deadline = time.monotonic() + port_wait
+        while True:
+            try:
+                listen_socket_open(host=listen[0], port=listen[1]).close()
+                break
+            except StartupError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
 
 
 def up_run(*, children: list[ChildSpec] | None = None) -> int:
     names: list[str] = list(settings.JAGA_PROCESSES)
     listen: tuple[str, int] = settings.JAGA_LISTEN
+    with up_lock(settings.DATA_DIR):
+        return _up_run(names=names, listen=listen, children=children)
+
+
+def _up_run(*, names: list[str], listen: tuple[str, int], children: list[ChildSpec] | None) -> int:
     up_preflight(names=names, listen=listen)
     if children is None:
         children = children_from_settings(names=names, worker_concurrency=settings.JAGA_WORKER_CONCURRENCY)

@@ -100,7 +100,7 @@ def test_it_lets_jaga_up_start_when_the_database_is_migrated_and_the_port_free()
 @pytest.mark.django_db
 def test_it_stops_jaga_up_before_starting_anything_when_the_web_port_is_taken(busy_port: int) -> None:
     with pytest.raises(StartupError, match=f"127.0.0.1:{busy_port}"):
-        up_preflight(names=["web", "worker"], listen=("127.0.0.1", busy_port))
+        up_preflight(names=["web", "worker"], listen=("127.0.0.1", busy_port), port_wait=0)
 
 
 @pytest.mark.django_db

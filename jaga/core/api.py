@@ -153,9 +153,7 @@ def api_require(request: HttpRequest, action: Action) -> ApiToken:
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": _("Peran Anda tidak mengizinkan tindakan ini.")}, status=403
-    )
+    return api.create_response(request, {"detail": _("Peran Anda tidak mengizinkan tindakan ini.")}, status=403)
 
 
 @api.exception_handler(ApiInvalid)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from jaga.core import clock
 from jaga.core.audit import audit_record
-from jaga.core.permissions import user_can
 from jaga.core.models import ApiToken, AuditAction, AuditEvent, Institution, Membership, Role, UserProfile
+from jaga.core.permissions import user_can
 
 TOKEN_PREFIX = "jaga_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8

@@ -39,7 +39,8 @@ def test_the_register_lists_and_shows_its_services(
     assert listing["count"] == 2
     assert {item["name"] for item in listing["items"]} == {"Domain pn-bangil.go.id", "Hosting situs"}
     one = client.get(f"/api/renewals/services/{domain.pk}", headers=headers).json()
-    assert one["kind"] == "domain" and one["identifier"] == "pn-bangil.go.id"
+    assert one["kind"] == "domain"
+    assert one["identifier"] == "pn-bangil.go.id"
 
 
 def test_a_look_up_reads_the_registry(

@@ -28,12 +28,15 @@ from typing import Any
 
 import ninja
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
+from ninja.conf import settings as ninja_settings
 from ninja.openapi.docs import DocsBase
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
 from jaga.core.models import ApiToken
@@ -148,6 +151,18 @@ def api_require(request: HttpRequest, action: Action) -> ApiToken:
     return token
 
 
+# Both bounds keep offset + limit inside a 64-bit integer: a larger number is a 422, not a database error.
+PAGE_OFFSET_MAX = 10**15
+
+
+class Pagination(LimitOffsetPagination):
+    """``?limit=&offset=`` → ``{"items": [...], "count": n}``, for ``@paginate(Pagination)`` on every list."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=PAGE_OFFSET_MAX)
+        offset: int = Field(0, ge=0, le=PAGE_OFFSET_MAX)
+
+
 # --- errors ---------------------------------------------------------------------------------------
 
 
@@ -171,3 +186,14 @@ def _service_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse
     else:
         detail = [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number beyond what the database stores (an id or ``limit`` past 2^63 on SQLite), a value it refuses
+    (out of range, NUL bytes on PostgreSQL): the input is wrong, not the server."""
+    message = _("Nilai di luar batas yang dapat disimpan (angka terlalu besar atau karakter yang tidak diizinkan).")
+    return api.create_response(
+        request, {"detail": [{"loc": ["query"], "msg": message, "type": "value_error"}]}, status=422
+    )

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
-from jaga.core.api import ApiInvalid, api_require, api_token
+from jaga.core.api import ApiInvalid, Pagination, api_require, api_token
 from jaga.core.models import ApiToken, Site
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Finding, Monitor, StatusChange
@@ -147,7 +147,7 @@ def _config_check(kind: str, config: dict[str, Any]) -> None:
 
 
 @router.get("", response=list[MonitorOut], tags=["monitors"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def monitors_list(
     request: HttpRequest, site_id: int | None = None, kind: str | None = None, status: str | None = None
 ) -> Any:
@@ -209,7 +209,7 @@ def monitor_delete(request: HttpRequest, monitor_id: int) -> Any:
 
 
 @router.get("/{monitor_id}/results", response=list[ResultOut], tags=["results"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def monitor_results(
     request: HttpRequest,
     monitor_id: int,
@@ -235,13 +235,13 @@ def monitor_uptime(request: HttpRequest, monitor_id: int) -> Any:
 
 
 @router.get("/{monitor_id}/status-changes", response=list[StatusChangeOut], tags=["results"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def monitor_status_changes(request: HttpRequest, monitor_id: int) -> Any:
     return StatusChange.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-at")
 
 
 @router.get("/{monitor_id}/findings", response=list[FindingOut], tags=["results"])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def monitor_findings(request: HttpRequest, monitor_id: int, open: bool | None = None) -> Any:
     qs = Finding.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-last_seen")
     if open is True:

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from jaga.core.api import api_require, api_token
+from jaga.core.api import Pagination, api_require, api_token
 from jaga.renewals.models import ExpiryLookup, RenewalCase, Service
 from jaga.renewals.selectors import services_for
 from jaga.renewals.services.register import service_expiry_check
@@ -70,7 +70,7 @@ def _service(request: HttpRequest, service_id: int) -> Service:
 
 
 @router.get("/services", response=list[ServiceOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def services_list(request: HttpRequest, include_inactive: bool = False) -> Any:
     return services_for(institution=api_token(request).institution, include_inactive=include_inactive).order_by(
         "expires_on", "name", "pk"
@@ -83,7 +83,7 @@ def service_get(request: HttpRequest, service_id: int) -> Any:
 
 
 @router.get("/services/{service_id}/lookups", response=list[LookupOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def service_lookups(request: HttpRequest, service_id: int) -> Any:
     return ExpiryLookup.objects.filter(service=_service(request, service_id)).order_by("-at", "-pk")
 
@@ -100,7 +100,7 @@ def service_check(request: HttpRequest, service_id: int) -> Any:
 
 
 @router.get("/cases", response=list[CaseOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def cases_list(request: HttpRequest, open: bool | None = None) -> Any:
     qs = RenewalCase.objects.filter(institution_id=api_token(request).institution_id).order_by("-opened_at", "-pk")
     if open is True:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jaga.core.api import api_urls, redoc_script
 from jaga.core.views import account
 
 # Error pages in Jaga's layout and language (jaga/core/views/errors.py).
@@ -13,6 +14,9 @@ urlpatterns = [
     # The language switch: Django's, plus the signed-in user's saved choice (jaga/core/language.py).
     path("i18n/setlang/", account.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # The one REST API; each app's router is registered from its ready() (jaga/core/api.py).
+    path("api/docs/redoc.standalone.js", redoc_script, name="api_docs_js"),
+    path("api/", api_urls()),
     path("sop/", include("jaga.sop.urls")),
     path("renewals/", include("jaga.renewals.urls")),
     path("", include("jaga.monitoring.urls")),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from jaga.core import clock
 from jaga.core.audit import audit_record
 from jaga.core.models import ApiToken, AuditAction, AuditEvent, Institution, Membership, Role, UserProfile
+from jaga.core.permissions import user_can
 
 TOKEN_PREFIX = "jaga_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
@@ -34,7 +35,8 @@ def api_token_create(*, user: Any, institution: Institution, name: str) -> tuple
 
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The live token for ``raw`` (not revoked, its user active), marking it used; otherwise None."""
+    """The live token for ``raw`` (not revoked, its user active and still a member of its institution),
+    marking it used; otherwise None. Every API endpoint and ``/metrics`` authenticate through it."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -44,6 +46,8 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     )
     if token is None:
         return None
+    if not user_can(token.user, token.institution, "view"):
+        return None  # its user is no longer a member of the token's institution
     now = clock.now()
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now

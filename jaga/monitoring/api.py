@@ -1,102 +1,25 @@
-"""The REST API (django-ninja) at ``/api/``: monitors, their results, uptime, status changes and findings.
+"""The monitors' REST API, served by core's one API (``jaga.core.api``) under ``/api/monitors``: monitors,
+their results, uptime, status changes and findings. Registered from ``MonitoringConfig.ready()``.
 
-Authentication: ``Authorization: Bearer <token>`` with a token made in Jaga (``jaga.core.models.ApiToken``).
 A token acts as its user within its institution only: another institution's monitor is 404, and a token
-whose user may not operate (an auditor) gets 403 on every change. The OpenAPI document is
-``/api/openapi.json``; ``/api/docs`` shows it with ReDoc served from this server (no CDN).
+whose user may not operate (an auditor) gets 403 on every change.
 """
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-import ninja
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
-from ninja import Field, NinjaAPI, Schema
-from ninja.openapi.docs import DocsBase
-from ninja.pagination import LimitOffsetPagination, paginate
-from ninja.security import HttpBearer
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
+from jaga.core.api import ApiInvalid, Pagination, api_require, api_token
 from jaga.core.models import ApiToken, Site
-from jaga.core.permissions import user_can
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Finding, Monitor, StatusChange
 from jaga.monitoring.views import backend
 
-REDOC_JS = Path(ninja.__file__).parent / "static" / "ninja" / "redoc.standalone.js"
-
-
-class LocalRedoc(DocsBase):
-    """ReDoc with its script served by Jaga itself (ninja would fall back to a CDN outside INSTALLED_APPS)."""
-
-    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
-        return render(
-            request,
-            "monitoring/api_docs.html",
-            {"api": api, "openapi_json_url": self.get_openapi_url(api, kwargs), "script_url": reverse("api_docs_js")},
-        )
-
-
-def redoc_script(request: HttpRequest) -> FileResponse:
-    return FileResponse(REDOC_JS.open("rb"), content_type="text/javascript")
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        from jaga.core.services import api_token_authenticate
-
-        api_token = api_token_authenticate(token)
-        if api_token is None or not user_can(api_token.user, api_token.institution, "view"):
-            return None  # revoked, unknown, or its user is no longer a member
-        return api_token
-
-
-api = NinjaAPI(
-    title="Jaga API",
-    version="1",
-    description="Monitor situs: buat, ubah, jeda, baca hasil. / Website monitors: create, edit, pause, read results.",
-    auth=TokenAuth(),
-    urls_namespace="api",
-    docs=LocalRedoc(),
-    docs_url="/docs",
-)
-
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-class ConfigInvalid(Exception):
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__("invalid")
-        self.errors = errors
-
-
-@api.exception_handler(PermissionDenied)
-def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": "Peran Anda tidak mengizinkan tindakan ini / your role does not allow this"}, status=403
-    )
-
-
-@api.exception_handler(ConfigInvalid)
-def _config_invalid(request: HttpRequest, exc: ConfigInvalid) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.errors}, status=422)
-
-
-@api.exception_handler(ValidationError)
-def _service_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    detail: list[dict[str, Any]] = []
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                detail.append({"loc": ["body", field], "msg": " ".join(error.messages), "type": "value_error"})
-    else:
-        detail = [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
-    return api.create_response(request, {"detail": detail}, status=422)
+router = Router()
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -186,15 +109,11 @@ class UptimeOut(Schema):
 
 
 def _token(request: HttpRequest) -> ApiToken:
-    token: ApiToken = request.auth  # type: ignore[attr-defined]
-    return token
+    return api_token(request)
 
 
 def _require_operate(request: HttpRequest) -> ApiToken:
-    token = _token(request)
-    if not user_can(token.user, token.institution, "operate"):
-        raise PermissionDenied
-    return token
+    return api_require(request, "operate")
 
 
 def _monitor(request: HttpRequest, monitor_id: int) -> Monitor:
@@ -209,14 +128,14 @@ def _monitor(request: HttpRequest, monitor_id: int) -> Monitor:
 def _config_check(kind: str, config: dict[str, Any]) -> None:
     """Validate with the kind's model first, so a 422 names each field path (``body.config.url``)."""
     if kind not in REGISTRY:
-        raise ConfigInvalid(
+        raise ApiInvalid(
             [{"loc": ["body", "kind"], "msg": f"Jenis tidak dikenal / unknown kind: {kind}", "type": "value_error"}]
         )
     model = REGISTRY.get(kind).Config
     try:
         model.model_validate(config)
     except PydanticValidationError as exc:
-        raise ConfigInvalid(
+        raise ApiInvalid(
             [
                 {"loc": ["body", "config", *[str(p) for p in err["loc"]]], "msg": err["msg"], "type": err["type"]}
                 for err in exc.errors()
@@ -227,8 +146,8 @@ def _config_check(kind: str, config: dict[str, Any]) -> None:
 # --- endpoints ------------------------------------------------------------------------------------
 
 
-@api.get("/monitors", response=list[MonitorOut], tags=["monitors"])
-@paginate(LimitOffsetPagination)
+@router.get("", response=list[MonitorOut], tags=["monitors"])
+@paginate(Pagination)
 def monitors_list(
     request: HttpRequest, site_id: int | None = None, kind: str | None = None, status: str | None = None
 ) -> Any:
@@ -242,7 +161,7 @@ def monitors_list(
     return qs
 
 
-@api.post("/monitors", response={201: MonitorOut}, tags=["monitors"])
+@router.post("", response={201: MonitorOut}, tags=["monitors"])
 def monitor_create(request: HttpRequest, payload: MonitorIn) -> Any:
     token = _require_operate(request)
     try:
@@ -255,12 +174,12 @@ def monitor_create(request: HttpRequest, payload: MonitorIn) -> Any:
     return 201, monitor
 
 
-@api.get("/monitors/{monitor_id}", response=MonitorOut, tags=["monitors"])
+@router.get("/{monitor_id}", response=MonitorOut, tags=["monitors"])
 def monitor_get(request: HttpRequest, monitor_id: int) -> Any:
     return _monitor(request, monitor_id)
 
 
-@api.patch("/monitors/{monitor_id}", response=MonitorOut, tags=["monitors"])
+@router.patch("/{monitor_id}", response=MonitorOut, tags=["monitors"])
 def monitor_update(request: HttpRequest, monitor_id: int, payload: MonitorPatch) -> Any:
     token = _require_operate(request)
     monitor = _monitor(request, monitor_id)
@@ -270,27 +189,27 @@ def monitor_update(request: HttpRequest, monitor_id: int, payload: MonitorPatch)
     return backend.monitor_update(monitor=monitor, user=token.user, **changes)
 
 
-@api.post("/monitors/{monitor_id}/pause", response=MonitorOut, tags=["monitors"])
+@router.post("/{monitor_id}/pause", response=MonitorOut, tags=["monitors"])
 def monitor_pause(request: HttpRequest, monitor_id: int) -> Any:
     token = _require_operate(request)
     return backend.monitor_pause(monitor=_monitor(request, monitor_id), user=token.user, paused=True)
 
 
-@api.post("/monitors/{monitor_id}/resume", response=MonitorOut, tags=["monitors"])
+@router.post("/{monitor_id}/resume", response=MonitorOut, tags=["monitors"])
 def monitor_resume(request: HttpRequest, monitor_id: int) -> Any:
     token = _require_operate(request)
     return backend.monitor_pause(monitor=_monitor(request, monitor_id), user=token.user, paused=False)
 
 
-@api.delete("/monitors/{monitor_id}", response={204: None}, tags=["monitors"])
+@router.delete("/{monitor_id}", response={204: None}, tags=["monitors"])
 def monitor_delete(request: HttpRequest, monitor_id: int) -> Any:
     _require_operate(request)
     _monitor(request, monitor_id).delete()
     return 204, None
 
 
-@api.get("/monitors/{monitor_id}/results", response=list[ResultOut], tags=["results"])
-@paginate(LimitOffsetPagination)
+@router.get("/{monitor_id}/results", response=list[ResultOut], tags=["results"])
+@paginate(Pagination)
 def monitor_results(
     request: HttpRequest,
     monitor_id: int,
@@ -309,20 +228,20 @@ def monitor_results(
     return qs
 
 
-@api.get("/monitors/{monitor_id}/uptime", response=UptimeOut, tags=["results"])
+@router.get("/{monitor_id}/uptime", response=UptimeOut, tags=["results"])
 def monitor_uptime(request: HttpRequest, monitor_id: int) -> Any:
     monitor = _monitor(request, monitor_id)
     return {"monitor_id": monitor.pk, "uptime": backend.uptimes([monitor])[monitor.pk]}
 
 
-@api.get("/monitors/{monitor_id}/status-changes", response=list[StatusChangeOut], tags=["results"])
-@paginate(LimitOffsetPagination)
+@router.get("/{monitor_id}/status-changes", response=list[StatusChangeOut], tags=["results"])
+@paginate(Pagination)
 def monitor_status_changes(request: HttpRequest, monitor_id: int) -> Any:
     return StatusChange.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-at")
 
 
-@api.get("/monitors/{monitor_id}/findings", response=list[FindingOut], tags=["results"])
-@paginate(LimitOffsetPagination)
+@router.get("/{monitor_id}/findings", response=list[FindingOut], tags=["results"])
+@paginate(Pagination)
 def monitor_findings(request: HttpRequest, monitor_id: int, open: bool | None = None) -> Any:
     qs = Finding.objects.filter(monitor=_monitor(request, monitor_id)).order_by("-last_seen")
     if open is True:

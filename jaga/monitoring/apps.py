@@ -7,11 +7,13 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
 
     def ready(self) -> None:
+        from jaga.core.api import api_router_register
         from jaga.core.demo import demo_step_register
         from jaga.core.scheduling import startup_register
 
         # The rollup and pruning jobs exist whatever the data; each site's monitoring round is declared
         # when its first monitor is made (services.monitoring_schedules_ensure, owned by the site).
+        api_router_register("monitors", "jaga.monitoring.api.router")
         startup_register("jaga.monitoring.tasks_rollups.rollup_schedules_ensure")
         demo_step_register("monitoring", "jaga.monitoring.demo", label=_("Monitor dan riwayatnya"))
         from jaga.monitoring.events import monitoring_event_types_register

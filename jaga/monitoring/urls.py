@@ -1,10 +1,10 @@
 """Monitoring URLs, included once at the root: the pages under ``/monitoring/`` (namespace ``monitoring``),
-the public status page ``/status/<institution>/<site>/``, the REST API ``/api/`` and ``/metrics``."""
+the public status page ``/status/<institution>/<site>/`` and ``/metrics``. Its API router is registered
+with core's API in ``MonitoringConfig.ready()``."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
 from jaga.monitoring import metrics, views
-from jaga.monitoring.api import api, redoc_script
 
 pages: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
@@ -24,7 +24,5 @@ pages: list[URLPattern | URLResolver] = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("monitoring/", include((pages, "monitoring"))),
     path("status/<slug:slug>/<int:site_id>/", views.public_status, name="public_status"),
-    path("api/docs/redoc.standalone.js", redoc_script, name="api_docs_js"),
-    path("api/", api.urls),
     path("metrics", metrics.metrics_view, name="metrics"),
 ]

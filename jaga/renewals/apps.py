@@ -11,11 +11,13 @@ class RenewalsConfig(AppConfig):
     verbose_name = _("Perpanjangan")
 
     def ready(self) -> None:
+        from jaga.core.api import api_router_register
         from jaga.core.demo import demo_step_register
         from jaga.core.scheduling import startup_register
         from jaga.renewals.events import renewal_event_types_register
 
         renewal_event_types_register()
+        api_router_register("renewals", "jaga.renewals.api.router")
         # Each institution's daily run exists once it has a register (declared again at every start).
         startup_register("jaga.renewals.services.daily.renewal_schedules_ensure")
         if find_spec("jaga.sop.tiles") is not None:  # the SOP tiles' extra lines (lands with the incidents app)

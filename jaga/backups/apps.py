@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BackupsConfig(AppConfig):
     name = "jaga.backups"
     label = "backups"
+    verbose_name = _("Pencadangan")
+
+    def ready(self) -> None:
+        from jaga.backups.events import backup_event_types_register
+        from jaga.core.liveness import sweep_register
+        from jaga.core.scheduling import startup_register
+
+        backup_event_types_register()
+        startup_register("jaga.backups.services.backup_schedules_ensure")
+        sweep_register("jaga.backups.services.backup_runs_sweep_interrupted")

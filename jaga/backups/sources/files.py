@@ -1,0 +1,88 @@
+"""A local web root, backed up where it is, without the CMS's caches, sessions and tmp folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceError, SourceSpec
+
+# What a restore never needs and what changes all the time (restic --exclude patterns, relative to the root).
+CMS_EXCLUDES: dict[str, tuple[str, ...]] = {
+    "wordpress": (
+        "wp-content/cache",
+        "wp-content/upgrade",
+        "wp-content/upgrade-temp-backup",
+        "wp-content/wflogs",
+        "wp-content/uploads/cache",
+        "wp-content/w3tc-config/tmp",
+    ),
+    "joomla": ("cache", "tmp", "administrator/cache", "administrator/logs"),
+    "drupal": ("sites/*/files/css", "sites/*/files/js", "sites/*/files/php", "sites/*/files/tmp"),
+    "static": (),
+    "other": (),
+}
+ALWAYS_EXCLUDES = ("*.swp", ".DS_Store", "Thumbs.db")
+
+
+def _clean_list(value: Any, field: str) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [line for line in value.splitlines()]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError({field: _("Satu pola per baris.")})
+    return [item.strip() for item in value if item.strip()]
+
+
+class FilesSource:
+    is_database = False
+
+    def validate(self, config: dict[str, Any]) -> dict[str, Any]:
+        path = str(config.get("path") or "").strip()
+        if not path:
+            raise ValidationError({"path": _("Isi folder web yang dicadangkan.")})
+        if not os.path.isabs(path):
+            raise ValidationError({"path": _("Tulis folder lengkap, diawali /.")})
+        cms = str(config.get("cms") or "other")
+        if cms not in CMS_EXCLUDES:
+            raise ValidationError({"cms": _("CMS tidak dikenal.")})
+        return {
+            "path": os.path.normpath(path),
+            "cms": cms,
+            "excludes": _clean_list(config.get("excludes"), "excludes"),
+        }
+
+    def describe(self, spec: SourceSpec) -> str:
+        return str(spec.config["path"])
+
+    def excludes(self, config: dict[str, Any]) -> list[str]:
+        root = config["path"]
+        patterns = [*CMS_EXCLUDES.get(config.get("cms") or "other", ()), *config.get("excludes", [])]
+        # Anchored to the web root so that "cache" leaves out <root>/cache, not every folder named cache.
+        anchored = [pattern if pattern.startswith("/") else f"{root}/{pattern}" for pattern in patterns]
+        return [*anchored, *ALWAYS_EXCLUDES]
+
+    def prepare(self, spec: SourceSpec, *, staging: Path, log: Log) -> Prepared:
+        root = Path(spec.config["path"])
+        if not root.is_dir():
+            raise SourceError(_("Folder web %(path)s tidak ada atau bukan folder.") % {"path": root}, check="missing")
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise SourceError(_("Folder web %(path)s tidak dapat dibaca.") % {"path": root}, check="missing")
+        excludes = self.excludes(spec.config)
+        log(_("Berkas: %(path)s (%(count)d pola dikecualikan)") % {"path": root, "count": len(excludes)})
+        return Prepared(paths=[root], excludes=excludes, facts={"path": str(root)})
+
+    def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
+        copy = restored / str(facts.get("path", spec.config["path"])).lstrip("/")
+        if not copy.is_dir():
+            return DrillResult(ok=False, problems=[_("Folder %(path)s tidak ada di hasil pemulihan.") % {"path": copy}])
+        count = sum(len(names) for _root, _dirs, names in os.walk(copy))
+        return DrillResult(ok=count > 0, figures={"files": count}, problems=[] if count else [_("Tidak ada berkas.")])
+
+
+KIND = FilesSource()

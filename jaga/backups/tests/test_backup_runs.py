@@ -1,0 +1,237 @@
+"""Backups with the real restic in temporary folders: runs, warnings, failures, checks, drills, restores."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jaga.backups import services
+from jaga.backups.models import Run, RunState
+from jaga.backups.repositories import MediumMissing, medium_check, restic_for
+from jaga.backups.restic import backup_args, check_args, forget_args
+from jaga.sop.models import LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot_ids(plan) -> list[str]:  # type: ignore[no-untyped-def]
+    """The short ids (what restic's backup summary gives) of the plan's snapshots, oldest first."""
+    return [s["short_id"] for s in restic_for(plan.repository).snapshots(tags=[f"plan:{plan.pk}"])]
+
+
+def test_it_backs_up_a_web_root_into_a_snapshot_and_the_ledger(plan, web_root) -> None:  # type: ignore[no-untyped-def]
+    seen: list[float] = []
+    run = services.backup_run(plan=plan, trigger="command", on_progress=lambda r: seen.append(r.percent))
+    assert run.state == RunState.SUCCESS, run.error
+    assert len(run.snapshot_id) >= 8
+    assert run.files_new == 3  # the cache folder left out
+    assert run.bytes_added > 0
+    assert run.ended_at is not None
+    assert seen  # progress reached the caller
+    assert _snapshot_ids(plan) == [run.snapshot_id[:8]]
+    names = {node["path"] for node in restic_for(plan.repository).ls(run.snapshot_id)}
+    assert f"{web_root}/wp-content/uploads/2026/putusan.pdf" in names
+    assert f"{web_root}/wp-content/cache/page.html" not in names
+    entry = LedgerEntry.objects.get(pk=run.ledger_entry_id)
+    assert entry.activity_key == "backup"
+    assert entry.outcome == "success"
+    assert entry.output_object_id == run.pk
+
+
+def test_a_second_run_adds_only_what_changed(plan, web_root) -> None:  # type: ignore[no-untyped-def]
+    first = services.backup_run(plan=plan)
+    again = services.backup_run(plan=plan)
+    assert again.state == RunState.SUCCESS
+    assert again.files_new == 0
+    assert again.files_changed == 0
+    (web_root / "berita.php").write_text("<?php echo 'baru';")
+    third = services.backup_run(plan=plan)
+    assert third.files_new == 1
+    assert {first.snapshot_id[:8], again.snapshot_id[:8], third.snapshot_id[:8]} <= set(_snapshot_ids(plan))
+
+
+def test_an_unreadable_file_is_a_warning_that_lists_it_never_a_plain_success(plan, web_root) -> None:  # type: ignore[no-untyped-def]
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    secret = web_root / "wp-content" / "private.php"
+    secret.write_text("<?php")
+    secret.chmod(0)
+    try:
+        run = services.backup_run(plan=plan)
+    finally:
+        secret.chmod(0o644)
+    assert run.state == RunState.WARNING
+    assert run.snapshot_id
+    assert any("private.php" in line for line in run.warnings)
+    assert LedgerEntry.objects.get(pk=run.ledger_entry_id).outcome == "partial"
+
+
+def test_a_missing_web_root_fails_in_words_and_keeps_the_good_snapshot(plan, web_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    good = services.backup_run(plan=plan)
+    web_root.rename(tmp_path / "gone")
+    run = services.backup_run(plan=plan)
+    assert run.state == RunState.FAILED
+    assert "tidak ada" in run.error
+    assert not run.snapshot_id
+    assert _snapshot_ids(plan) == [good.snapshot_id[:8]]
+    assert LedgerEntry.objects.get(pk=run.ledger_entry_id).outcome == "failure"
+
+
+def test_a_wrong_repository_password_fails_with_that_reason(plan) -> None:  # type: ignore[no-untyped-def]
+    plan.repository.password = "not-the-password"
+    plan.repository.save()
+    run = services.backup_run(plan=plan)
+    assert run.state == RunState.FAILED
+    assert "Kata sandi repositori salah" in run.error
+    assert "not-the-password" not in run.error
+    assert "not-the-password" not in run.log
+
+
+def test_a_missing_external_disk_is_a_soft_failure_that_alerts(institution, site, web_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jaga.backups.models import Repository
+
+    mount = tmp_path / "media" / "usb"
+    mount.mkdir(parents=True)
+    repository = Repository.objects.create(
+        institution=institution,
+        name="Disk USB",
+        kind="disk",
+        location=str(mount / "jaga-repo"),
+        password="pw-disk-123",
+        options={"mount_point": str(mount)},
+    )
+    with pytest.raises(MediumMissing) as caught:
+        medium_check(repository)
+    assert caught.value.reason == "not_mounted"
+    plan = services.plan_create(site=site, name="Ke disk", repository=repository)
+    services.source_add(plan=plan, kind="files", name="www", config={"path": str(web_root)})
+    run = services.backup_run(plan=plan)
+    assert run.state == RunState.FAILED
+    assert "tidak terpasang" in run.error
+    assert not (mount / "jaga-repo").exists()  # nothing written into the empty mount folder
+
+
+def test_the_wrong_disk_is_noticed(institution, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jaga.backups.models import Repository
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    repository = Repository.objects.create(
+        institution=institution,
+        name="Disk",
+        kind="disk",
+        location=str(mount / "repo"),
+        password="pw-disk-123",
+        options={"mount_point": str(mount), "require_mount": False},
+    )
+    services.repository_init(repository=repository)
+    medium_check(repository)  # the right disk
+    (mount / ".jaga-disk").write_text('{"repository": "another"}')
+    with pytest.raises(MediumMissing) as caught:
+        medium_check(repository)
+    assert caught.value.reason == "wrong_disk"
+
+
+def test_a_sqlite_database_is_copied_online_checked_and_drilled(site, repository, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "site.sqlite3"
+    connection = sqlite3.connect(db)
+    connection.execute("create table berita (id integer primary key, judul text)")
+    connection.executemany("insert into berita (judul) values (?)", [(f"Berita {i}",) for i in range(250)])
+    connection.commit()
+    connection.close()
+    plan = services.plan_create(site=site, name="SQLite", repository=repository)
+    services.source_add(plan=plan, kind="sqlite", name="db", config={"path": str(db)})
+    run = services.backup_run(plan=plan)
+    assert run.state == RunState.SUCCESS, run.error
+    assert run.details["sources"]["db"]["tables"] == {"berita": 250}
+    drill = services.drill_run(plan=plan)
+    assert drill.state == RunState.SUCCESS, drill.error
+    assert drill.details["sources"]["db"]["rows"] == 250
+    assert LedgerEntry.objects.get(pk=drill.ledger_entry_id).outcome == "success"
+
+
+def test_a_drill_restores_the_files_and_verifies_them(plan) -> None:  # type: ignore[no-untyped-def]
+    services.backup_run(plan=plan)
+    drill = services.drill_run(plan=plan)
+    assert drill.state == RunState.SUCCESS, drill.error
+    assert drill.details["sources"]["www"]["files"] == 3
+    assert not any((Path(services.work_dir("drills"))).iterdir())  # the scratch folder is gone
+
+
+def test_a_drill_without_a_snapshot_fails(plan) -> None:  # type: ignore[no-untyped-def]
+    drill = services.drill_run(plan=plan)
+    assert drill.state == RunState.FAILED
+    assert "Belum ada snapshot" in drill.error
+
+
+def test_restore_to_a_new_folder_brings_the_files_back(plan, web_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    backup = services.backup_run(plan=plan)
+    target = tmp_path / "pulih"
+    run = services.restore_run(plan=plan, target=target, snapshot=backup.snapshot_id[:8])
+    assert run.state == RunState.SUCCESS, run.error
+    restored = target / str(web_root).lstrip("/") / "wp-content" / "uploads" / "2026" / "putusan.pdf"
+    assert restored.read_bytes() == (web_root / "wp-content" / "uploads" / "2026" / "putusan.pdf").read_bytes()
+    again = services.restore_run(plan=plan, target=target)
+    assert again.state == RunState.FAILED  # never over a folder that holds something
+    assert "tidak kosong" in again.error
+
+
+def test_check_reads_a_rotating_subset(plan) -> None:  # type: ignore[no-untyped-def]
+    services.backup_run(plan=plan)
+    first = services.check_run(plan=plan)
+    assert first.state == RunState.SUCCESS, first.error
+    assert first.details["subset"] == "1/4"
+    plan.refresh_from_db()
+    assert services.check_run(plan=plan).details["subset"] == "2/4"
+
+
+def test_check_fails_on_a_damaged_repository(plan) -> None:  # type: ignore[no-untyped-def]
+    services.backup_run(plan=plan)
+    packs = [p for p in (Path(plan.repository.location) / "data").rglob("*") if p.is_file()]
+    for pack in packs:
+        data = bytearray(pack.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        pack.write_bytes(bytes(data))
+    plan.read_cycle_checks = 1
+    plan.save()
+    run = services.check_run(plan=plan)
+    assert run.state == RunState.FAILED
+
+
+def test_a_killed_runs_row_is_closed_as_interrupted_by_the_sweep(plan) -> None:  # type: ignore[no-untyped-def]
+    from jaga.core import clock
+    from jaga.core.liveness import this_host
+
+    run = Run.objects.create(  # its process (a PID that is not running on this machine) was killed
+        plan=plan, kind="backup", started_at=clock.now(), process_id="", host=this_host(), pid=999999
+    )
+    closed = services.backup_runs_sweep_interrupted(now=clock.now())
+    run.refresh_from_db()
+    assert closed == 1
+    assert run.state == RunState.INTERRUPTED
+    # The next run starts from a clean staging folder and succeeds.
+    assert services.backup_run(plan=plan).state == RunState.SUCCESS
+
+
+def test_a_plan_declares_its_schedules(plan) -> None:  # type: ignore[no-untyped-def]
+    from jaga.core.models import Schedule
+
+    keys = set(Schedule.objects.filter(key__startswith=f"backup-plan:{plan.pk}:").values_list("key", flat=True))
+    assert keys == {f"backup-plan:{plan.pk}:run", f"backup-plan:{plan.pk}:check", f"backup-plan:{plan.pk}:drill"}
+    assert Schedule.objects.get(key=f"backup-plan:{plan.pk}:run").interval_seconds == 6 * 3600
+
+
+def test_the_commands_are_built_as_data() -> None:
+    assert backup_args(["/srv/www"], excludes=["/srv/www/cache"], tags=["plan:1"]) == (
+        "backup", "--json", "--host", "jaga", "--tag", "plan:1", "--exclude", "/srv/www/cache", "/srv/www",
+    )  # fmt: skip
+    assert forget_args(
+        keep_last=2, keep_daily=7, keep_weekly=0, keep_monthly=12, keep_yearly=0, tag="plan:1", prune=True
+    ) == (
+        "forget", "--json", "--tag", "plan:1", "--group-by", "host,tags", "--keep-last", "2", "--keep-daily", "7",
+        "--keep-monthly", "12", "--prune",
+    )  # fmt: skip
+    assert check_args(subset="2/4") == ("check", "--read-data-subset=2/4")

@@ -1,0 +1,115 @@
+"""What a line gains beyond its fields: browser, OS and crawler per distinct user agent; country per address.
+
+Both run per distinct value of a batch, not per line: a day of a court site has a few thousand agents
+and addresses among hundreds of thousands of lines. The user-agent results are cached for the process.
+Countries come from geoip2fast's database (shipped in the package; no network at run time), whose IPv4
+ranges are joined in DuckDB (an ASOF join over the range starts); IPv6 addresses are looked up one by one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import ipaddress
+import pickle
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+_AGENT_CACHE: dict[str, tuple[str, str, str]] = {}
+_AGENT_CACHE_MAX = 200_000
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _crawler_detect() -> Any:
+    from crawlerdetect import CrawlerDetect
+
+    return CrawlerDetect()
+
+
+def agent_describe(agent: str) -> tuple[str, str, str]:
+    """(browser, operating system, crawler name or "") of one user agent."""
+    cached = _AGENT_CACHE.get(agent)
+    if cached is not None:
+        return cached
+    from ua_parser import parse
+
+    crawler = ""
+    if agent:
+        detector = _crawler_detect()
+        if detector.isCrawler(agent):
+            crawler = (detector.getMatches() or "bot").strip()[:60]
+    result = parse(agent) if agent else None
+    browser = result.user_agent.family if result and result.user_agent else ""
+    system = result.os.family if result and result.os else ""
+    described = (browser if browser != "Other" else "", system if system != "Other" else "", crawler)
+    with _lock:
+        if len(_AGENT_CACHE) >= _AGENT_CACHE_MAX:
+            _AGENT_CACHE.clear()
+        _AGENT_CACHE[agent] = described
+    return described
+
+
+def agents_table(agents: list[str]) -> pa.Table:
+    described = [agent_describe(agent) for agent in agents]
+    return pa.table(
+        {
+            "agent": pa.array(agents, pa.string()),
+            "browser": pa.array([d[0] for d in described], pa.string()),
+            "os": pa.array([d[1] for d in described], pa.string()),
+            "crawler": pa.array([d[2] for d in described], pa.string()),
+        }
+    )
+
+
+def _geoip_file(name: str) -> Path:
+    import geoip2fast
+
+    return Path(geoip2fast.__file__).parent / name
+
+
+@lru_cache(maxsize=1)
+def geoip_ipv4_table() -> pa.Table:
+    """IPv4 ranges (first, last, country code) from geoip2fast's data file; private ranges have no country."""
+    with gzip.open(_geoip_file("geoip2fast.dat.gz"), "rb") as handle:
+        _version, _info, _total, database = pickle.load(handle)  # noqa: S301 - the package's own data file
+    _index, names, first_ips, country_ids, netlengths = database[:5]
+    codes = [item.split(":")[0] for item in names]
+    firsts: list[int] = []
+    lasts: list[int] = []
+    countries: list[str] = []
+    for chunk_first, chunk_ids, chunk_len in zip(first_ips, country_ids, netlengths, strict=True):
+        for first, country_id, netlen in zip(chunk_first, chunk_ids, chunk_len, strict=True):
+            if first > 0xFFFFFFFF:
+                continue
+            firsts.append(first)
+            lasts.append(first + (1 << (32 - netlen)) - 1)
+            countries.append("" if country_id < 16 else codes[country_id])
+    return pa.table(
+        {
+            "first_ip": pa.array(firsts, pa.int64()),
+            "last_ip": pa.array(lasts, pa.int64()),
+            "country": pa.array(countries, pa.string()),
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def _geoip_ipv6() -> Any:
+    from geoip2fast import GeoIP2Fast
+
+    return GeoIP2Fast(geoip2fast_data_file=str(_geoip_file("geoip2fast-ipv6.dat.gz")))
+
+
+def country_ipv6(address: str) -> str:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    if parsed.is_private or parsed.is_loopback or parsed.is_link_local:
+        return ""
+    code = str(_geoip_ipv6().lookup(address).country_code or "")
+    return code if len(code) == 2 and code.isalpha() else ""

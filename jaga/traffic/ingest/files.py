@@ -1,0 +1,142 @@
+"""Reading log files from a cursor: discovery by glob, identity by the first bytes, chunks ending at a line.
+
+A file is known by a hash of its first bytes, not by its name or inode: ``access.log`` renamed to
+``access.log.1`` and then compressed to ``access.log.1.gz`` is the same content, so its cursor follows it
+and nothing is read twice. A truncated file (copytruncate) starts with other bytes and is a new file.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+HEAD_BYTES = 1024
+CHUNK_BYTES = 64 * 1024 * 1024
+# A "line" longer than this is junk (a binary upload, a broken writer): skipped up to its end, counted.
+MAX_LINE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LogFile:
+    path: Path
+    inode: int
+    device: int
+    size: int  # on disk (compressed size for .gz)
+    mtime: float
+    compressed: bool
+
+
+def files_discover(pattern: str) -> list[LogFile]:
+    """The regular files matching ``pattern``, oldest first (so lines are stored in about their order)."""
+    found: list[LogFile] = []
+    for name in sorted(set(glob.glob(os.path.expanduser(pattern)))):
+        path = Path(name)
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # rotated away between the glob and the stat
+        if not path.is_file():
+            continue
+        found.append(
+            LogFile(
+                path=path,
+                inode=stat.st_ino,
+                device=stat.st_dev,
+                size=stat.st_size,
+                mtime=stat.st_mtime,
+                compressed=path.suffix == ".gz",
+            )
+        )
+    # Oldest first; at equal times access.log.2 before access.log.1 before access.log.
+    return sorted(found, key=lambda f: (f.mtime, -_rotation_number(f.path)))
+
+
+def _rotation_number(path: Path) -> int:
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    suffix = name.rsplit(".", 1)[-1]
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def file_open(log: LogFile) -> BinaryIO:
+    if log.compressed:
+        return gzip.open(log.path, "rb")  # type: ignore[return-value]
+    return open(log.path, "rb")
+
+
+def head_read(log: LogFile) -> bytes:
+    """The first bytes of the content (decompressed), at most HEAD_BYTES; b"" for an empty file."""
+    try:
+        with file_open(log) as handle:
+            return handle.read(HEAD_BYTES)
+    except (OSError, EOFError):
+        return b""
+
+
+def head_hash(head: bytes, length: int | None = None) -> str:
+    return hashlib.sha256(head if length is None else head[:length]).hexdigest()
+
+
+@dataclass
+class Chunk:
+    data: bytes  # whole lines, each ending with a newline
+    start: int  # offset of data[0] in the content
+    end: int  # offset just after data[-1]
+    too_long: list[bytes]  # the first bytes of each line skipped for being too long
+
+
+def chunks_read(log: LogFile, *, offset: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
+    """Whole lines from ``offset`` on, in chunks. A last line without its newline is left for later (it is
+    still being written), except in a compressed file, which is complete."""
+    with file_open(log) as handle:
+        if offset:
+            handle.seek(offset)
+        position = offset
+        pending = b""
+        skipping = False  # inside a line longer than MAX_LINE_BYTES
+        too_long: list[bytes] = []
+        while True:
+            block = handle.read(chunk_bytes)
+            if not block:
+                break
+            if skipping:
+                cut = block.find(b"\n")
+                if cut < 0:
+                    position += len(block)
+                    continue
+                position += cut + 1
+                block = block[cut + 1 :]
+                skipping = False
+            data = pending + block
+            last = data.rfind(b"\n")
+            if last < 0:
+                if len(data) > MAX_LINE_BYTES:
+                    too_long.append(data[:200])
+                    position += len(data)
+                    pending = b""
+                    skipping = True
+                else:
+                    pending = data
+                continue
+            lines, pending = data[: last + 1], data[last + 1 :]
+            if len(pending) > MAX_LINE_BYTES:
+                too_long.append(pending[:200])
+                position_after = position + len(lines) + len(pending)
+                yield Chunk(data=lines, start=position, end=position + len(lines), too_long=too_long)
+                too_long = []
+                position = position_after
+                pending = b""
+                skipping = True
+                continue
+            yield Chunk(data=lines, start=position, end=position + len(lines), too_long=too_long)
+            too_long = []
+            position += len(lines)
+        if log.compressed and pending:
+            yield Chunk(data=pending + b"\n", start=position, end=position + len(pending), too_long=too_long)
+        elif too_long:
+            yield Chunk(data=b"", start=position, end=position, too_long=too_long)

@@ -1,0 +1,66 @@
+# ruff: noqa: S608 - SQL over DuckDB built from the format registry, paths and ints, never from a request
+"""The analytics store: Parquet files partitioned by site and day, under JAGA_DATA_DIR/traffic.
+
+``site=<id>/day=<YYYY-MM-DD>/b<batch>_<n>.parquet``: each file belongs to one ingestion batch, so that a
+batch that was never committed can be found and deleted by its name.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+
+def store_root() -> Path:
+    root = Path(getattr(settings, "JAGA_TRAFFIC_DIR", None) or Path(settings.DATA_DIR) / "traffic")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def site_dir(site_id: int) -> Path:
+    return store_root() / f"site={int(site_id)}"
+
+
+def staging_dir(batch_id: int) -> Path:
+    return store_root() / ".staging" / f"b{int(batch_id)}"
+
+
+def batch_write(con: Any, *, lines: Any, site_id: int, batch_id: int) -> list[Path]:
+    """Write a batch's lines to the staging folder, then move each file into place; the moved paths."""
+    staging = staging_dir(batch_id)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    if lines.num_rows == 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        return []
+    con.register("batch_lines", lines)
+    con.execute(
+        f"COPY (SELECT * FROM batch_lines) TO '{staging}' (FORMAT parquet, PARTITION_BY (day), "
+        f"FILENAME_PATTERN 'b{int(batch_id)}_{{i}}', COMPRESSION zstd)"
+    )
+    con.unregister("batch_lines")
+    moved: list[Path] = []
+    for written in sorted(staging.glob("day=*/*.parquet")):
+        target = site_dir(site_id) / written.parent.name / written.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written.replace(target)
+        moved.append(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    return moved
+
+
+def batch_discard(*, site_id: int, batch_id: int) -> int:
+    """Delete every file of an uncommitted batch (staged or moved); how many were deleted."""
+    deleted = 0
+    for path in site_dir(site_id).glob(f"day=*/b{int(batch_id)}_*.parquet"):
+        path.unlink(missing_ok=True)
+        deleted += 1
+    shutil.rmtree(staging_dir(batch_id), ignore_errors=True)
+    return deleted
+
+
+def site_glob(site_id: int) -> str:
+    return str(site_dir(site_id) / "day=*" / "*.parquet")

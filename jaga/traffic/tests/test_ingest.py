@@ -1,0 +1,115 @@
+"""Ingestion: every line stored once across re-runs, growth, rotation, compression and a crash."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from jaga.traffic import services
+from jaga.traffic.ingest import store
+from jaga.traffic.models import IngestBatch
+
+LINE = '203.0.113.{n} - - [01/Nov/2026:08:{m:02d}:00 +0700] "GET /berita/{n} HTTP/1.1" 200 512 "-" "Mozilla/5.0"\n'
+
+
+def _lines(start: int, count: int) -> str:
+    return "".join(LINE.format(n=i % 250 + 1, m=i % 60) for i in range(start, start + count))
+
+
+def _stored(site_id: int) -> list[str]:
+    if not list(store.site_dir(site_id).glob("day=*/*.parquet")):
+        return []
+    rows = duckdb.sql(f"SELECT path FROM read_parquet('{store.site_glob(site_id)}')").fetchall()
+    return sorted(r[0] for r in rows)
+
+
+def _ingest(site, path: Path):  # type: ignore[no-untyped-def]
+    sources = services.sources_for(site=site, paths=[str(path)])
+    return services.traffic_ingest(site=site, sources=sources)
+
+
+@pytest.mark.django_db
+def test_it_stores_each_line_once_across_runs_growth_and_rotation(site, tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(_lines(0, 100))
+    run = _ingest(site, tmp_path / "access.log*")
+    assert run.lines_stored == 100
+    assert _ingest(site, tmp_path / "access.log*").lines_stored == 0  # twice: nothing doubles
+
+    with log.open("a") as handle:
+        handle.write(_lines(100, 20) + '203.0.113.9 - - [01/Nov/2026:08:00:00 +0700] "GET /half')
+    assert _ingest(site, tmp_path / "access.log*").lines_stored == 20  # the half line waits for its end
+
+    # logrotate: renamed, compressed, a new file begins; the lines written before the rotation still count.
+    with log.open("a") as handle:
+        handle.write(' HTTP/1.1" 200 1 "-" "x"\n' + _lines(120, 5))
+    with gzip.open(tmp_path / "access.log.1.gz", "wb") as packed:
+        packed.write(log.read_bytes())
+    log.unlink()
+    (tmp_path / "access.log").write_text(_lines(500, 7))
+    run = _ingest(site, tmp_path / "access.log*")
+    assert run.lines_stored == 6 + 7
+    assert len(_stored(site.pk)) == 100 + 20 + 6 + 7
+
+
+@pytest.mark.django_db
+def test_it_undoes_a_batch_that_died_before_its_commit(site, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    log = tmp_path / "access.log"
+    log.write_text(_lines(0, 50))
+
+    def die(**kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # the process killed after the files were written, before the commit
+
+    real_write = store.batch_write
+
+    def write_then_die(con, **kwargs):  # type: ignore[no-untyped-def]
+        real_write(con, **kwargs)
+        die()
+
+    monkeypatch.setattr(store, "batch_write", write_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        _ingest(site, log)
+    assert IngestBatch.objects.filter(state="pending").count() == 1
+    assert len(_stored(site.pk)) == 50  # written but not committed
+    monkeypatch.setattr(store, "batch_write", real_write)
+
+    assert _ingest(site, log).lines_stored == 50
+    assert len(_stored(site.pk)) == 50  # the dead batch's files were deleted, the lines read again
+
+
+@pytest.mark.django_db
+def test_it_counts_bad_lines_per_reason_with_samples_and_goes_on(site, tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_bytes(
+        _lines(0, 3).encode()
+        + b"this is not a log line\n"
+        + b'203.0.113.1 - - [01/Nov/2026:08:00:00 +0700] "GET /\xff\xfe HTTP/1.1" 200 5 "-" "x"\n'
+        + b'203.0.113.1 - - [99/Xyz/2026:08:00:00 +0700] "GET / HTTP/1.1" 200 5 "-" "x"\n'
+        + b"A" * (2 * 1024 * 1024)
+        + b"\n"
+        + _lines(3, 2).encode()
+    )
+    run = _ingest(site, log)
+    assert run.lines_stored == 5
+    assert run.bad_counts == {"malformed": 1, "invalid_utf8": 1, "bad_time": 1, "too_long": 1}
+    assert run.bad_samples["malformed"] == ["this is not a log line"]
+    assert run.bad_samples["too_long"][0].startswith("AAAA")
+
+
+@pytest.mark.django_db
+def test_it_normalises_a_line(site, tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(
+        '103.28.12.1 - - [01/Nov/2026:23:30:00 +0000] "GET /images/logo.png?v=2 HTTP/1.1" 304 0 '
+        '"https://www.google.com/" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"\n'
+    )
+    _ingest(site, log)
+    row = duckdb.sql(
+        f"SELECT day::VARCHAR, hour, path, query, status, is_static, crawler, country "
+        f"FROM read_parquet('{store.site_glob(site.pk)}', hive_partitioning=true)"
+    ).fetchall()[0]
+    # 23.30 UTC is 06.30 the next day in Jakarta.
+    assert row == ("2026-11-02", 6, "/images/logo.png", "v=2", 304, True, "Googlebot", "ID")

@@ -14,9 +14,10 @@ run_packages=(
   postgresql-client # pg_dump for PostgreSQL sites
   gettext           # compiles the Indonesian and English catalogues
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core  # PDF rendering (WeasyPrint)
+  fonts-liberation2 # the letters' typeface (Liberation Sans, metric-compatible with Arial), offline
   ca-certificates
 )
-test_packages=(chromium)
+test_packages=(chromium poppler-utils)  # pages in a real browser; PDFs read back (pdftotext, pdftoppm)
 
 wanted=("${run_packages[@]}")
 if [ "${1:-run}" = "test" ]; then

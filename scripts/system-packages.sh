@@ -17,7 +17,11 @@ run_packages=(
   fonts-liberation2 # the letters' typeface (Liberation Sans, metric-compatible with Arial), offline
   ca-certificates
 )
-test_packages=(chromium poppler-utils)  # pages in a real browser; PDFs read back (pdftotext, pdftoppm)
+test_packages=(
+  chromium          # pages tested in a real browser (tests/e2e)
+  nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
+  poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
+)
 
 wanted=("${run_packages[@]}")
 if [ "${1:-run}" = "test" ]; then

@@ -14,11 +14,13 @@ run_packages=(
   postgresql-client # pg_dump for PostgreSQL sites
   gettext           # compiles the Indonesian and English catalogues
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core  # PDF rendering (WeasyPrint)
+  fonts-liberation2 # the letters' typeface (Liberation Sans, metric-compatible with Arial), offline
   ca-certificates
 )
 test_packages=(
   chromium          # pages tested in a real browser (tests/e2e)
   nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
+  poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
 )
 
 wanted=("${run_packages[@]}")

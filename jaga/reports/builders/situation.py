@@ -1,0 +1,49 @@
+"""The situation report (Laporan Situasi dan Kondisi Website): SOP activity 5's output, for any period, per site or
+for the whole institution. Sections from every app; one whose app has no data (or is not installed) says so."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from jaga.reports.builders.base import BuildContext
+from jaga.reports.builders.common import document_make
+from jaga.reports.document import Document, Section
+from jaga.reports.sources import monitoring, pending, renewals, sop
+from jaga.sop.selectors import Compliance
+
+
+class SituationBuilder:
+    key = "situation"
+    classification = "OT.01"
+
+    def sections(self, ctx: BuildContext, compliances: list[Compliance]) -> list[Section]:
+        sections = [
+            monitoring.availability_section(ctx),
+            monitoring.content_section(ctx),
+            monitoring.integrity_section(ctx),
+            pending.unavailable(key="backups", title=_("Pencadangan (backup) dan uji pemulihan")),
+            pending.unavailable(key="traffic", title=_("Aktivitas pengunjung dan deteksi keamanan")),
+            renewals.renewals_section(ctx),
+            pending.unavailable(key="incidents", title=_("Permasalahan dan alternatif pemecahannya")),
+            sop.compliance_section(ctx, compliances),
+        ]
+        return sections
+
+    def build(self, ctx: BuildContext) -> Document:
+        compliances = sop.compliance_list(ctx)
+        return document_make(
+            ctx,
+            kind=self.key,
+            title=_("LAPORAN TENTANG SITUASI DAN KONDISI WEBSITE"),
+            subject=_("Laporan situasi dan kondisi website"),
+            purpose=_(
+                "Laporan ini disusun untuk menyampaikan kepada Sekretaris situasi, kondisi, permasalahan dan "
+                "alternatif pemecahan masalah website selama periode laporan, sebagai pelaksanaan aktivitas 5 SOP "
+                "pengelolaan website."
+            ),
+            activities=sop.activities_table(compliances),
+            sections=self.sections(ctx, compliances),
+        )
+
+
+BUILDER = SituationBuilder()

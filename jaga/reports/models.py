@@ -1,0 +1,122 @@
+"""Reports to the Secretary: each report made (its period, number, content as issued and PDF as sent) and the
+institution's letter-number sequence.
+
+A report starts as a draft (no number: its content is built from live data whenever it is shown). Issuing it
+takes the next number of the institution's sequence, freezes its content (``content``) and stores the PDF as
+it goes out (``pdf``, with its SHA-256); an issued report is never re-rendered.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class LetterSequence(models.Model):
+    """The last letter number an institution gave in a year. Numbers are never reused (a row lock per year)."""
+
+    INSTITUTION_PATH = "institution"
+    AUDIT = False  # a counter; every number given is in the report it went to
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="letter_sequences")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    last = models.PositiveIntegerField(_("nomor terakhir"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year"], name="letter_sequence_unique_year"),
+        ]
+        verbose_name = _("urutan nomor surat")
+        verbose_name_plural = _("urutan nomor surat")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} · {self.year} · {self.last}"
+
+
+def report_pdf_upload_to(instance: Report, filename: str) -> str:
+    return f"reports/{instance.institution.slug}/{instance.period_start:%Y}/{filename}"
+
+
+class Report(models.Model):
+    INSTITUTION_PATH = "institution"
+
+    class Language(models.TextChoices):
+        INDONESIAN = "id", _("Bahasa Indonesia")
+        ENGLISH = "en", _("Bahasa Inggris")
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="reports")
+    site = models.ForeignKey(
+        "core.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("situs"),
+        help_text=_("Kosong: semua situs instansi."),
+    )
+    kind = models.CharField(_("jenis laporan"), max_length=40)  # a key of jaga.reports.builders.REGISTRY
+    period_start = models.DateField(_("awal periode"))
+    period_end = models.DateField(_("akhir periode"))
+    language = models.CharField(_("bahasa"), max_length=8, choices=Language.choices, default=Language.INDONESIAN)
+    conclusions = models.TextField(
+        _("simpulan dan saran"),
+        blank=True,
+        help_text=_("Disusun Jaga dari data; boleh diubah sebelum dikirim. Satu butir per baris."),
+    )
+    conclusions_edited = models.BooleanField(default=False)
+    signer_name = models.CharField(_("nama penanda tangan"), max_length=120, blank=True)
+    signer_position = models.CharField(_("jabatan penanda tangan"), max_length=200, blank=True)
+    signer_nip = models.CharField(_("NIP penanda tangan"), max_length=30, blank=True)
+    # Issued: the letter number, the content as it was issued and the PDF as it went out.
+    sequence = models.PositiveIntegerField(_("nomor urut"), null=True, blank=True)
+    number = models.CharField(_("nomor surat"), max_length=120, blank=True)
+    issued_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True)
+    content = models.JSONField(_("isi"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=report_pdf_upload_to, max_length=500, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveBigIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("diketahui"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diketahui oleh"),
+    )
+    disposition = models.TextField(_("disposisi"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "-pk"]
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "number"], condition=~models.Q(number=""), name="report_unique_number"
+            ),
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="report_period"),
+        ]
+        indexes = [models.Index(fields=["institution", "kind", "-period_start"], name="report_inst_kind")]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.kind} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", kwargs={"slug": self.institution.slug, "pk": self.pk})
+
+    @property
+    def is_issued(self) -> bool:
+        return bool(self.number)

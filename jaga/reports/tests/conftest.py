@@ -1,0 +1,74 @@
+"""Data for report tests: a month of monitoring rollups with known outages, a required-pages result, a service
+to renew and ledger records, all made through the models the apps write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+WIB = ZoneInfo("Asia/Jakarta")
+ARTEFACTS = Path(__file__).resolve().parents[3] / "test-artefacts" / "reports"
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF read back as text in reading order (poppler-utils' pdftotext)."""
+    assert shutil.which("pdftotext"), "poppler-utils is installed by scripts/system-packages.sh test"
+    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_pictures(path: Path, name: str) -> list[Path]:
+    """Each page as a PNG, kept under test-artefacts/reports/ for a person to look at."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    prefix = ARTEFACTS / name
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(prefix)], check=True)
+    return sorted(ARTEFACTS.glob(f"{name}*.png"))
+
+
+@pytest.fixture
+def month_data(institution, site):  # type: ignore[no-untyped-def]
+    """November 2026 at PN Bangil: an HTTP monitor up all month but 10 hours half down, required pages with two
+    stale of four, a domain ending 12 December 2026 without a case."""
+    from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Rollup, StatusChange
+    from jaga.renewals.models import Service
+    from jaga.sop.services import sop_seed_default
+
+    sop_seed_default()
+    http = Monitor.objects.create(site=site, name="Beranda", kind="http", config={"url": site.base_url})
+    pages = Monitor.objects.create(site=site, name="Halaman wajib", kind="required_pages", config={})
+    Monitor.objects.filter(pk__in=[http.pk, pages.pk]).update(created_at=dt.datetime(2026, 10, 1, tzinfo=WIB))
+    since = dt.datetime(2026, 11, 1, tzinfo=WIB).astimezone(dt.UTC)
+    until = dt.datetime(2026, 12, 1, tzinfo=WIB).astimezone(dt.UTC)
+    rows = []
+    hour = since
+    index = 0
+    while hour < until:
+        down = 30 if index % 72 == 5 else 0  # 10 hours of the month with 30 of 60 checks down
+        rows.append(Rollup(monitor=http, period="h", bucket=hour, checks=60, up=60 - down, down=down))
+        hour += dt.timedelta(hours=1)
+        index += 1
+    Rollup.objects.bulk_create(rows)
+    for day in (3, 17):
+        StatusChange.objects.create(
+            monitor=http, at=dt.datetime(2026, 11, day, 9, tzinfo=WIB), from_status=MonitorStatus.UP,
+            to_status=MonitorStatus.DOWN, reason="timeout",
+        )  # fmt: skip
+    page_rows = [
+        {"title": "Profil Pengadilan", "status": "ok", "age_days": 20, "max_age_days": 365},
+        {"title": "Jadwal Sidang", "status": "stale", "age_days": 9, "max_age_days": 2},
+        {"title": "Laporan Keuangan", "status": "stale", "age_days": 400, "max_age_days": 365},
+        {"title": "Pengumuman", "status": "ok", "age_days": 1, "max_age_days": 30},
+    ]
+    CheckResult.objects.create(
+        monitor=pages, probe="p1", checked_at=dt.datetime(2026, 11, 30, 22, tzinfo=WIB), status="degraded",
+        details={"pages": page_rows, "ok": 2, "failing": 2},
+    )  # fmt: skip
+    Service.objects.create(
+        institution=institution, kind="domain", name="pn-bangil.go.id", identifier="pn-bangil.go.id",
+        expires_on=dt.date(2026, 12, 12),
+    )  # fmt: skip
+    return {"http": http, "pages": pages, "checks": len(rows) * 60, "down": 10 * 30}

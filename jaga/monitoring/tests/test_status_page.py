@@ -147,3 +147,23 @@ def test_the_status_page_shows_the_logo_and_refreshes_itself(client: Client, sit
 def test_the_logo_of_a_site_without_a_status_page_is_404(client: Client, site: Any) -> None:
     Monitor.objects.create(site=site, name="Internal", kind="http", config={})
     assert client.get(reverse("public_status_logo", args=[site.institution.slug, site.pk])).status_code == 404
+
+
+def test_the_list_a_monitors_page_and_the_dashboard_poll_for_live_updates(
+    client: Client, staff: Any, site: Any
+) -> None:
+    monitor = _down_in_a_window(site)
+    client.force_login(staff)
+    for page, live, now_up in (
+        (reverse("monitoring:site_monitors", args=[site.pk]), "monitors-live", 'data-status="up"'),
+        (reverse("monitoring:monitor_detail", args=[monitor.pk]), "monitor-live", 'data-status="up"'),
+        (reverse("monitoring:index"), "sites-live", "naik: 1"),
+    ):
+        body = client.get(page).content.decode()
+        assert f'id="{live}"' in body, page
+        assert f'hx-select="#{live}"' in body, page
+        assert 'hx-trigger="every 30s"' in body, page
+        Monitor.objects.filter(pk=monitor.pk).update(status=MonitorStatus.UP)
+        polled = client.get(page, headers={"HX-Request": "true"}).content.decode()
+        assert now_up in polled, page  # the poll brings the new status
+        Monitor.objects.filter(pk=monitor.pk).update(status=MonitorStatus.DOWN)

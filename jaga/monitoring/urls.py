@@ -24,5 +24,6 @@ pages: list[URLPattern | URLResolver] = [
 urlpatterns: list[URLPattern | URLResolver] = [
     path("monitoring/", include((pages, "monitoring"))),
     path("status/<slug:slug>/<int:site_id>/", views.public_status, name="public_status"),
+    path("status/<slug:slug>/<int:site_id>/logo", views.public_status_logo, name="public_status_logo"),
     path("metrics", metrics.metrics_view, name="metrics"),
 ]

@@ -211,10 +211,12 @@ class Compliance:
     total: int
     with_standard: int
     on_time: int
-    entries: list[LedgerEntry]
+    entries: list[LedgerEntry]  # the records of page ``page`` (``LEDGER_PAGE`` per page, newest first)
     running: int = 0
     interrupted: int = 0
     per_day: list[tuple[dt.date, int]] = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
 
     @property
     def rate(self) -> float | None:
@@ -237,9 +239,18 @@ def period_bounds(*, institution: Institution, start: dt.date, end: dt.date) -> 
 
 
 def activity_compliance(
-    *, institution: Institution, activity_number: int, start: dt.date, end: dt.date, site: Site | None = None
+    *,
+    institution: Institution,
+    activity_number: int,
+    start: dt.date,
+    end: dt.date,
+    site: Site | None = None,
+    page: int = 1,
 ) -> Compliance:
     """Records of one activity started between ``start`` and ``end`` (inclusive, institution's calendar).
+
+    The figures count every record of the period; ``entries`` holds one page of them (``LEDGER_PAGE``),
+    ``page`` clamped to ``1..pages``.
 
     Running work counts in the total but not in the on-time rate (it has no duration yet); interrupted work
     counts as not on time.
@@ -266,7 +277,10 @@ def activity_compliance(
     )
     days = (end - start).days + 1
     per_day = [(start + dt.timedelta(days=i), by_day.get(start + dt.timedelta(days=i), 0)) for i in range(days)]
-    entries = list(qs.prefetch_related("evidence")[:LEDGER_PAGE])
+    pages = max(1, -(-counts["total"] // LEDGER_PAGE))
+    page = min(max(page, 1), pages)
+    offset = (page - 1) * LEDGER_PAGE
+    entries = list(qs.prefetch_related("evidence")[offset : offset + LEDGER_PAGE])
     return Compliance(
         activity=activity,
         start=start,
@@ -278,4 +292,6 @@ def activity_compliance(
         interrupted=counts["interrupted"],
         entries=entries,
         per_day=per_day,
+        page=page,
+        pages=pages,
     )

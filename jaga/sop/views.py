@@ -88,37 +88,39 @@ def sop_detail(request: HttpRequest, slug: str) -> HttpResponse:
 class Bar:
     day: dt.date
     count: int
-    x: float
-    y: float
+    y: float  # top of the bar in a 0..100 box
     height: float
+    labelled: bool  # its date is written under it
 
 
 @dataclass(frozen=True)
 class BarChart:
-    width: int
-    height: int
-    bar_width: float
     maximum: int
     bars: list[Bar]
 
 
-def bar_chart(per_day: list[tuple[dt.date, int]], *, width: int = 600, height: int = 120) -> BarChart:
-    """Geometry of a server-rendered SVG bar chart: one bar per day, scaled to the busiest day."""
+def bar_chart(per_day: list[tuple[dt.date, int]]) -> BarChart:
+    """One bar per day scaled to the busiest day, each with its date on hover and under every week's last day.
+
+    Drawn as one small SVG per day in an HTML row (see compliance.html), so the dates stay readable text at
+    any width instead of being squeezed with the chart.
+    """
     maximum = max((count for _day, count in per_day), default=0)
-    slot = width / max(len(per_day), 1)
+    step = 1 if len(per_day) <= 10 else 7
+    last = len(per_day) - 1
     bars = []
     for index, (day, count) in enumerate(per_day):
-        bar_height = (count / maximum) * (height - 2) if maximum else 0
+        bar_height = round((count / maximum) * 98, 2) if maximum else 0
         bars.append(
             Bar(
                 day=day,
                 count=count,
-                x=round(index * slot + 1, 2),
-                y=round(height - bar_height, 2),
-                height=round(bar_height, 2),
+                y=round(100 - bar_height, 2),
+                height=bar_height,
+                labelled=(last - index) % step == 0,
             )
         )
-    return BarChart(width=width, height=height, bar_width=round(max(slot - 2, 1), 2), maximum=maximum, bars=bars)
+    return BarChart(maximum=maximum, bars=bars)
 
 
 @login_required
@@ -135,8 +137,15 @@ def compliance(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         end = form.cleaned_data.get("sampai") or max(end, start)
         if (end - start).days >= PeriodForm.MAX_DAYS:
             start = end - dt.timedelta(days=PeriodForm.MAX_DAYS - 1)
-    result = activity_compliance(institution=institution, activity_number=number, start=start, end=end)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    result = activity_compliance(institution=institution, activity_number=number, start=start, end=end, page=page)
+    kept = request.GET.copy()
+    kept.pop("page", None)
     context = {
+        "page_query": kept.urlencode(),
         "institution": institution,
         "sop": sop,
         "form": form,

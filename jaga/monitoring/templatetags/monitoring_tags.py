@@ -8,11 +8,14 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
+from jaga.core.registry import UnknownEntry
 from jaga.core.templatetags.jaga_format import tanggal
+from jaga.monitoring.kinds import REGISTRY
+from jaga.monitoring.models import MonitorStatus
 from jaga.monitoring.views.backend import BarDay
 from jaga.monitoring.views.backend import status_css as _status_css
 
@@ -23,6 +26,36 @@ register = template.Library()
 def status_css(status: str) -> str:
     """The badge class for a monitor status: ok, bad, warn, info or none."""
     return _status_css(str(status))
+
+
+@register.simple_tag
+def status_badge(status: str, in_maintenance: bool = False) -> SafeString:
+    """A status badge; inside a maintenance window a second badge says so (alerts are held back then).
+
+    ``data-status`` carries the status code for scripts and tests; people read the label.
+    """
+    try:
+        label = str(MonitorStatus(str(status)).label)
+    except ValueError:
+        label = str(status)
+    badge = format_html('<span class="badge {}" data-status="{}">{}</span>', _status_css(str(status)), status, label)
+    if in_maintenance and status != MonitorStatus.MAINTENANCE:
+        badge = format_html(
+            '{} <span class="badge info" data-maintenance="1" title="{}">{}</span>',
+            badge,
+            gettext("Dalam jadwal pemeliharaan: peringatan ditahan dan waktu ini tidak dihitung dalam waktu aktif."),
+            gettext("pemeliharaan"),
+        )
+    return badge
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """The label a person reads for a monitor kind ("Sertifikat TLS"), never its key."""
+    try:
+        return str(REGISTRY.entry(str(kind)).label)
+    except UnknownEntry:
+        return str(kind)
 
 
 @register.filter

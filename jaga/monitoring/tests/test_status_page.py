@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from jaga.monitoring.models import Monitor, MonitorStatus, Rollup, StatusChange
+from jaga.monitoring.models import MaintenanceWindow, Monitor, MonitorStatus, Rollup, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,109 @@ def test_the_monitors_page_links_to_the_status_page_when_public(client: Client, 
     client.force_login(staff)
     body = client.get(reverse("monitoring:site_monitors", args=[site.pk])).content.decode()
     assert url(site) in body
+
+
+def _down_in_a_window(site: Any, *, public: bool = True) -> Monitor:
+    now = timezone.now()
+    monitor = Monitor.objects.create(
+        site=site, name="Situs utama", kind="http", config={}, is_public=public, status=MonitorStatus.DOWN,
+        status_since=now - dt.timedelta(minutes=5),
+    )  # fmt: skip
+    MaintenanceWindow.objects.create(
+        site=site, title="Pembaruan WordPress", starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(minutes=30),
+    )  # fmt: skip
+    return monitor
+
+
+def test_a_monitor_down_in_maintenance_carries_a_maintenance_badge_on_every_page(
+    client: Client, staff: Any, site: Any
+) -> None:
+    monitor = _down_in_a_window(site)
+    client.force_login(staff)
+    for page in (
+        reverse("monitoring:site_monitors", args=[site.pk]),
+        reverse("monitoring:monitor_detail", args=[monitor.pk]),
+        url(site),
+    ):
+        body = client.get(page).content.decode()
+        assert 'data-status="down">Turun</span>' in body, page
+        assert 'data-maintenance="1"' in body, page
+    index = client.get(reverse("monitoring:index")).content.decode()
+    assert 'data-maintenance="1"' in index  # one monitor of the site in maintenance
+    public = client.get(url(site)).content.decode()
+    assert 'data-overall="maintenance"' in public  # planned work is not announced as an outage
+    assert "Pembaruan WordPress" in public  # and it is listed as scheduled maintenance
+
+
+def test_without_a_window_there_is_no_maintenance_badge(client: Client, staff: Any, site: Any) -> None:
+    monitor = _down_in_a_window(site)
+    MaintenanceWindow.objects.all().delete()
+    client.force_login(staff)
+    body = client.get(reverse("monitoring:monitor_detail", args=[monitor.pk])).content.decode()
+    assert 'data-status="down"' in body
+    assert "data-maintenance" not in body
+    assert 'data-overall="down"' in client.get(url(site)).content.decode()
+
+
+def test_the_status_page_lists_outages_with_their_recovery_not_recoveries_as_incidents(
+    client: Client, site: Any
+) -> None:
+    now = timezone.now()
+    monitor = Monitor.objects.create(site=site, name="Situs utama", kind="http", config={}, is_public=True)
+    started = now - dt.timedelta(days=2)
+    for at, before, after in (
+        (started, "up", "down"),
+        (started + dt.timedelta(minutes=10), "down", "degraded"),  # still the same outage
+        (started + dt.timedelta(minutes=25), "degraded", "up"),
+        (now - dt.timedelta(minutes=3), "up", "down"),  # going on
+    ):
+        StatusChange.objects.create(monitor=monitor, at=at, from_status=before, to_status=after)
+    body = client.get(url(site)).content.decode()
+    assert body.count("data-outage=") == 2
+    assert 'data-outage="up"' not in body
+    assert "pulih setelah 25 menit" in body
+    assert "masih berlangsung" in body
+
+
+def test_the_status_page_shows_the_logo_and_refreshes_itself(client: Client, site: Any, settings: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    Monitor.objects.create(site=site, name="Situs utama", kind="http", config={}, is_public=True)
+    body = client.get(url(site)).content.decode()
+    assert "status-logo" not in body  # no logo uploaded: no broken image
+    assert 'hx-trigger="every 60s"' in body
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="5"/></svg>'
+    site.institution.logo.save("logo.svg", ContentFile(svg))
+    body = client.get(url(site)).content.decode()
+    logo_url = reverse("public_status_logo", args=[site.institution.slug, site.pk])
+    assert f'src="{logo_url}"' in body
+    logo = client.get(logo_url)
+    assert logo.status_code == 200
+    assert b"".join(logo.streaming_content) == svg  # type: ignore[attr-defined]
+    assert "sandbox" in logo["Content-Security-Policy"]
+
+
+def test_the_logo_of_a_site_without_a_status_page_is_404(client: Client, site: Any) -> None:
+    Monitor.objects.create(site=site, name="Internal", kind="http", config={})
+    assert client.get(reverse("public_status_logo", args=[site.institution.slug, site.pk])).status_code == 404
+
+
+def test_the_list_a_monitors_page_and_the_dashboard_poll_for_live_updates(
+    client: Client, staff: Any, site: Any
+) -> None:
+    monitor = _down_in_a_window(site)
+    client.force_login(staff)
+    for page, live, now_up in (
+        (reverse("monitoring:site_monitors", args=[site.pk]), "monitors-live", 'data-status="up"'),
+        (reverse("monitoring:monitor_detail", args=[monitor.pk]), "monitor-live", 'data-status="up"'),
+        (reverse("monitoring:index"), "sites-live", "naik: 1"),
+    ):
+        body = client.get(page).content.decode()
+        assert f'id="{live}"' in body, page
+        assert f'hx-select="#{live}"' in body, page
+        assert 'hx-trigger="every 30s"' in body, page
+        Monitor.objects.filter(pk=monitor.pk).update(status=MonitorStatus.UP)
+        polled = client.get(page, headers={"HX-Request": "true"}).content.decode()
+        assert now_up in polled, page  # the poll brings the new status
+        Monitor.objects.filter(pk=monitor.pk).update(status=MonitorStatus.DOWN)

@@ -71,7 +71,7 @@ class TestSiteMonitors:
         body = response.content.decode()
         assert "Beranda" in body
         assert "97,50%" in body  # 117 of 120 checks in the last two hours
-        assert 'class="bar"' in body
+        assert 'class="bar days"' in body
         assert body.count('<span class="down"') == 1  # the day two days ago at 50 %
         assert reverse("monitoring:monitor_pause", args=[monitor.pk]) in body
 

@@ -13,7 +13,7 @@ from jaga.monitoring.views.monitors import (
     monitor_resume,
     site_monitors,
 )
-from jaga.monitoring.views.public import public_status
+from jaga.monitoring.views.public import public_status, public_status_logo
 
 __all__ = [
     "index",
@@ -27,6 +27,7 @@ __all__ = [
     "monitor_pause",
     "monitor_resume",
     "public_status",
+    "public_status_logo",
     "site_freshness",
     "site_monitors",
 ]

@@ -17,7 +17,8 @@ from django.db.models import Q
 
 from jaga.core import clock
 from jaga.monitoring import selectors
-from jaga.monitoring.models import Monitor, MonitorStatus
+from jaga.monitoring.maintenance import MaintenanceIndex, WindowSpec, window_occurrences
+from jaga.monitoring.models import MaintenanceWindow, Monitor, MonitorStatus
 
 WINDOWS: dict[str, dt.timedelta] = {
     "24h": dt.timedelta(hours=24),
@@ -74,6 +75,64 @@ def response_series(
     now = now or clock.now()
     points = selectors.monitor_response_series(monitor=monitor, start=now - span, end=now)
     return [(point.bucket, point.avg_ms) for point in points]
+
+
+def in_maintenance_now(monitors: Sequence[Monitor], *, now: dt.datetime | None = None) -> set[int]:
+    """The monitors inside one of their (or their site's) maintenance windows now: one query for all."""
+    if not monitors:
+        return set()
+    now = now or clock.now()
+    index = MaintenanceIndex.build(
+        monitor_sites={m.pk: m.site_id for m in monitors}, start=now, end=now + dt.timedelta(microseconds=1)
+    )
+    return {m.pk for m in monitors if index.in_maintenance(m.pk, now)}
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One occurrence of a maintenance window, for the pages that announce it."""
+
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    monitor_name: str | None  # None: every monitor of the site
+
+
+def maintenance_upcoming(
+    monitors: Sequence[Monitor], *, start: dt.datetime, end: dt.datetime, limit: int = 20
+) -> list[Scheduled]:
+    """Occurrences overlapping ``[start, end)`` of the windows that apply to these monitors, soonest first."""
+    if not monitors:
+        return []
+    names = {m.pk: m.name for m in monitors}
+    windows = (
+        MaintenanceWindow.objects.filter(site_id__in={m.site_id for m in monitors}, starts_at__lt=end)
+        .filter(Q(monitor__isnull=True) | Q(monitor_id__in=list(names)))
+        .filter(~Q(recurrence=MaintenanceWindow.Recurrence.NONE) | Q(ends_at__gt=start))
+        .select_related("site__institution")
+    )
+    found: list[Scheduled] = []
+    for window in windows:
+        spec = WindowSpec(
+            site_id=window.site_id,
+            monitor_id=window.monitor_id,
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
+            recurrence=window.recurrence,
+            repeat_until=window.repeat_until,
+            time_zone=window.site.institution.time_zone,
+        )
+        for occurrence_start, occurrence_end in window_occurrences(window=spec, start=start, end=end):
+            found.append(
+                Scheduled(
+                    title=window.title,
+                    starts_at=occurrence_start,
+                    ends_at=occurrence_end,
+                    monitor_name=names.get(window.monitor_id) if window.monitor_id else None,
+                )
+            )
+    found.sort(key=lambda item: item.starts_at)
+    return found[:limit]
 
 
 def status_counts(monitors: Sequence[Monitor]) -> dict[str, int]:

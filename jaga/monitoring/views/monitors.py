@@ -35,7 +35,11 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _rows(monitors: list[Monitor]) -> list[dict[str, Any]]:
     uptimes = backend.uptimes(monitors)
     bars = backend.uptime_bars(monitors)
-    return [{"monitor": m, "uptime": uptimes[m.pk], "bars": bars[m.pk]} for m in monitors]
+    maintenance = backend.in_maintenance_now(monitors)
+    return [
+        {"monitor": m, "uptime": uptimes[m.pk], "bars": bars[m.pk], "in_maintenance": m.pk in maintenance}
+        for m in monitors
+    ]
 
 
 @login_required
@@ -46,10 +50,25 @@ def index(request: HttpRequest) -> HttpResponse:
     counted = Monitor.objects.filter(site__in=sites).values("site_id", "status").annotate(n=Count("id")).order_by()
     for row in counted:
         summary[row["site_id"]][row["status"]] = row["n"]
+    in_maintenance: dict[int, int] = {}
+    monitors = list(Monitor.objects.filter(site__in=sites).only("id", "site_id"))
+    site_of = {m.pk: m.site_id for m in monitors}
+    for pk in backend.in_maintenance_now(monitors):
+        in_maintenance[site_of[pk]] = in_maintenance.get(site_of[pk], 0) + 1
     return render(
         request,
         "monitoring/index.html",
-        {"sites": [{"site": s, "counts": summary[s.pk], "total": sum(summary[s.pk].values())} for s in sites]},
+        {
+            "sites": [
+                {
+                    "site": s,
+                    "counts": summary[s.pk],
+                    "total": sum(summary[s.pk].values()),
+                    "in_maintenance": in_maintenance.get(s.pk, 0),
+                }
+                for s in sites
+            ]
+        },
     )
 
 

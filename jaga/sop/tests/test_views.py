@@ -205,3 +205,40 @@ def test_the_dashboard_shows_every_site_in_the_same_number_of_queries(  # type: 
 
     assert html.count('data-site-activity="1" data-state="never"') == 20
     assert html.count('data-site-activity="1" data-state="ok"') == 1
+
+
+def test_the_compliance_page_is_paginated_instead_of_stopping_at_a_page(institution, site, staff, template) -> None:  # type: ignore[no-untyped-def]
+    from jaga.sop.selectors import LEDGER_PAGE
+
+    first = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
+    for n in range(LEDGER_PAGE + 5):
+        at = first + dt.timedelta(minutes=15 * n)
+        ledger_record(
+            activity_key="monitoring", institution=institution, site=site, performed_by=None,
+            started_at=at, ended_at=at + dt.timedelta(minutes=1), outcome="success", notes=f"putaran {n}",
+        )  # fmt: skip
+    url = reverse("sop:compliance", kwargs={"slug": institution.slug, "number": 1})
+    period = {"dari": "2026-11-20", "sampai": "2026-11-26"}
+    client = _client(staff)
+    html = client.get(url, period).content.decode()
+    assert f'<p id="total">{LEDGER_PAGE + 5}</p>' in html
+    assert html.count("<td data-outcome=") == LEDGER_PAGE
+    assert f"putaran {LEDGER_PAGE + 4}<" in html  # newest first
+    assert "Halaman 1 dari 2" in html
+    assert "dari=2026-11-20&amp;sampai=2026-11-26&amp;page=2" in html  # the period is kept
+    second = client.get(url, {**period, "page": "2"}).content.decode()
+    assert second.count("<td data-outcome=") == 5
+    assert "putaran 0<" in second
+    assert f"putaran {LEDGER_PAGE + 4}<" not in second
+    assert client.get(url, {**period, "page": "99"}).content.decode().count("<td data-outcome=") == 5  # the last
+    assert client.get(url, {**period, "page": "x"}).status_code == 200
+
+
+def test_the_per_day_bars_carry_their_dates(institution, staff, entry) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("sop:compliance", kwargs={"slug": institution.slug, "number": 5})
+    html = _client(staff).get(url, {"dari": "2026-11-01", "sampai": "2026-11-30"}).content.decode()
+    assert html.count("<rect ") == 30
+    assert "24 November 2026: 1" in html  # every bar says its day and count on hover
+    assert '<span class="daybar-date">30 Nov</span>' in html  # the last day and every seventh before it
+    assert '<span class="daybar-date">23 Nov</span>' in html
+    assert '<span class="daybar-date">29 Nov</span>' not in html

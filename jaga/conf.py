@@ -170,7 +170,8 @@ SETTINGS: tuple[Setting, ...] = (
         parse_networks,
         "",
         "Comma-separated addresses or networks of reverse proxies in front of Jaga (e.g. 127.0.0.1). Only from "
-        "these is X-Forwarded-For believed, so log-in throttling and the audit trail see the real visitor.",
+        "these are X-Forwarded-For (or Forwarded) and X-Forwarded-Proto believed, so log-in throttling and the "
+        "audit trail see the real visitor and Django knows the visitor used HTTPS.",
     ),
     Setting(
         "JAGA_SECURE_COOKIES",

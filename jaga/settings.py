@@ -25,6 +25,8 @@ JAGA_LISTEN: tuple[str, int] = conf.read("JAGA_LISTEN")
 ALLOWED_HOSTS: list[str] = conf.read("JAGA_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS: list[str] = conf.read("JAGA_CSRF_TRUSTED_ORIGINS")
 JAGA_TRUSTED_PROXIES: list[str] = conf.read("JAGA_TRUSTED_PROXIES")
+if JAGA_TRUSTED_PROXIES:  # TrustedProxyMiddleware removes the header from every other sender
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = conf.read("JAGA_SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -16,7 +16,10 @@ run_packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core  # PDF rendering (WeasyPrint)
   ca-certificates
 )
-test_packages=(chromium)
+test_packages=(
+  chromium          # pages tested in a real browser (tests/e2e)
+  nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
+)
 
 wanted=("${run_packages[@]}")
 if [ "${1:-run}" = "test" ]; then

@@ -22,8 +22,32 @@ from jaga.core.twofactor import otp_has_device, otp_required_for
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
-def client_address(remote_addr: str, forwarded_for: str, trusted: list[str]) -> str:
-    """The visitor's address: walk X-Forwarded-For from the right past our own proxies.
+def forwarded_for_hops(*, x_forwarded_for: str, forwarded: str) -> list[str]:
+    """The ``for`` addresses of ``X-Forwarded-For``, or else of RFC 7239 ``Forwarded``, left to right.
+
+    ``Forwarded: for=203.0.113.9;proto=https, for="[2001:db8::1]:4711"`` gives ``203.0.113.9``, ``2001:db8::1``;
+    an obfuscated or unknown hop (``for=_hidden``, ``for=unknown``) stays in as written, so that it is
+    refused as malformed rather than skipped.
+    """
+    if x_forwarded_for.strip():
+        return [hop.strip() for hop in x_forwarded_for.split(",") if hop.strip()]
+    hops: list[str] = []
+    for element in forwarded.split(","):
+        for pair in element.split(";"):
+            name, _, value = pair.strip().partition("=")
+            if name.strip().lower() != "for":
+                continue
+            value = value.strip().strip('"')
+            if value.startswith("["):  # [IPv6] or [IPv6]:port
+                value = value[1:].partition("]")[0]
+            elif value.count(":") == 1:  # IPv4:port
+                value = value.partition(":")[0]
+            hops.append(value)
+    return hops
+
+
+def client_address(remote_addr: str, forwarded_for: str, trusted: list[str], *, forwarded: str = "") -> str:
+    """The visitor's address: walk X-Forwarded-For (or Forwarded) from the right past our own proxies.
 
     Only a request that arrives from a trusted proxy has its header believed; the first address from the
     right that is not a trusted proxy is the visitor (anything left of it may be forged by the visitor).
@@ -37,9 +61,9 @@ def client_address(remote_addr: str, forwarded_for: str, trusted: list[str]) -> 
             return False
         return any(ip in net for net in networks)
 
-    if not networks or not forwarded_for or not is_trusted(remote_addr):
+    hops = forwarded_for_hops(x_forwarded_for=forwarded_for, forwarded=forwarded)
+    if not networks or not hops or not is_trusted(remote_addr):
         return remote_addr
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not is_trusted(hop):
             try:
@@ -48,27 +72,58 @@ def client_address(remote_addr: str, forwarded_for: str, trusted: list[str]) -> 
                 return remote_addr  # a malformed hop: keep the proxy's address rather than guess
     # Every hop is one of ours: the visitor is on a trusted network; the right-most hop was written by our
     # own proxy, so it is the one address here that cannot be forged.
-    return hops[-1] if hops else remote_addr
+    return hops[-1]
+
+
+# The forwarding headers as Django names them. ``jaga web`` tells waitress to pass them on untouched (it would
+# otherwise drop them and every proxied request would look local); this middleware is the one place that
+# decides what they mean.
+FORWARDING_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_BY",
+)
+
+
+def _is_trusted_proxy(address: str, trusted: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net) for net in trusted)
 
 
 class TrustedProxyMiddleware:
     """Sets ``REMOTE_ADDR`` to the visitor's address when the request came through JAGA_TRUSTED_PROXIES.
 
     Runs first, so django-axes (which reads ``REMOTE_ADDR`` only), the audit trail and ``/metrics``'s
-    loopback rule all see the visitor, not the proxy.
+    loopback rule all see the visitor, not the proxy. From any other address the forwarding headers are left
+    for ``/metrics`` to see that the request was proxied (it never takes one for a local request), but
+    ``X-Forwarded-Proto`` and the like are removed: only a trusted proxy says that the visitor used HTTPS
+    (Django reads it through ``SECURE_PROXY_SSL_HEADER``).
     """
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
         trusted: list[str] = getattr(settings, "JAGA_TRUSTED_PROXIES", [])
-        if trusted:
-            remote = request.META.get("REMOTE_ADDR", "")
-            visitor = client_address(remote, request.META.get("HTTP_X_FORWARDED_FOR", ""), trusted)
-            if visitor != remote:
-                request.META["REMOTE_ADDR"] = visitor
-                request.META.pop("HTTP_X_FORWARDED_FOR", None)
+        x_forwarded_for = meta.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = meta.get("HTTP_FORWARDED", "")
+        remote = meta.get("REMOTE_ADDR", "")
+        if trusted and _is_trusted_proxy(remote, trusted):
+            meta["REMOTE_ADDR"] = client_address(remote, x_forwarded_for, trusted, forwarded=forwarded)
+            for name in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED"):
+                meta.pop(name, None)
+        else:
+            # Not from one of our proxies: nothing it says about the visitor or the scheme is believed.
+            for name in FORWARDING_HEADERS:
+                if name not in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED"):
+                    meta.pop(name, None)
         return self.get_response(request)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -19,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import IO, TextIO
+
+from jaga.core import execute
 
 logger = logging.getLogger("jaga.up")
 
@@ -57,7 +58,7 @@ def children_from_settings(*, names: Sequence[str], worker_concurrency: int) -> 
 class _Child:
     spec: ChildSpec
     delay: float
-    process: subprocess.Popen[bytes] | None = None
+    process: execute.Process | None = None
     started_at: float = 0.0
     restart_at: float | None = None
     reader: threading.Thread | None = None
@@ -130,15 +131,8 @@ class Supervisor:
 
     def _start(self, child: _Child) -> None:
         try:
-            process = subprocess.Popen(
-                child.spec.argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-                start_new_session=True,
-            )
-        except OSError as exc:
+            process = execute.start(child.spec.argv, env=self.env)
+        except execute.ExecuteError as exc:
             logger.error(
                 "proses %s tidak dapat dimulai / process %s cannot start: %s", child.spec.name, child.spec.name, exc
             )
@@ -206,7 +200,7 @@ class Supervisor:
             assert child.process is not None
             try:
                 child.process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
+            except execute.TimeoutExpired:
                 logger.warning(
                     "proses %s tidak berhenti dalam %g d, dimatikan paksa / process %s did not stop in %g s, killed",
                     child.spec.name,
@@ -222,9 +216,6 @@ class Supervisor:
         logger.info("semua proses berhenti / all processes stopped")
 
     @staticmethod
-    def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    def _kill_group(process: execute.Process) -> None:
         # The child leads its own session: kill its whole group so that grandchildren go too.
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            process.kill()
+        execute.kill_group(process)

@@ -64,7 +64,12 @@ def web_serve(*, host: str, port: int, threads: int, source: str = "JAGA_LISTEN"
 
     sock = listen_socket_open(host=host, port=port, source=source)
     application = get_wsgi_application()
-    server = create_server(application, sockets=[sock], threads=threads, ident="Jaga")
+    # waitress drops X-Forwarded-For and Forwarded unless told which proxy to trust, and it can trust only
+    # one address; Jaga trusts networks (JAGA_TRUSTED_PROXIES), so waitress passes the headers through and
+    # TrustedProxyMiddleware alone decides what they mean (and /metrics sees that a request was proxied).
+    server = create_server(
+        application, sockets=[sock], threads=threads, ident="Jaga", clear_untrusted_proxy_headers=False
+    )
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # waitress's loop catches SystemExit and then lets running requests finish.

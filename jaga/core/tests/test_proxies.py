@@ -87,3 +87,29 @@ def test_it_locks_out_the_visitor_not_the_proxy(client: Client, staff, make_user
 def test_it_names_the_setting_when_a_proxy_address_is_wrong() -> None:
     with pytest.raises(ConfigError, match=r"JAGA_TRUSTED_PROXIES.*bukan alamat IP"):
         read("JAGA_TRUSTED_PROXIES", {"JAGA_TRUSTED_PROXIES": "127.0.0.1, proxy.local"})
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "expected"),
+    [
+        ("for=203.0.113.9;proto=https", "203.0.113.9"),
+        ('for="[2001:db8::1]:4711", for=127.0.0.1', "2001:db8::1"),
+        ("for=198.51.100.3:8080;by=127.0.0.1", "198.51.100.3"),
+        ("for=6.6.6.6, for=203.0.113.9", "203.0.113.9"),
+        ("for=_hidden", "127.0.0.1"),  # an obfuscated hop is not guessed at
+    ],
+)
+def test_it_reads_the_rfc_7239_forwarded_header(forwarded: str, expected: str) -> None:
+    assert client_address("127.0.0.1", "", PROXY, forwarded=forwarded) == expected
+
+
+def test_only_a_trusted_proxy_says_the_visitor_used_https(client: Client, settings) -> None:
+    settings.JAGA_TRUSTED_PROXIES = ["127.0.0.1/32"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    # From the proxy: HTTPS, so no redirect to it.
+    assert client.get("/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    # From anyone else the header is dropped: plain HTTP, redirected to HTTPS.
+    answer = client.get("/login/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_PROTO="https")
+    assert answer.status_code == 301
+    assert answer["Location"].startswith("https://")

@@ -1,0 +1,423 @@
+"""The one subprocess wrapper: every program Jaga runs (restic, the dump tools, ssh) goes through here.
+
+Modelled on borgmatic's ``execute`` module:
+
+- commands are argument tuples, never a shell string, so that no value is ever parsed by a shell;
+- secrets (passwords, keys, tokens) are masked in every message and log line this module writes, and in
+  the output it gives back through :class:`ExecuteError`; values of environment variables whose name says
+  they are secret (``*PASSWORD*``, ``*SECRET*``, ``*TOKEN*``, ``*_KEY``) are masked without being named;
+- exit codes are interpreted in one place: ``ok_codes`` succeed, ``warn_codes`` succeed with
+  ``warned=True`` (restic's 3: a snapshot was saved but some files could not be read), anything else raises
+  :class:`ExecuteError` saying which command, which exit code and the end of its stderr;
+- one deadline per command: a command that overruns it is killed with its whole process group and raises
+  :class:`ExecuteTimeout`;
+- long output is streamed: ``on_line`` receives each stdout line as it comes (restic's ``--json`` progress),
+  and ``stdout_to`` sends stdout straight to a file (``restic dump``), so memory stays flat.
+
+:func:`start` is the other face, for processes that are supervised rather than waited for (``jaga up``'s
+children, a test's sshd): the same argument-tuple rule, its own process group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shlex
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO
+
+logger = logging.getLogger("jaga.execute")
+
+MASK = "***"
+# Output kept for a command whose stdout is streamed (on_line) or that fails: enough for a summary line
+# or the reason of a failure, never the whole of a long run.
+STREAM_KEEP_LINES = 200
+STDERR_KEEP_BYTES = 64 * 1024
+STDERR_TAIL_CHARS = 2000
+# A command whose stdout is captured whole may not write more than this (a snapshot list, a JSON summary).
+MAX_CAPTURE_BYTES = 64 * 1024 * 1024
+_SECRET_ENV = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|(^|_)KEY$|PASSPHRASE", re.IGNORECASE)
+_KILL_GRACE = 5.0
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A command that ended with an accepted exit code. ``warned`` when the code was one of ``warn_codes``."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+    warned: bool
+
+
+class ExecuteError(Exception):
+    """A command that could not start or ended with an exit code that is not accepted.
+
+    ``message`` is for people (Indonesian / English, secrets masked); ``command`` is the masked command
+    line; ``returncode`` is None when the program never ran; ``stderr_tail`` is the masked end of stderr.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: str,
+        returncode: int | None,
+        stderr_tail: str = "",
+        stdout_tail: str = "",
+        duration: float = 0.0,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.command = command
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+        self.stdout_tail = stdout_tail
+        self.duration = duration
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ExecuteTimeout(ExecuteError):
+    """A command that overran its deadline; it was killed with its process group."""
+
+
+class Masker:
+    """Replaces every secret in a text with ``***``, longest first so that no part of one is left."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        values = {value for value in secrets if value and len(value) >= 3}
+        self._values = sorted(values, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for value in self._values:
+            text = text.replace(value, MASK)
+        return text
+
+
+def secret_env_values(env: Mapping[str, str] | None) -> list[str]:
+    """The values of the variables in ``env`` whose name says that they are secret."""
+    return [value for name, value in (env or {}).items() if _SECRET_ENV.search(name)]
+
+
+def command_text(args: Sequence[str], *, secrets: Iterable[str] = ()) -> str:
+    """The command as a person would type it, secrets masked: for logs, errors and the run's log."""
+    return Masker(secrets)(shlex.join(args))
+
+
+def _check_args(args: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(args, str | bytes):
+        raise TypeError("execute: a command is a tuple of arguments, never a shell string")
+    parts = tuple(args)
+    if not parts:
+        raise ValueError("execute: an empty command")
+    for part in parts:
+        if not isinstance(part, str):
+            raise TypeError(f"execute: every argument is a str, got {type(part).__name__}")
+    return parts
+
+
+def _child_env(env: Mapping[str, str] | None) -> dict[str, str]:
+    merged = dict(os.environ)
+    merged.update(env or {})
+    return merged
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    # The child leads its own session (start_new_session): its group holds everything it started.
+    with contextlib.suppress(OSError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=_KILL_GRACE)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _feed_stdin(pipe: IO[bytes], data: bytes | BinaryIO) -> None:
+    try:
+        if isinstance(data, bytes):
+            pipe.write(data)
+        else:
+            while chunk := data.read(1024 * 1024):
+                pipe.write(chunk)
+    except (BrokenPipeError, OSError):
+        pass  # the program stopped reading: its exit code says why
+    finally:
+        with contextlib.suppress(OSError):
+            pipe.close()
+
+
+def _read_stderr(pipe: IO[bytes], sink: bytearray) -> None:
+    for chunk in iter(lambda: pipe.read(8192), b""):
+        sink.extend(chunk)
+        if len(sink) > STDERR_KEEP_BYTES * 2:
+            del sink[: len(sink) - STDERR_KEEP_BYTES]
+    pipe.close()
+
+
+class _Stdout:
+    """Reads stdout: whole, line by line to ``on_line``, or copied to a file."""
+
+    def __init__(self, *, on_line: Callable[[str], None] | None, copy_to: BinaryIO | None) -> None:
+        self.on_line = on_line
+        self.copy_to = copy_to
+        self.whole = bytearray()
+        self.lines: deque[str] = deque(maxlen=STREAM_KEEP_LINES)
+        self.error: BaseException | None = None
+        self.too_long = False
+
+    def read(self, pipe: IO[bytes], process: subprocess.Popen[bytes]) -> None:
+        try:
+            if self.copy_to is not None:
+                for chunk in iter(lambda: pipe.read(1024 * 1024), b""):
+                    self.copy_to.write(chunk)
+                return
+            if self.on_line is None:
+                for chunk in iter(lambda: pipe.read(65536), b""):
+                    if len(self.whole) + len(chunk) > MAX_CAPTURE_BYTES:
+                        self.too_long = True
+                        _kill_group(process)
+                        break
+                    self.whole.extend(chunk)
+                return
+            for raw in iter(pipe.readline, b""):
+                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                self.lines.append(line)
+                self.on_line(line)
+        except BaseException as exc:  # a failing callback stops the command, never hangs it
+            self.error = exc
+            _kill_group(process)
+        finally:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+    def text(self) -> str:
+        if self.copy_to is not None:
+            return ""
+        if self.on_line is None:
+            return self.whole.decode("utf-8", errors="replace")
+        return "\n".join(self.lines)
+
+
+def _tail(text: str, limit: int = STDERR_TAIL_CHARS) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else "…" + text[-limit:]
+
+
+def run(
+    args: Sequence[str],
+    *,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    secrets: Iterable[str] = (),
+    cwd: str | Path | None = None,
+    stdin: bytes | str | BinaryIO | None = None,
+    on_line: Callable[[str], None] | None = None,
+    ok_codes: Iterable[int] = (0,),
+    warn_codes: Iterable[int] = (),
+    stdout_to: str | Path | BinaryIO | None = None,
+) -> Completed:
+    """Run one program to its end and interpret its exit code; see the module's documentation.
+
+    ``env`` is added to Jaga's own environment. ``stdin`` is bytes, a str (UTF-8) or a binary file that is
+    copied to the program. ``stdout_to`` (a path, opened for writing, or a binary file) takes stdout
+    instead of capturing it. ``on_line`` gets each stdout line without its newline.
+    """
+    parts = _check_args(args)
+    if on_line is not None and stdout_to is not None:
+        raise ValueError("execute: on_line and stdout_to are exclusive")
+    mask = Masker([*secrets, *secret_env_values(env)])
+    shown = mask(shlex.join(parts))
+    ok, warn = frozenset(ok_codes), frozenset(warn_codes)
+    stdin_data: bytes | BinaryIO | None = stdin.encode() if isinstance(stdin, str) else stdin
+
+    out_file: BinaryIO | None = None
+    close_out = False
+    if isinstance(stdout_to, str | Path):
+        out_file = open(stdout_to, "wb")  # noqa: SIM115 (closed below, after the program ends)
+        close_out = True
+    elif stdout_to is not None:
+        out_file = stdout_to
+
+    # A file with a descriptor (a real file) takes stdout directly; another (BytesIO) is copied to.
+    direct_out: BinaryIO | None = None
+    if out_file is not None:
+        try:
+            out_file.fileno()
+            direct_out = out_file
+        except (OSError, ValueError, AttributeError):
+            direct_out = None
+
+    logger.debug("menjalankan / running: %s", shown)
+    started = time.monotonic()
+    try:
+        try:
+            process = subprocess.Popen(
+                parts,
+                stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                stdout=direct_out if direct_out is not None else subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=_child_env(env),
+                cwd=cwd,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            reason = mask(exc.strerror or str(exc))
+            message = (
+                f"Perintah {parts[0]} tidak dapat dijalankan ({reason}) / "
+                f"command {parts[0]} could not be started ({reason}): {shown}"
+            )
+            logger.warning("%s", message)
+            raise ExecuteError(message, command=shown, returncode=None) from None
+
+        stderr_buf = bytearray()
+        reader = _Stdout(on_line=on_line, copy_to=out_file if direct_out is None else None)
+        threads = [threading.Thread(target=_read_stderr, args=(process.stderr, stderr_buf), daemon=True)]
+        if direct_out is None:
+            threads.append(threading.Thread(target=reader.read, args=(process.stdout, process), daemon=True))
+        if stdin_data is not None:
+            threads.append(threading.Thread(target=_feed_stdin, args=(process.stdin, stdin_data), daemon=True))
+        for thread in threads:
+            thread.start()
+
+        timed_out = False
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(process)
+        except BaseException:
+            # Ctrl-C, SIGTERM turned into an exception: no program is left running behind Jaga's back.
+            _kill_group(process)
+            raise
+        for thread in threads:
+            thread.join(timeout=_KILL_GRACE)
+    finally:
+        if close_out and out_file is not None:
+            out_file.close()
+
+    duration = time.monotonic() - started
+    stdout_text = mask(reader.text())
+    stderr_text = mask(stderr_buf[-STDERR_KEEP_BYTES:].decode("utf-8", errors="replace"))
+    if reader.error is not None:
+        raise reader.error
+    code = process.returncode
+
+    if timed_out:
+        message = (
+            f"Perintah melewati batas waktu {timeout:g} d dan dihentikan / "
+            f"command exceeded its {timeout:g} s limit and was stopped: {shown}"
+        )
+        logger.warning("%s", message)
+        raise ExecuteTimeout(
+            message,
+            command=shown,
+            returncode=code,
+            stderr_tail=_tail(stderr_text),
+            stdout_tail=_tail(stdout_text),
+            duration=duration,
+        )
+    if reader.too_long:
+        limit = MAX_CAPTURE_BYTES // (1024 * 1024)
+        message = (
+            f"Keluaran perintah melebihi {limit} MB dan perintah dihentikan / "
+            f"command output exceeded {limit} MB and the command was stopped: {shown}"
+        )
+        raise ExecuteError(message, command=shown, returncode=code, stderr_tail=_tail(stderr_text), duration=duration)
+    if code in ok or code in warn:
+        if code in warn:
+            logger.warning("perintah selesai dengan peringatan / command ended with a warning (%s): %s", code, shown)
+        return Completed(
+            args=parts, returncode=code, stdout=stdout_text, stderr=stderr_text, duration=duration, warned=code in warn
+        )
+
+    tail = _tail(stderr_text) or _tail(stdout_text)
+    how = f"sinyal {-code} / signal {-code}" if code < 0 else f"kode {code} / exit code {code}"
+    message = f"Perintah gagal ({how}): {shown}" + (f"\n{tail}" if tail else "")
+    logger.warning("%s", message)
+    raise ExecuteError(
+        message,
+        command=shown,
+        returncode=code,
+        stderr_tail=_tail(stderr_text),
+        stdout_tail=_tail(stdout_text),
+        duration=duration,
+    )
+
+
+def start(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | Path | None = None,
+    merge_stderr: bool = True,
+    capture: bool = True,
+    secrets: Iterable[str] = (),
+) -> subprocess.Popen[bytes]:
+    """Start a program that is supervised, not waited for: a ``jaga up`` child, a test's sshd.
+
+    It runs in its own session (so a Ctrl-C in the terminal reaches only Jaga, and :func:`stop` takes its
+    whole group), with stdin closed and, by default, stdout and stderr in one pipe. ``env`` replaces the
+    environment when given. Raises :class:`ExecuteError` when it cannot start.
+    """
+    parts = _check_args(args)
+    mask = Masker([*secrets, *secret_env_values(env)])
+    shown = mask(shlex.join(parts))
+    logger.debug("memulai / starting: %s", shown)
+    try:
+        return subprocess.Popen(
+            parts,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+            stderr=(subprocess.STDOUT if merge_stderr else subprocess.PIPE) if capture else subprocess.DEVNULL,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        reason = mask(exc.strerror or str(exc))
+        message = (
+            f"Perintah {parts[0]} tidak dapat dijalankan ({reason}) / "
+            f"command {parts[0]} could not be started ({reason}): {shown}"
+        )
+        raise ExecuteError(message, command=shown, returncode=None) from None
+
+
+def stop(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> int:
+    """SIGTERM to the process, then SIGKILL to its whole group after ``timeout``; returns its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(process)
+    return process.returncode
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL to the process's group (it leads its own session, so grandchildren go too) and wait."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            process.kill()
+    process.wait()
+
+
+TimeoutExpired = subprocess.TimeoutExpired
+# A started program, for the callers that keep one (the supervisor); they never import subprocess themselves.
+Process = subprocess.Popen[bytes]

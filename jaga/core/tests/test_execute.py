@@ -1,0 +1,219 @@
+"""jaga.core.execute: argument tuples, masked secrets, exit codes in one place, deadlines, streamed output."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from jaga.core import execute
+from jaga.core.execute import Completed, ExecuteError, ExecuteTimeout
+
+PY = sys.executable
+
+
+def _py(code: str) -> tuple[str, ...]:
+    return (PY, "-c", code)
+
+
+def test_it_runs_a_command_and_returns_its_output() -> None:
+    done = execute.run(_py("import sys; print('hello'); print('err', file=sys.stderr)"), timeout=30)
+    assert isinstance(done, Completed)
+    assert done.returncode == 0
+    assert done.stdout == "hello\n"
+    assert done.stderr == "err\n"
+    assert done.warned is False
+    assert done.duration > 0
+
+
+def test_it_refuses_a_shell_string() -> None:
+    with pytest.raises(TypeError):
+        execute.run("echo hi; rm -rf /", timeout=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        execute.run((), timeout=5)
+    with pytest.raises(TypeError):
+        execute.run(("echo", 3), timeout=5)  # type: ignore[arg-type]
+
+
+def test_it_passes_shell_characters_as_plain_arguments(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    done = execute.run(("echo", f"; touch {marker}", "$(id)"), timeout=10)
+    assert done.stdout == f"; touch {marker} $(id)\n"
+    assert not marker.exists()
+
+
+def test_a_failing_command_raises_with_its_code_and_stderr_tail() -> None:
+    with pytest.raises(ExecuteError) as caught:
+        execute.run(_py("import sys; print('access denied for user', file=sys.stderr); sys.exit(2)"), timeout=30)
+    error = caught.value
+    assert error.returncode == 2
+    assert "access denied for user" in error.stderr_tail
+    assert "kode 2" in error.message
+    assert "exit code 2" in error.message
+    assert PY in error.command
+    assert "access denied for user" in str(error)
+
+
+def test_warn_codes_succeed_with_a_warning_and_ok_codes_are_honoured() -> None:
+    done = execute.run(_py("import sys; sys.exit(3)"), timeout=30, warn_codes=(3,))
+    assert done.returncode == 3
+    assert done.warned is True
+    done = execute.run(_py("import sys; sys.exit(1)"), timeout=30, ok_codes=(0, 1))
+    assert done.returncode == 1
+    assert done.warned is False
+    with pytest.raises(ExecuteError):
+        execute.run(_py("import sys; sys.exit(3)"), timeout=30)
+
+
+def test_secrets_are_masked_in_the_error_the_output_and_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    password = "s3cr3t-Pa55word"
+    code = f"import sys; print('pw={password}'); print('bad password {password}', file=sys.stderr); sys.exit(1)"
+    with caplog.at_level(logging.DEBUG, logger="jaga.execute"), pytest.raises(ExecuteError) as caught:
+        execute.run(_py(code), timeout=30, secrets=[password])
+    error = caught.value
+    for text in (error.message, error.command, error.stderr_tail, error.stdout_tail, caplog.text):
+        assert password not in text
+    assert "bad password ***" in error.stderr_tail
+    assert "pw=***" in error.stdout_tail
+
+
+def test_secret_environment_values_reach_the_program_and_are_masked() -> None:
+    env = {"RESTIC_PASSWORD": "horse-battery-staple", "PLAIN": "visible-value"}
+    done = execute.run(
+        _py("import os; print(os.environ['RESTIC_PASSWORD'], os.environ['PLAIN'], 'HOME' in os.environ)"),
+        timeout=30,
+        env=env,
+    )
+    assert done.stdout == "*** visible-value True\n"  # the value arrived (it was masked on the way back)
+
+
+def test_a_missing_program_is_an_error_not_a_crash() -> None:
+    with pytest.raises(ExecuteError) as caught:
+        execute.run(("/nonexistent/restic", "version"), timeout=5)
+    assert caught.value.returncode is None
+    assert "/nonexistent/restic" in caught.value.message
+
+
+def test_a_command_that_overruns_its_deadline_is_killed_with_its_children(tmp_path: Path) -> None:
+    pidfile = tmp_path / "grandchild.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    started = time.monotonic()
+    with pytest.raises(ExecuteTimeout) as caught:
+        execute.run(_py(code), timeout=1.5)
+    assert time.monotonic() - started < 15
+    assert "1.5" in caught.value.message
+    grandchild = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(grandchild, signal.SIGKILL)
+        raise AssertionError("the grandchild outlived its command")
+
+
+def test_lines_are_streamed_as_they_come() -> None:
+    seen: list[tuple[str, float]] = []
+    code = "import time\nfor i in range(3):\n    print(f'line {i}', flush=True); time.sleep(0.3)\n"
+    done = execute.run(_py(code), timeout=30, on_line=lambda line: seen.append((line, time.monotonic())))
+    assert [line for line, _ in seen] == ["line 0", "line 1", "line 2"]
+    assert seen[2][1] - seen[0][1] > 0.4  # each line arrived while the program was still running
+    assert done.stdout.splitlines() == ["line 0", "line 1", "line 2"]
+
+
+def test_streamed_output_keeps_only_its_tail() -> None:
+    count = 0
+
+    def on_line(line: str) -> None:
+        nonlocal count
+        count += 1
+
+    done = execute.run(_py("for i in range(5000): print(i)"), timeout=30, on_line=on_line)
+    assert count == 5000
+    lines = done.stdout.splitlines()
+    assert len(lines) == execute.STREAM_KEEP_LINES
+    assert lines[-1] == "4999"
+
+
+def test_a_failing_callback_stops_the_command_and_is_raised() -> None:
+    def on_line(line: str) -> None:
+        raise RuntimeError("bad progress line")
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="bad progress line"):
+        execute.run(_py("import time\nprint('x', flush=True)\ntime.sleep(60)"), timeout=60, on_line=on_line)
+    assert time.monotonic() - started < 15
+
+
+def test_stdin_is_fed_from_bytes_text_or_a_file(tmp_path: Path) -> None:
+    echo = _py("import sys; sys.stdout.write(sys.stdin.read().upper())")
+    assert execute.run(echo, timeout=30, stdin=b"abc").stdout == "ABC"
+    assert execute.run(echo, timeout=30, stdin="déf").stdout == "DÉF"
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (3 * 1024 * 1024))
+    count = _py("import sys; print(len(sys.stdin.buffer.read()))")
+    with big.open("rb") as handle:
+        assert execute.run(count, timeout=30, stdin=handle).stdout == f"{3 * 1024 * 1024}\n"
+
+
+def test_stdout_goes_straight_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "dump.bin"
+    done = execute.run(_py("import sys; sys.stdout.buffer.write(b'\\x00\\x01' * 1000)"), timeout=30, stdout_to=target)
+    assert target.read_bytes() == b"\x00\x01" * 1000
+    assert done.stdout == ""
+    buffer = io.BytesIO()
+    execute.run(("echo", "to a handle"), timeout=30, stdout_to=buffer)
+    assert buffer.getvalue() == b"to a handle\n"
+
+
+def test_it_runs_in_the_given_folder(tmp_path: Path) -> None:
+    assert execute.run(_py("import os; print(os.getcwd())"), timeout=30, cwd=tmp_path).stdout.strip() == str(tmp_path)
+
+
+def test_a_signal_death_is_named() -> None:
+    with pytest.raises(ExecuteError) as caught:
+        execute.run(_py("import os, signal; os.kill(os.getpid(), signal.SIGKILL)"), timeout=30)
+    assert caught.value.returncode == -signal.SIGKILL
+    assert "signal 9" in caught.value.message
+
+
+def test_command_text_is_what_a_person_would_type_with_secrets_masked() -> None:
+    text = execute.command_text(
+        ("restic", "-r", "sftp:u@h:/r", "--password", "pw with space"), secrets=["pw with space"]
+    )
+    assert text == "restic -r sftp:u@h:/r --password '***'"
+
+
+def test_start_and_stop_a_supervised_program() -> None:
+    process = execute.start(_py("import time; print('up', flush=True); time.sleep(60)"))
+    assert process.stdout is not None
+    assert process.stdout.readline() == b"up\n"
+    assert execute.stop(process, timeout=5) == -signal.SIGTERM
+    with pytest.raises(ExecuteError):
+        execute.start(("/nonexistent/sshd",))
+
+
+def test_no_module_of_jaga_imports_subprocess_but_execute() -> None:
+    jaga = Path(execute.__file__).resolve().parents[1]
+    offenders = [
+        str(path.relative_to(jaga))
+        for path in jaga.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "execute.py"
+        and ("import subprocess" in path.read_text() or "from subprocess" in path.read_text())
+    ]
+    assert offenders == []

@@ -224,3 +224,23 @@ def test_the_api_names_a_bad_field_by_its_path(client: Client, staff: Any, insti
     )
     assert answer.status_code == 422
     assert ["body", "config", "pages", "0", "title"] in [error["loc"] for error in answer.json()["detail"]]
+
+
+def test_headers_stored_in_clear_by_an_older_version_are_encrypted_by_the_migration(site: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from jaga.core.kindconfig import config_plain
+
+    old = Monitor.objects.create(
+        site=site,
+        name="Lama",
+        kind="http",
+        config={"url": "http://127.0.0.1:9/", "request_headers": {"X-Token": "abc"}},
+    )
+    migration = importlib.import_module("jaga.monitoring.migrations.0004_kinds_encrypt_request_headers")
+    migration.encrypt_headers(apps, None)
+    old.refresh_from_db()
+    assert set(old.config["request_headers"]) == {ENCRYPTED}
+    assert config_plain(old.config)["request_headers"] == {"X-Token": "abc"}

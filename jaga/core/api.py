@@ -182,7 +182,9 @@ def _service_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             for error in errors:
-                detail.append({"loc": ["body", field], "msg": " ".join(error.messages), "type": "value_error"})
+                # the one validator names a configuration field by its path: config.pages.2.key
+                loc = ["body", *field.split(".")] if field.startswith("config.") else ["body", field]
+                detail.append({"loc": loc, "msg": " ".join(error.messages), "type": "value_error"})
     else:
         detail = [{"loc": ["body"], "msg": " ".join(exc.messages), "type": "value_error"}]
     return api.create_response(request, {"detail": detail}, status=422)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 
+from jaga.core import kindconfig
 from jaga.core.models import Site
 from jaga.monitoring.maintenance import intervals_merge
 from jaga.monitoring.models import Monitor, MonitorStatus, Rollup, UptimeSummary
@@ -51,6 +52,15 @@ class Boundaries:
 
     day: datetime | None
     hour: datetime | None
+
+
+def monitor_config_public(monitor: Monitor) -> dict[str, Any]:
+    """A monitor's configuration as every reader sees it (pages, the API, any role): secrets masked."""
+    from jaga.monitoring.kinds import REGISTRY
+
+    if monitor.kind not in REGISTRY:
+        return {name: value for name, value in (monitor.config or {}).items() if not isinstance(value, dict)}
+    return kindconfig.config_masked(REGISTRY.get(monitor.kind).Config, monitor.config)
 
 
 def rollup_boundaries() -> Boundaries:

@@ -17,12 +17,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
-from jaga.core import clock, scheduling
+from jaga.core import clock, kindconfig, scheduling
+from jaga.core.kindconfig import KindConfig
 from jaga.monitoring import announce, rollups, signals
 from jaga.monitoring.engine import store
 from jaga.monitoring.kinds import REGISTRY
-from jaga.monitoring.kinds.base import CheckOutcome, Status, validate_config
+from jaga.monitoring.kinds.base import CheckOutcome, Status
 from jaga.monitoring.maintenance import MaintenanceIndex
 from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus, Probe, StatusChange
 
@@ -47,17 +49,24 @@ EDITABLE_FIELDS = ("kind", "config", *MONITOR_SETTINGS_FIELDS)
 # --- monitors ---------------------------------------------------------------------------------
 
 
-def monitor_config_clean(*, kind: str, config: dict[str, Any]) -> dict[str, Any]:
-    """Validate ``config`` with the kind's own model; return it normalised. Raises ``ValidationError``."""
-    if kind not in REGISTRY:
-        raise ValidationError({"kind": [f"Jenis monitor tidak dikenal / unknown monitor kind: {kind!r}"]})
-    kind_impl = REGISTRY.get(kind)
+def monitor_config_clean(
+    *, kind: str, config: dict[str, Any] | KindConfig, stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The configuration as stored (secrets encrypted), validated ONCE by the one validator.
+
+    ``config``: a dict (the API, tasks) or the model a form already validated with the same validator.
+    ``stored``: the monitor's stored configuration, so that a masked secret sent back keeps its value.
+    Raises ``ValidationError`` keyed ``config.<field path>`` (``kind`` for an unknown kind).
+    """
+    if isinstance(config, KindConfig) and kind in REGISTRY and type(config) is REGISTRY.get(kind).Config:
+        return kindconfig.config_dump(config)
     try:
-        model = validate_config(kind_impl, config or {})
-    except ValueError as exc:
-        raise ValidationError({"config": [f"Konfigurasi {kind} tidak sah / invalid configuration: {exc}"]}) from None
-    cleaned: dict[str, Any] = model.model_dump(mode="json", exclude_unset=True)
-    return cleaned
+        model = kindconfig.config_validate(REGISTRY, kind, config, stored=kindconfig.config_plain(stored))
+    except ValidationError as exc:
+        raise ValidationError(
+            {key if key == "kind" else f"config.{key}": value for key, value in exc.error_dict.items()}
+        ) from None
+    return kindconfig.config_dump(model)
 
 
 def _limits_clean(values: dict[str, Any]) -> None:
@@ -82,6 +91,15 @@ def _limits_clean(values: dict[str, Any]) -> None:
         errors["required_agreement"] = ["Harus 1 atau 2 / must be 1 or 2"]
     if "name" in values and not str(values["name"]).strip():
         errors["name"] = ["Nama wajib diisi / name is required"]
+    elif "name" in values:
+        name, limit = str(values["name"]).strip(), Monitor._meta.get_field("name").max_length or 200
+        if len(name) > limit:
+            errors["name"] = [
+                gettext("Nama paling panjang %(limit)s karakter (sekarang %(count)s).")
+                % {"limit": limit, "count": len(name)}
+            ]
+        elif "\x00" in name:
+            errors["name"] = [gettext("Karakter NUL tidak diperbolehkan.")]
     if errors:
         raise ValidationError(errors)
 
@@ -91,7 +109,7 @@ def monitor_create(
     site: Any,
     name: str,
     kind: str,
-    config: dict[str, Any],
+    config: dict[str, Any] | KindConfig,
     interval_seconds: int = 60,
     timeout_seconds: float = 10.0,
     retries: int = 1,
@@ -133,11 +151,17 @@ def monitor_update(*, monitor: Monitor, **changes: Any) -> Monitor:
         raise ValidationError({"__all__": [f"Kolom tidak dapat diubah / not editable: {', '.join(sorted(unknown))}"]})
     kind = changes.get("kind", monitor.kind)
     if "kind" in changes or "config" in changes:
-        changes["config"] = monitor_config_clean(kind=kind, config=changes.get("config", monitor.config))
+        changes["config"] = monitor_config_clean(
+            kind=kind,
+            config=changes.get("config", kindconfig.config_plain(monitor.config)),
+            stored=monitor.config if kind == monitor.kind else None,
+        )
     merged = {f: changes.get(f, getattr(monitor, f)) for f in EDITABLE_FIELDS if f != "config"}
     _limits_clean(merged)
     changes = {name: value.strip() if name == "name" else value for name, value in changes.items()}
     changes = {name: value for name, value in changes.items() if getattr(monitor, name) != value}
+    if "config" in changes and kindconfig.config_plain(changes["config"]) == kindconfig.config_plain(monitor.config):
+        del changes["config"]  # the same settings (a secret is encrypted anew each time it is saved)
     for name, value in changes.items():
         setattr(monitor, name, value)
     update_fields = [*changes, "updated_at"]

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import enum
+import os
+import ssl
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict, ValidationError
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from jaga.core import http
+from jaga.core.kindconfig import KindConfig, config_load, messages_joined
+
+__all__ = [
+    "CheckContext",
+    "CheckOutcome",
+    "Finding",
+    "KindConfig",
+    "MonitorKind",
+    "Status",
+    "ca_file_check",
+    "validate_config",
+]
 
 
 class Status(enum.StrEnum):
@@ -17,12 +32,6 @@ class Status(enum.StrEnum):
     DOWN = "down"
     DEGRADED = "degraded"  # reachable, but something a person should look at (slow, stale, expiring)
     PROBE_OFFLINE = "probe_offline"  # the probe itself could not reach its control target
-
-
-class KindConfig(BaseModel):
-    """Base of every kind's configuration: unknown keys are an error, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass
@@ -69,10 +78,31 @@ class MonitorKind(Protocol):
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome: ...
 
 
-def validate_config(kind: MonitorKind, raw: dict[str, Any]) -> KindConfig:
-    """Validate ``raw`` against the kind's model; raises ``ValueError`` with field paths on error."""
+def validate_config(kind: MonitorKind, stored: dict[str, Any]) -> KindConfig:
+    """A stored configuration as the kind's model (secrets decrypted), for the probe and tests.
+
+    Raises ``ValueError`` naming each wrong field (a CA file removed since it was saved, for one).
+    Saving goes through :func:`jaga.core.kindconfig.config_validate` (the services).
+    """
     try:
-        return kind.Config.model_validate(raw)
+        return config_load(kind.Config, stored)
     except ValidationError as exc:
-        parts = [f"{'.'.join(str(p) for p in err['loc']) or '-'}: {err['msg']}" for err in exc.errors()]
-        raise ValueError("; ".join(parts)) from None
+        raise ValueError(messages_joined(exc)) from None
+
+
+def ca_file_check(value: str) -> str:
+    """A CA file must exist, be readable by Jaga and hold certificates: checked when saving, not at each check."""
+    value = value.strip()
+    if not value:
+        return value
+    if not os.path.isabs(value):
+        raise ValueError(gettext("Tulis jalur lengkap berkas, diawali /."))
+    if not os.path.isfile(value):
+        raise ValueError(gettext("Berkas %(path)s tidak ada di server Jaga.") % {"path": value})
+    if not os.access(value, os.R_OK):
+        raise ValueError(gettext("Berkas %(path)s tidak dapat dibaca oleh Jaga; periksa izinnya.") % {"path": value})
+    try:
+        ssl.create_default_context(cafile=value)
+    except (ssl.SSLError, ValueError, OSError):
+        raise ValueError(gettext("Berkas %(path)s bukan sertifikat CA dalam format PEM.") % {"path": value}) from None
+    return value

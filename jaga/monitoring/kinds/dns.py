@@ -3,24 +3,46 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import dns.asyncresolver
 import dns.exception
 import dns.rdatatype
 import dns.resolver
-from pydantic import Field, field_validator
+from django.utils.translation import gettext_noop as _
+from pydantic import field_validator
 
 from jaga.core import http
+from jaga.core.kindconfig import setting
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
 
 class Config(KindConfig):
-    name: str
-    record_type: Literal["A", "AAAA", "NS", "MX", "CNAME", "TXT"] = "A"
-    expected: list[str] = Field(default_factory=list)  # each must be among the answers (subset match)
-    nameserver: str = ""  # IP address; empty = the system's resolver
-    port: int = Field(default=53, ge=1, le=65535)
+    prefill: ClassVar[Mapping[str, str]] = {"name": "site_host"}
+
+    name: str = setting(label=_("Nama domain"), help=_("Mis. pn-bangil.go.id."))
+    record_type: Literal["A", "AAAA", "NS", "MX", "CNAME", "TXT"] = setting(
+        "A",
+        label=_("Jenis record"),
+        choices={
+            "A": _("A: alamat IPv4"),
+            "AAAA": _("AAAA: alamat IPv6"),
+            "NS": _("NS: server nama"),
+            "MX": _("MX: server surel"),
+            "CNAME": _("CNAME: nama lain"),
+            "TXT": _("TXT: teks"),
+        },
+    )
+    expected: list[str] = setting(
+        default_factory=list,
+        label=_("Jawaban yang diharapkan"),
+        help=_("Setiap nilai harus ada di antara jawaban; kosongkan bila cukup ada jawaban."),
+    )  # each must be among the answers (subset match)
+    nameserver: str = setting(
+        "", label=_("Server nama"), help=_("Alamat IP server DNS yang ditanya; kosongkan untuk server sistem.")
+    )  # IP address; empty = the system's resolver
+    port: int = setting(53, ge=1, le=65535, label=_("Port server nama"))
 
     @field_validator("name")
     @classmethod

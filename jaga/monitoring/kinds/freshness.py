@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
-from pydantic import Field, field_validator
+from django.utils.translation import gettext_noop as _
+from pydantic import field_validator
 
 from jaga.core import clock
+from jaga.core.kindconfig import setting
 from jaga.monitoring.content.dates import age_days, date_parse
 from jaga.monitoring.content.fetch import fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page
@@ -44,14 +47,34 @@ def patterns_check(values: list[str]) -> list[str]:
 
 
 class FreshnessConfig(KindConfig):
-    url: str
-    max_age_days: int = Field(default=30, gt=0, le=3650)
-    sitemap_url: str | None = None
-    use_sitemap: bool = True
-    feed_url: str | None = None
-    region_selector: str | None = None
-    ignore_selectors: list[str] = Field(default_factory=list)
-    ignore_patterns: list[str] = Field(default_factory=list)
+    prefill: ClassVar[Mapping[str, str]] = {"url": "site_url"}
+
+    url: str = setting(label=_("Alamat situs atau halaman"), help=_("Diawali http:// atau https://."))
+    max_age_days: int = setting(
+        30, gt=0, le=3650, label=_("Umur konten paling lama (hari)"), help=_("Lebih lama dari ini berarti usang.")
+    )
+    sitemap_url: str | None = setting(
+        None, label=_("Alamat sitemap"), help=_("Kosongkan untuk mencarinya sendiri (robots.txt, /sitemap.xml).")
+    )
+    use_sitemap: bool = setting(True, label=_("Baca sitemap"))
+    feed_url: str | None = setting(
+        None, label=_("Alamat RSS atau Atom"), help=_("Kosongkan untuk mencarinya dari halaman.")
+    )
+    region_selector: str | None = setting(
+        None,
+        label=_("Bagian halaman yang diamati"),
+        help=_("Selector CSS bagian berita, mis. #berita-terbaru; kosongkan untuk isi utama halaman."),
+    )
+    ignore_selectors: list[str] = setting(
+        default_factory=list,
+        label=_("Bagian yang diabaikan"),
+        help=_("Selector CSS bagian yang berubah sendiri (jam, penghitung pengunjung)."),
+    )
+    ignore_patterns: list[str] = setting(
+        default_factory=list,
+        label=_("Teks yang diabaikan"),
+        help=_("Pola (regex) teks yang berubah sendiri, mis. tanggal hari ini."),
+    )
 
     _url = field_validator("url")(url_check)
 

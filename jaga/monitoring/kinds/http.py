@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from django.utils.translation import gettext_noop as _
+from pydantic import field_validator
 
 from jaga.core import http
 from jaga.core.http import HttpError as FetchError
 from jaga.core.http import HttpResponse as Fetched
 from jaga.core.http import body_decode, describe_error, ssl_for, validate_url
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
+from jaga.core.kindconfig import SecretMap, setting
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status, ca_file_check
 
 __all__ = ["FetchError", "Fetched", "body_decode", "describe_error", "fetch", "ssl_for", "validate_url"]
 
@@ -78,20 +81,63 @@ def _status_ranges(items: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 class Config(KindConfig):
-    url: str
-    method: Literal["GET", "HEAD"] = "GET"
-    expected_status: list[str] = Field(default_factory=lambda: ["200-399"])
-    max_response_ms: int | None = Field(default=None, gt=0)
-    keyword: str = ""
-    keyword_mode: Literal["present", "absent"] = "present"
-    keyword_case_sensitive: bool = False
-    follow_redirects: bool = True
-    max_redirects: int = Field(default=10, ge=0, le=30)
-    required_headers: dict[str, str] = Field(default_factory=dict)  # name -> regex searched in the value
-    max_body_bytes: int | None = Field(default=None, gt=0, le=http.MAX_BODY_BYTES)
-    request_headers: dict[str, str] = Field(default_factory=dict)
-    verify_tls: bool = True
-    ca_file: str = ""
+    prefill: ClassVar[Mapping[str, str]] = {"url": "site_url"}
+
+    url: str = setting(
+        label=_("Alamat halaman"), help=_("Alamat lengkap yang diperiksa, diawali http:// atau https://.")
+    )
+    method: Literal["GET", "HEAD"] = setting(
+        "GET",
+        label=_("Cara meminta"),
+        choices={"GET": _("GET: ambil seluruh halaman"), "HEAD": _("HEAD: hanya kepala jawaban, tanpa isi")},
+    )
+    expected_status: list[str] = setting(
+        default_factory=lambda: ["200-399"],
+        label=_("Kode status yang berarti naik"),
+        help=_("Satu kode atau rentang, mis. 200 atau 200-399."),
+    )
+    max_response_ms: int | None = setting(
+        None,
+        gt=0,
+        label=_("Batas waktu respons (milidetik)"),
+        help=_("Lebih lambat dari ini berarti terganggu. Kosongkan bila tidak dibatasi."),
+    )
+    keyword: str = setting(
+        "", label=_("Kata kunci"), help=_("Teks yang dicari di halaman; kosongkan bila tidak perlu.")
+    )
+    keyword_mode: Literal["present", "absent"] = setting(
+        "present",
+        label=_("Aturan kata kunci"),
+        choices={"present": _("Harus ada di halaman"), "absent": _("Tidak boleh ada di halaman")},
+    )
+    keyword_case_sensitive: bool = setting(False, label=_("Bedakan huruf besar dan kecil pada kata kunci"))
+    follow_redirects: bool = setting(True, label=_("Ikuti pengalihan"))
+    max_redirects: int = setting(10, ge=0, le=30, label=_("Pengalihan paling banyak"))
+    required_headers: dict[str, str] = setting(
+        default_factory=dict,
+        label=_("Header jawaban yang wajib ada"),
+        help=_("Nama header, lalu pola (regex) yang harus cocok dengan nilainya; tanpa pola: cukup ada."),
+    )  # name -> regex searched in the value
+    max_body_bytes: int | None = setting(
+        None,
+        gt=0,
+        le=http.MAX_BODY_BYTES,
+        label=_("Ukuran halaman yang dibaca paling banyak (byte)"),
+        help=_("Kosongkan untuk batas bawaan."),
+    )
+    request_headers: SecretMap = setting(
+        default_factory=dict,
+        label=_("Header permintaan"),
+        help=_("Dikirim bersama setiap pemeriksaan, mis. Authorization untuk halaman yang memerlukan login."),
+    )
+    verify_tls: bool = setting(True, label=_("Periksa sertifikat HTTPS"))
+    ca_file: str = setting(
+        "",
+        label=_("Berkas CA tambahan"),
+        help=_("Jalur berkas PEM di server Jaga untuk CA internal; kosongkan untuk CA umum."),
+    )
+
+    _ca_file = field_validator("ca_file")(ca_file_check)
 
     @field_validator("url")
     @classmethod

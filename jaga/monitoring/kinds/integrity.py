@@ -7,12 +7,15 @@ Each finding carries the text found, with context, and where: the URL and a CSS-
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
-from pydantic import Field, field_validator
+from django.utils.translation import gettext_noop as _
+from pydantic import field_validator
 
 from jaga.core import clock
+from jaga.core.kindconfig import setting
 from jaga.monitoring.content.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetched, fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page, domain_of
 from jaga.monitoring.content.inspect import excerpt, page_inspect, text_similarity, url_spam_match
@@ -27,17 +30,41 @@ MAX_NEW_PAGE_FINDINGS = 30
 
 
 class IntegrityConfig(KindConfig):
-    url: str
-    urls: list[str] = Field(default_factory=list)  # more pages to inspect besides the homepage
-    use_sitemap: bool = True
-    sitemap_url: str | None = None
-    max_pages: int = Field(default=10, ge=1, le=200)
-    allowed_outbound_domains: list[str] = Field(default_factory=list)
-    extra_words: list[str] = Field(default_factory=list)
-    check_cloaking: bool = True
-    crawler_user_agent: str = GOOGLEBOT_UA
-    browser_user_agent: str = BROWSER_UA
-    cloaking_similarity: float = Field(default=0.5, ge=0, le=1)
+    prefill: ClassVar[Mapping[str, str]] = {"url": "site_url"}
+
+    url: str = setting(label=_("Alamat beranda"), help=_("Diawali http:// atau https://."))
+    urls: list[str] = setting(
+        default_factory=list, label=_("Halaman lain yang diperiksa"), help=_("Alamat lengkap, selain beranda.")
+    )  # more pages to inspect besides the homepage
+    use_sitemap: bool = setting(True, label=_("Periksa juga halaman dari sitemap"))
+    sitemap_url: str | None = setting(
+        None, label=_("Alamat sitemap"), help=_("Kosongkan untuk mencarinya sendiri (robots.txt, /sitemap.xml).")
+    )
+    max_pages: int = setting(10, ge=1, le=200, label=_("Halaman per pemeriksaan paling banyak"))
+    allowed_outbound_domains: list[str] = setting(
+        default_factory=list,
+        label=_("Domain luar yang boleh ditautkan"),
+        help=_("Selain domain pemerintah dan yang sudah dikenal, mis. mahkamahagung.go.id."),
+    )
+    extra_words: list[str] = setting(
+        default_factory=list,
+        label=_("Kata mencurigakan tambahan"),
+        help=_("Ditambahkan ke daftar kata judi dan deface."),
+    )
+    check_cloaking: bool = setting(
+        True,
+        label=_("Periksa cloaking"),
+        help=_("Bandingkan halaman yang dilihat mesin pencari dengan yang dilihat pengunjung."),
+    )
+    crawler_user_agent: str = setting(GOOGLEBOT_UA, label=_("Identitas mesin pencari (User-Agent)"))
+    browser_user_agent: str = setting(BROWSER_UA, label=_("Identitas peramban (User-Agent)"))
+    cloaking_similarity: float = setting(
+        0.5,
+        ge=0,
+        le=1,
+        label=_("Kemiripan minimum untuk cloaking"),
+        help=_("0 sampai 1; di bawah ini kedua versi halaman dianggap berbeda."),
+    )
 
     _url = field_validator("url")(url_check)
 

@@ -8,14 +8,20 @@ typical paths and keywords: when a court's URLs differ, the page is found throug
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jaga.core import clock
+from jaga.core.kindconfig import setting
+from jaga.core.kindconfig_form import ChecklistAdapter
 from jaga.monitoring.content.court_pages import DEFAULT_COURT_PAGES
 from jaga.monitoring.content.dates import FoundDate, age_days, date_parse, text_dates
 from jaga.monitoring.content.fetch import Fetched, fetch_problem, page_fetch
@@ -68,10 +74,26 @@ class PageSpec(BaseModel):
         return value
 
 
+def default_pages() -> list[PageSpec]:
+    return [PageSpec(**spec) for spec in DEFAULT_COURT_PAGES]
+
+
 class RequiredPagesConfig(KindConfig):
-    base_url: str
-    pages: list[PageSpec] = Field(default_factory=lambda: [PageSpec(**spec) for spec in DEFAULT_COURT_PAGES])
-    crawl_menu: bool = True
+    prefill: ClassVar[Mapping[str, str]] = {"base_url": "site_url"}
+    # The pages are ticked from the SK KMA checklist (and any page set through the API), never typed as JSON.
+    form_adapters: ClassVar[Mapping[str, Any]] = {
+        "pages": functools.partial(ChecklistAdapter, options=default_pages),
+    }
+
+    base_url: str = setting(label=_("Alamat beranda"), help=_("Diawali http:// atau https://."))
+    pages: list[PageSpec] = setting(
+        default_factory=default_pages,
+        label=_("Halaman wajib yang diperiksa"),
+        help=_("Daftar SK KMA 2-144/2022. Halaman lain dapat ditambahkan melalui API."),
+    )
+    crawl_menu: bool = setting(
+        True, label=_("Cari halaman lewat menu beranda"), help=_("Bila alamat halaman berbeda dari yang lazim.")
+    )
 
     _url = field_validator("base_url")(url_check)
 
@@ -80,7 +102,7 @@ class RequiredPagesConfig(KindConfig):
         keys = [page.key for page in self.pages]
         doubles = sorted({key for key in keys if keys.count(key) > 1})
         if doubles:
-            raise ValueError(f"kunci halaman ganda / duplicate page keys: {', '.join(doubles)}")
+            raise ValueError(gettext("Kunci halaman ganda: %(keys)s") % {"keys": ", ".join(doubles)})
         return self
 
 

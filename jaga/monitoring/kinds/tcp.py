@@ -6,11 +6,14 @@ import asyncio
 import socket
 import ssl
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator
+from django.utils.translation import gettext_noop as _
+from pydantic import field_validator
 
 from jaga.core import http
+from jaga.core.kindconfig import setting
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
 # After connecting, listen this long for the server hanging up: a port whose service is gone behind a
@@ -53,8 +56,10 @@ def describe_socket_error(exc: BaseException, host: str, port: int, timeout_s: f
 
 
 class Config(KindConfig):
-    host: str
-    port: int = Field(ge=1, le=65535)
+    prefill: ClassVar[Mapping[str, str]] = {"host": "site_host"}
+
+    host: str = setting(label=_("Nama host"), help=_("Nama server atau alamat IP, tanpa http://."))
+    port: int = setting(ge=1, le=65535, label=_("Port"), help=_("Mis. 22 untuk SSH, 3306 untuk MariaDB."))
 
     @field_validator("host")
     @classmethod

@@ -9,24 +9,42 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 from cryptography import x509
-from pydantic import Field, field_validator, model_validator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+from pydantic import field_validator, model_validator
 
 from jaga.core import clock, http
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+from jaga.core.kindconfig import setting
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, ca_file_check
 from jaga.monitoring.kinds.tcp import describe_socket_error, validate_host
 
 
 class Config(KindConfig):
-    host: str
-    port: int = Field(default=443, ge=1, le=65535)
-    server_name: str = ""  # the name to verify (SNI); default: host
-    warn_days: int = Field(default=21, ge=0)
-    critical_days: int = Field(default=7, ge=0)
-    ca_file: str = ""  # extra trusted CA (PEM), e.g. an internal one
+    prefill: ClassVar[Mapping[str, str]] = {"host": "site_host"}
+
+    host: str = setting(label=_("Nama host"), help=_("Nama server tanpa http:// dan tanpa path, mis. pn-bangil.go.id."))
+    port: int = setting(443, ge=1, le=65535, label=_("Port"))
+    server_name: str = setting(
+        "", label=_("Nama pada sertifikat"), help=_("Nama yang harus tercantum di sertifikat; kosongkan bila sama.")
+    )  # the name to verify (SNI); default: host
+    warn_days: int = setting(
+        21, ge=0, label=_("Peringatan bila sisa masa berlaku (hari)"), help=_("Kurang dari ini: status terganggu.")
+    )
+    critical_days: int = setting(
+        7, ge=0, label=_("Kritis bila sisa masa berlaku (hari)"), help=_("Tidak boleh lebih dari batas peringatan.")
+    )
+    ca_file: str = setting(
+        "",
+        label=_("Berkas CA tambahan"),
+        help=_("Jalur berkas PEM di server Jaga untuk CA internal; kosongkan untuk CA umum."),
+    )  # extra trusted CA (PEM), e.g. an internal one
+
+    _ca_file = field_validator("ca_file")(ca_file_check)
 
     @field_validator("host")
     @classmethod
@@ -36,7 +54,7 @@ class Config(KindConfig):
     @model_validator(mode="after")
     def _days(self) -> Config:
         if self.critical_days > self.warn_days:
-            raise ValueError("critical_days harus <= warn_days / critical_days must not exceed warn_days")
+            raise ValueError(gettext("Batas kritis tidak boleh lebih besar dari batas peringatan."))
         return self
 
 

@@ -188,5 +188,5 @@ def test_it_matches_menu_keywords_as_words_not_inside_other_labels():
 
 def test_it_rejects_duplicate_page_keys():
     pages = [{"key": "a", "title": "A", "path": "/a"}, {"key": "a", "title": "B", "path": "/b"}]
-    with pytest.raises(ValueError, match="duplicate page keys: a"):
+    with pytest.raises(ValueError, match="Kunci halaman ganda: a"):
         validate_config(KIND, {"base_url": "https://pn.go.id/", "pages": pages})

@@ -19,12 +19,13 @@ def test_it_creates_a_monitor_with_normalised_config(site):
 @pytest.mark.parametrize(
     ("kind", "config", "field", "text"),
     [
-        ("nope", {}, "kind", "unknown monitor kind"),
-        ("http", {}, "config", "url"),
-        ("http", {"url": "ftp://x"}, "config", "http://"),
-        ("http", {"url": "https://x", "colour": "red"}, "config", "colour"),
-        ("http", {"url": "https://x", "expected_status": ["abc"]}, "config", "abc"),
-        ("http", {"url": "https://x", "required_headers": {"X": "("}}, "config", "X"),
+        ("nope", {}, "kind", "Jenis tidak dikenal: nope"),
+        ("http", {}, "config.url", "Wajib diisi."),
+        ("http", {"url": "ftp://x"}, "config.url", "http://"),
+        ("http", {"url": "https://x", "colour": "red"}, "config.colour", "Kunci tidak dikenal."),
+        ("http", {"url": "https://x", "expected_status": ["abc"]}, "config.expected_status", "abc"),
+        ("http", {"url": "https://x", "required_headers": {"X": "("}}, "config.required_headers", "X"),
+        ("http", {"url": "https://x", "keyword": "a\x00b"}, "config.keyword", "NUL"),
     ],
 )
 def test_it_rejects_bad_config_saying_what_and_where(site, kind, config, field, text):

@@ -185,7 +185,7 @@ class TestCreateEdit:
                 "cfg_expected_status": "200\n301",
                 "cfg_keyword_mode": "present",
                 "cfg_max_redirects": "5",
-                "cfg_required_headers": "{}",
+                "cfg_required_headers": "",
                 "cfg_request_headers": "",
                 "cfg_verify_tls": "on",
             },
@@ -209,13 +209,14 @@ class TestCreateEdit:
                 "required_agreement": 1,
                 "cfg_url": "ftp://contoh",
                 "cfg_max_redirects": "99",
-                "cfg_required_headers": "{tidak json",
+                "cfg_required_headers": "X-Frame-Options: SAMEORIGIN\ntanpa titik dua",
             },
         )
         assert response.status_code == 200
         form = response.context["form"]
-        assert "http://" in " ".join(form.errors["cfg_url"])
-        assert "JSON tidak valid di baris 1" in " ".join(form.errors["cfg_required_headers"])
+        assert "http://" in " ".join(form.config_form.errors["url"])
+        assert "Baris 2: tulis Nama: nilai" in " ".join(form.config_form.errors["required_headers"])
+        assert "Nilai terlalu besar." in " ".join(form.config_form.errors["max_redirects"])
         assert not Monitor.objects.filter(name="Rusak").exists()
 
     def test_a_number_out_of_range_is_named(self, staff: Any, site: Any) -> None:
@@ -234,7 +235,7 @@ class TestCreateEdit:
             kind="http",
         )
         assert not form.is_valid()
-        assert form.errors["cfg_max_redirects"] == ["Nilai terlalu besar."]
+        assert form.config_form.errors["max_redirects"] == ["Nilai terlalu besar. Batasnya 30."]
 
     def test_the_auditor_may_not_create(self, client: Client, auditor: Any, site: Any) -> None:
         url = reverse("monitoring:monitor_create", args=[site.pk])

@@ -151,7 +151,7 @@ def _services() -> Any:
     return services
 
 
-def monitor_create(*, site: Any, user: Any, name: str, kind: str, config: dict[str, Any], **fields: Any) -> Monitor:
+def monitor_create(*, site: Any, user: Any, name: str, kind: str, config: Any, **fields: Any) -> Monitor:
     services = _services()
     monitor: Monitor = services.monitor_create(site=site, name=name, kind=kind, config=config, **fields)
     return monitor

@@ -134,24 +134,13 @@ def monitor_chart(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/_chart.html", _chart_context(monitor, request.GET.get("range", "24h")))
 
 
-def _apply_service_errors(form: MonitorForm, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` on the form's matching fields (``config`` on the whole form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields and field != "config" else None
-            for item in errors:
-                form.add_error(target, " ".join(item.messages))
-    else:
-        form.add_error(None, " ".join(error.messages))
-
-
 @login_required
 def monitor_create(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_for_user(request.user, Site.objects.select_related("institution"), action="operate", pk=site_id)
     kind = request.POST.get("kind") or request.GET.get("kind")
     if kind is None:
         return render(request, "monitoring/monitor_kind_pick.html", {"site": site, "kinds": kind_choices()})
-    form = MonitorForm(request.POST or None, kind=kind, initial={"kind": kind})
+    form = MonitorForm(request.POST or None, kind=kind, site=site, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in MONITOR_SETTINGS_FIELDS}
         try:
@@ -164,7 +153,7 @@ def monitor_create(request: HttpRequest, site_id: int) -> HttpResponse:
                 **values,
             )
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            form.service_errors_place(error)
         else:
             messages.success(request, _("Monitor dibuat."))
             return redirect("monitoring:monitor_detail", pk=monitor.pk)
@@ -181,7 +170,7 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
             monitor.refresh_from_db()  # the ModelForm wrote its values on the instance; the service decides
             backend.monitor_update(monitor=monitor, user=request.user, config=form.config, **values)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            form.service_errors_place(error)
         else:
             messages.success(request, _("Monitor disimpan."))
             return redirect("monitoring:monitor_detail", pk=monitor.pk)

@@ -50,7 +50,7 @@ def sources_for(*, site: Site, paths: list[str] | None = None, format_key: str =
     configured = [line.strip() for line in site.access_log_paths.splitlines() if line.strip()]
     for path in configured:
         LogSource.objects.get_or_create(site=site, path=path, defaults={"format_key": format_key})
-    return list(site.log_sources.filter(is_active=True))
+    return list(LogSource.objects.filter(site=site, is_active=True))
 
 
 def _recover(source: LogSource) -> None:

@@ -60,7 +60,9 @@ def on_monitor_status_changed(*, monitor: Any, transition: Any, **_: Any) -> Non
             at=transition.at,
             source="monitoring",
         )
-    elif transition.to_status == MonitorStatus.UP.value:
+    elif transition.to_status == MonitorStatus.UP.value and transition.from_status != MonitorStatus.UNKNOWN.value:
+        # A monitor seen for the first time (or after a change of settings) coming up costs no query here: an
+        # incident left open across that is resolved by the incidents.verify schedule.
         incident_cause_cleared(
             site=monitor.site,
             kind=kind,

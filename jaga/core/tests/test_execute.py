@@ -138,8 +138,9 @@ def test_lines_are_streamed_as_they_come() -> None:
 
 def test_lines_reach_the_callback_in_the_calling_thread() -> None:
     # A progress callback writes to the database: it must use the caller's connection (and transaction).
-    threads = set()
-    execute.run(_py("for i in range(50): print(i)"), timeout=30, on_line=lambda line: threads.add(threading.get_ident()))
+    threads: set[int] = set()
+    code = _py("for i in range(50): print(i)")
+    execute.run(code, timeout=30, on_line=lambda line: threads.add(threading.get_ident()))
     assert threads == {threading.get_ident()}
 
 

@@ -24,6 +24,7 @@ from jaga.renewals.demo_rdap import DEMO_DOMAIN, demo_domain_document
 from jaga.renewals.models import CaseState, RenewalCase, Service, StepAction
 from jaga.renewals.services.register import service_create, service_expiry_check
 from jaga.renewals.services.workflow import case_open, case_step_take, history_unannounced
+from jaga.renewals.step_notes import step_note
 
 
 def _pdf(title: str, lines: list[str]) -> ContentFile[bytes]:
@@ -101,7 +102,7 @@ def _fill(ctx: DemoContext) -> None:
         domain.refresh_from_db()
         opened = now - dt.timedelta(days=6)
         with clock.frozen(opened):
-            case = case_open(service=domain, note="dibuka otomatis: berakhir dalam 51 hari")
+            case = case_open(service=domain, **step_note("opened_auto", days=51))
         case = _take(case, StepAction.REQUEST_INVOICE, staff, opened + dt.timedelta(hours=2),
                      note="Diminta melalui e-mail ke registrar")  # fmt: skip
         case = _take(
@@ -123,7 +124,7 @@ def _fill(ctx: DemoContext) -> None:
         )  # fmt: skip
         opened = now - dt.timedelta(days=40)
         with clock.frozen(opened):
-            case = case_open(service=hosting, note="dibuka otomatis: berakhir dalam 21 hari")
+            case = case_open(service=hosting, **step_note("opened_auto", days=21))
         steps: list[tuple[str, Any, dt.datetime, dict[str, Any]]] = [
             (StepAction.REQUEST_INVOICE, staff, opened + dt.timedelta(hours=3), {}),
             (StepAction.RECEIVE_INVOICE, staff, opened + dt.timedelta(days=2), {

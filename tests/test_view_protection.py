@@ -101,6 +101,13 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,
     )  # fmt: skip
     feed, _feed_token = feed_create(user=staff, institution=institution)
+    from django_tasks_db.models import DBTaskResult
+
+    from jaga.backups.models import Plan, Repository, Run
+
+    repository = Repository.objects.create(institution=institution, name="Repo", location="/nowhere", password="x")
+    plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
+    run = Run.objects.create(plan=plan, started_at=now)
     membership = Membership.objects.get(user=staff, institution=institution)
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
@@ -124,6 +131,11 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "service_id": service.pk,
         "case_id": case.pk,
         "document_id": document.pk,
+        "plan_id": plan.pk,
+        "run_id": run.pk,
+        "repo_id": repository.pk,
+        "what": "run",
+        "kind": "backup",
         "token": "no-such-token",
         "name": "pn-contoh.go.id",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
@@ -138,6 +150,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
+            DBTaskResult.objects.count(),
+            list(Repository.objects.values_list("sheet_confirmed_at", flat=True)),
         ),
     }
 

@@ -101,10 +101,12 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,
     )  # fmt: skip
     feed, _feed_token = feed_create(user=staff, institution=institution)
-    from jaga.incidents.models import Incident, TimelineEntry
+    from jaga.incidents.models import Incident, TimelineEntry, Vendor
+    from jaga.incidents.services.vendors import vendor_save
     from jaga.incidents.services.workflow import incident_entry_add, incident_open_manual
 
     incident = incident_open_manual(site=site, user=staff, kind="manual", summary="Formulir galat")
+    vendor = vendor_save(institution=institution, user=staff, name="PT Hosting")
     timeline_entry = incident_entry_add(
         incident=incident, user=staff, text="log", upload=ContentFile(b"GET / 500\n", name="akses.log")
     )
@@ -140,6 +142,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "document_id": document.pk,
         "incident_id": incident.pk,
         "entry_id": timeline_entry.pk,
+        "vendor_id": vendor.pk,
         "plan_id": plan.pk,
         "run_id": run.pk,
         "repo_id": repository.pk,
@@ -159,7 +162,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
-            list(Incident.objects.values_list("state", "version", "handler_id")),
+            list(Incident.objects.values_list("state", "version", "handler_id", "tier")),
+            list(Vendor.objects.values_list("name", "contacts")),
             TimelineEntry.objects.count(),
             DBTaskResult.objects.count(),
             list(Repository.objects.values_list("sheet_confirmed_at", flat=True)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -132,7 +131,7 @@ def sop_tile_lines(*, institution: Institution, site: Any = None, activity_keys:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    TileLine = import_module("jaga.sop.tiles").TileLine
+    from jaga.sop.tiles import TileLine
 
     rows = due_within(institution=institution)
     if site is not None:

@@ -102,6 +102,11 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     )  # fmt: skip
     feed, _feed_token = feed_create(user=staff, institution=institution)
     membership = Membership.objects.get(user=staff, institution=institution)
+    from jaga.reports.models import Report
+
+    report = Report.objects.create(
+        institution=institution, kind="situation", period_start=now.date(), period_end=now.date()
+    )
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
         "core:membership_delete": membership.pk,
@@ -124,6 +129,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "service_id": service.pk,
         "case_id": case.pk,
         "document_id": document.pk,
+        "report_id": report.pk,
         "token": "no-such-token",
         "name": "pn-contoh.go.id",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
@@ -137,6 +143,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             ApiToken.objects.filter(revoked=False).count(),
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
+            list(Report.objects.values_list("pk", "number", "sent_at", "acknowledged_at")),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
         ),
     }

@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
     name = "jaga.reports"
     label = "reports"
     verbose_name = _("Laporan")
+
+    def ready(self) -> None:
+        from jaga.core.scheduling import startup_register
+        from jaga.reports.events import report_event_types_register
+
+        report_event_types_register()
+        startup_register("jaga.reports.delivery.reminder_schedules_ensure")

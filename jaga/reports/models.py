@@ -41,6 +41,7 @@ def report_pdf_upload_to(instance: Report, filename: str) -> str:
 
 class Report(models.Model):
     INSTITUTION_PATH = "institution"
+    AUDIT_IGNORE_FIELDS = ("reminded_at",)
 
     class Language(models.TextChoices):
         INDONESIAN = "id", _("Bahasa Indonesia")
@@ -77,7 +78,18 @@ class Report(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=report_pdf_upload_to, max_length=500, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # When someone (or a schedule) opened the draft: the start of SOP activity 5's ledger entry.
+    opened_at = models.DateTimeField(_("konsep dibuka"), null=True, blank=True)
     sent_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dikirim oleh"),
+    )
+    reminded_at = models.DateTimeField(_("terakhir diingatkan"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("diketahui"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,8 +127,16 @@ class Report(models.Model):
         return self.number or f"{self.kind} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:report_detail", kwargs={"slug": self.institution.slug, "pk": self.pk})
+        return reverse("reports:report_detail", kwargs={"slug": self.institution.slug, "report_id": self.pk})
 
     @property
     def is_issued(self) -> bool:
         return bool(self.number)
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None

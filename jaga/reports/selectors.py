@@ -1,0 +1,49 @@
+"""Reads of the reports app: the archive and drafts of an institution, one report, what waits for the Secretary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from jaga.core.models import Institution
+from jaga.reports.builders import REGISTRY
+from jaga.reports.models import Report
+
+
+@dataclass(frozen=True)
+class ReportState:
+    key: str  # draft, issued, sent, acknowledged
+    css: str  # the badge's class
+
+
+def report_state(report: Report) -> ReportState:
+    if report.acknowledged_at is not None:
+        return ReportState("acknowledged", "ok")
+    if report.sent_at is not None:
+        return ReportState("sent", "warn")
+    if report.number:
+        return ReportState("issued", "info")
+    return ReportState("draft", "")
+
+
+def reports_for(*, institution: Institution, kind: str = "") -> QuerySet[Report]:
+    reports = Report.objects.filter(institution=institution).select_related("site", "acknowledged_by", "created_by")
+    if kind and kind in REGISTRY:
+        reports = reports.filter(kind=kind)
+    return reports.defer("content")
+
+
+def reports_awaiting_acknowledgement(*, institution: Institution) -> QuerySet[Report]:
+    return reports_for(institution=institution).filter(sent_at__isnull=False, acknowledged_at__isnull=True)
+
+
+def report_detail(*, report_id: int) -> QuerySet[Report]:
+    """The queryset the permission helper fetches one report from."""
+    return Report.objects.select_related("institution", "site", "acknowledged_by", "sent_by", "created_by").filter(
+        pk=report_id
+    )
+
+
+def kind_label(kind: str) -> str:
+    return str(REGISTRY.entry(kind).label) if kind in REGISTRY else kind

@@ -109,11 +109,12 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         incident=incident, user=staff, text="log", upload=ContentFile(b"GET / 500\n", name="akses.log")
     )
     membership = Membership.objects.get(user=staff, institution=institution)
-    from jaga.reports.models import Report
+    from jaga.reports.models import Report, ReportSchedule
 
     report = Report.objects.create(
         institution=institution, kind="situation", period_start=now.date(), period_end=now.date()
     )
+    report_schedule = ReportSchedule.objects.create(institution=institution, kind="situation")
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
         "core:membership_delete": membership.pk,
@@ -137,6 +138,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "case_id": case.pk,
         "document_id": document.pk,
         "report_id": report.pk,
+        "schedule_id": report_schedule.pk,
         "incident_id": incident.pk,
         "entry_id": timeline_entry.pk,
         "token": "no-such-token",
@@ -153,6 +155,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
             list(Report.objects.values_list("pk", "number", "sent_at", "acknowledged_at")),
+            ReportSchedule.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
             list(Incident.objects.values_list("state", "version", "handler_id")),
             TimelineEntry.objects.count(),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jaga.core.models import Institution, Site
 from jaga.reports.builders import REGISTRY
 from jaga.reports.document import Period
-from jaga.reports.models import Report
+from jaga.reports.models import Report, ReportSchedule
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_PERIOD_DAYS = 366
@@ -82,3 +82,25 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Arahan Sekretaris untuk tindak lanjut laporan ini."),
     )
+
+
+class ReportScheduleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Jenis laporan"), choices=())
+    cadence = forms.ChoiceField(label=_("Kekerapan"), choices=ReportSchedule.Cadence.choices)
+    at = forms.TimeField(
+        label=_("Pukul"),
+        initial=dt.time(7, 30),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Di zona waktu instansi. Pekanan: setiap Senin; bulanan: setiap tanggal 1."),
+    )
+    site = forms.ModelChoiceField(
+        label=_("Situs"), queryset=Site.objects.none(), required=False, empty_label=_("Semua situs instansi")
+    )
+    language = forms.ChoiceField(label=_("Bahasa laporan"), choices=Report.Language.choices)
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind: Any = self.fields["kind"]
+        kind.choices = REGISTRY.choices()
+        site: Any = self.fields["site"]
+        site.queryset = Site.objects.filter(institution=institution, is_active=True).order_by("name")

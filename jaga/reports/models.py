@@ -8,10 +8,14 @@ it goes out (``pdf``, with its SHA-256); an issued report is never re-rendered.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jaga.core.models.schedules import ScheduleRelation
 
 
 class LetterSequence(models.Model):
@@ -100,6 +104,14 @@ class Report(models.Model):
         verbose_name=_("diketahui oleh"),
     )
     disposition = models.TextField(_("disposisi"), blank=True)
+    schedule = models.ForeignKey(
+        "reports.ReportSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("jadwal"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -120,6 +132,12 @@ class Report(models.Model):
                 fields=["institution", "number"], condition=~models.Q(number=""), name="report_unique_number"
             ),
             models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="report_period"),
+            # A scheduled run that runs twice (a killed worker) finds the report of its period, never makes two.
+            models.UniqueConstraint(
+                fields=["schedule", "period_start", "period_end"],
+                condition=models.Q(schedule__isnull=False),
+                name="report_unique_scheduled_period",
+            ),
         ]
         indexes = [models.Index(fields=["institution", "kind", "-period_start"], name="report_inst_kind")]
 
@@ -140,3 +158,43 @@ class Report(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+class ReportSchedule(models.Model):
+    """A report made and sent by Jaga itself on a calendar: every week (the last full Monday–Sunday) or every
+    month (the month before), at a time of day in the institution's zone."""
+
+    INSTITUTION_PATH = "institution"
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Setiap pekan, untuk pekan sebelumnya (Senin–Minggu)")
+        MONTHLY = "monthly", _("Setiap bulan, untuk bulan sebelumnya")
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="report_schedules")
+    kind = models.CharField(_("jenis laporan"), max_length=40)
+    site = models.ForeignKey(
+        "core.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_schedules",
+        verbose_name=_("situs"),
+        help_text=_("Kosong: semua situs instansi."),
+    )
+    language = models.CharField(_("bahasa"), max_length=8, choices=Report.Language.choices, default="id")
+    cadence = models.CharField(_("kekerapan"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    at = models.TimeField(_("pukul"), default=dt.time(7, 30))
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    schedules = ScheduleRelation()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("jadwal laporan")
+        verbose_name_plural = _("jadwal laporan")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.cadence} · {self.at:%H.%M}"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
 from jaga.core.models import Institution
 from jaga.reports.builders import REGISTRY
-from jaga.reports.models import Report
+from jaga.reports.models import Report, ReportSchedule
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,32 @@ def report_detail(*, report_id: int) -> QuerySet[Report]:
 
 def kind_label(kind: str) -> str:
     return str(REGISTRY.entry(kind).label) if kind in REGISTRY else kind
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    schedule: ReportSchedule
+    kind_label: str
+    when: str  # "setiap Senin pukul 07.30 WIB"
+    next_run_at: dt.datetime | None
+
+
+def report_schedules_for(*, institution: Institution) -> list[ScheduleRow]:
+    """The institution's report schedules, each with its calendar in words and its next run."""
+    from jaga.core.models import Schedule
+    from jaga.reports.scheduled import schedule_calendar, schedule_key
+
+    report_schedules = list(ReportSchedule.objects.filter(institution=institution).select_related("site"))
+    next_runs = dict(
+        Schedule.objects.filter(key__in=[schedule_key(s) for s in report_schedules]).values_list("key", "next_run_at")
+    )
+    tz = ZoneInfo(institution.time_zone)
+    return [
+        ScheduleRow(
+            schedule=s,
+            kind_label=kind_label(s.kind),
+            when=schedule_calendar(s).describe(tz),
+            next_run_at=next_runs.get(schedule_key(s)),
+        )
+        for s in report_schedules
+    ]

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 from jaga.core import clock
 from jaga.core.models import Institution
 from jaga.core.permissions import Action, get_for_user, user_can
-from jaga.reports import delivery, selectors, services
+from jaga.reports import delivery, scheduled, selectors, services
 from jaga.reports.builders import REGISTRY
 from jaga.reports.builders.common import conclusions_text
 from jaga.reports.export import table_csv
-from jaga.reports.forms import AcknowledgeForm, ReportCreateForm, ReportEditForm, previous_month
-from jaga.reports.models import Report
+from jaga.reports.forms import AcknowledgeForm, ReportCreateForm, ReportEditForm, ReportScheduleForm, previous_month
+from jaga.reports.models import Report, ReportSchedule
 
 
 def _institution(request: HttpRequest, slug: str, action: Action = "view") -> Institution:
@@ -66,6 +66,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
         "can_operate": _can(request, institution, "operate"),
         "awaiting": selectors.reports_awaiting_acknowledgement(institution=institution).count(),
         "last_month": previous_month(_today(institution)),
+        "schedules": selectors.report_schedules_for(institution=institution),
     }
     return render(request, "reports/report_list.html", context)
 
@@ -249,3 +250,37 @@ def report_csv(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
     response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv", "-" + key)}"'
     return response
+
+
+@login_required
+def schedule_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = _institution(request, slug, "operate")
+    form = ReportScheduleForm(request.POST or None, institution=institution, initial={"language": "id"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduled.report_schedule_create(
+                institution=institution, created_by=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Jadwal laporan disimpan."))
+            return redirect(reverse("reports:report_list", kwargs={"slug": slug}))
+    context = {"institution": institution, "form": form, "title": _("Jadwal laporan baru")}
+    return render(request, "reports/report_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def schedule_delete_view(request: HttpRequest, slug: str, schedule_id: int) -> HttpResponse:
+    institution = _institution(request, slug, "operate")
+    report_schedule = get_for_user(
+        request.user,  # type: ignore[arg-type]
+        ReportSchedule.objects.filter(institution=institution),
+        action="operate",
+        pk=schedule_id,
+    )
+    scheduled.report_schedule_delete(report_schedule=report_schedule)
+    messages.success(request, _("Jadwal laporan dihapus; laporan yang sudah dibuatnya tetap di arsip."))
+    return redirect(reverse("reports:report_list", kwargs={"slug": slug}))

@@ -108,6 +108,13 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     timeline_entry = incident_entry_add(
         incident=incident, user=staff, text="log", upload=ContentFile(b"GET / 500\n", name="akses.log")
     )
+    from django_tasks_db.models import DBTaskResult
+
+    from jaga.backups.models import Plan, Repository, Run
+
+    repository = Repository.objects.create(institution=institution, name="Repo", location="/nowhere", password="x")
+    plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
+    run = Run.objects.create(plan=plan, started_at=now)
     membership = Membership.objects.get(user=staff, institution=institution)
     from jaga.reports.models import Report, ReportSchedule
 
@@ -141,6 +148,11 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "schedule_id": report_schedule.pk,
         "incident_id": incident.pk,
         "entry_id": timeline_entry.pk,
+        "plan_id": plan.pk,
+        "run_id": run.pk,
+        "repo_id": repository.pk,
+        "what": "run",
+        "kind": "backup",
         "token": "no-such-token",
         "name": "pn-contoh.go.id",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
@@ -159,6 +171,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(NotificationDelivery.objects.values_list("status", flat=True)),
             list(Incident.objects.values_list("state", "version", "handler_id")),
             TimelineEntry.objects.count(),
+            DBTaskResult.objects.count(),
+            list(Repository.objects.values_list("sheet_confirmed_at", flat=True)),
         ),
     }
 

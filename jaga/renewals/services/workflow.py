@@ -405,7 +405,8 @@ def case_renewal_detect(*, service: Service) -> RenewalCase | None:
         ):
             CaseStep.objects.create(
                 case=case, at=clock.now(), action=StepAction.NOTE,
-                note=f"[auto] tanggal berakhir sudah maju ke {service.expires_on:%Y-%m-%d} ({service.expiry_source})",
+                note=f"[auto] tanggal berakhir sudah maju ke {service.expires_on:%Y-%m-%d} "
+                f"({service.get_expiry_source_display()})",
             )  # fmt: skip
         return None
     try:

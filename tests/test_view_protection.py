@@ -118,6 +118,12 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
     run = Run.objects.create(plan=plan, started_at=now)
     membership = Membership.objects.get(user=staff, institution=institution)
+    from jaga.reports.models import Report, ReportSchedule
+
+    report = Report.objects.create(
+        institution=institution, kind="situation", period_start=now.date(), period_end=now.date()
+    )
+    report_schedule = ReportSchedule.objects.create(institution=institution, kind="situation")
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
         "core:membership_delete": membership.pk,
@@ -140,6 +146,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "service_id": service.pk,
         "case_id": case.pk,
         "document_id": document.pk,
+        "report_id": report.pk,
+        "schedule_id": report_schedule.pk,
         "incident_id": incident.pk,
         "entry_id": timeline_entry.pk,
         "vendor_id": vendor.pk,
@@ -161,6 +169,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             ApiToken.objects.filter(revoked=False).count(),
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
+            list(Report.objects.values_list("pk", "number", "sent_at", "acknowledged_at")),
+            ReportSchedule.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
             list(Incident.objects.values_list("state", "version", "handler_id", "tier")),
             list(Vendor.objects.values_list("name", "contacts")),

@@ -68,5 +68,5 @@ def hosting(institution: Any, site: Any) -> Any:
         name="Hosting situs",
         provider="PT Hosting Contoh",
         cost=1_500_000,
-        expires_on=clock.now().date() + dt.timedelta(days=20),
+        expires_on=clock.today("Asia/Jakarta") + dt.timedelta(days=20),
     )

@@ -24,7 +24,7 @@ def bearer(user: Any, institution: Any) -> dict[str, str]:
 
 @pytest.fixture
 def domain(institution: Any, site: Any, registry: Registry) -> Any:
-    expires = clock.now().date() + dt.timedelta(days=200)
+    expires = clock.today("Asia/Jakarta") + dt.timedelta(days=200)
     registry.domain("pn-bangil.go.id", pandi_domain("pn-bangil.go.id", expires=f"{expires.isoformat()}T23:59:59Z"))
     return service_create(
         institution=institution, sites=[site], kind="domain", name="Domain pn-bangil.go.id",
@@ -50,7 +50,7 @@ def test_a_look_up_reads_the_registry(
     response = client.post(f"/api/renewals/services/{domain.pk}/check", headers=bearer(people["staff"], institution))
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "found"
-    expected = (clock.now().date() + dt.timedelta(days=200)).isoformat()
+    expected = (clock.today("Asia/Jakarta") + dt.timedelta(days=200)).isoformat()
     assert response.json()["expires_at"].startswith(expected)
     assert (
         client.get(f"/api/renewals/services/{domain.pk}", headers=bearer(people["staff"], institution)).json()[
@@ -100,7 +100,7 @@ def test_a_whole_case_runs_through_the_api_each_step_by_its_role(
     assert opened.json()["next_action"] == "request_invoice"
     again = client.post(f"/api/renewals/services/{hosting.pk}/cases", headers=bearer(staff, institution))
     assert (again.status_code, again.json()["id"]) == (200, case_id)  # one open case per service
-    due = (clock.now().date() + dt.timedelta(days=10)).isoformat()
+    due = (clock.today("Asia/Jakarta") + dt.timedelta(days=10)).isoformat()
     new_expiry = (hosting.expires_on + dt.timedelta(days=365)).isoformat()
     chain = [
         (staff, "request_invoice", {}),

@@ -111,10 +111,10 @@ def test_a_certificate_past_its_date_is_left_to_its_tls_monitor(
 ) -> None:
     certificate = service_create(institution=institution, sites=[site], kind="certificate", name="Sertifikat",
                                  identifier="pn-bangil.go.id")  # fmt: skip
-    certificate.expires_on = clock.now().date() - dt.timedelta(days=2)
+    certificate.expires_on = clock.today("Asia/Jakarta") - dt.timedelta(days=2)
     certificate.save(update_fields=["expires_on"])
     from jaga.renewals.services.escalation import case_report_if_expired
 
     case = case_open(service=certificate)
-    assert case_report_if_expired(case=case, today=clock.now().date()) is False
+    assert case_report_if_expired(case=case, today=clock.today("Asia/Jakarta")) is False
     assert not Incident.objects.exists()

@@ -25,7 +25,7 @@ def stamp(day: dt.date) -> str:
 
 @pytest.fixture
 def domain(institution: Any, site: Any, registry: Registry) -> Any:
-    soon = clock.now().date() + dt.timedelta(days=20)
+    soon = clock.today("Asia/Jakarta") + dt.timedelta(days=20)
     registry.domain("pn-bangil.go.id", pandi_domain("pn-bangil.go.id", expires=stamp(soon)))
     return service_create(
         institution=institution, sites=[site], kind="domain", name="Domain pn-bangil.go.id",
@@ -42,7 +42,7 @@ def test_a_renewal_at_the_registry_moves_the_date_forward_at_the_next_daily_run(
 ) -> None:
     """Uptime Kuma #7189: the old date was kept after the renewal. Here the next run after the registry
     changed shows the new date, the paid case is renewed by itself, and nothing else is needed."""
-    today = clock.now().date()
+    today = clock.today("Asia/Jakarta")
     old, new = today + dt.timedelta(days=10), today + dt.timedelta(days=375)
     registry.domain("pn-bangil.go.id", pandi_domain("pn-bangil.go.id", expires=stamp(old)))
     service = service_create(institution=institution, sites=[site], kind="domain", name="Domain",
@@ -70,7 +70,7 @@ def test_a_renewal_is_not_missed_when_the_cached_date_is_still_in_the_future(
     institution: Any, site: Any, registry: Registry
 ) -> None:
     """The cached answer must expire by its age, not by the date it holds (which is still ahead)."""
-    today = clock.now().date()
+    today = clock.today("Asia/Jakarta")
     registry.domain("pn-bangil.go.id", pandi_domain("pn-bangil.go.id", expires=stamp(today + dt.timedelta(days=30))))
     service = service_create(institution=institution, sites=[site], kind="domain", name="Domain",
                              identifier="pn-bangil.go.id", rdap_url=registry.url)  # fmt: skip
@@ -86,7 +86,7 @@ def test_a_renewal_is_not_missed_when_the_cached_date_is_still_in_the_future(
 def test_deleting_and_adding_the_service_again_does_not_bring_back_an_old_date(
     institution: Any, site: Any, registry: Registry
 ) -> None:
-    today = clock.now().date()
+    today = clock.today("Asia/Jakarta")
     registry.domain("pn-bangil.go.id", pandi_domain("pn-bangil.go.id", expires=stamp(today + dt.timedelta(days=30))))
     first = service_create(institution=institution, kind="domain", name="D", identifier="pn-bangil.go.id",
                            rdap_url=registry.url)  # fmt: skip
@@ -105,7 +105,7 @@ def test_deleting_and_adding_the_service_again_does_not_bring_back_an_old_date(
 def test_a_manual_date_holds_until_the_registry_says_later(
     institution: Any, registry: Registry, people: dict[str, Any]
 ) -> None:
-    today = clock.now().date()
+    today = clock.today("Asia/Jakarta")
     registry.domain("ma.go.id", pandi_domain("ma.go.id", expires=None))
     service = service_create(institution=institution, kind="domain", name="D", identifier="ma.go.id",
                              rdap_url=registry.url)  # fmt: skip
@@ -171,7 +171,7 @@ def test_the_daily_run_opens_the_case_at_ninety_days_and_reminds_on_the_marks(
 
     channel = NotificationChannel.objects.create(institution=institution, name="Kanal", url="json://127.0.0.1:9/")
     NotificationRoute.objects.create(institution=institution, event_type="renewal.*", role="", channel=channel)
-    today = clock.now().date()
+    today = clock.today("Asia/Jakarta")
     service = service_create(institution=institution, sites=[site], kind="connection", name="Koneksi",
                              expires_on=today + dt.timedelta(days=91))  # fmt: skip
     assert renewals_daily_run(institution=institution).opened == 0

@@ -32,7 +32,7 @@ CHAIN = [
 def needs(action: str, case: RenewalCase) -> dict[str, Any]:
     if action == StepAction.RECEIVE_INVOICE:
         return {"upload": pdf("tagihan.pdf"), "invoice_number": "INV/2026/117", "invoice_amount": Decimal("1500000"),
-                "invoice_due_on": clock.now().date() + dt.timedelta(days=10)}  # fmt: skip
+                "invoice_due_on": clock.today("Asia/Jakarta") + dt.timedelta(days=10)}  # fmt: skip
     if action == StepAction.PAY:
         return {"upload": pdf("bukti-bayar.pdf")}
     if action == StepAction.RENEW:

@@ -208,8 +208,9 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
     assert list(deliveries.values_list("event_type", "status")) == [
         ("monitor.down", "pending"),
         ("monitor.up", "pending"),
+        ("incident.opened", "pending"),  # the outage opened an incident (resolved after three good checks)
     ]
-    assert notification_deliveries_retry_due() == 2  # what the worker of `jaga up` does
+    assert notification_deliveries_retry_due() == 3  # what the worker of `jaga up` does
     assert set(deliveries.values_list("status", flat=True)) == {"sent"}
 
 

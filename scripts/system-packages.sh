@@ -10,6 +10,7 @@ run_packages=(
   python3 python3-venv  # the virtual environment in .venv (Debian 12: Python 3.11)
   restic            # backup repositories
   zstd              # compressed media exports
+  gnupg             # encrypted media exports (gpg --symmetric)
   mariadb-client    # mariadb-dump for MariaDB/MySQL sites
   postgresql-client # pg_dump for PostgreSQL sites
   gettext           # compiles the Indonesian and English catalogues

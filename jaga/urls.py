@@ -20,6 +20,7 @@ urlpatterns = [
     path("sop/", include("jaga.sop.urls")),
     path("backups/", include("jaga.backups.urls")),
     path("renewals/", include("jaga.renewals.urls")),
+    path("incidents/", include("jaga.incidents.urls")),
     path("", include("jaga.monitoring.urls")),
     path("demo-situs/", include("jaga.demo.urls")),  # the demo court site; answers only after `jaga demo`
     path("", include("jaga.core.urls")),

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from jaga.backups.models import Plan, Repository, Source
-from jaga.backups.repositories import disk_marker_write, medium_check, restic_for
+from jaga.backups.repositories import disk_marker_write, medium_check, options_validate, restic_for
 from jaga.backups.sources import REGISTRY
 from jaga.core import clock
 from jaga.core.models import Site
@@ -40,7 +40,7 @@ def repository_create(
         kind=kind,
         location=location,
         password=password,
-        options=options or {},
+        options=options_validate(kind, options),
         credentials=credentials,
     )
     if init:
@@ -50,10 +50,8 @@ def repository_create(
 
 def repository_init(*, repository: Repository) -> Repository:
     """Create the restic repository (or adopt the one already there) and remember its id."""
-    medium_check(repository)
+    medium_check(repository)  # a local folder's parent is made here, an external disk is checked
     engine = restic_for(repository)
-    if repository.kind == "local":
-        Path(repository.location).parent.mkdir(parents=True, exist_ok=True)
     fingerprint = engine.repository_id() if engine.exists() else engine.init()
     repository.fingerprint = fingerprint
     repository.initialized_at = clock.now()

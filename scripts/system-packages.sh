@@ -10,6 +10,8 @@ run_packages=(
   python3 python3-venv  # the virtual environment in .venv (Debian 12: Python 3.11)
   restic            # backup repositories
   zstd              # compressed media exports
+  gnupg             # encrypted media exports (gpg --symmetric)
+  rclone            # the rclone repository back end of restic
   mariadb-client    # mariadb-dump for MariaDB/MySQL sites
   postgresql-client # pg_dump for PostgreSQL sites
   gettext           # compiles the Indonesian and English catalogues
@@ -21,6 +23,7 @@ test_packages=(
   chromium          # pages tested in a real browser (tests/e2e)
   nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
   poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
+  openssh-server    # a real SFTP server on loopback (backups: the SFTP repository back end)
 )
 
 wanted=("${run_packages[@]}")

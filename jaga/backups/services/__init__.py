@@ -5,6 +5,7 @@ A run never ends as a success unless every dump passed its checks and restic rep
 """
 
 from jaga.backups.services.actions import backup_run, check_run, check_subset, drill_run
+from jaga.backups.services.export import export_run
 from jaga.backups.services.restore import live_confirmation_text, restore_live_run, restore_run
 from jaga.backups.services.runs import RunContext, RunFailed, backup_runs_sweep_interrupted, plan_lock
 from jaga.backups.services.setup import (
@@ -27,6 +28,7 @@ __all__ = [
     "check_run",
     "check_subset",
     "drill_run",
+    "export_run",
     "live_confirmation_text",
     "plan_create",
     "plan_lock",

@@ -57,7 +57,25 @@ class Command(BaseCommand):
         restore = sub.add_parser("restore", help="pulihkan ke folder baru / restore into a new folder")
         restore.add_argument("plan")
         restore.add_argument("--snapshot", default="latest", help="id snapshot (awalnya cukup) / snapshot id")
-        restore.add_argument("--target", required=True, help="folder tujuan yang kosong / an empty folder")
+        restore.add_argument("--target", help="folder tujuan yang kosong / an empty folder")
+        restore.add_argument(
+            "--live",
+            action="store_true",
+            help="di atas situs yang berjalan (snapshot pengaman dulu) / over the live site (safety snapshot first)",
+        )
+        restore.add_argument(
+            "--confirm", default="", help="nama situs, wajib dengan --live / the site's name, required with --live"
+        )
+        export = sub.add_parser("export", help="ekspor ke CD, DVD atau disk (ADK) / export to offline media")
+        export.add_argument("plan")
+        export.add_argument("--to", required=True, help="folder baru atau kosong / a new or empty folder")
+        export.add_argument("--medium", choices=("cd", "dvd", "disk"), default="disk")
+        export.add_argument("--snapshot", default="latest")
+        export.add_argument("--label", default="", help="label media / the medium's label")
+        export.add_argument("--kept-at", default="", help="tempat penyimpanan / where it will be kept")
+        export.add_argument(
+            "--passphrase-file", default="", help="berkas berisi kata sandi enkripsi / file holding the passphrase"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -74,7 +92,32 @@ class Command(BaseCommand):
             run = services.check_run(plan=plan, trigger="command", on_progress=bar)
         elif action == "drill":
             run = services.drill_run(plan=plan, trigger="command", on_progress=bar)
+        elif action == "export":
+            passphrase = ""
+            if options["passphrase_file"]:
+                passphrase = Path(options["passphrase_file"]).read_text(encoding="utf-8").strip()
+                if not passphrase:
+                    raise CommandError("berkas kata sandi kosong / the passphrase file is empty")
+            run = services.export_run(
+                plan=plan,
+                to=Path(options["to"]).expanduser().resolve(),
+                medium=options["medium"],
+                label=options["label"],
+                kept_at=options["kept_at"],
+                passphrase=passphrase,
+                snapshot=options["snapshot"],
+                on_progress=bar,
+            )
+        elif options["live"]:
+            try:
+                run = services.restore_live_run(
+                    plan=plan, confirmation=options["confirm"], snapshot=options["snapshot"], on_progress=bar
+                )
+            except services.RunFailed as exc:
+                raise CommandError(exc.message) from None
         else:
+            if not options["target"]:
+                raise CommandError("--target FOLDER atau --live / --target FOLDER or --live")
             target = Path(options["target"]).expanduser().resolve()
             run = services.restore_run(plan=plan, target=target, snapshot=options["snapshot"], on_progress=bar)
         bar.end()

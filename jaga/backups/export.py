@@ -1,0 +1,161 @@
+"""The offline set written to a CD, DVD or external disk: readable with neither Jaga nor restic.
+
+For each source of a snapshot: the web root as ``site-<name>.tar.zst`` (``restic dump --archive tar``), each
+database dump as ``db-<name>.<ext>.zst``, optionally encrypted with a passphrase (GnuPG, symmetric AES256:
+``.gpg``; the passphrase reaches gpg on its standard input, never the command line). Files larger than the
+medium are split into parts (``.part001``...) and the parts spread over volumes (``KEPING-01``...), each
+volume holding ``SHA256SUMS`` (of every file of the set) and ``RESTORE.txt`` (Indonesian and English, the
+exact commands for a bare Debian or Windows machine). After writing, every file is read back and checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from jaga.core import execute
+
+MEDIUM_BYTES: dict[str, int | None] = {
+    "cd": 700 * 1024 * 1024,
+    "dvd": 4_700_000_000,
+    "disk": None,  # one volume, nothing split
+}
+RESERVE_BYTES = 1024 * 1024  # room on each volume for RESTORE.txt and SHA256SUMS
+TOOL_TIMEOUT = 12 * 3600.0
+CHUNK = 4 * 1024 * 1024
+ZSTD = "zstd"
+GPG = "gpg"
+
+
+class ExportError(Exception):
+    """The set could not be written or read back: the sentence says which file and why."""
+
+
+@dataclass
+class Item:
+    """One file of the set before it is split: what it holds and how to open it."""
+
+    name: str  # file name in the set (site-www.tar.zst[.gpg])
+    source: str
+    kind: str  # files / mariadb / postgresql / sqlite
+    size: int = 0
+    parts: list[str] = field(default_factory=list)  # part names when split
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+        _forget_cache(handle.fileno())
+    return digest.hexdigest()
+
+
+def _forget_cache(fd: int) -> None:
+    # Ask the kernel to drop the file's cached pages, so that a read-back reads the medium, not memory.
+    if hasattr(os, "posix_fadvise"):
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def zstd_args(source: Path, out: Path) -> tuple[str, ...]:
+    return (ZSTD, "-q", "-T0", "-f", "--rm", str(source), "-o", str(out))
+
+
+def gpg_args(source: Path, out: Path, *, home: Path) -> tuple[str, ...]:
+    return (
+        GPG, "--batch", "--yes", "--quiet", "--homedir", str(home), "--pinentry-mode", "loopback",
+        "--passphrase-fd", "0", "--symmetric", "--cipher-algo", "AES256", "--output", str(out), str(source),
+    )  # fmt: skip
+
+
+def compress(path: Path) -> Path:
+    out = path.with_name(path.name + ".zst")
+    try:
+        execute.run(zstd_args(path, out), timeout=TOOL_TIMEOUT)
+    except execute.ExecuteError as exc:
+        raise ExportError(f"zstd {path.name}: {exc.message}") from None
+    return out
+
+
+def encrypt(path: Path, passphrase: str, *, home: Path) -> Path:
+    out = path.with_name(path.name + ".gpg")
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        execute.run(gpg_args(path, out, home=home), timeout=TOOL_TIMEOUT, stdin=passphrase + "\n", secrets=[passphrase])
+    except execute.ExecuteError as exc:
+        raise ExportError(f"gpg {path.name}: {exc.message}") from None
+    path.unlink()
+    return out
+
+
+def split(path: Path, part_bytes: int) -> list[Path]:
+    """``path`` cut into ``name.part001``... of at most ``part_bytes`` each; the whole is removed."""
+    parts: list[Path] = []
+    with path.open("rb") as handle:
+        number = 0
+        while True:
+            number += 1
+            part = path.with_name(f"{path.name}.part{number:03d}")
+            written = 0
+            with part.open("wb") as out:
+                while written < part_bytes:
+                    chunk = handle.read(min(CHUNK, part_bytes - written))
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    written += len(chunk)
+            if written == 0:
+                part.unlink()
+                break
+            parts.append(part)
+            if written < part_bytes:
+                break
+    path.unlink()
+    return parts
+
+
+def volumes_plan(files: list[Path], capacity: int | None) -> list[list[Path]]:
+    """Files (already no larger than a volume) placed on volumes in order, a new volume when one is full."""
+    if capacity is None:
+        return [files]
+    volumes: list[list[Path]] = [[]]
+    used = 0
+    for path in files:
+        size = path.stat().st_size
+        if volumes[-1] and used + size > capacity:
+            volumes.append([])
+            used = 0
+        volumes[-1].append(path)
+        used += size
+    return volumes
+
+
+def restore_text(context: dict[str, Any]) -> str:
+    return render_to_string("backups/RESTORE.txt", context)
+
+
+def readback(root: Path, sums: dict[str, str]) -> list[str]:
+    """Every file of the set read again from the medium and compared with its checksum; the mismatches."""
+    problems = []
+    for relative, expected in sums.items():
+        path = root / relative
+        if not path.is_file():
+            problems.append(f"{relative}: hilang / missing")
+        elif sha256_of(path) != expected:
+            problems.append(f"{relative}: checksum berbeda / checksum mismatch")
+    return problems
+
+
+def move(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    shutil.move(str(path), target)
+    return target

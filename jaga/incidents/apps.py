@@ -8,13 +8,20 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Insiden")
 
     def ready(self) -> None:
+        from jaga.core.api import api_router_register
         from jaga.core.scheduling import startup_register
         from jaga.incidents import receivers
         from jaga.incidents.events import incident_event_types_register
+        from jaga.monitoring.public_sections import public_section_register
         from jaga.monitoring.signals import monitor_status_changed
         from jaga.sop.tiles import tile_lines_register
 
         incident_event_types_register()
+        api_router_register("incidents", "jaga.incidents.api.router")
         monitor_status_changed.connect(receivers.on_monitor_status_changed, dispatch_uid="incidents.monitor")
         startup_register("jaga.incidents.tasks.incident_schedules_ensure")
+        public_section_register(
+            "incidents", template="incidents/_public_status.html",
+            context="jaga.incidents.selectors.public_status_section",
+        )  # fmt: skip
         tile_lines_register(("incident_action", "troubleshooting"), "jaga.incidents.selectors.sop_tile_lines")

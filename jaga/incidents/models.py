@@ -202,3 +202,32 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Runbook(models.Model):
+    """A known problem with its steps, in Indonesian and English, shown on the incidents of its kinds."""
+
+    slug = models.SlugField(_("kode"), max_length=80, unique=True)
+    kinds = models.JSONField(
+        _("jenis insiden"), default=list, blank=True, help_text=_("Kunci jenis insiden, mis. outage.")
+    )
+    title_id = models.CharField(_("judul (Indonesia)"), max_length=200)
+    title_en = models.CharField(_("judul (Inggris)"), max_length=200, blank=True)
+    steps_id = models.TextField(_("langkah (Indonesia)"), help_text=_("Satu langkah per baris."))
+    steps_en = models.TextField(_("langkah (Inggris)"), blank=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        ordering = ["title_id"]
+        verbose_name = _("runbook")
+        verbose_name_plural = _("runbook")
+
+    def __str__(self) -> str:
+        return self.title_id
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title_id
+
+    def steps(self, language: str) -> list[str]:
+        text = self.steps_en if language == "en" and self.steps_en else self.steps_id
+        return [line.strip() for line in text.splitlines() if line.strip()]

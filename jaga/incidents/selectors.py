@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jaga.core.models import Institution
 from jaga.incidents.kinds.base import Resolution
@@ -139,3 +139,53 @@ def sop_tile_lines(*, institution: Institution, site: Any = None, activity_keys:
     if not trouble:
         trouble.append(TileLine(_("Tidak ada yang sedang dieskalasi."), "ok", href))
     return {"incident_action": action, "troubleshooting": trouble}
+
+
+def runbooks_for(*, incident: Incident) -> list[Any]:
+    """The runbooks of the incident's kind: those the kind names, then those an administrator linked to it."""
+    from jaga.incidents.kinds import REGISTRY
+    from jaga.incidents.models import Runbook
+
+    named = REGISTRY.get(incident.kind).runbooks if incident.kind in REGISTRY else ()
+    found = [r for r in Runbook.objects.all() if r.slug in named or incident.kind in (r.kinds or [])]
+    return sorted(found, key=lambda r: (r.slug not in named, named.index(r.slug) if r.slug in named else 0, r.title_id))
+
+
+PUBLIC_RESOLVED_DAYS = 7
+
+
+def public_status_section(*, site: Any, now: dt.datetime) -> dict[str, Any] | None:
+    """The site's public status page: its open incidents, and those resolved in the last week that had public
+    updates, each with only the updates a person chose to publish. The public sees the kind's label and the
+    state, never the internal summary, details or notes."""
+    from django.db.models import Prefetch
+
+    since = now - dt.timedelta(days=PUBLIC_RESOLVED_DAYS)
+    public_entries = Prefetch(
+        "timeline", queryset=TimelineEntry.objects.filter(is_public=True).order_by("-at", "-pk"), to_attr="public"
+    )
+    incidents = list(
+        Incident.objects.filter(site=site)
+        .filter(Q(state__in=OPEN_STATES) | Q(resolved_at__gte=since, timeline__is_public=True))
+        .distinct()
+        .prefetch_related(public_entries)
+        .order_by("-opened_at")[:20]
+    )
+    return {
+        "incidents": [
+            {
+                "pk": incident.pk,
+                "title": incident.kind_label(),
+                "state": incident.state,
+                "state_label": incident.get_state_display(),
+                "opened_at": incident.opened_at,
+                "resolved_at": incident.resolved_at,
+                "updates": [
+                    {"at": entry.at, "text": entry.public_text or entry.text}
+                    for entry in getattr(incident, "public", [])
+                ],
+            }
+            for incident in incidents
+        ],
+        "institution": site.institution,
+    }

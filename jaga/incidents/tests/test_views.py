@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from jaga.incidents.models import EntryKind, Incident, State
 from jaga.incidents.services import incident_open_or_update
@@ -211,3 +213,30 @@ def test_the_review_form_appears_for_a_resolved_high_incident_and_saves(site: An
     assert client.post(url("review", incident), review).status_code == 302
     incident.refresh_from_db()
     assert incident.reviewed_by == staff
+
+
+def test_the_incident_page_shows_the_runbooks_of_its_kind_in_the_readers_language(
+    staff: Any, incident: Incident
+) -> None:
+    from jaga.incidents.models import Runbook
+    from jaga.incidents.services.runbooks import runbooks_seed
+
+    runbooks_seed()  # the migration seeded them; seeding again creates nothing
+    assert runbooks_seed() == 0
+    Runbook.objects.create(slug="ups-mati", kinds=["outage"], title_id="UPS ruang server mati", steps_id="Periksa UPS")
+    Runbook.objects.filter(slug="hosting-down").update(title_id="Hosting mati (diubah admin)")
+    assert runbooks_seed() == 0
+    assert Runbook.objects.get(slug="hosting-down").title_id == "Hosting mati (diubah admin)"  # never overwritten
+    client = client_for(staff)
+    page = client.get(url("detail", incident)).content.decode()
+    slugs = [s.split('"')[0] for s in page.split('data-runbook="')[1:]]
+    assert slugs == ["hosting-down", "domain-unpaid", "certificate-expired", "database-down", "ups-mati"]
+    assert "Hosting mati (diubah admin)" in page
+    assert "defacement-spam" not in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    try:
+        english = client.get(url("detail", incident)).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
+    assert "TLS certificate expired" in english
+    assert "Read the incident&#x27;s TLS diagnostics" in english

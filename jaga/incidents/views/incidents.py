@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,7 @@ from jaga.incidents.selectors import (
     incident_actions,
     incident_detail,
     incidents_for,
+    runbooks_for,
     timeline_for,
 )
 from jaga.incidents.services.escalation import incident_escalate, incident_vendor_set
@@ -126,6 +128,7 @@ def incident_new(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> dict[str, Any]:
+    language = get_language() or "id"
     actions = incident_actions(user=request.user, incident=incident)
     if actions["may_act"]:
         forms.setdefault("entry_form", EntryForm())
@@ -144,6 +147,10 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> d
         "site": incident.site,
         "incident": incident,
         "timeline": timeline_for(incident=incident),
+        "runbooks": [
+            {"runbook": r, "title": r.title(language), "steps": r.steps(language)}
+            for r in runbooks_for(incident=incident)
+        ],
         "minutes_to_acknowledge": duration_minutes(incident.opened_at, incident.acknowledged_at),
         "minutes_to_resolve": duration_minutes(incident.opened_at, incident.resolved_at),
         **actions,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from jaga.core import clock
 from jaga.core.models import Site
 from jaga.monitoring.models import Monitor, MonitorStatus, StatusChange
+from jaga.monitoring.public_sections import public_sections_for
 from jaga.monitoring.views import backend
 
 INCIDENT_DAYS = 30
@@ -147,6 +148,7 @@ def public_status(request: HttpRequest, slug: str, site_id: int) -> HttpResponse
             ),
             "maintenance_days": MAINTENANCE_AHEAD_DAYS,
             "overall": overall,
+            "sections": public_sections_for(site=site, now=now),
             "refresh_seconds": REFRESH_SECONDS,
             "now": now,
             "bare": False,

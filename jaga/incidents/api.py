@@ -1,0 +1,208 @@
+"""The incidents' REST API, served by core's one API under ``/api/incidents`` (registered from
+``IncidentsConfig.ready()``): list, read, open by hand, add a timeline entry, acknowledge, change state and
+escalate.
+
+Every change is a service call as the token's user, with the same rules as the pages: a role that may not act
+gets 403, a move the workflow refuses 422 with the sentence, a stale ``version`` 409. Another institution's
+incident is 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from jaga.core.api import Pagination, api_require, api_token
+from jaga.core.models import Site
+from jaga.incidents.kinds import REGISTRY
+from jaga.incidents.models import Incident, State, TimelineEntry, Vendor
+from jaga.incidents.selectors import IncidentFilter, incidents_for
+from jaga.incidents.services.escalation import incident_escalate
+from jaga.incidents.services.workflow import (
+    IncidentConflict,
+    incident_acknowledge,
+    incident_entry_add,
+    incident_open_manual,
+    incident_state_change,
+)
+
+router = Router()
+
+
+class EntryOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    author: str | None = Field(description="Nama pengguna, atau null untuk Jaga / username, or null for Jaga")
+    text: str
+    data: dict[str, Any]
+    is_alternative: bool
+    worked: bool | None
+    is_public: bool
+    public_text: str
+    attachment_name: str | None
+
+    @staticmethod
+    def resolve_author(obj: TimelineEntry) -> str | None:
+        return obj.author.get_username() if obj.author else None
+
+    @staticmethod
+    def resolve_attachment_name(obj: TimelineEntry) -> str | None:
+        return str(obj.data.get("file_name") or obj.attachment.name) if obj.attachment else None
+
+
+class IncidentOut(Schema):
+    id: int
+    site_id: int
+    kind: str
+    cause_key: str
+    summary: str
+    details: dict[str, Any]
+    severity: str
+    state: str
+    tier: int
+    tier_since: dt.datetime
+    opened_at: dt.datetime
+    last_seen_at: dt.datetime
+    occurrences: int
+    handler: str | None
+    acknowledged_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    resolution_note: str
+    vendor_name: str
+    vendor_ticket: str
+    escalation_proposed_at: dt.datetime | None
+    version: int = Field(description="Kirim kembali saat mengubah status / send back when changing the state")
+
+    @staticmethod
+    def resolve_handler(obj: Incident) -> str | None:
+        return obj.handler.get_username() if obj.handler else None
+
+
+class IncidentDetailOut(IncidentOut):
+    timeline: list[EntryOut]
+
+    @staticmethod
+    def resolve_timeline(obj: Incident) -> list[TimelineEntry]:
+        return list(obj.timeline.select_related("author").order_by("at", "pk"))
+
+
+class IncidentIn(Schema):
+    site_id: int
+    kind: str = Field("manual", description="Salah satu / one of: " + ", ".join(REGISTRY.keys()))
+    summary: str
+    description: str = ""
+    severity: str | None = Field(None, description="kritis, tinggi, sedang, rendah; kosong: bawaan jenisnya")
+
+
+class EntryIn(Schema):
+    kind: str = Field("note", description="note atau/or action")
+    text: str
+    is_alternative: bool = False
+    worked: bool | None = None
+    is_public: bool = False
+    public_text: str = ""
+
+
+class StateIn(Schema):
+    to_state: str = Field(description="Salah satu / one of: " + ", ".join(State.values))
+    note: str = ""
+    version: int | None = None
+
+
+class EscalateIn(Schema):
+    to_tier: int = Field(description="2 (Subbag Umum dan Keuangan) atau/or 3 (pihak ketiga / third party)")
+    reason: str
+    vendor_id: int | None = None
+    vendor_ticket: str = ""
+
+
+def _incident(request: HttpRequest, incident_id: int) -> Incident:
+    token = api_token(request)
+    found = (
+        Incident.objects.select_related("site__institution", "handler")
+        .filter(pk=incident_id, site__institution_id=token.institution_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("", response=list[IncidentOut], tags=["incidents"])
+@paginate(Pagination)
+def incidents_list(
+    request: HttpRequest,
+    state: str = "open",  # "open" (not resolved), "" for all, or one state
+    kind: str = "",
+    severity: str = "",
+    site_id: int | None = None,
+) -> Any:
+    token = api_token(request)
+    filters = IncidentFilter(state=state, kind=kind, severity=severity, site_id=site_id)
+    return incidents_for(institution=token.institution, filters=filters)
+
+
+@router.get("/{incident_id}", response=IncidentDetailOut, tags=["incidents"])
+def incident_read(request: HttpRequest, incident_id: int) -> Incident:
+    return _incident(request, incident_id)
+
+
+@router.post("", response={201: IncidentDetailOut}, tags=["incidents"])
+def incident_open(request: HttpRequest, payload: IncidentIn) -> tuple[int, Incident]:
+    token = api_require(request, "operate")
+    site = Site.objects.filter(pk=payload.site_id, institution_id=token.institution_id).first()
+    if site is None:
+        raise Http404
+    incident = incident_open_manual(
+        site=site, user=token.user, kind=payload.kind, summary=payload.summary, description=payload.description,
+        severity=payload.severity,
+    )  # fmt: skip
+    return 201, _incident(request, incident.pk)
+
+
+@router.post("/{incident_id}/timeline", response={201: EntryOut}, tags=["incidents"])
+def incident_entry(request: HttpRequest, incident_id: int, payload: EntryIn) -> tuple[int, TimelineEntry]:
+    incident = _incident(request, incident_id)
+    entry = incident_entry_add(incident=incident, user=api_token(request).user, **payload.dict())
+    return 201, entry
+
+
+@router.post("/{incident_id}/acknowledge", response=IncidentDetailOut, tags=["incidents"])
+def incident_ack(request: HttpRequest, incident_id: int) -> Incident:
+    incident = _incident(request, incident_id)
+    incident_acknowledge(incident=incident, user=api_token(request).user)
+    return _incident(request, incident_id)
+
+
+@router.post("/{incident_id}/state", response=IncidentDetailOut, tags=["incidents"])
+def incident_state(request: HttpRequest, incident_id: int, payload: StateIn) -> Incident:
+    incident = _incident(request, incident_id)
+    try:
+        incident_state_change(
+            incident=incident, user=api_token(request).user, to_state=payload.to_state, note=payload.note,
+            version=payload.version,
+        )  # fmt: skip
+    except IncidentConflict as exc:
+        raise HttpError(409, str(exc)) from None
+    return _incident(request, incident_id)
+
+
+@router.post("/{incident_id}/escalate", response=IncidentDetailOut, tags=["incidents"])
+def incident_escalate_api(request: HttpRequest, incident_id: int, payload: EscalateIn) -> Incident:
+    incident = _incident(request, incident_id)
+    vendor = None
+    if payload.vendor_id is not None:
+        vendor = Vendor.objects.filter(pk=payload.vendor_id, institution_id=incident.site.institution_id).first()
+        if vendor is None:
+            raise Http404
+    incident_escalate(
+        incident=incident, user=api_token(request).user, to_tier=payload.to_tier, reason=payload.reason,
+        vendor=vendor, vendor_ticket=payload.vendor_ticket,
+    )  # fmt: skip
+    return _incident(request, incident_id)

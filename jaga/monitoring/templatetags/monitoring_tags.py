@@ -15,7 +15,7 @@ from django.utils.translation import get_language, gettext
 from jaga.core.registry import UnknownEntry
 from jaga.core.templatetags.jaga_format import tanggal
 from jaga.monitoring.kinds import REGISTRY
-from jaga.monitoring.models import MonitorStatus
+from jaga.monitoring.models import Finding, MonitorStatus
 from jaga.monitoring.views.backend import BarDay
 from jaga.monitoring.views.backend import status_css as _status_css
 
@@ -47,6 +47,15 @@ def status_badge(status: str, in_maintenance: bool = False) -> SafeString:
             gettext("pemeliharaan"),
         )
     return badge
+
+
+@register.filter
+def severity_label(severity: str) -> str:
+    """ "kritis", "peringatan", "info" for a finding's severity, never its code."""
+    try:
+        return str(Finding.Severity(str(severity)).label)
+    except ValueError:
+        return str(severity)
 
 
 @register.filter

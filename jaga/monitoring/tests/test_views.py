@@ -362,8 +362,9 @@ class TestFreshness:
         body = response.content.decode()
         assert "Profil" in body
         assert "Berita" in body
-        assert 'class="over"' in body  # Berita is over its maximum
-        assert 'style="width:2.7%"' in body  # Profil: 10 of 365 days
+        assert 'class="age over"' in body  # Berita is over its maximum
+        assert 'value="2.7"' in body  # Profil: 10 of 365 days
+        assert "style=" not in body  # a strict Content-Security-Policy forbids inline styles
         assert "dasar putusan" in body
         assert "tidak dipercaya" in body
         assert "slot gacor" in body
@@ -371,6 +372,37 @@ class TestFreshness:
 
     def test_it_is_404_for_an_outsider(self, client: Client, outsider: Any, site: Any) -> None:
         assert login(client, outsider).get(reverse("monitoring:site_freshness", args=[site.pk])).status_code == 404
+
+    def test_staff_acknowledges_a_new_page_that_only_staff_may_close(
+        self, client: Client, staff: Any, auditor: Any, outsider: Any, site: Any
+    ) -> None:
+        now = timezone.now()
+        monitor = Monitor.objects.create(site=site, name="Integritas", kind="integrity", config={"url": "http://x/"})
+        pages = ["http://x/a/", "http://x/b/"]
+        new = Finding.objects.create(
+            monitor=monitor, code="new_page", fingerprint="n", message="2 halaman baru", location="http://x/sitemap.xml",
+            evidence="http://x/a/ … http://x/b/", severity="warning", first_seen=now, last_seen=now, pages=pages,
+            needs_ack=True,
+        )  # fmt: skip
+        plain = Finding.objects.create(
+            monitor=monitor, code="gambling_spam", fingerprint="s", message="Spam", severity="critical",
+            first_seen=now, last_seen=now,
+        )  # fmt: skip
+        url = reverse("monitoring:finding_acknowledge", args=[new.pk])
+
+        page = login(client, staff).get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode()
+        assert "menunggu diperiksa petugas" in page
+        assert url in page
+        assert "http://x/b/" in page
+        assert login(client, auditor).post(url).status_code == 403
+        assert login(client, outsider).post(url).status_code == 404
+        spam_url = reverse("monitoring:finding_acknowledge", args=[plain.pk])
+        assert login(client, staff).post(spam_url).status_code == 404  # spam closes when it is gone, not by hand
+        assert login(client, staff).post(url).status_code == 302
+
+        new.refresh_from_db()
+        assert new.resolved_at is not None
+        assert new.acknowledged_by == staff
 
 
 class TestMaintenance:

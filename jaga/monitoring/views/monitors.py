@@ -18,9 +18,11 @@ from django.views.decorators.http import require_POST
 from jaga.core import clock
 from jaga.core.models import Site
 from jaga.core.permissions import get_for_user, scope, user_can
-from jaga.monitoring.forms import MonitorForm, kind_choices
+from jaga.monitoring.forms import MonitorForm
+from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Finding, MaintenanceWindow, Monitor, MonitorStatus, StatusChange
 from jaga.monitoring.services import MONITOR_SETTINGS_FIELDS
+from jaga.monitoring.trial import monitor_trial
 from jaga.monitoring.views import backend
 from jaga.monitoring.views.charts import response_chart_svg
 
@@ -134,13 +136,32 @@ def monitor_chart(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/_chart.html", _chart_context(monitor, request.GET.get("range", "24h")))
 
 
+def _kinds_described() -> list[dict[str, str]]:
+    return [{"key": e.key, "label": str(e.label), "description": str(e.description)} for e in REGISTRY]
+
+
+def _kind_switch(form: MonitorForm, site: Site) -> None:
+    """A new monitor's kind list swaps the configuration part of the page for the chosen kind's (htmx)."""
+    form.fields["kind"].widget.attrs.update(
+        {
+            "hx-get": reverse("monitoring:monitor_create", args=[site.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#config-fields",
+            "hx-select": "#config-fields",
+            "hx-swap": "outerHTML",
+            "hx-push-url": "true",
+        }
+    )
+
+
 @login_required
 def monitor_create(request: HttpRequest, site_id: int) -> HttpResponse:
     site = get_for_user(request.user, Site.objects.select_related("institution"), action="operate", pk=site_id)
     kind = request.POST.get("kind") or request.GET.get("kind")
     if kind is None:
-        return render(request, "monitoring/monitor_kind_pick.html", {"site": site, "kinds": kind_choices()})
+        return render(request, "monitoring/monitor_kind_pick.html", {"site": site, "kinds": _kinds_described()})
     form = MonitorForm(request.POST or None, kind=kind, site=site, initial={"kind": kind})
+    _kind_switch(form, site)
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in MONITOR_SETTINGS_FIELDS}
         try:
@@ -157,7 +178,52 @@ def monitor_create(request: HttpRequest, site_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Monitor dibuat."))
             return redirect("monitoring:monitor_detail", pk=monitor.pk)
-    return render(request, "monitoring/monitor_form.html", {"site": site, "form": form, "monitor": None})
+    return render(request, "monitoring/monitor_form.html", _form_context(site, form, None))
+
+
+def _form_context(site: Site, form: MonitorForm, monitor: Monitor | None, **extra: Any) -> dict[str, Any]:
+    kind = form.kind_name or ""
+    description = str(REGISTRY.entry(kind).description) if kind in REGISTRY else ""
+    test_url = (
+        reverse("monitoring:monitor_test_saved", args=[monitor.pk])
+        if monitor
+        else reverse("monitoring:monitor_test", args=[site.pk])
+    )
+    return {"site": site, "form": form, "monitor": monitor, "kind_description": description, "test_url": test_url,
+            **extra}  # fmt: skip
+
+
+@login_required
+@require_POST
+def monitor_test(request: HttpRequest, site_id: int | None = None, pk: int | None = None) -> HttpResponse:
+    """ "Test now": one check of the settings in the form, shown before anything is saved."""
+    monitor: Monitor | None = None
+    if pk is not None:
+        monitor = get_for_user(
+            request.user, Monitor.objects.select_related("site__institution"), action="operate", pk=pk
+        )
+        site = monitor.site
+        form = MonitorForm(request.POST, instance=monitor)
+    else:
+        site = get_for_user(request.user, Site.objects.select_related("institution"), action="operate", pk=site_id)
+        form = MonitorForm(request.POST, kind=request.POST.get("kind"), site=site)
+        _kind_switch(form, site)
+    outcome = None
+    if form.config_form is not None and form.config_form.is_valid() and form.kind_name and form.config is not None:
+        timeout = _number_or(request.POST.get("timeout_seconds"), 10.0)
+        outcome = monitor_trial(kind=form.kind_name, config=form.config, institution=site.institution,
+                                timeout_s=timeout)  # fmt: skip
+    result = {"outcome": outcome, "findings": (outcome.findings[:10] if outcome else []), "invalid": outcome is None}
+    if _is_htmx(request):
+        return render(request, "monitoring/_test_result.html", result)
+    return render(request, "monitoring/monitor_form.html", _form_context(site, form, monitor, trial=result))
+
+
+def _number_or(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default
 
 
 @login_required
@@ -174,7 +240,7 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Monitor disimpan."))
             return redirect("monitoring:monitor_detail", pk=monitor.pk)
-    return render(request, "monitoring/monitor_form.html", {"site": monitor.site, "form": form, "monitor": monitor})
+    return render(request, "monitoring/monitor_form.html", _form_context(monitor.site, form, monitor))
 
 
 def _pause_or_resume(request: HttpRequest, pk: int, *, paused: bool) -> HttpResponse:

@@ -101,6 +101,13 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,
     )  # fmt: skip
     feed, _feed_token = feed_create(user=staff, institution=institution)
+    from jaga.incidents.models import Incident, TimelineEntry
+    from jaga.incidents.services.workflow import incident_entry_add, incident_open_manual
+
+    incident = incident_open_manual(site=site, user=staff, kind="manual", summary="Formulir galat")
+    timeline_entry = incident_entry_add(
+        incident=incident, user=staff, text="log", upload=ContentFile(b"GET / 500\n", name="akses.log")
+    )
     membership = Membership.objects.get(user=staff, institution=institution)
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
@@ -124,6 +131,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "service_id": service.pk,
         "case_id": case.pk,
         "document_id": document.pk,
+        "incident_id": incident.pk,
+        "entry_id": timeline_entry.pk,
         "token": "no-such-token",
         "name": "pn-contoh.go.id",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
@@ -138,6 +147,8 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
+            list(Incident.objects.values_list("state", "version", "handler_id")),
+            TimelineEntry.objects.count(),
         ),
     }
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jaga.backups.models import Plan, Repository, Run, RunKind, RunState, Source
-from jaga.backups.repositories import MediumMissing, disk_marker_write, medium_check, restic_for
+from jaga.backups.repositories import MediumMissing, disk_marker_write, medium_check, options_validate, restic_for
 from jaga.backups.restic import Progress, ResticError, forget_args
 from jaga.backups.sources import REGISTRY
 from jaga.backups.sources.base import SourceError, SourceSpec
@@ -68,7 +68,7 @@ def repository_create(
         kind=kind,
         location=location,
         password=password,
-        options=options or {},
+        options=options_validate(kind, options),
         credentials=credentials,
     )
     if init:
@@ -78,10 +78,8 @@ def repository_create(
 
 def repository_init(*, repository: Repository) -> Repository:
     """Create the restic repository (or adopt the one already there) and remember its id."""
-    medium_check(repository)
+    medium_check(repository)  # a local folder's parent is made here, an external disk is checked
     engine = restic_for(repository)
-    if repository.kind == "local":
-        Path(repository.location).parent.mkdir(parents=True, exist_ok=True)
     fingerprint = engine.repository_id() if engine.exists() else engine.init()
     repository.fingerprint = fingerprint
     repository.initialized_at = clock.now()

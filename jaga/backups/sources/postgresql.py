@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from pydantic import field_validator
 
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceError, SourceSpec
+from jaga.backups.sources.base import (
+    DatabaseConfig,
+    DrillResult,
+    Log,
+    Prepared,
+    SourceBase,
+    SourceError,
+    SourceSpec,
+)
 from jaga.core import execute
+from jaga.core.kindconfig import setting
 
 DUMP_TIMEOUT = 6 * 3600.0
 QUERY_TIMEOUT = 600.0
 TRAILER = b"-- PostgreSQL database dump complete"
 HEADERS = (b"--\n-- PostgreSQL database dump",)
-FORMATS = ("plain", "custom")
 
 
 def _env(spec: SourceSpec) -> dict[str, str]:
@@ -100,36 +109,24 @@ def row_counts(spec: SourceSpec, *, database: str | None = None) -> dict[str, in
     return counts
 
 
-class PostgresqlSource:
-    is_database = True
+class Config(DatabaseConfig):
+    port: int = setting(5432, ge=1, le=65535, label=gettext_noop("Port"))
+    format: Literal["plain", "custom"] = setting(
+        "plain",
+        label=gettext_noop("Format dump"),
+        help=gettext_noop("plain: berkas SQL yang dapat dibaca; custom: arsip pg_restore yang lebih kecil."),
+        choices={"plain": gettext_noop("SQL biasa (plain)"), "custom": gettext_noop("Arsip pg_dump (custom)")},
+    )
 
-    def validate(self, config: dict[str, Any]) -> dict[str, Any]:
-        errors: dict[str, str] = {}
-        database = str(config.get("database") or "").strip()
-        if not database:
-            errors["database"] = _("Isi nama basis data.")
-        user = str(config.get("user") or "").strip()
-        if not user:
-            errors["user"] = _("Isi pengguna basis data.")
-        form = str(config.get("format") or "plain")
-        if form not in FORMATS:
-            errors["format"] = _("Format plain atau custom.")
-        try:
-            port = int(config.get("port") or 5432)
-            if not 0 < port < 65536:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors["port"] = _("Port antara 1 dan 65535.")
-            port = 5432
-        if errors:
-            raise ValidationError(errors)
-        return {
-            "host": str(config.get("host") or "127.0.0.1").strip(),
-            "port": port,
-            "database": database,
-            "user": user,
-            "format": form,
-        }
+    @field_validator("format", mode="before")
+    @classmethod
+    def _blank_format(cls, value: Any) -> Any:
+        return value or "plain"
+
+
+class PostgresqlSource(SourceBase):
+    is_database = True
+    Config = Config
 
     def describe(self, spec: SourceSpec) -> str:
         c = spec.config

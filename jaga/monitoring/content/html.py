@@ -24,7 +24,12 @@ CHROME_SELECTORS = (
 )  # fmt: skip
 # Where themes put the page's own content, tried in order once the chrome is removed.
 MAIN_SELECTORS = ("main", "[role=main]", "#content", "#main", "#primary", ".site-content", ".content-area", "article")
-NAV_SELECTORS = ("nav", "[role=navigation]", ".navbar", "#menu", ".menu", ".main-navigation", "#main-menu", ".mod-menu")
+# Menus: navigation bars, and the link lists of sidebars, headers and footers (a theme's "Informasi" widget);
+# never the links of the content itself (a news headline is not a menu entry).
+NAV_SELECTORS = (
+    "nav", "[role=navigation]", ".navbar", "#menu", ".menu", ".main-navigation", "#main-menu", ".mod-menu",
+    "aside", ".sidebar", "#sidebar", ".widget", "body > header", "body > footer", "#colophon",
+)  # fmt: skip
 _OFFSCREEN = re.compile(r"(?:left|top|right|text-indent|margin-left)\s*:\s*-\s*(\d{3,})\s*(?:px|em|rem|pt)?")
 _ZERO = r"\s*:\s*0(?:\.0+)?\s*(?:px|em|rem|pt|%)?\s*(?:!important)?\s*(?:;|$)"
 _HIDING_DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = (

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from jaga.monitoring.content.html import Page, css_hiding_reason
@@ -190,13 +188,11 @@ def test_it_handles_a_huge_page_by_reading_only_up_to_the_cap():
     filler = "<p>Pengumuman pelayanan pengadilan.</p>" * 80_000  # about 3 MB
     html = f"<html><head><title>Besar</title></head><body><p>judi online slot gacor</p>{filler}</body></html>"
     routes = {"/": Route(body=html.encode())}
-    started = time.monotonic()
 
     outcome = kind_run(
         KIND, routes, {"url": "{{base}}/", "use_sitemap": False, "check_cloaking": False}, max_body_bytes=500_000
     )
 
-    assert time.monotonic() - started < 10
     assert [f.code for f in outcome.findings] == ["gambling_spam"]
     assert outcome.details["pages_truncated"] == [outcome.details["pages_checked"][0]]
 

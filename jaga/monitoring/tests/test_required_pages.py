@@ -241,7 +241,9 @@ def test_it_never_takes_a_homepage_news_item_for_the_judgments_directory():
         "<article><h2><a href='https://pn.go.id/2025/putusan-perkara-pidana-nomor-12/'>Putusan Perkara Pidana "
         "Nomor 12/Pid.B/2025 dibacakan</a></h2></article>"
     )
-    home = Page(fixture_render("wordpress/index.html", base="https://pn.go.id", footer_extra=news), "https://pn.go.id/")
+    html = fixture_render("wordpress/index.html", base="https://pn.go.id")
+    html = html.replace('<main id="main" class="site-main">', '<main id="main" class="site-main">' + news)
+    home = Page(html, "https://pn.go.id/")
     spec = PageSpec(key="putusan", title="Direktori putusan", keywords=["direktori putusan", "putusan"])
 
     found = menu_links_for(spec, home.nav_links(), home.links(), "https://pn.go.id/")

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jaga.core import clock
@@ -26,7 +27,12 @@ from jaga.monitoring.trial import monitor_trial
 from jaga.monitoring.views import backend
 from jaga.monitoring.views.charts import response_chart_svg
 
-CHART_RANGES: dict[str, dt.timedelta] = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7)}
+CHART_RANGES: dict[str, dt.timedelta] = {
+    "24h": dt.timedelta(hours=24),
+    "7d": dt.timedelta(days=7),
+    "30d": dt.timedelta(days=30),
+}
+CHART_LABELS = {"24h": _lazy("24 jam terakhir"), "7d": _lazy("7 hari terakhir"), "30d": _lazy("30 hari terakhir")}
 FINDING_ORDER = ["critical", "warning", "info"]
 
 
@@ -34,12 +40,19 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _rows(monitors: list[Monitor]) -> list[dict[str, Any]]:
+def _rows(monitors: list[Monitor], *, beats_limit: int = 30) -> list[dict[str, Any]]:
     uptimes = backend.uptimes(monitors)
     bars = backend.uptime_bars(monitors)
     maintenance = backend.in_maintenance_now(monitors)
+    beats = backend.heartbeats(monitors, limit=beats_limit)
     return [
-        {"monitor": m, "uptime": uptimes[m.pk], "bars": bars[m.pk], "in_maintenance": m.pk in maintenance}
+        {
+            "monitor": m,
+            "uptime": uptimes[m.pk],
+            "bars": bars[m.pk],
+            "beats": beats[m.pk],
+            "in_maintenance": m.pk in maintenance,
+        }
         for m in monitors
     ]
 
@@ -91,16 +104,44 @@ def site_monitors(request: HttpRequest, site_id: int) -> HttpResponse:
     return render(request, "monitoring/site_monitors.html", context)
 
 
-def _chart_context(monitor: Monitor, range_key: str) -> dict[str, Any]:
-    span = CHART_RANGES.get(range_key, CHART_RANGES["24h"])
+def _moment(value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(int(value), tz=dt.UTC) if value else None
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _chart_context(
+    monitor: Monitor, range_key: str, zoom_from: str | None = None, zoom_to: str | None = None
+) -> dict[str, Any]:
+    """The chart of a range (24 h, 7 d, 30 d) or of a zoomed span (``from``/``to`` in epoch seconds: at least
+    ten minutes, within the hour rollups kept), with its outages and maintenance windows."""
     end = clock.now()
-    start = end - span
-    points = backend.response_series(monitor, span=span, now=end)
+    low, high = _moment(zoom_from), _moment(zoom_to)
+    if low is not None and high is not None and high > low:
+        zoomed = True
+        earliest = end - CHART_RANGES["30d"] * 3
+        start, end = max(low, earliest), min(high, end)
+        if end - start < dt.timedelta(minutes=10):
+            start = end - dt.timedelta(minutes=10)
+    else:
+        zoomed = False
+        range_key = range_key if range_key in CHART_RANGES else "24h"
+        start = end - CHART_RANGES[range_key]
+    points = backend.response_series_between(monitor, start=start, end=end)
+    chart = response_chart_svg(
+        points,
+        start=start,
+        end=end,
+        outages=backend.outages(monitor, start=start, end=end),
+        maintenance=backend.maintenance_spans(monitor, start=start, end=end),
+    )
     return {
         "monitor": monitor,
-        "range": range_key if range_key in CHART_RANGES else "24h",
-        "ranges": list(CHART_RANGES),
-        "chart": response_chart_svg(points, start=start, end=end),
+        "range": "" if zoomed else range_key,
+        "ranges": [(key, CHART_LABELS[key]) for key in CHART_RANGES],
+        "zoomed": zoomed,
+        "chart": chart,
     }
 
 
@@ -116,7 +157,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "site": site,
         "monitor": monitor,
-        "row": _rows([monitor])[0],
+        "row": _rows([monitor], beats_limit=60)[0],
         "changes": StatusChange.objects.filter(monitor=monitor).order_by("-at")[:50],
         "results": CheckResult.objects.filter(monitor=monitor).order_by("-checked_at")[:50],
         "findings": findings,
@@ -124,7 +165,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_operate": user_can(request.user, site.institution, "operate"),
         "has_public": Monitor.objects.filter(site=site, is_public=True).exists(),
         "uptime_windows": [("24h", _("24 jam")), ("7d", _("7 hari")), ("30d", _("30 hari")), ("365d", _("365 hari"))],
-        **_chart_context(monitor, request.GET.get("range", "24h")),
+        **_chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to")),
     }
     return render(request, "monitoring/monitor_detail.html", context)
 
@@ -133,7 +174,8 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def monitor_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart alone, for the htmx 24 h / 7 d toggle."""
     monitor = get_for_user(request.user, Monitor, pk=pk)
-    return render(request, "monitoring/_chart.html", _chart_context(monitor, request.GET.get("range", "24h")))
+    context = _chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to"))
+    return render(request, "monitoring/_chart.html", context)
 
 
 def _kinds_described() -> list[dict[str, str]]:

@@ -55,6 +55,30 @@ def parse_positive_int(value: str) -> int:
     return number
 
 
+SEVERITIES = ("kritis", "tinggi", "sedang", "rendah")
+
+
+def parse_escalation(value: str) -> dict[str, int]:
+    """``kritis=30m,tinggi=2h,sedang=1d``: minutes in a tier before the next one is proposed, per severity.
+
+    Units: ``m`` minutes, ``h`` (or ``j``, jam) hours, ``d`` days. A severity not named is never escalated by time."""
+    result: dict[str, int] = {}
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        name, _eq, amount = part.partition("=")
+        name, amount = name.strip().lower(), amount.strip().lower()
+        if name not in SEVERITIES:
+            raise ValueError(
+                f"tingkat keparahan {name!r} tidak dikenal (kritis, tinggi, sedang, rendah) / unknown severity {name!r}"
+            )
+        unit = amount[-1:] if amount else ""
+        if unit not in {"m", "h", "j", "d"} or not amount[:-1].isdigit() or int(amount[:-1]) < 1:
+            raise ValueError(f"{part!r}: tulis lama seperti 30m, 2h atau 1d / write a duration such as 30m, 2h or 1d")
+        result[name] = int(amount[:-1]) * {"m": 1, "h": 60, "j": 60, "d": 1440}[unit]
+    return result
+
+
 def parse_listen(value: str) -> tuple[str, int]:
     """``host:port``, ``[ipv6]:port`` or a bare port."""
     value = value.strip()
@@ -271,6 +295,12 @@ SETTINGS: tuple[Setting, ...] = (
         parse_positive_int,
         "3",
         "Checks in a row that must find a site up before its outage incident is resolved.",
+    ),
+    Setting(
+        "JAGA_INCIDENT_ESCALATE_AFTER",
+        parse_escalation,
+        "kritis=30m,tinggi=2h,sedang=1d",
+        "Time in a tier, per severity, after which Jaga proposes the next tier and notifies it.",
     ),
     Setting(
         "JAGA_PROBE_BODY_BUDGET_MB",

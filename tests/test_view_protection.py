@@ -101,14 +101,29 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,
     )  # fmt: skip
     feed, _feed_token = feed_create(user=staff, institution=institution)
-    from jaga.incidents.models import Incident, TimelineEntry
+    from jaga.incidents.models import Incident, TimelineEntry, Vendor
+    from jaga.incidents.services.vendors import vendor_save
     from jaga.incidents.services.workflow import incident_entry_add, incident_open_manual
 
     incident = incident_open_manual(site=site, user=staff, kind="manual", summary="Formulir galat")
+    vendor = vendor_save(institution=institution, user=staff, name="PT Hosting")
     timeline_entry = incident_entry_add(
         incident=incident, user=staff, text="log", upload=ContentFile(b"GET / 500\n", name="akses.log")
     )
+    from django_tasks_db.models import DBTaskResult
+
+    from jaga.backups.models import Plan, Repository, Run
+
+    repository = Repository.objects.create(institution=institution, name="Repo", location="/nowhere", password="x")
+    plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
+    run = Run.objects.create(plan=plan, started_at=now)
     membership = Membership.objects.get(user=staff, institution=institution)
+    from jaga.reports.models import Report, ReportSchedule
+
+    report = Report.objects.create(
+        institution=institution, kind="situation", period_start=now.date(), period_end=now.date()
+    )
+    report_schedule = ReportSchedule.objects.create(institution=institution, kind="situation")
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
         "core:membership_delete": membership.pk,
@@ -131,8 +146,16 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "service_id": service.pk,
         "case_id": case.pk,
         "document_id": document.pk,
+        "report_id": report.pk,
+        "schedule_id": report_schedule.pk,
         "incident_id": incident.pk,
         "entry_id": timeline_entry.pk,
+        "vendor_id": vendor.pk,
+        "plan_id": plan.pk,
+        "run_id": run.pk,
+        "repo_id": repository.pk,
+        "what": "run",
+        "kind": "backup",
         "token": "no-such-token",
         "name": "pn-contoh.go.id",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
@@ -146,9 +169,14 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             ApiToken.objects.filter(revoked=False).count(),
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
+            list(Report.objects.values_list("pk", "number", "sent_at", "acknowledged_at")),
+            ReportSchedule.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
-            list(Incident.objects.values_list("state", "version", "handler_id")),
+            list(Incident.objects.values_list("state", "version", "handler_id", "tier")),
+            list(Vendor.objects.values_list("name", "contacts")),
             TimelineEntry.objects.count(),
+            DBTaskResult.objects.count(),
+            list(Repository.objects.values_list("sheet_confirmed_at", flat=True)),
         ),
     }
 

@@ -10,7 +10,11 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from jaga.core.scheduling import startup_register
         from jaga.incidents import receivers
+        from jaga.incidents.events import incident_event_types_register
         from jaga.monitoring.signals import monitor_status_changed
+        from jaga.sop.tiles import tile_lines_register
 
+        incident_event_types_register()
         monitor_status_changed.connect(receivers.on_monitor_status_changed, dispatch_uid="incidents.monitor")
         startup_register("jaga.incidents.tasks.incident_schedules_ensure")
+        tile_lines_register(("incident_action", "troubleshooting"), "jaga.incidents.selectors.sop_tile_lines")

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from jaga.core.models import Site
 from jaga.incidents.kinds import REGISTRY
 from jaga.incidents.kinds.base import Severity
-from jaga.incidents.models import EntryKind, State
+from jaga.incidents.models import EntryKind, Incident, State, Tier, Vendor
 from jaga.incidents.selectors import OPEN, IncidentFilter
+from jaga.incidents.services.vendors import VENDOR_FIELDS
 from jaga.incidents.uploads import attachment_check
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -123,3 +124,48 @@ class StateForm(forms.Form):
     to_state = forms.ChoiceField(label=_("Status baru"), choices=State.choices)
     note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EscalateForm(forms.Form):
+    to_tier = forms.TypedChoiceField(label=_("Naik ke"), coerce=int)
+    reason = forms.CharField(label=_("Alasan"), widget=forms.Textarea(attrs={"rows": 2}))
+    vendor = forms.ModelChoiceField(
+        label=_("Vendor (tingkat 3)"), required=False, queryset=Vendor.objects.none(),
+        empty_label=_("— belum dipilih —"),
+    )  # fmt: skip
+    vendor_ticket = forms.CharField(label=_("Nomor tiket vendor"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["to_tier"].choices = [(t.value, t.label) for t in Tier if t.value > incident.tier]
+        fields["vendor"].queryset = Vendor.objects.filter(institution_id=incident.site.institution_id)
+
+
+class VendorTicketForm(forms.Form):
+    vendor = forms.ModelChoiceField(label=_("Vendor"), required=False, queryset=Vendor.objects.none())
+    vendor_ticket = forms.CharField(label=_("Nomor tiket vendor"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vendor: Any = self.fields["vendor"]
+        vendor.queryset = Vendor.objects.filter(institution_id=incident.site.institution_id)
+
+
+class ReviewForm(forms.Form):
+    what = forms.CharField(label=_("Apa yang terjadi"), widget=forms.Textarea(attrs={"rows": 2}))
+    cause = forms.CharField(label=_("Penyebab"), widget=forms.Textarea(attrs={"rows": 2}))
+    done = forms.CharField(label=_("Apa yang dilakukan"), widget=forms.Textarea(attrs={"rows": 2}))
+    prevention = forms.CharField(label=_("Pencegahan agar tidak terulang"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VendorForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Vendor
+        fields = list(VENDOR_FIELDS)
+        widgets = {
+            "services": forms.Textarea(attrs={"rows": 2}),
+            "contacts": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "contract_ends_on": DATE,
+        }

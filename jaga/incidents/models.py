@@ -33,7 +33,34 @@ class Tier(models.IntegerChoices):
     VENDOR = 3, _("Tingkat 3: pihak ketiga")
 
 
+REVIEWED_SEVERITIES = ("kritis", "tinggi")
 OPEN_STATES = (State.INVESTIGATING, State.IDENTIFIED, State.MONITORING)
+
+
+class Vendor(models.Model):
+    """A third party the institution calls on at tier 3: the hosting company, the CMS developer, the ISP."""
+
+    INSTITUTION_PATH = "institution"
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="vendors")
+    name = models.CharField(_("nama"), max_length=200)
+    services = models.TextField(_("layanan yang disediakan"), blank=True)
+    contacts = models.TextField(
+        _("kontak"), blank=True, help_text=_("Nama, telepon, surel, portal tiket; satu per baris.")
+    )
+    contract_reference = models.CharField(_("nomor kontrak"), max_length=200, blank=True)
+    contract_ends_on = models.DateField(_("kontrak berakhir"), null=True, blank=True)
+    support_hours = models.CharField(_("jam layanan dukungan"), max_length=200, blank=True)
+    notes = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendor")
+        constraints = [models.UniqueConstraint(fields=["institution", "name"], name="vendor_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Incident(models.Model):
@@ -70,6 +97,24 @@ class Incident(models.Model):
         verbose_name=_("diselesaikan oleh"),
     )  # fmt: skip
     resolution_note = models.TextField(_("catatan penyelesaian"), blank=True)
+    # Tier 3: the vendor called on and its ticket. The name is kept, so deleting the vendor loses nothing.
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents", verbose_name=_("vendor"),
+    )  # fmt: skip
+    vendor_name = models.CharField(_("nama vendor"), max_length=200, blank=True)
+    vendor_ticket = models.CharField(_("nomor tiket vendor"), max_length=200, blank=True)
+    # Jaga's proposal to go to the next tier, made once per tier when the time in it passed the threshold.
+    escalation_proposed_at = models.DateTimeField(_("eskalasi diusulkan"), null=True, blank=True)
+    # The post-incident review, asked for Kritis and Tinggi incidents.
+    review_what = models.TextField(_("apa yang terjadi"), blank=True)
+    review_cause = models.TextField(_("penyebab"), blank=True)
+    review_done = models.TextField(_("apa yang dilakukan"), blank=True)
+    review_prevention = models.TextField(_("pencegahan agar tidak terulang"), blank=True)
+    reviewed_at = models.DateTimeField(_("ditinjau"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ditinjau oleh"),
+    )  # fmt: skip
     version = models.PositiveIntegerField(default=1)  # optimistic locking for the changes people make
 
     class Meta:
@@ -100,6 +145,11 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != State.RESOLVED
+
+    @property
+    def review_needed(self) -> bool:
+        """Kritis and Tinggi incidents get a post-incident review once they are resolved."""
+        return self.severity in REVIEWED_SEVERITIES and not self.is_open and self.reviewed_at is None
 
     def kind_label(self) -> Any:
         from jaga.incidents.kinds import REGISTRY

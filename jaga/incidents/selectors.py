@@ -87,3 +87,55 @@ def duration_minutes(start: dt.datetime | None, end: dt.datetime | None) -> int 
     if start is None or end is None:
         return None
     return max(0, int((end - start).total_seconds() // 60))
+
+
+def sop_tile_lines(*, institution: Institution, site: Any = None, activity_keys: Any = ()) -> dict[str, list[Any]]:
+    """The tiles of activities 6 and 7 on the SOP dashboards: what is open, unhandled, escalated, unreviewed."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from jaga.incidents.models import REVIEWED_SEVERITIES, Tier
+    from jaga.sop.tiles import TileLine
+
+    incidents = Incident.objects.filter(site__institution=institution)
+    if site is not None:
+        incidents = incidents.filter(site=site)
+    open_q = Q(state__in=OPEN_STATES)
+    counts = incidents.aggregate(
+        open=Count("pk", filter=open_q),
+        critical=Count("pk", filter=open_q & Q(severity="kritis")),
+        unhandled=Count("pk", filter=open_q & Q(acknowledged_at__isnull=True)),
+        tier2=Count("pk", filter=open_q & Q(tier=Tier.UMUM)),
+        tier3=Count("pk", filter=open_q & Q(tier=Tier.VENDOR)),
+        proposed=Count("pk", filter=open_q & Q(escalation_proposed_at__isnull=False)),
+        unreviewed=Count(
+            "pk", filter=Q(state=State.RESOLVED, severity__in=REVIEWED_SEVERITIES, reviewed_at__isnull=True)
+        ),
+    )
+    href = reverse("incidents:list", kwargs={"slug": institution.slug})
+    if site is not None:
+        href = reverse("incidents:site_list", kwargs={"slug": institution.slug, "site_id": site.pk})
+    action: list[TileLine] = []
+    if counts["open"]:
+        css = "bad" if counts["critical"] else "warn"
+        action.append(TileLine(_("%(n)s insiden belum selesai") % {"n": counts["open"]}, css, href))
+        if counts["unhandled"]:
+            action.append(TileLine(_("%(n)s belum ada yang menangani") % {"n": counts["unhandled"]}, "bad", href))
+    else:
+        action.append(TileLine(_("Tidak ada insiden terbuka."), "ok", href))
+    trouble: list[TileLine] = []
+    if counts["proposed"]:
+        trouble.append(TileLine(_("%(n)s perlu dieskalasi") % {"n": counts["proposed"]}, "bad", href))
+    if counts["tier2"]:
+        trouble.append(TileLine(_("%(n)s di Subbag Umum dan Keuangan") % {"n": counts["tier2"]}, "warn", href))
+    if counts["tier3"]:
+        trouble.append(TileLine(_("%(n)s di pihak ketiga") % {"n": counts["tier3"]}, "warn", href))
+    if counts["unreviewed"]:
+        reviewed_href = f"{href}?status=resolved"
+        trouble.append(
+            TileLine(_("%(n)s tinjauan pasca-insiden belum diisi") % {"n": counts["unreviewed"]}, "warn", reviewed_href)
+        )
+    if not trouble:
+        trouble.append(TileLine(_("Tidak ada yang sedang dieskalasi."), "ok", href))
+    return {"incident_action": action, "troubleshooting": trouble}

@@ -7,6 +7,7 @@ from django_tasks import task
 from jaga.core import clock
 
 VERIFY_EVERY_SECONDS = 60
+ESCALATE_EVERY_SECONDS = 60
 
 
 @task(queue_name="quick")
@@ -17,8 +18,18 @@ def incidents_verify() -> int:
     return incidents_verify_waiting(now=clock.now())
 
 
+@task(queue_name="quick")
+def incidents_escalate() -> int:
+    """Propose the next tier for the incidents that stayed too long in theirs."""
+    from jaga.incidents.services.escalation import incidents_escalation_sweep
+
+    return incidents_escalation_sweep(now=clock.now())
+
+
 def incident_schedules_ensure() -> None:
     from jaga.core.scheduling import schedule_ensure
 
     schedule_ensure(key="incidents.verify", task_path="jaga.incidents.tasks.incidents_verify",
                     interval_seconds=VERIFY_EVERY_SECONDS)  # fmt: skip
+    schedule_ensure(key="incidents.escalate", task_path="jaga.incidents.tasks.incidents_escalate",
+                    interval_seconds=ESCALATE_EVERY_SECONDS)  # fmt: skip

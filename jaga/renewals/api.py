@@ -23,7 +23,7 @@ from jaga.core.api import ApiInvalid, Pagination, api_require, api_token
 from jaga.core.models import Site
 from jaga.renewals.kinds import REGISTRY
 from jaga.renewals.models import CaseStep, Document, ExpiryLookup, RenewalCase, Service
-from jaga.renewals.selectors import case_detail, services_for
+from jaga.renewals.selectors import case_detail, cases_waiting_for, services_for
 from jaga.renewals.services.register import service_create, service_expiry_check, service_update
 from jaga.renewals.services.workflow import (
     REJECTIONS,
@@ -34,6 +34,7 @@ from jaga.renewals.services.workflow import (
     case_step_take,
     step_for,
 )
+from jaga.renewals.step_notes import step_note
 
 router = Router(tags=["renewals"])
 
@@ -277,14 +278,19 @@ def service_case_open(request: HttpRequest, service_id: int) -> Any:
     token = api_require(request, "operate")
     service = _service(request, service_id)
     already = RenewalCase.objects.filter(service=service).exclude(state="closed").exists()
-    case = case_open(service=service, user=token.user, note=_("dibuka lewat API"))
+    case = case_open(service=service, user=token.user, **step_note("opened_api"))
     return Status(200 if already else 201, _case(request, case.pk))
 
 
 @router.get("/cases", response=list[CaseOut])
 @paginate(Pagination)
-def cases_list(request: HttpRequest, open: bool | None = None) -> Any:
-    qs = RenewalCase.objects.filter(institution_id=api_token(request).institution_id).order_by("-opened_at", "-pk")
+def cases_list(request: HttpRequest, open: bool | None = None, waiting_for_me: bool = False) -> Any:
+    """``waiting_for_me=true``: the open cases whose next step the token's user may take, soonest deadline first
+    (the "waiting for me" list of the pages)."""
+    token = api_token(request)
+    if waiting_for_me:
+        return [case for case, _step in cases_waiting_for(user=token.user, institution=token.institution)]
+    qs = RenewalCase.objects.filter(institution_id=token.institution_id).order_by("-opened_at", "-pk")
     if open is True:
         qs = qs.exclude(state="closed")
     elif open is False:

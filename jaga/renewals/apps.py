@@ -1,6 +1,3 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +17,7 @@ class RenewalsConfig(AppConfig):
         api_router_register("renewals", "jaga.renewals.api.router")
         # Each institution's daily run exists once it has a register (declared again at every start).
         startup_register("jaga.renewals.services.daily.renewal_schedules_ensure")
-        if find_spec("jaga.sop.tiles") is not None:  # the SOP tiles' extra lines (lands with the incidents app)
-            import_module("jaga.sop.tiles").tile_lines_register(("renewal",), "jaga.renewals.selectors.sop_tile_lines")
+        from jaga.sop.tiles import tile_lines_register
+
+        tile_lines_register(("renewal",), "jaga.renewals.selectors.sop_tile_lines")
         demo_step_register("renewals", "jaga.renewals.demo", label=_("Register perpanjangan dan kasusnya"))

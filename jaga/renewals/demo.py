@@ -1,4 +1,5 @@
-"""The renewals part of ``jaga demo``: a filled register, a case waiting for the Sekretaris, a closed case.
+"""The renewals part of ``jaga demo``: a filled register, a case waiting for the Sekretaris, an overdue case
+escalated with its incident, a closed case.
 
 Everything goes through the real services: the demo court's domain is looked up through the RDAP client,
 over loopback, from a registry that answers like PANDI (the same documents ``/renewals/demo-rdap/`` serves
@@ -22,8 +23,10 @@ from jaga.core.demo import DemoContext
 from jaga.core.models import Institution, Role
 from jaga.renewals.demo_rdap import DEMO_DOMAIN, demo_domain_document
 from jaga.renewals.models import CaseState, RenewalCase, Service, StepAction
+from jaga.renewals.services.escalation import case_escalate_if_overdue
 from jaga.renewals.services.register import service_create, service_expiry_check
 from jaga.renewals.services.workflow import case_open, case_step_take, history_unannounced
+from jaga.renewals.step_notes import step_note
 
 
 def _pdf(title: str, lines: list[str]) -> ContentFile[bytes]:
@@ -101,7 +104,7 @@ def _fill(ctx: DemoContext) -> None:
         domain.refresh_from_db()
         opened = now - dt.timedelta(days=6)
         with clock.frozen(opened):
-            case = case_open(service=domain, note="dibuka otomatis: berakhir dalam 51 hari")
+            case = case_open(service=domain, **step_note("opened_auto", days=51))
         case = _take(case, StepAction.REQUEST_INVOICE, staff, opened + dt.timedelta(hours=2),
                      note="Diminta melalui e-mail ke registrar")  # fmt: skip
         case = _take(
@@ -123,7 +126,7 @@ def _fill(ctx: DemoContext) -> None:
         )  # fmt: skip
         opened = now - dt.timedelta(days=40)
         with clock.frozen(opened):
-            case = case_open(service=hosting, note="dibuka otomatis: berakhir dalam 21 hari")
+            case = case_open(service=hosting, **step_note("opened_auto", days=21))
         steps: list[tuple[str, Any, dt.datetime, dict[str, Any]]] = [
             (StepAction.REQUEST_INVOICE, staff, opened + dt.timedelta(hours=3), {}),
             (StepAction.RECEIVE_INVOICE, staff, opened + dt.timedelta(days=2), {
@@ -143,6 +146,28 @@ def _fill(ctx: DemoContext) -> None:
             case = _take(case, action, user, at, **extra)
         assert case.state == CaseState.CLOSED
         ctx.done.append("register: hosting diperpanjang, kasus selesai dan tercatat di buku catatan SOP")
+
+    if "Koneksi cadangan (ISP kedua)" not in existing:
+        backup_line = service_create(
+            institution=institution, sites=[site], kind="connection", name="Koneksi cadangan (ISP kedua)",
+            provider="PT Jaringan Contoh", account="JC-55120", cost=Decimal("750000"), billing_period="monthly",
+            expires_on=today + dt.timedelta(days=6),
+            contacts="Penagihan: 0343-555-0123, tagihan@jaringan.example",
+        )  # fmt: skip
+        opened = now - dt.timedelta(days=24)
+        with clock.frozen(opened):
+            case = case_open(service=backup_line, **step_note("opened_auto", days=30))
+        case = _take(case, StepAction.REQUEST_INVOICE, staff, opened + dt.timedelta(days=1))
+        case = _take(
+            case, StepAction.RECEIVE_INVOICE, staff, opened + dt.timedelta(days=9),
+            upload=_pdf("Tagihan JC-2026-0931", ["Koneksi cadangan, 1 bulan", "Rp 750.000"]),
+            invoice_number="JC/2026/0931", invoice_amount=Decimal("750000"),
+            invoice_due_on=today - dt.timedelta(days=2),
+        )  # fmt: skip
+        # Finance has not verified it and the invoice fell due two days ago: the real escalation, as the
+        # daily run does it (the Sekretaris told, an incident opened on the court's site).
+        case_escalate_if_overdue(case=case, today=today)
+        ctx.done.append("register: tagihan koneksi cadangan lewat jatuh tempo, dieskalasi ke Sekretaris dan insiden")
 
     if "Koneksi internet kantor" not in existing:
         service_create(

@@ -258,6 +258,7 @@ class CaseStep(models.Model):
     from_state = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
     to_state = models.CharField(max_length=20, choices=CaseState.choices, blank=True)
     note = models.TextField(_("catatan / alasan"), blank=True)
+    data = models.JSONField(default=dict, blank=True)  # a note Jaga wrote: its message key and values
     document = models.ForeignKey(
         "renewals.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -269,6 +270,13 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.action} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language (a note Jaga wrote), or as its writer wrote it."""
+        from jaga.renewals.step_notes import note_text
+
+        return note_text(note=self.note, data=self.data)
 
 
 class DocumentKind(models.TextChoices):

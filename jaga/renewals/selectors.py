@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -12,9 +11,9 @@ from django.db.models import Prefetch, QuerySet
 from jaga.core import clock
 from jaga.core.models import Institution
 from jaga.renewals.kinds import REGISTRY
-from jaga.renewals.models import OPEN_STATES, CaseStep, RenewalCase, Service
+from jaga.renewals.models import OPEN_STATES, CaseStep, Document, RenewalCase, Service
 from jaga.renewals.services.register import local_date
-from jaga.renewals.services.workflow import STEPS, Step, rejection_allowed, step_allowed, step_for
+from jaga.renewals.services.workflow import Step, rejection_allowed, step_allowed, step_for
 
 DUE_WINDOW_DAYS = 90
 
@@ -99,7 +98,7 @@ def timeline(*, institution: Institution, months: int = 12) -> tuple[dt.date, dt
 def case_detail(*, case_id: int) -> QuerySet[RenewalCase]:
     return RenewalCase.objects.select_related("service", "institution", "ledger_entry").prefetch_related(
         Prefetch("steps", queryset=CaseStep.objects.select_related("actor", "document")),
-        "documents",
+        Prefetch("documents", queryset=Document.objects.select_related("uploaded_by")),
         "service__sites",
     )
 
@@ -124,7 +123,6 @@ def case_actions(*, user: Any, case: RenewalCase) -> dict[str, Any]:
         "step": step,
         "may_step": step is not None and step_allowed(user=user, case=case, step=step),
         "may_reject": rejection_allowed(user=user, case=case),
-        "steps": list(STEPS.values()),
     }
 
 
@@ -133,7 +131,7 @@ def sop_tile_lines(*, institution: Institution, site: Any = None, activity_keys:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    TileLine = import_module("jaga.sop.tiles").TileLine
+    from jaga.sop.tiles import TileLine
 
     rows = due_within(institution=institution)
     if site is not None:

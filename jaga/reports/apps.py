@@ -6,3 +6,13 @@ class ReportsConfig(AppConfig):
     name = "jaga.reports"
     label = "reports"
     verbose_name = _("Laporan")
+
+    def ready(self) -> None:
+        from jaga.core.api import api_router_register
+        from jaga.core.scheduling import startup_register
+        from jaga.reports.events import report_event_types_register
+
+        report_event_types_register()
+        api_router_register("reports", "jaga.reports.api.router")
+        startup_register("jaga.reports.delivery.reminder_schedules_ensure")
+        startup_register("jaga.reports.scheduled.report_schedules_ensure")

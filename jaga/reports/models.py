@@ -8,10 +8,14 @@ it goes out (``pdf``, with its SHA-256); an issued report is never re-rendered.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jaga.core.models.schedules import ScheduleRelation
 
 
 class LetterSequence(models.Model):
@@ -41,6 +45,7 @@ def report_pdf_upload_to(instance: Report, filename: str) -> str:
 
 class Report(models.Model):
     INSTITUTION_PATH = "institution"
+    AUDIT_IGNORE_FIELDS = ("reminded_at",)
 
     class Language(models.TextChoices):
         INDONESIAN = "id", _("Bahasa Indonesia")
@@ -77,7 +82,18 @@ class Report(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=report_pdf_upload_to, max_length=500, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # When someone (or a schedule) opened the draft: the start of SOP activity 5's ledger entry.
+    opened_at = models.DateTimeField(_("konsep dibuka"), null=True, blank=True)
     sent_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dikirim oleh"),
+    )
+    reminded_at = models.DateTimeField(_("terakhir diingatkan"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("diketahui"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,6 +104,14 @@ class Report(models.Model):
         verbose_name=_("diketahui oleh"),
     )
     disposition = models.TextField(_("disposisi"), blank=True)
+    schedule = models.ForeignKey(
+        "reports.ReportSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("jadwal"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -108,6 +132,12 @@ class Report(models.Model):
                 fields=["institution", "number"], condition=~models.Q(number=""), name="report_unique_number"
             ),
             models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="report_period"),
+            # A scheduled run that runs twice (a killed worker) finds the report of its period, never makes two.
+            models.UniqueConstraint(
+                fields=["schedule", "period_start", "period_end"],
+                condition=models.Q(schedule__isnull=False),
+                name="report_unique_scheduled_period",
+            ),
         ]
         indexes = [models.Index(fields=["institution", "kind", "-period_start"], name="report_inst_kind")]
 
@@ -115,8 +145,56 @@ class Report(models.Model):
         return self.number or f"{self.kind} {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:report_detail", kwargs={"slug": self.institution.slug, "pk": self.pk})
+        return reverse("reports:report_detail", kwargs={"slug": self.institution.slug, "report_id": self.pk})
 
     @property
     def is_issued(self) -> bool:
         return bool(self.number)
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class ReportSchedule(models.Model):
+    """A report made and sent by Jaga itself on a calendar: every week (the last full Monday–Sunday) or every
+    month (the month before), at a time of day in the institution's zone."""
+
+    INSTITUTION_PATH = "institution"
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Setiap pekan, untuk pekan sebelumnya (Senin–Minggu)")
+        MONTHLY = "monthly", _("Setiap bulan, untuk bulan sebelumnya")
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="report_schedules")
+    kind = models.CharField(_("jenis laporan"), max_length=40)
+    site = models.ForeignKey(
+        "core.Site",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_schedules",
+        verbose_name=_("situs"),
+        help_text=_("Kosong: semua situs instansi."),
+    )
+    language = models.CharField(_("bahasa"), max_length=8, choices=Report.Language.choices, default="id")
+    cadence = models.CharField(_("kekerapan"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    at = models.TimeField(_("pukul"), default=dt.time(7, 30))
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    schedules = ScheduleRelation()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("jadwal laporan")
+        verbose_name_plural = _("jadwal laporan")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.cadence} · {self.at:%H.%M}"

@@ -86,6 +86,7 @@ def report_create(
         signer_name=name,
         signer_position=signer.get("position", ""),
         signer_nip=signer.get("nip", ""),
+        opened_at=clock.now(),
     )
 
 
@@ -146,13 +147,30 @@ def report_pdf_store(*, report: Report) -> None:
     report.save(update_fields=["pdf", "pdf_sha256", "pdf_size", "updated_at"])
 
 
-def report_conclusions_set(*, report: Report, text: str) -> Report:
+def report_draft_update(
+    *, report: Report, conclusions: str, signer_name: str = "", signer_position: str = "", signer_nip: str = ""
+) -> Report:
+    """The person's edits of a draft: the conclusions (empty: Jaga's own draft again) and the signature block."""
     if report.is_issued:
         raise ValidationError(_("Laporan yang sudah bernomor tidak dapat diubah."))
-    report.conclusions = text
-    report.conclusions_edited = bool(text.strip())
-    report.save(update_fields=["conclusions", "conclusions_edited", "updated_at"])
+    report.conclusions = conclusions.strip()
+    report.conclusions_edited = bool(report.conclusions)
+    report.signer_name = signer_name.strip()
+    report.signer_position = signer_position.strip()
+    report.signer_nip = signer_nip.strip()
+    report.save(
+        update_fields=[
+            "conclusions", "conclusions_edited", "signer_name", "signer_position", "signer_nip", "updated_at",
+        ]
+    )  # fmt: skip
     return report
+
+
+def report_draft_delete(*, report: Report) -> None:
+    """A draft may be thrown away; an issued report stays in the archive for good."""
+    if report.is_issued:
+        raise ValidationError(_("Laporan yang sudah bernomor tetap di arsip dan tidak dapat dihapus."))
+    report.delete()
 
 
 def report_pdf_bytes(*, report: Report, now: dt.datetime | None = None) -> bytes:

@@ -47,6 +47,7 @@ class ActivityStatus:
     next_due: dt.datetime | None
     state: str
     running: LedgerEntry | None = None  # long work of this activity going on now (ledger_open)
+    lines: tuple[Any, ...] = ()  # what the performing app adds to the tile (jaga.sop.tiles.TileLine)
 
     @property
     def state_label(self) -> str:

@@ -24,6 +24,7 @@ from jaga.sop.selectors import (
     sop_for_institution,
 )
 from jaga.sop.services import ledger_record
+from jaga.sop.tiles import statuses_with_lines
 
 DEFAULT_PERIOD_DAYS = 30
 
@@ -45,7 +46,9 @@ def institution_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "institution": institution,
         "sop": sop_for_institution(institution=institution),
-        "statuses": activity_status_list(institution=institution, now=now),
+        "statuses": statuses_with_lines(
+            activity_status_list(institution=institution, now=now), institution=institution
+        ),
         "site_statuses": [(site, per_site[site.pk]) for site in sites],
         "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
     }
@@ -60,7 +63,9 @@ def site_dashboard(request: HttpRequest, slug: str, site_id: int) -> HttpRespons
         "institution": institution,
         "site": site,
         "sop": sop_for_institution(institution=institution),
-        "statuses": activity_status_list(institution=institution, site=site),
+        "statuses": statuses_with_lines(
+            activity_status_list(institution=institution, site=site), institution=institution, site=site
+        ),
         "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
     }
     return render(request, "sop/site_dashboard.html", context)

@@ -106,7 +106,16 @@ def test_one_renewal_from_due_to_closed_each_step_by_its_role(demo: Any, open_pa
     _step(staff, case_url, fields={"expires_on": new_expiry.isoformat()}, upload=evidence)
     _step(staff, case_url)
     assert staff.locator("#case-state").get_attribute("data-state") == CaseState.CLOSED
-    assert staff.locator("#steps li[data-action]").count() >= 7
+    timeline = staff.locator("#steps li[data-action]")
+    assert timeline.count() == 8  # opened, then the seven steps, in order, each with its actor
+    assert [timeline.nth(i).get_attribute("data-action") for i in range(8)] == [
+        "open", "request_invoice", "receive_invoice", "verify", "approve", "pay", "renew", "close",
+    ]  # fmt: skip
+    assert "disetujui Sekretaris" in timeline.nth(4).inner_text()
+    from django.contrib.auth import get_user_model
+
+    finance = get_user_model().objects.get(username="demo-kasubbag-umum")
+    assert (finance.get_full_name() or finance.get_username()) in timeline.nth(5).inner_text()  # who paid
     screenshot(staff, "renewals-case-closed-desktop")
 
     case.refresh_from_db()

@@ -79,6 +79,9 @@ class SourceKind(Protocol):
     def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
         """Verify a restored copy (row counts in a scratch database, files present)."""
 
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Put the restored copy back in place of the live one; figures for the run; SourceError when it cannot."""
+
 
 class SourceBase:
     """The part every source shares: its configuration checked by core's one validator."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,6 +111,55 @@ class FilesSource(SourceBase):
             return DrillResult(ok=False, problems=[_("Folder %(path)s tidak ada di hasil pemulihan.") % {"path": copy}])
         count = sum(len(names) for _root, _dirs, names in os.walk(copy))
         return DrillResult(ok=count > 0, figures={"files": count}, problems=[] if count else [_("Tidak ada berkas.")])
+
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Make the web root what the snapshot holds: copy every file back, remove the ones it did not hold.
+
+        What the plan never backs up (caches, sessions, the patterns) is left where it is."""
+        root = Path(str(facts.get("path", spec.config["path"])))
+        copy = restored / str(root).lstrip("/")
+        if not copy.is_dir():
+            raise SourceError(_("Folder %(path)s tidak ada di snapshot.") % {"path": root}, check="missing")
+        kept = [pattern[len(str(root)) + 1 :] if pattern.startswith(f"{root}/") else pattern
+                for pattern in self.excludes(spec.config)]  # fmt: skip
+        root.mkdir(parents=True, exist_ok=True)
+        copied = removed = 0
+        wanted: set[str] = set()
+        for folder, dirs, names in os.walk(copy):
+            relative = os.path.relpath(folder, copy)
+            for name in dirs:
+                wanted.add(os.path.normpath(os.path.join(relative, name)))
+                (root / relative / name).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                rel = os.path.normpath(os.path.join(relative, name))
+                wanted.add(rel)
+                target = root / rel
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                shutil.copy2(copy / rel, target, follow_symlinks=False)
+                copied += 1
+        for folder, dirs, names in os.walk(root, topdown=True):
+            relative = os.path.relpath(folder, root)
+            for name in [*names, *dirs]:
+                rel = os.path.normpath(os.path.join(relative, name))
+                if rel in wanted or _matches(rel, name, kept):
+                    continue
+                path = root / rel
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                    dirs.remove(name)
+                else:
+                    path.unlink(missing_ok=True)
+                removed += 1
+            dirs[:] = [
+                name for name in dirs if not _matches(os.path.normpath(os.path.join(relative, name)), name, kept)
+            ]
+        log(_("Berkas dikembalikan: %(copied)d, dihapus: %(removed)d") % {"copied": copied, "removed": removed})
+        return {"files": copied, "removed": removed}
+
+
+def _matches(relative: str, name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
 
 KIND = FilesSource()

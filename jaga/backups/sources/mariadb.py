@@ -191,5 +191,19 @@ class MariadbSource(SourceBase):
             problems=problems,
         )
 
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Load the dump into the live database (mariadb-dump writes DROP TABLE IF EXISTS before each table)."""
+        dump = restored / str(facts["file"]).lstrip("/")
+        database = spec.config["database"]
+        log(_("Memuat dump ke basis data %(db)s") % {"db": database})
+        try:
+            self.load(spec, dump=dump, database=database, create=False)
+            with _option_file(spec) as option_file:
+                found = row_counts(option_file, database, secret=spec.secret)
+        except (execute.ExecuteError, OSError) as exc:
+            detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
+            raise SourceError(_("Dump tidak dapat dimuat ke %(db)s.") % {"db": database}, detail=detail) from None
+        return {"tables": len(found), "rows": sum(found.values())}
+
 
 KIND = MariadbSource()

@@ -232,5 +232,29 @@ class PostgresqlSource(SourceBase):
             problems=problems,
         )
 
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Load the dump into the live database, its current schemas dropped first (in one transaction for a
+        plain dump; ``pg_restore --clean`` for a custom one)."""
+        dump = restored / str(facts["file"]).lstrip("/")
+        saved = checks.facts_read(dump.with_name(f"{spec.name}.facts.json")) or facts
+        database = spec.config["database"]
+        log(_("Memuat dump ke basis data %(db)s") % {"db": database})
+        try:
+            schemas = [row[0] for row in _psql(spec, SCHEMAS_SQL, database=database)]
+            if schemas:
+                drop = "; ".join(f"DROP SCHEMA IF EXISTS {quote_ident(name)} CASCADE" for name in schemas)
+                _psql(spec, f"{drop}; CREATE SCHEMA IF NOT EXISTS public", database=database)
+            self.load(spec, dump=dump, database=database, create=False, custom=saved.get("format") == "custom")
+            found = row_counts(spec, database=database)
+        except (execute.ExecuteError, OSError) as exc:
+            detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
+            raise SourceError(_("Dump tidak dapat dimuat ke %(db)s.") % {"db": database}, detail=detail) from None
+        return {"tables": len(found), "rows": sum(found.values())}
+
+
+SCHEMAS_SQL = (
+    "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+    "AND nspname NOT LIKE 'pg_temp_%' AND nspname NOT LIKE 'pg_toast_temp_%' ORDER BY 1"
+)
 
 KIND = PostgresqlSource()

@@ -102,5 +102,23 @@ class SqliteSource(SourceBase):
             ok=not problems, figures={"tables": len(found), "rows": sum(found.values())}, problems=problems
         )
 
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Copy the restored database over the live one through the backup API (safe while it is open)."""
+        copy = restored / str(facts["file"]).lstrip("/")
+        live = Path(spec.config["path"])
+        log(_("Mengembalikan SQLite %(path)s") % {"path": live})
+        try:
+            src = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+            dst = sqlite3.connect(live, timeout=30)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+                src.close()
+            found = row_counts(live)
+        except sqlite3.Error as exc:
+            raise SourceError(_("SQLite %(path)s tidak dapat dikembalikan: %(e)s") % {"path": live, "e": exc}) from None
+        return {"tables": len(found), "rows": sum(found.values())}
+
 
 KIND = SqliteSource()

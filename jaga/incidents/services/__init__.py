@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import override
 
 from jaga.core import clock
+from jaga.incidents import events
 from jaga.incidents.kinds import REGISTRY
 from jaga.incidents.kinds.base import SEVERITY_RANK, IncidentKind, Resolution, Severity
 from jaga.incidents.models import EntryKind, Incident, State, TimelineEntry
+from jaga.incidents.services.ledger import incident_ledger_record
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ def incident_open_or_update(
                     incident=incident, kind=EntryKind.SYSTEM, at=at, text=summary,
                     data={"event": "opened", "source": source or "", "details": details},
                 )  # fmt: skip
+                events.announce_opened(incident.pk)
                 return incident
         except IntegrityError:
             # Another reporter opened it between our read and our insert: it is a repeat now.
@@ -177,6 +180,8 @@ def _resolve(incident: Incident, *, at: datetime, note: str, user: Any, data: di
         incident=incident, kind=EntryKind.STATE, at=at, author=user, text=note,
         data={**data, "state": [previous, State.RESOLVED.value]},
     )  # fmt: skip
+    incident_ledger_record(incident=incident)
+    events.announce_resolved(incident.pk, note)
     return incident
 
 

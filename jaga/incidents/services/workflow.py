@@ -51,11 +51,13 @@ def incident_resolution(incident: Incident) -> Resolution:
 
 
 def incident_may_act(*, user: Any, incident: Incident) -> bool:
-    """Operators act on every incident; the maintenance section (Kasubbag Umum) once it reached tier 2."""
+    """Operators act on every incident; the maintenance section (Kasubbag Umum) once it reached tier 2, or
+    once Jaga proposed tier 2 (so that it can take the incident on)."""
     institution_id = incident.site.institution_id
     if user_can(user, institution_id, "operate"):
         return True
-    return incident.tier >= Tier.UMUM and Role.KASUBBAG_UMUM in user_roles(user, institution_id)
+    reached = incident.tier >= Tier.UMUM or incident.escalation_proposed_at is not None
+    return reached and Role.KASUBBAG_UMUM in user_roles(user, institution_id)
 
 
 def _require(user: Any, incident: Incident) -> None:

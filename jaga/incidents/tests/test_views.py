@@ -169,3 +169,45 @@ def test_the_timeline_shows_system_events_and_the_kind_of_each_entry(staff: Any,
     assert page.count(f'data-kind="{EntryKind.SYSTEM}"') == 2
     assert "Beranda: turun lagi" in page
     assert 'hx-trigger="every 30s"' in page  # live updates
+
+
+def test_escalating_and_naming_the_vendor_from_the_page_and_an_auditor_may_not(
+    staff: Any, auditor: Any, incident: Incident, institution: Any
+) -> None:
+    from jaga.incidents.services.vendors import vendor_save
+
+    vendor = vendor_save(institution=institution, user=staff, name="PT Hosting Nusantara")
+    assert client_for(auditor).post(url("escalate", incident), {"to_tier": 2, "reason": "x"}).status_code == 403
+    client = client_for(staff)
+    no_reason = client.post(url("escalate", incident), {"to_tier": 2, "reason": ""})
+    assert no_reason.status_code == 400
+    assert (
+        client.post(
+            url("escalate", incident), {"to_tier": 3, "reason": "Hosting mati", "vendor": vendor.pk}
+        ).status_code
+        == 302
+    )
+    page = client.get(url("detail", incident)).content.decode()
+    assert 'id="vendor-form"' in page
+    assert 'id="escalate-form"' not in page
+    assert client_for(auditor).post(url("vendor", incident), {"vendor_ticket": "T-1"}).status_code == 403
+    assert client.post(url("vendor", incident), {"vendor": vendor.pk, "vendor_ticket": "T-1"}).status_code == 302
+    incident.refresh_from_db()
+    assert (incident.tier, incident.vendor_name, incident.vendor_ticket) == (3, "PT Hosting Nusantara", "T-1")
+    assert 'id="vendor-ticket">T-1<' in client.get(url("detail", incident)).content.decode()
+
+
+def test_the_review_form_appears_for_a_resolved_high_incident_and_saves(site: Any, staff: Any, auditor: Any) -> None:
+    from jaga.incidents.services.workflow import incident_state_change
+
+    incident = incident_open_manual(site=site, user=staff, kind="manual", summary="s", severity="tinggi")
+    for state in (State.IDENTIFIED, State.MONITORING):
+        incident = incident_state_change(incident=incident, user=staff, to_state=state)
+    incident = incident_state_change(incident=incident, user=staff, to_state=State.RESOLVED, note="ok")
+    client = client_for(staff)
+    assert 'id="review"' in client.get(url("detail", incident)).content.decode()
+    review = {"what": "a", "cause": "b", "done": "c", "prevention": "d"}
+    assert client_for(auditor).post(url("review", incident), review).status_code == 403
+    assert client.post(url("review", incident), review).status_code == 302
+    incident.refresh_from_db()
+    assert incident.reviewed_by == staff

@@ -20,6 +20,7 @@ from jaga.core.models import Institution
 from jaga.core.scheduling import Calendar, schedule_ensure
 from jaga.renewals.kinds import REGISTRY
 from jaga.renewals.models import OPEN_STATES, CaseState, CaseStep, RenewalCase, Service, StepAction
+from jaga.renewals.step_notes import step_note
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def _service_day(*, service: Service, today: dt.date, report: DailyReport) -> No
     if case is None:
         if days_left > OPEN_CASE_DAYS:
             return
-        case = case_open(service=service, note=f"dibuka otomatis: berakhir dalam {days_left} hari")
+        case = case_open(service=service, **step_note("opened_auto", days=days_left))
         report.opened += 1
     with transaction.atomic():
         if case.state in (CaseState.DUE, CaseState.INVOICE_REQUESTED, CaseState.INVOICE_RECEIVED,
@@ -106,8 +107,9 @@ def _service_day(*, service: Service, today: dt.date, report: DailyReport) -> No
             if mark is not None:
                 RenewalCase.objects.filter(pk=case.pk).update(reminders_sent=[*case.reminders_sent, mark])
                 CaseStep.objects.create(
-                    case=case, at=clock.now(), action=StepAction.REMINDER, note=f"{days_left} hari lagi (tanda {mark})"
-                )
+                    case=case, at=clock.now(), action=StepAction.REMINDER,
+                    **step_note("reminder", days=days_left, mark=mark),
+                )  # fmt: skip
                 report.reminded += 1
                 left = days_left
                 announce(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from jaga.core import clock
 from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
 from jaga.renewals.models import CaseState, CaseStep, RenewalCase, StepAction
+from jaga.renewals.step_notes import step_note
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def case_escalate_if_overdue(*, case: RenewalCase, today: dt.date) -> bool:
     case.escalated_at = now
     late = (today - deadline).days
     CaseStep.objects.create(
-        case=case, at=now, action=StepAction.ESCALATE, note=f"tenggat {deadline:%Y-%m-%d} lewat {late} hari"
+        case=case, at=now, action=StepAction.ESCALATE, **step_note("escalated", deadline=deadline, late=late)
     )
     from jaga.renewals.services.workflow import announce, case_notify
 

@@ -42,6 +42,7 @@ from jaga.renewals.models import (
     StepAction,
 )
 from jaga.renewals.services.register import document_store
+from jaga.renewals.step_notes import step_note
 from jaga.renewals.uploads import pdf_check
 
 logger = logging.getLogger(__name__)
@@ -228,6 +229,7 @@ def _move(
     action: str,
     user: Any,
     note: str = "",
+    data: dict[str, Any] | None = None,
     fields: dict[str, Any] | None = None,
     upload: Any = None,
     document_kind: str = "",
@@ -250,7 +252,7 @@ def _move(
             fresh.save()
             CaseStep.objects.create(
                 case=fresh, at=now, actor=_people(user), action=action, from_state=from_state, to_state=to_state,
-                note=note.strip(), document=stored,
+                note=note.strip(), data=data or {}, document=stored,
             )  # fmt: skip
             if also is not None:
                 also(fresh)
@@ -370,8 +372,9 @@ def case_reject(*, case: RenewalCase, user: Any, version: int, reason: str) -> R
     return fresh
 
 
-def case_open(*, service: Service, user: Any = None, note: str = "") -> RenewalCase:
-    """Open the renewal case of ``service`` (or return the one already open)."""
+def case_open(*, service: Service, user: Any = None, note: str = "", data: dict[str, Any] | None = None) -> RenewalCase:
+    """Open the renewal case of ``service`` (or return the one already open). ``note`` and ``data`` as made
+    by :func:`jaga.renewals.step_notes.step_note` for a note Jaga writes."""
     existing = RenewalCase.objects.filter(service=service, state__in=OPEN_STATES).first()
     if existing is not None:
         return existing
@@ -383,7 +386,13 @@ def case_open(*, service: Service, user: Any = None, note: str = "") -> RenewalC
                 opened_at=now, expires_on_before=service.expires_on,
             )  # fmt: skip
             CaseStep.objects.create(
-                case=case, at=now, actor=_people(user), action=StepAction.OPEN, to_state=CaseState.DUE, note=note
+                case=case,
+                at=now,
+                actor=_people(user),
+                action=StepAction.OPEN,
+                to_state=CaseState.DUE,
+                note=note,
+                data=data or {},
             )
     except IntegrityError:  # opened at the same moment by the daily run or someone else
         return RenewalCase.objects.get(service=service, state__in=OPEN_STATES)
@@ -401,19 +410,18 @@ def case_renewal_detect(*, service: Service) -> RenewalCase | None:
     if case.state != CaseState.PAID:
         if (
             case.state not in (CaseState.RENEWED, CaseState.CLOSED)
-            and not case.steps.filter(action=StepAction.NOTE, note__startswith="[auto]").exists()
+            and not case.steps.filter(action=StepAction.NOTE, data__message="renewal_seen").exists()
         ):
             CaseStep.objects.create(
                 case=case, at=clock.now(), action=StepAction.NOTE,
-                note=f"[auto] tanggal berakhir sudah maju ke {service.expires_on:%Y-%m-%d} "
-                f"({service.get_expiry_source_display()})",
+                **step_note("renewal_seen", expires=service.expires_on, source=service.expiry_source),
             )  # fmt: skip
         return None
     try:
         fresh, _document = _move(
             case=case, version=case.version, from_state=CaseState.PAID, to_state=CaseState.RENEWED,
             action=StepAction.RENEW, user=None,
-            note=f"diverifikasi otomatis ({service.get_expiry_source_display()}): {before} → {service.expires_on}",
+            **step_note("renewed_auto", source=service.expiry_source, before=before, after=service.expires_on),
             fields={"expires_on_after": service.expires_on, "renewal_source": service.expiry_source},
         )  # fmt: skip
     except CaseConflict:

@@ -16,6 +16,15 @@ def _loopback_allowed(settings: Any) -> None:
     settings.JAGA_HTTP_ALLOW_INTERNAL = True  # the test registries live on 127.0.0.1
 
 
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A test that reads a page in English leaves the thread's language behind: the next test starts in Indonesian."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def registry() -> Iterator[Registry]:
     with Registry() as running:

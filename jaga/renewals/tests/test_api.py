@@ -249,3 +249,20 @@ def test_the_register_is_written_through_the_api_by_those_who_operate(
     assert (changed.json()["expires_on"], changed.json()["notes"], changed.json()["name"]) == (
         "2028-02-01", "diperbarui", "Koneksi kantor",
     )  # fmt: skip
+
+
+def test_each_person_lists_what_waits_for_them(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any
+) -> None:
+    case_id = client.post(f"/api/renewals/services/{hosting.pk}/cases",
+                          headers=bearer(people["staff"], institution)).json()["id"]  # fmt: skip
+
+    def waiting(role: str) -> list[int]:
+        answer = client.get("/api/renewals/cases?waiting_for_me=true", headers=bearer(people[role], institution))
+        return [item["id"] for item in answer.json()["items"]]
+
+    assert (waiting("staff"), waiting("umum"), waiting("sekretaris")) == ([case_id], [], [])
+    _step(client, people["staff"], institution, case_id, "request_invoice")
+    _step(client, people["staff"], institution, case_id, "receive_invoice", invoice_number="INV-1",
+          invoice_amount="100000", invoice_due_on="2027-01-10", upload=pdf())  # fmt: skip
+    assert (waiting("staff"), waiting("umum"), waiting("auditor")) == ([], [case_id], [])

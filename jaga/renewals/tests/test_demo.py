@@ -1,4 +1,5 @@
-"""``jaga demo`` fills the register through the real code: RDAP over loopback, a running case, a closed one."""
+"""``jaga demo`` fills the register through the real code: RDAP over loopback, a running case, an overdue one
+escalated with its incident, a closed one."""
 
 from __future__ import annotations
 
@@ -25,7 +26,15 @@ def test_the_demo_shows_a_filled_register_a_case_in_progress_and_a_closed_case_i
     closed = RenewalCase.objects.get(state=CaseState.CLOSED)
     entry = LedgerEntry.objects.get(activity_key="renewal", output_object_id=closed.pk)
     assert entry.evidence.count() == 3
-    assert Service.objects.count() == 4
+    overdue = RenewalCase.objects.get(service__name="Koneksi cadangan (ISP kedua)")
+    assert overdue.state == CaseState.INVOICE_RECEIVED
+    assert overdue.escalated_at is not None
+    from jaga.incidents.models import Incident
+
+    incident = Incident.objects.get(kind="renewal_due")
+    assert incident.cause_key == f"renewal-service:{overdue.service_id}:overdue"
+    assert Service.objects.count() == 5
     again = demo_create(days=2)  # idempotent
-    assert Service.objects.count() == 4
+    assert Service.objects.count() == 5
+    assert Incident.objects.filter(kind="renewal_due").count() == 1
     assert not [s for s in again.skipped if "erpanjangan" in s]

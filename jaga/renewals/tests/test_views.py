@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -228,3 +229,25 @@ def test_an_english_reader_is_told_in_english_what_the_upload_really_is(
     text = response.content.decode()
     assert "invoice.pdf is not a PDF: it holds a Windows program (EXE/DLL)" in text
     assert "program Windows" not in text
+
+
+@pytest.mark.usefixtures("compiled_messages")
+def test_the_notes_jaga_writes_on_a_case_read_in_each_readers_language(
+    client: Any, hosting: Any, people: dict[str, Any]
+) -> None:
+    from jaga.core import clock
+    from jaga.renewals.services.daily import renewals_daily_run
+
+    with clock.travel(dt.timedelta(days=7)):  # 13 days left: opened, and the 14-day reminder
+        renewals_daily_run(institution=hosting.institution)
+    case = RenewalCase.objects.get(service=hosting)
+    reminder = case.steps.get(action=StepAction.REMINDER)
+    assert reminder.note == "13 hari lagi (pengingat 14 hari)"  # the stored text, for the trail and the API
+    client.force_login(people["umum"])
+    indonesian = client.get(case.get_absolute_url()).content.decode()
+    assert "dibuka otomatis: berakhir dalam 13 hari" in indonesian
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(case.get_absolute_url()).content.decode()
+    assert "opened automatically: ends in 13 days" in english
+    assert "13 days left (the 14-day reminder)" in english
+    assert "hari lagi" not in english

@@ -27,6 +27,7 @@ from jaga.renewals.services.register import (
     service_update,
 )
 from jaga.renewals.services.workflow import case_open
+from jaga.renewals.step_notes import step_note
 from jaga.renewals.views.common import can, first_error, institution_for
 
 
@@ -203,7 +204,7 @@ def service_document_add(request: HttpRequest, slug: str, service_id: int) -> Ht
 @require_POST
 def case_open_view(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     service = _service(request, slug, service_id, "operate")
-    case = case_open(service=service, user=request.user, note=_("dibuka oleh petugas"))
+    case = case_open(service=service, user=request.user, **step_note("opened_by_hand"))
     return redirect(case.get_absolute_url())
 
 

@@ -4,12 +4,18 @@ to renew and ledger records, all made through the models the apps write."""
 from __future__ import annotations
 
 import datetime as dt
+import email
 import shutil
+import socketserver
 import subprocess
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from jaga.core.tests.conftest import immediate_tasks, json_receiver  # noqa: F401  (shared fixtures)
 
 WIB = ZoneInfo("Asia/Jakarta")
 ARTEFACTS = Path(__file__).resolve().parents[3] / "test-artefacts" / "reports"
@@ -72,3 +78,58 @@ def month_data(institution, site):  # type: ignore[no-untyped-def]
         expires_on=dt.date(2026, 12, 12),
     )  # fmt: skip
     return {"http": http, "pages": pages, "checks": len(rows) * 60, "down": 10 * 30}
+
+
+@pytest.fixture
+def people(make_user, institution):  # type: ignore[no-untyped-def]
+    """One member for each role that reads or writes reports, with an e-mail address each."""
+    found = {}
+    for key, role in (("staff", "staff_p2ti"), ("ptip", "kasubbag_ptip"), ("umum", "kasubbag_umum"),
+                      ("sekretaris", "sekretaris"), ("admin", "administrator"), ("auditor", "auditor")):  # fmt: skip
+        user = make_user(role, institution, key)
+        user.email = f"{key}@pn-bangil.go.id"
+        user.first_name = key.capitalize()
+        user.save()
+        found[key] = user
+    return found
+
+
+class _SmtpCapture(socketserver.StreamRequestHandler):
+    """Just enough SMTP for apprise, keeping every message it receives (``server.mails``, parsed)."""
+
+    def handle(self) -> None:
+        self._reply("220 127.0.0.1 ESMTP uji")
+        data: list[bytes] | None = None
+        while line := self.rfile.readline():
+            if data is not None:
+                if line.rstrip(b"\r\n") == b".":
+                    self.server.mails.append(email.message_from_bytes(b"".join(data)))  # type: ignore[attr-defined]
+                    data = None
+                    self._reply("250 diterima")
+                else:
+                    data.append(line[1:] if line.startswith(b"..") else line)
+                continue
+            command = line[:4].decode("ascii", "replace").upper()
+            if command == "DATA":
+                data = []
+                self._reply("354 akhiri dengan titik")
+            elif command == "QUIT":
+                self._reply("221 sampai jumpa")
+                return
+            else:
+                self._reply("250 OK")
+
+    def _reply(self, text: str) -> None:
+        self.wfile.write(text.encode() + b"\r\n")
+
+
+@pytest.fixture
+def smtp_capture() -> Iterator[socketserver.ThreadingTCPServer]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpCapture)
+    server.daemon_threads = True
+    server.mails = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -1,6 +1,6 @@
 """The incidents pages: the list per institution and per site, reporting a problem, the incident page with its
-timeline and the person's actions, and attachments. Every object is fetched through the permission helper;
-every change is a service call."""
+timeline and the person's actions (acknowledge, notes, state, escalation, vendor ticket, review), attachments.
+Every object is fetched through the permission helper; every change is a service call."""
 
 from __future__ import annotations
 
@@ -18,8 +18,16 @@ from django.views.decorators.http import require_POST
 
 from jaga.core.models import Institution, Site
 from jaga.core.permissions import get_for_user, user_can
-from jaga.incidents.forms import EntryForm, FilterForm, ManualIncidentForm, StateForm
-from jaga.incidents.models import Incident, TimelineEntry
+from jaga.incidents.forms import (
+    EntryForm,
+    EscalateForm,
+    FilterForm,
+    ManualIncidentForm,
+    ReviewForm,
+    StateForm,
+    VendorTicketForm,
+)
+from jaga.incidents.models import Incident, Tier, TimelineEntry
 from jaga.incidents.selectors import (
     duration_minutes,
     incident_actions,
@@ -27,10 +35,13 @@ from jaga.incidents.selectors import (
     incidents_for,
     timeline_for,
 )
+from jaga.incidents.services.escalation import incident_escalate, incident_vendor_set
+from jaga.incidents.services.vendors import incident_review_save
 from jaga.incidents.services.workflow import (
     IncidentConflict,
     incident_acknowledge,
     incident_entry_add,
+    incident_may_act,
     incident_open_manual,
     incident_state_change,
 )
@@ -121,6 +132,13 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> d
         forms.setdefault("state_form", StateForm(initial={"version": incident.version}))
         state_field: Any = forms["state_form"].fields["to_state"]
         state_field.choices = actions["moves"]
+        if incident.tier < Tier.VENDOR:
+            forms.setdefault("escalate_form", EscalateForm(incident=incident))
+        else:
+            initial = {"vendor": incident.vendor_id, "vendor_ticket": incident.vendor_ticket}
+            forms.setdefault("vendor_form", VendorTicketForm(incident=incident, initial=initial))
+    if incident.review_needed and incident_may_act(user=request.user, incident=incident):
+        forms.setdefault("review_form", ReviewForm())
     return {
         "institution": incident.site.institution,
         "site": incident.site,
@@ -215,3 +233,64 @@ def attachment_download(request: HttpRequest, slug: str, entry_id: int) -> FileR
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _change(
+    request: HttpRequest, incident: Incident, form: Any, context_key: str, apply: Any, done: str
+) -> HttpResponse:
+    """Validate ``form``, run ``apply(data)`` (a service call), and answer like the other actions."""
+    if form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except IncidentConflict as exc:
+            messages.error(request, str(exc))
+            return redirect(incident.get_absolute_url())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(incident.get_absolute_url())
+    context = _detail_context(request, incident, **{context_key: form})
+    return render(request, "incidents/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def incident_escalate_view(request: HttpRequest, slug: str, incident_id: int) -> HttpResponse:
+    incident = _incident(request, slug, incident_id)
+    form = EscalateForm(request.POST, incident=incident)
+    return _change(
+        request, incident, form, "escalate_form",
+        lambda data: incident_escalate(
+            incident=incident, user=request.user, to_tier=data["to_tier"], reason=data["reason"],
+            vendor=data.get("vendor"), vendor_ticket=data.get("vendor_ticket") or "",
+        ),
+        _("Insiden dieskalasi."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def incident_vendor_view(request: HttpRequest, slug: str, incident_id: int) -> HttpResponse:
+    incident = _incident(request, slug, incident_id)
+    form = VendorTicketForm(request.POST, incident=incident)
+    return _change(
+        request, incident, form, "vendor_form",
+        lambda data: incident_vendor_set(
+            incident=incident, user=request.user, vendor=data.get("vendor"),
+            vendor_ticket=data.get("vendor_ticket") or "",
+        ),
+        _("Vendor dan tiket disimpan."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def incident_review_view(request: HttpRequest, slug: str, incident_id: int) -> HttpResponse:
+    incident = _incident(request, slug, incident_id)
+    form = ReviewForm(request.POST)
+    return _change(
+        request, incident, form, "review_form",
+        lambda data: incident_review_save(incident=incident, user=request.user, **data),
+        _("Tinjauan pasca-insiden disimpan."),
+    )  # fmt: skip

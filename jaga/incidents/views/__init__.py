@@ -1,0 +1,1 @@
+"""The incidents pages: :mod:`.incidents` (lists, the incident page and its actions), :mod:`.vendors`."""

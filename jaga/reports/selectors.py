@@ -1,0 +1,80 @@
+"""Reads of the reports app: the archive and drafts of an institution, one report, what waits for the Secretary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from jaga.core.models import Institution
+from jaga.reports.builders import REGISTRY
+from jaga.reports.models import Report, ReportSchedule
+
+
+@dataclass(frozen=True)
+class ReportState:
+    key: str  # draft, issued, sent, acknowledged
+    css: str  # the badge's class
+
+
+def report_state(report: Report) -> ReportState:
+    if report.acknowledged_at is not None:
+        return ReportState("acknowledged", "ok")
+    if report.sent_at is not None:
+        return ReportState("sent", "warn")
+    if report.number:
+        return ReportState("issued", "info")
+    return ReportState("draft", "")
+
+
+def reports_for(*, institution: Institution, kind: str = "") -> QuerySet[Report]:
+    reports = Report.objects.filter(institution=institution).select_related("site", "acknowledged_by", "created_by")
+    if kind and kind in REGISTRY:
+        reports = reports.filter(kind=kind)
+    return reports.defer("content")
+
+
+def reports_awaiting_acknowledgement(*, institution: Institution) -> QuerySet[Report]:
+    return reports_for(institution=institution).filter(sent_at__isnull=False, acknowledged_at__isnull=True)
+
+
+def report_detail(*, report_id: int) -> QuerySet[Report]:
+    """The queryset the permission helper fetches one report from."""
+    return Report.objects.select_related("institution", "site", "acknowledged_by", "sent_by", "created_by").filter(
+        pk=report_id
+    )
+
+
+def kind_label(kind: str) -> str:
+    return str(REGISTRY.entry(kind).label) if kind in REGISTRY else kind
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    schedule: ReportSchedule
+    kind_label: str
+    when: str  # "setiap Senin pukul 07.30 WIB"
+    next_run_at: dt.datetime | None
+
+
+def report_schedules_for(*, institution: Institution) -> list[ScheduleRow]:
+    """The institution's report schedules, each with its calendar in words and its next run."""
+    from jaga.core.models import Schedule
+    from jaga.reports.scheduled import schedule_calendar, schedule_key
+
+    report_schedules = list(ReportSchedule.objects.filter(institution=institution).select_related("site"))
+    next_runs = dict(
+        Schedule.objects.filter(key__in=[schedule_key(s) for s in report_schedules]).values_list("key", "next_run_at")
+    )
+    tz = ZoneInfo(institution.time_zone)
+    return [
+        ScheduleRow(
+            schedule=s,
+            kind_label=kind_label(s.kind),
+            when=schedule_calendar(s).describe(tz),
+            next_run_at=next_runs.get(schedule_key(s)),
+        )
+        for s in report_schedules
+    ]

@@ -18,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from jaga.core import kindconfig
 from jaga.core.models import Site
 from jaga.monitoring.maintenance import intervals_merge
-from jaga.monitoring.models import Monitor, MonitorStatus, Rollup, UptimeSummary
+from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Rollup, StatusChange, UptimeSummary
 from jaga.monitoring.rollups import (
     DAY,
     HOUR,
@@ -429,3 +430,52 @@ def site_status_summary(*, site: Site) -> SiteStatusSummary:
     ]
     problems.sort(key=lambda m: (STATUS_SEVERITY.index(MonitorStatus(m.status)), m.name))
     return SiteStatusSummary(overall=overall, total=len(monitors), by_status=dict(by_status), problems=problems)
+
+
+@dataclass(frozen=True)
+class Beat:
+    """One recent check for the heartbeat bar: when, its status, its response time."""
+
+    at: datetime
+    status: str
+    response_ms: float | None
+
+
+def monitors_heartbeats(monitor_ids: Iterable[int], *, limit: int = 30) -> dict[int, list[Beat]]:
+    """The latest ``limit`` checks of each monitor (oldest first), in one query (a window over the
+    (monitor, time) index), for the heartbeat bars of a list of monitors."""
+    ids = list(monitor_ids)
+    out: dict[int, list[Beat]] = {pk: [] for pk in ids}
+    if not ids:
+        return out
+    rows = (
+        CheckResult.objects.filter(monitor_id__in=ids)
+        .annotate(n=Window(RowNumber(), partition_by=[F("monitor_id")], order_by=F("checked_at").desc()))
+        .filter(n__lte=limit)
+        .values_list("monitor_id", "checked_at", "status", "response_ms")
+    )
+    for monitor_id, at, status, response_ms in rows:
+        out[monitor_id].append(Beat(at, status, response_ms))
+    for beats in out.values():
+        beats.sort(key=lambda beat: beat.at)
+    return out
+
+
+def monitor_outages(*, monitor: Monitor, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The spans in ``[start, end)`` during which the monitor was down, from its status changes."""
+    before = (
+        StatusChange.objects.filter(monitor=monitor, at__lt=start).order_by("-at").values_list("to_status", flat=True)
+    )
+    status = before.first() or MonitorStatus.UNKNOWN
+    spans: list[tuple[datetime, datetime]] = []
+    down_since = start if status == MonitorStatus.DOWN else None
+    changes = StatusChange.objects.filter(monitor=monitor, at__gte=start, at__lt=end).order_by("at")
+    for at, to_status in changes.values_list("at", "to_status"):
+        if to_status == MonitorStatus.DOWN and down_since is None:
+            down_since = at
+        elif to_status != MonitorStatus.DOWN and down_since is not None:
+            spans.append((down_since, at))
+            down_since = None
+    if down_since is not None:
+        spans.append((down_since, end))
+    return spans

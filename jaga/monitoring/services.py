@@ -7,7 +7,6 @@ app listens to) never lose a result: a failing one is logged.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,17 +15,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext
 
 from jaga.core import clock, kindconfig, scheduling
 from jaga.core.kindconfig import KindConfig
 from jaga.monitoring import announce, rollups, signals
 from jaga.monitoring.engine import store
+from jaga.monitoring.findings import findings_sync
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckOutcome, Status
 from jaga.monitoring.maintenance import MaintenanceIndex
-from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus, Probe, StatusChange
+from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Probe, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -312,7 +311,7 @@ def results_write_batch(
                 transitions.append(transition)
         store.results_insert([_result_row(r) for r in kept])
         _maintenance_mark(transitions, rows)
-        _findings_sync(current)
+        findings_sync(current)
         store.rows_write(rows.values())
         StatusChange.objects.bulk_create(
             [
@@ -453,67 +452,6 @@ def _transition_announce(monitor: Monitor, transition: Transition) -> None:
     ):
         if isinstance(error, Exception):
             logger.error("monitor %s: receiver %s failed: %r", monitor.pk, receiver, error, exc_info=error)
-
-
-def _fingerprint(code: str, location: str, evidence: str) -> str:
-    return hashlib.sha256(f"{code}\x1f{location}\x1f{evidence}".encode()).hexdigest()
-
-
-def _findings_sync(records: Sequence[ResultRecord]) -> None:
-    """Keep one Finding row per distinct finding; resolve the ones the kind no longer reports.
-
-    A failed check with no findings says nothing about content (the page could not be read): skipped.
-    One read and at most one insert and one update for the whole batch.
-    """
-    relevant = [
-        r
-        for r in records
-        if r.outcome.findings or r.outcome.status.value not in {Status.DOWN.value, Status.PROBE_OFFLINE.value}
-    ]
-    if not relevant:
-        return
-    reported: dict[int, dict[str, tuple[datetime, Any]]] = {}
-    for record in sorted(relevant, key=lambda r: r.checked_at):  # the latest result of a monitor wins
-        reported[record.monitor_id] = {
-            _fingerprint(f.code, f.location, f.evidence): (record.checked_at, f) for f in record.outcome.findings
-        }
-    fingerprints = {fp for items in reported.values() for fp in items}
-    existing: dict[tuple[int, str], Finding] = {
-        (f.monitor_id, f.fingerprint): f
-        for f in Finding.objects.filter(monitor_id__in=list(reported)).filter(
-            Q(resolved_at__isnull=True) | Q(fingerprint__in=fingerprints)
-        )
-    }
-    latest_at = {r.monitor_id: r.checked_at for r in sorted(relevant, key=lambda r: r.checked_at)}
-    to_create: list[Finding] = []
-    to_update: list[Finding] = []
-    for monitor_id, items in reported.items():
-        for fingerprint, (at, item) in items.items():
-            row = existing.get((monitor_id, fingerprint))
-            if row is None:
-                to_create.append(
-                    Finding(
-                        monitor_id=monitor_id,
-                        code=item.code[:60],
-                        fingerprint=fingerprint,
-                        message=item.message,
-                        location=item.location,
-                        evidence=item.evidence[:5000],
-                        severity=item.severity,
-                        first_seen=at,
-                        last_seen=at,
-                    )
-                )
-            else:
-                row.last_seen, row.message, row.severity, row.resolved_at = at, item.message, item.severity, None
-                to_update.append(row)
-    for (monitor_id, fingerprint), row in existing.items():
-        if fingerprint not in reported[monitor_id] and row.resolved_at is None:
-            row.resolved_at = latest_at[monitor_id]
-            to_update.append(row)
-    Finding.objects.bulk_create(to_create)
-    if to_update:
-        Finding.objects.bulk_update(to_update, ["last_seen", "message", "severity", "resolved_at"], batch_size=500)
 
 
 # --- claims -----------------------------------------------------------------------------------

@@ -14,6 +14,22 @@ HIDING_TAGS = {"noscript": "di dalam <noscript>", "marquee": "di dalam <marquee>
 # Accessibility helpers hide text on purpose; they are not spam tricks.
 ACCESSIBILITY_CLASSES = {"screen-reader-text", "sr-only", "visually-hidden", "element-invisible", "skip-link"}
 
+# The site's own header, menus, sidebars and footer: not the page's content (an article's <header> is kept).
+CHROME_SELECTORS = (
+    "body > header", "#masthead", ".site-header", ".container-header", "#header", ".header", "[role=banner]",
+    "nav", "[role=navigation]", ".navbar", "#menu", ".menu", ".main-navigation", ".mod-menu", "#top-bar", ".topbar",
+    "body > footer", "#colophon", ".site-footer", ".container-footer", "#footer", ".footer", "[role=contentinfo]",
+    "aside", "#secondary", ".sidebar", "#sidebar", ".container-sidebar-right", ".widget-area", ".widget",
+    "[role=complementary]", "form", ".breadcrumb", ".breadcrumbs",
+)  # fmt: skip
+# Where themes put the page's own content, tried in order once the chrome is removed.
+MAIN_SELECTORS = ("main", "[role=main]", "#content", "#main", "#primary", ".site-content", ".content-area", "article")
+# Menus: navigation bars, and the link lists of sidebars, headers and footers (a theme's "Informasi" widget);
+# never the links of the content itself (a news headline is not a menu entry).
+NAV_SELECTORS = (
+    "nav", "[role=navigation]", ".navbar", "#menu", ".menu", ".main-navigation", "#main-menu", ".mod-menu",
+    "aside", ".sidebar", "#sidebar", ".widget", "body > header", "body > footer", "#colophon",
+)  # fmt: skip
 _OFFSCREEN = re.compile(r"(?:left|top|right|text-indent|margin-left)\s*:\s*-\s*(\d{3,})\s*(?:px|em|rem|pt)?")
 _ZERO = r"\s*:\s*0(?:\.0+)?\s*(?:px|em|rem|pt|%)?\s*(?:!important)?\s*(?:;|$)"
 _HIDING_DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -58,6 +74,8 @@ class Segment:
     text: str
     location: str
     hidden: str
+    place: str = "text"  # "title", "meta", "anchor" (a link's own text) or "text" (visible body text)
+    href: str = ""  # an anchor's absolute address
 
 
 class Page:
@@ -129,10 +147,10 @@ class Page:
 
     def segments(self) -> list[Segment]:
         """Every element's own text with its place and whether it is hidden (title and meta included)."""
-        out = [Segment(self.title(), "<title>", "")] if self.title() else []
+        out = [Segment(self.title(), "<title>", "", "title")] if self.title() else []
         for name in ("description", "keywords", "og:title", "og:description"):
             if value := self.meta(name):
-                out.append(Segment(value, f'<meta name="{name}">', "meta (tidak tampil)"))
+                out.append(Segment(value, f'<meta name="{name}">', "", "meta"))
         body = self.tree.body
         if body is None:
             return out
@@ -140,7 +158,12 @@ class Page:
             if node.tag in NON_CONTENT_TAGS:
                 continue
             text = _SPACES.sub(" ", node.text(deep=False)).strip()
-            if text:
+            if not text:
+                continue
+            if node.tag == "a":
+                href = urljoin(self.url, (node.attributes.get("href") or "").strip())
+                out.append(Segment(text, element_path(node), self.hidden_reason(node), "anchor", href))
+            else:
                 out.append(Segment(text, element_path(node), self.hidden_reason(node)))
         return out
 
@@ -157,6 +180,40 @@ class Page:
 
     def visible_text(self) -> str:
         return self.region_text() or ""
+
+    def main_text(self) -> str:
+        """The page's own content: the theme's header, menus, sidebars and footer removed wherever they stand,
+        then the first main-content container that holds text (else what is left of the body)."""
+        tree = LexborHTMLParser(self.tree.html or "")
+        body = tree.body
+        if body is None:
+            return ""
+        for selector in (*NON_CONTENT_TAGS, "noscript", *CHROME_SELECTORS):
+            for node in body.css(selector):
+                node.decompose()
+        for selector in MAIN_SELECTORS:
+            main = body.css_first(selector)
+            if main is not None and (text := _SPACES.sub(" ", main.text(deep=True, separator=" ")).strip()):
+                return text
+        return _SPACES.sub(" ", body.text(deep=True, separator=" ")).strip()
+
+    def nav_links(self) -> list[Link]:
+        """Links of the site's menus (navigation bars), in document order, each once."""
+        seen: set[str] = set()
+        out: list[Link] = []
+        for selector in NAV_SELECTORS:
+            for container in self.tree.css(selector):
+                for node in container.css("a[href]"):
+                    href = (node.attributes.get("href") or "").strip()
+                    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+                        continue
+                    absolute = urljoin(self.url, href)
+                    if absolute in seen:
+                        continue
+                    seen.add(absolute)
+                    text = _SPACES.sub(" ", node.text(deep=True)).strip() or (node.attributes.get("title") or "")
+                    out.append(Link(absolute, text, element_path(node), self.hidden_reason(node)))
+        return out
 
 
 def element_path(node: LexborNode, depth: int = 5) -> str:

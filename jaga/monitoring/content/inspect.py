@@ -5,9 +5,11 @@ Pure functions over a parsed :class:`~jaga.monitoring.content.html.Page`; the in
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from jaga.monitoring.content.html import Page, domain_allowed, domain_of
+from jaga.monitoring.content.html import Page, Segment, domain_allowed, domain_of
 from jaga.monitoring.content.words import (
     Match,
     Term,
@@ -15,6 +17,7 @@ from jaga.monitoring.content.words import (
     defacement_terms,
     gambling_terms,
     matches_significant,
+    normalise,
     terms_present,
     text_match,
 )
@@ -34,17 +37,123 @@ def _where(page: Page, location: str) -> str:
     return f"{page.url} {location}".strip()
 
 
-def words_findings(page: Page, terms: tuple[Term, ...], *, code: str, label: str) -> list[Finding]:
-    """One finding per element that is itself significant: a strong term, or three weak ones together.
+# How much a gambling term weighs by where it stands. Spam is hidden text, links to gambling sites, spam
+# titles and pages; a court news item that names "judi online" as the subject of a case is none of these.
+PLACE_WEIGHTS = {"hidden": 3.0, "outbound": 3.0, "title": 2.0, "meta": 2.0, "text": 1.0, "anchor": 1.0, "href": 0.5}
+PLACE_LABELS = {
+    "hidden": "teks tersembunyi",
+    "outbound": "tautan ke situs luar",
+    "title": "judul halaman",
+    "meta": "meta (tidak tampil)",
+    "text": "teks halaman",
+    "anchor": "teks tautan",
+    "href": "alamat tautan",
+}
+CRITICAL_SCORE = 3.0
+WARNING_SCORE = 2.0
+# Words of a case, a judgment or an arrest: a visible sentence holding them talks *about* gambling.
+_LEGAL_CONTEXT = re.compile(
+    r"(?<![^\W_])(?:perkara|terdakwa|tersangka|terpidana|putusan|pidana|dakwaan|didakwa|jaksa|penuntut|"
+    r"persidangan|majelis|perjudian|vonis|divonis|penjara|kuhp|pasal|barang bukti|ditangkap|diamankan|"
+    r"polres|polsek|kepolisian|pengadilan negeri|pemberantasan|sosialisasi bahaya)(?![^\W_])",
+    re.IGNORECASE,
+)
 
-    Weak terms are judged per element, never summed over the page: a court page may name judge Toto in one
-    article, PN Bandar Lampung in another and a "slot antrean" in a third.
+
+@dataclass
+class Scored:
+    score: float
+    place: str
+    match: Match
+
+
+def allowed_phrases_strip(text: str, phrases: tuple[str, ...]) -> str:
+    """Blank the site's allowed phrases (a judge's name, a case title) before any term is matched."""
+    for phrase in phrases:
+        text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def segment_score(
+    text: str, place: str, terms: tuple[Term, ...], *, allowed_phrases: tuple[str, ...] = ()
+) -> Scored | None:
+    """Weigh the terms of one element by where they stand; None when nothing counts.
+
+    A strong term counts one unit, three different weak ones together count one; the units times the place's
+    weight is the score. Visible text, link texts, titles and meta that read like a court text about a case
+    weigh nothing: only hidden text and links to other sites stay suspicious whatever they say.
     """
-    segments = [(s.text, s.location, s.hidden) for s in page.segments()]
-    segments += [(unquote(link.href), f"{link.location}[href]", link.hidden) for link in page.links()]
-    terms = terms_present("\n".join(text for text, _, _ in segments), terms)
+    found = text_match(allowed_phrases_strip(text, allowed_phrases), terms)
+    if not found:
+        return None
+    units = len({m.term for m in found if m.strong}) + len({m.term for m in found if not m.strong}) // 3
+    if not units:
+        return None
+    weight = PLACE_WEIGHTS[place]
+    if place not in ("hidden", "outbound") and _LEGAL_CONTEXT.search(normalise(text)):
+        weight = 0.0
+    match = next((m for m in found if m.strong), found[0])
+    return Scored(units * weight, place, match)
+
+
+def _place(segment: Segment, own: str, allowed: tuple[str, ...]) -> str:
+    if segment.hidden:
+        return "hidden"
+    if segment.place == "anchor" and _outbound(segment.href, own, allowed):
+        return "outbound"
+    return segment.place
+
+
+def _outbound(href: str, own: str, allowed: tuple[str, ...]) -> bool:
+    if urlsplit(href).scheme not in ("http", "https"):
+        return False
+    domain = domain_of(href)
+    return domain != own and not domain_allowed(domain, (*DEFAULT_ALLOWED_DOMAINS, *allowed))
+
+
+def gambling_findings(
+    page: Page,
+    terms: tuple[Term, ...],
+    *,
+    allowed_domains: tuple[str, ...] = (),
+    allowed_phrases: tuple[str, ...] = (),
+) -> list[Finding]:
+    """Gambling spam, scored by place: critical from ``CRITICAL_SCORE``, a warning from ``WARNING_SCORE``."""
+    segments = page.segments()
+    links = page.links()
+    whole = "\n".join([*(s.text for s in segments), *(unquote(link.href) for link in links)])
+    terms = terms_present(whole, terms)
     if not terms:
         return []  # the usual case, decided in one pass over the page
+    own = domain_of(page.url)
+    items: list[tuple[str, str, str]] = [(s.text, s.location, _place(s, own, allowed_domains)) for s in segments]
+    for link in links:
+        place = "hidden" if link.hidden else "outbound" if _outbound(link.href, own, allowed_domains) else "href"
+        items.append((unquote(link.href), f"{link.location}[href]", place))
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for text, location, place in items:
+        scored = segment_score(text, place, terms, allowed_phrases=allowed_phrases)
+        if scored is None or scored.score < WARNING_SCORE or (scored.match.term, location) in seen:
+            continue
+        seen.add((scored.match.term, location))
+        severity = "critical" if scored.score >= CRITICAL_SCORE else "warning"
+        hidden = next((s.hidden for s in segments if s.location == location and s.hidden), "")
+        where = f"{PLACE_LABELS[place]}{f': {hidden}' if hidden else ''}"
+        message = f"Kata judi online «{scored.match.term}» ditemukan ({where}; skor {scored.score:g})"
+        findings.append(Finding("gambling_spam", message, _where(page, location), scored.match.context, severity))
+        if len(findings) >= MAX_FINDINGS_PER_RULE:
+            break
+    return findings
+
+
+def words_findings(page: Page, terms: tuple[Term, ...], *, code: str, label: str) -> list[Finding]:
+    """One critical finding per element that is itself significant: a strong term, or three weak ones together
+    (the defacement words, which no court text uses)."""
+    segments = [(s.text, s.location, s.hidden) for s in page.segments()]
+    terms = terms_present("\n".join(text for text, _, _ in segments), terms)
+    if not terms:
+        return []
     findings: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for text, location, hidden in segments:
@@ -88,10 +197,16 @@ def links_findings(page: Page, allowed: tuple[str, ...]) -> list[Finding]:
 
 
 def page_inspect(
-    page: Page, *, allowed_domains: tuple[str, ...] = (), extra_words: tuple[str, ...] = ()
+    page: Page,
+    *,
+    allowed_domains: tuple[str, ...] = (),
+    extra_words: tuple[str, ...] = (),
+    allowed_phrases: tuple[str, ...] = (),
 ) -> list[Finding]:
     return [
-        *words_findings(page, gambling_terms(extra_words), code="gambling_spam", label="Kata judi online"),
+        *gambling_findings(
+            page, gambling_terms(extra_words), allowed_domains=allowed_domains, allowed_phrases=allowed_phrases
+        ),
         *words_findings(page, defacement_terms(), code="defacement", label="Tanda defacement"),
         *links_findings(page, allowed_domains),
     ]

@@ -7,7 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 TRUST_RANK = {"high": 3, "medium": 2, "low": 1, "untrusted": 0}
-CHANGE_STREAK_UNTRUSTED = 3  # a value that changes at this many checks in a row is dynamic, not content
+# A value that changed at every check for this long is dynamic (a counter, a token, a clock), not content:
+# judged by time, so that a daily check of a site updated daily is not mistaken for a counter ...
+DYNAMIC_AFTER = timedelta(hours=6)
+DYNAMIC_MIN_CHECKS = 3
+# ... and only when the checks came at least this often (a change per day for days is a busy newsroom).
+DYNAMIC_MAX_GAP = timedelta(hours=2)
 
 
 @dataclass
@@ -46,30 +51,52 @@ def signal_choose(signals: list[Signal], priority: tuple[str, ...]) -> Signal | 
 
 
 def change_track(
-    state: dict[str, Any], key: str, value: str, *, now: datetime, trust: str, max_age_days: int, label: str
+    state: dict[str, Any],
+    key: str,
+    value: str,
+    *,
+    now: datetime,
+    trust: str,
+    max_age_days: int,
+    label: str,
+    counts: bool = True,
 ) -> Signal:
     """Remember ``value`` under ``state[key]`` and turn its history into a signal.
+
+    ``counts=False``: the value changed to something that is no update (gambling spam in the region); it is
+    remembered so that the next real change counts, but it dates nothing.
 
     Before any change is seen, the content is at least as old as the first check: that proves staleness
     once the monitor has watched longer than the maximum age, and proves nothing before.
     """
     previous = state.get(key)
     if not isinstance(previous, dict) or "value" not in previous:
-        state[key] = {"value": value, "first_seen": now.isoformat(), "changed_at": None, "streak": 0}
+        state[key] = {"value": value, "first_seen": now.isoformat(), "checked_at": now.isoformat(), "changed_at": None}
         return Signal(key, None, "low", f"{label}: pemeriksaan pertama (baseline); belum ada perubahan teramati")
     record: dict[str, Any] = previous
-    if record["value"] != value:
-        record.update(value=value, changed_at=now.isoformat(), streak=int(record.get("streak", 0)) + 1)
+    record.pop("streak", None)  # the count of consecutive changes of earlier versions
+    previous_check = record.get("checked_at") or record.get("changed_at") or record["first_seen"]
+    record["checked_at"] = now.isoformat()
+    if record["value"] != value and not counts:
+        record["value"] = value  # a change that is no update (spam): remembered, never dated
+    elif record["value"] != value:
+        if not record.get("run"):
+            record["run_since"] = previous_check  # the run of changes began after the check before it
+        record.update(value=value, changed_at=now.isoformat(), run=int(record.get("run") or 0) + 1)
     else:
-        record["streak"] = 0
-    if record["streak"] >= CHANGE_STREAK_UNTRUSTED:
-        return Signal(
-            key,
-            now,
-            "untrusted",
-            f"{label} berubah pada {record['streak']} pemeriksaan berturut-turut: unsur dinamis (penghitung, "
-            "token, jam), bukan pembaruan isi; tambahkan ignore_selectors/ignore_patterns",
-        )
+        record.update(run=0, run_since=None)
+    run = int(record.get("run") or 0)
+    if run >= DYNAMIC_MIN_CHECKS and record.get("run_since"):
+        lasted = now - datetime.fromisoformat(record["run_since"])
+        if lasted >= DYNAMIC_AFTER and lasted / run <= DYNAMIC_MAX_GAP:
+            hours = lasted.total_seconds() / 3600
+            return Signal(
+                key,
+                now,
+                "untrusted",
+                f"{label} berubah pada setiap pemeriksaan selama {hours:.0f} jam ({run} kali): unsur dinamis "
+                "(penghitung, token, jam), bukan pembaruan isi; tambahkan ignore_selectors/ignore_patterns",
+            )
     if record.get("changed_at"):
         changed = datetime.fromisoformat(record["changed_at"])
         return Signal(key, changed, trust, f"{label}: perubahan terakhir teramati {changed:%Y-%m-%d %H:%M} UTC")

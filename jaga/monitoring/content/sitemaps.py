@@ -33,6 +33,11 @@ async def _sitemap_read(ctx: CheckContext, url: str, problems: list[str]) -> Sit
     if problem:
         problems.append(problem)
         return None
+    if looks_like_html(fetched.body, fetched.headers.get("content-type", "")):
+        # A CMS that answers every address with its home page (or a login or error page) is not a broken XML
+        # document with a DTD: say what came back.
+        problems.append(f"{url}: alamat ini menjawab dengan halaman HTML, bukan sitemap / an HTML page, not a sitemap")
+        return None
     try:
         return sitemap_parse(fetched.body)
     except ValueError as exc:
@@ -62,6 +67,14 @@ async def sitemap_collect(
         result.error = "; ".join(problems) if not result.entries else ""
         return result
     return SitemapResult(error="; ".join(problems) or "tidak ada sitemap / no sitemap")
+
+
+def looks_like_html(body: bytes, content_type: str) -> bool:
+    """An HTML page where XML was expected: by its Content-Type, or by its first tag."""
+    if "html" in content_type.lower() and "xml" not in content_type.lower():
+        return True
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:300]
 
 
 @dataclass

@@ -43,6 +43,10 @@ class Finding:
     location: str = ""  # URL, CSS selector, header name...
     evidence: str = ""  # the text found, trimmed
     severity: str = "warning"  # "info", "warning", "critical"
+    # The pages showing the same evidence (one injected footer on 138 pages is one finding, not 138).
+    pages: list[str] = field(default_factory=list)
+    # Stays open until a person acknowledges it, even once the kind stops reporting it (a page nobody made).
+    needs_ack: bool = False
 
 
 @dataclass

@@ -22,8 +22,10 @@ from jaga.core.kindconfig import setting
 from jaga.monitoring.content.dates import age_days, date_parse
 from jaga.monitoring.content.fetch import fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page
+from jaga.monitoring.content.inspect import WARNING_SCORE, gambling_findings, segment_score, url_spam_match
 from jaga.monitoring.content.signals import Signal, change_track, signal_choose
 from jaga.monitoring.content.sitemaps import sitemap_collect, sitemap_lastmod_judge
+from jaga.monitoring.content.words import gambling_terms
 from jaga.monitoring.content.xmlfeeds import feed_parse
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
 
@@ -129,16 +131,32 @@ async def feed_signal(ctx: CheckContext, feed_url: str | None, *, now: datetime)
         items = feed_parse(fetched.body)
     except ValueError as exc:
         return Signal("feed", None, "untrusted", str(exc), feed_url)
+    spam = [item for item in items if item_is_spam(item.title, item.link)]
+    items = [item for item in items if item not in spam]
     dated = [item for item in items if item.date is not None and item.date <= now + timedelta(days=1)]
     if not dated:
-        return Signal("feed", None, "untrusted", f"feed berisi {len(items)} item tanpa tanggal yang sah", feed_url)
+        spam_note = f" ({len(spam)} item spam judi tidak dihitung)" if spam else ""
+        return Signal(
+            "feed", None, "untrusted", f"feed berisi {len(items)} item tanpa tanggal yang sah{spam_note}", feed_url
+        )
     newest = max(dated, key=lambda item: item.date or now)
     where = f"{feed_url} → «{newest.title[:80]}» {newest.link}".strip()
     if len(dated) >= 2 and len({item.date for item in dated}) == 1:
         reason = f"semua {len(dated)} item bertanggal sama: tanggal pembuatan feed, bukan terbit"
         return Signal("feed", newest.date, "low", reason, where, newest.date_text)
     trust = "high" if len(dated) >= 2 else "medium"
-    return Signal("feed", newest.date, trust, f"item terbaru dari {len(dated)} item feed", where, newest.date_text)
+    spam_note = f"; {len(spam)} item spam judi tidak dihitung sebagai pembaruan" if spam else ""
+    reason = f"item terbaru dari {len(dated)} item feed{spam_note}"
+    return Signal("feed", newest.date, trust, reason, where, newest.date_text)
+
+
+def item_is_spam(title: str, link: str) -> bool:
+    """A new item that the integrity rules call gambling spam (its address, or its title scored as a title)
+    is an injection, not an update."""
+    if url_spam_match(link):
+        return True
+    scored = segment_score(title, "title", gambling_terms())
+    return scored is not None and scored.score >= WARNING_SCORE
 
 
 def feed_discover(page: Page) -> str | None:
@@ -191,6 +209,7 @@ class FreshnessKind:
             return Signal(
                 "region", None, "untrusted", "selektor wilayah tidak cocok / region selector not found", where
             )
+        spam = [f for f in gambling_findings(page, gambling_terms()) if f.severity == "critical"]
         signal = change_track(
             ctx.state,
             "region",
@@ -199,7 +218,17 @@ class FreshnessKind:
             trust="high",
             max_age_days=config.max_age_days,
             label="sidik sha256 teks wilayah",
+            counts=not spam,
         )
+        if spam:
+            findings.append(
+                Finding(
+                    "spam_not_update",
+                    "Halaman memuat spam judi online; perubahannya tidak dihitung sebagai pembaruan konten",
+                    spam[0].location,
+                    spam[0].evidence,
+                )
+            )
         signal.where, signal.evidence = where, fingerprint[:16]
         return signal
 
@@ -207,7 +236,8 @@ class FreshnessKind:
         result = await sitemap_collect(ctx=ctx, base_url=urljoin(config.url, "/"), sitemap_url=config.sitemap_url)
         if not result.entries:
             return Signal("sitemap", None, "untrusted", f"sitemap tidak terbaca: {result.error}", result.source)
-        judgement = sitemap_lastmod_judge(result.entries, now=now)
+        entries = [entry for entry in result.entries if not url_spam_match(entry.loc)]
+        judgement = sitemap_lastmod_judge(entries, now=now)
         newest = judgement.newest
         if newest is None:
             return Signal("sitemap", None, judgement.trust, judgement.reason, result.source)

@@ -9,17 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.utils.translation import gettext_noop as _
 from pydantic import field_validator
 
 from jaga.core import clock
 from jaga.core.kindconfig import setting
+from jaga.monitoring.content.coverage import cycle_checks, findings_group, pages_plan, pages_record
 from jaga.monitoring.content.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetched, fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page, domain_of
 from jaga.monitoring.content.inspect import excerpt, page_inspect, text_similarity, url_spam_match
 from jaga.monitoring.content.sitemaps import SitemapResult, sitemap_collect
+from jaga.monitoring.content.structure import structure_check
 from jaga.monitoring.content.words import defacement_terms, gambling_terms, matches_significant, text_match
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
 from jaga.monitoring.kinds.freshness import url_check
@@ -27,6 +29,7 @@ from jaga.monitoring.kinds.freshness import url_check
 CONCURRENCY = 4
 MAX_KNOWN_SITEMAP_URLS = 20_000
 MAX_NEW_PAGE_FINDINGS = 30
+MAX_SINGLE_NEW_PAGES = 10  # more new pages at once are one finding that lists them
 
 
 class IntegrityConfig(KindConfig):
@@ -40,11 +43,22 @@ class IntegrityConfig(KindConfig):
     sitemap_url: str | None = setting(
         None, label=_("Alamat sitemap"), help=_("Kosongkan untuk mencarinya sendiri (robots.txt, /sitemap.xml).")
     )
-    max_pages: int = setting(10, ge=1, le=200, label=_("Halaman per pemeriksaan paling banyak"))
+    max_pages: int = setting(
+        10,
+        ge=1,
+        le=200,
+        label=_("Halaman dibaca per pemeriksaan"),
+        help=_("Pemeriksaan berikutnya membaca halaman lain dari sitemap dan menu, sampai semua terbaca."),
+    )
     allowed_outbound_domains: list[str] = setting(
         default_factory=list,
         label=_("Domain luar yang boleh ditautkan"),
         help=_("Selain domain pemerintah dan yang sudah dikenal, mis. mahkamahagung.go.id."),
+    )
+    allowed_phrases: list[str] = setting(
+        default_factory=list,
+        label=_("Frasa yang diizinkan"),
+        help=_("Teks situs ini yang memuat kata judi dengan wajar, mis. nama hakim atau judul perkara."),
     )
     extra_words: list[str] = setting(
         default_factory=list,
@@ -66,6 +80,19 @@ class IntegrityConfig(KindConfig):
         help=_("0 sampai 1; di bawah ini kedua versi halaman dianggap berbeda."),
     )
 
+    check_structure: bool = setting(
+        True,
+        label=_("Periksa perubahan struktur"),
+        help=_("Menu atau isi utama yang hilang, beranda yang tidak mirip versi sebelumnya."),
+    )
+    structure_threshold: float = setting(
+        0.5,
+        ge=0.05,
+        le=0.95,
+        label=_("Ambang perubahan struktur"),
+        help=_("0 sampai 1; menu atau isi yang tersisa kurang dari bagian ini dianggap berubah."),
+    )
+
     _url = field_validator("url")(url_check)
 
     @field_validator("urls")
@@ -80,7 +107,11 @@ class IntegrityConfig(KindConfig):
 
 
 def sitemap_new_pages(state: dict[str, Any], result: SitemapResult) -> tuple[list[str], list[Finding], bool]:
-    """Compare the sitemap with the URLs seen before; the first reading is the baseline (no findings)."""
+    """Compare the sitemap with the URLs seen before; the first reading is the baseline (no findings).
+
+    A new page is a finding that waits for a person to acknowledge it (someone made it, or someone injected
+    it); a gambling term in its address makes it critical. Many new pages at once are one finding listing them.
+    """
     current = sorted({entry.loc for entry in result.entries})[:MAX_KNOWN_SITEMAP_URLS]
     baseline = "sitemap_urls" not in state
     known = set(state.get("sitemap_urls") or [])
@@ -88,15 +119,25 @@ def sitemap_new_pages(state: dict[str, Any], result: SitemapResult) -> tuple[lis
     if baseline:
         return [], [], True
     new = [url for url in current if url not in known]
-    findings = []
-    for url in new[:MAX_NEW_PAGE_FINDINGS]:
+    findings: list[Finding] = []
+    plain: list[str] = []
+    for url in new:
         spam = url_spam_match(url)
-        if spam:
+        if spam and len(findings) < MAX_NEW_PAGE_FINDINGS:
             message = f"Halaman baru di sitemap dengan alamat judi online «{spam.term}» / new spam page in sitemap"
-            findings.append(Finding("spam_page", message, result.source, url, "critical"))
-        else:
-            message = "Halaman baru di sitemap; pastikan memang dibuat oleh pengelola / new page in sitemap"
-            findings.append(Finding("new_page", message, result.source, url, "info"))
+            findings.append(Finding("spam_page", message, result.source, url, "critical", [url], needs_ack=True))
+        elif not spam:
+            plain.append(url)
+    if 0 < len(plain) <= MAX_SINGLE_NEW_PAGES:
+        message = "Halaman baru di sitemap; pastikan memang dibuat oleh pengelola / new page in sitemap, acknowledge it"
+        findings += [Finding("new_page", message, result.source, url, "warning", [url], True) for url in plain]
+    elif plain:
+        message = (
+            f"{len(plain)} halaman baru di sitemap sekaligus; pastikan memang dibuat oleh pengelola / "
+            f"{len(plain)} new pages in sitemap, acknowledge them"
+        )
+        evidence = f"{plain[0]} … {plain[-1]}"
+        findings.append(Finding("new_page", message, result.source, evidence, "warning", plain, True))
     return new, findings, False
 
 
@@ -139,7 +180,15 @@ class IntegrityKind:
             return CheckOutcome(Status.DOWN, f"Beranda tidak dapat diperiksa: {problem}", response_ms=home.elapsed_ms)
         findings: list[Finding] = []
         details: dict[str, Any] = {"pages_checked": [], "pages_failed": [], "sitemap": None}
-        pages = [config.url, *config.urls]
+        fixed = list(dict.fromkeys([config.url, *config.urls]))
+        own = domain_of(home.final_url)
+        menu = [
+            link.href
+            for link in Page(home.text, home.final_url).nav_links()
+            if domain_of(link.href) == own and not link.hidden and urlsplit(link.href).scheme in ("http", "https")
+        ]
+        new: list[str] = []
+        sitemap_pages: list[str] = []
         if config.use_sitemap:
             result = await sitemap_collect(
                 ctx=ctx,
@@ -153,37 +202,57 @@ class IntegrityKind:
                 details["sitemap"] = {
                     "source": result.source,
                     "urls": len(result.entries),
-                    "new": new,
+                    "new": new[:100],
                     "baseline": baseline,
                 }
-                # New pages first: an injected page is the likeliest place for spam.
-                pages += new + [entry.loc for entry in result.entries]
+                sitemap_pages = [entry.loc for entry in result.entries]
             else:
                 details["sitemap"] = {"error": result.error}
-        pages = list(dict.fromkeys(pages))[: config.max_pages]
+                sitemap_pages = list(ctx.state.get("sitemap_urls") or [])  # unreadable now: the pages are still there
+        universe = list(dict.fromkeys([*fixed, *menu, *sitemap_pages]))
+        # New pages first: an injected page is the likeliest place for spam.
+        pages = pages_plan(state=ctx.state, fixed=fixed, new=new, universe=universe, budget=config.max_pages)
         titles: dict[str, str] = ctx.state.setdefault("titles", {})
+        structure: dict[str, Any] = ctx.state.setdefault("structure", {})
+        for url in [url for url in titles if url not in fixed]:
+            del titles[url]  # titles are followed on the fixed pages only
+        for url in [url for url in structure if url not in fixed and url != home.final_url]:
+            del structure[url]
         limit = asyncio.Semaphore(CONCURRENCY)
+        read: dict[str, list[Finding]] = {}
 
-        async def one(url: str) -> list[Finding]:
+        async def one(url: str) -> None:
             async with limit:
-                return await self._page_check(ctx, config, url, home if url == config.url else None, titles, details)
+                fetched = home if url == config.url else None
+                page_findings = await self._page_check(ctx, config, url, fetched, url in fixed, details)
+                if page_findings is not None:
+                    read[url] = page_findings
 
-        for page_findings in await asyncio.gather(*(one(url) for url in pages)):
-            findings += page_findings
+        await asyncio.gather(*(one(url) for url in pages))
+        per_page, coverage = pages_record(
+            state=ctx.state,
+            now=clock.now(),
+            read=read,
+            failed=[failed["url"] for failed in details["pages_failed"]],
+            universe=universe,
+        )
+        coverage["cycle_checks"] = cycle_checks(coverage["pages"], config.max_pages)
+        details["coverage"] = coverage
+        findings += findings_group(per_page)
         counts = {level: sum(f.severity == level for f in findings) for level in ("critical", "warning", "info")}
         details.update(counts)
         elapsed = (clock.now() - started).total_seconds() * 1000
-        checked = len(details["pages_checked"])
+        read_text = (
+            f"{coverage['read_24h']} dari {coverage['pages']} halaman terbaca dalam 24 jam terakhir "
+            f"({coverage['read_now']} sekarang)"
+        )
         if counts["critical"] or counts["warning"]:
             codes = sorted({f.code for f in findings if f.severity != "info"})
             reason = (
-                f"{counts['critical']} temuan kritis, {counts['warning']} peringatan pada {checked} halaman: "
-                f"{', '.join(codes)}"
+                f"{counts['critical']} temuan kritis, {counts['warning']} peringatan: {', '.join(codes)}; {read_text}"
             )
             return CheckOutcome(Status.DEGRADED, reason, elapsed, details, findings)
-        return CheckOutcome(
-            Status.UP, f"Tidak ada temuan integritas pada {checked} halaman", elapsed, details, findings
-        )
+        return CheckOutcome(Status.UP, f"Tidak ada temuan integritas; {read_text}", elapsed, details, findings)
 
     async def _page_check(
         self,
@@ -191,27 +260,41 @@ class IntegrityKind:
         config: IntegrityConfig,
         url: str,
         fetched: Fetched | None,
-        titles: dict[str, str],
+        fixed: bool,
         details: dict[str, Any],
-    ) -> list[Finding]:
+    ) -> list[Finding] | None:
+        """The page's findings, or None when it could not be read (what it showed before still stands)."""
         fetched = fetched or await page_fetch(ctx=ctx, url=url, user_agent=config.browser_user_agent)
         problem = fetch_problem(fetched)
         if problem:
             details["pages_failed"].append({"url": url, "reason": problem})
-            return []
+            return None
         details["pages_checked"].append(url)
         if fetched.truncated:
             details.setdefault("pages_truncated", []).append(url)  # only the first max_body_bytes were inspected
         page = Page(fetched.text, fetched.final_url)
         findings = page_inspect(
-            page, allowed_domains=tuple(config.allowed_outbound_domains), extra_words=tuple(config.extra_words)
+            page,
+            allowed_domains=tuple(config.allowed_outbound_domains),
+            extra_words=tuple(config.extra_words),
+            allowed_phrases=tuple(config.allowed_phrases),
         )
-        title = page.title()
-        previous = titles.get(url)
-        if previous is not None and previous != title:
-            message = "Judul halaman berubah / page title changed"
-            findings.append(Finding("title_changed", message, f"{page.url} <title>", f"«{previous}» → «{title}»"))
-        titles[url] = title
+        if fixed:
+            titles: dict[str, str] = ctx.state["titles"]
+            title = page.title()
+            previous = titles.get(url)
+            if previous is not None and previous != title:
+                message = "Judul halaman berubah / page title changed"
+                findings.append(Finding("title_changed", message, f"{page.url} <title>", f"«{previous}» → «{title}»"))
+            titles[url] = title
+            if config.check_structure:
+                findings += structure_check(
+                    ctx.state["structure"],
+                    page,
+                    now=clock.now(),
+                    threshold=config.structure_threshold,
+                    home=url == config.url,
+                )
         if config.check_cloaking:
             crawler_fetched = await page_fetch(ctx=ctx, url=url, user_agent=config.crawler_user_agent)
             if not fetch_problem(crawler_fetched):

@@ -29,24 +29,15 @@ from jaga.monitoring.content.html import Link, Page, domain_of
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
 from jaga.monitoring.kinds.freshness import url_check
 
-# The site's own header, menus, sidebars and footer: not the page's content (an article's <header> is kept).
-CHROME_SELECTORS = (
-    "body > header",
-    "#masthead",
-    ".site-header",
-    ".container-header",
-    "nav",
-    "body > footer",
-    "#colophon",
-    ".site-footer",
-    ".container-footer",
-    "aside",
-    "#secondary",
-    ".sidebar",
-    ".container-sidebar-right",
-    "form",
-)
 MAX_TRIES_PER_PAGE = 4
+# A page that says it is coming is not content, however long its theme's text around it.
+STUB_PATTERN = re.compile(
+    r"segera\s+(?:tersedia|hadir|diisi)|(?:sedang\s+)?dalam\s+(?:pengembangan|perbaikan|pembuatan|proses\s+pengisian)"
+    r"|halaman\s+(?:ini\s+)?belum\s+(?:tersedia|diisi|ada\s+isinya)|coming\s+soon|under\s+construction"
+    r"|lorem\s+ipsum|content\s+(?:will\s+be\s+)?(?:available|added)\s+soon",
+    re.IGNORECASE,
+)
+STUB_MAX_CHARS = 600  # a stub sentence in a text longer than this is a remark, not the whole page
 CONCURRENCY = 4
 
 __all__ = ["DEFAULT_COURT_PAGES", "KIND", "PageSpec", "RequiredPagesConfig"]
@@ -106,19 +97,33 @@ class RequiredPagesConfig(KindConfig):
         return self
 
 
-def menu_links_for(spec: PageSpec, links: list[Link], base_url: str) -> list[str]:
-    """Same-site homepage links whose text (or slug) matches the spec's keywords, best keyword first."""
+def menu_links_for(spec: PageSpec, nav: list[Link], links: list[Link], base_url: str) -> list[str]:
+    """Same-site links for the spec, best keyword first: menu links whose text or last path segment holds a
+    keyword, then other homepage links only when their whole text *is* a keyword (a news item titled
+    "Putusan perkara ..." on the homepage is not the judgments directory)."""
     site = domain_of(base_url)
     found: list[str] = []
+
+    def add(href: str) -> None:
+        if href not in found:
+            found.append(href)
+
     for keyword in spec.keywords:
-        pattern = re.compile(r"(?<!\w)" + re.escape(keyword.lower()) + r"(?!\w)")
-        slug = keyword.lower().replace(" ", "-")
+        word = keyword.lower()
+        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
+        slug = word.replace(" ", "-")
+        for link in nav:
+            if domain_of(link.href) != site or link.hidden:
+                continue
+            last_segment = urlsplit(link.href).path.rstrip("/").rsplit("/", 1)[-1].lower()
+            if pattern.search(link.text.lower()) or slug in last_segment:
+                add(link.href)
         for link in links:
             if domain_of(link.href) != site or link.hidden:
                 continue
             last_segment = urlsplit(link.href).path.rstrip("/").rsplit("/", 1)[-1].lower()
-            if (pattern.search(link.text.lower()) or slug in last_segment) and link.href not in found:
-                found.append(link.href)
+            if " ".join(link.text.lower().split()) == word or last_segment == slug:
+                add(link.href)
     return found
 
 
@@ -137,9 +142,7 @@ def page_newest_date(page: Page, fetched: Fetched, *, now: datetime) -> FoundDat
     served = date_parse(fetched.headers.get("date")) or now
     if modified and abs((served - modified).total_seconds()) > 120:
         structured.append(FoundDate(modified, fetched.headers["last-modified"], "header Last-Modified"))
-    candidates = [found for found in structured if found.when <= now] or text_dates(
-        page.region_text(None, CHROME_SELECTORS) or "", now=now
-    )
+    candidates = [found for found in structured if found.when <= now] or text_dates(page.main_text(), now=now)
     return max(candidates, key=lambda found: found.when) if candidates else None
 
 
@@ -154,12 +157,13 @@ class RequiredPagesKind:
         problem = fetch_problem(home)
         if problem:
             return CheckOutcome(Status.DOWN, f"Beranda tidak dapat diakses: {problem}", response_ms=home.elapsed_ms)
-        links = Page(home.text, home.final_url).links()
+        home_page = Page(home.text, home.final_url)
+        links, nav = home_page.links(), home_page.nav_links()
         limit = asyncio.Semaphore(CONCURRENCY)
 
         async def one(spec: PageSpec) -> tuple[dict[str, Any], Finding | None]:
             async with limit:
-                return await self._page_check(ctx, spec, config, links, now)
+                return await self._page_check(ctx, spec, config, nav, links, now)
 
         results = await asyncio.gather(*(one(spec) for spec in config.pages))
         rows = [row for row, _ in results]
@@ -175,7 +179,13 @@ class RequiredPagesKind:
         )
 
     async def _page_check(
-        self, ctx: CheckContext, spec: PageSpec, config: RequiredPagesConfig, links: list[Link], now: datetime
+        self,
+        ctx: CheckContext,
+        spec: PageSpec,
+        config: RequiredPagesConfig,
+        nav: list[Link],
+        links: list[Link],
+        now: datetime,
     ) -> tuple[dict[str, Any], Finding | None]:
         row: dict[str, Any] = {
             "key": spec.key,
@@ -202,7 +212,7 @@ class RequiredPagesKind:
             candidates.append((spec.url or urljoin(config.base_url, spec.path or "/"), "konfigurasi"))
         else:
             if config.crawl_menu:
-                candidates += [(href, "menu") for href in menu_links_for(spec, links, config.base_url)]
+                candidates += [(href, "menu") for href in menu_links_for(spec, nav, links, config.base_url)]
             candidates += [(urljoin(config.base_url, path), "jalur umum") for path in spec.paths]
         fetched: Fetched | None = None
         for url, found_by in list(dict.fromkeys(candidates))[:MAX_TRIES_PER_PAGE]:
@@ -215,19 +225,27 @@ class RequiredPagesKind:
         if fetched is None:
             tried = "; ".join(row["tried"]) or "tidak ada tautan menu atau jalur yang cocok"
             message = f"Halaman wajib «{spec.title}» tidak ditemukan"
-            return row, Finding("page_missing", message, config.base_url, f"dicoba: {tried}", "warning")
+            # One finding per missing page, even when two pages were tried at the same addresses.
+            location = f"{config.base_url} [{spec.key}]"
+            return row, Finding("page_missing", message, location, f"dicoba: {tried}", "warning")
         return self._page_judge(spec, fetched, row, now)
 
     def _page_judge(
         self, spec: PageSpec, fetched: Fetched, row: dict[str, Any], now: datetime
     ) -> tuple[dict[str, Any], Finding | None]:
         page = Page(fetched.text, fetched.final_url)
-        text = page.region_text(None, CHROME_SELECTORS) or ""
+        text = page.main_text()
         row["text_chars"] = len(text)
         newest = page_newest_date(page, fetched, now=now)
         if newest is not None:
             row.update(age_days=age_days(newest.when, now), date_evidence=f"«{newest.text}» di {newest.where}")
         url = fetched.final_url
+        stub = STUB_PATTERN.search(text)
+        if stub and (len(text) <= STUB_MAX_CHARS or stub.group(0).lower().startswith("lorem")):
+            row["status"] = "stub"
+            evidence = f"«{text[max(stub.start() - 60, 0) : stub.end() + 60]}» ({len(text)} karakter)"
+            message = f"Halaman wajib «{spec.title}» hanya berisi tanda belum selesai («{stub.group(0)}»)"
+            return row, Finding("page_stub", message, url, evidence)
         if len(text) < spec.min_text_chars:
             row["status"] = "empty"
             evidence = f"teks {len(text)} karakter (minimum {spec.min_text_chars}): «{text[:120]}»"

@@ -13,9 +13,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 
 from jaga.core.registry import UnknownEntry
-from jaga.core.templatetags.jaga_format import tanggal
+from jaga.core.templatetags.jaga_format import tanggal, tanggal_jam
 from jaga.monitoring.kinds import REGISTRY
-from jaga.monitoring.models import MonitorStatus
+from jaga.monitoring.models import Finding, MonitorStatus
 from jaga.monitoring.views.backend import BarDay
 from jaga.monitoring.views.backend import status_css as _status_css
 
@@ -47,6 +47,15 @@ def status_badge(status: str, in_maintenance: bool = False) -> SafeString:
             gettext("pemeliharaan"),
         )
     return badge
+
+
+@register.filter
+def severity_label(severity: str) -> str:
+    """ "kritis", "peringatan", "info" for a finding's severity, never its code."""
+    try:
+        return str(Finding.Severity(str(severity)).label)
+    except ValueError:
+        return str(severity)
 
 
 @register.filter
@@ -123,3 +132,19 @@ def bar_spans(bars: Iterable[BarDay]) -> SafeString:
     return format_html_join(
         "", '<span class="{}" title="{}: {}"></span>', ((b.css, _day_label(b.day, language), b.percent) for b in bars)
     )
+
+
+@register.filter
+def beat_spans(beats: Iterable[Any], institution: Any = None) -> SafeString:
+    """The heartbeat bar: one tick per recent check (oldest left), coloured by its status and titled with its
+    time, status and response time, like Uptime Kuma's."""
+    ticks = []
+    for beat in beats:
+        try:
+            label = str(MonitorStatus(beat.status).label)
+        except ValueError:
+            label = str(beat.status)
+        when = tanggal_jam(beat.at, institution)
+        response = f" · {ms(beat.response_ms)}" if beat.response_ms is not None else ""
+        ticks.append((_status_css(beat.status), beat.status, f"{when} · {label}{response}"))
+    return format_html_join("", '<span class="{}" data-status="{}" title="{}"></span>', ticks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -208,6 +209,9 @@ class TestDocument:
         page = client.get("/api/docs").content.decode()
         assert "cdn" not in page.lower()
         assert "/api/docs/redoc.standalone.js" in page
+        assert 'data-spec-url="/api/openapi.json"' in page
+        assert "<style" not in page  # a strict Content-Security-Policy runs neither inline script nor style
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
         script = client.get("/api/docs/redoc.standalone.js")
         assert script.status_code == 200
         assert b"Redoc" in b"".join(script.streaming_content)  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jaga.monitoring import services, signals
 from jaga.monitoring.engine import ProbeEngine
+from jaga.monitoring.findings import finding_acknowledge
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Probe, StatusChange
 from jaga.monitoring.tests.loopback import LoopbackServer, free_port
@@ -303,6 +304,34 @@ def test_it_keeps_findings_by_fingerprint_and_resolves_the_gone_ones(site, clock
     assert rows["gambling_spam"].last_seen == clock.now + timedelta(minutes=1)
     assert rows["gambling_spam"].first_seen == clock.now
     assert rows["hidden_link"].resolved_at == clock.now + timedelta(minutes=1)
+
+
+def test_it_keeps_a_finding_that_asks_for_a_person_open_until_acknowledged(site, clock, django_user_model):
+    from jaga.monitoring.kinds.base import CheckOutcome, Finding, Status
+    from jaga.monitoring.models import Finding as FindingRow
+
+    monitor = make_monitor(site, "https://x")
+    user = django_user_model.objects.create_user("operator")
+
+    def write(findings, at):  # type: ignore[no-untyped-def]
+        outcome = CheckOutcome(Status.UP, "x", findings=findings)
+        record = services.ResultRecord(monitor_id=monitor.pk, probe="p", checked_at=at, outcome=outcome)
+        services.results_write_batch(probe_name="p", records=[record])
+
+    new_page = Finding("new_page", "Halaman baru", "https://x/sitemap.xml", "https://x/baru/", "warning",
+                       ["https://x/baru/"], needs_ack=True)  # fmt: skip
+    write([new_page], clock.now)
+    write([], clock.now + timedelta(minutes=1))  # the kind reports it once only
+    row = FindingRow.objects.get(monitor=monitor)
+    assert row.resolved_at is None
+    assert row.pages == ["https://x/baru/"]
+
+    finding_acknowledge(finding=row, user=user)
+    write([new_page], clock.now + timedelta(minutes=2))  # seen again: stays acknowledged
+
+    row.refresh_from_db()
+    assert row.acknowledged_by == user
+    assert row.resolved_at is not None
 
 
 def test_it_stores_the_kind_state_back_on_the_monitor(site, clock):

@@ -172,7 +172,7 @@ def test_it_remembers_when_the_region_changed_and_ignores_counters_and_tokens():
     assert signal(unchanged, "region")["trust"] == "low"  # counter, nonce and dates changed: ignored
     assert signal(again, "region")["trust"] == "low"
     assert state["region"]["changed_at"] is None
-    assert state["region"]["streak"] == 0
+    assert not state["region"].get("run")
 
 
 def test_it_sees_a_region_change_as_fresh_and_an_unchanged_region_older_than_the_maximum_as_stale():
@@ -200,16 +200,65 @@ def test_it_reports_a_region_selector_that_matches_nothing():
     assert signal(outcome, "region")["trust"] == "untrusted"
 
 
-def test_it_treats_an_etag_that_changes_every_check_as_untrusted():
-    state: dict = {}
-    sites = []
-    for n in range(4):
-        site = {"/": Route("wordpress/page.html", headers={"ETag": f'W/"{n}"'}, values={"title": "x"})}
-        sites.append(site)
-    outcomes = kind_run_series(KIND, sites, {"url": "{{base}}/", "use_sitemap": False}, state)
+def test_it_treats_an_etag_that_changed_at_every_check_for_hours_as_untrusted():
+    sites = [{"/": Route("wordpress/page.html", headers={"ETag": f'W/"{n}"'}, values={"title": "x"})} for n in range(4)]
+    config = {"url": "{{base}}/", "use_sitemap": False}
 
-    assert signal(outcomes[1], "etag")["trust"] == "medium"
-    assert signal(outcomes[3], "etag")["trust"] == "untrusted"
+    quick = kind_run_series(KIND, sites, config, {})
+    # Changed at every check, but within seconds: that is not yet hours of changes.
+    assert [signal(o, "etag")["trust"] for o in quick[1:]] == ["medium", "medium", "medium"]
+
+    hours_ago = (NOW - timedelta(hours=7)).isoformat()
+    state = {"etag": {"value": 'W/"x"', "first_seen": hours_ago, "checked_at": hours_ago, "changed_at": None}}
+    state["etag"].update(run=5, run_since=hours_ago)  # changed at the five checks of the last seven hours
+    [dynamic] = kind_run_series(KIND, sites[:1], config, state)
+    assert signal(dynamic, "etag")["trust"] == "untrusted"
+    assert "selama 7 jam (6 kali)" in signal(dynamic, "etag")["reason"]
+
+
+def test_it_trusts_a_region_that_changes_at_each_daily_check():
+    day = timedelta(days=1)
+    state = {"region": {"value": "lama", "first_seen": (NOW - 4 * day).isoformat(), "changed_at": None}}
+    state["region"].update(checked_at=(NOW - day).isoformat(), run=3, run_since=(NOW - 4 * day).isoformat())
+    config = {"url": "{{base}}/", "use_sitemap": False, "feed_url": "{{base}}/no-feed", "region_selector": "main"}
+
+    [outcome] = kind_run_series(KIND, [wordpress()], config, state)
+
+    assert signal(outcome, "region")["trust"] == "high"
+    assert outcome.details["signal"] == "region"
+
+
+def test_it_does_not_count_a_spam_post_in_the_feed_as_an_update():
+    spam_item = (
+        "<item><title>Slot Gacor Maxwin Hari Ini Bocoran RTP Live</title><link>{{base}}/slot-gacor-maxwin/</link>"
+        "<pubDate>{{rfc:0}}</pubDate></item>"
+    )
+    feed = fixture_render("wordpress/feed.xml", shift=117).replace("<item>", spam_item + "<item>", 1)
+    routes = {**wordpress(shift=117), "/feed/": Route(body=feed, content_type=RSS)}
+
+    outcome = kind_run(KIND, routes, {"url": "{{base}}/", "max_age_days": 30, "use_sitemap": False})
+
+    assert outcome.status == Status.DEGRADED
+    assert outcome.details["age_days"] == pytest.approx(120, abs=0.1)
+    assert "1 item spam judi tidak dihitung" in signal(outcome, "feed")["reason"]
+
+
+def test_it_does_not_date_an_update_by_a_region_change_that_brought_spam():
+    config = {"url": "{{base}}/", "use_sitemap": False, "feed_url": "{{base}}/no-feed", "region_selector": "main"}
+    spammed = wordpress(counter="1")
+    spammed["/"] = Route(
+        body=fixture_render("wordpress/index.html").replace(
+            '<main id="main" class="site-main">',
+            '<main id="main" class="site-main"><div style="display:none">slot gacor maxwin togel</div>',
+        )
+    )
+    state: dict = {}
+
+    _, after = kind_run_series(KIND, [wordpress(), spammed], config, state)
+
+    assert state["region"]["changed_at"] is None
+    assert signal(after, "region")["trust"] == "low"
+    assert "spam_not_update" in [f.code for f in after.findings]
 
 
 def test_it_reports_an_unreachable_page_as_down():

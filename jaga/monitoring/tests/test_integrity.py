@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from jaga.monitoring.content.html import Page, css_hiding_reason
@@ -18,7 +16,7 @@ XML = "application/xml; charset=UTF-8"
 SPAM_FOOTER = fixture_render("spam/hidden_footer.html")
 
 
-def wordpress(index: Route | None = None, extra_urls: str = "") -> dict[str, Route]:
+def wordpress(index: Route | None = None, extra_urls: str = "", footer_extra: str = "") -> dict[str, Route]:
     routes = {
         "/": index or Route("wordpress/index.html", values={"counter": "12"}),
         "/wp-sitemap.xml": Route("wordpress/wp-sitemap.xml", content_type=XML),
@@ -32,7 +30,10 @@ def wordpress(index: Route | None = None, extra_urls: str = "") -> dict[str, Rou
     }
     posts = ("rapat-evaluasi-kinerja-triwulan", "sosialisasi-zona-integritas", "pengumuman-jadwal-pelayanan")
     for path in [f"/2025/{slug}/" for slug in posts] + ["/tentang-pengadilan/profil-pengadilan/"]:
-        routes[path] = Route("wordpress/page.html", values={"title": "Rapat", "content": "<p>Rapat evaluasi.</p>"})
+        routes[path] = Route(
+            "wordpress/page.html",
+            values={"title": "Rapat", "content": "<p>Rapat evaluasi.</p>", "footer_extra": footer_extra},
+        )
     return routes
 
 
@@ -133,8 +134,9 @@ def test_it_lists_new_sitemap_pages_after_the_baseline_and_flags_spam_paths_as_c
     assert found["spam_page"].severity == "critical"
     assert found["spam_page"].evidence.endswith("/slot-gacor-maxwin-hari-ini/")
     assert "slot gacor" in found["spam_page"].message
-    assert found["new_page"].severity == "info"
+    assert (found["new_page"].severity, found["new_page"].needs_ack) == ("warning", True)
     assert found["new_page"].evidence.endswith("/2025/pelantikan-panitera-pengganti/")
+    assert found["spam_page"].needs_ack
     assert second.status == Status.DEGRADED
     assert len(second.details["sitemap"]["new"]) == 2
     # Seen once, known afterwards.
@@ -184,15 +186,13 @@ def test_it_decodes_a_windows_1252_page_without_a_declared_charset():
 
 def test_it_handles_a_huge_page_by_reading_only_up_to_the_cap():
     filler = "<p>Pengumuman pelayanan pengadilan.</p>" * 80_000  # about 3 MB
-    html = f"<html><head><title>Besar</title></head><body><p>judi online</p>{filler}</body></html>"
+    html = f"<html><head><title>Besar</title></head><body><p>judi online slot gacor</p>{filler}</body></html>"
     routes = {"/": Route(body=html.encode())}
-    started = time.monotonic()
 
     outcome = kind_run(
         KIND, routes, {"url": "{{base}}/", "use_sitemap": False, "check_cloaking": False}, max_body_bytes=500_000
     )
 
-    assert time.monotonic() - started < 10
     assert [f.code for f in outcome.findings] == ["gambling_spam"]
     assert outcome.details["pages_truncated"] == [outcome.details["pages_checked"][0]]
 

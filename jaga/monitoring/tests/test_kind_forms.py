@@ -244,3 +244,81 @@ def test_headers_stored_in_clear_by_an_older_version_are_encrypted_by_the_migrat
     old.refresh_from_db()
     assert set(old.config["request_headers"]) == {ENCRYPTED}
     assert config_plain(old.config)["request_headers"] == {"X-Token": "abc"}
+
+
+def test_the_kind_picker_describes_each_kind_in_words(client: Client, staff: Any, site: Any) -> None:
+    client.force_login(staff)
+    page = client.get(reverse("monitoring:monitor_create", args=[site.pk])).content.decode()
+
+    for entry in REGISTRY:
+        assert str(entry.label) in page
+        assert str(entry.description) in page
+        assert f">{entry.key}<" not in page  # never the kind's code
+
+
+def test_changing_the_kind_swaps_only_the_configuration_part(client: Client, staff: Any, site: Any) -> None:
+    client.force_login(staff)
+    url = reverse("monitoring:monitor_create", args=[site.pk])
+    page = client.get(url, {"kind": "http"}).content.decode()
+    assert f'hx-get="{url}"' in page
+    assert 'hx-target="#config-fields"' in page
+
+    swapped = client.get(url, {"kind": "tls"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="config-fields"' in swapped
+    assert 'name="cfg_warn_days"' in swapped
+    assert 'name="cfg_keyword"' not in swapped
+
+
+@pytest.fixture
+def loopback_site(site: Any) -> Any:
+    from aiohttp import web
+
+    from jaga.monitoring.tests.loopback import LoopbackServer
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="<html><body>Selamat datang di PN Contoh</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/", hello)
+    site.institution.allow_internal_addresses = True
+    site.institution.save(update_fields=["allow_internal_addresses"])
+    with LoopbackServer(app) as server:
+        yield server.url("/")
+
+
+def test_test_now_runs_one_check_and_saves_nothing(client: Client, staff: Any, site: Any, loopback_site: str) -> None:
+    from jaga.monitoring.models import CheckResult
+
+    client.force_login(staff)
+    url = reverse("monitoring:monitor_test", args=[site.pk])
+    shown = client.get(reverse("monitoring:monitor_create", args=[site.pk]), {"kind": "http"}).context["form"]
+    data = {**posted_back(shown), **BASE, "name": "Beranda", "cfg_url": loopback_site, "cfg_keyword": "Selamat datang"}
+
+    partial = client.post(url, data, HTTP_HX_REQUEST="true")
+    missing = client.post(url, {**data, "cfg_keyword": "Tidak ada di halaman"}, HTTP_HX_REQUEST="true")
+    full = client.post(url, data)  # without JavaScript: the whole form again, with the result
+
+    assert partial.status_code == 200
+    text = partial.content.decode()
+    assert 'data-status="up"' in text
+    assert "Hasil uji (belum disimpan)" in text
+    assert 'data-status="down"' in missing.content.decode()
+    assert 'data-status="up"' in full.content.decode()
+    assert 'name="cfg_url"' in full.content.decode()
+    assert Monitor.objects.count() == 0
+    assert CheckResult.objects.count() == 0
+
+
+def test_test_now_asks_for_a_valid_configuration_first(client: Client, staff: Any, site: Any) -> None:
+    client.force_login(staff)
+    url = reverse("monitoring:monitor_test", args=[site.pk])
+
+    response = client.post(url, {"kind": "http", **BASE, "cfg_url": "bukan alamat"}, HTTP_HX_REQUEST="true")
+
+    assert "Perbaiki isian konfigurasi dulu" in response.content.decode()
+
+
+def test_test_now_is_for_operators_only(client: Client, auditor: Any, site: Any) -> None:
+    client.force_login(auditor)
+    response = client.post(reverse("monitoring:monitor_test", args=[site.pk]), {"kind": "http"})
+    assert response.status_code == 403

@@ -173,15 +173,14 @@ def test_it_is_down_when_the_homepage_is_unreachable():
 
 
 def test_it_matches_menu_keywords_as_words_not_inside_other_labels():
-    links = Page(
-        fixture_render("wordpress/index.html", base="https://pn-bangil.go.id"), "https://pn-bangil.go.id/"
-    ).links()
+    home = Page(fixture_render("wordpress/index.html", base="https://pn-bangil.go.id"), "https://pn-bangil.go.id/")
+    nav, links = home.nav_links(), home.links()
     profil = PageSpec(**next(p for p in DEFAULT_COURT_PAGES if p["key"] == "profil"))
     hakim = PageSpec(**next(p for p in DEFAULT_COURT_PAGES if p["key"] == "pimpinan_hakim"))
 
-    assert menu_links_for(profil, links, "https://pn-bangil.go.id/")[0].endswith("/profil-pengadilan/")
-    assert all("hakim" not in href for href in menu_links_for(profil, links, "https://pn-bangil.go.id/"))
-    assert menu_links_for(hakim, links, "https://pn-bangil.go.id/") == [
+    assert menu_links_for(profil, nav, links, "https://pn-bangil.go.id/")[0].endswith("/profil-pengadilan/")
+    assert all("hakim" not in href for href in menu_links_for(profil, nav, links, "https://pn-bangil.go.id/"))
+    assert menu_links_for(hakim, nav, links, "https://pn-bangil.go.id/") == [
         "https://pn-bangil.go.id/tentang-pengadilan/profil-hakim-dan-pegawai/"
     ]
 
@@ -190,3 +189,64 @@ def test_it_rejects_duplicate_page_keys():
     pages = [{"key": "a", "title": "A", "path": "/a"}, {"key": "a", "title": "B", "path": "/b"}]
     with pytest.raises(ValueError, match="Kunci halaman ganda: a"):
         validate_config(KIND, {"base_url": "https://pn.go.id/", "pages": pages})
+
+
+@pytest.mark.parametrize(
+    "stub",
+    [
+        "<h2>Segera Tersedia</h2><p>Halaman ini sedang dalam pengembangan.</p>",
+        "<p>Coming soon.</p>",
+        "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit. " + "Sed do eiusmod tempor. " * 30 + "</p>",
+    ],
+)
+def test_it_does_not_count_a_stub_as_content(stub):
+    routes = wordpress_court(**{"/layanan-publik/standar-pelayanan/": wp_page("Standar Pelayanan", body=stub)})
+
+    outcome = kind_run(KIND, routes, {"base_url": "{{base}}/"})
+
+    [finding] = outcome.findings
+    assert finding.code == "page_stub"
+    assert row(outcome, "standar_pelayanan")["status"] == "stub"
+
+
+def test_it_counts_only_the_main_content_not_a_theme_sidebar_outside_body_header_and_footer():
+    sidebar = "<div class='widget-area'><p>" + "Jam pelayanan Senin sampai Jumat pukul 08.00. " * 10 + "</p></div>"
+    routes = wordpress_court(
+        **{"/layanan-publik/standar-pelayanan/": wp_page("Standar Pelayanan", body="<p>Segera.</p>" + sidebar)}
+    )
+
+    outcome = kind_run(KIND, routes, {"base_url": "{{base}}/"})
+
+    assert row(outcome, "standar_pelayanan")["status"] == "empty"
+    assert row(outcome, "standar_pelayanan")["text_chars"] < 50
+
+
+def test_it_keeps_one_finding_per_missing_page():
+    routes = wordpress_court(**{"/tentang-pengadilan/lhkpn/": None, "/transparansi/lkjip/": None})
+    pages = [
+        {"key": "a", "title": "Halaman A", "path": "/tidak-ada-a/"},
+        {"key": "b", "title": "Halaman B", "paths": [], "keywords": ["tidak ada sama sekali"]},
+        {"key": "c", "title": "Halaman C", "paths": [], "keywords": ["juga tidak ada"]},
+    ]
+
+    outcome = kind_run(KIND, routes, {"base_url": "{{base}}/", "pages": pages})
+
+    missing = [f for f in outcome.findings if f.code == "page_missing"]
+    assert len(missing) == 3
+    assert len({(f.location, f.evidence) for f in missing}) == 3
+
+
+def test_it_never_takes_a_homepage_news_item_for_the_judgments_directory():
+    news = (
+        "<article><h2><a href='https://pn.go.id/2025/putusan-perkara-pidana-nomor-12/'>Putusan Perkara Pidana "
+        "Nomor 12/Pid.B/2025 dibacakan</a></h2></article>"
+    )
+    html = fixture_render("wordpress/index.html", base="https://pn.go.id")
+    html = html.replace('<main id="main" class="site-main">', '<main id="main" class="site-main">' + news)
+    home = Page(html, "https://pn.go.id/")
+    spec = PageSpec(key="putusan", title="Direktori putusan", keywords=["direktori putusan", "putusan"])
+
+    found = menu_links_for(spec, home.nav_links(), home.links(), "https://pn.go.id/")
+
+    assert "https://pn.go.id/2025/putusan-perkara-pidana-nomor-12/" in {link.href for link in home.links()}
+    assert not any("nomor-12" in href for href in found)

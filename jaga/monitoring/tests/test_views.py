@@ -114,6 +114,63 @@ class TestMonitorDetail:
         assert "<svg" in body
         assert "<html" not in body
 
+    def test_it_marks_the_outage_and_carries_its_points_for_the_pointer(
+        self, client: Client, staff: Any, monitor: Monitor
+    ) -> None:
+        StatusChange.objects.create(
+            monitor=monitor, at=timezone.now() - dt.timedelta(hours=5), from_status="up", to_status="down", reason="x"
+        )
+        StatusChange.objects.create(
+            monitor=monitor, at=timezone.now() - dt.timedelta(hours=4), from_status="down", to_status="up", reason="y"
+        )
+        url = reverse("monitoring:monitor_chart", args=[monitor.pk])
+        body = login(client, staff).get(url, {"range": "7d"}).content.decode()
+
+        assert body.count('<rect class="band"') == 2 * 2  # the outage 5-4 h ago and the one still going, twice
+        assert 'data-points="' in body
+        points = body.split('data-points="')[1].split('"')[0]
+        assert {value.split(",")[1] for value in points.split(";")} == {"150", "250"}  # the hour averages, in ms
+        assert 'class="chart chart-wide"' in body
+        assert 'class="chart chart-narrow"' in body
+
+    def test_the_chart_zooms_into_a_span_and_says_how_to_go_back(
+        self, client: Client, staff: Any, monitor: Monitor
+    ) -> None:
+        end = int(timezone.now().timestamp())
+        url = reverse("monitoring:monitor_chart", args=[monitor.pk])
+
+        body = login(client, staff).get(url, {"from": end - 3 * 3600, "to": end - 3600}).content.decode()
+        tiny = client.get(url, {"from": end - 60, "to": end - 30}).content.decode()
+
+        assert f'data-start="{end - 3 * 3600}"' in body
+        assert f'data-end="{end - 3600}"' in body
+        assert "Diperbesar" in body
+        start = int(tiny.split('data-start="')[1].split('"')[0])
+        stop = int(tiny.split('data-end="')[1].split('"')[0])
+        assert stop - start == 600  # at least ten minutes
+
+    def test_the_heartbeat_bar_shows_the_latest_checks_oldest_first(
+        self, client: Client, staff: Any, monitor: Monitor
+    ) -> None:
+        now = timezone.now()
+        for n in range(40):
+            status = "down" if n == 39 else "up"
+            CheckResult.objects.create(
+                monitor=monitor, probe="p", checked_at=now - dt.timedelta(minutes=40 - n), status=status,
+                response_ms=100 + n,
+            )  # fmt: skip
+        listing = login(client, staff).get(reverse("monitoring:site_monitors", args=[monitor.site_id]))
+        detail = client.get(reverse("monitoring:monitor_detail", args=[monitor.pk]))
+
+        beats = listing.content.decode().split('<div class="beats"')[1].split("</div>")[0]
+        assert beats.count("<span") == 30
+        ticks = beats.split("<span")[1:]
+        assert 'data-status="up"' in ticks[0]  # the oldest of the latest 30
+        assert 'data-status="down"' in ticks[-1]  # the newest: the fixture's failed check, now
+        assert "Turun" in ticks[-1]  # its title reads the status, with its time
+        detail_beats = detail.content.decode().split('<div class="beats"')[1].split("</div>")[0]
+        assert detail_beats.count("<span") == 41  # 40 here and the fixture's own
+
     def test_it_is_404_for_an_outsider(self, client: Client, outsider: Any, monitor: Monitor) -> None:
         assert login(client, outsider).get(reverse("monitoring:monitor_detail", args=[monitor.pk])).status_code == 404
         assert login(client, outsider).get(reverse("monitoring:monitor_chart", args=[monitor.pk])).status_code == 404
@@ -362,8 +419,9 @@ class TestFreshness:
         body = response.content.decode()
         assert "Profil" in body
         assert "Berita" in body
-        assert 'class="over"' in body  # Berita is over its maximum
-        assert 'style="width:2.7%"' in body  # Profil: 10 of 365 days
+        assert 'class="age over"' in body  # Berita is over its maximum
+        assert 'value="2.7"' in body  # Profil: 10 of 365 days
+        assert "style=" not in body  # a strict Content-Security-Policy forbids inline styles
         assert "dasar putusan" in body
         assert "tidak dipercaya" in body
         assert "slot gacor" in body
@@ -371,6 +429,37 @@ class TestFreshness:
 
     def test_it_is_404_for_an_outsider(self, client: Client, outsider: Any, site: Any) -> None:
         assert login(client, outsider).get(reverse("monitoring:site_freshness", args=[site.pk])).status_code == 404
+
+    def test_staff_acknowledges_a_new_page_that_only_staff_may_close(
+        self, client: Client, staff: Any, auditor: Any, outsider: Any, site: Any
+    ) -> None:
+        now = timezone.now()
+        monitor = Monitor.objects.create(site=site, name="Integritas", kind="integrity", config={"url": "http://x/"})
+        pages = ["http://x/a/", "http://x/b/"]
+        new = Finding.objects.create(
+            monitor=monitor, code="new_page", fingerprint="n", message="2 halaman baru", location="http://x/sitemap.xml",
+            evidence="http://x/a/ … http://x/b/", severity="warning", first_seen=now, last_seen=now, pages=pages,
+            needs_ack=True,
+        )  # fmt: skip
+        plain = Finding.objects.create(
+            monitor=monitor, code="gambling_spam", fingerprint="s", message="Spam", severity="critical",
+            first_seen=now, last_seen=now,
+        )  # fmt: skip
+        url = reverse("monitoring:finding_acknowledge", args=[new.pk])
+
+        page = login(client, staff).get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode()
+        assert "menunggu diperiksa petugas" in page
+        assert url in page
+        assert "http://x/b/" in page
+        assert login(client, auditor).post(url).status_code == 403
+        assert login(client, outsider).post(url).status_code == 404
+        spam_url = reverse("monitoring:finding_acknowledge", args=[plain.pk])
+        assert login(client, staff).post(spam_url).status_code == 404  # spam closes when it is gone, not by hand
+        assert login(client, staff).post(url).status_code == 302
+
+        new.refresh_from_db()
+        assert new.resolved_at is not None
+        assert new.acknowledged_by == staff
 
 
 class TestMaintenance:

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from jaga.core import clock
 from jaga.monitoring import selectors
-from jaga.monitoring.maintenance import MaintenanceIndex, WindowSpec, window_occurrences
+from jaga.monitoring.maintenance import MaintenanceIndex, WindowSpec, maintenance_intervals, window_occurrences
 from jaga.monitoring.models import MaintenanceWindow, Monitor, MonitorStatus
 
 WINDOWS: dict[str, dt.timedelta] = {
@@ -75,6 +75,29 @@ def response_series(
     now = now or clock.now()
     points = selectors.monitor_response_series(monitor=monitor, start=now - span, end=now)
     return [(point.bucket, point.avg_ms) for point in points]
+
+
+def response_series_between(
+    monitor: Monitor, *, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, float | None]]:
+    """Average response time per bucket between ``start`` and ``end`` (the finest level kept there)."""
+    points = selectors.monitor_response_series(monitor=monitor, start=start, end=end)
+    return [(point.bucket, point.avg_ms) for point in points]
+
+
+def outages(monitor: Monitor, *, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    return selectors.monitor_outages(monitor=monitor, start=start, end=end)
+
+
+def maintenance_spans(
+    monitor: Monitor, *, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    return [(low, high) for low, high in maintenance_intervals(start=start, end=end, monitor=monitor)]
+
+
+def heartbeats(monitors: Sequence[Monitor], *, limit: int = 30) -> dict[int, list[selectors.Beat]]:
+    """The latest checks of each monitor, oldest first, for the heartbeat bar."""
+    return selectors.monitors_heartbeats([m.pk for m in monitors], limit=limit)
 
 
 def in_maintenance_now(monitors: Sequence[Monitor], *, now: dt.datetime | None = None) -> set[int]:

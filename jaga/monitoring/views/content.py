@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from jaga.core.models import Site
-from jaga.core.permissions import get_for_user
+from jaga.core.permissions import get_for_user, user_can
+from jaga.monitoring.findings import finding_acknowledge as acknowledge
 from jaga.monitoring.models import CheckResult, Finding, Monitor
 
 CONTENT_KINDS = ("freshness", "required_pages", "integrity")
@@ -125,5 +129,24 @@ def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
     return render(
         request,
         "monitoring/freshness.html",
-        {"site": site, "freshness": freshness, "required": required, "groups": groups, "has_content": bool(monitors)},
+        {
+            "site": site,
+            "freshness": freshness,
+            "required": required,
+            "groups": groups,
+            "has_content": bool(monitors),
+            "can_operate": user_can(request.user, site.institution, "operate"),
+        },
     )
+
+
+@login_required
+@require_POST
+def finding_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person has looked at a finding that waits for one (a new page, a changed structure): it closes."""
+    finding = get_for_user(
+        request.user, Finding.objects.select_related("monitor"), action="operate", pk=pk, needs_ack=True
+    )
+    acknowledge(finding=finding, user=request.user)
+    messages.success(request, gettext("Temuan ditandai sudah diperiksa."))
+    return redirect("monitoring:site_freshness", site_id=finding.monitor.site_id)

@@ -1,0 +1,95 @@
+"""The monitoring pages in a real headless Chromium at 1280 and 390 px, on the demo's data.
+
+Each page must fit the screen (no sideways scrolling), run under the Content-Security-Policy without an
+inline-script or inline-style refusal in the console, and, with JAGA_SCREENSHOTS=1, leave its screenshots
+in docs/screenshots/ (``monitoring-<page>-desktop.png`` and ``-phone.png``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jaga.demo.services import DEMO_PASSWORD
+from tests.e2e.conftest import DESKTOP, PHONE, has_horizontal_scroll, log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAFF = "demo-staff"
+
+
+def pages(demo: Any) -> dict[str, str]:
+    from jaga.monitoring.models import Monitor
+
+    monitors = Monitor.objects.filter(site=demo.site)
+    http = monitors.filter(kind="http").first() or monitors.first()
+    assert http is not None, "the demo has no monitor"
+    return {
+        "list": f"/monitoring/sites/{demo.site.pk}/",
+        "detail": f"/monitoring/{http.pk}/",
+        "freshness": f"/monitoring/sites/{demo.site.pk}/freshness/",
+        "kinds": f"/monitoring/sites/{demo.site.pk}/new/",
+        "form": f"/monitoring/sites/{demo.site.pk}/new/?kind=integrity",
+        "maintenance": f"/monitoring/sites/{demo.site.pk}/maintenance/",
+    }
+
+
+@pytest.mark.parametrize(("screen", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_every_monitoring_page_fits_the_screen(demo: Any, open_page: Any, screen: str, viewport: dict) -> None:
+    page = open_page(viewport=viewport)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    log_in(page, STAFF, DEMO_PASSWORD)
+    for name, url in pages(demo).items():
+        response = page.goto(url)
+        assert response is not None
+        assert response.status == 200, (name, url)
+        assert page.locator("h1").first.is_visible(), name
+        assert not has_horizontal_scroll(page), f"{name} scrolls sideways at {viewport['width']} px"
+        screenshot(page, f"monitoring-{name}-{screen}")
+    assert refused == []
+
+
+def test_the_chart_reads_the_value_under_the_pointer(demo: Any, open_page: Any) -> None:
+    page = open_page(viewport=DESKTOP)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    log_in(page, STAFF, DEMO_PASSWORD)
+    page.goto(pages(demo)["detail"])
+    chart = page.locator("svg.chart-wide")
+    assert chart.is_visible()
+    assert page.locator("svg.chart-narrow").is_hidden()
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
+    label = chart.locator(".hover-label")
+    assert errors == []
+    assert chart.get_attribute("data-ready") == "1"
+    assert label.get_attribute("visibility") == "visible"
+    assert label.text_content().endswith(" ms")
+
+
+def test_the_kind_list_swaps_the_configuration_without_a_reload(demo: Any, open_page: Any) -> None:
+    page = open_page(viewport=DESKTOP)
+    log_in(page, STAFF, DEMO_PASSWORD)
+    page.goto(pages(demo)["form"])
+    assert page.locator("[name=cfg_structure_threshold]").count() == 1
+    page.select_option("select[name=kind]", "tls")
+    page.wait_for_selector("[name=cfg_warn_days]")
+    assert page.locator("[name=cfg_structure_threshold]").count() == 0
+    assert "kind=tls" in page.url
+
+
+def test_the_phone_shows_the_chart_drawn_for_it(demo: Any, open_page: Any) -> None:
+    page = open_page(viewport=PHONE)
+    log_in(page, STAFF, DEMO_PASSWORD)
+    page.goto(pages(demo)["detail"])
+    assert page.locator("svg.chart-narrow").is_visible()
+    assert page.locator("svg.chart-wide").is_hidden()
+    screenshot(page, "monitoring-detail-phone-chart", full_page=False)

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from jaga.core.testing import inline_offences
 from jaga.monitoring.forms import MonitorForm
 from jaga.monitoring.models import CheckResult, Finding, MaintenanceWindow, Monitor, MonitorStatus, Rollup, StatusChange
 
@@ -363,7 +364,8 @@ class TestFreshness:
         assert "Profil" in body
         assert "Berita" in body
         assert 'class="over"' in body  # Berita is over its maximum
-        assert 'style="width:2.7%"' in body  # Profil: 10 of 365 days
+        assert 'width="2.7" height="10"' in body  # Profil: 10 of 365 days (an SVG bar: no inline style)
+        assert inline_offences(body) == []
         assert "dasar putusan" in body
         assert "tidak dipercaya" in body
         assert "slot gacor" in body

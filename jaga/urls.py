@@ -18,7 +18,9 @@ urlpatterns = [
     path("api/docs/redoc.standalone.js", redoc_script, name="api_docs_js"),
     path("api/", api_urls()),
     path("sop/", include("jaga.sop.urls")),
+    path("backups/", include("jaga.backups.urls")),
     path("renewals/", include("jaga.renewals.urls")),
+    path("incidents/", include("jaga.incidents.urls")),
     path("", include("jaga.monitoring.urls")),
     path("demo-situs/", include("jaga.demo.urls")),  # the demo court site; answers only after `jaga demo`
     path("", include("jaga.core.urls")),

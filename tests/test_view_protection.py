@@ -101,6 +101,20 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,
     )  # fmt: skip
     feed, _feed_token = feed_create(user=staff, institution=institution)
+    from jaga.incidents.models import Incident, TimelineEntry
+    from jaga.incidents.services.workflow import incident_entry_add, incident_open_manual
+
+    incident = incident_open_manual(site=site, user=staff, kind="manual", summary="Formulir galat")
+    timeline_entry = incident_entry_add(
+        incident=incident, user=staff, text="log", upload=ContentFile(b"GET / 500\n", name="akses.log")
+    )
+    from django_tasks_db.models import DBTaskResult
+
+    from jaga.backups.models import Plan, Repository, Run
+
+    repository = Repository.objects.create(institution=institution, name="Repo", location="/nowhere", password="x")
+    plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
+    run = Run.objects.create(plan=plan, started_at=now)
     membership = Membership.objects.get(user=staff, institution=institution)
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
@@ -124,6 +138,13 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "service_id": service.pk,
         "case_id": case.pk,
         "document_id": document.pk,
+        "incident_id": incident.pk,
+        "entry_id": timeline_entry.pk,
+        "plan_id": plan.pk,
+        "run_id": run.pk,
+        "repo_id": repository.pk,
+        "what": "run",
+        "kind": "backup",
         "token": "no-such-token",
         "name": "pn-contoh.go.id",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
@@ -138,6 +159,10 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(RenewalCase.objects.values_list("state", "version")),
             Document.objects.count(),
             list(NotificationDelivery.objects.values_list("status", flat=True)),
+            list(Incident.objects.values_list("state", "version", "handler_id")),
+            TimelineEntry.objects.count(),
+            DBTaskResult.objects.count(),
+            list(Repository.objects.values_list("sheet_confirmed_at", flat=True)),
         ),
     }
 

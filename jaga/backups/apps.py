@@ -9,9 +9,11 @@ class BackupsConfig(AppConfig):
 
     def ready(self) -> None:
         from jaga.backups.events import backup_event_types_register
+        from jaga.core.api import api_router_register
         from jaga.core.liveness import sweep_register
         from jaga.core.scheduling import startup_register
 
         backup_event_types_register()
+        api_router_register("backups", "jaga.backups.api.router")
         startup_register("jaga.backups.services.backup_schedules_ensure")
         sweep_register("jaga.backups.services.backup_runs_sweep_interrupted")

@@ -1,45 +1,50 @@
 """From a :class:`Repository` row to what restic needs, and the checks made before restic is called.
 
-An external disk is checked before every use: its mount point must be mounted and hold the marker file
-Jaga wrote when the repository was created on it (``.jaga-disk``, the repository's id). A disk that is
-not plugged in, or another disk mounted in its place, is a :class:`MediumMissing`: a soft failure that
-alerts, never a crash and never a success — and never a backup written into the empty mount folder.
+What differs per kind of repository lives in its back end (:mod:`jaga.backups.backends`): credentials in
+restic's environment, the external disk's marker check. These functions are what the rest of the app calls.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jaga.backups.models import Repository, RepositoryKind
+from jaga.backups.backends import BACKENDS
+from jaga.backups.backends.base import MediumMissing
+from jaga.backups.backends.disk import DISK_MARKER, mount_point
+from jaga.backups.models import Repository
 from jaga.backups.restic import Restic, Target
 
-DISK_MARKER = ".jaga-disk"
+__all__ = [
+    "DISK_MARKER",
+    "MediumMissing",
+    "disk_marker_write",
+    "disk_mount_point",
+    "medium_check",
+    "options_validate",
+    "restic_for",
+    "target_for",
+]
 
 
-class MediumMissing(Exception):
-    """The external disk is not there (not mounted, or another disk): a soft failure that alerts."""
-
-    def __init__(self, message: str, *, reason: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
+def options_validate(kind: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """A repository's ``options`` checked by its back end; ``ValidationError`` per field."""
+    if kind not in BACKENDS:
+        raise ValidationError({"kind": [_("Jenis repositori tidak dikenal: %(kind)s") % {"kind": kind}]})
+    return BACKENDS.get(kind).validate(options or {})
 
 
 def target_for(repository: Repository) -> Target:
-    env: dict[str, str] = {}
-    secrets: list[str] = []
-    options = repository.options or {}
-    if repository.kind == RepositoryKind.S3:
-        env["AWS_ACCESS_KEY_ID"] = str(options.get("access_key_id", ""))
-        env["AWS_SECRET_ACCESS_KEY"] = repository.credentials
-        if options.get("region"):
-            env["AWS_DEFAULT_REGION"] = str(options["region"])
-        secrets.append(repository.credentials)
-    return Target(location=repository.location, password=repository.password, env=env, secrets=tuple(secrets))
+    env, secrets = BACKENDS.get(repository.kind).environment(repository)
+    return Target(
+        location=repository.location,
+        password=repository.password,
+        env=env,
+        secrets=tuple(secret for secret in secrets if secret),
+    )
 
 
 def restic_for(repository: Repository) -> Restic:
@@ -47,36 +52,14 @@ def restic_for(repository: Repository) -> Restic:
 
 
 def disk_mount_point(repository: Repository) -> Path:
-    return Path(str((repository.options or {}).get("mount_point") or repository.location))
+    return mount_point(repository)
 
 
 def medium_check(repository: Repository) -> None:
-    """Raise :class:`MediumMissing` when an external disk is not the one Jaga expects; else nothing."""
-    if repository.kind != RepositoryKind.DISK:
-        return
-    mount = disk_mount_point(repository)
-    require_mount = bool((repository.options or {}).get("require_mount", True))
-    if require_mount and not os.path.ismount(mount):
-        raise MediumMissing(
-            _("Disk eksternal tidak terpasang di %(mount)s: pasang disknya lalu ulangi.") % {"mount": mount},
-            reason="not_mounted",
-        )
-    marker = mount / DISK_MARKER
-    if repository.initialized_at is None:
-        return  # the first use writes the marker
-    try:
-        found = json.loads(marker.read_text()).get("repository")
-    except (OSError, ValueError, AttributeError):
-        found = None
-    if found != repository.fingerprint:
-        raise MediumMissing(
-            _("Disk di %(mount)s bukan disk repositori ini (penanda %(marker)s tidak cocok).")
-            % {"mount": mount, "marker": DISK_MARKER},
-            reason="wrong_disk",
-        )
+    """Raise :class:`MediumMissing` when the repository's medium is not the one Jaga expects; else nothing."""
+    BACKENDS.get(repository.kind).before_use(repository)
 
 
 def disk_marker_write(repository: Repository) -> None:
-    if repository.kind == RepositoryKind.DISK:
-        marker = disk_mount_point(repository) / DISK_MARKER
-        marker.write_text(json.dumps({"repository": repository.fingerprint, "name": repository.name}))
+    """After the restic repository exists: what its back end records (an external disk's marker)."""
+    BACKENDS.get(repository.kind).after_init(repository)

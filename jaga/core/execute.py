@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import queue
 import re
 import shlex
 import signal
@@ -169,14 +170,23 @@ def _read_stderr(pipe: IO[bytes], sink: bytearray) -> None:
     pipe.close()
 
 
+_END = object()
+
+
 class _Stdout:
-    """Reads stdout: whole, line by line to ``on_line``, or copied to a file."""
+    """Reads stdout: whole, line by line for ``on_line``, or copied to a file.
+
+    Streamed lines go through a queue to the calling thread, which runs ``on_line``: a callback that
+    writes to the database (a run's progress) uses the caller's connection and transaction, never a
+    connection of its own from the reader thread.
+    """
 
     def __init__(self, *, on_line: Callable[[str], None] | None, copy_to: BinaryIO | None) -> None:
         self.on_line = on_line
         self.copy_to = copy_to
         self.whole = bytearray()
         self.lines: deque[str] = deque(maxlen=STREAM_KEEP_LINES)
+        self.queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.error: BaseException | None = None
         self.too_long = False
 
@@ -195,15 +205,47 @@ class _Stdout:
                     self.whole.extend(chunk)
                 return
             for raw in iter(pipe.readline, b""):
-                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                self.lines.append(line)
-                self.on_line(line)
-        except BaseException as exc:  # a failing callback stops the command, never hangs it
+                self.queue.put(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+        except BaseException as exc:
             self.error = exc
             _kill_group(process)
         finally:
+            if self.on_line is not None:
+                self.queue.put(_END)
             with contextlib.suppress(OSError):
                 pipe.close()
+
+    def pump(self, process: subprocess.Popen[bytes], deadline: float) -> bool:
+        """In the calling thread: hand each line to ``on_line`` until stdout ends; False past the deadline.
+
+        A failing callback stops the command (its whole group is killed) and its exception is raised by
+        :func:`run`, never a hang. A program that has exited while a child of its own still holds stdout
+        open gets the usual grace, as when stdout is not streamed.
+        """
+        assert self.on_line is not None
+        exited_at: float | None = None
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            if exited_at is None and process.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now - exited_at > _KILL_GRACE:
+                return True
+            try:
+                item = self.queue.get(timeout=min(deadline - now, 0.25))
+            except queue.Empty:
+                continue
+            if item is _END:
+                return True
+            line = str(item)
+            self.lines.append(line)
+            try:
+                self.on_line(line)
+            except BaseException as exc:
+                self.error = exc
+                _kill_group(process)
+                return True
 
     def text(self) -> str:
         if self.copy_to is not None:
@@ -296,7 +338,9 @@ def run(
 
         timed_out = False
         try:
-            process.wait(timeout=timeout)
+            if on_line is not None and direct_out is None and not reader.pump(process, started + timeout):
+                raise subprocess.TimeoutExpired(parts, timeout)
+            process.wait(timeout=max(0.0, started + timeout - time.monotonic()))
         except subprocess.TimeoutExpired:
             timed_out = True
             _kill_group(process)

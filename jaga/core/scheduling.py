@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -239,13 +239,19 @@ def schedule_ensure(
     with transaction.atomic():
         schedule = Schedule.objects.select_for_update().filter(key=key).first()
         if schedule is None:
-            return Schedule.objects.create(
-                key=key,
-                interval_seconds=interval_seconds,
-                calendar=stored_calendar,
-                next_run_at=first_run(),
-                **values,
-            )
+            # Two processes starting together (two schedulers, a worker and a probe) may both find no row:
+            # the one whose insert loses the unique key takes the winner's row and goes on as an update.
+            try:
+                with transaction.atomic():
+                    return Schedule.objects.create(
+                        key=key,
+                        interval_seconds=interval_seconds,
+                        calendar=stored_calendar,
+                        next_run_at=first_run(),
+                        **values,
+                    )
+            except IntegrityError:
+                schedule = Schedule.objects.select_for_update().get(key=key)
         changed: list[str] = []
         if schedule.interval_seconds != interval_seconds or schedule.calendar != stored_calendar:
             schedule.interval_seconds = interval_seconds

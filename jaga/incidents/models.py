@@ -92,6 +92,11 @@ class Incident(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.summary}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("incidents:detail", kwargs={"slug": self.site.institution.slug, "incident_id": self.pk})
+
     @property
     def is_open(self) -> bool:
         return self.state != State.RESOLVED

@@ -14,22 +14,24 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 HEAD = 1024
 TAIL = 2048
 
-PROGRAMS: tuple[tuple[bytes, str], ...] = (
-    (b"MZ", "program Windows (EXE/DLL)"),
-    (b"\x7fELF", "program Linux (ELF)"),
-    (b"#!", "skrip"),
-    (b"\xca\xfe\xba\xbe", "program macOS / Java"),
-    (b"\xcf\xfa\xed\xfe", "program macOS"),
-    (b"PK\x03\x04", "arsip ZIP / dokumen Office"),
-    (b"\xd0\xcf\x11\xe0", "dokumen Office lama"),
-    (b"Rar!", "arsip RAR"),
-    (b"\x89PNG", "gambar PNG"),
-    (b"\xff\xd8\xff", "gambar JPEG"),
+PROGRAMS: tuple[tuple[bytes, StrOrPromise], ...] = (
+    (b"MZ", gettext_lazy("program Windows (EXE/DLL)")),
+    (b"\x7fELF", gettext_lazy("program Linux (ELF)")),
+    (b"#!", gettext_lazy("skrip")),
+    (b"\xca\xfe\xba\xbe", gettext_lazy("program macOS / Java")),
+    (b"\xcf\xfa\xed\xfe", gettext_lazy("program macOS")),
+    (b"PK\x03\x04", gettext_lazy("arsip ZIP / dokumen Office")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("dokumen Office lama")),
+    (b"Rar!", gettext_lazy("arsip RAR")),
+    (b"\x89PNG", gettext_lazy("gambar PNG")),
+    (b"\xff\xd8\xff", gettext_lazy("gambar JPEG")),
 )
 ACTIVE = re.compile(rb"/(Launch|JavaScript|JS|EmbeddedFile|RichMedia|OpenAction\s*<<\s*/S\s*/Launch)\b")
 
@@ -59,7 +61,7 @@ def pdf_check(upload: Any) -> None:
         if data.startswith(magic):
             raise ValidationError(
                 _("%(name)s bukan PDF: isinya %(what)s. Unggah tagihan atau bukti dalam bentuk PDF."),
-                params={"name": name, "what": what},
+                params={"name": name, "what": str(what)},
                 code="not_pdf",
             )
     start = data.find(b"%PDF-", 0, HEAD)

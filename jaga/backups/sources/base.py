@@ -1,11 +1,22 @@
-"""What every backup source module offers (``KIND``), and what it gives back."""
+"""What every backup source module offers (``KIND``), and what it gives back.
+
+A source's configuration is a :class:`~jaga.core.kindconfig.KindConfig` (``Config`` on the source), checked
+by core's one validator; the database sources share :class:`DatabaseConfig` (host, port, database, user).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+from pydantic import ConfigDict, ValidationInfo, field_validator
+
+from jaga.core.kindconfig import KindConfig, config_model_validate, setting
 
 Log = Callable[[str], None]
 
@@ -54,6 +65,7 @@ class DrillResult:
 
 class SourceKind(Protocol):
     is_database: bool
+    Config: type[KindConfig]
 
     def validate(self, config: dict[str, Any]) -> dict[str, Any]:
         """The cleaned configuration; ``django.core.exceptions.ValidationError`` per field when wrong."""
@@ -66,3 +78,54 @@ class SourceKind(Protocol):
 
     def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
         """Verify a restored copy (row counts in a scratch database, files present)."""
+
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Put the restored copy back in place of the live one; figures for the run; SourceError when it cannot."""
+
+
+class SourceBase:
+    """The part every source shares: its configuration checked by core's one validator."""
+
+    is_database: ClassVar[bool] = False
+    Config: ClassVar[type[KindConfig]]
+
+    def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The cleaned configuration (every field, defaults filled in); ``ValidationError`` per field."""
+        cleaned: dict[str, Any] = config_model_validate(self.Config, config).model_dump(mode="json")
+        return cleaned
+
+
+def absolute_path(value: str, message: str) -> str:
+    """``value`` normalised when it is an absolute path; ``ValueError(message)`` (translated) otherwise."""
+    if not value or not os.path.isabs(value):
+        raise ValueError(gettext(message))
+    return os.path.normpath(value)
+
+
+class DatabaseConfig(KindConfig):
+    """Where a database server is and who logs in (the password is the source's secret, never here)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    host: str = setting("127.0.0.1", label=_("Host basis data"), help=_("Nama atau alamat server basis data."))
+    port: int = setting(3306, ge=1, le=65535, label=_("Port"))
+    database: str = setting(label=_("Nama basis data"))
+    user: str = setting(label=_("Pengguna basis data"))
+
+    @field_validator("host", "port", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return cls.model_fields[str(info.field_name)].default
+        return value
+
+    @field_validator("database", "user")
+    @classmethod
+    def _filled(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            raise ValueError(
+                gettext("Isi nama basis data.")
+                if info.field_name == "database"
+                else gettext("Isi pengguna basis data.")
+            )
+        return value

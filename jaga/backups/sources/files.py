@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from pydantic import field_validator
 
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceError, SourceSpec
+from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec, absolute_path
+from jaga.core.kindconfig import KindConfig, setting
 
 # What a restore never needs and what changes all the time (restic --exclude patterns, relative to the root).
 CMS_EXCLUDES: dict[str, tuple[str, ...]] = {
@@ -29,33 +33,57 @@ CMS_EXCLUDES: dict[str, tuple[str, ...]] = {
 ALWAYS_EXCLUDES = ("*.swp", ".DS_Store", "Thumbs.db")
 
 
-def _clean_list(value: Any, field: str) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        value = [line for line in value.splitlines()]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError({field: _("Satu pola per baris.")})
-    return [item.strip() for item in value if item.strip()]
+class Config(KindConfig):
+    path: str = setting(label=gettext_noop("Folder web"), help=gettext_noop("Folder lengkap di server ini, diawali /."))
+    cms: Literal["wordpress", "joomla", "drupal", "static", "other"] = setting(
+        "other",
+        label=gettext_noop("CMS"),
+        help=gettext_noop("Folder cache, sesi dan tmp CMS ini tidak ikut dicadangkan."),
+        choices={
+            "wordpress": "WordPress",
+            "joomla": "Joomla",
+            "drupal": "Drupal",
+            "static": gettext_noop("Situs statis"),
+            "other": gettext_noop("Lainnya"),
+        },
+    )
+    excludes: list[str] = setting(
+        default_factory=list,
+        label=gettext_noop("Pola yang dikecualikan"),
+        help=gettext_noop("Satu pola per baris, relatif ke folder web."),
+    )
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(_("Isi folder web yang dicadangkan."))
+        return (
+            absolute_path(value.strip(), gettext_noop("Tulis folder lengkap, diawali /."))
+            if isinstance(value, str)
+            else value
+        )
+
+    @field_validator("cms", mode="before")
+    @classmethod
+    def _cms(cls, value: Any) -> Any:
+        return value or "other"
+
+    @field_validator("excludes", mode="before")
+    @classmethod
+    def _excludes(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = value.splitlines()
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(_("Satu pola per baris."))
+        return [item.strip() for item in value if item.strip()]
 
 
-class FilesSource:
+class FilesSource(SourceBase):
     is_database = False
-
-    def validate(self, config: dict[str, Any]) -> dict[str, Any]:
-        path = str(config.get("path") or "").strip()
-        if not path:
-            raise ValidationError({"path": _("Isi folder web yang dicadangkan.")})
-        if not os.path.isabs(path):
-            raise ValidationError({"path": _("Tulis folder lengkap, diawali /.")})
-        cms = str(config.get("cms") or "other")
-        if cms not in CMS_EXCLUDES:
-            raise ValidationError({"cms": _("CMS tidak dikenal.")})
-        return {
-            "path": os.path.normpath(path),
-            "cms": cms,
-            "excludes": _clean_list(config.get("excludes"), "excludes"),
-        }
+    Config = Config
 
     def describe(self, spec: SourceSpec) -> str:
         return str(spec.config["path"])
@@ -83,6 +111,55 @@ class FilesSource:
             return DrillResult(ok=False, problems=[_("Folder %(path)s tidak ada di hasil pemulihan.") % {"path": copy}])
         count = sum(len(names) for _root, _dirs, names in os.walk(copy))
         return DrillResult(ok=count > 0, figures={"files": count}, problems=[] if count else [_("Tidak ada berkas.")])
+
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Make the web root what the snapshot holds: copy every file back, remove the ones it did not hold.
+
+        What the plan never backs up (caches, sessions, the patterns) is left where it is."""
+        root = Path(str(facts.get("path", spec.config["path"])))
+        copy = restored / str(root).lstrip("/")
+        if not copy.is_dir():
+            raise SourceError(_("Folder %(path)s tidak ada di snapshot.") % {"path": root}, check="missing")
+        kept = [pattern[len(str(root)) + 1 :] if pattern.startswith(f"{root}/") else pattern
+                for pattern in self.excludes(spec.config)]  # fmt: skip
+        root.mkdir(parents=True, exist_ok=True)
+        copied = removed = 0
+        wanted: set[str] = set()
+        for folder, dirs, names in os.walk(copy):
+            relative = os.path.relpath(folder, copy)
+            for name in dirs:
+                wanted.add(os.path.normpath(os.path.join(relative, name)))
+                (root / relative / name).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                rel = os.path.normpath(os.path.join(relative, name))
+                wanted.add(rel)
+                target = root / rel
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                shutil.copy2(copy / rel, target, follow_symlinks=False)
+                copied += 1
+        for folder, dirs, names in os.walk(root, topdown=True):
+            relative = os.path.relpath(folder, root)
+            for name in [*names, *dirs]:
+                rel = os.path.normpath(os.path.join(relative, name))
+                if rel in wanted or _matches(rel, name, kept):
+                    continue
+                path = root / rel
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                    dirs.remove(name)
+                else:
+                    path.unlink(missing_ok=True)
+                removed += 1
+            dirs[:] = [
+                name for name in dirs if not _matches(os.path.normpath(os.path.join(relative, name)), name, kept)
+            ]
+        log(_("Berkas dikembalikan: %(copied)d, dihapus: %(removed)d") % {"copied": copied, "removed": removed})
+        return {"files": copied, "removed": removed}
+
+
+def _matches(relative: str, name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
 
 KIND = FilesSource()

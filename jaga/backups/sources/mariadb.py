@@ -14,12 +14,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jaga.backups.restic import private_file
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceError, SourceSpec
+from jaga.backups.sources.base import (
+    DatabaseConfig,
+    DrillResult,
+    Log,
+    Prepared,
+    SourceBase,
+    SourceError,
+    SourceSpec,
+)
 from jaga.core import execute
 
 DUMP_TIMEOUT = 6 * 3600.0
@@ -106,33 +113,14 @@ def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-class MariadbSource:
-    is_database = True
-    tool_label = "mariadb-dump"
+class Config(DatabaseConfig):
+    pass  # MariaDB's port is the base's default, 3306
 
-    def validate(self, config: dict[str, Any]) -> dict[str, Any]:
-        errors: dict[str, str] = {}
-        database = str(config.get("database") or "").strip()
-        if not database:
-            errors["database"] = _("Isi nama basis data.")
-        user = str(config.get("user") or "").strip()
-        if not user:
-            errors["user"] = _("Isi pengguna basis data.")
-        try:
-            port = int(config.get("port") or 3306)
-            if not 0 < port < 65536:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors["port"] = _("Port antara 1 dan 65535.")
-            port = 3306
-        if errors:
-            raise ValidationError(errors)
-        return {
-            "host": str(config.get("host") or "127.0.0.1").strip(),
-            "port": port,
-            "database": database,
-            "user": user,
-        }
+
+class MariadbSource(SourceBase):
+    is_database = True
+    Config = Config
+    tool_label = "mariadb-dump"
 
     def describe(self, spec: SourceSpec) -> str:
         c = spec.config
@@ -202,6 +190,20 @@ class MariadbSource:
             figures={"tables": len(found), "rows": sum(found.values()), "scratch": scratch},
             problems=problems,
         )
+
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Load the dump into the live database (mariadb-dump writes DROP TABLE IF EXISTS before each table)."""
+        dump = restored / str(facts["file"]).lstrip("/")
+        database = spec.config["database"]
+        log(_("Memuat dump ke basis data %(db)s") % {"db": database})
+        try:
+            self.load(spec, dump=dump, database=database, create=False)
+            with _option_file(spec) as option_file:
+                found = row_counts(option_file, database, secret=spec.secret)
+        except (execute.ExecuteError, OSError) as exc:
+            detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
+            raise SourceError(_("Dump tidak dapat dimuat ke %(db)s.") % {"db": database}, detail=detail) from None
+        return {"tables": len(found), "rows": sum(found.values())}
 
 
 KIND = MariadbSource()

@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from pydantic import field_validator
 
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceError, SourceSpec
+from jaga.backups.sources.base import (
+    DatabaseConfig,
+    DrillResult,
+    Log,
+    Prepared,
+    SourceBase,
+    SourceError,
+    SourceSpec,
+)
 from jaga.core import execute
+from jaga.core.kindconfig import setting
 
 DUMP_TIMEOUT = 6 * 3600.0
 QUERY_TIMEOUT = 600.0
 TRAILER = b"-- PostgreSQL database dump complete"
 HEADERS = (b"--\n-- PostgreSQL database dump",)
-FORMATS = ("plain", "custom")
 
 
 def _env(spec: SourceSpec) -> dict[str, str]:
@@ -100,36 +109,24 @@ def row_counts(spec: SourceSpec, *, database: str | None = None) -> dict[str, in
     return counts
 
 
-class PostgresqlSource:
-    is_database = True
+class Config(DatabaseConfig):
+    port: int = setting(5432, ge=1, le=65535, label=gettext_noop("Port"))
+    format: Literal["plain", "custom"] = setting(
+        "plain",
+        label=gettext_noop("Format dump"),
+        help=gettext_noop("plain: berkas SQL yang dapat dibaca; custom: arsip pg_restore yang lebih kecil."),
+        choices={"plain": gettext_noop("SQL biasa (plain)"), "custom": gettext_noop("Arsip pg_dump (custom)")},
+    )
 
-    def validate(self, config: dict[str, Any]) -> dict[str, Any]:
-        errors: dict[str, str] = {}
-        database = str(config.get("database") or "").strip()
-        if not database:
-            errors["database"] = _("Isi nama basis data.")
-        user = str(config.get("user") or "").strip()
-        if not user:
-            errors["user"] = _("Isi pengguna basis data.")
-        form = str(config.get("format") or "plain")
-        if form not in FORMATS:
-            errors["format"] = _("Format plain atau custom.")
-        try:
-            port = int(config.get("port") or 5432)
-            if not 0 < port < 65536:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors["port"] = _("Port antara 1 dan 65535.")
-            port = 5432
-        if errors:
-            raise ValidationError(errors)
-        return {
-            "host": str(config.get("host") or "127.0.0.1").strip(),
-            "port": port,
-            "database": database,
-            "user": user,
-            "format": form,
-        }
+    @field_validator("format", mode="before")
+    @classmethod
+    def _blank_format(cls, value: Any) -> Any:
+        return value or "plain"
+
+
+class PostgresqlSource(SourceBase):
+    is_database = True
+    Config = Config
 
     def describe(self, spec: SourceSpec) -> str:
         c = spec.config
@@ -235,5 +232,29 @@ class PostgresqlSource:
             problems=problems,
         )
 
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Load the dump into the live database, its current schemas dropped first (in one transaction for a
+        plain dump; ``pg_restore --clean`` for a custom one)."""
+        dump = restored / str(facts["file"]).lstrip("/")
+        saved = checks.facts_read(dump.with_name(f"{spec.name}.facts.json")) or facts
+        database = spec.config["database"]
+        log(_("Memuat dump ke basis data %(db)s") % {"db": database})
+        try:
+            schemas = [row[0] for row in _psql(spec, SCHEMAS_SQL, database=database)]
+            if schemas:
+                drop = "; ".join(f"DROP SCHEMA IF EXISTS {quote_ident(name)} CASCADE" for name in schemas)
+                _psql(spec, f"{drop}; CREATE SCHEMA IF NOT EXISTS public", database=database)
+            self.load(spec, dump=dump, database=database, create=False, custom=saved.get("format") == "custom")
+            found = row_counts(spec, database=database)
+        except (execute.ExecuteError, OSError) as exc:
+            detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
+            raise SourceError(_("Dump tidak dapat dimuat ke %(db)s.") % {"db": database}, detail=detail) from None
+        return {"tables": len(found), "rows": sum(found.values())}
+
+
+SCHEMAS_SQL = (
+    "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+    "AND nspname NOT LIKE 'pg_temp_%' AND nspname NOT LIKE 'pg_toast_temp_%' ORDER BY 1"
+)
 
 KIND = PostgresqlSource()

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from pydantic import field_validator
 
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceError, SourceSpec
+from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec, absolute_path
+from jaga.core.kindconfig import KindConfig, setting
 
 
 def _quote(name: str) -> str:
@@ -32,14 +33,22 @@ def row_counts(path: Path) -> dict[str, int]:
         connection.close()
 
 
-class SqliteSource:
-    is_database = True
+class Config(KindConfig):
+    path: str = setting(
+        label=gettext_noop("Berkas SQLite"), help=gettext_noop("Lokasi lengkap berkas basis data, diawali /.")
+    )
 
-    def validate(self, config: dict[str, Any]) -> dict[str, Any]:
-        path = str(config.get("path") or "").strip()
-        if not path or not os.path.isabs(path):
-            raise ValidationError({"path": _("Tulis lokasi lengkap berkas SQLite, diawali /.")})
-        return {"path": os.path.normpath(path)}
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return absolute_path(value.strip(), gettext_noop("Tulis lokasi lengkap berkas SQLite, diawali /."))
+        return value
+
+
+class SqliteSource(SourceBase):
+    is_database = True
+    Config = Config
 
     def describe(self, spec: SourceSpec) -> str:
         return f"SQLite {spec.config['path']}"
@@ -92,6 +101,24 @@ class SqliteSource:
         return DrillResult(
             ok=not problems, figures={"tables": len(found), "rows": sum(found.values())}, problems=problems
         )
+
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Copy the restored database over the live one through the backup API (safe while it is open)."""
+        copy = restored / str(facts["file"]).lstrip("/")
+        live = Path(spec.config["path"])
+        log(_("Mengembalikan SQLite %(path)s") % {"path": live})
+        try:
+            src = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+            dst = sqlite3.connect(live, timeout=30)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+                src.close()
+            found = row_counts(live)
+        except sqlite3.Error as exc:
+            raise SourceError(_("SQLite %(path)s tidak dapat dikembalikan: %(e)s") % {"path": live, "e": exc}) from None
+        return {"tables": len(found), "rows": sum(found.values())}
 
 
 KIND = SqliteSource()

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -133,6 +134,21 @@ def test_lines_are_streamed_as_they_come() -> None:
     assert [line for line, _ in seen] == ["line 0", "line 1", "line 2"]
     assert seen[2][1] - seen[0][1] > 0.4  # each line arrived while the program was still running
     assert done.stdout.splitlines() == ["line 0", "line 1", "line 2"]
+
+
+def test_lines_reach_the_callback_in_the_calling_thread() -> None:
+    # A progress callback writes to the database: it must use the caller's connection (and transaction).
+    threads: set[int] = set()
+    code = _py("for i in range(50): print(i)")
+    execute.run(code, timeout=30, on_line=lambda line: threads.add(threading.get_ident()))
+    assert threads == {threading.get_ident()}
+
+
+def test_a_streamed_command_that_overruns_is_stopped() -> None:
+    started = time.monotonic()
+    with pytest.raises(execute.ExecuteTimeout):
+        execute.run(_py("import time\nprint('x', flush=True)\ntime.sleep(60)"), timeout=1, on_line=lambda line: None)
+    assert time.monotonic() - started < 10
 
 
 def test_streamed_output_keeps_only_its_tail() -> None:

@@ -1,12 +1,14 @@
 """An overdue case escalates to the Sekretaris and opens an incident; an expired service opens another.
 
-- **Overdue** (``renewal_overdue``): the case's deadline (the invoice's due date, or the expiry when that
-  comes first) has passed and it is not paid yet. The Sekretaris is told (``renewal.overdue``, a failure)
-  once, and the incident is opened for each site the service serves, through the incidents app's one door.
-- **Expired** (``service_expired``): the expiry date has passed and the renewal is not confirmed. A TLS
-  certificate is left to the monitoring app's own incident (it watches the live certificate).
+- **Overdue** (cause ``renewal-service:<id>:overdue``): the case's deadline (the invoice's due date, or the
+  expiry when that comes first) has passed and it is not paid yet. The Sekretaris is told
+  (``renewal.overdue``, a failure) once, and the incident is opened for each site the service serves,
+  through the incidents app's one door.
+- **Expired** (cause ``renewal-service:<id>:expired``): the expiry date has passed and the renewal is not
+  confirmed. A TLS certificate is left to the monitoring app's own incident (it watches the live certificate).
 
-Both causes are cleared when the renewal is confirmed (``case_incidents_clear``).
+Both are incidents of the kind ``renewal_due``; both causes are cleared when the renewal is confirmed
+(``case_incidents_clear``).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jaga.core import clock
 from jaga.core.models import Institution, Site
@@ -59,7 +60,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     kind_key = values.get("kind", "")
     if kind_key not in REGISTRY:
         raise ValidationError(
-            {"kind": ValidationError("Jenis layanan tidak dikenal: %(kind)s", params={"kind": kind_key})}
+            {"kind": ValidationError(_("Jenis layanan tidak dikenal: %(kind)s"), params={"kind": kind_key})}
         )
     kind = REGISTRY.get(kind_key)
     identifier = str(values.get("identifier") or "")
@@ -68,10 +69,12 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as exc:
         raise ValidationError({"identifier": exc.error_list}) from None
     if kind.identifier_required and not values["identifier"]:
-        raise ValidationError({"identifier": ValidationError(f"{kind.identifier_label}: wajib diisi.")})
+        raise ValidationError(
+            {"identifier": ValidationError(_("%(field)s: wajib diisi."), params={"field": kind.identifier_label})}
+        )
     started, expires = values.get("started_on"), values.get("expires_on")
     if started and expires and expires < started:
-        raise ValidationError({"expires_on": ValidationError("Tanggal berakhir sebelum tanggal mulai.")})
+        raise ValidationError({"expires_on": ValidationError(_("Tanggal berakhir sebelum tanggal mulai."))})
     return values
 
 
@@ -81,7 +84,7 @@ def service_create(*, institution: Institution, sites: Iterable[Site] = (), **va
     sites = list(sites)
     for site in sites:
         if site.institution_id != institution.pk:
-            raise ValidationError({"sites": ValidationError("Situs bukan milik instansi ini.")})
+            raise ValidationError({"sites": ValidationError(_("Situs bukan milik instansi ini."))})
     if values.get("expires_on"):
         values.setdefault("expiry_source", ExpirySource.MANUAL)
     with transaction.atomic():
@@ -111,7 +114,7 @@ def service_update(*, service: Service, sites: Iterable[Site] | None = None, **v
         if sites is not None:
             sites = list(sites)
             if any(site.institution_id != service.institution_id for site in sites):
-                raise ValidationError({"sites": ValidationError("Situs bukan milik instansi ini.")})
+                raise ValidationError({"sites": ValidationError(_("Situs bukan milik instansi ini."))})
             service.sites.set(sites)
     return service
 
@@ -119,7 +122,9 @@ def service_update(*, service: Service, sites: Iterable[Site] | None = None, **v
 def service_override_set(*, service: Service, expires_on: dt.date, reason: str, by: Any) -> Service:
     """A date set by hand over the automatic one, with the reason (e.g. the registrar's invoice says so)."""
     if not reason.strip():
-        raise ValidationError({"override_reason": ValidationError("Tuliskan alasan penetapan tanggal secara manual.")})
+        raise ValidationError(
+            {"override_reason": ValidationError(_("Tuliskan alasan penetapan tanggal secara manual."))}
+        )
     service.override_expires_on = expires_on
     service.override_reason = reason.strip()
     service.override_by = by if getattr(by, "is_authenticated", False) else None

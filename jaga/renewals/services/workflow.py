@@ -42,6 +42,7 @@ from jaga.renewals.models import (
     StepAction,
 )
 from jaga.renewals.services.register import document_store
+from jaga.renewals.uploads import pdf_check
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +299,13 @@ def case_step_take(
     errors: dict[str, Any] = {}
     if step.document and upload is None:
         errors["upload"] = _("Unggah berkasnya (PDF).")
+    elif upload is not None and not step.document:
+        errors["upload"] = _("Langkah ini tidak memerlukan berkas.")
+    elif upload is not None:
+        try:
+            pdf_check(upload)  # named on its field here; document_store checks again before it stores
+        except ValidationError as exc:
+            errors["upload"] = exc.error_list
     if step.action == StepAction.RECEIVE_INVOICE:
         if not invoice_number.strip():
             errors["invoice_number"] = _("Isi nomor tagihan.")
@@ -397,7 +405,8 @@ def case_renewal_detect(*, service: Service) -> RenewalCase | None:
         ):
             CaseStep.objects.create(
                 case=case, at=clock.now(), action=StepAction.NOTE,
-                note=f"[auto] tanggal berakhir sudah maju ke {service.expires_on:%Y-%m-%d} ({service.expiry_source})",
+                note=f"[auto] tanggal berakhir sudah maju ke {service.expires_on:%Y-%m-%d} "
+                f"({service.get_expiry_source_display()})",
             )  # fmt: skip
         return None
     try:

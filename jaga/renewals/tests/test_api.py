@@ -12,6 +12,7 @@ from django.test import Client
 from jaga.core import clock
 from jaga.core.services import api_token_create
 from jaga.renewals.services.register import service_create
+from jaga.renewals.tests.conftest import pdf
 from jaga.renewals.tests.rdap_server import Registry, pandi_domain
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,175 @@ def test_another_institution_sees_nothing(client: Client, outsider: Any, other_i
     assert client.get(f"/api/renewals/services/{domain.pk}", headers=headers).status_code == 404
     assert client.post(f"/api/renewals/services/{domain.pk}/check", headers=headers).status_code == 404
     assert client.get("/api/renewals/cases", headers=headers).json()["count"] == 0
+
+
+# --- the register's writes and the case workflow through the API -------------------------------------
+
+
+def _step(client: Client, user: Any, institution: Any, case_id: int, action: str, **data: Any) -> Any:
+    version = client.get(f"/api/renewals/cases/{case_id}", headers=bearer(user, institution)).json()["version"]
+    return client.post(f"/api/renewals/cases/{case_id}/steps", {"action": action, "version": version, **data},
+                       headers=bearer(user, institution))  # fmt: skip
+
+
+def test_a_whole_case_runs_through_the_api_each_step_by_its_role(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any
+) -> None:
+    from jaga.renewals.models import RenewalCase
+
+    staff, umum, sekretaris = people["staff"], people["umum"], people["sekretaris"]
+    opened = client.post(f"/api/renewals/services/{hosting.pk}/cases", headers=bearer(staff, institution))
+    assert opened.status_code == 201, opened.content
+    case_id = opened.json()["id"]
+    assert opened.json()["next_action"] == "request_invoice"
+    again = client.post(f"/api/renewals/services/{hosting.pk}/cases", headers=bearer(staff, institution))
+    assert (again.status_code, again.json()["id"]) == (200, case_id)  # one open case per service
+    due = (clock.now().date() + dt.timedelta(days=10)).isoformat()
+    new_expiry = (hosting.expires_on + dt.timedelta(days=365)).isoformat()
+    chain = [
+        (staff, "request_invoice", {}),
+        (staff, "receive_invoice", {"invoice_number": "INV/API/1", "invoice_amount": "1500000", "invoice_due_on": due,
+                                    "upload": pdf("tagihan.pdf")}),
+        (umum, "verify", {"note": "sesuai DIPA"}),
+        (sekretaris, "approve", {}),
+        (umum, "pay", {"upload": pdf("bukti-bayar.pdf")}),
+        (staff, "renew", {"expires_on": new_expiry, "upload": pdf("bukti-perpanjangan.pdf")}),
+        (staff, "close", {}),
+    ]  # fmt: skip
+    for user, action, data in chain:
+        response = _step(client, user, institution, case_id, action, **data)
+        assert response.status_code == 200, (action, response.content)
+    body = response.json()
+    assert body["state"] == "closed"
+    assert body["next_action"] is None
+    assert [s["action"] for s in body["steps"]] == ["open", *[action for _user, action, _data in chain]]
+    assert {s["actor"] for s in body["steps"] if s["action"] in ("verify", "pay")} == {"umum"}
+    assert body["invoice_number"] == "INV/API/1"
+    assert {d["kind"] for d in body["documents"]} == {"invoice", "payment_proof", "renewal_evidence"}
+    case = RenewalCase.objects.get(pk=case_id)
+    assert case.ledger_entry is not None
+    assert case.ledger_entry.evidence.count() == 3
+    hosting.refresh_from_db()
+    assert hosting.expires_on.isoformat() == new_expiry
+    invoice = next(d for d in body["documents"] if d["kind"] == "invoice")
+    download = client.get(f"/api/renewals/documents/{invoice['id']}", headers=bearer(people["auditor"], institution))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_a_step_by_a_role_that_may_not_take_it_is_refused_and_nothing_moves(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any
+) -> None:
+    case_id = client.post(f"/api/renewals/services/{hosting.pk}/cases",
+                          headers=bearer(people["staff"], institution)).json()["id"]  # fmt: skip
+    for role in ("umum", "sekretaris", "auditor"):
+        assert _step(client, people[role], institution, case_id, "request_invoice").status_code == 403
+    assert client.post(f"/api/renewals/services/{hosting.pk}/cases",
+                       headers=bearer(people["auditor"], institution)).status_code == 403  # fmt: skip
+    assert (
+        client.get(f"/api/renewals/cases/{case_id}", headers=bearer(people["staff"], institution)).json()["state"]
+        == "due"
+    )
+
+
+def test_of_two_clients_acting_at_once_the_second_gets_409_and_stores_nothing(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any
+) -> None:
+    from jaga.renewals.models import Document
+
+    case_id = client.post(f"/api/renewals/services/{hosting.pk}/cases",
+                          headers=bearer(people["staff"], institution)).json()["id"]  # fmt: skip
+    assert _step(client, people["staff"], institution, case_id, "request_invoice").status_code == 200
+    read = client.get(f"/api/renewals/cases/{case_id}", headers=bearer(people["staff"], institution)).json()
+    invoice = {"action": "receive_invoice", "version": read["version"], "invoice_number": "INV-1",
+               "invoice_amount": "100000", "invoice_due_on": "2027-01-10"}  # fmt: skip
+    first = client.post(f"/api/renewals/cases/{case_id}/steps", {**invoice, "upload": pdf("a.pdf")},
+                        headers=bearer(people["staff"], institution))  # fmt: skip
+    assert first.status_code == 200
+    stored = list(Document.objects.values_list("pk", "file"))
+    second = client.post(f"/api/renewals/cases/{case_id}/steps", {**invoice, "upload": pdf("b.pdf")},
+                         headers=bearer(people["admin"], institution))  # fmt: skip
+    assert second.status_code == 409
+    assert "tahap tagihan diterima" in second.json()["detail"]
+    assert list(Document.objects.values_list("pk", "file")) == stored
+
+
+def test_a_bad_upload_through_the_api_is_named_on_its_field_and_nothing_is_stored(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any
+) -> None:
+    from jaga.renewals.models import Document
+
+    case_id = client.post(f"/api/renewals/services/{hosting.pk}/cases",
+                          headers=bearer(people["staff"], institution)).json()["id"]  # fmt: skip
+    _step(client, people["staff"], institution, case_id, "request_invoice")
+    response = _step(client, people["staff"], institution, case_id, "receive_invoice", invoice_number="INV-1",
+                     invoice_amount="100000", invoice_due_on="2027-01-10",
+                     upload=pdf("tagihan.pdf", b"MZ\x90\x00 this program cannot be run in DOS mode"))  # fmt: skip
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail[0]["loc"] == ["body", "upload"]
+    assert "program Windows" in detail[0]["msg"]
+    missing = _step(client, people["staff"], institution, case_id, "receive_invoice", invoice_number="INV-1")
+    assert missing.status_code == 422
+    assert {tuple(e["loc"]) for e in missing.json()["detail"]} >= {("body", "upload"), ("body", "invoice_amount")}
+    assert not Document.objects.exists()
+    state = client.get(f"/api/renewals/cases/{case_id}", headers=bearer(people["staff"], institution)).json()
+    assert state["state"] == "invoice_requested"
+
+
+def test_a_rejection_through_the_api_needs_its_reason_and_sends_the_case_back(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any
+) -> None:
+    case_id = client.post(f"/api/renewals/services/{hosting.pk}/cases",
+                          headers=bearer(people["staff"], institution)).json()["id"]  # fmt: skip
+    _step(client, people["staff"], institution, case_id, "request_invoice")
+    _step(client, people["staff"], institution, case_id, "receive_invoice", invoice_number="INV-1",
+          invoice_amount="100000", invoice_due_on="2027-01-10", upload=pdf())  # fmt: skip
+    version = client.get(f"/api/renewals/cases/{case_id}", headers=bearer(people["umum"], institution)).json()[
+        "version"
+    ]
+    url = f"/api/renewals/cases/{case_id}/reject"
+    blank = client.post(url, {"version": version, "reason": " "}, headers=bearer(people["umum"], institution))
+    assert blank.status_code == 422
+    assert (
+        client.post(url, {"version": version, "reason": "x"}, headers=bearer(people["staff"], institution)).status_code
+        == 403
+    )
+    sent_back = client.post(
+        url, {"version": version, "reason": "nominal salah"}, headers=bearer(people["umum"], institution)
+    )
+    assert sent_back.status_code == 200
+    assert sent_back.json()["state"] == "invoice_requested"
+    assert sent_back.json()["steps"][-1]["note"] == "nominal salah"
+    assert sent_back.json()["documents"][0]["superseded"] is False  # replaced only when a new one comes
+
+
+def test_the_register_is_written_through_the_api_by_those_who_operate(
+    client: Client, people: dict[str, Any], institution: Any, site: Any, other_institution: Any
+) -> None:
+    from jaga.core.models import Site
+
+    foreign = Site.objects.create(institution=other_institution, name="Lain", base_url="http://127.0.0.1:9/")
+    new = {"kind": "connection", "name": "Koneksi kantor", "provider": "PT Telekomunikasi", "cost": "1200000",
+           "billing_period": "monthly", "expires_on": "2027-02-01", "site_ids": [site.pk]}  # fmt: skip
+    assert client.post("/api/renewals/services", new, content_type="application/json",
+                       headers=bearer(people["auditor"], institution)).status_code == 403  # fmt: skip
+    refused = client.post("/api/renewals/services", {**new, "site_ids": [foreign.pk]},
+                          content_type="application/json", headers=bearer(people["staff"], institution))  # fmt: skip
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "site_ids"]
+    bad_kind = client.post("/api/renewals/services", {**new, "kind": "satelit"}, content_type="application/json",
+                           headers=bearer(people["staff"], institution))  # fmt: skip
+    assert bad_kind.status_code == 422
+    assert bad_kind.json()["detail"][0]["loc"] == ["body", "kind"]
+    made = client.post("/api/renewals/services", new, content_type="application/json",
+                       headers=bearer(people["staff"], institution))  # fmt: skip
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["expires_on"], body["expiry_source"], body["site_ids"]) == ("2027-02-01", "manual", [site.pk])
+    changed = client.patch(f"/api/renewals/services/{body['id']}", {"expires_on": "2028-02-01", "notes": "diperbarui"},
+                           content_type="application/json", headers=bearer(people["staff"], institution))  # fmt: skip
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["expires_on"], changed.json()["notes"], changed.json()["name"]) == (
+        "2028-02-01", "diperbarui", "Koneksi kantor",
+    )  # fmt: skip

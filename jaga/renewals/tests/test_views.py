@@ -11,6 +11,7 @@ from jaga.renewals.models import CalendarFeed, CaseState, Document, RenewalCase,
 from jaga.renewals.services.workflow import case_open
 from jaga.renewals.tests.conftest import PDF, pdf
 from jaga.renewals.tests.test_workflow import take
+from tests.test_i18n import compiled_messages  # noqa: F401  (the fixture: catalogues compiled)
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +214,17 @@ def test_the_service_page_shows_what_the_registry_says(
     assert "client transfer prohibited" in page
     client.force_login(people["auditor"])
     assert client.post(url("service_check", slug="pn-bangil", service_id=service.pk)).status_code == 403
+
+
+@pytest.mark.usefixtures("compiled_messages")
+def test_an_english_reader_is_told_in_english_what_the_upload_really_is(
+    client: Any, hosting: Any, people: dict[str, Any]
+) -> None:
+    case = _case_at_invoice_requested(hosting, people)
+    client.force_login(people["staff"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = _post_invoice(client, case, pdf("invoice.pdf", b"MZ\x90\x00\x03 this program cannot be run in DOS mode"))
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "invoice.pdf is not a PDF: it holds a Windows program (EXE/DLL)" in text
+    assert "program Windows" not in text

@@ -190,3 +190,91 @@ def test_a_renewal_by_hand_needs_a_later_date_and_evidence(hosting: Any, people:
         case_step_take(case=case, action=StepAction.RENEW, user=people["staff"], version=case.version,
                        expires_on=case.expires_on_before)  # fmt: skip
     assert set(error.value.error_dict) == {"upload", "expires_on"}
+
+
+ROLES = ("staff", "ptip", "umum", "sekretaris", "admin", "auditor")
+EXECUTORS = {StepAction.REQUEST_INVOICE: "staff", StepAction.RECEIVE_INVOICE: "staff", StepAction.VERIFY: "umum",
+             StepAction.APPROVE: "sekretaris", StepAction.PAY: "umum", StepAction.RENEW: "staff",
+             StepAction.CLOSE: "staff"}  # fmt: skip
+
+
+@pytest.mark.parametrize("index", range(len(CHAIN)))
+def test_every_role_but_the_executor_and_the_administrator_is_refused_each_step(
+    hosting: Any, people: dict[str, Any], index: int
+) -> None:
+    from jaga.renewals.services.workflow import STEPS, step_allowed
+
+    case = case_open(service=hosting)
+    for earlier, earlier_role, _other in CHAIN[:index]:
+        case = take(case, earlier, people[earlier_role])
+    action = CHAIN[index][0]
+    may = {EXECUTORS[action], "admin"}
+    for role in ROLES:
+        assert step_allowed(user=people[role], case=case, step=STEPS[action]) is (role in may), role
+        if role not in may:
+            with pytest.raises(PermissionDenied):
+                take(case, action, people[role])
+    assert RenewalCase.objects.get(pk=case.pk).version == case.version  # no refusal touched the case
+    assert take(case, action, people[EXECUTORS[action]]).state == STEPS[action].to_state
+
+
+# (the stage it is rejected at, who rejects, where it goes back to)
+REJECTED_AT = [
+    (3, "umum", CaseState.INVOICE_REQUESTED),  # Finance: the invoice is wrong
+    (4, "sekretaris", CaseState.INVOICE_RECEIVED),  # the Sekretaris: back to Finance
+    (6, "staff", CaseState.APPROVED),  # Staff: the provider has not received the payment
+]
+
+
+@pytest.mark.parametrize(("steps_done", "rejecter", "back_to"), REJECTED_AT)
+def test_each_rejection_is_only_its_roles_carries_its_reason_and_goes_back_one_step(
+    hosting: Any, people: dict[str, Any], steps_done: int, rejecter: str, back_to: str,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    from jaga.core.models import NotificationChannel, NotificationDelivery, NotificationRoute
+    from jaga.renewals.services.workflow import rejection_allowed
+
+    channel = NotificationChannel.objects.create(institution=hosting.institution, name="K", url="json://127.0.0.1:9/")
+    NotificationRoute.objects.create(institution=hosting.institution, event_type="renewal.rejected", channel=channel)
+    case = case_open(service=hosting)
+    for action, role, _other in CHAIN[: steps_done - 1]:
+        case = take(case, action, people[role])
+    for role in ROLES:
+        assert rejection_allowed(user=people[role], case=case) is (role in {rejecter, "admin"}), role
+        if role not in {rejecter, "admin"}:
+            with pytest.raises(PermissionDenied):
+                case_reject(case=case, user=people[role], version=case.version, reason="tidak")
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = case_reject(case=case, user=people[rejecter], version=case.version, reason="Alasan yang jelas")
+    assert moved.state == back_to
+    step = CaseStep.objects.filter(case=case).latest("pk")
+    assert (step.action, step.from_state, step.to_state, step.note, step.actor) == (
+        StepAction.REJECT, case.state, back_to, "Alasan yang jelas", people[rejecter],
+    )  # fmt: skip
+    (delivery,) = NotificationDelivery.objects.filter(event_type="renewal.rejected")
+    assert "Alasan yang jelas" in delivery.body
+
+
+def test_no_rejection_where_there_is_nothing_to_send_back(hosting: Any, people: dict[str, Any]) -> None:
+    case = case_open(service=hosting)
+    with pytest.raises(CaseConflict, match="tidak dapat ditolak"):
+        case_reject(case=case, user=people["admin"], version=case.version, reason="x")
+
+
+def test_each_step_tells_the_role_that_acts_next(
+    hosting: Any, people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from jaga.core.models import NotificationChannel, NotificationDelivery, NotificationRoute
+
+    channel = NotificationChannel.objects.create(institution=hosting.institution, name="K", url="json://127.0.0.1:9/")
+    NotificationRoute.objects.create(institution=hosting.institution, event_type="renewal.*", channel=channel)
+    case = case_open(service=hosting)
+    for action, role, _other in CHAIN:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = take(case, action, people[role])
+    events = list(NotificationDelivery.objects.order_by("pk").values_list("event_type", flat=True))
+    assert events == ["renewal.verification_needed", "renewal.approval_needed", "renewal.payment_needed",
+                      "renewal.paid", "renewal.renewed", "renewal.closed"]  # fmt: skip
+    verification = NotificationDelivery.objects.get(event_type="renewal.verification_needed")
+    assert "INV/2026/117" in verification.body
+    assert "1.500.000" in verification.body

@@ -1,0 +1,59 @@
+"""What every repository back end offers (``KIND``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from jaga.core.kindconfig import KindConfig, config_model_validate
+
+if TYPE_CHECKING:
+    from jaga.backups.models import Repository
+
+
+class MediumMissing(Exception):
+    """The external disk is not there (not mounted, or another disk): a soft failure that alerts."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+class Backend(Protocol):
+    Config: type[KindConfig]
+
+    def validate(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The cleaned ``options``; ``ValidationError`` per field."""
+
+    def environment(self, repository: Repository) -> tuple[dict[str, str], list[str]]:
+        """What restic needs in its environment for this repository, and which of it is secret."""
+
+    def before_use(self, repository: Repository) -> None:
+        """Raise :class:`MediumMissing` when the repository's medium is not the expected one."""
+
+    def after_init(self, repository: Repository) -> None:
+        """Called once the restic repository exists (a disk gets its marker)."""
+
+
+class NoOptions(KindConfig):
+    pass
+
+
+class BackendBase:
+    Config: ClassVar[type[KindConfig]] = NoOptions
+
+    def validate(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        cleaned: dict[str, Any] = config_model_validate(self.Config, options).model_dump(
+            mode="json", exclude_unset=True
+        )
+        return cleaned
+
+    def environment(self, repository: Repository) -> tuple[dict[str, str], list[str]]:
+        return {}, []
+
+    def before_use(self, repository: Repository) -> None:
+        return None
+
+    def after_init(self, repository: Repository) -> None:
+        return None

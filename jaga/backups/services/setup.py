@@ -1,0 +1,108 @@
+"""Repositories and plans: creating a restic repository (or adopting one), a plan, its sources and schedules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from jaga.backups.models import Plan, Repository, Source
+from jaga.backups.repositories import disk_marker_write, medium_check, options_validate, restic_for
+from jaga.backups.sources import REGISTRY
+from jaga.core import clock
+from jaga.core.models import Site
+
+
+def work_dir(*parts: str) -> Path:
+    path = Path(settings.DATA_DIR).joinpath("backups", *parts)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+# --- repositories and plans -----------------------------------------------------------------------------
+
+
+def repository_create(
+    *,
+    institution: Any,
+    name: str,
+    location: str,
+    password: str,
+    kind: str = "local",
+    options: dict[str, Any] | None = None,
+    credentials: str = "",
+    init: bool = True,
+) -> Repository:
+    repository = Repository.objects.create(
+        institution=institution,
+        name=name,
+        kind=kind,
+        location=location,
+        password=password,
+        options=options_validate(kind, options),
+        credentials=credentials,
+    )
+    if init:
+        repository_init(repository=repository)
+    return repository
+
+
+def repository_init(*, repository: Repository) -> Repository:
+    """Create the restic repository (or adopt the one already there) and remember its id."""
+    medium_check(repository)  # a local folder's parent is made here, an external disk is checked
+    engine = restic_for(repository)
+    fingerprint = engine.repository_id() if engine.exists() else engine.init()
+    repository.fingerprint = fingerprint
+    repository.initialized_at = clock.now()
+    repository.save(update_fields=["fingerprint", "initialized_at"])
+    disk_marker_write(repository)
+    return repository
+
+
+def plan_create(*, site: Site, name: str, repository: Repository, **fields: Any) -> Plan:
+    plan = Plan.objects.create(site=site, name=name, repository=repository, **fields)
+    plan_schedules_ensure(plan=plan)
+    return plan
+
+
+def source_add(*, plan: Plan, kind: str, name: str, config: dict[str, Any], secret: str = "") -> Source:
+    cleaned = REGISTRY.get(kind).validate(config)
+    position = plan.sources.count()
+    return Source.objects.create(plan=plan, kind=kind, name=name, config=cleaned, secret=secret, position=position)
+
+
+def plan_schedules_ensure(*, plan: Plan) -> None:
+    """The plan's three schedules: backups every ``interval_hours``, checks and drills every N days."""
+    from jaga.core.scheduling import schedule_ensure
+
+    institution = plan.site.institution
+    for what, seconds in (
+        ("run", plan.interval_hours * 3600),
+        ("check", plan.check_interval_days * 86400),
+        ("drill", plan.drill_interval_days * 86400),
+    ):
+        if seconds <= 0:
+            continue
+        schedule_ensure(
+            key=f"backup-plan:{plan.pk}:{what}",
+            task_path=f"jaga.backups.tasks.backup_{what}",
+            interval_seconds=seconds,
+            kwargs={"plan_id": plan.pk},
+            institution=institution,
+            owner=plan,
+        )
+
+
+def backup_schedules_ensure() -> None:
+    """At the scheduler's start: every active plan has its schedules (declared again, idempotent)."""
+    for plan in Plan.objects.filter(is_active=True).select_related("site__institution"):
+        plan_schedules_ensure(plan=plan)
+
+
+def repository_sheet_confirm(*, repository: Repository, user: Any) -> Repository:
+    """Someone confirms that the recovery sheet is printed and kept: the reminder stops."""
+    repository.sheet_confirmed_at = clock.now()
+    repository.sheet_confirmed_by = user
+    repository.save(update_fields=["sheet_confirmed_at", "sheet_confirmed_by"])
+    return repository

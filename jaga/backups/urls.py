@@ -1,0 +1,24 @@
+from django.urls import path
+
+from jaga.backups.views import plans, register, repositories, restore
+
+app_name = "backups"
+
+urlpatterns = [
+    path("<slug:slug>/", plans.index, name="index"),
+    path("<slug:slug>/rencana/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("<slug:slug>/rencana/<int:plan_id>/snapshot/", plans.plan_snapshots, name="snapshots"),
+    path("<slug:slug>/rencana/<int:plan_id>/mulai/<str:what>/", plans.plan_start, name="plan_start"),
+    path("<slug:slug>/eksekusi/<int:run_id>/", plans.run_detail, name="run"),
+    path("<slug:slug>/adk/", register.register, name="register"),
+    path("<slug:slug>/rencana/<int:plan_id>/pulihkan/", restore.restore, name="restore"),
+]
+urlpatterns += [
+    path("<slug:slug>/repositori/<int:repo_id>/", repositories.repository_detail, name="repository"),
+    path("<slug:slug>/repositori/<int:repo_id>/lembar-pemulihan/", repositories.recovery_sheet, name="sheet"),
+    path(
+        "<slug:slug>/repositori/<int:repo_id>/lembar-pemulihan/dicetak/",
+        repositories.recovery_sheet_confirm,
+        name="sheet_confirm",
+    ),
+]

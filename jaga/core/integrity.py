@@ -3,12 +3,12 @@
 A damaged page outside the tables Jaga reads all the time (an old ledger month, an index) goes unnoticed until
 someone opens it, or until a backup of the damaged file replaces the last good one. ``PRAGMA quick_check``
 reads every page and checks its structure (not the contents of every index, which ``integrity_check`` also
-compares and which takes far longer): about a second per 100 MB.
+compares and which takes far longer); docs/benchmarks.md has its time on a large file.
 
 - ``jaga up`` runs it before starting anything and refuses to start on a damaged file, with what to do;
 - the daily schedule ``core:sqlite-quick-check`` (03.30, and once at the first start) runs it on the ``long``
-  queue; a damaged file fails the task (the failure is in the task list), is logged as an error and is sent to every institution's
-  routes for ``system.database_damaged``.
+  queue; a damaged file fails the task (the failure is in the task list), is logged as an error and is sent
+  to every institution's routes for ``system.database_damaged``.
 
 On PostgreSQL both do nothing: the server checks its own pages (``data_checksums``) and its operators have
 their own tools (``pg_amcheck``).

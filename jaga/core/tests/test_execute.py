@@ -250,8 +250,7 @@ def test_a_program_dies_with_the_process_that_ran_it_even_after_sigkill(tmp_path
     # the program, in its own process group where no group kill reaches it, must not run on as an orphan.
     pid_file = tmp_path / "program.pid"
     worker_code = (
-        "from jaga.core import execute; "
-        f"execute.run(('sh', '-c', 'echo $$ > {pid_file}; exec sleep 300'), timeout=600)"
+        f"from jaga.core import execute; execute.run(('sh', '-c', 'echo $$ > {pid_file}; exec sleep 300'), timeout=600)"
     )
     worker = execute.start(_py(worker_code), env=dict(os.environ), capture=False)
     deadline = time.monotonic() + 30

@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     argv[0] = "jaga"
 
     from jaga.conf import ConfigError, StartupError
+    from jaga.datadir import private_umask
+
+    private_umask()  # before anything is created: the data folder is for Jaga's user only
 
     try:
         import django

@@ -79,6 +79,13 @@ def parse_escalation(value: str) -> dict[str, int]:
     return result
 
 
+def parse_non_negative_int(value: str) -> int:
+    number = parse_int(value)
+    if number < 0:
+        raise ValueError("tidak boleh negatif / must not be negative")
+    return number
+
+
 def parse_listen(value: str) -> tuple[str, int]:
     """``host:port``, ``[ipv6]:port`` or a bare port."""
     value = value.strip()
@@ -202,6 +209,32 @@ SETTINGS: tuple[Setting, ...] = (
         parse_bool,
         "false",
         "Send session and CSRF cookies only over HTTPS. Turn on when Jaga is served through HTTPS.",
+    ),
+    Setting(
+        "JAGA_SSL_REDIRECT",
+        parse_bool,
+        "false",
+        "Redirect every plain-HTTP request to HTTPS. Needs JAGA_TRUSTED_PROXIES: Jaga itself speaks plain HTTP, "
+        "the TLS proxy in front tells it (X-Forwarded-Proto) that the visitor used HTTPS.",
+    ),
+    Setting(
+        "JAGA_HSTS_SECONDS",
+        parse_non_negative_int,
+        "0",
+        "Strict-Transport-Security: how long browsers must use only HTTPS for Jaga's host and its subdomains "
+        "(31536000 = a year). 0: no header. Set it only once HTTPS works.",
+    ),
+    Setting(
+        "JAGA_HSTS_PRELOAD",
+        parse_bool,
+        "false",
+        "Add 'preload' to Strict-Transport-Security (consent to browsers' built-in HTTPS-only lists).",
+    ),
+    Setting(
+        "JAGA_SESSION_HOURS",
+        parse_positive_int,
+        "12",
+        "Hours a sign-in lasts; after that the person signs in again (also after closing the browser).",
     ),
     Setting(
         "JAGA_SECRET_KEY",

@@ -1,8 +1,15 @@
-"""The data directory and the keys generated in it on first run."""
+"""The data directory and the keys generated in it on first run.
+
+The folder and everything in it are for Jaga's own user only (0700 folders, 0600 files): it holds the
+database, the keys and uploaded evidence. Processes started by ``jaga`` create files with umask 077
+(``private_umask``); the SQLite file is created 0600 before SQLite opens it, and a folder or database file left
+readable by others by an older version is tightened at start.
+"""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +20,7 @@ from jaga.conf import ConfigError
 def ensure_data_dir(path: Path) -> Path:
     """Create the data directory if missing and check that it is writable."""
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o750)
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise ConfigError(
             f"JAGA_DATA_DIR: folder data {path} tidak dapat dibuat ({exc.strerror}) / "
@@ -26,7 +33,35 @@ def ensure_data_dir(path: Path) -> Path:
             f"JAGA_DATA_DIR: folder data {path} tidak dapat ditulisi; periksa pemilik dan izinnya / "
             f"the data folder {path} is not writable; check its owner and permissions"
         )
+    _tighten(path)
     return path
+
+
+PRIVATE_UMASK = 0o077
+
+
+def private_umask() -> None:
+    """Whatever this process and its programs create (media, backups, dumps) is readable by Jaga's user only."""
+    os.umask(PRIVATE_UMASK)
+
+
+def _tighten(path: Path) -> None:
+    """Take away group and other permissions from a path of ours; someone else's is left as it is."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    if status.st_uid == os.geteuid() and status.st_mode & 0o077:
+        os.chmod(path, status.st_mode & 0o700)
+
+
+def ensure_sqlite_file(path: Path) -> None:
+    """Create the SQLite file 0600 (an empty file is an empty database); tighten it and its WAL files."""
+    if path.parent.is_dir():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        _tighten(candidate)
 
 
 def read_or_create_key(path: Path, *, fernet: bool = False) -> str:

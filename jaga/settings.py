@@ -9,7 +9,7 @@ import dj_database_url
 import django_stubs_ext
 
 from jaga import conf
-from jaga.datadir import ensure_data_dir, read_or_create_key
+from jaga.datadir import ensure_data_dir, ensure_sqlite_file, read_or_create_key
 
 django_stubs_ext.monkeypatch()
 
@@ -29,6 +29,20 @@ if JAGA_TRUSTED_PROXIES:  # TrustedProxyMiddleware removes the header from every
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = conf.read("JAGA_SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts a working day, not Django's two weeks, and ends with the browser (a shared office computer).
+SESSION_COOKIE_AGE: int = conf.read("JAGA_SESSION_HOURS") * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_SSL_REDIRECT: bool = conf.read("JAGA_SSL_REDIRECT")
+if SECURE_SSL_REDIRECT and not JAGA_TRUSTED_PROXIES:
+    # waitress speaks plain HTTP: without a proxy saying "https" every request would redirect to itself.
+    raise conf.ConfigError(
+        "JAGA_SSL_REDIRECT=true memerlukan JAGA_TRUSTED_PROXIES (proksi TLS di depan Jaga) / "
+        "JAGA_SSL_REDIRECT=true needs JAGA_TRUSTED_PROXIES (the TLS proxy in front of Jaga)"
+    )
+SECURE_HSTS_SECONDS: int = conf.read("JAGA_HSTS_SECONDS")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD: bool = conf.read("JAGA_HSTS_PRELOAD")
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]  # scraped on loopback, past the proxy
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -37,6 +51,7 @@ _database_url: str = conf.read("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'jaga.
 DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(_database_url, conn_max_age=60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    ensure_sqlite_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         # WAL and a busy timeout let web, probe, worker and scheduler share one SQLite file.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
@@ -77,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "jaga.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jaga.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Instead of Django's LocaleMiddleware: the user's choice, else JAGA_LANGUAGE; never Accept-Language.
@@ -149,6 +165,9 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder; fil
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+# Evidence files are as private as the rest of the data folder (Django's default is 0644).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

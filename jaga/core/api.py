@@ -39,6 +39,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
+from jaga.core.csp import csp_widen
 from jaga.core.models import ApiToken
 from jaga.core.permissions import Action, user_can
 
@@ -49,11 +50,14 @@ class LocalRedoc(DocsBase):
     """ReDoc with its script served by Jaga itself (ninja would fall back to a CDN outside INSTALLED_APPS)."""
 
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
-        return render(
+        response = render(
             request,
             "core/api_docs.html",
             {"api": api, "openapi_json_url": self.get_openapi_url(api, kwargs), "script_url": reverse("api_docs_js")},
         )
+        # ReDoc writes its styles into <style> elements at run time and searches in a blob: worker; scripts
+        # stay Jaga's own files.
+        return csp_widen(response, style_src=("'unsafe-inline'",), worker_src=("'self'", "blob:"))
 
 
 def redoc_script(request: HttpRequest) -> FileResponse:

@@ -18,6 +18,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from jaga.core.views.common import safe_next
+
 CONFIRM_FIELD = "confirm"
 CONFIRM_VALUE = "yes"
 
@@ -48,7 +50,7 @@ def confirmation_page(
         "action_url": request.path,
         "confirm_field": CONFIRM_FIELD,
         "confirm_value": CONFIRM_VALUE,
-        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "next": safe_next(request, ""),
         **(extra or {}),
     }
     return render(request, "core/confirm.html", context)

@@ -11,6 +11,9 @@ Modelled on borgmatic's ``execute`` module:
   :class:`ExecuteError` saying which command, which exit code and the end of its stderr;
 - one deadline per command: a command that overruns it is killed with its whole process group and raises
   :class:`ExecuteTimeout`;
+- a command dies with Jaga: it runs in its own process group (Ctrl-C and SIGTERM of Jaga take the group
+  down), and Linux sends it SIGTERM when the Jaga thread that waits for it dies, even by SIGKILL
+  (``prctl(PR_SET_PDEATHSIG)`` between fork and exec), so a killed worker leaves no restic or pg_dump behind;
 - long output is streamed: ``on_line`` receives each stdout line as it comes (restic's ``--json`` progress),
   and ``stdout_to`` sends stdout straight to a file (``restic dump``), so memory stays flat.
 
@@ -21,6 +24,8 @@ children, a test's sshd): the same argument-tuple rule, its own process group.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import os
 import queue
@@ -48,6 +53,40 @@ STDERR_TAIL_CHARS = 2000
 MAX_CAPTURE_BYTES = 64 * 1024 * 1024
 _SECRET_ENV = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|(^|_)KEY$|PASSPHRASE", re.IGNORECASE)
 _KILL_GRACE = 5.0
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _libc_prctl() -> Callable[..., int] | None:
+    if os.uname().sysname != "Linux":
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _libc_prctl()  # looked up once here: the child between fork and exec only calls it
+
+
+def parent_death_signal(signum: int = signal.SIGTERM) -> bool:
+    """Ask Linux to send ``signum`` to this process when the thread that started it dies; False without prctl."""
+    return _PRCTL is not None and int(_PRCTL(PR_SET_PDEATHSIG, signum, 0, 0, 0)) == 0
+
+
+def _die_with_caller() -> Callable[[], None] | None:
+    """The ``preexec_fn`` of a command: SIGTERM when its caller dies, and none at all if it already has."""
+    if _PRCTL is None:
+        return None
+    caller = os.getpid()
+
+    def in_child() -> None:
+        parent_death_signal(signal.SIGTERM)
+        if os.getppid() != caller:  # the caller died between the fork and the prctl
+            os._exit(1)
+
+    return in_child
 
 
 @dataclass(frozen=True)
@@ -316,6 +355,7 @@ def run(
                 env=_child_env(env),
                 cwd=cwd,
                 start_new_session=True,
+                preexec_fn=_die_with_caller(),  # only prctl and getppid run in the child
             )
         except OSError as exc:
             reason = mask(exc.strerror or str(exc))

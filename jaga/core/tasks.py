@@ -1,4 +1,5 @@
-"""Background jobs of the core app (django-tasks), on the ``quick`` queue: a message never waits for a backup."""
+"""Background jobs of the core app (django-tasks): messages on the ``quick`` queue (a message never waits for a
+backup), the daily database check on the ``long`` one (it reads the whole file)."""
 
 from __future__ import annotations
 
@@ -17,3 +18,11 @@ def notification_delivery_send(*, delivery_id: int) -> str | None:
 def notification_deliveries_retry() -> int:
     """The scheduler's minute sweep: retry the deliveries whose back-off has passed."""
     return notification_deliveries_retry_due()
+
+
+@task(queue_name="long")
+def database_integrity_check() -> str:
+    """The daily SQLite quick_check (jaga.core.integrity): "ok", or the task fails with what to do."""
+    from jaga.core.integrity import integrity_check_daily
+
+    return integrity_check_daily()

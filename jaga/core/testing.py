@@ -1,4 +1,5 @@
-"""Test helpers every app may use: an aiohttp application served on 127.0.0.1 from a background thread.
+"""Test helpers every app may use: an aiohttp application served on 127.0.0.1 from a background thread, and
+``inline_offences`` (what in a page Jaga's strict Content-Security-Policy would block).
 
 Tests serve what they need on loopback (no test reaches the internet); the test settings allow the HTTP
 wrapper to connect there (``JAGA_HTTP_ALLOW_INTERNAL``).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -56,3 +58,41 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class InlineFinder(HTMLParser):
+    """Collects what a strict CSP blocks: inline scripts, style blocks and attributes, event handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._script_without_src = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _value in attrs}
+        where = f"line {self.getpos()[0]}: <{tag}>"
+        if tag == "style":
+            self.found.append(f"{where} a <style> block")
+        if tag == "script" and "src" not in names and dict(attrs).get("type") not in {"application/json"}:
+            self._script_without_src = True
+        if "style" in names:
+            self.found.append(f"{where} a style attribute")
+        self.found += [f"{where} handler {name}" for name in names if name.startswith("on")]
+        for name, value in attrs:
+            if name in {"href", "src", "action"} and (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"{where} a javascript: URL")
+
+    def handle_data(self, data: str) -> None:
+        if self._script_without_src and data.strip():
+            self.found.append(f"line {self.getpos()[0]}: an inline <script>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script_without_src = False
+
+
+def inline_offences(html: str) -> list[str]:
+    """``["line 3: <td> a style attribute", ...]``: what the strict CSP would refuse in ``html``."""
+    finder = InlineFinder()
+    finder.feed(html)
+    return finder.found

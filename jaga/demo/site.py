@@ -93,5 +93,9 @@ def feed(request: HttpRequest) -> HttpResponse:
     return _render(request, "demo_site/feed.xml", {}, content_type="application/rss+xml; charset=utf-8")
 
 
+def stylesheet(request: HttpRequest) -> HttpResponse:
+    return _render(request, "demo_site/site.css", {}, content_type="text/css; charset=utf-8")
+
+
 def robots(request: HttpRequest) -> HttpResponse:
     return _render(request, "demo_site/robots.txt", {}, content_type="text/plain")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sitemap.xml", site.sitemap, name="sitemap"),
     path("feed/", site.feed, name="feed"),
     path("robots.txt", site.robots, name="robots"),
+    path("gaya.css", site.stylesheet, name="stylesheet"),
     path("pesan-masuk/", inbox.inbox, name="inbox"),
     path("<slug:slug>/", site.page, name="page"),
 ]

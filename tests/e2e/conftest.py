@@ -70,18 +70,30 @@ def demo(transactional_db: None, settings: Any) -> Any:
 
 @pytest.fixture
 def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """``open_page(viewport=DESKTOP)`` -> a new page whose relative URLs go to the live server."""
+    """``open_page(viewport=DESKTOP)`` -> a new page whose relative URLs go to the live server.
+
+    Whatever the test does, a page that breaks the Content-Security-Policy (Chromium reports each refused
+    inline script or style on the console) fails it.
+    """
     contexts: list[Any] = []
+    violations: list[str] = []
+
+    def listen(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url', '?')}: {message.text}")
 
     def make(viewport: dict[str, int] = DESKTOP, locale: str = "id-ID") -> Any:
         context = browser.new_context(viewport=viewport, base_url=live_server.url, locale=locale)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", listen)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "\n".join(violations)
 
 
 def log_in(page: Any, username: str, password: str) -> None:

@@ -17,29 +17,17 @@ pg_dump, another ``jaga``) are not tied to a supervisor that is not their parent
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import logging
 import os
 import signal
-import sys
 import threading
 import time
+
+from jaga.core.execute import parent_death_signal
 
 logger = logging.getLogger("jaga.up")
 
 SUPERVISOR_ENV = "JAGA_SUPERVISOR_PID"
-PR_SET_PDEATHSIG = 1
-
-
-def _parent_death_signal(signum: int) -> bool:
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return int(libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)) == 0
-    except (OSError, AttributeError):
-        return False
 
 
 def _say_orphaned(pid: int) -> None:
@@ -66,7 +54,7 @@ def lifeline_hold(*, grace: float = 10.0, interval: float = 1.0) -> bool:
     if not raw.isdigit():
         return False
     supervisor = int(raw)
-    _parent_death_signal(signal.SIGTERM)
+    parent_death_signal(signal.SIGTERM)
     if os.getppid() != supervisor:  # it died before the prctl took effect
         _say_orphaned(supervisor)
         raise SystemExit(1)

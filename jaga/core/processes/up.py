@@ -14,6 +14,7 @@ from django.conf import settings
 
 from jaga.conf import StartupError
 from jaga.core.dbcheck import check_migrated
+from jaga.core.integrity import integrity_check_at_start
 from jaga.core.processes.supervisor import ChildSpec, Supervisor, children_from_settings
 from jaga.core.processes.web import browser_url, listen_socket_open
 
@@ -61,6 +62,7 @@ def up_preflight(*, names: list[str], listen: tuple[str, int], port_wait: float 
     """
     up_check_names(names=names)
     check_migrated()
+    integrity_check_at_start()  # a damaged SQLite file stops here, with what to do
     if "web" in names:
         deadline = time.monotonic() + port_wait
         while True:

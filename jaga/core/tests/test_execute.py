@@ -233,3 +233,41 @@ def test_no_module_of_jaga_imports_subprocess_but_execute() -> None:
         and ("import subprocess" in path.read_text() or "from subprocess" in path.read_text())
     ]
     assert offenders == []
+
+
+def _alive(pid: int) -> bool:
+    """A process that still runs (a zombie waiting for its parent to reap it counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG) is Linux's")
+def test_a_program_dies_with_the_process_that_ran_it_even_after_sigkill(tmp_path: Path) -> None:
+    # A worker (here a Python process) runs a long program through execute.run and is killed with SIGKILL:
+    # the program, in its own process group where no group kill reaches it, must not run on as an orphan.
+    pid_file = tmp_path / "program.pid"
+    worker_code = (
+        f"from jaga.core import execute; execute.run(('sh', '-c', 'echo $$ > {pid_file}; exec sleep 300'), timeout=600)"
+    )
+    worker = execute.start(_py(worker_code), env=dict(os.environ), capture=False)
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    program = int(pid_file.read_text())
+    assert _alive(program)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    deadline = time.monotonic() + 10
+    while _alive(program) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(program):
+        os.kill(program, signal.SIGKILL)
+        pytest.fail("the program outlived the worker that ran it")
+
+
+def test_a_program_whose_caller_is_alive_is_not_signalled() -> None:
+    done = execute.run(_py("import time; time.sleep(1.5); print('done')"), timeout=30)
+    assert done.stdout == "done\n"

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from jaga.core.testing import inline_offences
 from jaga.monitoring.forms import MonitorForm
 from jaga.monitoring.models import CheckResult, Finding, MaintenanceWindow, Monitor, MonitorStatus, Rollup, StatusChange
 
@@ -422,6 +423,7 @@ class TestFreshness:
         assert 'class="age over"' in body  # Berita is over its maximum
         assert 'value="2.7"' in body  # Profil: 10 of 365 days
         assert "style=" not in body  # a strict Content-Security-Policy forbids inline styles
+        assert inline_offences(body) == []
         assert "dasar putusan" in body
         assert "tidak dipercaya" in body
         assert "slot gacor" in body

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from jaga.core import clock
 from jaga.core.models import Site
 from jaga.core.permissions import get_for_user, scope, user_can
+from jaga.core.views.common import safe_next
 from jaga.monitoring.forms import MonitorForm
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Finding, MaintenanceWindow, Monitor, MonitorStatus, StatusChange
@@ -295,7 +296,7 @@ def _pause_or_resume(request: HttpRequest, pk: int, *, paused: bool) -> HttpResp
             {"row": _rows([monitor])[0], "can_operate": True, "site": monitor.site},
         )
     messages.success(request, _("Monitor dijeda.") if paused else _("Monitor dilanjutkan."))
-    return HttpResponseRedirect(request.POST.get("next") or reverse("monitoring:site_monitors", args=[monitor.site_id]))
+    return HttpResponseRedirect(safe_next(request, reverse("monitoring:site_monitors", args=[monitor.site_id])))
 
 
 @login_required

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", api_urls()),
     path("sop/", include("jaga.sop.urls")),
     path("renewals/", include("jaga.renewals.urls")),
+    path("traffic/", include("jaga.traffic.urls")),
     path("", include("jaga.monitoring.urls")),
     path("demo-situs/", include("jaga.demo.urls")),  # the demo court site; answers only after `jaga demo`
     path("", include("jaga.core.urls")),

@@ -21,6 +21,7 @@ test_packages=(
   chromium          # pages tested in a real browser (tests/e2e)
   nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
   poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
+  goaccess          # bench/traffic.py parses the same log with GoAccess, side by side
 )
 
 wanted=("${run_packages[@]}")

@@ -356,6 +356,12 @@ SETTINGS: tuple[Setting, ...] = (
         "machine only; in production allow it per institution in the admin.",
     ),
     Setting(
+        "JAGA_TRAFFIC_RULES_DIR",
+        parse_str,
+        "",
+        "A folder of custom detection rules (one YAML file per rule) read after Jaga's own.",
+    ),
+    Setting(
         "JAGA_USER_AGENT",
         parse_str,
         "Jaga/0.1 (+monitoring)",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("renewals/", include("jaga.renewals.urls")),
     path("reports/", include("jaga.reports.urls")),
     path("incidents/", include("jaga.incidents.urls")),
+    path("traffic/", include("jaga.traffic.urls")),
     path("", include("jaga.monitoring.urls")),
     path("demo-situs/", include("jaga.demo.urls")),  # the demo court site; answers only after `jaga demo`
     path("", include("jaga.core.urls")),

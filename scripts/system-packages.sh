@@ -24,6 +24,7 @@ test_packages=(
   nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
   poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
   openssh-server    # a real SFTP server on loopback (backups: the SFTP repository back end)
+  goaccess          # bench/traffic.py parses the same log with GoAccess, side by side
 )
 
 wanted=("${run_packages[@]}")

@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrafficConfig(AppConfig):
     name = "jaga.traffic"
     label = "traffic"
+    verbose_name = _("Aktivitas pengunjung")
+
+    def ready(self) -> None:
+        from jaga.core.api import api_router_register
+        from jaga.traffic.events import traffic_event_types_register
+
+        traffic_event_types_register()
+        api_router_register("traffic", "jaga.traffic.api.router")

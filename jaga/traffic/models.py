@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Site
+from jaga.incidents.kinds.base import Severity
 
 
 class LogSource(models.Model):
@@ -95,6 +96,10 @@ class IngestBatch(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     lines = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
+    analysed = models.BooleanField(default=False)  # its lines went through a detection round
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "analysed"])]
 
     def __str__(self) -> str:
         return f"b{self.pk} {self.start_offset}-{self.end_offset} {self.state}"
@@ -131,3 +136,74 @@ class IngestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} · {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Detection(models.Model):
+    """What one rule found about one client, subnet or login endpoint of a site, accumulated over rounds.
+
+    ``count`` only grows by lines not analysed before (see ``IngestBatch.analysed``): a round that reads
+    earlier lines again as context for its buckets never counts them twice.
+    """
+
+    INSTITUTION_PATH = "site__institution"
+    AUDIT = False
+
+    class Scope(models.TextChoices):
+        CLIENT = "client", _("alamat")
+        SUBNET = "subnet", _("subnet")
+        ENDPOINT = "endpoint", _("alamat login")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="traffic_detections")
+    rule_key = models.CharField(_("aturan"), max_length=80)
+    family = models.CharField(_("keluarga"), max_length=20)
+    severity = models.CharField(_("tingkat keparahan"), max_length=10, choices=Severity.choices)
+    scope = models.CharField(_("cakupan"), max_length=10, choices=Scope.choices, default=Scope.CLIENT)
+    key = models.CharField(_("klien"), max_length=200)
+    first_seen = models.DateTimeField(_("pertama terlihat"))
+    last_seen = models.DateTimeField(_("terakhir terlihat"))
+    count = models.BigIntegerField(_("jumlah"), default=0)
+    clients = models.PositiveIntegerField(_("jumlah alamat"), default=1)
+    addresses = models.JSONField(default=list)
+    samples = models.JSONField(default=list)
+    private = models.BooleanField(_("alamat privat"), default=False)
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [models.UniqueConstraint(fields=["site", "rule_key", "key"], name="traffic_detection_unique_key")]
+        indexes = [models.Index(fields=["site", "last_seen"])]
+        verbose_name = _("deteksi")
+        verbose_name_plural = _("deteksi")
+
+    def __str__(self) -> str:
+        return f"{self.rule_key} · {self.key}"
+
+    @property
+    def family_label(self) -> str:
+        from jaga.traffic.detection.base import family_text
+
+        return str(family_text(self.family))
+
+
+class AllowedNetwork(models.Model):
+    """An address or network whose lines no rule looks at: the office, a commissioned scanner, a monitor."""
+
+    INSTITUTION_PATH = "institution"
+
+    institution = models.ForeignKey(
+        "core.Institution", on_delete=models.CASCADE, related_name="traffic_allowed_networks"
+    )
+    network = models.CharField(_("alamat atau jaringan"), max_length=64, help_text=_("Mis. 203.0.113.0/24."))
+    note = models.CharField(_("keterangan"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution", "network"]
+        verbose_name = _("alamat yang diizinkan")
+        verbose_name_plural = _("alamat yang diizinkan")
+
+    def __str__(self) -> str:
+        return self.network

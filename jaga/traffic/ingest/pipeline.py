@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jaga.traffic.ingest import enrich
-from jaga.traffic.logformats.base import LogFormat, sql_quote
+from jaga.traffic.logformats.base import FIELDS, LogFormat, sql_quote
 
 # The normalised line, as stored (``day`` is the partition, in the site's time zone).
 LINE_COLUMNS = (
@@ -55,7 +55,8 @@ _REJECT_REASONS = {
 }
 
 
-def connection_open(*, memory_mb: int, temp_dir: Path, threads: int = 2) -> Any:
+def connection_open(*, memory_mb: int, temp_dir: Path, threads: int = 2, geo: bool = True) -> Any:
+    """A DuckDB connection for the store; ``geo``: with the IPv4 country table that parsing joins."""
     import duckdb
 
     con = duckdb.connect(
@@ -66,6 +67,8 @@ def connection_open(*, memory_mb: int, temp_dir: Path, threads: int = 2) -> Any:
             "preserve_insertion_order": True,
         }
     )
+    if not geo:
+        return con
     con.register("geo_v4_arrow", enrich.geoip_ipv4_table())
     con.execute("CREATE TEMP TABLE geo_v4 AS SELECT * FROM geo_v4_arrow ORDER BY first_ip")
     con.unregister("geo_v4_arrow")
@@ -98,25 +101,7 @@ def _time_sql(fmt: LogFormat, tz: str) -> str:
 def _fields_sql(fmt: LogFormat, chunk: Path) -> str:
     """One row per line read: every field as text, ``matched`` (the line has the format's shape), ``line``."""
     source = _raw_source(fmt, chunk)
-    selected = ", ".join(
-        f"{fmt.fields.get(name, 'NULL')}::VARCHAR AS f_{name}"
-        for name in (
-            "client",
-            "user",
-            "time",
-            "request",
-            "method",
-            "target",
-            "protocol",
-            "status",
-            "bytes",
-            "referrer",
-            "agent",
-            "vhost",
-            "xff",
-            "duration",
-        )
-    )
+    selected = ", ".join(f"{fmt.fields.get(name, 'NULL')}::VARCHAR AS f_{name}" for name in FIELDS)
     if fmt.reader == "line":
         # DuckDB names the groups in their order in the pattern.
         names = re.findall(r"\(\?P<(\w+)>", fmt.regex)

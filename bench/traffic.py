@@ -1,0 +1,182 @@
+"""Visitor-activity benchmark: Jaga's ingestion and detection against GoAccess, on the same generated log.
+
+    python -m bench.traffic                      # 1,000,000 lines: GoAccess, Jaga end to end, 10,000 more lines
+    python -m bench.traffic --lines 200000       # smaller
+    python -m bench.traffic --quality            # also precision and recall per family on the labelled lines
+
+The log is a court site's (jaga/traffic/sample.py: humans on an Indonesian daily rhythm, crawlers, labelled
+attack campaigns of every family), written once to ``--log`` (default under /tmp) with its labels beside it.
+Each side runs alone, one after the other, in its own process, whose peak memory (max RSS) is read from the
+kernel with ``wait4``:
+
+- GoAccess (Debian's ``goaccess``): ``goaccess LOG --log-format=COMBINED -o report.html``.
+- Jaga: a fresh JAGA_DATA_DIR (SQLite), ``traffic_ingest`` of the whole file (parse, normalise, user agents,
+  countries, Parquet) then ``traffic_detect`` (every rule); then 10,000 new lines appended and both again.
+
+Results are printed and written as JSON (``--output``); docs/benchmarks.md has the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _spawn(args: list[str], *, env: dict[str, str] | None = None, stdout: str = os.devnull) -> tuple[int, float, int]:
+    """Run ``args``; (exit status, wall seconds, peak RSS in MB) of that process."""
+    started = time.perf_counter()
+    with open(stdout, "wb") as out, open(os.devnull, "wb") as err:
+        actions = [
+            (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
+            (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+        ]
+        pid = os.posix_spawn(args[0], args, env if env is not None else dict(os.environ), file_actions=actions)
+        _pid, status, usage = os.wait4(pid, 0)
+    return os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru_maxrss // 1024
+
+
+def goaccess(log: Path, work: Path) -> dict[str, Any]:
+    binary = shutil.which("goaccess")
+    if binary is None:
+        return {"error": "goaccess is not installed (scripts/system-packages.sh test)"}
+    code, seconds, peak = _spawn([binary, str(log), "--log-format=COMBINED", "-o", str(work / "goaccess.html")])
+    return {"exit": code, "seconds": round(seconds, 2), "peak_mb": peak}
+
+
+def jaga(log: Path, extra: Path, work: Path, quality: bool) -> dict[str, Any]:
+    out = work / "jaga.json"
+    env = dict(os.environ, JAGA_DATA_DIR=str(work / "data"), PYTHONPATH=str(ROOT))
+    env.pop("DATABASE_URL", None)
+    args = [sys.executable, "-m", "bench.traffic", "--child", str(log), str(extra), str(out)]
+    if quality:
+        args.append("--quality")
+    code, seconds, peak = _spawn(args, env=env, stdout=str(work / "jaga.out"))
+    result: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {"error": (work / "jaga.out").read_text()}
+    result.update({"exit": code, "process_seconds": round(seconds, 2), "peak_mb": peak})
+    return result
+
+
+def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
+    """In a fresh data folder: ingest and detect the log, then the 10,000 extra lines; times as JSON."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jaga.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from jaga.core.models import Institution, Site
+    from jaga.traffic.detection.rules import rules_all
+    from jaga.traffic.services import sources_for, traffic_detect, traffic_ingest
+
+    call_command("migrate", verbosity=0)
+    institution = Institution.objects.create(name="PN Contoh", slug="pn-contoh", city="Contoh")
+    site = Site.objects.create(institution=institution, name="pn-contoh", base_url="https://pn-contoh.go.id/")
+    work_log = out.parent / "access.log"
+    shutil.copyfile(log, work_log)
+    rules = rules_all()
+    result: dict[str, Any] = {}
+    started = time.perf_counter()
+    run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]))
+    ingested = time.perf_counter()
+    detected = traffic_detect(site=site, rules=rules, record=False)
+    done = time.perf_counter()
+    result["full"] = {
+        "lines": run.lines_stored,
+        "bad": run.bad_counts,
+        "ingest_seconds": round(ingested - started, 2),
+        "detect_seconds": round(done - ingested, 2),
+        "seconds": round(done - started, 2),
+        "detections": len(detected.detections),
+    }
+    with work_log.open("ab") as handle, extra.open("rb") as more:
+        shutil.copyfileobj(more, handle)
+    started = time.perf_counter()
+    run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]))
+    ingested = time.perf_counter()
+    detected = traffic_detect(site=site, rules=rules, record=False)
+    done = time.perf_counter()
+    result["incremental"] = {
+        "lines": run.lines_stored,
+        "ingest_seconds": round(ingested - started, 2),
+        "detect_seconds": round(done - ingested, 2),
+        "seconds": round(done - started, 2),
+    }
+    if quality:
+        from jaga.traffic.detection.evaluate import evaluate_generated
+
+        labels = log.with_name(log.name + ".labels.csv")
+        evaluation = evaluate_generated(rules, log, labels)
+        result["quality"] = {
+            family: {
+                "lines": t.cases,
+                "found": t.tp,
+                "false_alarms": t.fp,
+                "missed": t.fn,
+                "other_family": evaluation.other_family.get(family, 0),
+                "precision": round(t.precision, 3),
+                "recall": round(t.recall, 3),
+                "campaigns": evaluation.campaigns.get(family, (0, 0)),
+            }
+            for family, t in evaluation.families.items()
+        }
+    out.write_text(json.dumps(result, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--log", type=Path, default=None, help="the generated log (made when missing)")
+    parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--quality", action="store_true")
+    parser.add_argument("--child", nargs=3, type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(*options.child, quality=options.quality)
+        return
+    sys.path.insert(0, str(ROOT))
+    from datetime import datetime
+
+    from jaga.traffic.sample import WIB, log_generate
+
+    log = options.log or Path(tempfile.gettempdir()) / f"jaga-bench-{options.lines}.log"
+    extra = log.with_name(log.stem + ".extra.log")
+    if not log.exists() or not log.with_name(log.name + ".labels.csv").exists():
+        print(f"generating {options.lines} lines into {log} ...", flush=True)
+        log_generate(log, lines=options.lines)
+    if not extra.exists():
+        log_generate(extra, lines=10_000, days=1, seed=10, start=datetime(2026, 11, 9, tzinfo=WIB))
+    lines = sum(1 for _ in log.open("rb"))
+    with tempfile.TemporaryDirectory(prefix="jaga-bench-traffic-") as folder:
+        work = Path(folder)
+        (work / "data").mkdir()
+        result: dict[str, Any] = {
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+            "log": {"path": str(log), "lines": lines, "mb": round(log.stat().st_size / 2**20, 1)},
+        }
+        result["goaccess"] = goaccess(log, work)
+        result["jaga"] = jaga(log, extra, work, options.quality)
+    ga, jg = result["goaccess"], result["jaga"]
+    if "seconds" in ga and "full" in jg:
+        result["lines_per_second"] = {
+            "goaccess": round(lines / ga["seconds"]),
+            "jaga": round(lines / jg["full"]["seconds"]),
+            "ratio": round(ga["seconds"] / jg["full"]["seconds"], 2),
+        }
+    text = json.dumps(result, indent=2)
+    print(text)
+    if options.output:
+        options.output.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Rules as data: one YAML file per rule, validated by its kind; Jaga's own and the installation's custom ones.
+
+A rule file::
+
+    key: sqli-probe                 # unique; a custom rule with the same key replaces Jaga's
+    kind: signature                 # an entry of RULE_KINDS
+    family: sqli                    # one of base.FAMILIES: the family precision and recall are measured for
+    severity: tinggi                # rendah, sedang, tinggi, kritis
+    label: {id: ..., en: ...}
+    explanation: {id: ..., en: ...} # what it means
+    advice: {id: ..., en: ...}      # what to do
+    incident: true                  # a detection opens (or adds to) an incident (default true)
+    config: {...}                   # the kind's Config
+    tests:                          # each checked by the test suite and by ``jaga traffic rules --check``
+      - {line: '<a combined log line>', match: true}
+      - {line: '...', repeat: 30, every_seconds: 1, detect: true}
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from jaga.core.kindconfig import config_validate, messages_joined
+from jaga.traffic.detection import RULE_KINDS
+from jaga.traffic.detection.base import FAMILIES, SEVERITIES, Rule, RuleTest, Text
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "rules"
+_cache: dict[tuple[Any, ...], list[Rule]] = {}
+_lock = threading.Lock()
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used: the file, the field and what is wrong (Indonesian / English)."""
+
+
+def _text(data: dict[str, Any], name: str, origin: str, *, required: bool = True) -> Text:
+    value = data.get(name)
+    if value is None and not required:
+        return Text(id="", en="")
+    if not isinstance(value, dict) or not value.get("id") or not value.get("en"):
+        raise RuleError(f"{origin}: {name}: perlu 'id' dan 'en' / needs 'id' and 'en'")
+    return Text(id=str(value["id"]).strip(), en=str(value["en"]).strip())
+
+
+def rule_parse(data: Any, *, origin: str) -> Rule:
+    """One rule from its parsed YAML; :class:`RuleError` naming the file and the field when it is wrong."""
+    if not isinstance(data, dict):
+        raise RuleError(f"{origin}: bukan objek YAML / not a YAML mapping")
+    for name in ("key", "kind", "family", "severity", "config"):
+        if name not in data:
+            raise RuleError(f"{origin}: {name}: wajib diisi / required")
+    key, kind = str(data["key"]), str(data["kind"])
+    if kind not in RULE_KINDS:
+        raise RuleError(f"{origin}: kind: jenis tidak dikenal / unknown kind {kind!r}")
+    if data["family"] not in FAMILIES:
+        raise RuleError(f"{origin}: family: keluarga tidak dikenal / unknown family {data['family']!r}")
+    if data["severity"] not in SEVERITIES:
+        raise RuleError(f"{origin}: severity: harus salah satu dari / must be one of {', '.join(SEVERITIES)}")
+    try:
+        config = config_validate(RULE_KINDS, kind, data["config"])
+    except ValidationError as exc:
+        raise RuleError(f"{origin}: config: {messages_joined(exc)}") from None
+    tests = []
+    for index, test in enumerate(data.get("tests") or []):
+        if not isinstance(test, dict) or not isinstance(test.get("line"), str):
+            raise RuleError(f"{origin}: tests.{index}: perlu 'line' / needs 'line'")
+        tests.append(
+            RuleTest(
+                line=test["line"],
+                match=test.get("match"),
+                repeat=int(test.get("repeat", 1)),
+                every_seconds=float(test.get("every_seconds", 1.0)),
+                detect=test.get("detect"),
+            )
+        )
+    return Rule(
+        key=key,
+        kind=kind,
+        family=str(data["family"]),
+        severity=str(data["severity"]),
+        label=_text(data, "label", origin),
+        explanation=_text(data, "explanation", origin),
+        advice=_text(data, "advice", origin),
+        config=config,
+        tests=tuple(tests),
+        origin=origin,
+        incident=bool(data.get("incident", True)),
+    )
+
+
+def rules_read(folder: Path) -> list[Rule]:
+    rules = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise RuleError(f"{path}: YAML tidak sah / invalid YAML: {exc}") from None
+        rules.append(rule_parse(data, origin=str(path)))
+    return rules
+
+
+def rules_all() -> list[Rule]:
+    """Jaga's rules, then the custom folder's (``JAGA_TRAFFIC_RULES_DIR``); a custom key replaces a built-in."""
+    custom = getattr(settings, "JAGA_TRAFFIC_RULES_DIR", "") or ""
+    folders = [BUILTIN_DIR] + ([Path(custom)] if custom else [])
+    stamp = tuple((str(f), max((p.stat().st_mtime for p in f.glob("*.yaml")), default=0.0)) for f in folders)
+    with _lock:
+        if stamp not in _cache:
+            by_key: dict[str, Rule] = {}
+            for folder in folders:
+                for rule in rules_read(folder):
+                    by_key[rule.key] = rule
+            _cache.clear()
+            _cache[stamp] = list(by_key.values())
+        return _cache[stamp]
+
+
+def rule_get(key: str) -> Rule | None:
+    return next((rule for rule in rules_all() if rule.key == key), None)

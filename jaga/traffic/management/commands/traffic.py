@@ -1,0 +1,181 @@
+"""``jaga traffic``: ingest access logs, run detection, list detections, check the rules.
+
+- ``ingest --site SITE [FILE ...] [--format KEY] [--no-detect]``: read the files given (or the site's
+  configured sources) from their cursors, with a progress bar on a terminal, then run a detection round.
+- ``detect --site SITE``: a detection round over the lines not analysed yet.
+- ``detections --site SITE [--since YYYY-MM-DD] [--format csv|table]``: one row per detection.
+- ``rules [--check]``: the rules in force; ``--check`` runs each rule's own test lines (exit 1 on a failure).
+- ``evaluate [--data FOLDER]``: precision and recall per family on the labelled public cases.
+
+SITE is the site's id or its name.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from jaga.core.models import Site
+
+
+class ByteBar:
+    """A one-line progress bar in bytes on a terminal; silent elsewhere (logs stay readable)."""
+
+    def __init__(self, stream: Any, total: int) -> None:
+        self.stream, self.total, self.done = stream, max(total, 1), 0
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, amount: int) -> None:
+        self.done += amount
+        if self.tty:
+            share = min(1.0, self.done / self.total)
+            filled = int(30 * share)
+            self.stream.write(f"\r[{'#' * filled}{'-' * (30 - filled)}] {share * 100:5.1f}% {self.done >> 20} MB")
+            self.stream.flush()
+
+    def end(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def site_find(key: str) -> Site:
+    sites = Site.objects.select_related("institution")
+    found = (sites.filter(pk=int(key)) if key.isdigit() else sites.filter(name=key)).first()
+    if found is None:
+        raise CommandError(f"situs {key!r} tidak ada / no such site")
+    return found
+
+
+class Command(BaseCommand):
+    help = "Aktivitas pengunjung: baca log, deteksi, daftar deteksi, aturan / visitor activity from the command line"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        ingest = sub.add_parser("ingest", help="baca log akses / ingest access logs")
+        ingest.add_argument("--site", required=True, help="nomor atau nama situs / site id or name")
+        ingest.add_argument("files", nargs="*", help="berkas atau pola glob / files or globs")
+        ingest.add_argument("--format", default="combined", help="format log untuk berkas baru / log format")
+        ingest.add_argument("--no-detect", action="store_true", help="tanpa putaran deteksi / skip detection")
+        detect = sub.add_parser("detect", help="putaran deteksi / a detection round")
+        detect.add_argument("--site", required=True)
+        listing = sub.add_parser("detections", help="daftar deteksi / list detections")
+        listing.add_argument("--site", required=True)
+        listing.add_argument("--since", default="", help="YYYY-MM-DD")
+        listing.add_argument("--format", choices=("csv", "table"), default="table")
+        rules = sub.add_parser("rules", help="aturan yang berlaku / the rules in force")
+        rules.add_argument("--check", action="store_true", help="jalankan uji tiap aturan / run each rule's tests")
+        evaluate = sub.add_parser("evaluate", help="presisi dan recall pada kasus publik / on the public cases")
+        evaluate.add_argument("--data", default="", help="folder shared/data")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _ingest(self, options: dict[str, Any]) -> None:
+        from jaga.traffic.ingest.files import files_discover
+        from jaga.traffic.services import sources_for, traffic_detect, traffic_ingest
+
+        site = site_find(options["site"])
+        sources = sources_for(site=site, paths=options["files"] or None, format_key=options["format"])
+        if not sources:
+            raise CommandError("situs ini tidak punya sumber log / the site has no log sources")
+        total = sum(log.size for source in sources for log in files_discover(source.path))
+        bar = ByteBar(sys.stderr, total)
+        run = traffic_ingest(site=site, sources=sources, progress=bar)
+        bar.end()
+        bad = ", ".join(f"{reason} {count}" for reason, count in sorted(run.bad_counts.items())) or "0"
+        self.stdout.write(
+            f"{run.lines_stored} baris disimpan dari {run.lines_read} / lines stored of read; "
+            f"baris buruk / bad lines: {bad}"
+        )
+        if not options["no_detect"]:
+            self._round_report(traffic_detect(site=site))
+
+    def _detect(self, options: dict[str, Any]) -> None:
+        from jaga.traffic.services import traffic_detect
+
+        self._round_report(traffic_detect(site=site_find(options["site"])))
+
+    def _round_report(self, result: Any) -> None:
+        self.stdout.write(
+            f"deteksi / detection: {result.lines} baris baru / new lines, {result.findings} temuan / findings"
+        )
+
+    def _detections(self, options: dict[str, Any]) -> None:
+        from jaga.traffic.selectors import detections_for
+
+        since = None
+        if options["since"]:
+            try:
+                since = dt.date.fromisoformat(options["since"])
+            except ValueError:
+                raise CommandError("--since: tanggal YYYY-MM-DD / a YYYY-MM-DD date") from None
+        rows = detections_for(site=site_find(options["site"]), since=since)
+        header = ("client", "scope", "rule", "family", "severity", "first_seen", "last_seen", "count", "addresses")
+        if options["format"] == "csv":
+            writer = csv.writer(self.stdout)
+            writer.writerow(header)
+            for d in rows:
+                writer.writerow(
+                    (
+                        d.key,
+                        d.scope,
+                        d.rule_key,
+                        d.family,
+                        d.severity,
+                        d.first_seen.isoformat(),
+                        d.last_seen.isoformat(),
+                        d.count,
+                        d.clients,
+                    )
+                )
+            return
+        for d in rows:
+            self.stdout.write(
+                f"{d.key:<28} {d.rule_key:<30} {d.severity:<7} {d.first_seen:%Y-%m-%d %H:%M} "
+                f"{d.last_seen:%Y-%m-%d %H:%M} {d.count:>7}"
+            )
+
+    def _rules(self, options: dict[str, Any]) -> None:
+        from jaga.traffic.detection import offline
+        from jaga.traffic.detection.rules import rules_all
+
+        rules = rules_all()
+        failures = 0
+        con = offline.connection() if options["check"] else None
+        for rule in rules:
+            line = f"{rule.key:<32} {rule.kind:<10} {rule.family:<12} {rule.severity:<7} {rule.label}"
+            if con is not None:
+                results = offline.rule_tests_run(con, rule)
+                bad = [r for r in results if not r.passed]
+                failures += len(bad)
+                line += f"  [{len(results) - len(bad)}/{len(results)}]"
+                for r in bad:
+                    line += f"\n    GAGAL / FAILED {r.expected}: {r.line[:150]}"
+            self.stdout.write(line)
+        if failures:
+            raise CommandError(f"{failures} uji aturan gagal / rule tests failed")
+
+    def _evaluate(self, options: dict[str, Any]) -> None:
+        from jaga.traffic.detection import evaluate
+        from jaga.traffic.detection.rules import rules_all
+
+        folder = Path(options["data"]) if options["data"] else evaluate.data_folder()
+        if folder is None or not folder.is_dir():
+            raise CommandError("folder data berlabel tidak ditemukan / labelled data folder not found (--data)")
+        result = evaluate.evaluate(rules_all(), folder)
+        self.stdout.write("| source | family | cases | TP | FP | FN | precision | recall |")
+        self.stdout.write("|---|---|---|---|---|---|---|---|")
+        for source, tallies in (("CrowdSec hub", result.crowdsec), ("fail2ban", result.fail2ban)):
+            for family, t in sorted(tallies.items()):
+                self.stdout.write(
+                    f"| {source} | {family} | {t.cases} | {t.tp} | {t.fp} | {t.fn} | "
+                    f"{t.precision:.2f} | {t.recall:.2f} |"
+                )
+        self.stdout.write(f"\n{result.tests_used} kasus dipakai / cases used, {len(result.skipped)} dilewati / skipped")
+        for name, reason in result.skipped:
+            self.stdout.write(f"  - {name}: {reason}")

@@ -1,0 +1,243 @@
+# ruff: noqa: S608 - SQL over DuckDB built from the panel registry, paths, dates and ints, never from a request
+"""The analytics panels (reads of the Parquet store): GoAccess's, plus 403 and 5xx, the latest lines and a
+comparison with the previous period of the same length.
+
+Each panel is one SQL aggregate over the site's lines in a date range (the day partitions outside the range
+are never opened). ``panels_read`` answers every panel at once from one DuckDB connection; the web page, the
+CSV download and the API all read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from jaga.core.models import Site
+from jaga.traffic.ingest import store
+from jaga.traffic.logformats.base import sql_quote
+
+TOP = 20
+LATEST = 30
+# A unique visitor, as GoAccess counts one: the same address, day and user agent.
+VISITOR = "client || '|' || CAST(day AS VARCHAR) || '|' || agent"
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    key: str
+    title: StrOrPromise
+    columns: tuple[StrOrPromise, ...]
+    sql: str  # over the relation ``l``; selects the columns in order
+    chart: bool = False  # the first numeric column is drawn as bars
+
+
+PANELS: tuple[PanelSpec, ...] = (
+    PanelSpec(
+        "daily",
+        _("Pengunjung dan permintaan per hari"),
+        (_("Tanggal"), _("Permintaan"), _("Pengunjung unik"), _("Data (MB)")),
+        f"SELECT CAST(day AS VARCHAR), count(*), count(DISTINCT {VISITOR}), round(sum(bytes) / 1048576.0, 1) "
+        "FROM l GROUP BY day ORDER BY day",
+        chart=True,
+    ),
+    PanelSpec(
+        "hourly",
+        _("Sebaran per jam"),
+        (_("Jam"), _("Permintaan"), _("Pengunjung unik")),
+        f"SELECT lpad(CAST(hour AS VARCHAR), 2, '0') || '.00', count(*), count(DISTINCT {VISITOR}) "
+        "FROM l GROUP BY hour ORDER BY hour",
+        chart=True,
+    ),
+    PanelSpec(
+        "pages",
+        _("Halaman yang diminta"),
+        (_("Halaman"), _("Permintaan"), _("Pengunjung unik")),
+        f"SELECT path, count(*) AS c, count(DISTINCT {VISITOR}) FROM l WHERE NOT is_static AND status < 400 "
+        f"GROUP BY path ORDER BY c DESC, path LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "static",
+        _("Berkas statis"),
+        (_("Berkas"), _("Permintaan"), _("Data (MB)")),
+        "SELECT path, count(*) AS c, round(sum(bytes) / 1048576.0, 2) FROM l WHERE is_static AND status < 400 "
+        f"GROUP BY path ORDER BY c DESC, path LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "not_found",
+        _("Alamat tidak ditemukan (404)"),
+        (_("Alamat"), _("Permintaan"), _("Alamat klien")),
+        "SELECT path, count(*) AS c, count(DISTINCT client) FROM l WHERE status = 404 "
+        f"GROUP BY path ORDER BY c DESC, path LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "forbidden",
+        _("Ditolak (403)"),
+        (_("Alamat"), _("Permintaan"), _("Alamat klien")),
+        "SELECT path, count(*) AS c, count(DISTINCT client) FROM l WHERE status = 403 "
+        f"GROUP BY path ORDER BY c DESC, path LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "errors",
+        _("Galat server (5xx)"),
+        (_("Alamat"), _("Status"), _("Permintaan")),
+        "SELECT path, status, count(*) AS c FROM l WHERE status >= 500 "
+        f"GROUP BY path, status ORDER BY c DESC, path LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "hosts",
+        _("Alamat pengunjung"),
+        (_("Alamat"), _("Negara"), _("Permintaan"), _("Data (MB)")),
+        "SELECT client, any_value(country), count(*) AS c, round(sum(bytes) / 1048576.0, 2) FROM l "
+        f"GROUP BY client ORDER BY c DESC, client LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "os",
+        _("Sistem operasi"),
+        (_("Sistem operasi"), _("Pengunjung unik"), _("Permintaan")),
+        f"SELECT CASE WHEN os = '' THEN '?' ELSE os END AS o, count(DISTINCT {VISITOR}) AS v, count(*) FROM l "
+        f"WHERE crawler = '' GROUP BY o ORDER BY v DESC, o LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "browsers",
+        _("Peramban"),
+        (_("Peramban"), _("Pengunjung unik"), _("Permintaan")),
+        f"SELECT CASE WHEN browser = '' THEN '?' ELSE browser END AS b, count(DISTINCT {VISITOR}) AS v, count(*) "
+        f"FROM l WHERE crawler = '' GROUP BY b ORDER BY v DESC, b LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "referrers",
+        _("Situs perujuk"),
+        (_("Situs"), _("Permintaan"), _("Pengunjung unik")),
+        "SELECT regexp_extract(referrer, '^[a-z]+://([^/:?#]+)', 1) AS r, count(*) AS c, "
+        f"count(DISTINCT {VISITOR}) FROM l WHERE referrer <> '' AND r <> '' AND r <> vhost "
+        f"GROUP BY r ORDER BY c DESC, r LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "status",
+        _("Kode status"),
+        (_("Status"), _("Permintaan")),
+        "SELECT CAST(status AS VARCHAR), count(*) FROM l GROUP BY status ORDER BY status",
+    ),
+    PanelSpec(
+        "countries",
+        _("Negara"),
+        (_("Negara"), _("Pengunjung unik"), _("Permintaan")),
+        f"SELECT CASE WHEN country = '' THEN '?' ELSE country END AS k, count(DISTINCT {VISITOR}) AS v, count(*) "
+        f"FROM l GROUP BY k ORDER BY v DESC, k LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "crawlers",
+        _("Bot dan perayap"),
+        (_("Bot"), _("Permintaan"), _("Alamat klien")),
+        "SELECT crawler, count(*) AS c, count(DISTINCT client) FROM l WHERE crawler <> '' "
+        f"GROUP BY crawler ORDER BY c DESC, crawler LIMIT {TOP}",
+    ),
+    PanelSpec(
+        "latest",
+        _("Baris terbaru"),
+        (_("Waktu"), _("Alamat"), _("Permintaan"), _("Status"), _("User agent")),
+        "SELECT strftime(ts, '%Y-%m-%d %H:%M:%S'), client, method || ' ' || path || "
+        "CASE WHEN query <> '' THEN '?' || query ELSE '' END, status, agent FROM l "
+        f"ORDER BY ts DESC LIMIT {LATEST}",
+    ),
+)
+PANEL_KEYS = tuple(p.key for p in PANELS)
+
+
+@dataclass
+class Summary:
+    hits: int = 0
+    visitors: int = 0
+    megabytes: float = 0.0
+    not_found: int = 0
+    errors: int = 0
+    crawler_hits: int = 0
+
+
+@dataclass
+class Panel:
+    spec: PanelSpec
+    rows: list[tuple[Any, ...]]
+
+    @property
+    def peak(self) -> float:
+        values = [float(r[1]) for r in self.rows if isinstance(r[1], (int, float))]
+        return max(values, default=0.0)
+
+
+@dataclass
+class Report:
+    site: Site
+    start: dt.date
+    end: dt.date
+    summary: Summary
+    previous: Summary
+    panels: list[Panel] = field(default_factory=list)
+
+    def panel(self, key: str) -> Panel:
+        return next(p for p in self.panels if p.spec.key == key)
+
+
+def _files(site: Site, start: dt.date, end: dt.date) -> list[str]:
+    folder = store.site_dir(site.pk)
+    days = [
+        d
+        for d in sorted(folder.glob("day=*"))
+        if start.isoformat() <= d.name.removeprefix("day=") <= end.isoformat() and any(d.glob("*.parquet"))
+    ]
+    return [str(d / "*.parquet") for d in days]
+
+
+def _relation(con: Any, name: str, files: list[str]) -> None:
+    if files:
+        listed = "[" + ", ".join(sql_quote(f) for f in files) + "]"
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({listed}, hive_partitioning=true)"
+        )
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT NULL::TIMESTAMPTZ AS ts, NULL::TINYINT AS hour, "
+            "NULL::DATE AS day, '' AS client, '' AS method, '' AS path, '' AS query, NULL::SMALLINT AS status, "
+            "0::BIGINT AS bytes, '' AS referrer, '' AS agent, '' AS vhost, '' AS browser, '' AS os, "
+            "'' AS crawler, false AS is_static, '' AS country WHERE false"
+        )
+
+
+def _summary(con: Any, name: str) -> Summary:
+    row = con.execute(f"""
+        SELECT count(*), count(DISTINCT {VISITOR}), coalesce(sum(bytes), 0) / 1048576.0,
+               count(*) FILTER (status = 404), count(*) FILTER (status >= 500), count(*) FILTER (crawler <> '')
+        FROM {name}
+    """).fetchall()[0]
+    return Summary(int(row[0]), int(row[1]), round(float(row[2]), 1), int(row[3]), int(row[4]), int(row[5]))
+
+
+def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ...] = PANEL_KEYS) -> Report:
+    """Every panel (or those in ``keys``) for the days ``start`` to ``end`` inclusive, with the summary of this
+    period and of the previous one of the same length."""
+    import duckdb
+
+    span = (end - start).days + 1
+    con = duckdb.connect(config={"memory_limit": "512MB", "threads": 2})
+    try:
+        _relation(con, "l", _files(site, start, end))
+        _relation(con, "p", _files(site, start - dt.timedelta(days=span), start - dt.timedelta(days=1)))
+        report = Report(site=site, start=start, end=end, summary=_summary(con, "l"), previous=_summary(con, "p"))
+        for spec in PANELS:
+            if spec.key in keys:
+                report.panels.append(Panel(spec=spec, rows=[tuple(r) for r in con.execute(spec.sql).fetchall()]))
+        return report
+    finally:
+        con.close()
+
+
+def days_with_lines(site: Site) -> tuple[dt.date, dt.date] | None:
+    """The first and last day the store holds for the site."""
+    days = [d.name.removeprefix("day=") for d in store.site_dir(site.pk).glob("day=*") if any(d.glob("*.parquet"))]
+    if not days:
+        return None
+    return dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))

@@ -1,0 +1,221 @@
+# ruff: noqa: S608 - SQL over DuckDB built from paths, ids and timestamps, never from a request
+"""A detection round: the lines of batches not analysed yet, every rule over them, detections stored.
+
+Each committed ingestion batch is analysed exactly once: the round reads the new batches' lines, plus the
+earlier lines of the same hours as context for the behaviour buckets (a slow brute force spans rounds), runs
+the rules, adds what the new lines contributed to each :class:`Detection`, and marks the batches analysed,
+in one transaction. Then, outside it, each detection of a rule that asks for one opens (or adds to) the
+site's incident for that rule, and the round is recorded in the SOP ledger as an execution of activity 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from jaga.core import clock
+from jaga.core.http import user_agent
+from jaga.core.models import Site
+from jaga.traffic.detection import engine
+from jaga.traffic.detection.base import Finding, Rule
+from jaga.traffic.detection.rules import rules_all
+from jaga.traffic.ingest import pipeline, store
+from jaga.traffic.logformats.base import sql_quote
+from jaga.traffic.models import AllowedNetwork, Detection, IngestBatch
+
+CONTEXT_MAX = timedelta(hours=12)  # how far back a bucket may look for the lines before the new ones
+SAMPLES_KEPT = 5
+ADDRESSES_KEPT = 50
+
+
+@dataclass
+class DetectRound:
+    site: Site
+    started_at: datetime
+    ended_at: datetime | None = None
+    batches: int = 0
+    lines: int = 0
+    findings: int = 0
+    detections: list[Detection] = field(default_factory=list)
+
+
+def _context(rules: list[Rule]) -> timedelta:
+    longest = 0.0
+    for rule in rules:
+        config = rule.config
+        if hasattr(config, "capacity"):
+            longest = max(longest, float(config.capacity) * float(config.leak_seconds))
+    return min(CONTEXT_MAX, timedelta(seconds=longest))
+
+
+def _lines_sql(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule]) -> str | None:
+    files = [p for b in batch_ids for p in store.site_dir(site.pk).glob(f"day=*/b{int(b)}_*.parquet")]
+    if not files:
+        return None
+    listed = "[" + ", ".join(sql_quote(str(p)) for p in files) + "]"
+    ids = ", ".join(str(int(b)) for b in batch_ids)
+    bounds = con.execute(f"SELECT min(ts), max(ts) FROM read_parquet({listed})").fetchall()[0]
+    since = bounds[0] - _context(rules)
+    days = sorted({p.parent.name for p in files})
+    first_day = since.date().isoformat()
+    context_days = [
+        d for d in store.site_dir(site.pk).glob("day=*") if d.name >= f"day={first_day}" and d.name <= days[-1]
+    ]
+    every = "[" + ", ".join(sql_quote(str(d / "*.parquet")) for d in sorted(context_days)) + "]"
+    probe = sql_quote(user_agent())
+    return f"""
+        SELECT * EXCLUDE (filename, day),
+               regexp_extract(filename, '/b(\\d+)_[^/]*$', 1)::BIGINT IN ({ids}) AS is_new
+        FROM read_parquet({every}, filename=true, hive_partitioning=true)
+        WHERE ts BETWEEN {sql_quote(since.isoformat())}::TIMESTAMPTZ AND {sql_quote(bounds[1].isoformat())}::TIMESTAMPTZ
+          AND agent <> {probe}
+    """
+
+
+def _store(site: Site, rule: Rule, finding: Finding, now: datetime) -> Detection:
+    detection = (
+        Detection.objects.select_for_update().filter(site=site, rule_key=rule.key, key=finding.key[:200]).first()
+    )
+    private = bool(finding.addresses) and all(
+        engine.client_describe(a, []).private for a in finding.addresses[:ADDRESSES_KEPT]
+    )
+    if detection is None:
+        return Detection.objects.create(
+            site=site,
+            rule_key=rule.key,
+            family=rule.family,
+            severity=rule.severity,
+            scope=finding.scope,
+            key=finding.key[:200],
+            first_seen=finding.first_seen,
+            last_seen=finding.last_seen,
+            count=finding.count,
+            clients=finding.clients,
+            addresses=finding.addresses[:ADDRESSES_KEPT],
+            samples=finding.samples[:SAMPLES_KEPT],
+            private=private,
+            updated_at=now,
+        )
+    detection.count += finding.count
+    detection.first_seen = min(detection.first_seen, finding.first_seen)
+    detection.last_seen = max(detection.last_seen, finding.last_seen)
+    detection.clients = max(detection.clients, finding.clients)
+    detection.addresses = sorted(set(detection.addresses) | set(finding.addresses))[:ADDRESSES_KEPT]
+    detection.samples = (detection.samples + finding.samples)[-SAMPLES_KEPT:]
+    detection.severity, detection.family, detection.private = rule.severity, rule.family, private
+    detection.updated_at = now
+    detection.save()
+    return detection
+
+
+def _incident(detection: Detection, rule: Rule) -> None:
+    from jaga.incidents.services import incident_open_or_update
+
+    incident = incident_open_or_update(
+        site=detection.site,
+        kind="traffic_detection",
+        cause_key=f"traffic:{rule.key}",
+        summary=f"{rule.label.id} / {rule.label.en}: {detection.key} ({detection.count})",
+        details={
+            "rule": rule.key,
+            "family": rule.family,
+            "key": detection.key,
+            "count": detection.count,
+            "first_seen": detection.first_seen.isoformat(),
+            "last_seen": detection.last_seen.isoformat(),
+            "samples": detection.samples[:3],
+        },
+        severity=rule.severity,
+        at=detection.last_seen,
+        source="traffic",
+    )
+    if detection.incident_id != incident.pk:
+        Detection.objects.filter(pk=detection.pk).update(incident=incident)
+        detection.incident = incident
+
+
+def _announce(detection: Detection, rule: Rule) -> None:
+    from jaga.core.notifications import notify
+
+    notify(
+        institution=detection.site.institution,
+        event_type="traffic.detection",
+        title=_("%(rule)s: %(key)s (%(site)s)"),
+        body=_("%(count)s permintaan, %(first)s sampai %(last)s.\n%(sample)s"),
+        params={
+            "rule": str(rule.label),
+            "key": detection.key,
+            "site": detection.site.name,
+            "count": detection.count,
+            "first": detection.first_seen,
+            "last": detection.last_seen,
+            "sample": (detection.samples or [""])[0],
+        },
+        site=detection.site,
+        link=f"/traffic/{detection.site.institution.slug}/situs/{detection.site_id}/deteksi/",
+    )
+
+
+def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool = True) -> DetectRound:
+    """Analyse the site's batches not analysed yet; the round with the detections it added to."""
+    rules = rules if rules is not None else rules_all()
+    result = DetectRound(site=site, started_at=clock.now())
+    batch_ids = list(
+        IngestBatch.objects.filter(
+            source_file__source__site=site, state=IngestBatch.State.COMMITTED, analysed=False
+        ).values_list("pk", flat=True)
+    )
+    if batch_ids:
+        _round(site, rules, batch_ids, result)
+    result.ended_at = clock.now()
+    if record:
+        _ledger(result)
+    return result
+
+
+def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRound) -> None:
+    (store.store_root() / ".tmp").mkdir(exist_ok=True)
+    con = pipeline.connection_open(memory_mb=512, temp_dir=store.store_root() / ".tmp", geo=False)
+    try:
+        lines_sql = _lines_sql(con, site=site, batch_ids=batch_ids, rules=rules)
+        found: list[tuple[Rule, Finding]] = []
+        if lines_sql is not None:
+            allow = AllowedNetwork.objects.filter(institution=site.institution).values_list("network", flat=True)
+            engine.events_prepare(con, lines_sql=lines_sql, allow=list(allow))
+            result.lines = int(con.execute("SELECT count(*) FROM ev WHERE is_new").fetchall()[0][0])
+            found = engine.findings_run(con, rules)
+    finally:
+        con.close()
+    now = clock.now()
+    with transaction.atomic():
+        stored = [(rule, _store(site, rule, finding, now)) for rule, finding in found]
+        IngestBatch.objects.filter(pk__in=batch_ids).update(analysed=True)
+    result.batches, result.findings = len(batch_ids), len(found)
+    result.detections = [d for _rule, d in stored]
+    for rule, detection in stored:
+        if rule.incident:
+            _incident(detection, rule)
+        _announce(detection, rule)
+
+
+def _ledger(result: DetectRound) -> None:
+    from jaga.sop.services import ledger_record
+
+    site = result.site
+    notes = (
+        f"{result.lines} baris baru dianalisis, {result.findings} temuan / "
+        f"{result.lines} new lines analysed, {result.findings} findings"
+    )
+    ledger_record(
+        activity_key="traffic",
+        institution=site.institution,
+        site=site,
+        started_at=result.started_at,
+        ended_at=result.ended_at or clock.now(),
+        outcome="success",
+        notes=notes,
+    )

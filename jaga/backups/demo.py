@@ -11,6 +11,7 @@ and reads it back. Everything is in the SOP ledger like any other run.
 from __future__ import annotations
 
 import secrets
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -71,6 +72,9 @@ def demo_fill(*, ctx: DemoContext) -> None:
     location = base / "repositori"
     repository = Repository.objects.filter(institution=ctx.institution, location=str(location)).first()
     if repository is None:
+        # A repository folder no row knows is a leftover of an earlier demo whose database (and so its
+        # password) is gone: the demo's own folder under the data folder, made anew.
+        shutil.rmtree(location, ignore_errors=True)
         repository = repository_create(
             institution=ctx.institution, name="Repositori lokal demo", location=str(location),
             password=secrets.token_urlsafe(24),
@@ -85,8 +89,10 @@ def demo_fill(*, ctx: DemoContext) -> None:
     second = backup_run(plan=plan, trigger="demo", user=staff)
     check = check_run(plan=plan, trigger="demo", user=staff)
     drill = drill_run(plan=plan, trigger="demo", user=staff)
+    target = base / "adk" / f"ADK-{ctx.now:%Y%m%d-%H%M}"
+    shutil.rmtree(target, ignore_errors=True)  # an earlier demo's set of the same minute (its plan is gone)
     export = export_run(
-        plan=plan, to=base / "adk" / f"ADK-{ctx.now:%Y%m%d-%H%M}", label="ADK demo 01", kept_at="Lemari arsip ruang TI",
+        plan=plan, to=target, label="ADK demo 01", kept_at="Lemari arsip ruang TI",
         user=ctx.users[Role.KASUBBAG_PTIP], trigger="demo",
     )  # fmt: skip
     runs = [first, second, check, drill, export]

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,13 +86,20 @@ def compress(path: Path) -> Path:
     return out
 
 
-def encrypt(path: Path, passphrase: str, *, home: Path) -> Path:
+def encrypt(path: Path, passphrase: str) -> Path:
     out = path.with_name(path.name + ".gpg")
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        execute.run(gpg_args(path, out, home=home), timeout=TOOL_TIMEOUT, stdin=passphrase + "\n", secrets=[passphrase])
-    except execute.ExecuteError as exc:
-        raise ExportError(f"gpg {path.name}: {exc.message}") from None
+    # gpg's agent puts its socket in the home folder, and a socket path may not pass 107 bytes: a deep data
+    # folder would fail with "can't connect to the agent". A short private folder (0700) serves each export.
+    with tempfile.TemporaryDirectory(prefix="jaga-gpg-") as short:
+        gpg_home = Path(short)
+        try:
+            execute.run(gpg_args(path, out, home=gpg_home), timeout=TOOL_TIMEOUT, stdin=passphrase + "\n",
+                        secrets=[passphrase])  # fmt: skip
+        except execute.ExecuteError as exc:
+            raise ExportError(f"gpg {path.name}: {exc.message}") from None
+        finally:
+            with contextlib.suppress(execute.ExecuteError):
+                execute.run(("gpgconf", "--homedir", short, "--kill", "gpg-agent"), timeout=30)
     path.unlink()
     return out
 

@@ -20,7 +20,6 @@ from jaga.backups.models import MediaExport, Medium, Plan, Run, RunKind, RunStat
 from jaga.backups.repositories import restic_for
 from jaga.backups.services.actions import backup_of_snapshot
 from jaga.backups.services.runs import RunContext, RunFailed, perform, specs_of
-from jaga.backups.services.setup import work_dir
 from jaga.core import clock
 
 
@@ -93,7 +92,7 @@ def export_run(
                 packed = media.compress(raw)
                 plain = packed.name
                 if passphrase:
-                    packed = media.encrypt(packed, passphrase, home=work_dir("gnupg"))
+                    packed = media.encrypt(packed, passphrase)
                 items.append(
                     {
                         "name": packed.name, "plain": plain, "unpacked": unpacked, "source": source.name,

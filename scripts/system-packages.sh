@@ -11,7 +11,6 @@ run_packages=(
   restic            # backup repositories
   zstd              # compressed media exports
   gnupg             # encrypted media exports (gpg --symmetric)
-  rclone            # the rclone repository back end of restic
   mariadb-client    # mariadb-dump for MariaDB/MySQL sites
   postgresql-client # pg_dump for PostgreSQL sites
   gettext           # compiles the Indonesian and English catalogues
@@ -23,7 +22,6 @@ test_packages=(
   chromium          # pages tested in a real browser (tests/e2e)
   nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
   poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
-  openssh-server    # a real SFTP server on loopback (backups: the SFTP repository back end)
   goaccess          # bench/traffic.py parses the same log with GoAccess, side by side
 )
 

@@ -38,13 +38,11 @@ def options_validate(kind: str, options: dict[str, Any] | None) -> dict[str, Any
 
 
 def target_for(repository: Repository) -> Target:
-    backend = BACKENDS.get(repository.kind)
-    env, secrets = backend.environment(repository)
+    env, secrets = BACKENDS.get(repository.kind).environment(repository)
     return Target(
         location=repository.location,
         password=repository.password,
         env=env,
-        options=backend.restic_options(repository),
         secrets=tuple(secret for secret in secrets if secret),
     )
 

@@ -35,9 +35,6 @@ class Backend(Protocol):
     def after_init(self, repository: Repository) -> None:
         """Called once the restic repository exists (a disk gets its marker)."""
 
-    def restic_options(self, repository: Repository) -> tuple[str, ...]:
-        """restic's ``-o key=value`` options for this repository (SFTP: the ssh command with the pinned key)."""
-
 
 class NoOptions(KindConfig):
     pass
@@ -60,6 +57,3 @@ class BackendBase:
 
     def after_init(self, repository: Repository) -> None:
         return None
-
-    def restic_options(self, repository: Repository) -> tuple[str, ...]:
-        return ()

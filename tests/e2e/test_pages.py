@@ -49,7 +49,8 @@ def test_it_shows_the_seven_activity_tiles_on_the_institution_dashboard(demo: An
     page.goto(DASHBOARD)
     tiles = page.locator(".tile[data-activity]")
     assert tiles.count() == 7
-    assert page.locator(".tile[data-activity='2']").get_attribute("data-state") == "overdue"
+    # the demo's backups ran (a real restic repository), so activity 2 is on time
+    assert page.locator(".tile[data-activity='2']").get_attribute("data-state") == "ok"
     assert not has_horizontal_scroll(page)
     screenshot(page, "dashboard-desktop")
 

@@ -11,7 +11,6 @@ and reads it back. Everything is in the SOP ledger like any other run.
 from __future__ import annotations
 
 import secrets
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -63,7 +62,9 @@ def demo_fill(*, ctx: DemoContext) -> None:
     if Plan.objects.filter(site=ctx.site, name=PLAN_NAME).exists():
         ctx.skipped.append("pencadangan: rencana demo sudah ada")
         return
-    base = Path(settings.DATA_DIR) / "demo" / "backups"
+    # A folder of this demo's own: two demos made at once (test workers sharing a data folder) or one made
+    # again after the database was reset never share a restic repository, whose password each keeps.
+    base = Path(settings.DATA_DIR) / "demo" / "backups" / f"{ctx.now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
     web_root, database = base / "www", base / "pn_contoh.sqlite3"
     web_root.mkdir(parents=True, exist_ok=True)
     _web_root(web_root)
@@ -72,9 +73,6 @@ def demo_fill(*, ctx: DemoContext) -> None:
     location = base / "repositori"
     repository = Repository.objects.filter(institution=ctx.institution, location=str(location)).first()
     if repository is None:
-        # A repository folder no row knows is a leftover of an earlier demo whose database (and so its
-        # password) is gone: the demo's own folder under the data folder, made anew.
-        shutil.rmtree(location, ignore_errors=True)
         repository = repository_create(
             institution=ctx.institution, name="Repositori lokal demo", location=str(location),
             password=secrets.token_urlsafe(24),
@@ -90,7 +88,6 @@ def demo_fill(*, ctx: DemoContext) -> None:
     check = check_run(plan=plan, trigger="demo", user=staff)
     drill = drill_run(plan=plan, trigger="demo", user=staff)
     target = base / "adk" / f"ADK-{ctx.now:%Y%m%d-%H%M}"
-    shutil.rmtree(target, ignore_errors=True)  # an earlier demo's set of the same minute (its plan is gone)
     export = export_run(
         plan=plan, to=target, label="ADK demo 01", kept_at="Lemari arsip ruang TI",
         user=ctx.users[Role.KASUBBAG_PTIP], trigger="demo",

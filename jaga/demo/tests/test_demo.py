@@ -44,7 +44,7 @@ def test_it_gives_every_role_a_working_demo_password(rf) -> None:  # type: ignor
         assert authenticate(rf.post("/login/"), username=username, password=DEMO_PASSWORD) is not None, username
 
 
-def test_it_records_history_for_all_seven_activities_with_the_backup_overdue() -> None:
+def test_it_records_history_for_all_seven_activities_and_its_backups_are_on_time() -> None:
     from jaga.sop.models import LedgerEntry
     from jaga.sop.selectors import activity_status_list
 
@@ -55,7 +55,7 @@ def test_it_records_history_for_all_seven_activities_with_the_backup_overdue() -
     assert numbers == {1, 2, 3, 4, 5, 6, 7}
     states = {status.activity.number: status.state for status in activity_status_list(institution=institution)}
     assert states[1] == "ok"
-    assert states[2] == "overdue"
+    assert states[2] == "ok"  # the demo's real backups ran just now
     late = LedgerEntry.objects.filter(institution=institution, met_standard=False)
     assert late.filter(activity_number=5).exists()  # the report that took 25 of its 15 minutes
     interrupted = LedgerEntry.objects.get(institution=institution, outcome="interrupted")

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from jaga.conf import ConfigError
@@ -75,8 +76,11 @@ def read_or_create_key(path: Path, *, fernet: bool = False) -> str:
             raise ConfigError(f"{path}: berkas kunci kosong / the key file is empty")
         return key
     key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() if fernet else secrets.token_urlsafe(50)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A temporary name of this process's own: two processes starting at once must not write, link and
+    # remove one shared temporary file under each other.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     try:

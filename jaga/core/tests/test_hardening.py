@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
 import subprocess
@@ -17,7 +18,7 @@ from django.urls import reverse
 from jaga.conf import ConfigError, read
 from jaga.core.tests.processes_helpers import JAGA, jaga_env
 from jaga.core.views.common import safe_next
-from jaga.datadir import ensure_data_dir, ensure_sqlite_file
+from jaga.datadir import ensure_data_dir, ensure_sqlite_file, read_or_create_key
 
 HOSTILE_NEXT = [
     "https://evil.example/",
@@ -185,6 +186,37 @@ def test_an_old_folder_and_database_left_readable_are_tightened(tmp_path: Path) 
     assert _mode(data) == 0o700
     assert _mode(database) == 0o600
     assert _mode(data / "jaga.sqlite3-wal") == 0o600
+
+
+def _key_at_the_barrier(barrier: Any, path: Path, results: Any) -> None:
+    barrier.wait()
+    try:
+        results.put(read_or_create_key(path))
+    except Exception as exc:  # the test reports what the process raised
+        results.put(repr(exc))
+
+
+def test_processes_starting_together_agree_on_one_key_and_leave_no_temporary_file(tmp_path: Path) -> None:
+    # CI once saw one of two `jaga scheduler` processes die: both wrote, linked and removed one shared
+    # temporary key file. Each process now writes its own; the first link wins.
+    context = multiprocessing.get_context("fork")
+    for attempt in range(10):
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        barrier, results = context.Barrier(6), context.Queue()
+        processes = [
+            context.Process(target=_key_at_the_barrier, args=(barrier, folder / "secret_key", results))
+            for _ in range(6)
+        ]
+        for process in processes:
+            process.start()
+        keys = {results.get(timeout=30) for _ in processes}
+        for process in processes:
+            process.join(timeout=30)
+        assert len(keys) == 1, keys
+        assert (folder / "secret_key").read_text().strip() == keys.pop()
+        assert [path.name for path in folder.iterdir()] == ["secret_key"]
+        assert _mode(folder / "secret_key") == 0o600
 
 
 def test_the_sqlite_file_is_created_private_before_sqlite_opens_it(tmp_path: Path) -> None:

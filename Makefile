@@ -65,7 +65,7 @@ export JAGA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/jaga
 test-postgres: venv messages
 	@if $(BIN)/python scripts/service-available.py postgres; then \
 	  JAGA_DATA_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$(JAGA_TEST_POSTGRES_URL) \
-	    $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not browser"; \
+	    $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not browser" --database-tests-only; \
 	elif [ "$${JAGA_REQUIRE_SERVICES:-}" = 1 ]; then \
 	  echo "FAILED: PostgreSQL is not reachable at $(JAGA_TEST_POSTGRES_URL) and JAGA_REQUIRE_SERVICES=1"; exit 1; \
 	else \

@@ -30,6 +30,38 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the PostgreSQL run of `make test`: a test that never "
+        "touches the database behaves the same on every database)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        uses_database = bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        marked = any(item.get_closest_marker(name) for name in ("django_db", "postgres", "mariadb"))
+        (keep if uses_database or marked else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A test that needs a missing service skips with the reason; under JAGA_REQUIRE_SERVICES=1 it fails."""
     missing: list[str] = []

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     lifeline_hold()  # a child of `jaga up` dies with it, even when it is killed with SIGKILL
 
     from django.core.management import execute_from_command_line
-    from django.db.utils import DatabaseError, OperationalError
+    from django.db.utils import DatabaseError
 
     from jaga.core.audit import process_actor_name, process_actor_set
     from jaga.core.dbcheck import describe_database_error
@@ -46,10 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"pengaturan salah / bad setting: {exc}")
     except StartupError as exc:
         return _fail(str(exc))
-    except OperationalError as exc:
+    except DatabaseError as exc:  # the cause named: disk full, read-only, locked, damaged, refused, unreachable
         return _fail(describe_database_error(exc))
-    except DatabaseError as exc:
-        return _fail(f"kesalahan basis data / database error: {exc}")
     except KeyboardInterrupt:
         return 130
     return 0

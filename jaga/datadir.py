@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import os
 import secrets
 import tempfile
@@ -53,7 +54,12 @@ def _tighten(path: Path) -> None:
     except FileNotFoundError:
         return
     if status.st_uid == os.geteuid() and status.st_mode & 0o077:
-        os.chmod(path, status.st_mode & 0o700)
+        try:
+            os.chmod(path, status.st_mode & 0o700)
+        except OSError as exc:
+            if exc.errno != errno.EROFS:
+                raise
+            # A read-only disk: nothing can change there; SQLite then says the database is read-only.
 
 
 def ensure_sqlite_file(path: Path) -> None:

@@ -7,15 +7,22 @@ start it takes back the work of workers that died (their running tasks re-queued
 entries marked interrupted).
 
 On the first SIGTERM or Ctrl-C it finishes the task it is running and exits; when idle it exits at once.
+A second signal cuts the task off and queues it again (django-tasks' own worker marks it failed, and a
+task lost that way was the one loss the crash-safety benchmark found when ``jaga up`` was killed).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Sequence
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from jaga.conf import StartupError
 from jaga.core.dbcheck import check_database
@@ -23,6 +30,54 @@ from jaga.core.liveness import Heartbeat, process_register, process_stopped, swe
 from jaga.core.processes.actor import process_actor
 
 logger = logging.getLogger("jaga.worker")
+
+
+class TaskInterrupted(SystemExit):
+    """Raised in the running task by a second stop signal: the task is queued again, not failed."""
+
+
+class JagaWorker(Worker):
+    """django-tasks-db's worker, except that a second stop signal re-queues the task it cuts off."""
+
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        if self.running or not self.running_task:
+            super().shutdown(signum, frame)  # the first signal: finish the task; idle: leave at once
+            return
+        logger.warning(
+            "%s lagi: tugas yang berjalan dihentikan dan diantrekan lagi / %s again: the running task is "
+            "stopped and queued again",
+            signal.strsignal(signum),
+            signal.strsignal(signum),
+        )
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
+            signal.signal(number, signal.SIG_IGN)  # a third signal must not cut off the re-queueing itself
+        raise TaskInterrupted(1)
+
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
+        fail = db_task_result.set_failed
+
+        def set_failed(exc: BaseException) -> None:
+            if isinstance(exc, TaskInterrupted):
+                task_requeue(db_task_result)
+            else:
+                fail(exc)
+
+        db_task_result.set_failed = set_failed  # type: ignore[method-assign]
+        super().run_task(db_task_result)
+
+
+def task_requeue(result: Any) -> bool:
+    """Put a task this worker was running back in the queue; False when the database said no (the sweep of
+    the next worker re-queues it then: its worker is dead)."""
+    try:
+        done = DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
+    except Exception:
+        logger.exception("tugas %s tidak dapat diantrekan lagi / task %s could not be re-queued", result.pk, result.pk)
+        return False
+    logger.warning("tugas %s (%s) diantrekan lagi / task %s re-queued", result.pk, result.task_path, result.pk)
+    return bool(done)
 
 
 def queues_known() -> list[str]:
@@ -51,7 +106,7 @@ def worker_run(
     identity = process_register(role="worker", queues=names)
     heartbeat = Heartbeat(identity)
     heartbeat.start()
-    worker = Worker(
+    worker = JagaWorker(
         queue_names=names,
         interval=interval,
         batch=batch,

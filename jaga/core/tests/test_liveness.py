@@ -221,6 +221,34 @@ def test_a_task_left_running_by_a_killed_worker_is_run_again_by_the_next(tmp_pat
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_task_cut_off_by_a_second_sigterm_is_queued_again_not_failed(tmp_path: Path) -> None:
+    # django-tasks' own worker marks such a task failed: the one task lost when `jaga up` was killed.
+    marker = tmp_path / "task"
+    result = hangs_the_first_time.enqueue(marker=str(marker))
+    with shared_database_url(tmp_path) as url:
+        env = jaga_env(tmp_path, DATABASE_URL=url)
+        first = _worker(env, "--queue", "long")
+        try:
+            _wait_for(Path(f"{marker}.pid"))
+            first.send_signal(signal.SIGTERM)  # finish the task, then stop
+            time.sleep(0.5)
+            first.send_signal(signal.SIGTERM)  # no: stop now
+            first_output = first.communicate(timeout=20)[0]
+        finally:
+            if first.poll() is None:
+                first.kill()
+        second = _worker(env, "--queue", "long", "--batch")
+        second_output = second.communicate(timeout=60)[0]
+
+    assert "diantrekan lagi" in first_output
+    assert "Traceback" not in first_output
+    row = DBTaskResult.objects.get(id=result.id)
+    assert row.status == "SUCCESSFUL", second_output
+    assert row.return_value == f"finished by {second.pid}"
+    assert len(row.worker_ids) == 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_task_that_kills_every_worker_ends_failed_after_three_tries(tmp_path: Path) -> None:
     marker = tmp_path / "task"
     result = always_hangs.enqueue(marker=str(marker))

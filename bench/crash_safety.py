@@ -112,7 +112,11 @@ def of_data_dir(data_dir: Path) -> list[int]:
                 found.append(pid)
         except OSError:
             continue
-    return [pid for pid in found if pid != os.getpid()]
+    # The benchmark's own helpers (its page servers' multiprocessing resource tracker) inherit the folder too.
+    own = {os.getpid()} | {
+        pid for pid, (parent, command) in processes().items() if parent == os.getpid() and "jaga" not in command
+    }
+    return [pid for pid in found if pid not in own]
 
 
 # --- the database, read from the benchmark ----------------------------------------------------------------------

@@ -26,6 +26,18 @@ def incidents_escalate() -> int:
     return incidents_escalation_sweep(now=clock.now())
 
 
+@task(queue_name="quick")
+def incident_diagnose(incident_id: int, user_id: int | None = None) -> int | None:
+    """First response: run DNS, TCP, TLS and HTTP diagnostics against the incident's site, on its timeline."""
+    from django.contrib.auth import get_user_model
+
+    from jaga.incidents.services.diagnostics import incident_diagnose_now
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    entry = incident_diagnose_now(incident_id=incident_id, user=user)
+    return entry.pk if entry is not None else None
+
+
 def incident_schedules_ensure() -> None:
     from jaga.core.scheduling import schedule_ensure
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/situs/<int:site_id>/lapor/", incidents.incident_new, name="new"),
     path("<slug:slug>/<int:incident_id>/", incidents.incident_view, name="detail"),
     path("<slug:slug>/<int:incident_id>/tangani/", incidents.incident_acknowledge_view, name="acknowledge"),
+    path("<slug:slug>/<int:incident_id>/diagnosis/", incidents.incident_diagnose_view, name="diagnose"),
     path("<slug:slug>/<int:incident_id>/entri/", incidents.incident_entry_view, name="entry"),
     path("<slug:slug>/<int:incident_id>/status/", incidents.incident_state_view, name="state"),
     path("<slug:slug>/<int:incident_id>/eskalasi/", incidents.incident_escalate_view, name="escalate"),

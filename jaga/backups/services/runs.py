@@ -14,8 +14,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +28,7 @@ from jaga.backups.sources.base import SourceError, SourceSpec
 from jaga.core import clock
 from jaga.core.liveness import process_identity, process_verdict
 from jaga.core.notifications import notify
+from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
 
 logger = logging.getLogger("jaga.backups")
 
@@ -139,34 +138,24 @@ def _run_close(run: Run, entry: Any, *, state: str, error: str = "") -> Run:
     return run
 
 
-def _incidents() -> Any | None:
-    """The incidents app's services (CONTRACTS.md item 1), when they exist."""
-    if find_spec("jaga.incidents.services") is None:
-        return None
-    module = import_module("jaga.incidents.services")
-    return module if hasattr(module, "incident_open_or_update") else None
-
-
 def _cause_key(plan: Plan) -> str:
     return f"backup-plan:{plan.pk}"
 
 
 def _announce_failure(run: Run, *, soft: bool) -> None:
     plan = run.plan
-    incidents = _incidents()
-    if incidents is not None:
-        try:
-            incidents.incident_open_or_update(
-                site=plan.site,
-                kind=INCIDENT_KIND,
-                cause_key=_cause_key(plan),
-                summary=f"{plan.name}: {run.error.splitlines()[0][:200] if run.error else run.get_state_display()}",
-                details={"run": run.pk, "kind": run.kind, "soft": soft},
-                severity="sedang" if soft else "tinggi",
-                source="backups",
-            )
-        except Exception:  # the incident is the alert's companion; its failure never hides the run's
-            logger.exception("incident for backup run %s not recorded", run.pk)
+    try:
+        incident_open_or_update(
+            site=plan.site,
+            kind=INCIDENT_KIND,
+            cause_key=_cause_key(plan),
+            summary=f"{plan.name}: {run.error.splitlines()[0][:200] if run.error else run.get_state_display()}",
+            details={"run": run.pk, "kind": run.kind, "soft": soft},
+            severity="sedang" if soft else "tinggi",
+            source="backups",
+        )
+    except Exception:  # the incident is the alert's companion; its failure never hides the run's
+        logger.exception("incident for backup run %s not recorded", run.pk)
     event = {"check": "backup.check_failed", "drill": "backup.drill_failed"}.get(run.kind, "backup.failed")
     notify(
         institution=plan.site.institution,
@@ -194,10 +183,9 @@ def _announce_success(run: Run) -> None:
         .order_by("-started_at", "-pk")
         .first()
     )
-    incidents = _incidents()
-    if incidents is not None and run.kind == RunKind.BACKUP:
+    if run.kind == RunKind.BACKUP:
         try:
-            incidents.incident_cause_cleared(site=plan.site, kind=INCIDENT_KIND, cause_key=_cause_key(plan))
+            incident_cause_cleared(site=plan.site, kind=INCIDENT_KIND, cause_key=_cause_key(plan))
         except Exception:
             logger.exception("incident for backup plan %s not cleared", plan.pk)
     if run.state == RunState.WARNING:

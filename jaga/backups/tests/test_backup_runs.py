@@ -80,6 +80,20 @@ def test_a_missing_web_root_fails_in_words_and_keeps_the_good_snapshot(plan, web
     assert LedgerEntry.objects.get(pk=run.ledger_entry_id).outcome == "failure"
 
 
+def test_a_failed_backup_opens_the_plans_incident_and_the_next_success_resolves_it(plan, web_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jaga.incidents.models import Incident, State
+
+    web_root.rename(tmp_path / "gone")
+    failed = services.backup_run(plan=plan)
+    incident = Incident.objects.get(site=plan.site, kind="backup_failed", cause_key=f"backup-plan:{plan.pk}")
+    assert incident.state != State.RESOLVED
+    assert incident.details["run"] == failed.pk
+    (tmp_path / "gone").rename(web_root)
+    assert services.backup_run(plan=plan).state == RunState.SUCCESS
+    incident.refresh_from_db()
+    assert incident.state == State.RESOLVED
+
+
 def test_a_wrong_repository_password_fails_with_that_reason(plan) -> None:  # type: ignore[no-untyped-def]
     plan.repository.password = "not-the-password"
     plan.repository.save()

@@ -41,6 +41,8 @@ class IncidentKind:
     default_severity: Severity
     resolution: Resolution
     runbooks: tuple[str, ...] = ()  # slugs of the runbooks shown on the incident page
+    # Run the first-response diagnostics (DNS, TCP, TLS, HTTP) in the worker when one opens.
+    diagnose: bool = False
     # (detail key, value) pairs that make an incident of this kind more severe than its default
     severity_rules: tuple[tuple[str, Any, Severity], ...] = field(default=())
 

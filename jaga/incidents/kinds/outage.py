@@ -8,4 +8,5 @@ KIND = IncidentKind(
     default_severity=Severity.KRITIS,
     resolution=Resolution.MONITOR,
     runbooks=("hosting-down", "domain-unpaid", "certificate-expired", "database-down"),
+    diagnose=True,
 )

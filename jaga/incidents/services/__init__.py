@@ -102,6 +102,10 @@ def incident_open_or_update(
                     data={"event": "opened", "source": source or "", "details": details},
                 )  # fmt: skip
                 events.announce_opened(incident.pk)
+                if implementation.diagnose:
+                    from jaga.incidents.services.diagnostics import incident_diagnostics_enqueue
+
+                    incident_diagnostics_enqueue(incident_id=incident.pk)
                 return incident
         except IntegrityError:
             # Another reporter opened it between our read and our insert: it is a repeat now.

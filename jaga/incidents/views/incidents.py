@@ -37,6 +37,7 @@ from jaga.incidents.selectors import (
     runbooks_for,
     timeline_for,
 )
+from jaga.incidents.services.diagnostics import incident_diagnosable, incident_diagnostics_request
 from jaga.incidents.services.escalation import incident_escalate, incident_vendor_set
 from jaga.incidents.services.vendors import incident_review_save
 from jaga.incidents.services.workflow import (
@@ -153,6 +154,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> d
         ],
         "minutes_to_acknowledge": duration_minutes(incident.opened_at, incident.acknowledged_at),
         "minutes_to_resolve": duration_minutes(incident.opened_at, incident.resolved_at),
+        "may_diagnose": actions["may_act"] and incident.is_open and incident_diagnosable(incident=incident),
         **actions,
         **forms,
     }
@@ -174,6 +176,15 @@ def incident_acknowledge_view(request: HttpRequest, slug: str, incident_id: int)
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Anda menangani insiden ini."))
+    return redirect(incident.get_absolute_url())
+
+
+@login_required
+@require_POST
+def incident_diagnose_view(request: HttpRequest, slug: str, incident_id: int) -> HttpResponse:
+    incident = _incident(request, slug, incident_id)
+    incident_diagnostics_request(incident=incident, user=request.user)
+    messages.success(request, _("Diagnosis dijalankan di latar belakang; hasilnya muncul di linimasa."))
     return redirect(incident.get_absolute_url())
 
 

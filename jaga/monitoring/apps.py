@@ -16,6 +16,9 @@ class MonitoringConfig(AppConfig):
         api_router_register("monitors", "jaga.monitoring.api.router")
         startup_register("jaga.monitoring.tasks_rollups.rollup_schedules_ensure")
         demo_step_register("monitoring", "jaga.monitoring.demo", label=_("Monitor dan riwayatnya"))
+        from jaga.sop.tiles import tile_lines_register
+
+        tile_lines_register(("monitoring",), "jaga.monitoring.tiles.sop_tile_lines")
         from jaga.monitoring.events import monitoring_event_types_register
 
         monitoring_event_types_register()

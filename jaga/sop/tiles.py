@@ -29,6 +29,7 @@ class TileLine:
     text: str
     css: str = ""  # "ok", "warn", "bad", "info": the badge colour of the line
     href: str = ""
+    bar: str = ""  # HTML the app made safe (format_html): a small bar under the line, e.g. the latest checks
 
 
 _PROVIDERS: dict[str, tuple[str, ...]] = {}  # dotted path -> the activity keys it answers for

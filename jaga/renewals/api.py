@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
@@ -22,9 +23,9 @@ from ninja.pagination import paginate
 from jaga.core.api import ApiInvalid, Pagination, api_require, api_token
 from jaga.core.models import Site
 from jaga.renewals.kinds import REGISTRY
-from jaga.renewals.models import CaseStep, Document, ExpiryLookup, RenewalCase, Service
+from jaga.renewals.models import CaseStep, Document, DocumentKind, ExpiryLookup, RenewalCase, Service
 from jaga.renewals.selectors import case_detail, cases_waiting_for, services_for
-from jaga.renewals.services.register import service_create, service_expiry_check, service_update
+from jaga.renewals.services.register import document_store, service_create, service_expiry_check, service_update
 from jaga.renewals.services.workflow import (
     REJECTIONS,
     WAITING_FOR,
@@ -180,6 +181,15 @@ class CaseDetailOut(CaseOut):
         return list(obj.documents.all())
 
 
+class DocumentIn(Schema):
+    kind: str = DocumentKind.CONTRACT
+    title: str = ""
+
+
+# The documents kept on a service itself; the invoice and the proof of payment come through a case's steps.
+SERVICE_DOCUMENT_KINDS = (DocumentKind.CONTRACT, DocumentKind.INVOICE, DocumentKind.OTHER)
+
+
 class StepIn(Schema):
     action: str
     version: int
@@ -270,6 +280,32 @@ def service_check(request: HttpRequest, service_id: int) -> Any:
     if lookup is None:
         return Status(204, None)
     return lookup
+
+
+@router.get("/services/{service_id}/documents", response=list[DocumentOut])
+@paginate(Pagination)
+def service_documents(request: HttpRequest, service_id: int) -> Any:
+    """Every document of the service, newest first: its contracts and earlier invoices, and those of its cases."""
+    return Document.objects.filter(service=_service(request, service_id)).order_by("-uploaded_at", "-pk")
+
+
+@router.post("/services/{service_id}/documents", response={201: DocumentOut})
+def service_document_add(
+    request: HttpRequest, service_id: int, payload: Form[DocumentIn], upload: File[UploadedFile]
+) -> Any:
+    """Keep a contract, an earlier invoice or another document (``multipart/form-data``: ``kind``, ``title``,
+    ``upload`` a PDF). A file that is not an inert PDF is a 422 on ``upload`` and nothing is stored."""
+    token = api_require(request, "operate")
+    service = _service(request, service_id)
+    if payload.kind not in SERVICE_DOCUMENT_KINDS:
+        kinds = ", ".join(str(kind) for kind in SERVICE_DOCUMENT_KINDS)
+        raise ValidationError({"kind": _("Jenis dokumen harus salah satu dari: %(kinds)s.") % {"kinds": kinds}})
+    try:
+        document = document_store(service=service, upload=upload, kind=payload.kind, by=token.user,
+                                  title=payload.title)  # fmt: skip
+    except ValidationError as exc:
+        raise ValidationError({"upload": exc.error_list}) from None
+    return Status(201, document)
 
 
 @router.post("/services/{service_id}/cases", response={200: CaseDetailOut, 201: CaseDetailOut})

@@ -266,3 +266,47 @@ def test_each_person_lists_what_waits_for_them(
     _step(client, people["staff"], institution, case_id, "receive_invoice", invoice_number="INV-1",
           invoice_amount="100000", invoice_due_on="2027-01-10", upload=pdf())  # fmt: skip
     assert (waiting("staff"), waiting("umum"), waiting("auditor")) == ([], [case_id], [])
+
+
+def test_service_documents_are_kept_and_listed_through_the_api_and_a_bad_one_stores_nothing(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any, outsider: Any, other_institution: Any
+) -> None:
+    from jaga.renewals.models import Document
+
+    staff = bearer(people["staff"], institution)
+    base = f"/api/renewals/services/{hosting.pk}/documents"
+    added = client.post(base, {"kind": "contract", "title": "Kontrak 2026", "upload": pdf("kontrak.pdf")},
+                        headers=staff)  # fmt: skip
+    assert added.status_code == 201
+    body = added.json()
+    assert (body["kind"], body["title"], body["original_name"], body["case_id"]) == (
+        "contract", "Kontrak 2026", "kontrak.pdf", None)  # fmt: skip
+    stored = Document.objects.get(pk=body["id"])
+    assert stored.service == hosting
+    assert stored.uploaded_by == people["staff"]
+    assert body["sha256"] == stored.sha256
+    assert len(body["sha256"]) == 64
+    download = client.get(f"/api/renewals/documents/{body['id']}", headers=staff)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+
+    for upload, message in ((pdf("kontrak.pdf", b"\x7fELF\x02\x01\x01"), "program Linux"),
+                            (pdf("kontrak.docx", b"PK\x03\x04 word"), "bukan PDF"),
+                            (pdf("kontrak.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 10) + b"\n%%EOF"),
+                             "terlalu besar")):  # fmt: skip
+        refused = client.post(base, {"kind": "contract", "upload": upload}, headers=staff)
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "upload"]
+        assert message in refused.json()["detail"][0]["msg"]
+    wrong_kind = client.post(base, {"kind": "payment_proof", "upload": pdf()}, headers=staff)
+    assert wrong_kind.status_code == 422
+    assert wrong_kind.json()["detail"][0]["loc"] == ["body", "kind"]
+    assert list(Document.objects.values_list("pk", flat=True)) == [body["id"]]  # nothing more, nothing lost
+
+    auditor = bearer(people["auditor"], institution)
+    assert client.post(base, {"kind": "contract", "upload": pdf()}, headers=auditor).status_code == 403
+    listed = client.get(base, headers=auditor).json()
+    assert [item["id"] for item in listed["items"]] == [body["id"]]
+    stranger = bearer(outsider, other_institution)
+    assert client.get(base, headers=stranger).status_code == 404
+    assert client.get(f"/api/renewals/documents/{body['id']}", headers=stranger).status_code == 404

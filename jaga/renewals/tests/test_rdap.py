@@ -180,6 +180,27 @@ def test_a_refreshed_bootstrap_replaces_the_carried_one_and_a_bad_one_is_refused
     assert bootstrap_current().base_urls("contoh.com") == (registry.url,)  # the good one stays
 
 
+def test_the_refresh_command_reports_what_it_stored_and_keeps_the_old_file_on_a_failure(
+    registry: Registry, with_bootstrap: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    registry.answers["dns.json"] = (200, bootstrap_for(registry, "id", "com", "net"), "application/json")
+    out = StringIO()
+    call_command("renewals", "rdap-bootstrap-refresh", "--url", f"{registry.url}domain/dns.json", stdout=out)
+    assert "3 TLD" in out.getvalue()
+    assert "2026-11-30T20:00:00Z" in out.getvalue()
+    assert refreshed_path().exists()
+    before = refreshed_path().read_bytes()
+    registry.answers["dns.json"] = (503, b"busy", "text/plain")
+    with pytest.raises(CommandError, match="yang lama tetap dipakai"):
+        call_command("renewals", "rdap-bootstrap-refresh", "--url", f"{registry.url}domain/dns.json")
+    assert refreshed_path().read_bytes() == before
+    assert bootstrap_current().base_urls("contoh.net") == (registry.url,)
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

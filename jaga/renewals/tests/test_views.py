@@ -251,3 +251,27 @@ def test_the_notes_jaga_writes_on_a_case_read_in_each_readers_language(
     assert "opened automatically: ends in 13 days" in english
     assert "13 days left (the 14-day reminder)" in english
     assert "hari lagi" not in english
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("kontrak.docx", b"PK\x03\x04 word document", "bukan PDF"),
+        ("kontrak.pdf", b"MZ\x90\x00\x03 this program cannot be run in DOS mode", "program Windows"),
+        ("kontrak.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 10) + b"\n%%EOF", "terlalu besar"),
+    ],
+)  # fmt: skip
+def test_a_bad_service_document_is_refused_with_its_reason_and_the_stored_contract_stays(
+    client: Any, hosting: Any, people: dict[str, Any], name: str, body: bytes, message: str
+) -> None:
+    client.force_login(people["staff"])
+    add = url("service_document_add", slug="pn-bangil", service_id=hosting.pk)
+    client.post(add, {"kind": "contract", "title": "Kontrak 2026", "upload": pdf("kontrak.pdf")})
+    stored = list(Document.objects.filter(service=hosting).values_list("pk", "file", "title"))
+    assert len(stored) == 1
+    response = client.post(add, {"kind": "contract", "title": "Kontrak baru", "upload": pdf(name, body)}, follow=True)
+    text = response.content.decode()
+    assert "Dokumen tidak disimpan" in text
+    assert message in text
+    assert list(Document.objects.filter(service=hosting).values_list("pk", "file", "title")) == stored
+    assert client.get(url("document_download", slug="pn-bangil", document_id=stored[0][0])).status_code == 200

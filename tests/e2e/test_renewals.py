@@ -70,12 +70,19 @@ def test_one_renewal_from_due_to_closed_each_step_by_its_role(demo: Any, open_pa
     assert staff.locator("svg.timeline .bar").count() >= 3
     assert not has_horizontal_scroll(staff)
     screenshot(staff, "renewals-register-desktop")
-    staff.goto(service.get_absolute_url())
-    staff.click("text=Mulai perpanjangan")
+    # Due: 75 days before its end, the daily run opens the case and Staff finds it waiting.
+    from jaga.renewals.services.daily import renewals_daily_run
+
+    assert not RenewalCase.objects.filter(service=service).exists()
+    renewals_daily_run(institution=demo.institution)
+    case = RenewalCase.objects.get(service=service)
+    assert case.state == CaseState.DUE
+    staff.goto(f"/renewals/{slug}/menunggu-saya/")
+    staff.locator(f"tr[data-case='{case.pk}'] a").first.click()
     staff.wait_for_load_state("domcontentloaded")
     case_url = urlsplit(staff.url).path
-    case = RenewalCase.objects.get(service=service)
     assert case_url == case.get_absolute_url()
+    assert staff.locator("#case-state").get_attribute("data-state") == CaseState.DUE
     _step(staff, case_url)
     _step(
         staff,
@@ -107,15 +114,15 @@ def test_one_renewal_from_due_to_closed_each_step_by_its_role(demo: Any, open_pa
     _step(staff, case_url)
     assert staff.locator("#case-state").get_attribute("data-state") == CaseState.CLOSED
     timeline = staff.locator("#steps li[data-action]")
-    assert timeline.count() == 8  # opened, then the seven steps, in order, each with its actor
-    assert [timeline.nth(i).get_attribute("data-action") for i in range(8)] == [
-        "open", "request_invoice", "receive_invoice", "verify", "approve", "pay", "renew", "close",
+    assert timeline.count() == 9  # opened by the daily run with its 90-day reminder, then the seven steps
+    assert [timeline.nth(i).get_attribute("data-action") for i in range(9)] == [
+        "open", "reminder", "request_invoice", "receive_invoice", "verify", "approve", "pay", "renew", "close",
     ]  # fmt: skip
-    assert "disetujui Sekretaris" in timeline.nth(4).inner_text()
+    assert "disetujui Sekretaris" in timeline.nth(5).inner_text()
     from django.contrib.auth import get_user_model
 
     finance = get_user_model().objects.get(username="demo-kasubbag-umum")
-    assert (finance.get_full_name() or finance.get_username()) in timeline.nth(5).inner_text()  # who paid
+    assert (finance.get_full_name() or finance.get_username()) in timeline.nth(6).inner_text()  # who paid
     screenshot(staff, "renewals-case-closed-desktop")
 
     case.refresh_from_db()

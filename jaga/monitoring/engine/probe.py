@@ -341,7 +341,7 @@ class ProbeEngine:
                     checked_at=started_at,
                     outcome=outcome,
                     state=state,
-                    next_check_at=next_due(due, spec.interval, self.clock()),
+                    next_check_at=next_due(due, spec.interval, self.clock(), started_at=started_at),
                     claim_token=self.token,
                     settings_version=claim.settings_version,
                     lag_ms=lag_ms,
@@ -489,12 +489,18 @@ class ProbeEngine:
         self.transitions.extend(transitions)
 
 
-def next_due(due: datetime, interval_seconds: int, now: datetime) -> datetime:
+def next_due(due: datetime, interval_seconds: int, now: datetime, *, started_at: datetime | None = None) -> datetime:
     """The next point of the monitor's grid (``due + k * interval``) after ``now``: the cadence never drifts,
-    and a check that ran longer than its interval skips the points it missed instead of running twice."""
+    and a check that ran longer than its interval skips the points it missed instead of running twice.
+
+    A check that started late (after a restart of ``jaga up``, 16 s late at a 30 s interval) also skips a point
+    less than half an interval after its start: the site is not checked twice in 14 s."""
     interval = timedelta(seconds=interval_seconds)
     missed = max(0, int((now - due) / interval))
-    return due + interval * (missed + 1)
+    following = due + interval * (missed + 1)
+    if started_at is not None and following - started_at < interval / 2:
+        following += interval
+    return following
 
 
 def _db_call(function: Callable[..., T], kwargs: dict[str, Any]) -> T:

@@ -67,6 +67,19 @@ def test_the_next_check_is_on_the_grid_of_the_due_time_whatever_the_check_took()
     assert moment == due + timedelta(seconds=60_000)
 
 
+def test_a_check_that_started_late_skips_a_grid_point_closer_than_half_an_interval():
+    # Found by bench/crash_safety.py: after `jaga up` restarted, 13 monitors were checked 16 s late and again
+    # 14 s later, on the grid (30 s interval).
+    due = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    late = due + timedelta(seconds=16)
+    assert next_due(due, 30, late + timedelta(seconds=0.2), started_at=late) == due + timedelta(seconds=60)
+    # A little late keeps the grid point (more than half an interval away).
+    slightly = due + timedelta(seconds=5)
+    assert next_due(due, 30, slightly + timedelta(seconds=0.2), started_at=slightly) == due + timedelta(seconds=30)
+    # On time: one interval, as before.
+    assert next_due(due, 30, due + timedelta(seconds=0.2), started_at=due) == due + timedelta(seconds=30)
+
+
 # --- leases ----------------------------------------------------------------------------------------------
 
 

@@ -180,6 +180,15 @@ def incident_ack(request: HttpRequest, incident_id: int) -> Incident:
     return _incident(request, incident_id)
 
 
+@router.post("/{incident_id}/diagnose", response={202: dict[str, bool]}, tags=["incidents"])
+def incident_diagnose_api(request: HttpRequest, incident_id: int) -> tuple[int, dict[str, bool]]:
+    """Queue the first-response diagnostics again; the worker adds them to the timeline."""
+    from jaga.incidents.services.diagnostics import incident_diagnostics_request
+
+    incident_diagnostics_request(incident=_incident(request, incident_id), user=api_token(request).user)
+    return 202, {"queued": True}
+
+
 @router.post("/{incident_id}/state", response=IncidentDetailOut, tags=["incidents"])
 def incident_state(request: HttpRequest, incident_id: int, payload: StateIn) -> Incident:
     incident = _incident(request, incident_id)

@@ -9,6 +9,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from jaga.core.api import api_router_register
+        from jaga.core.demo import demo_step_register
         from jaga.core.scheduling import startup_register
         from jaga.incidents import receivers
         from jaga.incidents.events import incident_event_types_register
@@ -24,4 +25,5 @@ class IncidentsConfig(AppConfig):
             "incidents", template="incidents/_public_status.html",
             context="jaga.incidents.selectors.public_status_section",
         )  # fmt: skip
+        demo_step_register("incidents", "jaga.incidents.demo", label=_("Insiden, vendor dan tinjauannya"))
         tile_lines_register(("incident_action", "troubleshooting"), "jaga.incidents.selectors.sop_tile_lines")

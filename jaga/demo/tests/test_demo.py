@@ -209,8 +209,15 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
         ("monitor.down", "pending"),
         ("monitor.up", "pending"),
         ("incident.opened", "pending"),  # the outage opened an incident (resolved after three good checks)
+        # the incidents step: taken on; escalated to tier 2 then to the vendor; an outage resolved and reviewed
+        ("incident.opened", "pending"),
+        ("incident.opened", "pending"),
+        ("incident.escalated_umum", "pending"),
+        ("incident.escalated_vendor", "pending"),
+        ("incident.opened", "pending"),
+        ("incident.resolved", "pending"),
     ]
-    assert notification_deliveries_retry_due() == 3  # what the worker of `jaga up` does
+    assert notification_deliveries_retry_due() == 9  # what the worker of `jaga up` does
     assert set(deliveries.values_list("status", flat=True)) == {"sent"}
 
 

@@ -103,9 +103,11 @@ def incident_open_or_update(
                 )  # fmt: skip
                 events.announce_opened(incident.pk)
                 if implementation.diagnose:
-                    from jaga.incidents.services.diagnostics import incident_diagnostics_enqueue
+                    from jaga.incidents.services.diagnostics import DIAGNOSE_WITHIN, incident_diagnostics_enqueue
 
-                    incident_diagnostics_enqueue(incident_id=incident.pk)
+                    # Diagnostics are facts of the present: an opening reported long after the fact gets none.
+                    if clock.now() - at <= DIAGNOSE_WITHIN:
+                        incident_diagnostics_enqueue(incident_id=incident.pk)
                 return incident
         except IntegrityError:
             # Another reporter opened it between our read and our insert: it is a repeat now.

@@ -7,6 +7,7 @@ them opens, and when a person asks again from the incident page.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,9 @@ from django.db import transaction
 from jaga.core import clock, http
 from jaga.incidents.diagnostics import diagnostics_run, diagnostics_text, target_for
 from jaga.incidents.models import EntryKind, Incident, TimelineEntry
+
+# An incident opened with an ``at`` older than this (an import, a back-dated report) is not diagnosed on opening.
+DIAGNOSE_WITHIN = dt.timedelta(minutes=15)
 
 
 def incident_diagnosable(*, incident: Incident) -> bool:

@@ -112,3 +112,24 @@ def test_an_auditors_token_reads_but_changes_nothing(
     )
     outage.refresh_from_db()
     assert (outage.state, outage.handler, outage.timeline.count()) == (State.INVESTIGATING, None, 1)
+
+
+def test_staff_queues_the_diagnostics_again_and_an_auditor_may_not(
+    client: Client,
+    staff: Any,
+    make_user: Any,
+    institution: Any,
+    outage: Incident,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    auditor = make_user("auditor", institution)
+    assert client.post(f"/api/incidents/{outage.pk}/diagnose", headers=headers(auditor, institution)).status_code == 403
+    assert not DBTaskResult.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/incidents/{outage.pk}/diagnose", headers=headers(staff, institution))
+    assert response.status_code == 202
+    assert response.json() == {"queued": True}
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["kwargs"] == {"incident_id": outage.pk, "user_id": staff.pk}

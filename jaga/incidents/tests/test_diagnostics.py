@@ -4,6 +4,7 @@ self-signed certificate, a DNS server answering from a dict; queued on opening, 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from jaga.core import http
+from jaga.core import clock, http
 from jaga.core.testing import LoopbackServer, free_port
 from jaga.incidents.diagnostics import Target, hostname_matches, step_dns, step_tcp
 from jaga.incidents.models import EntryKind, Incident, TimelineEntry
 from jaga.incidents.services import incident_open_or_update
+from jaga.incidents.services.diagnostics import DIAGNOSE_WITHIN
 from jaga.incidents.tasks import incident_diagnose
 from jaga.monitoring.tests.test_kinds_net import Pki, TinyDns
 
@@ -55,6 +57,9 @@ def test_an_outage_queues_its_diagnostics_in_the_worker_and_other_kinds_do_not(
     with django_capture_on_commit_callbacks(execute=True):
         incident_open_or_update(site=site, kind="backup_failed", cause_key="plan:1", summary="gagal")
         incident_open_or_update(site=site, kind="outage", cause_key="monitor:1", summary="lagi")  # a repeat
+        # Reported long after the fact: today's facts would not describe it.
+        incident_open_or_update(site=site, kind="outage", cause_key="monitor:2", summary="lama",
+                                at=clock.now() - DIAGNOSE_WITHIN - dt.timedelta(seconds=1))  # fmt: skip
     assert DBTaskResult.objects.count() == 1
 
 

@@ -112,7 +112,7 @@ def _moment(value: str | None) -> dt.datetime | None:
         return None
 
 
-def _chart_context(
+def chart_context(
     monitor: Monitor, range_key: str, zoom_from: str | None = None, zoom_to: str | None = None
 ) -> dict[str, Any]:
     """The chart of a range (24 h, 7 d, 30 d) or of a zoomed span (``from``/``to`` in epoch seconds: at least
@@ -166,7 +166,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_operate": user_can(request.user, site.institution, "operate"),
         "has_public": Monitor.objects.filter(site=site, is_public=True).exists(),
         "uptime_windows": [("24h", _("24 jam")), ("7d", _("7 hari")), ("30d", _("30 hari")), ("365d", _("365 hari"))],
-        **_chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to")),
+        **chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to")),
     }
     return render(request, "monitoring/monitor_detail.html", context)
 
@@ -175,7 +175,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def monitor_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart alone, for the htmx 24 h / 7 d toggle."""
     monitor = get_for_user(request.user, Monitor, pk=pk)
-    context = _chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to"))
+    context = chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to"))
     return render(request, "monitoring/_chart.html", context)
 
 

@@ -77,3 +77,32 @@ def test_the_sop_dashboard_shows_the_bar_and_polls_itself(institution, site, sta
         assert 'hx-trigger="every 30s"' in html, url
         assert 'class="beats"' in html, url
         assert 'data-status="down"' in html, url
+
+
+def test_findings_waiting_for_a_person_are_the_first_line_until_acknowledged(institution, site, staff) -> None:  # type: ignore[no-untyped-def]
+    from jaga.monitoring.findings import finding_acknowledge
+    from jaga.monitoring.models import Finding
+
+    monitor = make_monitor(site, "Integritas", MonitorStatus.UP, ["up"])
+    finding = Finding.objects.create(
+        monitor=monitor,
+        code="new_page",
+        fingerprint="a",
+        message="Halaman baru",
+        severity="warning",
+        needs_ack=True,
+        first_seen=NOW,
+        last_seen=NOW,
+    )
+    for dashboard_site in (site, None):
+        lines = sop_tile_lines(institution=institution, site=dashboard_site)["monitoring"]
+        assert (lines[0].text, lines[0].css) == ("1 temuan menunggu diperiksa petugas", "warn")
+        assert lines[0].href == reverse("monitoring:site_freshness", args=[site.pk])
+    client = Client()
+    client.force_login(staff)
+    detail = reverse("monitoring:monitor_detail", args=[monitor.pk])
+    assert "data-needs-ack" in client.get(detail).content.decode()
+    finding_acknowledge(finding=finding, user=staff)
+    lines = sop_tile_lines(institution=institution, site=site)["monitoring"]
+    assert "temuan" not in lines[0].text
+    assert "data-needs-ack" not in client.get(detail).content.decode()

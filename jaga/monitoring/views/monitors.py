@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -150,7 +150,9 @@ def chart_context(
 def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     monitor = get_for_user(request.user, Monitor.objects.select_related("site__institution"), pk=pk)
     site = monitor.site
-    findings = list(Finding.objects.filter(monitor=monitor).order_by("resolved_at", "-last_seen")[:100])
+    findings = list(
+        Finding.objects.filter(monitor=monitor).order_by(F("resolved_at").asc(nulls_first=True), "-last_seen")[:100]
+    )
     now = clock.now()
     windows = MaintenanceWindow.objects.filter(Q(site=site, monitor__isnull=True) | Q(monitor=monitor)).filter(
         Q(ends_at__gte=now) | ~Q(recurrence=MaintenanceWindow.Recurrence.NONE)

@@ -10,9 +10,11 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core import notifications
+from jaga.core.notify_render import link_absolute
 from jaga.monitoring import events
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import Finding, Monitor, MonitorStatus, StatusChange
@@ -26,6 +28,9 @@ MAX_FINDINGS_LISTED = 5
 
 BODY = _("%(reason)s\nSejak: %(since)s\nProbe: %(probes)s")
 BODY_FINDINGS = _("%(reason)s\nSejak: %(since)s\nProbe: %(probes)s\n\nTemuan:\n%(findings)s")
+BODY_REVIEW = _(
+    "%(findings)s\nSejak: %(since)s\n\nTemuan ini tetap terbuka sampai petugas menandainya sudah diperiksa:\n%(where)s"
+)
 BODY_RECOVERED = _("%(reason)s\nKembali sejak: %(since)s, setelah %(duration)s\nProbe: %(probes)s")
 
 
@@ -124,3 +129,37 @@ def transition_notify(monitor: Monitor, transition: Transition) -> None:
             )
     except Exception:
         logger.exception("could not announce the status change of monitor %s", monitor.pk)
+
+
+def findings_review_notify(monitor: Monitor, findings: list[Finding]) -> None:
+    """Announce findings that wait for a person (``content.review``), once, when they are first seen.
+
+    Sent even inside a maintenance window: the finding stays open until acknowledged, and a page nobody made
+    during maintenance is exactly what a person should look at. Never raises.
+    """
+    if not findings:
+        return
+    try:
+        site = monitor.site
+        listed = [f"- {f.message}: {f.evidence or f.location}" for f in findings[:MAX_FINDINGS_LISTED]]
+        if len(findings) > MAX_FINDINGS_LISTED:
+            listed.append(f"- … (+{len(findings) - MAX_FINDINGS_LISTED})")
+        text = events.EVENTS_BY_KEY[events.REVIEW]
+        notifications.notify(
+            institution=site.institution,
+            event_type=events.REVIEW,
+            title=text.title,
+            body=BODY_REVIEW,
+            params={
+                "monitor": monitor.name,
+                "site": site.name,
+                "what": findings[0].message if len(findings) == 1 else f"{len(findings)} × {findings[0].message}",
+                "findings": "\n".join(listed),
+                "since": min(f.first_seen for f in findings),
+                "where": link_absolute(path := reverse("monitoring:site_freshness", args=[site.pk])) or path,
+            },
+            site=site,
+            link=monitor,
+        )
+    except Exception:
+        logger.exception("could not announce the findings to review of monitor %s", monitor.pk)

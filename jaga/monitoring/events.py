@@ -18,6 +18,7 @@ from django_stubs_ext import StrOrPromise
 DOWN = "monitor.down"
 UP = "monitor.up"
 DEGRADED = "monitor.degraded"
+REVIEW = "content.review"  # a finding that waits for a person (a page nobody made, a changed structure)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,16 @@ EVENTS: tuple[MonitoringEvent, ...] = (
         "success",
         _("Pemeriksaan integritas tidak lagi menemukan masalah."),
         _("Tidak ada lagi temuan integritas di %(site)s (%(monitor)s)"),
+    ),
+    MonitoringEvent(
+        REVIEW,
+        _("Temuan menunggu diperiksa petugas"),
+        "warning",
+        _(
+            "Pemeriksaan menemukan sesuatu yang harus dilihat orang (halaman baru yang tidak dibuat siapa pun, "
+            "struktur halaman berubah); temuan tetap terbuka sampai petugas menandainya sudah diperiksa."
+        ),
+        _("Perlu diperiksa: %(what)s di %(site)s (%(monitor)s)"),
     ),
     MonitoringEvent(
         "tls.expiring",

@@ -24,11 +24,12 @@ def _fingerprint(code: str, location: str, evidence: str) -> str:
     return hashlib.sha256(f"{code}\x1f{location}\x1f{evidence}".encode()).hexdigest()
 
 
-def findings_sync(records: Sequence[ResultRecord]) -> None:
+def findings_sync(records: Sequence[ResultRecord]) -> list[Finding]:
     """Keep one Finding row per distinct finding; resolve the ones the kind no longer reports.
 
     A failed check with no findings says nothing about content (the page could not be read): skipped.
-    One read and at most one insert and one update for the whole batch.
+    One read and at most one insert and one update for the whole batch. Returns the new findings that wait
+    for a person (``needs_ack``): they are announced once, when first seen.
     """
     relevant = [
         r
@@ -36,7 +37,7 @@ def findings_sync(records: Sequence[ResultRecord]) -> None:
         if r.outcome.findings or r.outcome.status.value not in {Status.DOWN.value, Status.PROBE_OFFLINE.value}
     ]
     if not relevant:
-        return
+        return []
     reported: dict[int, dict[str, tuple[datetime, Any]]] = {}
     for record in sorted(relevant, key=lambda r: r.checked_at):  # the latest result of a monitor wins
         reported[record.monitor_id] = {
@@ -86,6 +87,7 @@ def findings_sync(records: Sequence[ResultRecord]) -> None:
         Finding.objects.bulk_update(
             to_update, ["last_seen", "message", "severity", "resolved_at", "pages", "needs_ack"], batch_size=500
         )
+    return [row for row in to_create if row.needs_ack]
 
 
 def finding_acknowledge(*, finding: Finding, user: Any) -> Finding:

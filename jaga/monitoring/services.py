@@ -25,7 +25,7 @@ from jaga.monitoring.findings import findings_sync
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckOutcome, Status
 from jaga.monitoring.maintenance import MaintenanceIndex
-from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Probe, StatusChange
+from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus, Probe, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ def results_write_batch(
                 transitions.append(transition)
         store.results_insert([_result_row(r) for r in kept])
         _maintenance_mark(transitions, rows)
-        findings_sync(current)
+        to_review = findings_sync(current)
         store.rows_write(rows.values())
         StatusChange.objects.bulk_create(
             [
@@ -329,11 +329,19 @@ def results_write_batch(
         )
         if not store.probe_count(probe_name=probe_name, now=now, checks=len(kept)):
             Probe.objects.get_or_create(name=probe_name, defaults={"last_seen": now, "checks_total": len(kept)})
-    if transitions:
-        monitors = Monitor.objects.select_related("site__institution").in_bulk({t.monitor_id for t in transitions})
+    if transitions or to_review:
+        monitors = Monitor.objects.select_related("site__institution").in_bulk(
+            {t.monitor_id for t in transitions} | {f.monitor_id for f in to_review}
+        )
         for transition in transitions:
             if transition.monitor_id in monitors:
                 _transition_announce(monitors[transition.monitor_id], transition)
+        by_monitor: dict[int, list[Finding]] = {}
+        for finding in to_review:
+            by_monitor.setdefault(finding.monitor_id, []).append(finding)
+        for monitor_id, found in by_monitor.items():
+            if monitor_id in monitors:
+                announce.findings_review_notify(monitors[monitor_id], found)
     return transitions
 
 

@@ -2,7 +2,8 @@
 each with its heartbeat bar, so the dashboard shows the latest checks as the monitoring pages do.
 
 On an institution's dashboard one line per site (its overall status, the bar of its worst monitor); on a
-site's dashboard one line per monitor, those in trouble first.
+site's dashboard one line per monitor, those in trouble first. Findings that wait for a person (a page
+nobody made...) come first, as one line, until someone marks them reviewed.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from jaga.monitoring.models import Monitor, MonitorStatus
+from jaga.monitoring.models import Finding, Monitor, MonitorStatus
 from jaga.monitoring.selectors import STATUS_SEVERITY, monitors_heartbeats
 from jaga.monitoring.templatetags.monitoring_tags import beat_spans
 from jaga.monitoring.views.backend import status_css
@@ -68,6 +70,23 @@ def sop_tile_lines(*, institution: Any, site: Any = None, activity_keys: Any = (
             href = reverse("monitoring:monitor_detail", args=[monitor.pk])
         css = status_css(status) or "info"
         lines.append(TileLine(text, css, href, bar=beat_spans(beats[monitor.pk], institution)))
+    waiting = Finding.objects.filter(
+        monitor__in=monitors, needs_ack=True, acknowledged_at__isnull=True, resolved_at__isnull=True
+    )
+    to_review = waiting.count()
+    if to_review:
+        first = waiting.order_by("first_seen").values_list("monitor__site_id", flat=True).first()
+        lines.insert(
+            0,
+            TileLine(
+                ngettext(
+                    "%(n)s temuan menunggu diperiksa petugas", "%(n)s temuan menunggu diperiksa petugas", to_review
+                )
+                % {"n": to_review},
+                "warn",
+                reverse("monitoring:site_freshness", args=[site.pk if site is not None else first]),
+            ),
+        )
     hidden = (len(by_site[site.pk]) if site is not None else len(by_site)) - len(shown)
     if hidden > 0:
         lines.append(TileLine(_("dan %(n)s lainnya") % {"n": hidden}, "info", reverse("monitoring:index")))

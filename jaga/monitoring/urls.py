@@ -28,5 +28,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("monitoring/", include((pages, "monitoring"))),
     path("status/<slug:slug>/<int:site_id>/", views.public_status, name="public_status"),
     path("status/<slug:slug>/<int:site_id>/logo", views.public_status_logo, name="public_status_logo"),
+    path(
+        "status/<slug:slug>/<int:site_id>/chart/<int:monitor_id>/",
+        views.public_status_chart,
+        name="public_status_chart",
+    ),
     path("metrics", metrics.metrics_view, name="metrics"),
 ]

@@ -93,3 +93,75 @@ def test_the_phone_shows_the_chart_drawn_for_it(demo: Any, open_page: Any) -> No
     assert page.locator("svg.chart-narrow").is_visible()
     assert page.locator("svg.chart-wide").is_hidden()
     screenshot(page, "monitoring-detail-phone-chart", full_page=False)
+
+
+def _public_status(demo: Any) -> str:
+    from jaga.monitoring.models import Monitor
+
+    Monitor.objects.filter(site=demo.site).update(is_public=True)
+    return f"/status/{demo.institution.slug}/{demo.site.pk}/"
+
+
+@pytest.mark.parametrize(("screen", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_public_status_page_fits_the_screen_with_its_charts(
+    demo: Any, open_page: Any, screen: str, viewport: dict
+) -> None:
+    url = _public_status(demo)
+    page = open_page(viewport=viewport)
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == 200
+    assert page.locator(".public-chart").count() >= 1
+    wide, narrow = (
+        page.locator(".public-chart svg.chart-wide").first,
+        page.locator(".public-chart svg.chart-narrow").first,
+    )
+    assert (wide.is_visible(), narrow.is_visible()) == ((True, False) if screen == "desktop" else (False, True))
+    assert not has_horizontal_scroll(page), f"the status page scrolls sideways at {viewport['width']} px"
+    screenshot(page, f"monitoring-public-{screen}")
+
+
+def test_the_public_chart_reads_the_pointer_and_zooms_into_a_dragged_span(
+    demo: Any, open_page: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jaga.monitoring.views import public
+
+    monkeypatch.setattr(public, "REFRESH_SECONDS", 3)
+    url = _public_status(demo)
+    page = open_page(viewport=DESKTOP)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    holder = page.locator(".public-chart").first
+    holder_id = holder.get_attribute("id")
+    chart = holder.locator("svg.chart-wide")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None
+    start_before = chart.get_attribute("data-start")
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.5, y)
+    assert chart.locator(".hover-label").get_attribute("visibility") == "visible"
+    assert (chart.locator(".hover-label").text_content() or "").endswith(" ms")
+    # Drag just after a refresh: a refresh in the middle of a drag draws the chart anew and drops the drag.
+    with page.expect_response(lambda r: r.url.endswith(url)):
+        pass
+    page.wait_for_timeout(200)
+    chart = page.locator(f"#{holder_id} svg.chart-wide")
+    page.mouse.move(box["x"] + box["width"] * 0.5, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.7, y, steps=3)
+    page.mouse.move(box["x"] + box["width"] * 0.9, y, steps=3)
+    page.mouse.up()
+    zoomed = page.locator(f"#{holder_id}[data-zoomed]")
+    zoomed.wait_for(state="attached")
+    zoomed_start = zoomed.locator("svg.chart-wide").get_attribute("data-start")
+    assert int(zoomed_start or 0) > int(start_before or 0)
+    # The page refreshes itself; the zoomed chart stays as the person left it.
+    for _ in range(2):
+        with page.expect_response(lambda r: r.url.endswith(url)):
+            pass
+    page.wait_for_timeout(300)
+    assert page.locator(f"#{holder_id}").count() == 1
+    assert page.locator(f"#{holder_id}[data-zoomed] svg.chart-wide").get_attribute("data-start") == zoomed_start
+    assert errors == []

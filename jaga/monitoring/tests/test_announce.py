@@ -135,3 +135,54 @@ def test_every_kind_sends_declared_event_types() -> None:
     for entry in REGISTRY:
         for event_type in announce.kind_events(entry.key).event_types():
             assert event_type_get(event_type) is not None, f"{entry.key}: {event_type} is not declared"
+
+
+def _new_page(url: str) -> Finding:
+    return Finding("new_page", "Halaman baru di sitemap", "https://x/sitemap.xml", url, "warning", [url], True)
+
+
+def test_a_page_nobody_made_is_announced_once_for_a_person_to_review(site: Any) -> None:
+    monitor = _monitor(site, "integrity", name="Integritas konten")
+    _check(monitor, Status.DEGRADED, "1 halaman baru", AT, findings=[_new_page("https://x/baru/")])
+    delivery = NotificationDelivery.objects.get(event_type="content.review")
+    assert delivery.title == "Perlu diperiksa: Halaman baru di sitemap di Situs PN Bangil (Integritas konten)"
+    assert "- Halaman baru di sitemap: https://x/baru/" in delivery.body
+    assert "Sejak: 2 Desember 2026, 06.55 WIB" in delivery.body
+    assert f"https://jaga.pn-bangil.go.id/monitoring/sites/{site.pk}/freshness/" in delivery.body
+    assert delivery.subject == monitor
+    # Seen again (and again once the sitemap's baseline took it in): no second message; it stays open.
+    _check(
+        monitor,
+        Status.DEGRADED,
+        "1 halaman baru",
+        AT + dt.timedelta(minutes=5),
+        findings=[_new_page("https://x/baru/")],
+    )
+    _check(monitor, Status.UP, "Tidak ada temuan", AT + dt.timedelta(minutes=10))
+    assert NotificationDelivery.objects.filter(event_type="content.review").count() == 1
+    from jaga.monitoring.models import Finding as FindingRow
+
+    row = FindingRow.objects.get(monitor=monitor, code="new_page")
+    assert (row.resolved_at, row.acknowledged_at) == (None, None)
+    # Another page nobody made is another message.
+    _check(
+        monitor,
+        Status.DEGRADED,
+        "1 halaman baru",
+        AT + dt.timedelta(minutes=15),
+        findings=[_new_page("https://x/lain/")],
+    )
+    assert NotificationDelivery.objects.filter(event_type="content.review").count() == 2
+
+
+def test_a_finding_that_needs_no_person_sends_no_review(site: Any) -> None:
+    monitor = _monitor(site, "integrity", name="Integritas konten")
+    plain = Finding("title_changed", "Judul berubah", "https://x/", "Beranda", "warning")
+    _check(monitor, Status.DEGRADED, "Judul berubah", AT, findings=[plain])
+    assert not NotificationDelivery.objects.filter(event_type="content.review").exists()
+
+
+def test_the_review_event_is_declared_for_routes() -> None:
+    declared = event_type_get("content.review")
+    assert declared is not None
+    assert declared.severity == "warning"

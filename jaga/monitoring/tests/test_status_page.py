@@ -167,3 +167,56 @@ def test_the_list_a_monitors_page_and_the_dashboard_poll_for_live_updates(
         polled = client.get(page, headers={"HX-Request": "true"}).content.decode()
         assert now_up in polled, page  # the poll brings the new status
         Monitor.objects.filter(pk=monitor.pk).update(status=MonitorStatus.DOWN)
+
+
+def _checks(monitor: Monitor, now: dt.datetime, values: list[tuple[int, float]]) -> None:
+    from jaga.monitoring.models import CheckResult
+
+    CheckResult.objects.bulk_create(
+        CheckResult(monitor=monitor, probe="p", checked_at=now - dt.timedelta(minutes=m), status="up", response_ms=v)
+        for m, v in values
+    )
+
+
+def test_each_public_service_has_its_response_chart_with_outages_and_maintenance(client: Client, site: Any) -> None:
+    now = timezone.now()
+    public = Monitor.objects.create(site=site, name="Situs utama", kind="http", config={}, is_public=True)
+    hidden = Monitor.objects.create(site=site, name="Database internal", kind="http", config={})
+    _checks(public, now, [(90, 120.0), (60, 140.0), (30, 160.0)])
+    StatusChange.objects.create(monitor=public, at=now - dt.timedelta(minutes=50), from_status="up", to_status="down")
+    StatusChange.objects.create(monitor=public, at=now - dt.timedelta(minutes=40), from_status="down", to_status="up")
+    MaintenanceWindow.objects.create(
+        site=site, title="Ganti server", starts_at=now - dt.timedelta(hours=3), ends_at=now - dt.timedelta(hours=2)
+    )
+    body = client.get(url(site)).content.decode()
+    assert f'id="chart-{public.pk}"' in body
+    assert f'id="chart-{hidden.pk}"' not in body
+    assert body.count('<svg class="chart chart-wide"') == 1
+    assert body.count('<svg class="chart chart-narrow"') == 1  # the drawing for a phone
+    assert 'data-points="' in body
+    assert "gangguan:" in body  # the outage band's title
+    assert "pemeliharaan:" in body  # the maintenance band's title
+    zoom = reverse("public_status_chart", args=[site.institution.slug, site.pk, public.pk])
+    assert f'data-zoom-url="{zoom}"' in body
+
+
+def test_the_public_chart_zooms_into_a_span_and_is_kept_while_the_page_refreshes(client: Client, site: Any) -> None:
+    now = timezone.now()
+    public = Monitor.objects.create(site=site, name="Situs utama", kind="http", config={}, is_public=True)
+    _checks(public, now, [(m, 100.0 + m) for m in range(0, 240, 5)])
+    chart = reverse("public_status_chart", args=[site.institution.slug, site.pk, public.pk])
+    wide = client.get(chart)
+    assert wide.status_code == 200
+    assert "data-zoomed" not in wide.content.decode()
+    start, end = int((now - dt.timedelta(hours=2)).timestamp()), int((now - dt.timedelta(hours=1)).timestamp())
+    zoomed = client.get(chart, {"from": start, "to": end}).content.decode()
+    assert "data-zoomed" in zoomed
+    assert f'data-start="{start}"' in zoomed
+    assert f'data-end="{end}"' in zoomed
+
+
+def test_the_public_chart_of_a_monitor_that_is_not_public_is_404(client: Client, site: Any) -> None:
+    Monitor.objects.create(site=site, name="Situs utama", kind="http", config={}, is_public=True)
+    hidden = Monitor.objects.create(site=site, name="Database internal", kind="http", config={})
+    chart = reverse("public_status_chart", args=[site.institution.slug, site.pk, hidden.pk])
+    assert client.get(chart).status_code == 404

@@ -77,3 +77,63 @@ def test_the_sop_dashboard_shows_the_bar_and_polls_itself(institution, site, sta
         assert 'hx-trigger="every 30s"' in html, url
         assert 'class="beats"' in html, url
         assert 'data-status="down"' in html, url
+
+
+def test_findings_waiting_for_a_person_are_the_first_line_until_acknowledged(institution, site, staff) -> None:  # type: ignore[no-untyped-def]
+    from jaga.monitoring.findings import finding_acknowledge
+    from jaga.monitoring.models import Finding
+
+    monitor = make_monitor(site, "Integritas", MonitorStatus.UP, ["up"])
+    finding = Finding.objects.create(
+        monitor=monitor,
+        code="new_page",
+        fingerprint="a",
+        message="Halaman baru",
+        severity="warning",
+        needs_ack=True,
+        first_seen=NOW,
+        last_seen=NOW,
+    )
+    for dashboard_site in (site, None):
+        lines = sop_tile_lines(institution=institution, site=dashboard_site)["monitoring"]
+        assert (lines[0].text, lines[0].css) == ("1 temuan menunggu diperiksa petugas", "warn")
+        assert lines[0].href == reverse("monitoring:site_freshness", args=[site.pk])
+    client = Client()
+    client.force_login(staff)
+    detail = reverse("monitoring:monitor_detail", args=[monitor.pk])
+    assert "data-needs-ack" in client.get(detail).content.decode()
+    finding_acknowledge(finding=finding, user=staff)
+    lines = sop_tile_lines(institution=institution, site=site)["monitoring"]
+    assert "temuan" not in lines[0].text
+    assert "data-needs-ack" not in client.get(detail).content.decode()
+
+
+def test_acknowledging_on_the_monitors_page_returns_to_it_and_an_auditor_may_not(  # type: ignore[no-untyped-def]
+    institution, site, staff, auditor
+) -> None:
+    from jaga.monitoring.models import Finding
+
+    monitor = make_monitor(site, "Integritas", MonitorStatus.UP, ["up"])
+    finding = Finding.objects.create(
+        monitor=monitor,
+        code="new_page",
+        fingerprint="a",
+        message="Halaman baru",
+        severity="warning",
+        needs_ack=True,
+        first_seen=NOW,
+        last_seen=NOW,
+    )
+    detail = reverse("monitoring:monitor_detail", args=[monitor.pk])
+    acknowledge = reverse("monitoring:finding_acknowledge", args=[finding.pk])
+    client = Client()
+    client.force_login(auditor)
+    assert client.post(acknowledge, {"next": detail}).status_code == 403
+    client.force_login(staff)
+    response = client.post(acknowledge, {"next": detail})
+    assert (response.status_code, response["Location"]) == (302, detail)
+    finding.refresh_from_db()
+    assert finding.acknowledged_by == staff
+    assert client.post(acknowledge, {"next": "https://evil.example/"})["Location"] == reverse(
+        "monitoring:site_freshness", args=[site.pk]
+    )

@@ -14,7 +14,7 @@ from jaga.monitoring.views.monitors import (
     monitor_test,
     site_monitors,
 )
-from jaga.monitoring.views.public import public_status, public_status_logo
+from jaga.monitoring.views.public import public_status, public_status_chart, public_status_logo
 
 __all__ = [
     "finding_acknowledge",
@@ -30,6 +30,7 @@ __all__ = [
     "monitor_resume",
     "monitor_test",
     "public_status",
+    "public_status_chart",
     "public_status_logo",
     "site_freshness",
     "site_monitors",

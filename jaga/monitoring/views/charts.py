@@ -34,7 +34,7 @@ class Layout:
 
 
 WIDE = Layout(720, 220, 56, 12, 12, 28, 11, 5, "chart chart-wide")
-NARROW = Layout(360, 220, 46, 8, 12, 28, 12, 3, "chart chart-narrow")
+NARROW = Layout(360, 220, 60, 8, 12, 28, 12, 3, "chart chart-narrow")
 OUTAGE_FILL, MAINTENANCE_FILL, LINE, MUTED, GRID = "#fecaca", "#bfdbfe", "#166534", "#5b6576", "#dde1e7"
 
 

@@ -13,12 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jaga.core.models import Site
 from jaga.core.permissions import get_for_user, user_can
+from jaga.core.views.common import safe_next
 from jaga.monitoring.findings import finding_acknowledge as acknowledge
 from jaga.monitoring.models import CheckResult, Finding, Monitor
 
@@ -149,4 +151,4 @@ def finding_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     )
     acknowledge(finding=finding, user=request.user)
     messages.success(request, gettext("Temuan ditandai sudah diperiksa."))
-    return redirect("monitoring:site_freshness", site_id=finding.monitor.site_id)
+    return redirect(safe_next(request, reverse("monitoring:site_freshness", args=[finding.monitor.site_id])))

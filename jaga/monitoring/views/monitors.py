@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -112,7 +112,7 @@ def _moment(value: str | None) -> dt.datetime | None:
         return None
 
 
-def _chart_context(
+def chart_context(
     monitor: Monitor, range_key: str, zoom_from: str | None = None, zoom_to: str | None = None
 ) -> dict[str, Any]:
     """The chart of a range (24 h, 7 d, 30 d) or of a zoomed span (``from``/``to`` in epoch seconds: at least
@@ -150,7 +150,9 @@ def _chart_context(
 def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     monitor = get_for_user(request.user, Monitor.objects.select_related("site__institution"), pk=pk)
     site = monitor.site
-    findings = list(Finding.objects.filter(monitor=monitor).order_by("resolved_at", "-last_seen")[:100])
+    findings = list(
+        Finding.objects.filter(monitor=monitor).order_by(F("resolved_at").asc(nulls_first=True), "-last_seen")[:100]
+    )
     now = clock.now()
     windows = MaintenanceWindow.objects.filter(Q(site=site, monitor__isnull=True) | Q(monitor=monitor)).filter(
         Q(ends_at__gte=now) | ~Q(recurrence=MaintenanceWindow.Recurrence.NONE)
@@ -166,7 +168,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_operate": user_can(request.user, site.institution, "operate"),
         "has_public": Monitor.objects.filter(site=site, is_public=True).exists(),
         "uptime_windows": [("24h", _("24 jam")), ("7d", _("7 hari")), ("30d", _("30 hari")), ("365d", _("365 hari"))],
-        **_chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to")),
+        **chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to")),
     }
     return render(request, "monitoring/monitor_detail.html", context)
 
@@ -175,7 +177,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def monitor_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The chart alone, for the htmx 24 h / 7 d toggle."""
     monitor = get_for_user(request.user, Monitor, pk=pk)
-    context = _chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to"))
+    context = chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to"))
     return render(request, "monitoring/_chart.html", context)
 
 

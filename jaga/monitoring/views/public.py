@@ -6,7 +6,9 @@ the page does not exist (404). Reasons are never shown: they can name internal h
 It shows the institution's logo and name, the current status of each public service (with a maintenance
 badge while a window is in force), 90 days of daily bars, the outages of the last 30 days (each one line from
 its start to its recovery; a recovery is never listed as an outage of its own) and the maintenance scheduled
-for the next 14 days. It refreshes itself every minute (htmx; without JavaScript the page is still complete).
+for the next 14 days, and each service's response times of the last 24 hours (hover to read, drag to zoom,
+outages and maintenance marked; a zoomed chart is kept while the page refreshes). It refreshes itself every
+minute (htmx; without JavaScript the page is still complete).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from jaga.core.models import Site
 from jaga.monitoring.models import Monitor, MonitorStatus, StatusChange
 from jaga.monitoring.public_sections import public_sections_for
 from jaga.monitoring.views import backend
+from jaga.monitoring.views.monitors import chart_context
 
 INCIDENT_DAYS = 30
 MAINTENANCE_AHEAD_DAYS = 14
@@ -119,6 +122,7 @@ def public_status(request: HttpRequest, slug: str, site_id: int) -> HttpResponse
                 "since": monitor.status_since,
                 "bars": bars[monitor.pk],
                 "uptime_30d": uptimes[monitor.pk]["30d"],
+                "chart": chart_context(monitor, "24h"),
             }
         )
     # Trouble inside a maintenance window is planned work, not an outage the public should be alarmed by.
@@ -154,6 +158,19 @@ def public_status(request: HttpRequest, slug: str, site_id: int) -> HttpResponse
             "bare": False,
         },
     )
+    response["Cache-Control"] = "public, max-age=30"
+    return response
+
+
+@require_safe
+def public_status_chart(request: HttpRequest, slug: str, site_id: int, monitor_id: int) -> HttpResponse:
+    """One public service's response-time chart alone: the 24 h / 7 d / 30 d toggle and a dragged zoom."""
+    site, monitors = _public_site(slug, site_id)
+    monitor = next((m for m in monitors if m.pk == monitor_id), None)
+    if monitor is None:
+        raise Http404
+    context = chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to"))
+    response = render(request, "monitoring/_public_chart.html", {"site": site, "chart": context})
     response["Cache-Control"] = "public, max-age=30"
     return response
 

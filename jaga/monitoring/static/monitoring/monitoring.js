@@ -108,9 +108,27 @@
       if (!holder || !window.htmx) { return; }
       var url = holder.getAttribute("data-zoom-url") + "?from=" + Math.floor(timeAt(data, from)) +
         "&to=" + Math.ceil(timeAt(data, to));
-      window.htmx.ajax("GET", url, { target: "#chart", swap: "outerHTML" });
+      window.htmx.ajax("GET", url, { target: "#" + (holder.id || "chart"), swap: "outerHTML" });
     });
   }
+
+  // A page that polls itself (the public status page) would swap a zoomed chart back to its 24 h view: the
+  // zoomed charts (data-zoomed) are kept out of the swap and put back in place of their fresh copies.
+  var keptZoomed = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.hasAttribute("data-live")) {
+      keptZoomed = Array.prototype.slice.call(target.querySelectorAll("[data-zoomed][id]"));
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var kept = keptZoomed;
+    keptZoomed = [];
+    kept.forEach(function (node) {
+      var fresh = document.getElementById(node.id);
+      if (fresh && fresh !== node) { fresh.replaceWith(node); }
+    });
+  });
 
   function attachAll() { document.querySelectorAll("svg.chart[data-points]").forEach(attach); }
   document.addEventListener("DOMContentLoaded", attachAll);

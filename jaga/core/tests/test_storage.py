@@ -183,3 +183,16 @@ def test_the_cause_of_an_exit_is_read_from_the_last_lines(tmp_path: Path, settin
     assert damaged is not None
     assert "PRAGMA integrity_check" in damaged
     assert exit_cause(["ValueError: something else"]) is None
+
+
+@pytest.mark.django_db
+def test_the_web_answers_a_damaged_database_with_a_503_page_saying_how_to_restore(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOT_URLCONF = "jaga.core.tests.urls_storage"
+    damaged = tmp_path / "rusak.sqlite3"
+    damaged.write_bytes(b"bukan basis data" * 1000)
+    settings.STORAGE_TEST_DATABASE = str(damaged)
+    response = Client(raise_request_exception=False).get("/uji/tulis/")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "Berkas basis data SQLite rusak" in body
+    assert "PRAGMA integrity_check" in body

@@ -177,6 +177,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder for the SQLite database, generated keys, uploaded evidence and local backups.",
     ),
     Setting(
+        "JAGA_DISK_FREE_MIN_MB",
+        parse_non_negative_int,
+        "500",
+        "Warn (dashboard banner, jaga up) while the data folder's disk has fewer megabytes free. 0: never.",
+    ),
+    Setting(
         "DATABASE_URL",
         parse_database_url,
         None,

@@ -16,6 +16,7 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent
 
 DATA_DIR: Path = ensure_data_dir(conf.read("JAGA_DATA_DIR"))
+JAGA_DISK_FREE_MIN_MB: int = conf.read("JAGA_DISK_FREE_MIN_MB")
 DEBUG: bool = conf.read("JAGA_DEBUG")
 SECRET_KEY: str = conf.read("JAGA_SECRET_KEY") or read_or_create_key(DATA_DIR / "secret_key")
 JAGA_ENCRYPTION_KEY: str = conf.read("JAGA_ENCRYPTION_KEY") or read_or_create_key(
@@ -110,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A full disk or a damaged SQLite file: a 503 page saying so, not a 500 (jaga.core.storage).
+    "jaga.core.storage.StorageErrorMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -141,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "jaga.core.storage.storage_banner",
             ],
         },
     },

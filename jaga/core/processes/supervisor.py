@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
@@ -66,6 +67,7 @@ class _Child:
     reader: threading.Thread | None = None
     restarts: int = 0
     exit_codes: list[int] = field(default_factory=list)
+    last_lines: deque[str] = field(default_factory=lambda: deque(maxlen=40))
 
 
 class Supervisor:
@@ -81,6 +83,7 @@ class Supervisor:
         poll_interval: float = 0.2,
         env: dict[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        diagnose: Callable[[Sequence[str]], str | None] | None = None,
     ) -> None:
         names = [spec.name for spec in children]
         if len(set(names)) != len(names):
@@ -94,6 +97,8 @@ class Supervisor:
         # SUPERVISOR_ENV: each child watches this process and stops when it is gone (lifeline.py).
         self.env = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1", SUPERVISOR_ENV: str(os.getpid())}
         self.clock = clock
+        # The cause of an exit in words (disk full, database damaged) from the child's last output lines.
+        self.diagnose = diagnose
         self.children = [_Child(spec=spec, delay=backoff_initial) for spec in children]
         self._width = max((len(name) for name in names), default=0)
         self._stop = threading.Event()
@@ -147,14 +152,15 @@ class Supervisor:
         child.restart_at = None
         assert process.stdout is not None
         child.reader = threading.Thread(
-            target=self._copy_output, args=(child.spec.name, process.stdout), daemon=True, name=f"out-{child.spec.name}"
+            target=self._copy_output, args=(child, process.stdout), daemon=True, name=f"out-{child.spec.name}"
         )
         child.reader.start()
 
-    def _copy_output(self, name: str, stream: IO[bytes]) -> None:
-        prefix = f"{name:<{self._width}} | "
+    def _copy_output(self, child: _Child, stream: IO[bytes]) -> None:
+        prefix = f"{child.spec.name:<{self._width}} | "
         for raw in iter(stream.readline, b""):
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            child.last_lines.append(line)
             with self._write_lock:
                 self.output.write(prefix + line + "\n")
                 self.output.flush()
@@ -191,6 +197,9 @@ class Supervisor:
             shown_code,
             f"{delay:g}",
         )
+        cause = self.diagnose(list(child.last_lines)) if self.diagnose is not None else None
+        if cause:
+            logger.error("penyebab / cause (%s): %s", name, cause)
 
     def _stop_all(self) -> None:
         running = [child for child in self.children if child.process is not None and child.process.poll() is None]

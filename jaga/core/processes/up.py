@@ -92,4 +92,6 @@ def _up_run(*, names: list[str], listen: tuple[str, int], children: list[ChildSp
     from django.db import connections
 
     connections.close_all()
-    return Supervisor(children).run()
+    from jaga.core.storage import exit_cause
+
+    return Supervisor(children, diagnose=exit_cause).run()

@@ -96,3 +96,31 @@ def test_a_plan_without_drill_or_good_backup_gets_recommendations(month_data, si
     assert "Situs PN Bangil — Situs PN tidak punya cadangan yang berhasil dalam periode ini." in text
     assert "Jalankan latihan pemulihan untuk Situs PN Bangil — Situs PN." in text
     assert "Salin cadangan terbaru ke media luring (ADK)" in text
+
+
+@pytest.mark.django_db
+def test_the_problems_section_has_the_solutions_and_times(month_data, site, staff, tmp_path):
+    from jaga.incidents.models import State
+    from jaga.incidents.services.workflow import incident_acknowledge, incident_open_manual, incident_state_change
+
+    start = dt.datetime(2026, 11, 10, 9, 0, tzinfo=WIB)
+    solved = incident_open_manual(site=site, user=staff, kind="manual", summary="Formulir galat", at=start)
+    solved = incident_acknowledge(incident=solved, user=staff, at=start + dt.timedelta(minutes=12))
+    for state in (State.IDENTIFIED, State.MONITORING):
+        solved = incident_state_change(incident=solved, user=staff, to_state=state, at=start + dt.timedelta(minutes=30))
+    incident_state_change(
+        incident=solved, user=staff, to_state=State.RESOLVED, note="Plugin formulir diperbarui, diuji terkirim.",
+        at=start + dt.timedelta(hours=2),
+    )  # fmt: skip
+    later = dt.datetime(2026, 11, 28, 14, 0, tzinfo=WIB)
+    incident_open_manual(site=site, user=staff, kind="manual", summary="Tautan SIPP putus", at=later)
+    text = _text(tmp_path)
+    assert "Permasalahan dan alternatif pemecahannya belum tersedia" not in text
+    assert "Permasalahan dalam periode: 2" in text
+    assert "Diselesaikan dalam periode: 1" in text
+    assert "Masih terbuka pada akhir periode: 1" in text
+    assert "Rata-rata waktu sampai ditangani: 12 menit" in text
+    assert "Rata-rata waktu sampai selesai: 120 menit" in text
+    assert "Plugin formulir diperbarui" in text
+    assert "Masalah “Tautan SIPP putus” di Situs PN Bangil masih terbuka pada akhir periode." in text
+    assert "Tunjuk penanggung jawab untuk masalah “Tautan SIPP putus”" in text

@@ -129,3 +129,21 @@ def exports_for(*, institution: Any) -> QuerySet[MediaExport]:
         .select_related("plan__site", "made_by")
         .order_by("-created_at", "-pk")
     )
+
+
+def runs_between(*, sites: Any, since: dt.datetime, until: dt.datetime) -> QuerySet[Run]:
+    """The runs of the sites' plans started in ``[since, until)``, oldest first (a report's period)."""
+    return (
+        Run.objects.filter(plan__site__in=sites, started_at__gte=since, started_at__lt=until)
+        .select_related("plan__site")
+        .order_by("started_at", "pk")
+    )
+
+
+def last_run_before(plan: Plan, kind: str, *, until: dt.datetime, states: Any = DONE_WELL) -> Run | None:
+    """The plan's newest run of ``kind`` in ``states`` started before ``until``."""
+    return (
+        Run.objects.filter(plan=plan, kind=kind, state__in=states, started_at__lt=until)
+        .order_by("-started_at", "-pk")
+        .first()
+    )

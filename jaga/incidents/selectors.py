@@ -189,3 +189,14 @@ def public_status_section(*, site: Any, now: dt.datetime) -> dict[str, Any] | No
         ],
         "institution": site.institution,
     }
+
+
+def incidents_between(*, sites: Any, since: dt.datetime, until: dt.datetime) -> QuerySet[Incident]:
+    """The sites' incidents open at some time in ``[since, until)``: opened before ``until`` and not resolved
+    before ``since`` (a report's period), oldest first."""
+    return (
+        Incident.objects.filter(site__in=sites, opened_at__lt=until)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
+        .select_related("site")
+        .order_by("opened_at", "pk")
+    )

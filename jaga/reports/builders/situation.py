@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from jaga.reports.builders.base import BuildContext
 from jaga.reports.builders.common import document_make
 from jaga.reports.document import Document, Section
-from jaga.reports.sources import monitoring, pending, renewals, sop
+from jaga.reports.sources import backups, incidents, monitoring, pending, renewals, sop
 from jaga.sop.selectors import Compliance
 
 
@@ -21,10 +21,10 @@ class SituationBuilder:
             monitoring.availability_section(ctx),
             monitoring.content_section(ctx),
             monitoring.integrity_section(ctx),
-            pending.unavailable(key="backups", title=_("Pencadangan (backup) dan uji pemulihan")),
+            backups.backups_section(ctx),
             pending.unavailable(key="traffic", title=_("Aktivitas pengunjung dan deteksi keamanan")),
             renewals.renewals_section(ctx),
-            pending.unavailable(key="incidents", title=_("Permasalahan dan alternatif pemecahannya")),
+            incidents.incidents_section(ctx),
             sop.compliance_section(ctx, compliances),
         ]
         return sections

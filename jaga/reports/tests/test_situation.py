@@ -59,7 +59,7 @@ def test_its_figures_are_the_data(month_data, tmp_path):
     )
     assert "pn-bangil.go.id berakhir 12 Desember 2026 dan belum diproses perpanjangannya." in text
     # Sections of apps not installed here say so.
-    assert "Pencadangan (backup) dan uji pemulihan belum tersedia" in text
+    assert "Aktivitas pengunjung dan deteksi keamanan belum tersedia" in text
 
 
 @pytest.mark.django_db

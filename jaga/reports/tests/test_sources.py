@@ -1,0 +1,126 @@
+"""The situation report's sections from the other apps, with data made by those apps' own services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from jaga.core import clock
+from jaga.reports.tests.conftest import WIB, pdf_text
+
+NOW = dt.datetime(2026, 12, 2, 8, 15, tzinfo=WIB)
+
+
+def _text(tmp_path: Path, *extra: str) -> str:
+    target = tmp_path / "laporan.pdf"
+    with clock.frozen(NOW):
+        call_command("report", "build", "situation", "--institution", "pn-bangil", "--period", "2026-11",
+                     "--pdf", str(target), *extra)  # fmt: skip
+    return " ".join(pdf_text(target).split())
+
+
+@pytest.fixture
+def backed_up(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
+    """Two good backups, a failed one, a drill and an ADK disk in November 2026, by the backups services."""
+    from jaga.backups import services
+    from jaga.backups.models import RunState
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    root = tmp_path / "www"
+    (root / "wp-content").mkdir(parents=True)
+    (root / "index.php").write_text("<?php echo 1;\n")
+    (root / "wp-content" / "putusan.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 4000)
+    repository = services.repository_create(
+        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password="kata-sandi-repo-123"
+    )
+    plan = services.plan_create(site=site, name="Situs PN", repository=repository)
+    type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add
+    services.source_add(plan=plan, kind="files", name="www", config={"path": str(root), "cms": "wordpress"})
+    runs = []
+    with clock.frozen(dt.datetime(2026, 11, 3, 1, 0, tzinfo=WIB)):
+        runs.append(services.backup_run(plan=plan))
+    with clock.frozen(dt.datetime(2026, 11, 4, 1, 0, tzinfo=WIB)):
+        runs.append(services.drill_run(plan=plan))
+    with clock.frozen(dt.datetime(2026, 11, 5, 1, 0, tzinfo=WIB)):
+        runs.append(services.export_run(plan=plan, to=tmp_path / "adk", label="ADK November", kept_at="Lemari TI"))
+    moved = tmp_path / "www-away"
+    shutil.move(root, moved)
+    with clock.frozen(dt.datetime(2026, 11, 20, 1, 0, tzinfo=WIB)):
+        runs.append(services.backup_run(plan=plan))
+    shutil.move(moved, root)
+    with clock.frozen(dt.datetime(2026, 11, 21, 1, 0, tzinfo=WIB)):
+        runs.append(services.backup_run(plan=plan))
+    states = [run.state for run in runs]
+    assert states == [RunState.SUCCESS, RunState.SUCCESS, RunState.SUCCESS, RunState.FAILED, RunState.SUCCESS]
+    return {"plan": plan, "runs": runs}
+
+
+@pytest.mark.django_db
+def test_the_backups_section_reports_the_runs_drill_failures_and_adk_media(month_data, backed_up, tmp_path):
+    text = _text(tmp_path)
+    assert "Pencadangan (backup) dan uji pemulihan belum tersedia" not in text
+    assert "Rencana pencadangan: 1" in text
+    assert "Pencadangan berhasil dalam periode: 2" in text
+    assert "Pekerjaan cadangan yang gagal dalam periode: 1" in text
+    assert "Latihan pemulihan berhasil dalam periode: 1" in text
+    assert "Media ADK yang dibuat dalam periode: 1" in text
+    assert "21 November 2026" in text  # the last good backup
+    assert "4 November 2026" in text  # the last drill
+    assert "ADK November" in text
+    assert "Lemari TI" in text
+    assert "1 pekerjaan cadangan gagal dalam periode ini." in text  # a conclusion drafted by rule
+    assert "Salin cadangan terbaru ke media luring" not in text  # there is a medium this month
+
+
+@pytest.mark.django_db
+def test_a_plan_without_drill_or_good_backup_gets_recommendations(month_data, site, tmp_path, settings):
+    from jaga.backups import services
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    repository = services.repository_create(
+        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password="kata-sandi-repo-123"
+    )
+    plan = services.plan_create(site=site, name="Situs PN", repository=repository)
+    type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add
+    services.source_add(plan=plan, kind="files", name="www", config={"path": str(tmp_path / "none")})
+    with clock.frozen(dt.datetime(2026, 11, 10, 1, 0, tzinfo=WIB)):
+        services.backup_run(plan=plan)
+    text = _text(tmp_path)
+    assert "Situs PN Bangil — Situs PN tidak punya cadangan yang berhasil dalam periode ini." in text
+    assert "Jalankan latihan pemulihan untuk Situs PN Bangil — Situs PN." in text
+    assert "Salin cadangan terbaru ke media luring (ADK)" in text
+
+
+@pytest.mark.django_db
+def test_the_problems_section_has_the_solutions_and_times(month_data, site, staff, tmp_path):
+    from jaga.incidents.models import State
+    from jaga.incidents.services.workflow import incident_acknowledge, incident_open_manual, incident_state_change
+
+    start = dt.datetime(2026, 11, 10, 9, 0, tzinfo=WIB)
+    solved = incident_open_manual(site=site, user=staff, kind="manual", summary="Formulir galat", at=start)
+    solved = incident_acknowledge(incident=solved, user=staff, at=start + dt.timedelta(minutes=12))
+    for state in (State.IDENTIFIED, State.MONITORING):
+        solved = incident_state_change(incident=solved, user=staff, to_state=state, at=start + dt.timedelta(minutes=30))
+    incident_state_change(
+        incident=solved, user=staff, to_state=State.RESOLVED, note="Plugin formulir diperbarui, diuji terkirim.",
+        at=start + dt.timedelta(hours=2),
+    )  # fmt: skip
+    later = dt.datetime(2026, 11, 28, 14, 0, tzinfo=WIB)
+    incident_open_manual(site=site, user=staff, kind="manual", summary="Tautan SIPP putus", at=later)
+    text = _text(tmp_path)
+    assert "Permasalahan dan alternatif pemecahannya belum tersedia" not in text
+    assert "Permasalahan dalam periode: 2" in text
+    assert "Diselesaikan dalam periode: 1" in text
+    assert "Masih terbuka pada akhir periode: 1" in text
+    assert "Rata-rata waktu sampai ditangani: 12 menit" in text
+    assert "Rata-rata waktu sampai selesai: 120 menit" in text
+    assert "Plugin formulir diperbarui" in text
+    assert "Masalah “Tautan SIPP putus” di Situs PN Bangil masih terbuka pada akhir periode." in text
+    assert "Tunjuk penanggung jawab untuk masalah “Tautan SIPP putus”" in text

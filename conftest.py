@@ -86,6 +86,18 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language (Indonesian): a test that switched to English, through a
+    request or ``translation.activate``, must not leave the next test of the same worker in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 # --- the people and places most tests need ------------------------------------------------------
 
 ROLE_NAMES = ["staff_p2ti", "kasubbag_ptip", "kasubbag_umum", "sekretaris", "administrator", "auditor"]

@@ -53,7 +53,7 @@ def test_the_account_pages_fit_the_screen_and_the_user_menu_reaches_them(
         screenshot(page, "account")
     page.click("a[href='/akun/kata-sandi/']")
     page.click("form.stacked button[type=submit]")  # nothing filled in: every field's error at once
-    assert page.locator(".form-errors").is_visible()
+    page.locator(".form-errors").wait_for(state="visible")  # the answer to the post, not the page before it
     assert page.locator(".field.invalid").count() == 3
     assert page.locator("#id_old_password_error").is_visible()
     assert not has_horizontal_scroll(page)

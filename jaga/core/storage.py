@@ -22,22 +22,24 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from jaga.core.dbcheck import database_trouble
+
 logger = logging.getLogger("jaga.storage")
 
-_FULL = ("database or disk is full", "no space left on device")
-_DAMAGED = ("database disk image is malformed", "file is not a database", "disk i/o error")
+_DAMAGED = ("damaged", "io")  # database_trouble's causes that mean the file itself is bad
 
 
 def storage_trouble(exc: BaseException) -> str | None:
-    """What a storage failure means and what to do, in the reader's language; None for any other error."""
+    """What a storage failure means and what to do, in the reader's language; None for any other error.
+    The cause is recognised by the one classifier of database failures, ``jaga.core.dbcheck``."""
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return _disk_full()
     if not isinstance(exc, DatabaseError | sqlite3.DatabaseError):
         return None
-    message = str(exc).lower()
-    if any(words in message for words in _FULL):
+    cause, _sentence = database_trouble(exc)
+    if cause == "disk_full":
         return _disk_full()
-    if any(words in message for words in _DAMAGED):
+    if cause in _DAMAGED:
         return _(
             "Berkas basis data SQLite rusak. Periksa dengan `sqlite3 %(path)s 'PRAGMA integrity_check'` dan "
             'pulihkan dari cadangan terakhir (docs/operations.md, "Memulihkan basis data yang rusak").'
@@ -81,11 +83,9 @@ def disk_space_warning(folder: Path | None = None) -> str | None:
 def exit_cause(last_lines: Sequence[str]) -> str | None:
     """Why a process of ``jaga up`` exited, when storage is the cause: from its last lines of output (the
     error it died of), else from the disk's free space now."""
-    text = "\n".join(last_lines).lower()
-    if any(words in text for words in _FULL):
-        return _disk_full()
-    if any(words in text for words in _DAMAGED):
-        return storage_trouble(DatabaseError("database disk image is malformed"))
+    said = storage_trouble(DatabaseError("\n".join(last_lines)))
+    if said is not None:
+        return said
     try:
         if disk_free_mb() == 0:
             return _disk_full()

@@ -86,6 +86,22 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _data_folder_per_worker(worker_id: str) -> None:
+    """Each test worker (pytest-xdist) works in a data folder of its own: two workers' demos have the same
+    backup plan number in their own databases, and that plan's lock file in a shared folder made the other
+    worker's demo backups fail ("Rencana ini sedang dijalankan proses lain")."""
+    if worker_id == "master":
+        return
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.DATA_DIR) / worker_id
+    folder.mkdir(mode=0o700, exist_ok=True)
+    settings.DATA_DIR = folder
+
+
 @pytest.fixture(autouse=True)
 def _default_language():  # type: ignore[no-untyped-def]
     """Each test starts in the default language (Indonesian): a test that switched to English, through a

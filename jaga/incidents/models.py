@@ -231,3 +231,42 @@ class Runbook(models.Model):
     def steps(self, language: str) -> list[str]:
         text = self.steps_en if language == "en" and self.steps_en else self.steps_id
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class DiagnosticRequest(models.Model):
+    """The first-response diagnostics asked of one probe for one incident, until the probe answers.
+
+    The worker writes one per live probe (:func:`jaga.incidents.services.diagnostics.incident_diagnose_now`);
+    the probe claims it with a conditional update, runs the steps from where it stands and writes its
+    answer on the timeline (:mod:`jaga.incidents.probe_errand`). A request nobody answered in time is marked
+    expired by the sweep, on the timeline too.
+    """
+
+    AUDIT = False
+    INSTITUTION_PATH = "incident__site__institution"
+
+    class RequestState(models.TextChoices):
+        PENDING = "pending", _("menunggu probe")
+        RUNNING = "running", _("sedang dijalankan")
+        DONE = "done", _("selesai")
+        EXPIRED = "expired", _("tidak dijawab")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="diagnostic_requests")
+    probe = models.CharField(_("probe"), max_length=100)
+    requested_at = models.DateTimeField(_("diminta"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("diminta oleh"),
+    )  # fmt: skip
+    trigger = models.CharField(max_length=20, default="opened")  # "opened" or "person"
+    state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["probe", "state"], name="diagrequest_probe_state")]
+
+    def __str__(self) -> str:
+        return f"#{self.incident_id} @ {self.probe}: {self.state}"

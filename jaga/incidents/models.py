@@ -270,3 +270,43 @@ class DiagnosticRequest(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.incident_id} @ {self.probe}: {self.state}"
+
+
+class MaintenanceStage(models.TextChoices):
+    """Where planned work stands, as the public status page says it (the Statuspage model)."""
+
+    SCHEDULED = "scheduled", _("Dijadwalkan")
+    IN_PROGRESS = "in_progress", _("Sedang berlangsung")
+    VERIFYING = "verifying", _("Diverifikasi")
+    COMPLETED = "completed", _("Selesai")
+
+
+class MaintenanceUpdate(models.Model):
+    """An update on a scheduled maintenance (a monitoring maintenance window): its stage and what is said.
+
+    As on an incident's timeline, a person chooses whether the public status page shows it, and in which
+    words (``public_text``; empty: ``text``)."""
+
+    INSTITUTION_PATH = "window__site__institution"
+
+    window = models.ForeignKey(
+        "monitoring.MaintenanceWindow", on_delete=models.CASCADE, related_name="updates", verbose_name=_("pemeliharaan")
+    )
+    at = models.DateTimeField(_("waktu"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("oleh"),
+    )  # fmt: skip
+    stage = models.CharField(_("tahap"), max_length=20, choices=MaintenanceStage.choices)
+    text = models.TextField(_("isi"))
+    is_public = models.BooleanField(_("tampil di halaman status publik"), default=False)
+    public_text = models.TextField(_("teks untuk publik"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("pembaruan pemeliharaan")
+        verbose_name_plural = _("pembaruan pemeliharaan")
+        indexes = [models.Index(fields=["window", "at"], name="maintupdate_window_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.at:%Y-%m-%d %H:%M}"

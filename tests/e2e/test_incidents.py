@@ -138,3 +138,56 @@ def test_an_outage_is_diagnosed_handled_escalated_and_resolved_when_the_site_is_
     assert phone.locator("[data-diagnostics] tr[data-step='tcp']").is_visible()
     assert not has_horizontal_scroll(phone), "the incident page scrolls sideways at 390 px"
     screenshot(phone, "incidents-detail-phone")
+
+
+@pytest.mark.parametrize(("screen", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_a_scheduled_maintenance_gets_a_public_update_on_the_status_page(
+    demo: Any, open_page: Any, screen: str, viewport: dict[str, int]
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from jaga.core import clock
+    from jaga.incidents.models import MaintenanceUpdate
+    from jaga.monitoring.models import MaintenanceWindow, Monitor
+
+    Monitor.objects.filter(site=demo.site).update(is_public=True)
+    local = clock.now().astimezone(ZoneInfo(demo.institution.time_zone))
+    title = f"Pembaruan PHP dan CMS ({screen})"
+    page = open_page(viewport=viewport)
+    log_in(page, "demo-staff", DEMO_PASSWORD)
+    page.goto(f"/monitoring/sites/{demo.site.pk}/maintenance/")
+    page.fill("input[name=title]", title)
+    page.fill("input[name=starts_at]", (local - dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=ends_at]", (local + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.click("form.stacked button.btn")
+    page.wait_for_load_state("domcontentloaded")
+    window = MaintenanceWindow.objects.get(site=demo.site, title=title)
+
+    page.click("text=Pembaruan untuk publik")
+    page.wait_for_load_state("domcontentloaded")
+    section = page.locator(f"[data-maintenance='{window.pk}']")
+    assert section.get_attribute("data-when") == "ongoing"
+    section.locator("summary").click()
+    section.locator("select[name=stage]").select_option("in_progress")
+    section.locator("textarea[name=text]").fill("Pembaruan PHP 8.3 dimulai; snapshot VM 10.0.0.7 sudah dibuat.")
+    section.locator("input[name=is_public]").check()
+    section.locator("textarea[name=public_text]").fill(
+        "Pemeliharaan server sedang berlangsung; situs kembali pukul 22.00."
+    )
+    section.locator("button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert MaintenanceUpdate.objects.filter(window=window, is_public=True).count() == 1
+    assert page.locator(f"[data-maintenance='{window.pk}'] [data-stage='in_progress']").count() == 1
+    assert not has_horizontal_scroll(page), f"the maintenance page scrolls sideways at {viewport['width']} px"
+    if screen == "desktop":
+        screenshot(page, "incidents-maintenance-desktop")
+
+    public = open_page(viewport=viewport)
+    public.goto(f"/status/{demo.institution.slug}/{demo.site.pk}/")
+    item = public.locator(f"[data-public-maintenance='{window.pk}']")
+    assert item.get_attribute("data-stage") == "in_progress"
+    assert "situs kembali pukul 22.00" in item.inner_text()
+    assert "10.0.0.7" not in public.content()
+    assert not has_horizontal_scroll(public), f"the public status page scrolls sideways at {viewport['width']} px"
+    if screen == "phone":
+        screenshot(public, "public-maintenance-phone")

@@ -4,15 +4,17 @@ app's selectors (the analytics store and the detections)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from jaga.core.models import Site
+from jaga.reports import charts
 from jaga.reports.builders.base import BuildContext
-from jaga.reports.document import Section, SectionState, Table
-from jaga.reports.formatting import datetime_long, number, percent
+from jaga.reports.document import Chart, Section, SectionState, Table
+from jaga.reports.formatting import date_long, datetime_long, number, percent
 from jaga.traffic.models import Detection
 from jaga.traffic.panels import Summary
 from jaga.traffic.selectors import detections_between, log_sources_active, rule_for, visitor_activity
@@ -172,4 +174,76 @@ def traffic_section(ctx: BuildContext) -> Section:
         )
         if advice:
             section.recommendations.append(f"{label}: {advice}")
+    return section
+
+
+# The panels of the visitor activity log, in the order of the letter (the latest lines stay on the traffic page).
+LOG_PANELS = ("pages", "not_found", "forbidden", "errors", "hosts", "countries", "crawlers", "referrers", "status")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, float):
+        return str(formats.number_format(value, 2))
+    return str(value)
+
+
+def _day(value: object) -> str:
+    try:
+        return date_long(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def site_log_section(ctx: BuildContext, site: Site) -> Section:
+    """One site's visitor log: requests and visitors per day (a picture and a table), then the panels."""
+    section = Section(key=f"visitors-{site.pk}", title=_("Log aktivitas pengunjung %(site)s") % {"site": site.name})
+    read = visitor_activity(site=site, start=ctx.period.start, end=ctx.period.end, keys=("daily", *LOG_PANELS))
+    summary = read.summary
+    if summary.hits == 0:
+        section.state = SectionState.EMPTY
+        section.paragraphs.append(_("Tidak ada baris log akses situs ini dalam periode laporan."))
+        return section
+    section.facts += [
+        (_("Permintaan"), number(summary.hits)),
+        (_("Pengunjung unik"), number(summary.visitors)),
+        (_("Data (MB)"), str(formats.number_format(summary.megabytes, 1))),
+        (_("Tidak ditemukan (404)"), number(summary.not_found)),
+        (_("Galat server (5xx)"), number(summary.errors)),
+        (_("Permintaan bot"), number(summary.crawler_hits)),
+    ]
+    daily = read.panel("daily").rows
+    if daily:
+        first, last = daily[0][0], daily[-1][0]
+        section.charts.append(
+            Chart(
+                title=_("Permintaan per hari"),
+                svg=charts.column_bars(
+                    [(f"{row[0]}: {row[1]}", float(row[1])) for row in daily],
+                    first_label=_day(first),
+                    last_label=_day(last),
+                    peak_label=_("puncak %(n)s permintaan") % {"n": number(max(int(row[1]) for row in daily))},
+                ),
+            )
+        )
+    for panel in read.panels:
+        if not panel.rows:
+            continue
+        section.tables.append(
+            Table(
+                key=f"{panel.spec.key}-{site.pk}",
+                title=str(panel.spec.title),
+                headers=[str(column) for column in panel.spec.columns],
+                rows=[
+                    [
+                        _day(value) if panel.spec.key == "daily" and i == 0 else _cell(value)
+                        for i, value in enumerate(row)
+                    ]
+                    for row in panel.rows
+                ],
+            )
+        )
     return section

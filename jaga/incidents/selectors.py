@@ -316,21 +316,23 @@ def diagnostics_overview(*, incident: Incident) -> dict[str, Any] | None:
         at = worker.at
     else:
         return None
-    answered = [row for row in rows if row["reached"] is not None]
-    reached = {row["reached"] for row in answered}
+    waiting = any(row["state"] in ("pending", "running") for row in rows)
+    reached = {row["reached"] for row in rows if row["reached"] is not None}
     verdict = ""
-    if len(answered) == len(rows) and reached == {False}:
+    if not waiting and reached == {False}:
         verdict = "none"  # nobody reaches it: the site, its server or its hosting
     elif reached == {True, False}:
         verdict = "split"  # some do, some do not: the network between
     elif reached == {True}:
         verdict = "all"  # everybody reaches it now: recovered, or it comes and goes
-    return {"at": at, "rows": rows, "verdict": verdict, "waiting": len(answered) < len(rows)}
+    return {"at": at, "rows": rows, "verdict": verdict, "waiting": waiting}
 
 
 def _overview_row(probe: str, state: str, state_label: str, entry: Any) -> dict[str, Any]:
     steps = {step["step"]: step for step in (entry.data.get("steps", []) if entry is not None else [])}
     http_step = steps.get("http")
+    # A probe that could not reach its own control target says nothing about the site: left out of the verdict.
+    offline = entry is not None and entry.data.get("probe_control_ok") is False
     return {
         "probe": probe,
         "location": entry.data.get("location", "") if entry is not None else "",
@@ -340,5 +342,6 @@ def _overview_row(probe: str, state: str, state_label: str, entry: Any) -> dict[
         "steps": [
             {"step": name, "ok": steps[name]["ok"] if name in steps else None, "known": name in steps} for name in STEPS
         ],
-        "reached": None if http_step is None else bool(http_step["ok"]),
+        "offline": offline,
+        "reached": None if http_step is None or offline else bool(http_step["ok"]),
     }

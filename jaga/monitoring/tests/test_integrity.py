@@ -81,6 +81,8 @@ def test_it_finds_a_hidden_footer_of_slot_gacor_links_with_evidence_and_place():
     }
     assert any("<noscript>" in f.message for f in hidden)
     assert "kritis" in outcome.reason
+    assert "Spam judi online, Tautan tersembunyi" in outcome.reason  # what was found, in words
+    assert "hidden_link" not in outcome.reason
 
 
 def test_it_sees_spam_shown_only_to_googlebot_as_cloaking():

@@ -446,6 +446,48 @@ class TestFreshness:
         assert "slot gacor" in body
         assert "http://x/berita#p3" in body
 
+    @pytest.mark.parametrize(
+        ("language", "readable"),
+        [
+            ("id", ["header Last-Modified", "tidak lengkap", "ditemukan lewat menu situs", "Tautan tersembunyi"]),
+            ("en", ["Last-Modified header", "incomplete", "found through the site&#x27;s menu", "Hidden link"]),
+        ],
+    )
+    def test_it_names_signals_page_states_and_findings_in_words_never_their_codes(
+        self, client: Client, staff: Any, site: Any, language: str, readable: list[str]
+    ) -> None:
+        from django.conf import settings
+
+        now = timezone.now()
+        fresh = Monitor.objects.create(site=site, name="Kesegaran", kind="freshness", config={"url": "http://x/"})
+        signal = {"name": "last_modified", "value": "2026-03-01T08:00:00+00:00", "trust": "medium", "reason": "r"}
+        CheckResult.objects.create(
+            monitor=fresh, probe="p", checked_at=now, status="up", reason="Segar",
+            details={"max_age_days": 30, "age_days": 2.0, "signal": "last_modified", "signals": [signal]},
+        )  # fmt: skip
+        required = Monitor.objects.create(site=site, name="Halaman wajib", kind="required_pages", config={})
+        row = {"key": "profil", "title": "Profil", "status": "missing_words", "found_by": "menu", "url": "http://x/p"}
+        CheckResult.objects.create(
+            monitor=required, probe="p", checked_at=now, status="degraded", reason="1", details={"pages": [row]}
+        )
+        integrity = Monitor.objects.create(site=site, name="Integritas", kind="integrity", config={"url": "http://x/"})
+        Finding.objects.create(
+            monitor=integrity, code="hidden_link", fingerprint="h", message="Tautan tersembunyi ke slot.example",
+            severity="critical", first_seen=now, last_seen=now, pages=["http://x/a/", "http://x/b/"],
+        )  # fmt: skip
+        login(client, staff).cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        body = client.get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode()
+        for words in readable:
+            assert words in body, words
+        assert "1 Maret 2026" in body if language == "id" else "1 March 2026" in body
+        for code in ("last_modified", "missing_words", "hidden_link", "2026-03-01T08:00", ">menu<"):
+            assert code not in body.replace('data-page-status="missing_words"', ""), code
+
+        detail = client.get(reverse("monitoring:monitor_detail", args=[integrity.pk])).content.decode()
+        assert readable[-1] in detail  # the finding's name above its message
+        assert "data-finding-pages" in detail  # the pages of one grouped finding
+        assert "http://x/b/" in detail
+
     def test_it_is_404_for_an_outsider(self, client: Client, outsider: Any, site: Any) -> None:
         assert login(client, outsider).get(reverse("monitoring:site_freshness", args=[site.pk])).status_code == 404
 

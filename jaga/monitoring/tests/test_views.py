@@ -488,6 +488,16 @@ class TestFreshness:
         assert "data-finding-pages" in detail  # the pages of one grouped finding
         assert "http://x/b/" in detail
 
+    def test_an_unknown_age_draws_no_empty_bar(self, client: Client, staff: Any, site: Any) -> None:
+        fresh = Monitor.objects.create(site=site, name="Kesegaran", kind="freshness", config={"max_age_days": 7})
+        CheckResult.objects.create(
+            monitor=fresh, probe="p", checked_at=timezone.now(), status="up", reason="Usia konten belum diketahui",
+            details={"max_age_days": 7, "age_days": None, "signal": None, "signals": []},
+        )  # fmt: skip
+        body = login(client, staff).get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode()
+        assert "Umur konten tidak dapat ditentukan." in body
+        assert "<progress" not in body
+
     def test_it_is_404_for_an_outsider(self, client: Client, outsider: Any, site: Any) -> None:
         assert login(client, outsider).get(reverse("monitoring:site_freshness", args=[site.pk])).status_code == 404
 

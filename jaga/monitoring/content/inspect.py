@@ -142,8 +142,11 @@ def _blocks_group(page: Page, items: list[tuple[Finding, str]], summary: str) ->
         if len(members) > MAX_BLOCK_EVIDENCE:
             evidence += f"; … (+{len(members) - MAX_BLOCK_EVIDENCE})"
         distinct = list(dict.fromkeys(what for _, what in members))
-        head = summary.format(count=len(members), distinct=len(distinct), found=", ".join(distinct))
-        message = f"{head}; {first.message}"
+        if len(distinct) == 1 and "{distinct}" in summary:
+            message = first.message  # one word in the block's text and its link: the first says it
+        else:
+            head = summary.format(count=len(members), distinct=len(distinct), found=", ".join(distinct))
+            message = f"{head}; {first.message}"
         out.append(Finding(first.code, message, _where(page, block), evidence, severity))
     return out
 

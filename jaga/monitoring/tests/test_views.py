@@ -193,6 +193,14 @@ class TestMonitorDetail:
         assert "daftar slot gacor maxwin" in body
         assert "http://127.0.0.1:9/berita" in body
 
+    def test_no_results_says_the_retention_it_really_keeps(
+        self, client: Client, staff: Any, site: Any, settings: Any
+    ) -> None:
+        settings.JAGA_RESULTS_RETENTION_HOURS = 168
+        quiet = Monitor.objects.create(site=site, name="Baru", kind="http", config={"url": "http://127.0.0.1:9/"})
+        body = login(client, staff).get(reverse("monitoring:monitor_detail", args=[quiet.pk])).content.decode()
+        assert "Belum ada hasil dalam 168 jam terakhir." in body
+
     def test_open_findings_come_first_even_when_a_closed_one_was_seen_later(
         self, client: Client, staff: Any, monitor: Monitor
     ) -> None:

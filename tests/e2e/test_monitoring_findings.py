@@ -73,6 +73,7 @@ def test_findings_read_as_words_and_fit_the_screen(
     for words in ("Spam judi online", "Tautan tersembunyi", "belum diisi", "kata judi online dalam satu blok"):
         assert words in text, words
     assert "5 halaman" in text  # the grouped finding's pages, behind its summary
+    assert "halaman terbaca dalam 24 jam terakhir" in text  # the integrity checks' coverage
     for code in CODES:
         assert code not in text, code
     assert not has_horizontal_scroll(page), f"the freshness page scrolls sideways at {viewport['width']} px"

@@ -496,6 +496,26 @@ class TestFreshness:
         assert "data-finding-pages" in detail  # the pages of one grouped finding
         assert "http://x/b/" in detail
 
+    def test_it_says_how_much_of_the_site_integrity_read_and_how_long_a_round_takes(
+        self, client: Client, staff: Any, site: Any
+    ) -> None:
+        from django.conf import settings
+
+        integrity = Monitor.objects.create(
+            site=site, name="Integritas", kind="integrity", config={"url": "http://x/"}, interval_seconds=600
+        )
+        CheckResult.objects.create(
+            monitor=integrity, probe="p", checked_at=timezone.now(), status="up", reason="Tidak ada temuan",
+            details={"coverage": {"read_24h": 312, "pages": 340, "read_now": 10, "cycle_checks": 34}},
+        )  # fmt: skip
+        url = reverse("monitoring:site_freshness", args=[site.pk])
+        body = login(client, staff).get(url).content.decode()
+        assert "312 dari 340 halaman terbaca dalam 24 jam terakhir." in body
+        assert "terbaca sekali dalam 5 jam 40 menit." in body  # 34 checks of 10 minutes
+        assert 'class="age partial"' in body
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        assert "312 of 340 pages read in the last 24 hours." in client.get(url).content.decode()
+
     def test_an_unknown_age_draws_no_empty_bar(self, client: Client, staff: Any, site: Any) -> None:
         fresh = Monitor.objects.create(site=site, name="Kesegaran", kind="freshness", config={"max_age_days": 7})
         CheckResult.objects.create(

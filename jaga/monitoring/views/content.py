@@ -7,7 +7,7 @@ findings; a kind that has not reported yet simply shows "belum ada hasil".
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -104,6 +104,25 @@ def _signals(details: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _coverage(monitor: Monitor, details: dict[str, Any]) -> dict[str, Any] | None:
+    """How much of the site the integrity checks read: pages read in 24 h of all, and how long a full round
+    takes (``cycle_checks`` checks at the monitor's interval)."""
+    coverage = details.get("coverage")
+    if not isinstance(coverage, dict):
+        return None
+    pages, read = _number(coverage.get("pages")), _number(coverage.get("read_24h"))
+    checks = _number(coverage.get("cycle_checks"))
+    if pages is None or read is None:
+        return None
+    return {
+        "pages": int(pages),
+        "read_24h": int(read),
+        "read_now": int(_number(coverage.get("read_now")) or 0),
+        "cycle": timedelta(seconds=int(checks or 1) * monitor.interval_seconds),
+        "complete": read >= pages,
+    }
+
+
 def _latest_result(monitor: Monitor) -> CheckResult | None:
     return CheckResult.objects.filter(monitor=monitor).order_by("-checked_at").first()
 
@@ -114,6 +133,7 @@ def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
     monitors = list(Monitor.objects.filter(site=site, kind__in=CONTENT_KINDS).order_by("kind", "name"))
     freshness: list[dict[str, Any]] = []
     required: list[dict[str, Any]] = []
+    integrity: list[dict[str, Any]] = []
     for monitor in monitors:
         result = _latest_result(monitor)
         details: dict[str, Any] = result.details if result is not None and isinstance(result.details, dict) else {}
@@ -134,6 +154,8 @@ def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
             )
         elif monitor.kind == "required_pages":
             required.append({"monitor": monitor, "result": result, "pages": _page_rows(details)})
+        elif monitor.kind == "integrity":
+            integrity.append({"monitor": monitor, "result": result, "coverage": _coverage(monitor, details)})
     findings = list(
         Finding.objects.filter(monitor__site=site, resolved_at__isnull=True)
         .select_related("monitor")
@@ -151,6 +173,7 @@ def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
             "site": site,
             "freshness": freshness,
             "required": required,
+            "integrity": integrity,
             "groups": groups,
             "has_content": bool(monitors),
             "can_operate": user_can(request.user, site.institution, "operate"),

@@ -433,9 +433,14 @@ def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
         for name in ("worker-quick", "worker-long"):  # their heartbeats (every 10 s) meet the full disk
             said(rf"^{name} +\|.*heartbeat not stored: database or disk is full", since=before)
         said(r"^probe +\|.*the database disk is full", since=before)
+        time.sleep(11)  # another round of heartbeats on the full disk
+        full = log.read_text()[before:]
+        assert len(re.findall(r"^probe .*the database disk is full", full, re.MULTILINE)) == 1  # said once
+        assert "the database answers again" not in full  # a read that works is not the disk coming back
         filler.unlink()
         time.sleep(1)
         assert visitor.log_in("admin", password)[0] == 302  # the same web, no restart needed
+        said("probe .*the database answers again", since=before, timeout=20)  # its next heartbeat is stored
         during = log.read_text()[before:]
     finally:
         up.send_signal(signal.SIGTERM)

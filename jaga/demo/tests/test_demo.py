@@ -213,8 +213,9 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
         ("incident.escalated_vendor", "pending"),
         ("incident.opened", "pending"),
         ("incident.resolved", "pending"),
+        ("report.ready", "pending"),  # the reports step: last month's situation report sent to the Secretary
     ]
-    assert notification_deliveries_retry_due() == 9  # what the worker of `jaga up` does
+    assert notification_deliveries_retry_due() == 10  # what the worker of `jaga up` does
     assert set(deliveries.values_list("status", flat=True)) == {"sent"}
 
 

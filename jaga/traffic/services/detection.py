@@ -80,9 +80,7 @@ def _store(site: Site, rule: Rule, finding: Finding, now: datetime) -> Detection
     detection = (
         Detection.objects.select_for_update().filter(site=site, rule_key=rule.key, key=finding.key[:200]).first()
     )
-    private = bool(finding.addresses) and all(
-        engine.client_describe(a, []).private for a in finding.addresses[:ADDRESSES_KEPT]
-    )
+    private = bool(finding.addresses) and all(engine.address_private(a) for a in finding.addresses[:ADDRESSES_KEPT])
     if detection is None:
         return Detection.objects.create(
             site=site,

@@ -1,10 +1,11 @@
-"""Shared test set-up: service markers that skip visibly (or fail in CI) and the three-user fixtures."""
+"""Shared test set-up: service markers that skip visibly (or fail in CI), the three-user fixtures and the demo."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -84,6 +85,7 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     # Tests serve their sites on loopback: allow it explicitly (the address guard's own tests turn it off).
     settings.JAGA_HTTP_ALLOW_INTERNAL = True
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JAGA_TRAFFIC_DIR = tmp_path / "traffic"  # the Parquet store of the visitor logs
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -188,3 +190,50 @@ def _two_factor_not_enforced(settings):  # type: ignore[no-untyped-def]
     that would send every ``force_login``'d administrator in other apps' view tests to enrolment.
     The core tests that test the requirement turn it back on with ``settings.JAGA_REQUIRE_2FA = True``."""
     settings.JAGA_REQUIRE_2FA = False
+
+
+# One demo per test worker and history length: building it runs the real code of every app (a real restic
+# repository, rendered reports: about 10 s), so each test after the first gets a copy of the database as the
+# first build left it, and the files of that build (its media folder and its visitor-log store; the data
+# folder is the session's).
+_DEMO_BUILT: dict[int, tuple[Any, Any]] = {}
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo institution as `jaga demo` makes it: two days of history, or the full 30 days for screenshots.
+
+    Used by the browser tests and by the demo's own tests; returns the first build's ``DemoSummary``."""
+    import sqlite3
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import caches
+    from django.db import connection
+
+    from jaga.demo.services import demo_create
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.JAGA_REQUIRE_2FA = True  # the shared test set-up turns it off; the browser sees the real site
+    days = 30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2
+    if connection.vendor != "sqlite":
+        return demo_create(days=days)
+    if days not in _DEMO_BUILT:
+        folder = tmp_path_factory.mktemp(f"demo-{days}-days")
+        settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
+        summary = demo_create(days=days)
+        connection.ensure_connection()
+        copy = sqlite3.connect(folder / "demo.sqlite3")
+        connection.connection.backup(copy)
+        copy.close()
+        _DEMO_BUILT[days] = (folder, summary)
+        return summary
+    folder, summary = _DEMO_BUILT[days]
+    settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
+    connection.ensure_connection()
+    copy = sqlite3.connect(folder / "demo.sqlite3")
+    copy.backup(connection.connection)
+    copy.close()
+    ContentType.objects.clear_cache()  # the flush between tests made new content-type rows
+    for cache in caches.all():
+        cache.clear()
+    return summary

@@ -330,6 +330,13 @@ SETTINGS: tuple[Setting, ...] = (
         "How long per-hour rollups are kept (the 90-day bars read them); day rollups are kept for ever.",
     ),
     Setting(
+        "JAGA_LIVE_SECONDS",
+        parse_positive_int,
+        "30",
+        "How often the live pages (the monitor list, a monitor's page, the monitoring overview and the SOP "
+        "dashboards) draw themselves again, in seconds; the pages say it.",
+    ),
+    Setting(
         "JAGA_INCIDENT_RESOLVE_CHECKS",
         parse_positive_int,
         "3",

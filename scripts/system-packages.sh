@@ -9,6 +9,7 @@ set -euo pipefail
 run_packages=(
   python3 python3-venv  # the virtual environment in .venv (Debian 12: Python 3.11)
   restic            # backup repositories
+  rclone            # rclone repositories (restic's rclone: back end) and SFTP sources (pulled with rclone)
   zstd              # compressed media exports
   gnupg             # encrypted media exports (gpg --symmetric)
   mariadb-client    # mariadb-dump for MariaDB/MySQL sites
@@ -16,6 +17,7 @@ run_packages=(
   gettext           # compiles the Indonesian and English catalogues
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core  # PDF rendering (WeasyPrint)
   fonts-liberation2 # the letters' typeface (Liberation Sans, metric-compatible with Arial), offline
+  openssh-client    # ssh and ssh-keyscan for SFTP repositories and sources
   ca-certificates
 )
 test_packages=(
@@ -23,6 +25,7 @@ test_packages=(
   nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
   poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
   goaccess          # bench/traffic.py parses the same log with GoAccess, side by side
+  openssh-server    # a real sshd on loopback for the SFTP back end and source (started by the tests)
 )
 
 wanted=("${run_packages[@]}")

@@ -38,11 +38,13 @@ def options_validate(kind: str, options: dict[str, Any] | None) -> dict[str, Any
 
 
 def target_for(repository: Repository) -> Target:
-    env, secrets = BACKENDS.get(repository.kind).environment(repository)
+    backend = BACKENDS.get(repository.kind)
+    env, secrets = backend.environment(repository)
     return Target(
         location=repository.location,
         password=repository.password,
         env=env,
+        options=backend.restic_options(repository),
         secrets=tuple(secret for secret in secrets if secret),
     )
 

@@ -58,50 +58,6 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-# One demo per test worker and history length: building it runs the real code of every app (a real restic
-# repository, rendered reports: about 10 s), so each test after the first gets a copy of the database as the
-# first build left it, and the files of that build (its media folder; the data folder is the session's).
-_DEMO_BUILT: dict[int, tuple[Path, Any]] = {}
-
-
-@pytest.fixture
-def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The demo institution: two days of history, or the full 30 days of `jaga demo` for screenshots."""
-    import sqlite3
-
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.cache import caches
-    from django.db import connection
-
-    from jaga.demo.services import demo_create
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.JAGA_REQUIRE_2FA = True  # the shared test set-up turns it off; the browser sees the real site
-    days = 30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2
-    if connection.vendor != "sqlite":
-        return demo_create(days=days)
-    if days not in _DEMO_BUILT:
-        folder = tmp_path_factory.mktemp(f"demo-{days}-days")
-        settings.MEDIA_ROOT = folder / "media"
-        summary = demo_create(days=days)
-        connection.ensure_connection()
-        copy = sqlite3.connect(folder / "demo.sqlite3")
-        connection.connection.backup(copy)
-        copy.close()
-        _DEMO_BUILT[days] = (folder, summary)
-        return summary
-    folder, summary = _DEMO_BUILT[days]
-    settings.MEDIA_ROOT = folder / "media"
-    connection.ensure_connection()
-    copy = sqlite3.connect(folder / "demo.sqlite3")
-    copy.backup(connection.connection)
-    copy.close()
-    ContentType.objects.clear_cache()  # the flush between tests made new content-type rows
-    for cache in caches.all():
-        cache.clear()
-    return summary
-
-
 @pytest.fixture
 def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
     """``open_page(viewport=DESKTOP)`` -> a new page whose relative URLs go to the live server.

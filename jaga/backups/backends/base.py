@@ -12,12 +12,15 @@ if TYPE_CHECKING:
 
 
 class MediumMissing(Exception):
-    """The external disk is not there (not mounted, or another disk): a soft failure that alerts."""
+    """The repository's medium is not there or not the expected one: an external disk not mounted or another
+    disk (a soft failure that alerts), an SFTP server unreachable (soft) or answering with another host key
+    (``soft=False``: a failure, someone may be impersonating the server)."""
 
-    def __init__(self, message: str, *, reason: str) -> None:
+    def __init__(self, message: str, *, reason: str, soft: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
+        self.soft = soft
 
 
 class Backend(Protocol):
@@ -34,6 +37,9 @@ class Backend(Protocol):
 
     def after_init(self, repository: Repository) -> None:
         """Called once the restic repository exists (a disk gets its marker)."""
+
+    def restic_options(self, repository: Repository) -> tuple[str, ...]:
+        """restic's ``-o key=value`` options for this repository (SFTP: the ssh command with the pinned key)."""
 
 
 class NoOptions(KindConfig):
@@ -57,3 +63,6 @@ class BackendBase:
 
     def after_init(self, repository: Repository) -> None:
         return None
+
+    def restic_options(self, repository: Repository) -> tuple[str, ...]:
+        return ()

@@ -42,6 +42,9 @@ def backup_run(
                 kind = REGISTRY.get(source.kind)
                 ctx.phase(_("Menyiapkan %(name)s") % {"name": source.name}, 0.0)
                 prepared = kind.prepare(spec, staging=staging, log=ctx.log)
+                if prepared.config_update:  # a host key pinned on first use is checked from the next run on
+                    source.config = {**source.config, **prepared.config_update}
+                    source.save(update_fields=["config"])
                 paths += [str(path) for path in prepared.paths]
                 excludes += prepared.excludes
                 facts[source.name] = {"kind": source.kind, **prepared.facts}

@@ -20,12 +20,14 @@ from jaga.backups.models import MediaExport, Medium, Plan, Run, RunKind, RunStat
 from jaga.backups.repositories import restic_for
 from jaga.backups.services.actions import backup_of_snapshot
 from jaga.backups.services.runs import RunContext, RunFailed, perform, specs_of
+from jaga.backups.sources import REGISTRY
 from jaga.core import clock
 
 
 def _what(kind: str, facts: dict[str, Any]) -> str:
     if kind == "files":
-        return f"arsip tar berkas situs / tar archive of the site files: {facts.get('path', '')}"
+        where = facts.get("remote") or facts.get("path", "")
+        return f"arsip tar berkas situs / tar archive of the site files: {where}"
     return f"dump {kind} {facts.get('database', '')}"
 
 
@@ -76,7 +78,8 @@ def export_run(
                     _("Menulis %(name)s dari snapshot %(id)s") % {"name": source.name, "id": backup.snapshot_id[:8]},
                     percent,
                 )
-                if source.kind == "files":
+                is_files = not REGISTRY.get(source.kind).is_database  # a local web root or a pulled one
+                if is_files:
                     raw = scratch / f"site-{source.name}.tar"
                     engine.dump(backup.snapshot_id, str(facts["path"]), out=raw, archive="tar")
                     unpacked = raw.name
@@ -96,8 +99,9 @@ def export_run(
                 items.append(
                     {
                         "name": packed.name, "plain": plain, "unpacked": unpacked, "source": source.name,
-                        "kind": source.kind, "path": facts.get("path", ""), "database": facts.get("database", ""),
-                        "format": facts.get("format", "plain"), "what": _what(source.kind, facts), "parts": [],
+                        "kind": "files" if is_files else source.kind, "path": facts.get("path", ""),
+                        "database": facts.get("database", ""), "format": facts.get("format", "plain"),
+                        "what": _what("files" if is_files else source.kind, facts), "parts": [],
                         "file": packed,
                     }
                 )  # fmt: skip

@@ -249,7 +249,7 @@ def perform(
             state = work(ctx)
         _run_close(run, entry, state=state)
     except MediumMissing as exc:
-        soft = True
+        soft = exc.soft
         ctx.log(exc.message)
         _run_close(run, entry, state=RunState.FAILED, error=exc.message)
     except RunFailed as exc:

@@ -21,6 +21,12 @@ REGISTRY.register(
     description=_("Folder web di server ini, tanpa cache, sesi dan folder tmp CMS."),
 )
 REGISTRY.register(
+    "sftp",
+    "jaga.backups.sources.sftp",
+    label=_("Berkas situs di hosting (SFTP)"),
+    description=_("Folder web di server hosting, ditarik melalui SFTP dengan kunci SSH situs; kunci host dipatok."),
+)
+REGISTRY.register(
     "mariadb",
     "jaga.backups.sources.mariadb",
     label=_("Basis data MariaDB / MySQL"),

@@ -25,7 +25,7 @@ class SourceError(Exception):
     """A source that cannot be backed up, in words: which check failed and the tool's stderr (masked).
 
     ``check`` names the failed check for a database dump (``exit status``, ``size``, ``trailer``,
-    ``readable``) or what went wrong for files (``missing``, ``connection``).
+    ``readable``) or what went wrong for files (``missing``, ``connection``, ``host_key``).
     """
 
     def __init__(self, message: str, *, check: str = "", detail: str = "") -> None:
@@ -54,6 +54,7 @@ class Prepared:
     paths: list[Path]
     excludes: list[str] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    config_update: dict[str, Any] = field(default_factory=dict)  # kept in the source's configuration (a pinned key)
 
 
 @dataclass

@@ -25,9 +25,17 @@ def fast_passwords(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def test_it_creates_the_demo_once_however_often_it_runs() -> None:
+# Most tests look at the demo as the `demo` fixture (conftest.py) built it: once per test worker, with a copy of its
+# database for each test. The tests that change how it is built (a live server's address, a broken step) build
+# their own.
+
+
+def test_it_creates_the_demo_once_and_keeps_its_ledger_however_often_it_runs(demo) -> None:  # type: ignore[no-untyped-def]
+    from jaga.sop.models import LedgerEntry
+
+    ledger = LedgerEntry.objects.count()
     demo_create(days=2)
-    demo_create(days=2)
+    assert LedgerEntry.objects.count() == ledger
     institution = Institution.objects.get(slug=DEMO_SLUG)
     assert institution.time_zone == "Asia/Jakarta"
     assert institution.letter_prefix == "W14.U99"
@@ -38,19 +46,16 @@ def test_it_creates_the_demo_once_however_often_it_runs() -> None:
     assert institution.sites.get().base_url == demo_base_url()
 
 
-def test_it_gives_every_role_a_working_demo_password(rf) -> None:  # type: ignore[no-untyped-def]
-    demo_create(days=1)
+def test_it_gives_every_role_a_working_demo_password(demo, rf) -> None:  # type: ignore[no-untyped-def]
     for username, _first, _last in DEMO_USERS.values():
         assert authenticate(rf.post("/login/"), username=username, password=DEMO_PASSWORD) is not None, username
 
 
-def test_it_records_history_for_all_seven_activities_and_its_backups_are_on_time() -> None:
+def test_it_records_history_for_all_seven_activities_and_its_backups_are_on_time(demo) -> None:  # type: ignore[no-untyped-def]
     from jaga.sop.models import LedgerEntry
     from jaga.sop.selectors import activity_status_list
 
-    summary = demo_create(days=3)
-    institution = summary.institution
-    assert institution is not None
+    institution = Institution.objects.get(slug=DEMO_SLUG)
     numbers = set(LedgerEntry.objects.filter(institution=institution).values_list("activity_number", flat=True))
     assert numbers == {1, 2, 3, 4, 5, 6, 7}
     states = {status.activity.number: status.state for status in activity_status_list(institution=institution)}
@@ -63,20 +68,10 @@ def test_it_records_history_for_all_seven_activities_and_its_backups_are_on_time
     assert interrupted.duration == dt.timedelta(minutes=7)
 
 
-def test_it_keeps_the_ledger_as_it_is_on_a_second_run() -> None:
-    from jaga.sop.models import LedgerEntry
-
-    demo_create(days=2)
-    count = LedgerEntry.objects.count()
-    demo_create(days=2)
-    assert LedgerEntry.objects.count() == count
-
-
-def test_it_creates_monitors_with_history_for_the_demo_site() -> None:
+def test_it_creates_monitors_with_history_for_the_demo_site(demo) -> None:  # type: ignore[no-untyped-def]
     from jaga.monitoring.models import Monitor, Rollup, StatusChange
 
-    summary = demo_create(days=2)
-    monitors = Monitor.objects.filter(site=summary.site)
+    monitors = Monitor.objects.filter(site__institution__slug=DEMO_SLUG)
     assert monitors.filter(kind="http").exists()
     assert not monitors.filter(kind="tls").exists()  # the demo site is plain http on loopback
     http = monitors.get(kind="http")
@@ -85,9 +80,12 @@ def test_it_creates_monitors_with_history_for_the_demo_site() -> None:
     assert http.status == "up"
 
 
-def test_it_serves_the_demo_site_only_after_the_demo_exists(client: Client) -> None:
+def test_it_serves_no_demo_site_and_takes_no_post_before_the_demo_exists(client: Client) -> None:
     assert client.get("/demo-situs/").status_code == 404
-    demo_create(days=1)
+    assert client.post("/demo-situs/pesan-masuk/", "{}", content_type="application/json").status_code == 404
+
+
+def test_it_serves_the_demo_site_once_the_demo_exists(demo, client: Client) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/demo-situs/")
     assert page.status_code == 200
     text = page.content.decode()
@@ -99,8 +97,7 @@ def test_it_serves_the_demo_site_only_after_the_demo_exists(client: Client) -> N
     assert client.get("/demo-situs/tidak-ada/").status_code == 404
 
 
-def test_it_publishes_a_sitemap_and_a_fresh_rss_feed(client: Client) -> None:
-    demo_create(days=1)
+def test_it_publishes_a_sitemap_and_a_fresh_rss_feed(demo, client: Client) -> None:  # type: ignore[no-untyped-def]
     sitemap = ET.fromstring(client.get("/demo-situs/sitemap.xml").content)
     locations = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "http://testserver/demo-situs/jadwal-sidang/" in locations
@@ -110,9 +107,9 @@ def test_it_publishes_a_sitemap_and_a_fresh_rss_feed(client: Client) -> None:
     assert timezone.now() - max(dates) < dt.timedelta(days=2)
 
 
-def test_it_prints_the_demo_accounts_marked_as_demo() -> None:
+def test_it_prints_the_demo_accounts_marked_as_demo(demo) -> None:  # type: ignore[no-untyped-def]
     out = io.StringIO()
-    call_command("demo", "--days", "1", stdout=out)
+    call_command("demo", "--days", "2", stdout=out)  # a second run says them again
     text = out.getvalue()
     assert "AKUN DEMO" in text
     assert "demo-admin" in text
@@ -153,13 +150,13 @@ def test_it_serves_a_demo_site_that_passes_its_own_monitors(live_server, setting
 # --- the apps' demo steps -------------------------------------------------------------------------------
 
 
-def test_every_app_fills_its_own_part_in_the_order_it_registered() -> None:
+def test_every_app_fills_its_own_part_in_the_order_it_registered(demo) -> None:  # type: ignore[no-untyped-def]
     from jaga.core.demo import DEMO_STEPS
 
     keys = [step.key for step in DEMO_STEPS]
     assert keys[:3] == ["accounts", "sop", "monitoring"]  # core, then the apps in INSTALLED_APPS order
     assert DEMO_STEPS.entry("monitoring").path == "jaga.monitoring.demo"
-    summary = demo_create(days=1)
+    summary = demo  # what the first build said it did
     assert summary.done[0].startswith("token API «skrip pemantau log (demo)»")
     assert summary.done[1].startswith("SOP W14.U21/10/SOP/09/2016")
     assert any(line.startswith("buku log SOP:") for line in summary.done)
@@ -204,11 +201,16 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
     settings.JAGA_LISTEN = (address.hostname, address.port)
     demo_create(days=1)
     demo_create(days=1)  # a second run tells nothing again
+    from jaga.traffic.models import Detection
+
     deliveries = NotificationDelivery.objects.filter(institution__slug=DEMO_SLUG).order_by("id")
-    assert list(deliveries.values_list("event_type", "status")) == [
+    told = list(deliveries.values_list("event_type", "status"))
+    assert [event for event in told if event[0] != "traffic.detection"] == [
         ("monitor.down", "pending"),
         ("monitor.up", "pending"),
         ("incident.opened", "pending"),  # the outage opened an incident (resolved after three good checks)
+        # the visitor log's detections: the rules that open incidents opened one each
+        *[("incident.opened", "pending")] * _traffic_incidents(),
         # the incidents step: taken on; escalated to tier 2 then to the vendor; an outage resolved and reviewed
         ("incident.opened", "pending"),
         ("incident.opened", "pending"),
@@ -217,13 +219,20 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
         ("incident.opened", "pending"),
         ("incident.resolved", "pending"),
     ]
-    assert notification_deliveries_retry_due() == 9  # what the worker of `jaga up` does
+    detections = Detection.objects.filter(site__institution__slug=DEMO_SLUG).count()
+    assert detections > 0
+    assert told.count(("traffic.detection", "pending")) == detections  # each detection told once
+    assert notification_deliveries_retry_due() == len(told)  # what the worker of `jaga up` does
     assert set(deliveries.values_list("status", flat=True)) == {"sent"}
 
 
-def test_the_demo_inbox_takes_posts_only_while_the_demo_exists(client: Client) -> None:
-    assert client.post("/demo-situs/pesan-masuk/", "{}", content_type="application/json").status_code == 404
-    demo_create(days=1)
+def _traffic_incidents() -> int:
+    from jaga.incidents.models import Incident
+
+    return Incident.objects.filter(site__institution__slug=DEMO_SLUG, cause_key__startswith="traffic:").count()
+
+
+def test_the_demo_inbox_takes_json_posts_once_the_demo_exists(demo, client: Client) -> None:  # type: ignore[no-untyped-def]
     response = client.post("/demo-situs/pesan-masuk/", '{"title": "t"}', content_type="application/json")
     assert response.json() == {"diterima": True}
     assert client.post("/demo-situs/pesan-masuk/", "bukan json", content_type="application/json").status_code == 400

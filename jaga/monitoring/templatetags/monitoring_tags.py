@@ -21,14 +21,6 @@ from jaga.monitoring.views.backend import status_css as _status_css
 
 register = template.Library()
 
-LIVE_SECONDS = 30  # the monitor list, a monitor's page and the overview draw themselves again this often
-
-
-@register.simple_tag
-def live_seconds() -> int:
-    """How often a live page polls itself (``hx-trigger="every {% live_seconds %}s"``)."""
-    return LIVE_SECONDS
-
 
 @register.filter
 def status_css(status: str) -> str:

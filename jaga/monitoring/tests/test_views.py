@@ -193,6 +193,23 @@ class TestMonitorDetail:
         assert "daftar slot gacor maxwin" in body
         assert "http://127.0.0.1:9/berita" in body
 
+    def test_open_findings_come_first_even_when_a_closed_one_was_seen_later(
+        self, client: Client, staff: Any, monitor: Monitor
+    ) -> None:
+        # resolved_at sorts NULL first on SQLite and last on PostgreSQL: the page must not depend on it.
+        now = timezone.now()
+        common = {"monitor": monitor, "code": "hidden_link", "severity": "critical", "first_seen": now}
+        Finding.objects.create(
+            **common, fingerprint="closed", message="Tautan lama sudah dihapus", last_seen=now, resolved_at=now
+        )
+        Finding.objects.create(
+            **common, fingerprint="open", message="Tautan masih ada", last_seen=now - dt.timedelta(hours=3)
+        )
+        response = login(client, staff).get(reverse("monitoring:monitor_detail", args=[monitor.pk]))
+        assert [f.fingerprint for f in response.context["findings"]] == ["open", "closed"]
+        body = response.content.decode()
+        assert body.index("Tautan masih ada") < body.index("Tautan lama sudah dihapus")
+
 
 class TestPauseResume:
     def test_staff_pauses_and_resumes_with_htmx(self, client: Client, staff: Any, monitor: Monitor) -> None:

@@ -62,6 +62,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.answers: dict[str, Answer] = {}
+        self.redirects: dict[str, str] = {}  # name -> where a 301 sends the client (RFC 7480 §5.2)
         self.requests: list[str] = []
         self.delay = 0.0
         registry = self
@@ -72,6 +73,12 @@ class Registry:
                 if registry.delay:
                     time.sleep(registry.delay)
                 name = self.path.rsplit("/domain/", 1)[-1].lower()
+                if name in registry.redirects:
+                    self.send_response(301)
+                    self.send_header("Location", registry.redirects[name])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 answer = registry.answers.get(name)
                 if answer is None:
                     status, body, kind = (

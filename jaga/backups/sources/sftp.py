@@ -1,0 +1,209 @@
+"""A remote web root on shared hosting, pulled over SFTP with the site's SSH key, then snapshotted.
+
+The remote folder is mirrored into ``DATA_DIR/backups/mirrors/<id>/`` with ``rclone sync`` (only what
+changed since the last pull is transferred; modification times are kept, so restic too reads only what
+changed), without the CMS's caches, sessions and tmp folders; restic then snapshots the mirror. The
+server's host key is pinned on first use and checked by Jaga before every pull (:mod:`jaga.backups.ssh`);
+rclone connects with the pinned keys only. The private key is the source's secret (stored encrypted).
+
+A restore over the live site pushes the restored copy back with ``rclone sync`` (files that the snapshot
+did not hold are removed on the server, except what the plan never backs up).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from pydantic import ConfigDict, field_validator
+
+from jaga.backups import ssh
+from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec, absolute_path
+from jaga.backups.sources.files import ALWAYS_EXCLUDES, CMS_EXCLUDES
+from jaga.core import execute
+from jaga.core.kindconfig import KindConfig, setting
+
+RCLONE = "rclone"
+PULL_TIMEOUT = 12 * 3600.0
+
+
+class Config(KindConfig):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    host: str = setting(label=gettext_noop("Host SFTP"), help=gettext_noop("Nama atau alamat server hosting."))
+    port: int = setting(22, ge=1, le=65535, label=gettext_noop("Port SSH"))
+    user: str = setting(label=gettext_noop("Pengguna SSH"))
+    path: str = setting(
+        label=gettext_noop("Folder web di server"), help=gettext_noop("Folder lengkap di server, diawali /.")
+    )
+    cms: Literal["wordpress", "joomla", "drupal", "static", "other"] = setting(
+        "other",
+        label=gettext_noop("CMS"),
+        help=gettext_noop("Folder cache, sesi dan tmp CMS ini tidak ikut dicadangkan."),
+        choices={
+            "wordpress": "WordPress",
+            "joomla": "Joomla",
+            "drupal": "Drupal",
+            "static": gettext_noop("Situs statis"),
+            "other": gettext_noop("Lainnya"),
+        },
+    )
+    excludes: list[str] = setting(
+        default_factory=list,
+        label=gettext_noop("Pola yang dikecualikan"),
+        help=gettext_noop("Satu pola per baris, relatif ke folder web."),
+    )
+    known_hosts: str = setting(
+        "",
+        label=gettext_noop("Kunci host yang dipatok"),
+        help=gettext_noop("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
+    )
+
+    @field_validator("host", "user")
+    @classmethod
+    def _filled(cls, value: str) -> str:
+        if not value:
+            raise ValueError(_("Isi kolom ini."))
+        return value
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _blank_port(cls, value: Any) -> Any:
+        return 22 if value in (None, "") else value
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return absolute_path(value.strip(), gettext_noop("Tulis folder lengkap di server, diawali /."))
+        return value
+
+    @field_validator("cms", mode="before")
+    @classmethod
+    def _cms(cls, value: Any) -> Any:
+        return value or "other"
+
+    @field_validator("excludes", mode="before")
+    @classmethod
+    def _excludes(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = value.splitlines()
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(_("Satu pola per baris."))
+        return [item.strip() for item in value if item.strip()]
+
+
+def endpoint_of(config: dict[str, Any]) -> ssh.Endpoint:
+    return ssh.Endpoint(host=str(config["host"]), port=int(config.get("port") or 22), user=str(config["user"]))
+
+
+def mirror_of(config: dict[str, Any]) -> Path:
+    """The local mirror of one remote folder: kept between runs, so that a pull moves only what changed."""
+    key = f"{config['user']}@{config['host']}:{config.get('port') or 22}:{config['path']}"
+    return Path(settings.DATA_DIR) / "backups" / "mirrors" / hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def rclone_filters(config: dict[str, Any]) -> list[str]:
+    """The CMS's and the plan's patterns as rclone filters, anchored at the web root."""
+    patterns = [*CMS_EXCLUDES.get(config.get("cms") or "other", ()), *config.get("excludes", [])]
+    args: list[str] = []
+    for pattern in patterns:
+        anchored = "/" + pattern.strip("/")
+        args += ["--exclude", anchored, "--exclude", f"{anchored}/**"]
+    for pattern in ALWAYS_EXCLUDES:
+        args += ["--exclude", pattern]
+    return args
+
+
+def rclone_args(
+    config: dict[str, Any], *, known_hosts: Path, key: Path | None, source: str, target: str
+) -> tuple[str, ...]:
+    """``rclone sync`` between the server's folder and a local one; the remote side is ``:sftp:<path>``."""
+    args = [
+        RCLONE, "sync", source, target, "--sftp-host", str(config["host"]), "--sftp-port", str(config["port"]),
+        "--sftp-user", str(config["user"]), "--sftp-known-hosts-file", str(known_hosts),
+        "--sftp-disable-hashcheck", "--config", os.devnull, "--retries", "3",
+        "--low-level-retries", "10", "--stats", "0", "--log-level", "ERROR",
+    ]  # fmt: skip
+    if key is not None:
+        args += ["--sftp-key-file", str(key)]
+    return (*args, *rclone_filters(config))
+
+
+class SftpSource(SourceBase):
+    is_database = False
+    Config = Config
+
+    def describe(self, spec: SourceSpec) -> str:
+        c = spec.config
+        return f"sftp://{c['user']}@{c['host']}:{c['port']}{c['path']}"
+
+    def _connect(self, spec: SourceSpec) -> tuple[str, Path, Path | None]:
+        """The pinned host keys (pinned now on first use), checked; the files ssh reads."""
+        pinned = str(spec.config.get("known_hosts") or "")
+        try:
+            keys = ssh.host_key_verify(endpoint_of(spec.config), pinned)
+        except ssh.HostKeyError as exc:
+            raise SourceError(exc.message, check="host_key" if exc.reason == "host_key" else "connection") from None
+        known, key = ssh.ssh_files(f"source-{mirror_of(spec.config).name}", pinned=keys, private_key=spec.secret)
+        return keys, known, key
+
+    def _sync(self, spec: SourceSpec, args: tuple[str, ...], *, failure: str) -> None:
+        try:
+            execute.run(args, timeout=PULL_TIMEOUT, secrets=[spec.secret] if spec.secret else [])
+        except execute.ExecuteError as exc:
+            raise SourceError(
+                failure % {"where": self.describe(spec)},
+                check="connection",
+                detail=exc.stderr_tail or exc.message,
+            ) from None
+
+    def prepare(self, spec: SourceSpec, *, staging: Path, log: Log) -> Prepared:
+        keys, known, key = self._connect(spec)
+        mirror = mirror_of(spec.config)
+        mirror.mkdir(parents=True, exist_ok=True, mode=0o700)
+        log(_("Menarik %(where)s ke salinan lokal") % {"where": self.describe(spec)})
+        remote = f":sftp:{spec.config['path']}"
+        self._sync(spec, rclone_args(spec.config, known_hosts=known, key=key, source=remote, target=str(mirror)),
+                   failure=_("Penarikan %(where)s melalui SFTP gagal."))  # fmt: skip
+        count = sum(len(names) for _root, _dirs, names in os.walk(mirror))
+        if count == 0:
+            raise SourceError(
+                _("Folder %(path)s di server kosong: tidak ada yang dicadangkan.") % {"path": spec.config["path"]},
+                check="missing",
+            )
+        log(_("Salinan lokal: %(count)d berkas") % {"count": count})
+        facts = {"path": str(mirror), "remote": self.describe(spec), "files": count}
+        update = {"known_hosts": keys} if keys != spec.config.get("known_hosts") else {}
+        return Prepared(paths=[mirror], facts=facts, config_update=update)
+
+    def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
+        copy = restored / str(facts.get("path", mirror_of(spec.config))).lstrip("/")
+        if not copy.is_dir():
+            return DrillResult(ok=False, problems=[_("Folder %(path)s tidak ada di hasil pemulihan.") % {"path": copy}])
+        count = sum(len(names) for _root, _dirs, names in os.walk(copy))
+        return DrillResult(ok=count > 0, figures={"files": count}, problems=[] if count else [_("Tidak ada berkas.")])
+
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        """Push the restored copy back to the server: it becomes what the snapshot holds."""
+        copy = restored / str(facts.get("path", mirror_of(spec.config))).lstrip("/")
+        if not copy.is_dir():
+            raise SourceError(_("Folder %(path)s tidak ada di snapshot.") % {"path": copy}, check="missing")
+        _keys, known, key = self._connect(spec)
+        log(_("Mengirim salinan kembali ke %(where)s") % {"where": self.describe(spec)})
+        remote = f":sftp:{spec.config['path']}"
+        self._sync(spec, rclone_args(spec.config, known_hosts=known, key=key, source=str(copy), target=remote),
+                   failure=_("Pengiriman kembali ke %(where)s melalui SFTP gagal."))  # fmt: skip
+        count = sum(len(names) for _root, _dirs, names in os.walk(copy))
+        log(_("Berkas dikirim kembali: %(count)d") % {"count": count})
+        return {"files": count}
+
+
+KIND = SftpSource()

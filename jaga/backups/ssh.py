@@ -1,0 +1,147 @@
+"""SSH for the SFTP back end and the SFTP source: the host key pinned on first use and checked by Jaga.
+
+A server's host key is pinned the first time Jaga connects (``ssh-keyscan``, every key type the server
+offers, kept with the repository or the source) and compared by Jaga before every later use: when none of
+the keys the server now offers is a pinned one, the use is refused with one sentence, before restic or
+rclone is started. That check is Jaga's own so that the reason is always the same words (restic reports a
+failed ssh in several ways, "file already closed" among them). The connection itself is then made with
+``StrictHostKeyChecking=yes`` against a known_hosts file that holds only the pinned keys, so a server that
+passed the scan but presents another key to ssh is refused by ssh too.
+
+The private key is the repository's or source's secret (stored encrypted); for a use it is written, with the
+pinned keys, into a 0700 folder of the data folder (ssh reads keys only from files).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from jaga.core import execute
+
+KEYSCAN_TIMEOUT = 30.0
+KEYSCAN = "ssh-keyscan"
+SSH = "ssh"
+SFTP_LOCATION = re.compile(r"^sftp:(?:(?P<user>[^@/:]+)@)?(?P<host>\[[^\]]+\]|[^:/]+):(?P<path>.+)$")
+
+
+class HostKeyError(Exception):
+    """The server's host key cannot be read (``unreachable``) or is not the pinned one (``host_key``)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+    user: str
+
+    @property
+    def destination(self) -> str:
+        return f"{self.user}@{self.host}" if self.user else self.host
+
+
+def sftp_location_parse(location: str) -> tuple[str, str, str]:
+    """restic's ``sftp:user@host:/path`` → (user, host, path); ``ValueError`` when it is not that."""
+    found = SFTP_LOCATION.match(location)
+    if found is None:
+        raise ValueError(location)
+    return found["user"] or "", found["host"].strip("[]"), found["path"]
+
+
+def _keys(text: str) -> set[tuple[str, str]]:
+    """The (type, key) pairs of known_hosts lines, whatever host names they carry."""
+    pairs = set()
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and not line.startswith("#"):
+            pairs.add((fields[1], fields[2]))
+    return pairs
+
+
+def host_keys_scan(endpoint: Endpoint) -> str:
+    """The server's host keys as known_hosts lines; :class:`HostKeyError` when it gives none."""
+    where = {"host": endpoint.host, "port": endpoint.port}
+    try:
+        done = execute.run((KEYSCAN, "-p", str(endpoint.port), "-T", "10", endpoint.host), timeout=KEYSCAN_TIMEOUT)
+    except execute.ExecuteError as exc:
+        raise HostKeyError(
+            _("Server SSH %(host)s:%(port)s tidak dapat dihubungi: %(e)s") % {**where, "e": exc.message},
+            reason="unreachable",
+        ) from None
+    lines = [line for line in done.stdout.splitlines() if line.strip() and not line.startswith("#")]
+    if not lines:
+        raise HostKeyError(
+            _("Server SSH %(host)s:%(port)s tidak dapat dihubungi atau tidak memberi kunci host.") % where,
+            reason="unreachable",
+        )
+    return "\n".join(sorted(lines)) + "\n"
+
+
+def host_key_verify(endpoint: Endpoint, pinned: str) -> str:
+    """The pinned keys, after checking that the server still offers one of them.
+
+    With nothing pinned yet (first use) the server's keys are pinned and returned; the caller stores them.
+    """
+    offered = host_keys_scan(endpoint)
+    if not pinned.strip():
+        return offered
+    if not _keys(offered) & _keys(pinned):
+        raise HostKeyError(
+            _(
+                "Kunci host SSH %(host)s:%(port)s tidak cocok dengan yang dipatok pada pemakaian pertama: "
+                "server lain menjawab di alamat itu, atau servernya dipasang ulang. Jaga tidak memakainya. "
+                "Bila server memang diganti, periksa sidik jarinya lalu kosongkan kunci host yang dipatok."
+            )
+            % {"host": endpoint.host, "port": endpoint.port},
+            reason="host_key",
+        )
+    return pinned
+
+
+def _private(path: Path, content: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(content if content.endswith("\n") else content + "\n")
+
+
+def ssh_files(name: str, *, pinned: str, private_key: str) -> tuple[Path, Path | None]:
+    """known_hosts (only the pinned keys) and the private key in ``DATA_DIR/backups/ssh/<name>/`` (0700)."""
+    folder = Path(settings.DATA_DIR) / "backups" / "ssh" / name
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    known = folder / "known_hosts"
+    _private(known, pinned)
+    key = None
+    if private_key.strip():
+        key = folder / "id"
+        _private(key, private_key)
+    return known, key
+
+
+def ssh_options(known_hosts: Path, key: Path | None, *, port: int) -> list[str]:
+    """ssh's options: batch mode, the pinned keys only, strict checking, the given key only."""
+    options = [
+        "-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+        "-o", f"UserKnownHostsFile={known_hosts}", "-o", "GlobalKnownHostsFile=/dev/null",
+        "-o", "ConnectTimeout=20", "-o", "ServerAliveInterval=30",
+    ]  # fmt: skip
+    if key is not None:
+        options += ["-i", str(key), "-o", "IdentitiesOnly=yes"]
+    return options
+
+
+def sftp_command(endpoint: Endpoint, known_hosts: Path, key: Path | None) -> str:
+    """restic's ``sftp.command``: one line that restic splits like a shell (paths are quoted)."""
+    parts = [SSH, *ssh_options(known_hosts, key, port=endpoint.port), endpoint.destination, "-s", "sftp"]
+    return " ".join(shlex.quote(part) for part in parts)

@@ -1,0 +1,50 @@
+"""The first-response diagnostics as a probe errand (:mod:`jaga.monitoring.engine.errands`): each live probe
+claims the requests written for it, runs DNS, TCP, TLS and HTTP from where it stands, and its answer goes on
+the incident's timeline under its name. Registered in ``IncidentsConfig.ready()``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from jaga.core import http
+from jaga.incidents.diagnostics import Target, diagnostics_run
+from jaga.incidents.models import DiagnosticRequest
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    request: DiagnosticRequest
+    target: Target
+    policy: http.AddressPolicy
+    location: str
+
+
+class DiagnosticsErrand:
+    def claim(self, *, probe_name: str, now: dt.datetime, limit: int) -> list[Diagnosis]:
+        from jaga.incidents.services.diagnostics import diagnosis_target, diagnostic_requests_claim
+        from jaga.monitoring.models import Probe
+
+        requests = diagnostic_requests_claim(probe_name=probe_name, now=now, limit=limit)
+        if not requests:
+            return []
+        location = Probe.objects.filter(name=probe_name).values_list("location", flat=True).first() or ""
+        found = []
+        for request in requests:
+            target, policy = diagnosis_target(incident=request.incident)
+            found.append(Diagnosis(request=request, target=target, policy=policy, location=location))
+        return found
+
+    async def run(self, item: Diagnosis, *, probe_name: str) -> dict[str, Any]:
+        return await diagnostics_run(item.target, policy=item.policy)
+
+    def record(
+        self, *, item: Diagnosis, result: dict[str, Any] | None, error: str, probe_name: str, now: dt.datetime
+    ) -> None:
+        from jaga.incidents.services.diagnostics import diagnostic_request_answer
+
+        diagnostic_request_answer(request=item.request, result=result, error=error, location=item.location, now=now)
+
+
+ERRAND = DiagnosticsErrand()

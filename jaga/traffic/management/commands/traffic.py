@@ -4,6 +4,7 @@
   configured sources) from their cursors, with a progress bar on a terminal, then run a detection round.
 - ``detect --site SITE``: a detection round over the lines not analysed yet.
 - ``detections --site SITE [--since YYYY-MM-DD] [--format csv|table]``: one row per detection.
+- ``blocklist --site SITE --format nginx|apache|nftables|crowdsec``: the addresses and subnets to block.
 - ``rules [--check]``: the rules in force; ``--check`` runs each rule's own test lines (exit 1 on a failure).
 - ``evaluate [--data FOLDER]``: precision and recall per family on the labelled public cases.
 
@@ -67,6 +68,9 @@ class Command(BaseCommand):
         listing.add_argument("--site", required=True)
         listing.add_argument("--since", default="", help="YYYY-MM-DD")
         listing.add_argument("--format", choices=("csv", "table"), default="table")
+        blocklist = sub.add_parser("blocklist", help="daftar blokir / block list")
+        blocklist.add_argument("--site", required=True)
+        blocklist.add_argument("--format", choices=("nginx", "apache", "nftables", "crowdsec"), default="nginx")
         rules = sub.add_parser("rules", help="aturan yang berlaku / the rules in force")
         rules.add_argument("--check", action="store_true", help="jalankan uji tiap aturan / run each rule's tests")
         evaluate = sub.add_parser("evaluate", help="presisi dan recall pada kasus publik / on the public cases")
@@ -139,6 +143,15 @@ class Command(BaseCommand):
                 f"{d.key:<28} {d.rule_key:<30} {d.severity:<7} {d.first_seen:%Y-%m-%d %H:%M} "
                 f"{d.last_seen:%Y-%m-%d %H:%M} {d.count:>7}"
             )
+
+    def _blocklist(self, options: dict[str, Any]) -> None:
+        from jaga.core import clock
+        from jaga.traffic.blocklists import blocklist_render
+        from jaga.traffic.selectors import blocklist_entries
+
+        now = clock.now()
+        entries = blocklist_entries(site=site_find(options["site"]), now=now)
+        self.stdout.write(blocklist_render(options["format"], entries, now=now), ending="")
 
     def _rules(self, options: dict[str, Any]) -> None:
         from jaga.traffic.detection import offline

@@ -1,4 +1,6 @@
-"""The worker's round over every site: read each one's configured log sources, then a detection round.
+"""Rounds over sites: the worker's scheduled one, and ``jaga traffic follow``'s loop (``tail -F``).
+
+The worker's round reads each site's configured log sources, then runs a detection round.
 
 ``traffic_sites_round`` is what the schedule ``traffic:ingest`` runs every ``JAGA_TRAFFIC_INTERVAL`` seconds. A
 site whose ingestion fails (a file it may not read, a format that does not fit) is logged, its run recorded as
@@ -8,6 +10,8 @@ failed, and the other sites still go on: one bad source never stops the round.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -51,3 +55,34 @@ def traffic_sites_round() -> SitesRound:
         result.lines += run.lines_stored
         result.findings += detected.findings
     return result
+
+
+def traffic_follow(
+    *,
+    sites: list[Site],
+    interval: float = 2.0,
+    rounds: int | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_round: Callable[[Site, int, int], None] | None = None,
+) -> int:
+    """``tail -F`` for access logs: every ``interval`` seconds, each site's sources are read from their cursors
+    and the new lines analysed, until ``should_stop()`` (or after ``rounds``). A rotated file is finished
+    before the new one is begun; a truncated one is read again from its start (see ``traffic_ingest``).
+    ``on_round(site, lines, findings)`` hears of each site's round; how many rounds ran."""
+    done = 0
+    while not should_stop() and (rounds is None or done < rounds):
+        started = time.monotonic()
+        for site in sites:
+            sources = sources_for(site=site)
+            if not sources:
+                continue
+            run = traffic_ingest(site=site, sources=sources)
+            detected = traffic_detect(site=site) if run.lines_stored else None
+            if on_round is not None:
+                on_round(site, run.lines_stored, detected.findings if detected else 0)
+        done += 1
+        if rounds is not None and done >= rounds:
+            break
+        while not should_stop() and time.monotonic() - started < interval:
+            time.sleep(min(0.2, interval))
+    return done

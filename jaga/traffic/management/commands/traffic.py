@@ -2,6 +2,8 @@
 
 - ``ingest --site SITE [FILE ...] [--format KEY] [--no-detect]``: read the files given (or the site's
   configured sources) from their cursors, with a progress bar on a terminal, then run a detection round.
+- ``follow [--site SITE] [--interval S] [--rounds N]``: ``tail -F``: read and analyse the new lines every S
+  seconds until stopped (Ctrl-C, SIGTERM), across rotation and truncation.
 - ``detect --site SITE``: a detection round over the lines not analysed yet.
 - ``detections --site SITE [--since YYYY-MM-DD] [--format csv|table]``: one row per detection.
 - ``blocklist --site SITE --format nginx|apache|nftables|crowdsec``: the addresses and subnets to block.
@@ -62,6 +64,10 @@ class Command(BaseCommand):
         ingest.add_argument("files", nargs="*", help="berkas atau pola glob / files or globs")
         ingest.add_argument("--format", default="combined", help="format log untuk berkas baru / log format")
         ingest.add_argument("--no-detect", action="store_true", help="tanpa putaran deteksi / skip detection")
+        follow = sub.add_parser("follow", help="ikuti log seperti tail -F / follow the logs like tail -F")
+        follow.add_argument("--site", default="", help="nomor atau nama situs; tanpa ini: semua / default: all")
+        follow.add_argument("--interval", type=float, default=2.0, help="detik antar-putaran / seconds")
+        follow.add_argument("--rounds", type=int, default=None, help="berhenti setelah N putaran / stop after N")
         detect = sub.add_parser("detect", help="putaran deteksi / a detection round")
         detect.add_argument("--site", required=True)
         listing = sub.add_parser("detections", help="daftar deteksi / list detections")
@@ -98,6 +104,36 @@ class Command(BaseCommand):
         )
         if not options["no_detect"]:
             self._round_report(traffic_detect(site=site))
+
+    def _follow(self, options: dict[str, Any]) -> None:
+        import signal
+
+        from jaga.traffic.services.rounds import traffic_follow
+
+        if options["site"]:
+            sites = [site_find(options["site"])]
+        else:
+            sites = list(Site.objects.filter(is_active=True).select_related("institution"))
+        stopping: list[int] = []
+        previous = signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+
+        def heard(site: Site, lines: int, findings: int) -> None:
+            if lines:
+                self.stdout.write(f"{site.name}: {lines} baris baru / new lines, {findings} temuan / findings")
+                self.stdout.flush()
+
+        try:
+            traffic_follow(
+                sites=sites,
+                interval=max(0.2, options["interval"]),
+                rounds=options["rounds"],
+                should_stop=lambda: bool(stopping),
+                on_round=heard,
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def _detect(self, options: dict[str, Any]) -> None:
         from jaga.traffic.services import traffic_detect

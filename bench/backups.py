@@ -217,7 +217,7 @@ class Bare:
             "mariadb-dump", *MARIADB, "--single-transaction", "--routines", "--events", "--triggers", "--hex-blob",
             "--default-character-set=utf8mb4", f"--result-file={self.dump}", DATABASE,
         ))  # fmt: skip
-        self._run(measured, "restic backup", ("restic", "backup", "--json", str(self.tree), str(self.dump)))
+        self._run(measured, "restic backup", ("restic", "backup", str(self.tree), str(self.dump)))
         self._run(measured, "restic forget --prune", (
             "restic", "forget", "--keep-last", "4", "--keep-daily", "7", "--keep-weekly", "4", "--keep-monthly",
             "12", "--keep-yearly", "3", "--prune",

@@ -85,6 +85,7 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     # Tests serve their sites on loopback: allow it explicitly (the address guard's own tests turn it off).
     settings.JAGA_HTTP_ALLOW_INTERNAL = True
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JAGA_TRAFFIC_DIR = tmp_path / "traffic"  # the Parquet store of the visitor logs
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -193,7 +194,8 @@ def _two_factor_not_enforced(settings):  # type: ignore[no-untyped-def]
 
 # One demo per test worker and history length: building it runs the real code of every app (a real restic
 # repository, rendered reports: about 10 s), so each test after the first gets a copy of the database as the
-# first build left it, and the files of that build (its media folder; the data folder is the session's).
+# first build left it, and the files of that build (its media folder and its visitor-log store; the data
+# folder is the session's).
 _DEMO_BUILT: dict[int, tuple[Any, Any]] = {}
 
 
@@ -217,7 +219,7 @@ def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPat
         return demo_create(days=days)
     if days not in _DEMO_BUILT:
         folder = tmp_path_factory.mktemp(f"demo-{days}-days")
-        settings.MEDIA_ROOT = folder / "media"
+        settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
         summary = demo_create(days=days)
         connection.ensure_connection()
         copy = sqlite3.connect(folder / "demo.sqlite3")
@@ -226,7 +228,7 @@ def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPat
         _DEMO_BUILT[days] = (folder, summary)
         return summary
     folder, summary = _DEMO_BUILT[days]
-    settings.MEDIA_ROOT = folder / "media"
+    settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
     connection.ensure_connection()
     copy = sqlite3.connect(folder / "demo.sqlite3")
     copy.backup(connection.connection)

@@ -330,6 +330,13 @@ SETTINGS: tuple[Setting, ...] = (
         "How long per-hour rollups are kept (the 90-day bars read them); day rollups are kept for ever.",
     ),
     Setting(
+        "JAGA_LIVE_SECONDS",
+        parse_positive_int,
+        "30",
+        "How often the live pages (the monitor list, a monitor's page, the monitoring overview and the SOP "
+        "dashboards) draw themselves again, in seconds; the pages say it.",
+    ),
+    Setting(
         "JAGA_INCIDENT_RESOLVE_CHECKS",
         parse_positive_int,
         "3",
@@ -366,6 +373,18 @@ SETTINGS: tuple[Setting, ...] = (
         parse_str,
         "",
         "A folder of custom detection rules (one YAML file per rule) read after Jaga's own.",
+    ),
+    Setting(
+        "JAGA_TRAFFIC_INTERVAL",
+        parse_non_negative_int,
+        "300",
+        "Seconds between the worker's rounds over every site's access logs (0: no scheduled round).",
+    ),
+    Setting(
+        "JAGA_TRAFFIC_BLOCK_HOURS",
+        parse_positive_int,
+        "24",
+        "How long an address or subnet stays on the exported block lists after its detection was last seen.",
     ),
     Setting(
         "JAGA_USER_AGENT",

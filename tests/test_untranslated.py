@@ -35,6 +35,8 @@ KNOWN = {
     ("sop:institution_dashboard", "alternatif pemecahan masalah"),
     ("sop:site_dashboard", "alternatif pemecahan masalah"),
     ("sop:sop_detail", "alternatif pemecahan masalah"),
+    # ... and activity 3's output, which is also the name of the report that produces it (reports "visitors").
+    ("sop:sop_detail", "Log aktivitas pengunjung"),
     # renewals/forms.py formats its lazy help text at import time ("PDF, paling besar %(mb)d MB." % ...).
     ("renewals:service_detail", "PDF, paling besar"),
 }

@@ -13,7 +13,9 @@ import errno
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from jaga.core import clock
 from jaga.core.dbcheck import database_trouble
 
 logger = logging.getLogger("jaga.storage")
@@ -37,7 +40,7 @@ def storage_trouble(exc: BaseException) -> str | None:
     if not isinstance(exc, DatabaseError | sqlite3.DatabaseError):
         return None
     cause, _sentence = database_trouble(exc)
-    if cause == "disk_full":
+    if cause == "disk_full" or (cause == "io" and _database_disk_full()):
         return _disk_full()
     if cause in _DAMAGED:
         return _(
@@ -54,22 +57,59 @@ def _disk_full() -> str:
     ) % {"folder": settings.DATA_DIR}
 
 
+def _database_disk_full() -> bool:
+    """Whether the disk that holds the database (the data folder's, for a server database) has no megabyte
+    left. SQLite says a full disk as "disk I/O error" when it cannot even create the WAL index of a new
+    connection (as ``jaga web`` opens one per request): that is a full disk, not a damaged file."""
+    db = settings.DATABASES["default"]
+    folder = Path(str(db.get("NAME", ""))).parent if db["ENGINE"].endswith("sqlite3") else Path(settings.DATA_DIR)
+    try:
+        return disk_free_mb(folder) == 0
+    except OSError:
+        return False
+
+
 def _database_path() -> str:
     name = str(settings.DATABASES["default"].get("NAME", ""))
     return name if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else "jaga.sqlite3"
 
 
 def disk_free_mb(folder: Path | None = None) -> int:
-    """Megabytes free for Jaga on the disk of ``folder`` (the data folder by default)."""
+    """Megabytes free for Jaga on the disk of ``folder`` (the data folder by default), read now."""
     stat = os.statvfs(folder or settings.DATA_DIR)
     return stat.f_bavail * stat.f_frsize // (1024 * 1024)
 
 
-def disk_space_warning(folder: Path | None = None) -> str | None:
-    """A warning while the data folder's disk has less than ``JAGA_DISK_FREE_MIN_MB`` free, else None."""
+# Every page's banner asks for the free space; a disk does not fill in a few seconds, so one statvfs per
+# folder serves every render of that many seconds (timed through the clock, so tests move it).
+FREE_SPACE_MAX_AGE = timedelta(seconds=5)
+_free_read: dict[str, tuple[datetime, int]] = {}
+_free_lock = threading.Lock()
+
+
+def disk_free_mb_recent(folder: Path | None = None) -> int:
+    """:func:`disk_free_mb`, read again only when the last reading of ``folder`` is older than
+    ``FREE_SPACE_MAX_AGE``."""
+    key = str(folder or settings.DATA_DIR)
+    at = clock.now()
+    with _free_lock:
+        last = _free_read.get(key)
+    if last is not None and timedelta(0) <= at - last[0] < FREE_SPACE_MAX_AGE:
+        return last[1]
+    free = disk_free_mb(Path(key))
+    with _free_lock:
+        _free_read[key] = (at, free)
+    return free
+
+
+def disk_space_warning(folder: Path | None = None, *, recent: bool = True) -> str | None:
+    """A warning while the data folder's disk has less than ``JAGA_DISK_FREE_MIN_MB`` free, else None.
+    ``recent`` accepts a reading of the last few seconds (the banner); ``False`` reads the disk now."""
     minimum = int(settings.JAGA_DISK_FREE_MIN_MB)
+    if minimum <= 0:
+        return None  # the warning is off: no need to ask the disk
     try:
-        free = disk_free_mb(folder)
+        free = disk_free_mb_recent(folder) if recent else disk_free_mb(folder)
     except OSError:
         return None  # a folder that cannot be read is said by the start-up checks
     if free >= minimum:
@@ -91,7 +131,7 @@ def exit_cause(last_lines: Sequence[str]) -> str | None:
             return _disk_full()
     except OSError:
         return None
-    return disk_space_warning()
+    return disk_space_warning(recent=False)
 
 
 def storage_banner(request: HttpRequest) -> dict[str, str | None]:

@@ -23,11 +23,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import dns.asyncresolver
-import dns.exception
-import dns.resolver
-
 from jaga.core import clock, http
+from jaga.core.resolver import DnsLookupError, DnsResolver
 
 logger = logging.getLogger(__name__)
 
@@ -107,58 +104,34 @@ async def step_dns(target: Target, policy: http.AddressPolicy) -> dict[str, Any]
             "addresses": [target.host],
             "summary": f"{target.host} adalah alamat IP, tanpa pencarian DNS / an IP address, no look-up",
         }
-    if target.nameserver:
-        refusal = http.address_refusal(target.nameserver, target.dns_port, policy)
-        if refusal:
-            return {
-                **step,
-                "ok": False,
-                "ms": None,
-                "resolver": target.nameserver,
-                "error": "address_refused",
-                "summary": refusal,
-            }
-    resolver = dns.asyncresolver.Resolver(configure=not target.nameserver)
-    if target.nameserver:
-        resolver.nameservers = [target.nameserver]
-        resolver.port = target.dns_port
-    resolver.lifetime = target.timeout_s
-    resolver.timeout = min(target.timeout_s, 2.0)
-    step["resolver"] = ", ".join(f"{ns}:{resolver.port}" for ns in resolver.nameservers) or "-"
+    resolver = DnsResolver(nameserver=target.nameserver, port=target.dns_port, timeout_s=target.timeout_s)
+    step["resolver"] = resolver.describe()
     started = time.monotonic()
     answers: dict[str, list[str]] = {}
     try:
         for record_type in ("A", "AAAA"):
-            answer = await resolver.resolve(target.host, record_type, raise_on_no_answer=False)
-            answers[record_type] = [r.to_text() for r in answer] if answer.rrset is not None else []
-    except dns.resolver.NXDOMAIN:
-        error, summary = "nxdomain", f"Nama {target.host} tidak ada (NXDOMAIN) / name does not exist"
-    except dns.resolver.LifetimeTimeout:
-        error, summary = "timeout", f"Server nama tidak menjawab dalam {target.timeout_s:g} detik / resolver timed out"
-    except dns.resolver.NoNameservers as exc:
-        error, summary = "servfail", f"Server nama gagal menjawab / nameservers failed: {exc}"
-    except (dns.exception.DNSException, OSError) as exc:
-        error, summary = "dns", f"Galat DNS / DNS error: {exc}"
-    else:
-        addresses = answers.get("A", []) + answers.get("AAAA", [])
-        if not addresses:
-            return {
-                **step,
-                "ok": False,
-                "ms": _ms(started),
-                "answers": answers,
-                "error": "no_answer",
-                "summary": f"Tidak ada alamat untuk {target.host} / no A or AAAA record",
-            }
+            answers[record_type] = (await resolver.lookup(target.host, record_type, policy=policy)).values
+    except DnsLookupError as exc:
+        ms = None if exc.code == "address_refused" else _ms(started)
+        return {**step, "ok": False, "ms": ms, "answers": answers, "error": exc.code, "summary": exc.message}
+    addresses = answers.get("A", []) + answers.get("AAAA", [])
+    if not addresses:
         return {
             **step,
-            "ok": True,
+            "ok": False,
             "ms": _ms(started),
             "answers": answers,
-            "addresses": addresses,
-            "summary": f"{target.host} → {', '.join(addresses)} ({step['resolver']})",
+            "error": "no_answer",
+            "summary": f"Tidak ada alamat untuk {target.host} / no A or AAAA record",
         }
-    return {**step, "ok": False, "ms": _ms(started), "answers": answers, "error": error, "summary": summary}
+    return {
+        **step,
+        "ok": True,
+        "ms": _ms(started),
+        "answers": answers,
+        "addresses": addresses,
+        "summary": f"{target.host} → {', '.join(addresses)} ({step['resolver']})",
+    }
 
 
 async def _addresses(target: Target, policy: http.AddressPolicy, resolved: list[str]) -> list[str]:

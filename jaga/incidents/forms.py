@@ -169,3 +169,25 @@ class VendorForm(forms.ModelForm):  # type: ignore[type-arg]
             "notes": forms.Textarea(attrs={"rows": 2}),
             "contract_ends_on": DATE,
         }
+
+
+class MaintenanceUpdateForm(forms.Form):
+    window = forms.TypedChoiceField(label=_("Pemeliharaan"), coerce=int, widget=forms.HiddenInput)
+    stage = forms.ChoiceField(label=_("Tahap"))
+    text = forms.CharField(
+        label=_("Isi"), widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Tulis isi pembaruannya.")},
+    )  # fmt: skip
+    is_public = forms.BooleanField(label=_("Tampilkan di halaman status publik"), required=False)
+    public_text = forms.CharField(
+        label=_("Teks untuk publik"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kosongkan untuk memakai isi di atas. Jangan tulis rincian teknis atau rahasia."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, windows: list[Any], **kwargs: Any) -> None:
+        from jaga.incidents.models import MaintenanceStage
+
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["window"].choices = [(w.pk, w.title) for w in windows]
+        fields["stage"].choices = MaintenanceStage.choices

@@ -231,3 +231,82 @@ class Runbook(models.Model):
     def steps(self, language: str) -> list[str]:
         text = self.steps_en if language == "en" and self.steps_en else self.steps_id
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class DiagnosticRequest(models.Model):
+    """The first-response diagnostics asked of one probe for one incident, until the probe answers.
+
+    The worker writes one per live probe (:func:`jaga.incidents.services.diagnostics.incident_diagnose_now`);
+    the probe claims it with a conditional update, runs the steps from where it stands and writes its
+    answer on the timeline (:mod:`jaga.incidents.probe_errand`). A request nobody answered in time is marked
+    expired by the sweep, on the timeline too.
+    """
+
+    AUDIT = False
+    INSTITUTION_PATH = "incident__site__institution"
+
+    class RequestState(models.TextChoices):
+        PENDING = "pending", _("menunggu probe")
+        RUNNING = "running", _("sedang dijalankan")
+        DONE = "done", _("selesai")
+        EXPIRED = "expired", _("tidak dijawab")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="diagnostic_requests")
+    probe = models.CharField(_("probe"), max_length=100)
+    requested_at = models.DateTimeField(_("diminta"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("diminta oleh"),
+    )  # fmt: skip
+    trigger = models.CharField(max_length=20, default="opened")  # "opened" or "person"
+    state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    entry = models.ForeignKey(TimelineEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        indexes = [models.Index(fields=["probe", "state"], name="diagrequest_probe_state")]
+
+    def __str__(self) -> str:
+        return f"#{self.incident_id} @ {self.probe}: {self.state}"
+
+
+class MaintenanceStage(models.TextChoices):
+    """Where planned work stands, as the public status page says it (the Statuspage model)."""
+
+    SCHEDULED = "scheduled", _("Dijadwalkan")
+    IN_PROGRESS = "in_progress", _("Sedang berlangsung")
+    VERIFYING = "verifying", _("Diverifikasi")
+    COMPLETED = "completed", _("Selesai")
+
+
+class MaintenanceUpdate(models.Model):
+    """An update on a scheduled maintenance (a monitoring maintenance window): its stage and what is said.
+
+    As on an incident's timeline, a person chooses whether the public status page shows it, and in which
+    words (``public_text``; empty: ``text``)."""
+
+    INSTITUTION_PATH = "window__site__institution"
+
+    window = models.ForeignKey(
+        "monitoring.MaintenanceWindow", on_delete=models.CASCADE, related_name="updates", verbose_name=_("pemeliharaan")
+    )
+    at = models.DateTimeField(_("waktu"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("oleh"),
+    )  # fmt: skip
+    stage = models.CharField(_("tahap"), max_length=20, choices=MaintenanceStage.choices)
+    text = models.TextField(_("isi"))
+    is_public = models.BooleanField(_("tampil di halaman status publik"), default=False)
+    public_text = models.TextField(_("teks untuk publik"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("pembaruan pemeliharaan")
+        verbose_name_plural = _("pembaruan pemeliharaan")
+        indexes = [models.Index(fields=["window", "at"], name="maintupdate_window_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.at:%Y-%m-%d %H:%M}"

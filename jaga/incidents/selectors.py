@@ -187,6 +187,26 @@ def public_status_section(*, site: Any, now: dt.datetime) -> dict[str, Any] | No
             }
             for incident in incidents
         ],
+        "maintenance": [
+            {
+                "pk": item.window.pk,
+                "title": item.window.title,
+                "starts_at": item.starts_at,
+                "ends_at": item.ends_at,
+                "when": item.when,
+                "stage": item.latest.stage if item.latest else "",
+                "stage_label": item.latest.get_stage_display() if item.latest else "",
+                "updates": [
+                    {
+                        "at": update.at,
+                        "stage_label": update.get_stage_display(),
+                        "text": update.public_text or update.text,
+                    }
+                    for update in item.updates
+                ],
+            }
+            for item in maintenance_for_site(site=site, now=now, public=True)
+        ],
         "institution": site.institution,
     }
 
@@ -200,3 +220,128 @@ def incidents_between(*, sites: Any, since: dt.datetime, until: dt.datetime) -> 
         .select_related("site")
         .order_by("opened_at", "pk")
     )
+
+
+MAINTENANCE_AHEAD = dt.timedelta(days=14)  # as far ahead as the public page announces maintenance
+MAINTENANCE_AFTER = dt.timedelta(days=PUBLIC_RESOLVED_DAYS)  # a finished maintenance's updates stay this long
+
+
+@dataclass(frozen=True)
+class MaintenanceItem:
+    """A maintenance window, its occurrence that matters now (going on, else the next, else the last one just
+    over; ``None`` when none is near) and its updates, newest first."""
+
+    window: Any
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    when: str  # "ongoing", "upcoming", "over" or "" (no occurrence near)
+    updates: list[Any]
+
+    @property
+    def latest(self) -> Any:
+        """The newest update: where the work stands."""
+        return self.updates[0] if self.updates else None
+
+
+def _occurrence(window: Any, now: dt.datetime) -> tuple[dt.datetime, dt.datetime, str] | None:
+    from jaga.monitoring.maintenance import WindowSpec, window_occurrences
+
+    spec = WindowSpec(
+        site_id=window.site_id, monitor_id=window.monitor_id, starts_at=window.starts_at, ends_at=window.ends_at,
+        recurrence=window.recurrence, repeat_until=window.repeat_until, time_zone=window.site.institution.time_zone,
+    )  # fmt: skip
+    found = window_occurrences(window=spec, start=now - MAINTENANCE_AFTER, end=now + MAINTENANCE_AHEAD)
+    for start, end in found:
+        if start <= now < end:
+            return start, end, "ongoing"
+    upcoming = [(start, end) for start, end in found if start > now]
+    if upcoming:
+        return upcoming[0][0], upcoming[0][1], "upcoming"
+    over = [(start, end) for start, end in found if end <= now]
+    return (over[-1][0], over[-1][1], "over") if over else None
+
+
+def maintenance_for_site(*, site: Any, now: dt.datetime, public: bool = False) -> list[MaintenanceItem]:
+    """The site's maintenance windows with their updates: those going on first, then the coming ones, the
+    ones just over, and (not ``public``) the rest. ``public``: only windows near now that apply to a public
+    monitor (or to all), each with only its public updates of this occurrence, and only those that have one."""
+    from django.db.models import Prefetch
+
+    from jaga.incidents.models import MaintenanceUpdate
+    from jaga.monitoring.models import MaintenanceWindow
+
+    updates = MaintenanceUpdate.objects.select_related("author").order_by("-at", "-pk")
+    if public:
+        updates = updates.filter(is_public=True)
+    windows = MaintenanceWindow.objects.filter(site=site).select_related("site__institution", "monitor")
+    if public:
+        windows = windows.filter(Q(monitor__isnull=True) | Q(monitor__is_public=True))
+    items = []
+    for window in windows.prefetch_related(Prefetch("updates", queryset=updates, to_attr="listed")):
+        occurrence = _occurrence(window, now)
+        listed = list(window.listed)
+        if public:
+            if occurrence is None:
+                continue
+            # A recurring window: the updates of earlier occurrences are not about this one.
+            listed = [u for u in listed if u.at >= occurrence[0] - MAINTENANCE_AHEAD]
+            if not listed:
+                continue
+        start, end, when = occurrence if occurrence else (None, None, "")
+        items.append(MaintenanceItem(window=window, starts_at=start, ends_at=end, when=when, updates=listed))
+    order = {"ongoing": 0, "upcoming": 1, "over": 2, "": 3}
+    return sorted(items, key=lambda i: (order[i.when], i.starts_at or i.window.starts_at, i.window.pk))
+
+
+STEPS = ("dns", "tcp", "tls", "http")
+
+
+def diagnostics_overview(*, incident: Incident) -> dict[str, Any] | None:
+    """The newest round of diagnostics side by side, one row per probe (or the worker), with what they say
+    together: every probe failing to reach the site points at the site or its hosting; some failing and
+    some not points at the network between. ``None`` before any round."""
+    from jaga.incidents.models import DiagnosticRequest, EntryKind
+
+    latest = incident.diagnostic_requests.order_by("-requested_at").values_list("requested_at", flat=True).first()
+    worker = incident.timeline.filter(kind=EntryKind.DIAGNOSTIC, data__ran_in="worker").order_by("-at", "-pk").first()
+    rows: list[dict[str, Any]] = []
+    if latest is not None and (worker is None or worker.at < latest):
+        requests = DiagnosticRequest.objects.filter(incident=incident, requested_at=latest).select_related("entry")
+        for request in requests.order_by("probe"):
+            entry = request.entry if request.state == DiagnosticRequest.RequestState.DONE else None
+            rows.append(_overview_row(request.probe, request.state, request.get_state_display(), entry))
+        at = latest
+    elif worker is not None:
+        rows.append(_overview_row("", "done", "", worker))
+        at = worker.at
+    else:
+        return None
+    waiting = any(row["state"] in ("pending", "running") for row in rows)
+    reached = {row["reached"] for row in rows if row["reached"] is not None}
+    verdict = ""
+    if not waiting and reached == {False}:
+        verdict = "none"  # nobody reaches it: the site, its server or its hosting
+    elif reached == {True, False}:
+        verdict = "split"  # some do, some do not: the network between
+    elif reached == {True}:
+        verdict = "all"  # everybody reaches it now: recovered, or it comes and goes
+    return {"at": at, "rows": rows, "verdict": verdict, "waiting": waiting}
+
+
+def _overview_row(probe: str, state: str, state_label: str, entry: Any) -> dict[str, Any]:
+    steps = {step["step"]: step for step in (entry.data.get("steps", []) if entry is not None else [])}
+    http_step = steps.get("http")
+    # A probe that could not reach its own control target says nothing about the site: left out of the verdict.
+    offline = entry is not None and entry.data.get("probe_control_ok") is False
+    return {
+        "probe": probe,
+        "location": entry.data.get("location", "") if entry is not None else "",
+        "state": state,
+        "state_label": state_label,
+        "entry": entry,
+        "steps": [
+            {"step": name, "ok": steps[name]["ok"] if name in steps else None, "known": name in steps} for name in STEPS
+        ],
+        "offline": offline,
+        "reached": None if http_step is None or offline else bool(http_step["ok"]),
+    }

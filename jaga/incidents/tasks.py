@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
 from jaga.core import clock
@@ -27,15 +29,15 @@ def incidents_escalate() -> int:
 
 
 @task(queue_name="quick")
-def incident_diagnose(incident_id: int, user_id: int | None = None) -> int | None:
-    """First response: run DNS, TCP, TLS and HTTP diagnostics against the incident's site, on its timeline."""
+def incident_diagnose(incident_id: int, user_id: int | None = None) -> dict[str, Any] | None:
+    """First response: DNS, TCP, TLS and HTTP diagnostics against the incident's site, asked of every live
+    probe (each answers on the timeline), or run here when none is live."""
     from django.contrib.auth import get_user_model
 
     from jaga.incidents.services.diagnostics import incident_diagnose_now
 
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    entry = incident_diagnose_now(incident_id=incident_id, user=user)
-    return entry.pk if entry is not None else None
+    return incident_diagnose_now(incident_id=incident_id, user=user)
 
 
 def incident_schedules_ensure() -> None:

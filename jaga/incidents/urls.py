@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaga.incidents.views import incidents, vendors
+from jaga.incidents.views import incidents, maintenance, vendors
 
 app_name = "incidents"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:slug>/", incidents.incident_list, name="list"),
     path("<slug:slug>/situs/<int:site_id>/", incidents.site_incidents, name="site_list"),
     path("<slug:slug>/situs/<int:site_id>/lapor/", incidents.incident_new, name="new"),
+    path("<slug:slug>/situs/<int:site_id>/pemeliharaan/", maintenance.site_maintenance, name="maintenance"),
     path("<slug:slug>/<int:incident_id>/", incidents.incident_view, name="detail"),
     path("<slug:slug>/<int:incident_id>/tangani/", incidents.incident_acknowledge_view, name="acknowledge"),
     path("<slug:slug>/<int:incident_id>/diagnosis/", incidents.incident_diagnose_view, name="diagnose"),

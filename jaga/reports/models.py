@@ -198,3 +198,30 @@ class ReportSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.cadence} · {self.at:%H.%M}"
+
+
+class Supervision(models.Model):
+    """A court under a high court's supervision: the high court's overview report covers the institutions it
+    supervises (set by a Jaga administrator in the admin site)."""
+
+    INSTITUTION_PATH = "supervisor"
+
+    supervisor = models.ForeignKey(
+        "core.Institution", on_delete=models.CASCADE, related_name="supervisions", verbose_name=_("pengawas")
+    )
+    institution = models.ForeignKey(
+        "core.Institution", on_delete=models.CASCADE, related_name="supervised_by", verbose_name=_("satuan kerja")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["supervisor", "institution__name"]
+        verbose_name = _("pengawasan satuan kerja")
+        verbose_name_plural = _("pengawasan satuan kerja")
+        constraints = [
+            models.UniqueConstraint(fields=["supervisor", "institution"], name="supervision_unique_pair"),
+            models.CheckConstraint(condition=~models.Q(supervisor=models.F("institution")), name="supervision_other"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} → {self.institution}"

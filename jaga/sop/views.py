@@ -28,8 +28,6 @@ from jaga.sop.tiles import statuses_with_lines
 
 DEFAULT_PERIOD_DAYS = 30
 
-LIVE_SECONDS = 30  # the dashboards draw themselves again this often (htmx polling of their own page)
-
 
 def _institution(request: HttpRequest, slug: str, action: str = "view") -> Institution:
     return get_for_user(request.user, Institution, action=action, slug=slug)  # type: ignore[arg-type]
@@ -53,7 +51,6 @@ def institution_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "site_statuses": [(site, per_site[site.pk]) for site in sites],
         "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
-        "live_seconds": LIVE_SECONDS,
     }
     return render(request, "sop/institution_dashboard.html", context)
 
@@ -70,7 +67,6 @@ def site_dashboard(request: HttpRequest, slug: str, site_id: int) -> HttpRespons
             activity_status_list(institution=institution, site=site), institution=institution, site=site
         ),
         "can_operate": user_can(request.user, institution, "operate"),  # type: ignore[arg-type]
-        "live_seconds": LIVE_SECONDS,
     }
     return render(request, "sop/site_dashboard.html", context)
 

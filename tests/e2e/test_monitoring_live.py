@@ -60,12 +60,8 @@ def _pages(demo: Any, monitor: Any) -> dict[str, tuple[str, str]]:
 
 
 @pytest.fixture
-def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jaga.monitoring.templatetags import monitoring_tags
-    from jaga.sop import views as sop_views
-
-    monkeypatch.setattr(monitoring_tags, "LIVE_SECONDS", 1)
-    monkeypatch.setattr(sop_views, "LIVE_SECONDS", 1)
+def fast_polls(settings: Any) -> None:
+    settings.JAGA_LIVE_SECONDS = 1
 
 
 @pytest.mark.parametrize("name", ["list", "detail", "sop-site", "sop"])

@@ -144,3 +144,84 @@ def test_the_register_fits_a_phone(demo: Any, open_page: Any) -> None:
     assert page.locator("svg.timeline").is_visible()
     assert not has_horizontal_scroll(page)
     screenshot(page, "renewals-register-phone")
+
+
+def _reject(page: Any, case_url: str, reason: str) -> None:
+    page.goto(case_url)
+    page.locator("#act details summary").click()
+    form = page.locator("#act details form")
+    form.locator("textarea[name=reason]").fill(reason)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "Ditolak; kasus dikembalikan dengan alasannya." in page.locator(".messages").inner_text()
+
+
+def test_finance_and_the_secretary_reject_and_the_case_goes_back_with_the_reason(
+    demo: Any, open_page: Any, tmp_path: Path
+) -> None:
+    from jaga.renewals.models import CaseState, RenewalCase, Service
+
+    wrong, right = tmp_path / "tagihan-salah.pdf", tmp_path / "tagihan-benar.pdf"
+    for path in (wrong, right):
+        path.write_bytes(PDF)
+    service = Service.objects.get(name="Lisensi e-mail dinas")
+    from jaga.renewals.services.daily import renewals_daily_run
+
+    renewals_daily_run(institution=demo.institution)
+    case = RenewalCase.objects.get(service=service)
+    case_url = case.get_absolute_url()
+    due = (clock.now().date() + dt.timedelta(days=20)).isoformat()
+
+    staff = _as(open_page, "demo-staff")
+    _step(staff, case_url)  # invoice requested
+    _step(staff, case_url, upload=wrong,
+          fields={"invoice_number": "INV/EML/2026/77", "invoice_amount": "9000000", "invoice_due_on": due})  # fmt: skip
+
+    # Finance: the amount is wrong. The case goes back to Staff, who reads why.
+    umum = _as(open_page, "demo-kasubbag-umum")
+    umum.goto(case_url)
+    assert umum.locator("#act details summary").inner_text() == "Tolak tagihan (minta tagihan yang benar)"
+    umum.locator("#act details summary").click()
+    umum.locator("#act details form button[type=submit]").click()  # no reason: refused, next to its field
+    umum.wait_for_load_state("domcontentloaded")
+    assert umum.locator("#act details[open] .errorlist").count() == 1
+    assert RenewalCase.objects.get(pk=case.pk).state == CaseState.INVOICE_RECEIVED
+    _reject(umum, case_url, "Nominal salah: kontrak Rp 900.000, bukan Rp 9.000.000")
+    assert umum.locator("#case-state").get_attribute("data-state") == CaseState.INVOICE_REQUESTED
+    assert umum.locator("#act details").count() == 0  # nothing of Finance's to reject any more
+
+    staff.goto(f"/renewals/{demo.institution.slug}/menunggu-saya/")
+    assert staff.locator(f"tr[data-case='{case.pk}']").count() == 1  # back in Staff's list
+    staff.goto(case_url)
+    rejection = staff.locator("#steps li[data-action=reject]")
+    assert rejection.count() == 1
+    assert "Nominal salah: kontrak Rp 900.000, bukan Rp 9.000.000" in rejection.inner_text()
+    assert "tagihan diterima → tagihan diminta" in rejection.inner_text()
+    _step(staff, case_url, upload=right,
+          fields={"invoice_number": "INV/EML/2026/78", "invoice_amount": "900000", "invoice_due_on": due})  # fmt: skip
+    assert staff.locator("#documents li[data-document=invoice]").count() == 2
+    assert staff.locator("#documents li[data-document=invoice] .badge", has_text="diganti").count() == 1
+    assert "INV/EML/2026/78" in staff.locator("#summary").inner_text()
+
+    _step(umum, case_url)  # verified
+
+    # The Secretary sends it back to Finance, on a phone.
+    sekretaris = _as(open_page, "demo-sekretaris", viewport=PHONE)
+    _reject(sekretaris, case_url, "Mohon lampirkan rincian anggaran DIPA")
+    assert sekretaris.locator("#case-state").get_attribute("data-state") == CaseState.INVOICE_RECEIVED
+    assert not has_horizontal_scroll(sekretaris)
+    screenshot(sekretaris, "renewals-case-rejected-phone")
+    umum.goto(case_url)
+    assert "Mohon lampirkan rincian anggaran DIPA" in umum.locator("#steps li[data-action=reject]").nth(1).inner_text()
+    _step(umum, case_url)  # verified again
+    _step(sekretaris, case_url)  # approved
+
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+    assert case.invoice_number == "INV/EML/2026/78"
+    rejections = [(s.actor.username, s.from_state, s.to_state, s.note) for s in case.steps.filter(action="reject")]
+    assert rejections == [
+        ("demo-kasubbag-umum", CaseState.INVOICE_RECEIVED, CaseState.INVOICE_REQUESTED,
+         "Nominal salah: kontrak Rp 900.000, bukan Rp 9.000.000"),
+        ("demo-sekretaris", CaseState.VERIFIED, CaseState.INVOICE_RECEIVED, "Mohon lampirkan rincian anggaran DIPA"),
+    ]  # fmt: skip

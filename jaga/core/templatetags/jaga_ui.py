@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from jaga.core.permissions import institutions_for
 
@@ -80,3 +84,20 @@ def jaga_nav(context: template.Context) -> dict[str, Any]:
     if request is None:
         return {"items": []}
     return {"items": nav_items(request=request, user=context.get("user"))}
+
+
+@register.simple_tag
+def live_seconds() -> int:
+    """How often a live page polls itself (``hx-trigger="every {% live_seconds %}s"``): JAGA_LIVE_SECONDS."""
+    return int(settings.JAGA_LIVE_SECONDS)
+
+
+@register.simple_tag
+def live_note() -> SafeString:
+    """The line that tells a reader the page draws itself again, with the interval it really uses; the
+    page's script writes a failed poll into it (``data-live-note``)."""
+    seconds = live_seconds()
+    text = ngettext(
+        "Diperbarui otomatis setiap %(seconds)d detik.", "Diperbarui otomatis setiap %(seconds)d detik.", seconds
+    ) % {"seconds": seconds}
+    return format_html('<p class="live-note" data-live-note>{}</p>', text)

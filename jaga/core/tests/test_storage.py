@@ -1,24 +1,37 @@
 """A full disk or a damaged SQLite file (issue 6): said in words, a 503 page, a banner, and ``jaga up`` says
-the cause. The disk is a real 4 MB tmpfs (the tests need root to mount it; they skip without)."""
+the cause; in the test process and under a running ``jaga web``. The disk is a real tmpfs (the tests need
+root to mount it; they skip without)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import http.cookiejar
 import io
 import logging
 import os
+import re
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import closing
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import translation
 
+from jaga.core import clock
 from jaga.core.processes.supervisor import ChildSpec, Supervisor
-from jaga.core.storage import disk_free_mb, disk_space_warning, exit_cause, storage_trouble
+from jaga.core.storage import FREE_SPACE_MAX_AGE, disk_free_mb, disk_space_warning, exit_cause, storage_trouble
+from jaga.core.tests.processes_helpers import JAGA, jaga_env
 from jaga.core.tests.test_supervisor import _wait_for, running
 
 
@@ -29,17 +42,27 @@ def _indonesian() -> Iterator[None]:
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MB tmpfs, unmounted afterwards."""
+def tmpfs() -> Iterator[Callable[..., Path]]:
+    """``tmpfs(folder, megabytes=...)`` mounts a tmpfs of that size on a new ``folder``; all unmounted after."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], check=True)
-    try:
-        yield folder
-    finally:
+    mounted: list[Path] = []
+
+    def mount(folder: Path, *, megabytes: int) -> Path:
+        folder.mkdir(parents=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)], check=True)
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
         subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path, tmpfs: Callable[..., Path]) -> Path:
+    """A 4 MB tmpfs."""
+    return tmpfs(tmp_path / "disk", megabytes=4)
 
 
 def _fill(folder: Path) -> Path:
@@ -113,6 +136,46 @@ def test_it_warns_below_the_free_space_minimum_and_not_above(small_disk: Path, s
     assert "JAGA_DISK_FREE_MIN_MB: 2 MB" in warning
     settings.JAGA_DISK_FREE_MIN_MB = 0
     assert disk_space_warning(small_disk) is None
+
+
+def test_the_banners_reading_of_the_disk_is_renewed_after_a_few_seconds_not_at_every_page(  # type: ignore[no-untyped-def]
+    small_disk: Path, settings
+) -> None:
+    settings.JAGA_DISK_FREE_MIN_MB = 2
+    with clock.frozen(dt.datetime(2026, 12, 2, 6, 55, tzinfo=dt.UTC)):
+        assert disk_space_warning(small_disk) is None  # 4 MB free: read now
+        (small_disk / "besar").write_bytes(b"\0" * 3 * 1024 * 1024)
+        assert disk_space_warning(small_disk) is None  # the reading of a moment ago still serves
+        clock.advance(FREE_SPACE_MAX_AGE - dt.timedelta(milliseconds=1))
+        assert disk_space_warning(small_disk) is None
+        assert disk_space_warning(small_disk, recent=False) is not None  # read now, when asked to
+        clock.advance(dt.timedelta(milliseconds=1))
+        warning = disk_space_warning(small_disk)
+        assert warning is not None
+        assert f"tinggal {disk_free_mb(small_disk)} MB" in warning
+
+
+@pytest.mark.django_db
+def test_pages_rendered_together_ask_the_disk_once(small_disk: Path, settings, staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.DATA_DIR = small_disk
+    settings.JAGA_DISK_FREE_MIN_MB = 100
+    reads: list[str] = []
+    real_statvfs = os.statvfs
+
+    def counted(path):  # type: ignore[no-untyped-def]
+        reads.append(str(path))
+        return real_statvfs(path)
+
+    monkeypatch.setattr(os, "statvfs", counted)
+    client = Client()
+    client.force_login(staff)
+    with clock.frozen(dt.datetime(2026, 12, 2, 6, 55, tzinfo=dt.UTC)):
+        for _ in range(5):
+            assert "data-storage-warning" in client.get("/").content.decode()
+        assert reads.count(str(small_disk)) == 1
+        clock.advance(FREE_SPACE_MAX_AGE)
+        client.get("/")
+        assert reads.count(str(small_disk)) == 2
 
 
 @pytest.mark.django_db
@@ -196,3 +259,200 @@ def test_the_web_answers_a_damaged_database_with_a_503_page_saying_how_to_restor
     body = response.content.decode()
     assert "Berkas basis data SQLite rusak" in body
     assert "PRAGMA integrity_check" in body
+
+
+# --- a running `jaga web` -------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+class _Browser:
+    """Cookies and the CSRF token of one visitor of a running ``jaga web``; answers are never followed."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        return self._open(urllib.request.Request(self.base + path))
+
+    def log_in(self, username: str, password: str) -> tuple[int, dict[str, str], str]:
+        status, _headers, page = self.get("/login/")
+        assert status == 200, page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token is not None
+        data = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
+        ).encode()
+        return self._open(urllib.request.Request(self.base + "/login/", data=data, headers={"Referer": self.base}))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, dict[str, str], str]:
+        try:
+            with self.opener.open(request, timeout=20) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as answer:
+            return answer.code, dict(answer.headers), answer.read().decode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+@contextmanager
+def _jaga_web(data: Path, output: list[str], **env: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``jaga web`` on a free loopback port with ``data`` as its data folder; stopped with SIGTERM after, its
+    output appended to ``output``."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [JAGA, "web", "--listen", f"127.0.0.1:{port}", "--threads", "2"],
+        env=jaga_env(data.parent, JAGA_DATA_DIR=str(data), **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/static/jaga/jaga.css", timeout=5):
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "jaga web did not answer"
+                time.sleep(0.1)
+        yield base, proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output.append(proc.communicate(timeout=20)[0])
+
+
+def _bootstrapped(data: Path) -> str:
+    """A new installation in ``data`` (``jaga bootstrap``); the first administrator's password."""
+    done = subprocess.run(
+        [JAGA, "bootstrap"], env=jaga_env(data.parent, JAGA_DATA_DIR=str(data)), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    username, password = (data / "initial_admin_password").read_text().split()
+    assert username == "admin"
+    return password
+
+
+def _logins(database: Path) -> list[str]:
+    with closing(sqlite3.connect(database)) as db:
+        rows = db.execute("SELECT action FROM core_auditevent WHERE action LIKE 'login%' ORDER BY id").fetchall()
+    return [action for (action,) in rows]
+
+
+def test_a_running_jaga_web_answers_a_full_disk_with_the_503_page_and_carries_on_when_space_is_back(
+    tmp_path: Path, tmpfs: Callable[..., Path]
+) -> None:
+    data = tmpfs(tmp_path / "data", megabytes=48)
+    password = _bootstrapped(data)
+    output: list[str] = []
+    with _jaga_web(data, output, JAGA_DISK_FREE_MIN_MB="0") as (base, proc):
+        visitor = _Browser(base)
+        status, _headers, _page = visitor.log_in("admin", "salah-sekali")  # stored: a failed log-in
+        assert status == 200
+        filler = _fill(data)
+        status, headers, page = visitor.log_in("admin", password)
+        assert status == 503, page
+        assert "Jaga tidak dapat menyimpan saat ini" in page
+        assert f"Disk folder data Jaga ({data}) penuh" in page, page[page.find("<main") :] + "".join(output)
+        assert "Traceback" not in page
+        assert headers["Retry-After"] == "60"
+        filler.unlink()  # space is back: the same process carries on, nobody restarted it
+        status, headers, page = visitor.log_in("admin", password)
+        assert status == 302, page
+        assert proc.poll() is None
+    assert _logins(data / "jaga.sqlite3") == ["login_failed", "login"]  # nothing stored before was lost
+    assert "penyimpanan bermasalah / storage failure: Disk folder data Jaga" in output[0]  # in the log, too
+    assert "Traceback" not in output[0]
+
+
+def test_a_running_jaga_web_shows_the_banner_below_the_minimum_and_the_damaged_database_page(
+    tmp_path: Path, tmpfs: Callable[..., Path]
+) -> None:
+    data = tmpfs(tmp_path / "data", megabytes=48)
+    password = _bootstrapped(data)
+    free = disk_free_mb(data)
+    with _jaga_web(data, [], JAGA_DISK_FREE_MIN_MB=str(free + 100)) as (base, _proc):
+        visitor = _Browser(base)
+        status, _headers, page = visitor.get("/login/")
+        assert status == 200
+        assert "data-storage-warning" in page
+        assert f"(batas peringatan JAGA_DISK_FREE_MIN_MB: {free + 100} MB)" in page
+        database = data / "jaga.sqlite3"
+        database.write_bytes(b"bukan basis data" * 4096)  # damaged under the running web
+        status, headers, page = visitor.log_in("admin", password)
+        assert status == 503, page
+        assert "Berkas basis data SQLite rusak" in page
+        assert f"sqlite3 {database} 'PRAGMA integrity_check'" in html.unescape(page)
+        assert headers["Retry-After"] == "60"
+
+
+def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
+    tmp_path: Path, tmpfs: Callable[..., Path]
+) -> None:
+    """Every process of a real ``jaga up`` on a full disk: none is lost (one that exits is restarted with its
+    cause), each says the cause in words, the web answers 503; once space is back the same processes carry on
+    and the database is sound."""
+    data = tmpfs(tmp_path / "data", megabytes=48)
+    password = _bootstrapped(data)
+    port = _free_port()
+    log = tmp_path / "up.log"
+    env = jaga_env(data.parent, JAGA_DATA_DIR=str(data), JAGA_LISTEN=f"127.0.0.1:{port}", JAGA_DISK_FREE_MIN_MB="0")
+    with log.open("w") as out:
+        up = subprocess.Popen([JAGA, "up"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+
+    def said(pattern: str, *, since: int = 0, timeout: float = 40) -> None:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, log.read_text()[since:], re.MULTILINE):
+            assert up.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"never said {pattern!r}:\n{log.read_text()[since:]}"
+            time.sleep(0.2)
+
+    try:
+        for started in ("web serving on", "worker started, queues quick", "worker started, queues long",
+                        "scheduler started", "probe .*: berjalan"):  # fmt: skip
+            said(started)
+        visitor = _Browser(f"http://127.0.0.1:{port}")
+        assert visitor.log_in("admin", "salah-sekali")[0] == 200  # stored before the disk fills
+        before = len(log.read_text())
+        filler = _fill(data)
+        status, _headers, page = visitor.log_in("admin", password)
+        assert status == 503
+        assert f"Disk folder data Jaga ({data}) penuh" in page
+        for name in ("worker-quick", "worker-long"):  # their heartbeats (every 10 s) meet the full disk
+            said(rf"^{name} +\|.*heartbeat not stored: database or disk is full", since=before)
+        said(r"^probe +\|.*the database disk is full", since=before)
+        time.sleep(11)  # another round of heartbeats on the full disk
+        full = log.read_text()[before:]
+        assert len(re.findall(r"^probe .*the database disk is full", full, re.MULTILINE)) == 1  # said once
+        assert "the database answers again" not in full  # a read that works is not the disk coming back
+        filler.unlink()
+        time.sleep(1)
+        assert visitor.log_in("admin", password)[0] == 302  # the same web, no restart needed
+        said("probe .*the database answers again", since=before, timeout=20)  # its next heartbeat is stored
+        during = log.read_text()[before:]
+    finally:
+        up.send_signal(signal.SIGTERM)
+        up.wait(timeout=30)
+    output = log.read_text()
+    assert up.returncode == 0, output
+    assert "semua proses berhenti / all processes stopped" in output
+    exits = re.findall(r"proses (\S+) berhenti \(kode", during)
+    for name in exits:  # a process that did die of it was started again with the cause said
+        assert f"penyebab / cause ({name}): Disk folder data Jaga ({data}) penuh" in during, during
+    assert "Traceback" not in during, during
+    database = data / "jaga.sqlite3"
+    with closing(sqlite3.connect(database)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert _logins(database) == ["login_failed", "login"]

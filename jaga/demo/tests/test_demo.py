@@ -201,11 +201,16 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
     settings.JAGA_LISTEN = (address.hostname, address.port)
     demo_create(days=1)
     demo_create(days=1)  # a second run tells nothing again
+    from jaga.traffic.models import Detection
+
     deliveries = NotificationDelivery.objects.filter(institution__slug=DEMO_SLUG).order_by("id")
-    assert list(deliveries.values_list("event_type", "status")) == [
+    told = list(deliveries.values_list("event_type", "status"))
+    assert [event for event in told if event[0] != "traffic.detection"] == [
         ("monitor.down", "pending"),
         ("monitor.up", "pending"),
         ("incident.opened", "pending"),  # the outage opened an incident (resolved after three good checks)
+        # the visitor log's detections: the rules that open incidents opened one each
+        *[("incident.opened", "pending")] * _traffic_incidents(),
         # the incidents step: taken on; escalated to tier 2 then to the vendor; an outage resolved and reviewed
         ("incident.opened", "pending"),
         ("incident.opened", "pending"),
@@ -213,9 +218,19 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
         ("incident.escalated_vendor", "pending"),
         ("incident.opened", "pending"),
         ("incident.resolved", "pending"),
+        ("report.ready", "pending"),  # the reports step: last month's situation report sent to the Secretary
     ]
-    assert notification_deliveries_retry_due() == 9  # what the worker of `jaga up` does
+    detections = Detection.objects.filter(site__institution__slug=DEMO_SLUG).count()
+    assert detections > 0
+    assert told.count(("traffic.detection", "pending")) == detections  # each detection told once
+    assert notification_deliveries_retry_due() == len(told)  # what the worker of `jaga up` does
     assert set(deliveries.values_list("status", flat=True)) == {"sent"}
+
+
+def _traffic_incidents() -> int:
+    from jaga.incidents.models import Incident
+
+    return Incident.objects.filter(site__institution__slug=DEMO_SLUG, cause_key__startswith="traffic:").count()
 
 
 def test_the_demo_inbox_takes_json_posts_once_the_demo_exists(demo, client: Client) -> None:  # type: ignore[no-untyped-def]

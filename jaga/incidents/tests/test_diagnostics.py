@@ -70,7 +70,7 @@ def test_a_down_port_is_diagnosed_as_refused_at_tcp_and_http(
     site.base_url = f"http://127.0.0.1:{port}/"
     site.save()
     incident = _open_outage(site, django_capture_on_commit_callbacks)
-    entry = TimelineEntry.objects.get(pk=incident_diagnose.call(incident_id=incident.pk))
+    entry = TimelineEntry.objects.get(pk=incident_diagnose.call(incident_id=incident.pk)["entry"])
     assert entry.kind == EntryKind.DIAGNOSTIC
     assert entry.author is None
     steps = _steps(entry)
@@ -94,7 +94,7 @@ def test_a_self_signed_certificate_is_named_with_its_issuer_expiry_and_host_matc
         site.base_url = srv.url("/")
         site.save()
         incident = _open_outage(site, django_capture_on_commit_callbacks)
-        entry = TimelineEntry.objects.get(pk=incident_diagnose.call(incident_id=incident.pk))
+        entry = TimelineEntry.objects.get(pk=incident_diagnose.call(incident_id=incident.pk)["entry"])
     steps = _steps(entry)
     assert steps["tcp"]["ok"] is True
     assert steps["tcp"]["ms"] >= 0
@@ -173,7 +173,7 @@ def test_staff_reruns_the_diagnostics_and_reads_them_on_the_incident_page(
     assert response.status_code == 302
     queued = DBTaskResult.objects.get()
     assert queued.args_kwargs["kwargs"] == {"incident_id": incident.pk, "user_id": staff.pk}
-    entry = TimelineEntry.objects.get(pk=incident_diagnose.call(**queued.args_kwargs["kwargs"]))
+    entry = TimelineEntry.objects.get(pk=incident_diagnose.call(**queued.args_kwargs["kwargs"])["entry"])
     assert entry.author == staff
     page = _client(staff).get(reverse("incidents:detail", kwargs=kwargs)).content.decode()
     assert f'data-diagnostics="{entry.pk}"' in page

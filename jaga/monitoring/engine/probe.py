@@ -35,6 +35,7 @@ from django.db import DatabaseError, connection
 from jaga.core import http
 from jaga.core.clock import now as clock_now
 from jaga.monitoring import services
+from jaga.monitoring.engine.errands import ErrandRunner
 from jaga.monitoring.engine.health import LagWindow, database_trouble
 from jaga.monitoring.engine.store import Claim
 from jaga.monitoring.kinds import REGISTRY
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
-VERSION = "0.2"
+VERSION = "0.3"  # 0.3: claims errands (jaga.monitoring.engine.errands)
 SPEC_TTL_SECONDS = 600.0  # re-read a monitor's settings at least this often (its institution's may change)
 BEHIND_WARN_MS = 2000  # a lag p99 above this over a minute is logged as falling behind
 
@@ -131,7 +132,9 @@ class ProbeEngine:
         self._db_retry_at = 0.0
         self._db_backoff = 0.0
         self._db_cause = ""
+        self._db_failed = ""  # what failed with that cause: only its success says the database is back
         self._lags = LagWindow()
+        self.errands = ErrandRunner(probe_name=self.name, db=self._db, clock=clock)
         self.checks_done = 0
         self.results_dropped = 0
         self.transitions: list[services.Transition] = []
@@ -175,6 +178,8 @@ class ProbeEngine:
                         await self._start_all(claims)
                 if self._flush_due():
                     await self.flush()
+                if self._db_ready():
+                    await self.errands.tick()
                 await self._heartbeat_if_due()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=0.02 if more else self.poll_interval)
@@ -192,11 +197,13 @@ class ProbeEngine:
             if len(claims) < self.concurrency:
                 break
         await self.flush()
+        await self.errands.drain()
         return self.checks_done - before
 
     async def shutdown(self) -> None:
         """Finish running checks (up to ``stop_grace`` s), cancel the rest, write, give back claims."""
         self._stopping.set()
+        await self.errands.stop(self.stop_grace)
         pending = dict(self._inflight)
         if pending:
             _, still = await asyncio.wait(pending.values(), timeout=self.stop_grace)
@@ -260,10 +267,13 @@ class ProbeEngine:
                     sentence,
                 )
             self._db_cause = sentence if cause else ""
+            self._db_failed = what
             return None
-        if self._db_cause:
+        # A read (or a claim of nothing) succeeds on a full disk; the database is back when what failed works.
+        if self._db_cause and what == self._db_failed:
             logger.warning("probe %s: basis data kembali normal / the database answers again", self.name)
             self._db_cause = ""
+            self._db_failed = ""
         self._db_backoff = 0.0
         return result
 

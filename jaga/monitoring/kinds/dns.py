@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-import dns.asyncresolver
-import dns.exception
-import dns.rdatatype
-import dns.resolver
 from django.utils.translation import gettext_noop as _
 from pydantic import field_validator
 
-from jaga.core import http
 from jaga.core.kindconfig import setting
+from jaga.core.resolver import DnsLookupError, DnsResolver
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
 
@@ -80,31 +75,15 @@ class DnsKind:
 
     async def check(self, ctx: CheckContext, config: Any) -> CheckOutcome:
         cfg: Config = config
-        if cfg.nameserver:
-            refusal = http.address_refusal(cfg.nameserver, cfg.port, ctx.policy)
-            if refusal:
-                return _down("address_refused", refusal)
-        resolver = dns.asyncresolver.Resolver(configure=not cfg.nameserver)
-        if cfg.nameserver:
-            resolver.nameservers = [cfg.nameserver]
-            resolver.port = cfg.port
-        resolver.lifetime = ctx.timeout_s
-        resolver.timeout = min(ctx.timeout_s, 2.0)
         where = f"{cfg.name} ({cfg.record_type})"
-        started = time.monotonic()
+        resolver = DnsResolver(nameserver=cfg.nameserver, port=cfg.port, timeout_s=ctx.timeout_s)
         try:
-            answer = await resolver.resolve(cfg.name, cfg.record_type, raise_on_no_answer=False)
-        except dns.resolver.NXDOMAIN:
-            return _down("nxdomain", f"Nama {cfg.name} tidak ada (NXDOMAIN) / name does not exist")
-        except dns.resolver.LifetimeTimeout:
-            return _down("timeout", f"Batas waktu {ctx.timeout_s:g} detik terlampaui saat mencari {where} / timed out")
-        except dns.resolver.NoNameservers as exc:
-            return _down("servfail", f"Server nama gagal menjawab untuk {where} / nameservers failed: {exc}")
-        except (dns.exception.DNSException, OSError) as exc:
-            return _down("dns", f"Galat DNS untuk {where} / DNS error: {exc}")
-        ms = round((time.monotonic() - started) * 1000, 1)
-        values = [rdata.to_text() for rdata in answer] if answer.rrset is not None else []
-        details: dict[str, Any] = {"values": values, "ttl": answer.rrset.ttl if answer.rrset is not None else None}
+            answer = await resolver.lookup(cfg.name, cfg.record_type, policy=ctx.policy)
+        except DnsLookupError as exc:
+            return _down(exc.code, exc.message)
+        ms = answer.ms
+        values = answer.values
+        details: dict[str, Any] = {"values": values, "ttl": answer.ttl}
         if not values:
             return CheckOutcome(
                 Status.DOWN,

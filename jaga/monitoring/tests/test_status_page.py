@@ -169,6 +169,33 @@ def test_the_list_a_monitors_page_and_the_dashboard_poll_for_live_updates(
         Monitor.objects.filter(pk=monitor.pk).update(status=MonitorStatus.DOWN)
 
 
+def test_the_live_pages_poll_at_the_setting_and_say_that_interval(
+    client: Client, staff: Any, site: Any, settings: Any
+) -> None:
+    from django.conf import settings as django_settings
+
+    monitor = _down_in_a_window(site)
+    settings.JAGA_LIVE_SECONDS = 12
+    client.force_login(staff)
+    pages = (
+        reverse("monitoring:index"),
+        reverse("monitoring:site_monitors", args=[site.pk]),
+        reverse("monitoring:monitor_detail", args=[monitor.pk]),
+    )
+    for page in pages:
+        body = client.get(page).content.decode()
+        assert 'hx-trigger="every 12s"' in body, page
+        assert "Diperbarui otomatis setiap 12 detik." in body, page
+        assert "30 detik" not in body, page
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Updated automatically every 12 seconds." in client.get(pages[1]).content.decode()
+    for dashboard in (
+        reverse("sop:institution_dashboard", args=[site.institution.slug]),
+        reverse("sop:site_dashboard", args=[site.institution.slug, site.pk]),
+    ):
+        assert 'hx-trigger="every 12s"' in client.get(dashboard).content.decode(), dashboard
+
+
 def _checks(monitor: Monitor, now: dt.datetime, values: list[tuple[int, float]]) -> None:
     from jaga.monitoring.models import CheckResult
 

@@ -35,6 +35,13 @@ def domain_normalise(value: str) -> str:
     return text
 
 
+def registered_name(value: str) -> str:
+    """The name a registry knows: :func:`domain_normalise` without a leading ``www.`` (a site's address pasted
+    in, ``https://www.pn-bangil.go.id/``, is the domain ``pn-bangil.go.id``: a registry answers 404 for www)."""
+    name = domain_normalise(value)
+    return name[4:] if name.startswith("www.") and name.count(".") >= 2 else name
+
+
 class DomainKind:
     key: ClassVar[str] = "domain"
     automatic: ClassVar[bool] = True
@@ -42,13 +49,16 @@ class DomainKind:
     identifier_label: ClassVar[StrOrPromise] = _("Nama domain")
 
     def identifier_clean(self, value: str) -> str:
-        return domain_normalise(value)
+        return registered_name(value)
 
     def expiry_find(self, service: Service, *, force: bool = False) -> ExpiryFinding | None:
         from jaga.renewals.rdap.lookup import domain_expiry
 
         return domain_expiry(
-            domain=service.identifier, server=service.rdap_url, institution=service.institution, force=force
+            domain=registered_name(service.identifier),
+            server=service.rdap_url,
+            institution=service.institution,
+            force=force,
         )
 
 

@@ -19,7 +19,7 @@ from jaga.core import clock
 from jaga.core.models import Institution
 from jaga.core.scheduling import Calendar, schedule_ensure
 from jaga.renewals.kinds import REGISTRY
-from jaga.renewals.models import OPEN_STATES, CaseState, CaseStep, RenewalCase, Service, StepAction
+from jaga.renewals.models import OPEN_STATES, CaseState, CaseStep, LookupStatus, RenewalCase, Service, StepAction
 from jaga.renewals.step_notes import step_note
 
 logger = logging.getLogger(__name__)
@@ -76,8 +76,11 @@ def renewals_daily_run(*, institution: Institution, force_lookup: bool = False) 
     for service in Service.objects.filter(institution=institution, is_active=True).order_by("pk"):
         try:
             if REGISTRY.get(service.kind).automatic:
-                service_expiry_check(service=service, force=force_lookup)
+                lookup = service_expiry_check(service=service, force=force_lookup)
                 report.checked += 1
+                if lookup is not None and lookup.status == LookupStatus.FAILED:
+                    # The date in force stays (and its reminders go on), but a look-up that failed is no check.
+                    report.failed.append(f"{service.name}: {lookup.error}")
                 service.refresh_from_db()
             today = local_date(clock.now(), institution)
             _service_day(service=service, today=today, report=report)

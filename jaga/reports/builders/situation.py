@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from jaga.reports.builders.base import BuildContext
 from jaga.reports.builders.common import document_make
 from jaga.reports.document import Document, Section
-from jaga.reports.sources import backups, incidents, monitoring, pending, renewals, sop
+from jaga.reports.sources import backups, incidents, monitoring, renewals, sop, traffic
 from jaga.sop.selectors import Compliance
 
 
@@ -22,7 +22,7 @@ class SituationBuilder:
             monitoring.content_section(ctx),
             monitoring.integrity_section(ctx),
             backups.backups_section(ctx),
-            pending.unavailable(key="traffic", title=_("Aktivitas pengunjung dan deteksi keamanan")),
+            traffic.traffic_section(ctx),
             renewals.renewals_section(ctx),
             incidents.incidents_section(ctx),
             sop.compliance_section(ctx, compliances),

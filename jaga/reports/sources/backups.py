@@ -17,7 +17,7 @@ from jaga.reports.formatting import date_long, datetime_long, number
 FAILED = (RunState.FAILED, RunState.INTERRUPTED)
 
 
-def _size(value: int) -> str:
+def size_label(value: int) -> str:
     for unit, step in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if value >= step:
             return f"{formats.number_format(value / step, 1)} {unit}"
@@ -143,7 +143,7 @@ def backups_section(ctx: BuildContext) -> Section:
                         export.get_medium_display(),
                         export.label,
                         number(export.volumes),
-                        _size(export.total_bytes),
+                        size_label(export.total_bytes),
                         export.kept_at or "—",
                     ]
                     for export in exports

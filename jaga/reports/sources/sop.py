@@ -11,8 +11,12 @@ from jaga.reports.formatting import number, percent
 from jaga.sop.selectors import Compliance, activity_compliance, sop_for_institution
 
 
-def compliance_list(ctx: BuildContext) -> list[Compliance]:
+def compliance_list(ctx: BuildContext, *, keys: tuple[str, ...] = ()) -> list[Compliance]:
+    """Each activity's compliance in the period (only the activities with ``keys``, when given)."""
     sop = sop_for_institution(institution=ctx.institution)
+    activities = sop.activities.order_by("number")
+    if keys:
+        activities = activities.filter(key__in=keys)
     return [
         activity_compliance(
             institution=ctx.institution,
@@ -21,7 +25,7 @@ def compliance_list(ctx: BuildContext) -> list[Compliance]:
             end=ctx.period.end,
             site=ctx.site,
         )
-        for activity in sop.activities.order_by("number")
+        for activity in activities
     ]
 
 

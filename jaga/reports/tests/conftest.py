@@ -11,10 +11,12 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from jaga.core import clock
 from jaga.core.tests.conftest import immediate_tasks, json_receiver  # noqa: F401  (shared fixtures)
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -133,3 +135,98 @@ def smtp_capture() -> Iterator[socketserver.ThreadingTCPServer]:
     yield server
     server.shutdown()
     server.server_close()
+
+
+LINE = (
+    '{client} - - [{day:02d}/{month}/2026:09:{m:02d}:{s:02d} +0700] "GET {path} HTTP/1.1" {status} 2048 "-" "{agent}"\n'
+)
+BROWSER = "Mozilla/5.0 (Windows NT 10.0) Chrome/130.0"
+SQLI = "/perkara?id=1%27%20UNION%20SELECT%20user,pass%20FROM%20users--"
+
+
+def access_log(path: Path) -> dict[str, Any]:
+    """Three November days of readers (25 addresses a day, five 500s, four 404s), three SQL injection probes
+    by sqlmap, and 20 October lines (the previous period). Returns the figures a report must show."""
+    lines: list[str] = []
+    visitors: set[tuple[str, int, str]] = set()
+    statuses: list[int] = []
+    for day in (3, 10, 17):
+        for i in range(100):
+            client = f"198.51.100.{i % 25 + 1}"
+            status = 500 if day == 10 and i < 5 else 404 if day == 17 and i < 4 else 200
+            path_ = "/tidak-ada" if status == 404 else f"/berita/{i}"
+            lines.append(LINE.format(client=client, day=day, month="Nov", m=i % 60, s=i % 60, path=path_,
+                                     status=status, agent=BROWSER))  # fmt: skip
+            visitors.add((client, day, BROWSER))
+            statuses.append(status)
+    for s in range(3):
+        lines.append(LINE.format(client="203.0.113.66", day=10, month="Nov", m=30, s=s, path=SQLI, status=200,
+                                 agent="sqlmap/1.7"))  # fmt: skip
+        visitors.add(("203.0.113.66", 10, "sqlmap/1.7"))
+        statuses.append(200)
+    for i in range(20):
+        lines.append(LINE.format(client="198.51.100.200", day=15, month="Oct", m=i, s=i, path="/", status=200,
+                                 agent=BROWSER))  # fmt: skip
+    path.write_text("".join(lines))
+    return {
+        "hits": len(statuses),
+        "visitors": len(visitors),
+        "errors": statuses.count(500),
+        "not_found": statuses.count(404),
+        "previous": 20,
+    }
+
+
+@pytest.fixture
+def traffic_read(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
+    from jaga.core.models import Site
+    from jaga.traffic import services
+
+    settings.JAGA_TRAFFIC_DIR = tmp_path / "traffic-store"
+    log = tmp_path / "access.log"
+    figures = access_log(log)
+    run = services.traffic_ingest(site=site, sources=services.sources_for(site=site, paths=[str(log)]))
+    assert run.lines_stored == figures["hits"] + figures["previous"]
+    services.traffic_detect(site=site)
+    figures["unwatched"] = Site.objects.create(
+        institution=site.institution, name="Situs SIPP", base_url="http://127.0.0.1:9/sipp/"
+    )
+    figures["site"] = site
+    return figures
+
+
+@pytest.fixture
+def backed_up(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
+    """Two good backups, a failed one, a drill and an ADK disk in November 2026, by the backups services."""
+    from jaga.backups import services
+    from jaga.backups.models import RunState
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    root = tmp_path / "www"
+    (root / "wp-content").mkdir(parents=True)
+    (root / "index.php").write_text("<?php echo 1;\n")
+    (root / "wp-content" / "putusan.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 4000)
+    repository = services.repository_create(
+        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password="kata-sandi-repo-123"
+    )
+    plan = services.plan_create(site=site, name="Situs PN", repository=repository)
+    type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add
+    services.source_add(plan=plan, kind="files", name="www", config={"path": str(root), "cms": "wordpress"})
+    runs = []
+    with clock.frozen(dt.datetime(2026, 11, 3, 1, 0, tzinfo=WIB)):
+        runs.append(services.backup_run(plan=plan))
+    with clock.frozen(dt.datetime(2026, 11, 4, 1, 0, tzinfo=WIB)):
+        runs.append(services.drill_run(plan=plan))
+    with clock.frozen(dt.datetime(2026, 11, 5, 1, 0, tzinfo=WIB)):
+        runs.append(services.export_run(plan=plan, to=tmp_path / "adk", label="ADK November", kept_at="Lemari TI"))
+    moved = tmp_path / "www-away"
+    shutil.move(root, moved)
+    with clock.frozen(dt.datetime(2026, 11, 20, 1, 0, tzinfo=WIB)):
+        runs.append(services.backup_run(plan=plan))
+    shutil.move(moved, root)
+    with clock.frozen(dt.datetime(2026, 11, 21, 1, 0, tzinfo=WIB)):
+        runs.append(services.backup_run(plan=plan))
+    states = [run.state for run in runs]
+    assert states == [RunState.SUCCESS, RunState.SUCCESS, RunState.SUCCESS, RunState.FAILED, RunState.SUCCESS]
+    return {"plan": plan, "runs": runs}

@@ -58,8 +58,8 @@ def test_its_figures_are_the_data(month_data, tmp_path):
         in text
     )
     assert "pn-bangil.go.id berakhir 12 Desember 2026 dan belum diproses perpanjangannya." in text
-    # Sections of apps not installed here say so.
-    assert "Aktivitas pengunjung dan deteksi keamanan belum tersedia" in text
+    # Every app is installed: no section is left "belum tersedia".
+    assert "belum tersedia" not in text
 
 
 @pytest.mark.django_db

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -22,43 +20,6 @@ def _text(tmp_path: Path, *extra: str) -> str:
         call_command("report", "build", "situation", "--institution", "pn-bangil", "--period", "2026-11",
                      "--pdf", str(target), *extra)  # fmt: skip
     return " ".join(pdf_text(target).split())
-
-
-@pytest.fixture
-def backed_up(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
-    """Two good backups, a failed one, a drill and an ADK disk in November 2026, by the backups services."""
-    from jaga.backups import services
-    from jaga.backups.models import RunState
-
-    settings.DATA_DIR = tmp_path / "data"
-    settings.DATA_DIR.mkdir()
-    root = tmp_path / "www"
-    (root / "wp-content").mkdir(parents=True)
-    (root / "index.php").write_text("<?php echo 1;\n")
-    (root / "wp-content" / "putusan.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 4000)
-    repository = services.repository_create(
-        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password="kata-sandi-repo-123"
-    )
-    plan = services.plan_create(site=site, name="Situs PN", repository=repository)
-    type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add
-    services.source_add(plan=plan, kind="files", name="www", config={"path": str(root), "cms": "wordpress"})
-    runs = []
-    with clock.frozen(dt.datetime(2026, 11, 3, 1, 0, tzinfo=WIB)):
-        runs.append(services.backup_run(plan=plan))
-    with clock.frozen(dt.datetime(2026, 11, 4, 1, 0, tzinfo=WIB)):
-        runs.append(services.drill_run(plan=plan))
-    with clock.frozen(dt.datetime(2026, 11, 5, 1, 0, tzinfo=WIB)):
-        runs.append(services.export_run(plan=plan, to=tmp_path / "adk", label="ADK November", kept_at="Lemari TI"))
-    moved = tmp_path / "www-away"
-    shutil.move(root, moved)
-    with clock.frozen(dt.datetime(2026, 11, 20, 1, 0, tzinfo=WIB)):
-        runs.append(services.backup_run(plan=plan))
-    shutil.move(moved, root)
-    with clock.frozen(dt.datetime(2026, 11, 21, 1, 0, tzinfo=WIB)):
-        runs.append(services.backup_run(plan=plan))
-    states = [run.state for run in runs]
-    assert states == [RunState.SUCCESS, RunState.SUCCESS, RunState.SUCCESS, RunState.FAILED, RunState.SUCCESS]
-    return {"plan": plan, "runs": runs}
 
 
 @pytest.mark.django_db

@@ -62,6 +62,7 @@ class Command(BaseCommand):
             institutions = Institution.objects.filter(slug=slug)
             if not institutions.exists():
                 raise CommandError(f"instansi {slug!r} tidak ada / no such institution")
+        failures = 0
         for institution in institutions:
             report = renewals_daily_run(institution=institution, force_lookup=force)
             self.stdout.write(
@@ -70,15 +71,18 @@ class Command(BaseCommand):
             )
             for failure in report.failed:
                 self.stderr.write(f"  gagal / failed: {failure}")
+            failures += len(report.failed)
+        if failures:
+            raise CommandError(f"{failures} layanan gagal diperiksa / {failures} services failed (see above)")
 
     def _lookup(self, domain: str, server: str) -> None:
         from django.core.exceptions import ValidationError
 
-        from jaga.renewals.kinds.domain import domain_normalise
+        from jaga.renewals.kinds.domain import registered_name
         from jaga.renewals.rdap.lookup import domain_expiry
 
         try:
-            name = domain_normalise(domain)
+            name = registered_name(domain)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         finding = domain_expiry(domain=name, server=server, force=True)

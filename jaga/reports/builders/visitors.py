@@ -1,0 +1,34 @@
+"""The visitor activity log (Log Aktivitas Pengunjung): the SOP's output of activity 3, for any period, per site or
+for the whole institution. From the traffic app: the summary and detections, then each site's log."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from jaga.reports.builders.base import BuildContext
+from jaga.reports.builders.common import document_make
+from jaga.reports.document import Document
+from jaga.reports.sources import sop, traffic
+
+
+class VisitorLogBuilder:
+    key = "visitors"
+    classification = "OT.01"
+
+    def build(self, ctx: BuildContext) -> Document:
+        compliances = sop.compliance_list(ctx, keys=("traffic",))
+        return document_make(
+            ctx,
+            kind=self.key,
+            title=_("LAPORAN TENTANG LOG AKTIVITAS PENGUNJUNG WEBSITE"),
+            subject=_("Log aktivitas pengunjung website"),
+            purpose=_(
+                "Laporan ini menyajikan log aktivitas pengunjung website dan aktivitas mencurigakan yang terdeteksi "
+                "selama periode laporan, sebagai output aktivitas 3 SOP pengelolaan website."
+            ),
+            activities=sop.activities_table(compliances),
+            sections=[traffic.traffic_section(ctx), *(traffic.site_log_section(ctx, site) for site in ctx.sites)],
+        )
+
+
+BUILDER = VisitorLogBuilder()

@@ -1,0 +1,249 @@
+"""The visitor-activity section: each site's requests, visitors, errors and bots in the period against the
+previous one, and the security detections seen in it, with each rule's own advice. Read through the traffic
+app's selectors (the analytics store and the detections)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from jaga.core.models import Site
+from jaga.reports import charts
+from jaga.reports.builders.base import BuildContext
+from jaga.reports.document import Chart, Section, SectionState, Table
+from jaga.reports.formatting import date_long, datetime_long, number, percent
+from jaga.traffic.models import Detection
+from jaga.traffic.panels import Summary
+from jaga.traffic.selectors import detections_between, log_sources_active, rule_for, visitor_activity
+
+SERIOUS = ("tinggi", "kritis")
+ERROR_SHARE = 1.0  # per cent of requests answered 5xx above which the conclusions call for action
+
+
+@dataclass
+class SiteTraffic:
+    site: Site
+    watched: bool  # the site has an active log source
+    summary: Summary
+    previous: Summary
+
+
+def sites_traffic(ctx: BuildContext) -> list[SiteTraffic]:
+    watched = set(log_sources_active(sites=ctx.sites).values_list("site_id", flat=True))
+    found = []
+    for site in ctx.sites:
+        read = visitor_activity(site=site, start=ctx.period.start, end=ctx.period.end, keys=())
+        found.append(SiteTraffic(site=site, watched=site.pk in watched, summary=read.summary, previous=read.previous))
+    return found
+
+
+def rule_words(ctx: BuildContext, rule_key: str) -> tuple[str, str]:
+    """The rule's label and advice in the report's language (the key itself for a rule no longer there)."""
+    rule = rule_for(rule_key)
+    if rule is None:
+        return rule_key, ""
+    english = ctx.language == "en"
+    return (rule.label.en if english else rule.label.id), (rule.advice.en if english else rule.advice.id)
+
+
+def detections_table(ctx: BuildContext, detections: list[Detection], *, key: str = "detections") -> Table:
+    rows = []
+    for detection in detections:
+        label, _advice = rule_words(ctx, detection.rule_key)
+        rows.append(
+            [
+                detection.site.name,
+                label,
+                detection.get_severity_display(),
+                detection.key,
+                number(detection.count),
+                datetime_long(detection.first_seen.astimezone(ctx.tz)),
+                datetime_long(detection.last_seen.astimezone(ctx.tz)),
+            ]
+        )
+    return Table(
+        key=key,
+        title=_("Deteksi keamanan"),
+        headers=[
+            _("Situs"),
+            _("Aturan"),
+            _("Tingkat"),
+            _("Klien"),
+            _("Permintaan"),
+            _("Pertama terlihat"),
+            _("Terakhir terlihat"),
+        ],
+        rows=rows,
+        note=_("Jumlah permintaan dihitung sejak deteksi pertama terlihat."),
+    )
+
+
+def _change(now: int, before: int) -> str:
+    if before == 0:
+        return "—"
+    change = 100.0 * (now - before) / before
+    return ("+" if change > 0 else "") + percent(change, 1)
+
+
+def traffic_section(ctx: BuildContext) -> Section:
+    section = Section(key="traffic", title=_("Aktivitas pengunjung dan deteksi keamanan"))
+    per_site = sites_traffic(ctx)
+    detections = list(detections_between(sites=ctx.sites, since=ctx.since, until=ctx.until))
+    hits = sum(item.summary.hits for item in per_site)
+    if not any(item.watched for item in per_site) and hits == 0 and not detections:
+        section.state = SectionState.EMPTY
+        section.paragraphs.append(_("Belum ada log akses yang dibaca untuk situs dalam cakupan laporan ini."))
+        section.recommendations.append(
+            _("Hubungkan log akses setiap situs agar aktivitas pengunjung terpantau (aktivitas 3 SOP).")
+        )
+        return section
+    serious = [d for d in detections if d.severity in SERIOUS]
+    section.facts += [
+        (_("Permintaan dalam periode"), number(hits)),
+        (_("Pengunjung unik dalam periode"), number(sum(item.summary.visitors for item in per_site))),
+        (_("Permintaan periode sebelumnya"), number(sum(item.previous.hits for item in per_site))),
+        (_("Deteksi keamanan dalam periode"), number(len(detections))),
+        (_("Deteksi tingkat tinggi atau kritis"), number(len(serious))),
+    ]
+    rows = []
+    for item in per_site:
+        summary = item.summary
+        rows.append(
+            [
+                item.site.name,
+                number(summary.hits),
+                number(summary.visitors),
+                _change(summary.hits, item.previous.hits),
+                number(summary.not_found),
+                number(summary.errors),
+                number(summary.crawler_hits),
+                formats.number_format(summary.megabytes, 1),
+            ]
+        )
+        if not item.watched and summary.hits == 0:
+            section.findings.append(
+                _("Log akses %(site)s belum dihubungkan: aktivitas pengunjungnya tidak terpantau.")
+                % {"site": item.site.name}
+            )
+            section.recommendations.append(
+                _("Tambahkan sumber log akses untuk %(site)s (aktivitas 3 SOP).") % {"site": item.site.name}
+            )
+        elif summary.hits == 0:
+            section.findings.append(
+                _("Tidak ada baris log akses %(site)s dalam periode ini.") % {"site": item.site.name}
+            )
+            section.recommendations.append(
+                _("Periksa apakah log akses %(site)s masih ditulis dan dibaca Jaga.") % {"site": item.site.name}
+            )
+        elif 100.0 * summary.errors / summary.hits > ERROR_SHARE:
+            section.findings.append(
+                _("%(share)s permintaan ke %(site)s dijawab galat server (5xx).")
+                % {"share": percent(100.0 * summary.errors / summary.hits, 1), "site": item.site.name}
+            )
+            section.recommendations.append(
+                _("Periksa log galat server %(site)s dan perbaiki halaman yang gagal.") % {"site": item.site.name}
+            )
+    section.tables.append(
+        Table(
+            key="traffic",
+            title=_("Aktivitas pengunjung per situs"),
+            headers=[
+                _("Situs"),
+                _("Permintaan"),
+                _("Pengunjung unik"),
+                _("Perubahan dari periode sebelumnya"),
+                _("Tidak ditemukan (404)"),
+                _("Galat server (5xx)"),
+                _("Permintaan bot"),
+                _("Data (MB)"),
+            ],
+            rows=rows,
+        )
+    )
+    if detections:
+        section.tables.append(detections_table(ctx, detections))
+    for rule_key in dict.fromkeys(d.rule_key for d in serious):
+        found = [d for d in serious if d.rule_key == rule_key]
+        label, advice = rule_words(ctx, rule_key)
+        section.findings.append(
+            _("%(rule)s: %(count)s klien terdeteksi, mis. %(key)s di %(site)s.")
+            % {"rule": label, "count": number(len(found)), "key": found[0].key, "site": found[0].site.name}
+        )
+        if advice:
+            section.recommendations.append(f"{label}: {advice}")
+    return section
+
+
+# The panels of the visitor activity log, in the order of the letter (the latest lines stay on the traffic page).
+LOG_PANELS = ("pages", "not_found", "forbidden", "errors", "hosts", "countries", "crawlers", "referrers", "status")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, float):
+        return str(formats.number_format(value, 2))
+    return str(value)
+
+
+def _day(value: object) -> str:
+    try:
+        return date_long(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def site_log_section(ctx: BuildContext, site: Site) -> Section:
+    """One site's visitor log: requests and visitors per day (a picture and a table), then the panels."""
+    section = Section(key=f"visitors-{site.pk}", title=_("Log aktivitas pengunjung %(site)s") % {"site": site.name})
+    read = visitor_activity(site=site, start=ctx.period.start, end=ctx.period.end, keys=("daily", *LOG_PANELS))
+    summary = read.summary
+    if summary.hits == 0:
+        section.state = SectionState.EMPTY
+        section.paragraphs.append(_("Tidak ada baris log akses situs ini dalam periode laporan."))
+        return section
+    section.facts += [
+        (_("Permintaan"), number(summary.hits)),
+        (_("Pengunjung unik"), number(summary.visitors)),
+        (_("Data (MB)"), str(formats.number_format(summary.megabytes, 1))),
+        (_("Tidak ditemukan (404)"), number(summary.not_found)),
+        (_("Galat server (5xx)"), number(summary.errors)),
+        (_("Permintaan bot"), number(summary.crawler_hits)),
+    ]
+    daily = read.panel("daily").rows
+    if daily:
+        first, last = daily[0][0], daily[-1][0]
+        section.charts.append(
+            Chart(
+                title=_("Permintaan per hari"),
+                svg=charts.column_bars(
+                    [(f"{row[0]}: {row[1]}", float(row[1])) for row in daily],
+                    first_label=_day(first),
+                    last_label=_day(last),
+                    peak_label=_("puncak %(n)s permintaan") % {"n": number(max(int(row[1]) for row in daily))},
+                ),
+            )
+        )
+    for panel in read.panels:
+        if not panel.rows:
+            continue
+        section.tables.append(
+            Table(
+                key=f"{panel.spec.key}-{site.pk}",
+                title=str(panel.spec.title),
+                headers=[str(column) for column in panel.spec.columns],
+                rows=[
+                    [
+                        _day(value) if panel.spec.key == "daily" and i == 0 else _cell(value)
+                        for i, value in enumerate(row)
+                    ]
+                    for row in panel.rows
+                ],
+            )
+        )
+    return section

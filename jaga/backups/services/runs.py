@@ -315,6 +315,8 @@ def _ledger_interrupted(run: Run) -> None:
     from jaga.sop.models import LedgerEntry, Outcome
     from jaga.sop.services import LedgerError, ledger_close
 
+    if run.ledger_entry_id is None:
+        return
     entry = LedgerEntry.objects.filter(pk=run.ledger_entry_id, outcome=Outcome.RUNNING).first()
     if entry is None:
         return

@@ -243,7 +243,10 @@ def perform(
 
     A run of the same plan left ``running`` by a process that died (killed, a crash) is closed as interrupted
     first, with its ledger entry: without a worker's sweep (``jaga backup run`` from cron) nothing else would."""
-    backup_runs_sweep_interrupted(now=clock.now(), plan=plan)
+    try:
+        backup_runs_sweep_interrupted(now=clock.now(), plan=plan)
+    except Exception:  # the sweep tidies up; its failure never stops a backup
+        logger.exception("sweep of plan %s's interrupted runs failed", plan.pk)
     run, entry = _run_open(plan=plan, kind=kind, trigger=trigger, user=user)
     ctx = RunContext(run=run, on_progress=on_progress)
     soft = False

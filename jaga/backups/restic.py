@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -57,14 +58,16 @@ _REASONS: tuple[tuple[str, str, str], ...] = (
     ("repository is already locked", "locked",
      "Repositori sedang dikunci proses lain; coba lagi setelah proses itu selesai / "
      "the repository is locked by another process; try again when it has finished"),
-    ("unable to create lock", "locked",
-     "Repositori sedang dikunci proses lain / the repository is locked by another process"),
     ("is there a repository at the following location", "no_repository",
      "Repositori tidak ditemukan di lokasinya / no repository at its location"),
     ("unable to open config file", "no_repository",
      "Repositori tidak ditemukan di lokasinya / no repository at its location"),
     ("no space left on device", "disk_full",
      "Ruang penyimpanan penuh / no space left on the device"),
+    # Another process's lock says "already locked" (above); this is a lock restic could not write.
+    ("unable to create lock", "lock_failed",
+     "Kunci repositori tidak dapat ditulis (disk penuh, hanya-baca atau tanpa izin tulis) / "
+     "the repository's lock cannot be written (a full, read-only or unwritable disk)"),
     ("config file already exists", "exists",
      "Sudah ada repositori di lokasi ini / a repository already exists at this location"),
     ("host key verification failed", "host_key",
@@ -74,6 +77,17 @@ _REASONS: tuple[tuple[str, str, str], ...] = (
     ("connection refused", "unreachable",
      "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
 )  # fmt: skip
+
+
+def without_stack_trace(text: str) -> str:
+    """restic's stderr without the Go stack trace it prints after some errors (frames and their file lines)."""
+    lines = text.splitlines()
+    kept = [
+        line
+        for number, line in enumerate(lines)
+        if not line.startswith("\t") and not (number + 1 < len(lines) and lines[number + 1].startswith("\t"))
+    ]
+    return "\n".join(kept)
 
 
 def restic_error(error: execute.ExecuteError, *, action: str) -> ResticError:
@@ -87,15 +101,15 @@ def restic_error(error: execute.ExecuteError, *, action: str) -> ResticError:
             reason="missing_restic",
             detail=error.message,
         )
+    detail = without_stack_trace(error.stderr_tail)
     for needle, reason, sentence in _REASONS:
         if needle in text:
-            return ResticError(
-                f"restic {action}: {sentence}", reason=reason, detail=error.stderr_tail, returncode=error.returncode
-            )
+            message = f"restic {action}: {sentence}"
+            return ResticError(message, reason=reason, detail=detail, returncode=error.returncode)
     return ResticError(
         f"restic {action} gagal (kode {error.returncode}) / failed (exit code {error.returncode})",
         reason="failed",
-        detail=error.stderr_tail,
+        detail=detail,
         returncode=error.returncode,
     )
 
@@ -241,6 +255,15 @@ class Restic:
                 )
             except execute.ExecuteError as exc:
                 error = restic_error(exc, action=action)
+                if error.reason not in ("disk_full", "timeout") and local_disk_full(self.target.location):
+                    # restic prints a Go stack trace after some write errors, and the end of stderr that
+                    # Jaga keeps no longer holds "no space left on device": the disk itself says it.
+                    error = ResticError(
+                        f"restic {action}: Ruang penyimpanan penuh / no space left on the device",
+                        reason="disk_full",
+                        detail=error.detail,
+                        returncode=error.returncode,
+                    )
                 if error.reason != "locked" or attempt == 2 or tuple(args[:1]) == ("unlock",):
                     raise error from None
             # A lock left by a restic that died (a killed run, a crash) blocks every later command until
@@ -399,6 +422,20 @@ class Restic:
 
 
 SKIPPED_SUFFIX = " does not exist, skipping"
+DISK_FULL_BYTES = 1024 * 1024  # less than this free where a local repository is: its disk is full
+
+
+def local_disk_full(location: str) -> bool:
+    """Whether a local repository (a path) is on a disk with almost no free space left."""
+    if not location.startswith("/"):
+        return False
+    path = Path(location)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free < DISK_FULL_BYTES
+    except OSError:
+        return False
 
 
 def error_text(message: dict[str, Any]) -> str:

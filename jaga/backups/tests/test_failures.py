@@ -297,6 +297,17 @@ def test_a_full_repository_disk_fails_in_words_and_keeps_the_good_snapshot(insti
         _assert_never_a_success(run, good, *words, hidden=(REPO_PASSWORD,))
         assert "Ruang penyimpanan penuh" in _cli_fails("run", plan)
 
+        filler = disk / "pengisi"
+        with filler.open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+            while True:  # not a byte left: restic cannot even write its lock
+                handle.write(b"\0" * 65536)
+        for failed in (services.backup_run(plan=plan), services.check_run(plan=plan), services.drill_run(plan=plan)):
+            assert failed.state == RunState.FAILED
+            assert "Ruang penyimpanan penuh" in failed.error
+            assert "dikunci proses lain" not in failed.error  # restic's "unable to create lock" is not a lock
+            assert "github.com/restic" not in failed.error  # nor its Go stack trace
+        filler.unlink()
+
         _assert_good_snapshot_intact(plan, good, root=root, expected=expected, into=tmp_path / "pulih")
         assert services.check_run(plan=plan).state == RunState.SUCCESS  # nothing half-written left in the repository
         (root / "uploads" / "rekaman-sidang.mp4").unlink()

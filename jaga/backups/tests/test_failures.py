@@ -306,6 +306,8 @@ def test_a_full_repository_disk_fails_in_words_and_keeps_the_good_snapshot(insti
             assert "Ruang penyimpanan penuh" in failed.error
             assert "dikunci proses lain" not in failed.error  # restic's "unable to create lock" is not a lock
             assert "github.com/restic" not in failed.error  # nor its Go stack trace
+        for action in ("run", "check", "drill"):
+            assert "Ruang penyimpanan penuh" in _cli_fails(action, plan)
         filler.unlink()
 
         _assert_good_snapshot_intact(plan, good, root=root, expected=expected, into=tmp_path / "pulih")

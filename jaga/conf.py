@@ -381,6 +381,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between the worker's rounds over every site's access logs (0: no scheduled round).",
     ),
     Setting(
+        "JAGA_TRAFFIC_TRUSTED_PROXIES",
+        parse_networks,
+        "",
+        "Reverse proxies (addresses or networks) whose forwarded-for field in the access log names the real client.",
+    ),
+    Setting(
         "JAGA_TRAFFIC_BLOCK_HOURS",
         parse_positive_int,
         "24",

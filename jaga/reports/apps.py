@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from jaga.core.api import api_router_register
+        from jaga.core.demo import demo_step_register
         from jaga.core.scheduling import startup_register
         from jaga.reports.events import report_event_types_register
 
@@ -16,3 +17,6 @@ class ReportsConfig(AppConfig):
         api_router_register("reports", "jaga.reports.api.router")
         startup_register("jaga.reports.delivery.reminder_schedules_ensure")
         startup_register("jaga.reports.scheduled.report_schedules_ensure")
+        demo_step_register(
+            "reports", "jaga.reports.demo", label=_("Laporan situasi yang dikirim dan paket bukti akreditasi")
+        )

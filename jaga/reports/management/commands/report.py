@@ -3,6 +3,8 @@
 - ``build KIND --institution SLUG --period YYYY-MM [--site SLUG] [--lang id|en] --pdf FILE [--draft]``: build the
   report, issue it (its letter number, its content and PDF kept in the archive) and write the PDF to FILE;
   ``--draft`` writes an unnumbered draft and keeps nothing.
+- ``evidence-pack --institution SLUG --period YYYY-MM --out FILE.zip [--lang id|en]``: the accreditation evidence
+  pack of the period (see :mod:`jaga.reports.evidence`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,39 @@ class Command(BaseCommand):
         build.add_argument("--pdf", required=True, help="berkas PDF yang ditulis / PDF file to write")
         build.add_argument("--draft", action="store_true", help="konsep tanpa nomor, tidak disimpan / unnumbered draft")
 
+        pack = sub.add_parser("evidence-pack", help="paket bukti akreditasi / accreditation evidence pack")
+        pack.add_argument("--institution", required=True, help="kode singkat instansi / institution slug")
+        pack.add_argument("--period", required=True, help="YYYY-MM, YYYY-MM-DD atau/or YYYY-MM-DD..YYYY-MM-DD")
+        pack.add_argument("--out", required=True, help="berkas zip yang ditulis / zip file to write")
+        pack.add_argument("--lang", default="id", choices=["id", "en"], help="bahasa / language")
+
     def handle(self, *args: Any, **options: Any) -> None:
-        self._build(options)
+        if options["action"] == "evidence-pack":
+            self._evidence_pack(options)
+        else:
+            self._build(options)
+
+    def _evidence_pack(self, options: dict[str, Any]) -> None:
+        from jaga.core.models import Institution
+        from jaga.reports.evidence import evidence_pack_write
+        from jaga.reports.formatting import period_parse
+
+        institution = Institution.objects.filter(slug=options["institution"]).first()
+        if institution is None:
+            raise CommandError(f"instansi {options['institution']!r} tidak ada / no such institution")
+        target = Path(options["out"])
+        if not target.parent.exists():
+            raise CommandError(f"folder {target.parent} tidak ada / folder does not exist")
+        try:
+            period = period_parse(options["period"])
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        pack = evidence_pack_write(institution=institution, period=period, out=target, language=options["lang"])
+        executions = sum(part.total for part in pack.parts)
+        self.stdout.write(
+            f"{target}: {target.stat().st_size} bytes, {len(pack.files)} berkas / files, "
+            f"{executions} pelaksanaan / executions"
+        )
 
     def _build(self, options: dict[str, Any]) -> None:
         from django.db import transaction

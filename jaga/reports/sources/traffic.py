@@ -88,7 +88,8 @@ def _change(now: int, before: int) -> str:
     return ("+" if change > 0 else "") + percent(change, 1)
 
 
-def traffic_section(ctx: BuildContext) -> Section:
+def traffic_section(ctx: BuildContext, *, listed: int | None = None) -> Section:
+    """``listed``: how many detections the table shows (most requests first); all of them when None."""
     section = Section(key="traffic", title=_("Aktivitas pengunjung dan deteksi keamanan"))
     per_site = sites_traffic(ctx)
     detections = list(detections_between(sites=ctx.sites, since=ctx.since, until=ctx.until))
@@ -164,7 +165,13 @@ def traffic_section(ctx: BuildContext) -> Section:
         )
     )
     if detections:
-        section.tables.append(detections_table(ctx, detections))
+        table = detections_table(ctx, detections[:listed] if listed is not None else detections)
+        if listed is not None and len(detections) > listed:
+            table.note += " " + _(
+                "%(shown)s deteksi dengan permintaan terbanyak dari %(total)s; "
+                "semuanya ada di log aktivitas pengunjung."
+            ) % {"shown": number(listed), "total": number(len(detections))}
+        section.tables.append(table)
     for rule_key in dict.fromkeys(d.rule_key for d in serious):
         found = [d for d in serious if d.rule_key == rule_key]
         label, advice = rule_words(ctx, rule_key)

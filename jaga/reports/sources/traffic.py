@@ -222,20 +222,20 @@ def site_log_section(ctx: BuildContext, site: Site) -> Section:
         (_("Galat server (5xx)"), number(summary.errors)),
         (_("Permintaan bot"), number(summary.crawler_hits)),
     ]
-    daily = read.panel("daily").rows
-    if daily:
-        first, last = daily[0][0], daily[-1][0]
-        section.charts.append(
-            Chart(
-                title=_("Permintaan per hari"),
-                svg=charts.column_bars(
-                    [(f"{row[0]}: {row[1]}", float(row[1])) for row in daily],
-                    first_label=_day(first),
-                    last_label=_day(last),
-                    peak_label=_("puncak %(n)s permintaan") % {"n": number(max(int(row[1]) for row in daily))},
-                ),
-            )
+    hits_by_day = {str(row[0]): int(row[1]) for row in read.panel("daily").rows}
+    days = [ctx.period.start + dt.timedelta(days=i) for i in range(ctx.period.days)]
+    counts = [hits_by_day.get(day.isoformat(), 0) for day in days]
+    section.charts.append(
+        Chart(
+            title=_("Permintaan per hari"),
+            svg=charts.column_bars(
+                [(f"{date_long(day)}: {n}", float(n)) for day, n in zip(days, counts, strict=True)],
+                first_label=date_long(days[0]),
+                last_label=date_long(days[-1]),
+                peak_label=_("puncak %(n)s permintaan") % {"n": number(max(hits_by_day.values(), default=0))},
+            ),
         )
+    )  # fmt: skip
     for panel in read.panels:
         if not panel.rows:
             continue

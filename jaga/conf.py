@@ -375,6 +375,18 @@ SETTINGS: tuple[Setting, ...] = (
         "A folder of custom detection rules (one YAML file per rule) read after Jaga's own.",
     ),
     Setting(
+        "JAGA_TRAFFIC_INTERVAL",
+        parse_non_negative_int,
+        "300",
+        "Seconds between the worker's rounds over every site's access logs (0: no scheduled round).",
+    ),
+    Setting(
+        "JAGA_TRAFFIC_BLOCK_HOURS",
+        parse_positive_int,
+        "24",
+        "How long an address or subnet stays on the exported block lists after its detection was last seen.",
+    ),
+    Setting(
         "JAGA_USER_AGENT",
         parse_str,
         "Jaga/0.1 (+monitoring)",

@@ -134,6 +134,18 @@ def _incident(request: HttpRequest, incident_id: int) -> Incident:
     return found
 
 
+def _day(name: str, value: str) -> dt.date | None:
+    """A query's day (the parameters are plain strings: the pagination wrapper cannot resolve a date type)."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HttpError(
+            422, f"{name}: tanggal tidak sah, tulis YYYY-MM-DD / not a date, write YYYY-MM-DD ({value[:40]!r})"
+        ) from None
+
+
 @router.get("", response=list[IncidentOut], tags=["incidents"])
 @paginate(Pagination)
 def incidents_list(
@@ -142,9 +154,14 @@ def incidents_list(
     kind: str = "",
     severity: str = "",
     site_id: int | None = None,
+    since: str = "",  # YYYY-MM-DD: opened on or after this day, in the institution's time zone
+    until: str = "",  # YYYY-MM-DD: opened on or before this day
 ) -> Any:
     token = api_token(request)
-    filters = IncidentFilter(state=state, kind=kind, severity=severity, site_id=site_id)
+    filters = IncidentFilter(
+        state=state, kind=kind, severity=severity, site_id=site_id,
+        start=_day("since", since), end=_day("until", until),
+    )  # fmt: skip
     return incidents_for(institution=token.institution, filters=filters)
 
 

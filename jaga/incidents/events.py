@@ -1,8 +1,9 @@
 """The incidents app's notification event types (declared from ``IncidentsConfig.ready()``) and the messages.
 
-Each tier is told when an incident reaches it: route ``incident.escalated_umum`` to Kasubbag Umum dan
-Keuangan, ``incident.escalated_vendor`` to Kasubbag PTIP (who calls the vendor), ``incident.opened`` and
-``incident.escalation_due`` to Staff P2TI (docs/notifications.md). Messages are sent after the change is
+Each tier is told when an incident reaches it, and when Jaga proposes it: route ``incident.escalated_umum``
+and ``incident.escalation_due_umum`` to Kasubbag Umum dan Keuangan, ``incident.escalated_vendor`` and
+``incident.escalation_due_vendor`` to Kasubbag PTIP (who calls the vendor), ``incident.opened`` to Staff P2TI
+(docs/notifications.md). Messages are sent after the change is
 committed (``transaction.on_commit``), so a rolled-back change tells nobody.
 """
 
@@ -16,15 +17,19 @@ from django.utils.translation import gettext_lazy as _
 from jaga.core.notifications import event_type_register, notify
 
 OPENED = "incident.opened"
-ESCALATION_DUE = "incident.escalation_due"
+# Jaga proposes the next tier: one type per tier, so that each is routed to the next tier's role.
+ESCALATION_DUE = {2: "incident.escalation_due_umum", 3: "incident.escalation_due_vendor"}
 ESCALATED = {2: "incident.escalated_umum", 3: "incident.escalated_vendor"}
 RESOLVED = "incident.resolved"
 
 EVENT_TYPES = (
     (OPENED, _("Insiden dibuka"), "failure",
      _("Jaga atau petugas membuka insiden (situs turun, konten usang, deface, pencadangan gagal...).")),
-    (ESCALATION_DUE, _("Insiden perlu dieskalasi"), "warning",
-     _("Insiden terlalu lama di satu tingkat penanganan untuk keparahannya: Jaga mengusulkan tingkat berikutnya.")),
+    (ESCALATION_DUE[2], _("Insiden perlu dieskalasi ke Subbag Umum"), "warning",
+     _("Insiden terlalu lama di tingkat 1 untuk keparahannya: Jaga mengusulkan tingkat 2 (Kasubbag Umum dan "
+       "Keuangan).")),
+    (ESCALATION_DUE[3], _("Insiden perlu dieskalasi ke pihak ketiga"), "warning",
+     _("Insiden terlalu lama di tingkat 2 untuk keparahannya: Jaga mengusulkan tingkat 3 (vendor).")),
     (ESCALATED[2], _("Insiden dieskalasi ke Subbag Umum"), "warning",
      _("Insiden naik ke tingkat 2: Kasubbag Umum dan Keuangan ikut menangani.")),
     (ESCALATED[3], _("Insiden dieskalasi ke pihak ketiga"), "warning",
@@ -73,11 +78,11 @@ def announce_resolved(incident_id: int, note: str) -> None:
     )  # fmt: skip
 
 
-def announce_escalation_due(incident_id: int, minutes: int, next_tier: Any) -> None:
+def announce_escalation_due(incident_id: int, minutes: int, next_tier: int, next_label: Any) -> None:
     announce(
-        incident_id, ESCALATION_DUE, _("Insiden #%(number)s perlu dieskalasi: %(summary)s (%(site)s)"),
+        incident_id, ESCALATION_DUE[next_tier], _("Insiden #%(number)s perlu dieskalasi: %(summary)s (%(site)s)"),
         _("Sudah %(minutes)s menit di %(tier)s tanpa selesai (keparahan %(severity)s). Usulan: %(next)s."),
-        minutes=minutes, next=next_tier,
+        minutes=minutes, next=next_label,
     )  # fmt: skip
 
 

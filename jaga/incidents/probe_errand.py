@@ -19,6 +19,7 @@ class Diagnosis:
     target: Target
     policy: http.AddressPolicy
     location: str
+    control_ok: bool  # the probe reached its control target: a failure it sees is the site's, not its own
 
 
 class DiagnosticsErrand:
@@ -29,11 +30,14 @@ class DiagnosticsErrand:
         requests = diagnostic_requests_claim(probe_name=probe_name, now=now, limit=limit)
         if not requests:
             return []
-        location = Probe.objects.filter(name=probe_name).values_list("location", flat=True).first() or ""
+        row = Probe.objects.filter(name=probe_name).values_list("location", "control_ok").first()
+        location, control_ok = row if row is not None else ("", True)
         found = []
         for request in requests:
             target, policy = diagnosis_target(incident=request.incident)
-            found.append(Diagnosis(request=request, target=target, policy=policy, location=location))
+            found.append(
+                Diagnosis(request=request, target=target, policy=policy, location=location, control_ok=control_ok)
+            )
         return found
 
     async def run(self, item: Diagnosis, *, probe_name: str) -> dict[str, Any]:
@@ -44,7 +48,10 @@ class DiagnosticsErrand:
     ) -> None:
         from jaga.incidents.services.diagnostics import diagnostic_request_answer
 
-        diagnostic_request_answer(request=item.request, result=result, error=error, location=item.location, now=now)
+        diagnostic_request_answer(
+            request=item.request, result=result, error=error, location=item.location, control_ok=item.control_ok,
+            now=now,
+        )  # fmt: skip
 
 
 ERRAND = DiagnosticsErrand()

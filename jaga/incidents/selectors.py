@@ -291,3 +291,57 @@ def maintenance_for_site(*, site: Any, now: dt.datetime, public: bool = False) -
         items.append(MaintenanceItem(window=window, starts_at=start, ends_at=end, when=when, updates=listed))
     order = {"ongoing": 0, "upcoming": 1, "over": 2, "": 3}
     return sorted(items, key=lambda i: (order[i.when], i.starts_at or i.window.starts_at, i.window.pk))
+
+
+STEPS = ("dns", "tcp", "tls", "http")
+
+
+def diagnostics_overview(*, incident: Incident) -> dict[str, Any] | None:
+    """The newest round of diagnostics side by side, one row per probe (or the worker), with what they say
+    together: every probe failing to reach the site points at the site or its hosting; some failing and
+    some not points at the network between. ``None`` before any round."""
+    from jaga.incidents.models import DiagnosticRequest, EntryKind
+
+    latest = incident.diagnostic_requests.order_by("-requested_at").values_list("requested_at", flat=True).first()
+    worker = incident.timeline.filter(kind=EntryKind.DIAGNOSTIC, data__ran_in="worker").order_by("-at", "-pk").first()
+    rows: list[dict[str, Any]] = []
+    if latest is not None and (worker is None or worker.at < latest):
+        requests = DiagnosticRequest.objects.filter(incident=incident, requested_at=latest).select_related("entry")
+        for request in requests.order_by("probe"):
+            entry = request.entry if request.state == DiagnosticRequest.RequestState.DONE else None
+            rows.append(_overview_row(request.probe, request.state, request.get_state_display(), entry))
+        at = latest
+    elif worker is not None:
+        rows.append(_overview_row("", "done", "", worker))
+        at = worker.at
+    else:
+        return None
+    waiting = any(row["state"] in ("pending", "running") for row in rows)
+    reached = {row["reached"] for row in rows if row["reached"] is not None}
+    verdict = ""
+    if not waiting and reached == {False}:
+        verdict = "none"  # nobody reaches it: the site, its server or its hosting
+    elif reached == {True, False}:
+        verdict = "split"  # some do, some do not: the network between
+    elif reached == {True}:
+        verdict = "all"  # everybody reaches it now: recovered, or it comes and goes
+    return {"at": at, "rows": rows, "verdict": verdict, "waiting": waiting}
+
+
+def _overview_row(probe: str, state: str, state_label: str, entry: Any) -> dict[str, Any]:
+    steps = {step["step"]: step for step in (entry.data.get("steps", []) if entry is not None else [])}
+    http_step = steps.get("http")
+    # A probe that could not reach its own control target says nothing about the site: left out of the verdict.
+    offline = entry is not None and entry.data.get("probe_control_ok") is False
+    return {
+        "probe": probe,
+        "location": entry.data.get("location", "") if entry is not None else "",
+        "state": state,
+        "state_label": state_label,
+        "entry": entry,
+        "steps": [
+            {"step": name, "ok": steps[name]["ok"] if name in steps else None, "known": name in steps} for name in STEPS
+        ],
+        "offline": offline,
+        "reached": None if http_step is None or offline else bool(http_step["ok"]),
+    }

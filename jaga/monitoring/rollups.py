@@ -56,10 +56,6 @@ def hour_retention() -> timedelta:
     return timedelta(days=int(getattr(settings, "JAGA_ROLLUP_HOUR_RETENTION_DAYS", 92)))
 
 
-# The retention as configured at start (settings come from the environment once); read the functions to
-# follow a setting changed at run time (tests).
-MINUTE_RETENTION = minute_retention()
-HOUR_RETENTION = hour_retention()
 TIME_BUDGET_SECONDS = 45.0  # one run stops after this; the next run goes on from the watermark
 
 UP_STATUSES = {MonitorStatus.UP, MonitorStatus.DEGRADED}

@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jaga.core import clock
+from jaga.core.confirm import confirmation_page
 from jaga.core.models import Institution
 from jaga.core.permissions import Action, get_for_user, user_can
 from jaga.reports import delivery, scheduled, selectors, services
@@ -209,9 +211,25 @@ def report_acknowledge_view(request: HttpRequest, slug: str, report_id: int) -> 
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # a GET (a link) only asks
 def report_delete_view(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
     report = _report(request, slug, report_id, "operate")
+    asked = confirmation_page(
+        request,
+        title=_("Hapus konsep laporan"),
+        question=_("Hapus konsep %(kind)s %(start)s–%(end)s?")
+        % {
+            "kind": selectors.kind_label(report.kind),
+            "start": date_format(report.period_start, "j F Y"),
+            "end": date_format(report.period_end, "j F Y"),
+        },
+        consequences=_("Konsep ini belum bernomor dan belum dikirim; yang dihapus tidak dapat dikembalikan."),
+        confirm_label=_("Ya, hapus konsep"),
+        cancel_url=report.get_absolute_url(),
+        extra={"institution": report.institution},
+    )
+    if asked is not None:
+        return asked
     try:
         services.report_draft_delete(report=report)
     except ValidationError as exc:
@@ -272,7 +290,7 @@ def schedule_create_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # a GET (a link) only asks
 def schedule_delete_view(request: HttpRequest, slug: str, schedule_id: int) -> HttpResponse:
     institution = _institution(request, slug, "operate")
     report_schedule = get_for_user(
@@ -281,6 +299,18 @@ def schedule_delete_view(request: HttpRequest, slug: str, schedule_id: int) -> H
         action="operate",
         pk=schedule_id,
     )
+    asked = confirmation_page(
+        request,
+        title=_("Hapus jadwal laporan"),
+        question=_("Hapus jadwal %(kind)s (%(cadence)s)?")
+        % {"kind": selectors.kind_label(report_schedule.kind), "cadence": report_schedule.get_cadence_display()},
+        consequences=_("Laporan yang sudah dibuatnya tetap di arsip."),
+        confirm_label=_("Ya, hapus jadwal"),
+        cancel_url=reverse("reports:report_list", kwargs={"slug": slug}),
+        extra={"institution": institution},
+    )
+    if asked is not None:
+        return asked
     scheduled.report_schedule_delete(report_schedule=report_schedule)
     messages.success(request, _("Jadwal laporan dihapus; laporan yang sudah dibuatnya tetap di arsip."))
     return redirect(reverse("reports:report_list", kwargs={"slug": slug}))

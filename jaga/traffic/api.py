@@ -1,10 +1,11 @@
 """The visitor-activity REST API under ``/api/traffic``: a site's panels for a date range, its detections,
-and the rules in force. Registered from ``TrafficConfig.ready()``; reads only, through the selectors."""
+its block list (nginx, Apache, nftables, CrowdSec) and the rules in force. Registered from
+``TrafficConfig.ready()``; reads only, through the selectors."""
 
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
@@ -12,9 +13,10 @@ from jaga.core import clock
 from jaga.core.api import ApiInvalid, Pagination, api_token
 from jaga.core.models import Site
 from jaga.traffic import panels
+from jaga.traffic.blocklists import BLOCKLIST_FORMATS, blocklist_render
 from jaga.traffic.detection.rules import rules_all
 from jaga.traffic.models import Detection
-from jaga.traffic.selectors import detections_for
+from jaga.traffic.selectors import blocklist_entries, detections_for
 
 router = Router(tags=["traffic"])
 MAX_DAYS = 400
@@ -129,6 +131,21 @@ def site_panels(
 @paginate(Pagination)
 def site_detections(request: HttpRequest, site_id: int, since: dt.date | None = None) -> Any:
     return detections_for(site=_site(request, site_id), since=since)
+
+
+@router.get("/sites/{site_id}/blocklist")
+def site_blocklist(request: HttpRequest, site_id: int, format: str = "nginx") -> HttpResponse:
+    """The addresses and subnets to block, as a file for nginx, Apache, nftables or CrowdSec (``format``)."""
+    site = _site(request, site_id)
+    if format not in BLOCKLIST_FORMATS:
+        keys = [entry.key for entry in BLOCKLIST_FORMATS]
+        raise ApiInvalid([{"loc": ["query", "format"], "msg": f"pilih salah satu / one of {keys}", "type": "value"}])
+    now = clock.now()
+    kind = BLOCKLIST_FORMATS.get(format)
+    response = HttpResponse(blocklist_render(format, blocklist_entries(site=site, now=now), now=now))
+    response["Content-Type"] = f"{kind.media_type}; charset=utf-8"
+    response["Content-Disposition"] = f'attachment; filename="jaga-blocklist-{site.pk}-{format}.{kind.extension}"'
+    return response
 
 
 @router.get("/rules", response=list[RuleOut])

@@ -10,8 +10,10 @@ class TrafficConfig(AppConfig):
     def ready(self) -> None:
         from jaga.core.api import api_router_register
         from jaga.core.demo import demo_step_register
+        from jaga.core.scheduling import startup_register
         from jaga.traffic.events import traffic_event_types_register
 
         traffic_event_types_register()
+        startup_register("jaga.traffic.tasks.traffic_schedules_ensure")
         api_router_register("traffic", "jaga.traffic.api.router")
         demo_step_register("traffic", "jaga.traffic.demo", label=_("Log akses pengunjung dan deteksinya"))

@@ -8,6 +8,7 @@ in docs/screenshots/ (``monitoring-<page>-desktop.png`` and ``-phone.png``).
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -93,6 +94,31 @@ def test_the_phone_shows_the_chart_drawn_for_it(demo: Any, open_page: Any) -> No
     assert page.locator("svg.chart-narrow").is_visible()
     assert page.locator("svg.chart-wide").is_hidden()
     screenshot(page, "monitoring-detail-phone-chart", full_page=False)
+
+
+def test_the_phone_list_shows_todays_status_and_uptime_first(demo: Any, open_page: Any) -> None:
+    from jaga.core import clock
+    from jaga.core.templatetags.jaga_format import tanggal
+
+    page = open_page(viewport=PHONE)
+    log_in(page, STAFF, DEMO_PASSWORD)
+    page.goto(pages(demo)["list"])
+    row = page.locator("tbody.monitor-row").first
+    name, status, day = row.locator(".m-name"), row.locator(".m-status .badge").first, row.locator(".m-u24")
+    for cell in (name, status, day):
+        assert cell.is_visible()
+    for older in (".m-u7", ".m-u30", ".m-u365", ".m-last"):
+        assert row.locator(older).is_hidden(), older  # the long windows wait for the monitor's own page
+    bar = row.locator(".bar.days")
+    row_box, status_box, day_box, bar_box = (x.bounding_box() for x in (row, status, day, bar))
+    assert all((row_box, status_box, day_box, bar_box))
+    assert status_box["y"] < day_box["y"] < bar_box["y"]  # the status, then today's uptime, then the bars
+    assert day_box["y"] - row_box["y"] < 150  # within the card's first lines, not after the history
+    days = bar.locator("span:visible")
+    assert days.count() == 30  # the last 30 days, not 90 squeezed or the oldest empty ones
+    today = tanggal(clock.now().astimezone(ZoneInfo(demo.institution.time_zone)).date())
+    assert (days.last.get_attribute("title") or "").startswith(today)
+    assert row.locator(".bar-legend .narrow-only").inner_text().strip() == "30 hari lalu"
 
 
 def _public_status(demo: Any) -> str:

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from jaga.core.models import ApiToken, Membership, NotificationChannel, NotificationRoute, Site
 from jaga.core.services import api_token_create
+from jaga.incidents.models import Vendor
 from jaga.monitoring.models import MaintenanceWindow
+from jaga.renewals.models import CalendarFeed
+from jaga.renewals.services.feeds import feed_create
+from jaga.reports.document import Period
+from jaga.reports.models import Report, ReportSchedule
+from jaga.reports.scheduled import report_schedule_create
+from jaga.reports.services import report_create
 
 pytestmark = pytest.mark.django_db
 
@@ -68,12 +75,36 @@ CASES: dict[str, Case] = {
         lambda obj: reverse("monitoring:maintenance_delete", args=[obj.pk]),
         lambda obj: MaintenanceWindow.objects.filter(pk=obj.pk).exists(),
     ),
+    "vendor": (
+        lambda ctx: Vendor.objects.create(institution=ctx["institution"], name="PT Hosting Contoh"),
+        lambda obj: reverse("incidents:vendor_delete", kwargs={"slug": "pn-bangil", "vendor_id": obj.pk}),
+        lambda obj: Vendor.objects.filter(pk=obj.pk).exists(),
+    ),
+    "draft report": (
+        lambda ctx: report_create(
+            institution=ctx["institution"], kind="situation", period=Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+        ),
+        lambda obj: reverse("reports:report_delete", kwargs={"slug": "pn-bangil", "report_id": obj.pk}),
+        lambda obj: Report.objects.filter(pk=obj.pk).exists(),
+    ),
+    "report schedule": (
+        lambda ctx: report_schedule_create(
+            institution=ctx["institution"], kind="situation", cadence="monthly", at=dt.time(7, 30)
+        ),
+        lambda obj: reverse("reports:schedule_delete", kwargs={"slug": "pn-bangil", "schedule_id": obj.pk}),
+        lambda obj: ReportSchedule.objects.filter(pk=obj.pk).exists(),
+    ),
+    "calendar feed": (  # one's own calendar address: the administrator's here
+        lambda ctx: feed_create(user=ctx["admin"], institution=ctx["institution"])[0],
+        lambda obj: reverse("renewals:feed_revoke", kwargs={"slug": "pn-bangil", "pk": obj.pk}),
+        lambda obj: CalendarFeed.objects.get(pk=obj.pk).revoked_at is None,
+    ),
 }
 
 
 @pytest.fixture
-def ctx(staff, institution, site) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return {"staff": staff, "institution": institution, "site": site}
+def ctx(staff, admin, institution, site) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {"staff": staff, "admin": admin, "institution": institution, "site": site}
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -396,3 +396,63 @@ def test_a_running_jaga_web_shows_the_banner_below_the_minimum_and_the_damaged_d
         assert "Berkas basis data SQLite rusak" in page
         assert f"sqlite3 {database} 'PRAGMA integrity_check'" in html.unescape(page)
         assert headers["Retry-After"] == "60"
+
+
+def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
+    tmp_path: Path, tmpfs: Callable[..., Path]
+) -> None:
+    """Every process of a real ``jaga up`` on a full disk: none is lost (one that exits is restarted with its
+    cause), each says the cause in words, the web answers 503; once space is back the same processes carry on
+    and the database is sound."""
+    data = tmpfs(tmp_path / "data", megabytes=48)
+    password = _bootstrapped(data)
+    port = _free_port()
+    log = tmp_path / "up.log"
+    env = jaga_env(data.parent, JAGA_DATA_DIR=str(data), JAGA_LISTEN=f"127.0.0.1:{port}", JAGA_DISK_FREE_MIN_MB="0")
+    with log.open("w") as out:
+        up = subprocess.Popen([JAGA, "up"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+
+    def said(pattern: str, *, since: int = 0, timeout: float = 40) -> None:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, log.read_text()[since:], re.MULTILINE):
+            assert up.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"never said {pattern!r}:\n{log.read_text()[since:]}"
+            time.sleep(0.2)
+
+    try:
+        for started in ("web serving on", "worker started, queues quick", "worker started, queues long",
+                        "scheduler started", "probe .*: berjalan"):  # fmt: skip
+            said(started)
+        visitor = _Browser(f"http://127.0.0.1:{port}")
+        assert visitor.log_in("admin", "salah-sekali")[0] == 200  # stored before the disk fills
+        before = len(log.read_text())
+        filler = _fill(data)
+        status, _headers, page = visitor.log_in("admin", password)
+        assert status == 503
+        assert f"Disk folder data Jaga ({data}) penuh" in page
+        for name in ("worker-quick", "worker-long"):  # their heartbeats (every 10 s) meet the full disk
+            said(rf"^{name} +\|.*heartbeat not stored: database or disk is full", since=before)
+        said(r"^probe +\|.*the database disk is full", since=before)
+        time.sleep(11)  # another round of heartbeats on the full disk
+        full = log.read_text()[before:]
+        assert len(re.findall(r"^probe .*the database disk is full", full, re.MULTILINE)) == 1  # said once
+        assert "the database answers again" not in full  # a read that works is not the disk coming back
+        filler.unlink()
+        time.sleep(1)
+        assert visitor.log_in("admin", password)[0] == 302  # the same web, no restart needed
+        said("probe .*the database answers again", since=before, timeout=20)  # its next heartbeat is stored
+        during = log.read_text()[before:]
+    finally:
+        up.send_signal(signal.SIGTERM)
+        up.wait(timeout=30)
+    output = log.read_text()
+    assert up.returncode == 0, output
+    assert "semua proses berhenti / all processes stopped" in output
+    exits = re.findall(r"proses (\S+) berhenti \(kode", during)
+    for name in exits:  # a process that did die of it was started again with the cause said
+        assert f"penyebab / cause ({name}): Disk folder data Jaga ({data}) penuh" in during, during
+    assert "Traceback" not in during, during
+    database = data / "jaga.sqlite3"
+    with closing(sqlite3.connect(database)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert _logins(database) == ["login_failed", "login"]

@@ -122,9 +122,18 @@ def diagnostic_requests_claim(*, probe_name: str, now: dt.datetime, limit: int) 
 
 
 def diagnostic_request_answer(
-    *, request: DiagnosticRequest, result: dict[str, Any] | None, error: str, location: str = "", now: dt.datetime
+    *,
+    request: DiagnosticRequest,
+    result: dict[str, Any] | None,
+    error: str,
+    location: str = "",
+    control_ok: bool = True,
+    now: dt.datetime,
 ) -> TimelineEntry:
-    """Write a probe's answer on the timeline under its name (a late answer too: it is still a fact)."""
+    """Write a probe's answer on the timeline under its name (a late answer too: it is still a fact).
+
+    ``control_ok`` False: the probe could not reach its own control target, so what it could not reach says
+    nothing about the site (as its checks say *probe offline*); the answer is kept and marked so."""
     with transaction.atomic():
         fresh = DiagnosticRequest.objects.select_for_update().select_related("incident").get(pk=request.pk)
         if result is None:
@@ -134,7 +143,10 @@ def diagnostic_request_answer(
                 data={"event": "diagnostics_failed", "probe": fresh.probe, "error": error},
             )  # fmt: skip
         else:
-            result = {**result, "trigger": fresh.trigger, "probe": fresh.probe, "location": location, "ran_in": "probe"}
+            result = {
+                **result, "trigger": fresh.trigger, "probe": fresh.probe, "location": location, "ran_in": "probe",
+                "probe_control_ok": control_ok,
+            }  # fmt: skip
             entry = TimelineEntry.objects.create(
                 incident=fresh.incident, kind=EntryKind.DIAGNOSTIC, at=now, author=request.requested_by,
                 text=_entry_text(result), data=result,

@@ -4,8 +4,8 @@ dan Keuangan), with a third party (a vendor of the institution's register, with 
 A person escalates at any time, with a reason (:func:`incident_escalate`). Jaga proposes the next tier when
 the time in a tier passes ``JAGA_INCIDENT_ESCALATE_AFTER`` for the incident's severity
 (:func:`incidents_escalation_sweep`, every minute): once per tier, recorded on the timeline and sent as
-``incident.escalation_due``; the next tier's people may then take it on. An incident waiting in Monitoring
-(the fix is being confirmed) is not proposed.
+``incident.escalation_due_umum`` or ``_vendor`` (routed to the next tier's role); its people may then take
+it on. An incident waiting in Monitoring (the fix is being confirmed) is not proposed.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def incidents_escalation_sweep(*, now: datetime) -> int:
                         ),
                         data={"event": "proposed", "tier": [tier, tier + 1], "minutes": in_tier},
                     )  # fmt: skip
-                    events.announce_escalation_due(pk, in_tier, next_tier.label)
+                    events.announce_escalation_due(pk, in_tier, int(next_tier), next_tier.label)
                 proposed += 1
             except Exception:  # one bad incident must not stop the others
                 logger.exception("incident %s: escalation proposal failed", pk)

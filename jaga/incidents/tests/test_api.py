@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -30,6 +31,14 @@ def test_a_member_lists_and_reads_incidents_with_their_timeline(
     assert listed["items"][0]["kind"] == "outage"
     assert listed["items"][0]["state"] == "investigating"
     assert client.get("/api/incidents?state=resolved", headers=h).json()["count"] == 0
+    # The period the incident was opened in, as days of the institution's calendar (WIB: UTC+7).
+    Incident.objects.filter(pk=outage.pk).update(opened_at=dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC))
+    assert client.get("/api/incidents?since=2026-12-01&until=2026-12-01", headers=h).json()["count"] == 1
+    assert client.get("/api/incidents?since=2026-12-02", headers=h).json()["count"] == 0
+    assert client.get("/api/incidents?until=2026-11-30", headers=h).json()["count"] == 0
+    bad = client.get("/api/incidents?since=kemarin", headers=h)
+    assert bad.status_code == 422
+    assert "since: tanggal tidak sah" in bad.json()["detail"]
     read = client.get(f"/api/incidents/{outage.pk}", headers=h).json()
     assert read["timeline"][0]["data"]["event"] == "opened"
     assert read["timeline"][0]["author"] is None  # Jaga

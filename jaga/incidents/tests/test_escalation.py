@@ -68,12 +68,49 @@ def test_time_in_a_tier_past_the_severity_threshold_proposes_the_next_tier_once(
     entry = critical.timeline.get(kind=EntryKind.ESCALATION)
     assert entry.data == {"event": "proposed", "tier": [1, 2], "minutes": 31}
     assert "Tingkat 2: Subbag Umum dan Keuangan" in entry.text
-    assert sent() == ["incident.escalation_due"]
+    assert sent() == ["incident.escalation_due_umum"]
     medium.refresh_from_db()
     low.refresh_from_db()
     assert medium.escalation_proposed_at is None
     assert low.escalation_proposed_at is None
     assert incidents_escalation_sweep(now=NOW + dt.timedelta(days=30)) == 1  # the medium one; never the low one
+
+
+def test_each_proposal_goes_to_the_next_tiers_role_and_old_routes_carry_over(
+    site: Any, staff: Any, institution: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from jaga.core.models import Role
+
+    split = import_module("jaga.incidents.migrations.0006_escalation_due_per_tier")
+
+    settings.JAGA_INCIDENT_ESCALATE_AFTER = {"kritis": 30}
+    umum = NotificationChannel.objects.create(institution=institution, name="Surel Umum", url="json://127.0.0.1:9/")
+    ptip = NotificationChannel.objects.create(institution=institution, name="Grup PTIP", url="json://127.0.0.1:9/")
+    NotificationRoute.objects.create(institution=institution, event_type="incident.escalation_due_umum",
+                                     channel=umum, role=Role.KASUBBAG_UMUM)  # fmt: skip
+    NotificationRoute.objects.create(institution=institution, event_type="incident.escalation_due_vendor",
+                                     channel=ptip, role=Role.KASUBBAG_PTIP)  # fmt: skip
+    first = outage(site)
+    second = incident_open_or_update(site=site, kind="outage", cause_key="monitor:2", summary="s", at=NOW)
+    incident_escalate(incident=second, user=staff, to_tier=2, reason="ruang server", at=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert incidents_escalation_sweep(now=NOW + dt.timedelta(minutes=31)) == 2
+    told = dict(NotificationDelivery.objects.values_list("event_type", "channel__name"))
+    assert told == {"incident.escalation_due_umum": "Surel Umum", "incident.escalation_due_vendor": "Grup PTIP"}
+    assert first.timeline.get(kind=EntryKind.ESCALATION, data__event="proposed").data["tier"] == [1, 2]
+    assert second.timeline.get(kind=EntryKind.ESCALATION, data__event="proposed").data["tier"] == [2, 3]
+
+    # A route made for the old single type before the split goes on as a route on both new ones.
+    NotificationRoute.objects.create(institution=institution, event_type="incident.escalation_due", channel=ptip)
+    split.forwards(apps, None)
+    assert not NotificationRoute.objects.filter(event_type="incident.escalation_due").exists()
+    assert set(NotificationRoute.objects.filter(channel=ptip, role="").values_list("event_type", flat=True)) == {
+        "incident.escalation_due_umum", "incident.escalation_due_vendor",
+    }  # fmt: skip
 
 
 def test_an_incident_waiting_in_monitoring_is_not_proposed(site: Any, staff: Any, settings: Any) -> None:
@@ -170,7 +207,9 @@ def test_the_vendor_pages_by_role(institution: Any, staff: Any, auditor: Any, ou
     delete = reverse("incidents:vendor_delete", kwargs={"slug": institution.slug, "vendor_id": vendor.pk})
     assert auditor_client.post(delete).status_code == 403
     assert outsider_client.get(path).status_code == 404
-    assert staff_client.post(delete).status_code == 302
+    assert staff_client.post(delete).status_code == 200  # asked first
+    assert institution.vendors.exists()
+    assert staff_client.post(delete, {"confirm": "yes"}).status_code == 302
     assert not institution.vendors.exists()
 
 

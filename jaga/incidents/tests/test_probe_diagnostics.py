@@ -167,3 +167,104 @@ def test_two_processes_of_one_probe_never_take_the_same_request(site: Any, web_s
     second = diagnostic_requests_claim(probe_name="probe-a", now=clock.now(), limit=4)
     assert len(first) == 1
     assert second == []
+
+
+def _answer_from(request: DiagnosticRequest, url: str, *, control_ok: bool = True) -> None:
+    """A probe's real diagnostics, run against ``url`` (what that probe reaches from where it stands)."""
+    import asyncio
+
+    from jaga.core import http
+    from jaga.incidents.diagnostics import Target, diagnostics_run
+    from jaga.incidents.services.diagnostics import diagnostic_request_answer
+
+    result = asyncio.run(diagnostics_run(Target.for_url(url, timeout_s=2), policy=http.AddressPolicy.for_institution(
+        request.incident.site.institution)))  # fmt: skip
+    diagnostic_request_answer(request=request, result=result, error="", control_ok=control_ok, now=clock.now())
+
+
+def _overview(client: Client, incident: Incident) -> str:
+    url = reverse("incidents:detail", kwargs={"slug": incident.site.institution.slug, "incident_id": incident.pk})
+    html = client.get(url).content.decode()
+    start = html.index('id="diagnostics-overview"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_page_sets_the_probes_answers_side_by_side_and_says_what_they_mean(
+    site: Any, staff: Any, web_site: str
+) -> None:
+    from jaga.core.testing import free_port
+
+    client = Client()
+    client.force_login(staff)
+    _heartbeat("probe-bangil", at=clock.now())
+    _heartbeat("probe-jakarta", at=clock.now())
+    incident = _outage(site, web_site)
+    incident_diagnose.call(incident_id=incident.pk)
+    bangil, jakarta = DiagnosticRequest.objects.order_by("probe")
+
+    waiting = _overview(client, incident)
+    assert 'data-probe="probe-bangil" data-state="pending"' in waiting
+    assert "Menunggu jawaban probe lain." in waiting
+
+    refused = f"http://127.0.0.1:{free_port()}/"
+    _answer_from(bangil, web_site)  # Bangil reaches the site...
+    _answer_from(jakarta, refused)  # ...Jakarta does not
+    split = _overview(client, incident)
+    assert 'data-verdict="split"' in split
+    assert "kemungkinan gangguan jaringan atau rute" in split
+    assert split.count('data-step="http" data-ok="yes"') == 1
+    assert split.count('data-step="http" data-ok="no"') == 1
+
+    incident_diagnose.call(incident_id=incident.pk)  # asked again: the newest round replaces the old one
+    for request in DiagnosticRequest.objects.filter(state=State.PENDING):
+        _answer_from(request, refused)
+    none = _overview(client, incident)
+    assert 'data-verdict="none"' in none
+    assert "Tidak ada probe yang dapat menjangkau situs" in none
+    assert "Menunggu" not in none
+
+
+def test_an_offline_probes_failure_is_kept_but_says_nothing_about_the_site(
+    site: Any, staff: Any, web_site: str
+) -> None:
+    from jaga.core.testing import free_port
+
+    now = clock.now()
+    _heartbeat("probe-bangil", at=now)
+    _heartbeat("probe-luring", at=now)
+    monitoring.probe_heartbeat(probe_name="probe-luring", now=now, control_ok=False)  # its own network is down
+    incident = _outage(site, web_site)
+    incident_diagnose.call(incident_id=incident.pk)
+    assert _probe_round("probe-luring") == 1  # a real round: the probe's state goes with its answer
+    entry = incident.timeline.get(kind=EntryKind.DIAGNOSTIC, data__probe="probe-luring")
+    assert entry.data["probe_control_ok"] is False
+    offline_request = DiagnosticRequest.objects.get(probe="probe-luring")
+    offline_request.state = State.PENDING
+    offline_request.save(update_fields=["state"])
+    _answer_from(offline_request, f"http://127.0.0.1:{free_port()}/", control_ok=False)  # it reaches nothing
+    _answer_from(DiagnosticRequest.objects.get(probe="probe-bangil"), web_site)
+
+    client = Client()
+    client.force_login(staff)
+    overview = _overview(client, incident)
+    assert 'data-verdict="all"' in overview  # not "split": the offline probe's failure is its own
+    assert "probe luring" in overview.split('data-probe="probe-luring"')[1].split("</tr>")[0]
+
+
+def test_an_errand_that_fails_is_written_as_a_failure_never_as_diagnostics(
+    site: Any, web_site: str, monkeypatch: Any
+) -> None:
+    from jaga.incidents import probe_errand
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("resolver rusak")
+
+    monkeypatch.setattr(probe_errand, "diagnostics_run", broken)
+    _heartbeat("probe-a", at=clock.now())
+    incident = _outage(site, web_site)
+    incident_diagnose.call(incident_id=incident.pk)
+    assert _probe_round("probe-a") == 1
+    assert not incident.timeline.filter(kind=EntryKind.DIAGNOSTIC).exists()
+    failed = incident.timeline.get(data__event="diagnostics_failed")
+    assert failed.text == "Diagnosis dari probe probe-a gagal: RuntimeError: resolver rusak"
+    assert DiagnosticRequest.objects.get().state == State.DONE

@@ -30,6 +30,7 @@ from jaga.incidents.forms import (
 )
 from jaga.incidents.models import Incident, Tier, TimelineEntry
 from jaga.incidents.selectors import (
+    diagnostics_overview,
     duration_minutes,
     incident_actions,
     incident_detail,
@@ -155,6 +156,7 @@ def _detail_context(request: HttpRequest, incident: Incident, **forms: Any) -> d
         "minutes_to_acknowledge": duration_minutes(incident.opened_at, incident.acknowledged_at),
         "minutes_to_resolve": duration_minutes(incident.opened_at, incident.resolved_at),
         "may_diagnose": actions["may_act"] and incident.is_open and incident_diagnosable(incident=incident),
+        "diagnostics": diagnostics_overview(incident=incident) if incident_diagnosable(incident=incident) else None,
         **actions,
         **forms,
     }

@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from jaga.core.confirm import confirmation_page
 from jaga.core.models import Institution
 from jaga.core.permissions import get_for_user, user_can
 from jaga.incidents.forms import VendorForm
@@ -63,9 +64,20 @@ def vendor_edit(request: HttpRequest, slug: str, vendor_id: int) -> HttpResponse
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # a GET (a link) only asks
 def vendor_delete_view(request: HttpRequest, slug: str, vendor_id: int) -> HttpResponse:
     vendor = get_for_user(request.user, Vendor, action="operate", pk=vendor_id, institution__slug=slug)  # type: ignore[arg-type]
+    asked = confirmation_page(
+        request,
+        title=_("Hapus vendor"),
+        question=_("Hapus vendor %(name)s?") % {"name": vendor.name},
+        consequences=_("Insiden yang menyebutnya tetap menyimpan namanya dan nomor tiketnya."),
+        confirm_label=_("Ya, hapus vendor"),
+        cancel_url=_list_url(slug),
+        extra={"institution": vendor.institution},
+    )
+    if asked is not None:
+        return asked
     vendor_delete(vendor=vendor, user=request.user)
     messages.success(
         request, _("Vendor %(name)s dihapus; insiden yang menyebutnya tetap menyimpan namanya.") % {"name": vendor.name}

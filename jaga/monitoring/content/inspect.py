@@ -111,6 +111,46 @@ def _outbound(href: str, own: str, allowed: tuple[str, ...]) -> bool:
     return domain != own and not domain_allowed(domain, (*DEFAULT_ALLOWED_DOMAINS, *allowed))
 
 
+def _block(page: Page, location: str) -> str:
+    """The element that holds a finding's element: ``footer#colophon > div`` for ``... > div > a[href]``."""
+    path = location.removeprefix(page.url).strip().removesuffix("[href]")
+    head, sep, _last = path.rpartition(" > ")
+    return head if sep else path
+
+
+# An injected block (a hidden footer of six links, a spam post) is one cause: its gambling words are one
+# finding and its hidden links another, each naming what the block holds, instead of one finding per word
+# and per link (a 3-link footer on every page was 138 findings; now two, each listing its pages).
+MAX_BLOCK_EVIDENCE = 8
+
+
+def _blocks_group(page: Page, items: list[tuple[Finding, str]], summary: str) -> list[Finding]:
+    """``(finding, what it found)`` pairs of one rule; those in the same block of the page become one finding
+    whose message starts with ``summary`` (``{count}`` findings, ``{distinct}`` and ``{found}``: what they
+    found, each once) and whose evidence lists theirs."""
+    groups: dict[str, list[tuple[Finding, str]]] = {}
+    for finding, found in items:
+        groups.setdefault(_block(page, finding.location), []).append((finding, found))
+    out: list[Finding] = []
+    for block, members in groups.items():
+        first = members[0][0]
+        if len(members) == 1:
+            out.append(first)
+            continue
+        severity = "critical" if any(m.severity == "critical" for m, _ in members) else "warning"
+        evidence = "; ".join(m.evidence for m, _ in members[:MAX_BLOCK_EVIDENCE])
+        if len(members) > MAX_BLOCK_EVIDENCE:
+            evidence += f"; … (+{len(members) - MAX_BLOCK_EVIDENCE})"
+        distinct = list(dict.fromkeys(what for _, what in members))
+        if len(distinct) == 1 and "{distinct}" in summary:
+            message = first.message  # one word in the block's text and its link: the first says it
+        else:
+            head = summary.format(count=len(members), distinct=len(distinct), found=", ".join(distinct))
+            message = f"{head}; {first.message}"
+        out.append(Finding(first.code, message, _where(page, block), evidence, severity))
+    return out
+
+
 def gambling_findings(
     page: Page,
     terms: tuple[Term, ...],
@@ -130,7 +170,7 @@ def gambling_findings(
     for link in links:
         place = "hidden" if link.hidden else "outbound" if _outbound(link.href, own, allowed_domains) else "href"
         items.append((unquote(link.href), f"{link.location}[href]", place))
-    findings: list[Finding] = []
+    found: list[tuple[Finding, str]] = []
     seen: set[tuple[str, str]] = set()
     for text, location, place in items:
         scored = segment_score(text, place, terms, allowed_phrases=allowed_phrases)
@@ -141,10 +181,11 @@ def gambling_findings(
         hidden = next((s.hidden for s in segments if s.location == location and s.hidden), "")
         where = f"{PLACE_LABELS[place]}{f': {hidden}' if hidden else ''}"
         message = f"Kata judi online «{scored.match.term}» ditemukan ({where}; skor {scored.score:g})"
-        findings.append(Finding("gambling_spam", message, _where(page, location), scored.match.context, severity))
-        if len(findings) >= MAX_FINDINGS_PER_RULE:
+        finding = Finding("gambling_spam", message, _where(page, location), scored.match.context, severity)
+        found.append((finding, f"«{scored.match.term}»"))
+        if len(found) >= MAX_FINDINGS_PER_RULE:
             break
-    return findings
+    return _blocks_group(page, found, "{distinct} kata judi online dalam satu blok: {found}")
 
 
 def words_findings(page: Page, terms: tuple[Term, ...], *, code: str, label: str) -> list[Finding]:
@@ -175,7 +216,7 @@ def words_findings(page: Page, terms: tuple[Term, ...], *, code: str, label: str
 def links_findings(page: Page, allowed: tuple[str, ...]) -> list[Finding]:
     """Hidden links to other sites (critical) and visible links to unexpected domains (one warning per domain)."""
     own = domain_of(page.url)
-    findings: list[Finding] = []
+    hidden: list[tuple[Finding, str]] = []
     unexpected: dict[str, list[str]] = {}
     for link in page.links():
         if urlsplit(link.href).scheme not in ("http", "https"):
@@ -184,12 +225,14 @@ def links_findings(page: Page, allowed: tuple[str, ...]) -> list[Finding]:
         if domain == own or domain_allowed(domain, (*DEFAULT_ALLOWED_DOMAINS, *allowed)):
             continue
         if link.hidden:
-            if sum(f.code == "hidden_link" for f in findings) < MAX_FINDINGS_PER_RULE:
+            if len(hidden) < MAX_FINDINGS_PER_RULE:
                 message = f"Tautan tersembunyi ke {domain} ({link.hidden}) / hidden outbound link"
                 evidence = f'<a href="{link.href}">{link.text[:80]}</a>'
-                findings.append(Finding("hidden_link", message, _where(page, link.location), evidence, "critical"))
+                finding = Finding("hidden_link", message, _where(page, link.location), evidence, "critical")
+                hidden.append((finding, domain))
         else:
             unexpected.setdefault(domain, []).append(f"«{link.text[:60]}» {link.href} @ {link.location}")
+    findings = _blocks_group(page, hidden, "{count} tautan tersembunyi dalam satu blok, ke {found}")
     for domain, seen in list(unexpected.items())[:MAX_FINDINGS_PER_RULE]:
         message = f"Tautan keluar ke domain yang tidak diizinkan: {domain} ({len(seen)}×) / unexpected outbound link"
         findings.append(Finding("unexpected_link", message, page.url, "; ".join(seen[:3]), "warning"))
@@ -203,13 +246,14 @@ def page_inspect(
     extra_words: tuple[str, ...] = (),
     allowed_phrases: tuple[str, ...] = (),
 ) -> list[Finding]:
-    return [
+    findings: list[Finding] = [
         *gambling_findings(
             page, gambling_terms(extra_words), allowed_domains=allowed_domains, allowed_phrases=allowed_phrases
         ),
         *words_findings(page, defacement_terms(), code="defacement", label="Tanda defacement"),
         *links_findings(page, allowed_domains),
     ]
+    return findings
 
 
 def url_spam_match(url: str) -> Match | None:

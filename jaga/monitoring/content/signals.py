@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 TRUST_RANK = {"high": 3, "medium": 2, "low": 1, "untrusted": 0}
 # A value that changed at every check for this long is dynamic (a counter, a token, a clock), not content:
 # judged by time, so that a daily check of a site updated daily is not mistaken for a counter ...
@@ -13,6 +15,25 @@ DYNAMIC_AFTER = timedelta(hours=6)
 DYNAMIC_MIN_CHECKS = 3
 # ... and only when the checks came at least this often (a change per day for days is a busy newsroom).
 DYNAMIC_MAX_GAP = timedelta(hours=2)
+
+# What a person reads for a signal and its trust (pages, reasons), never the stored key.
+SIGNAL_LABELS = {
+    "feed": _("feed RSS/Atom"),
+    "region": _("bagian halaman yang dipantau"),
+    "last_modified": _("header Last-Modified"),
+    "etag": _("header ETag"),
+    "sitemap": _("tanggal di sitemap"),
+    "page_date": _("tanggal tertulis di halaman"),
+}
+TRUST_LABELS = {"high": _("tinggi"), "medium": _("sedang"), "low": _("rendah"), "untrusted": _("tidak dipercaya")}
+
+
+def signal_label(name: str) -> str:
+    return str(SIGNAL_LABELS.get(name, name))
+
+
+def trust_label(trust: str) -> str:
+    return str(TRUST_LABELS.get(trust, trust))
 
 
 @dataclass

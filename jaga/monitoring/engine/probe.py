@@ -132,6 +132,7 @@ class ProbeEngine:
         self._db_retry_at = 0.0
         self._db_backoff = 0.0
         self._db_cause = ""
+        self._db_failed = ""  # what failed with that cause: only its success says the database is back
         self._lags = LagWindow()
         self.errands = ErrandRunner(probe_name=self.name, db=self._db, clock=clock)
         self.checks_done = 0
@@ -266,10 +267,13 @@ class ProbeEngine:
                     sentence,
                 )
             self._db_cause = sentence if cause else ""
+            self._db_failed = what
             return None
-        if self._db_cause:
+        # A read (or a claim of nothing) succeeds on a full disk; the database is back when what failed works.
+        if self._db_cause and what == self._db_failed:
             logger.warning("probe %s: basis data kembali normal / the database answers again", self.name)
             self._db_cause = ""
+            self._db_failed = ""
         self._db_backoff = 0.0
         return result
 

@@ -23,7 +23,7 @@ from jaga.monitoring.content.dates import age_days, date_parse
 from jaga.monitoring.content.fetch import fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page
 from jaga.monitoring.content.inspect import WARNING_SCORE, gambling_findings, segment_score, url_spam_match
-from jaga.monitoring.content.signals import Signal, change_track, signal_choose
+from jaga.monitoring.content.signals import Signal, change_track, signal_choose, signal_label, trust_label
 from jaga.monitoring.content.sitemaps import sitemap_collect, sitemap_lastmod_judge
 from jaga.monitoring.content.words import gambling_terms
 from jaga.monitoring.content.xmlfeeds import feed_parse
@@ -266,7 +266,7 @@ class FreshnessKind:
                     "unknown_age",
                     "Usia konten belum dapat ditentukan: tidak ada sinyal yang dapat dipercaya",
                     config.url,
-                    "; ".join(f"{s.name}: {s.reason}" for s in signals),
+                    "; ".join(f"{signal_label(s.name)}: {s.reason}" for s in signals),
                     "info",
                 )
             )
@@ -275,7 +275,7 @@ class FreshnessKind:
             )
         age = age_days(chosen.value, now)
         details.update(age_days=age, newest=chosen.value.isoformat())
-        basis = f"sinyal {chosen.name} (kepercayaan {chosen.trust})"
+        basis = f"sinyal {signal_label(chosen.name)} (kepercayaan {trust_label(chosen.trust)})"
         if age > config.max_age_days:
             findings.append(
                 Finding(

@@ -23,6 +23,7 @@ from jaga.monitoring.content.inspect import excerpt, page_inspect, text_similari
 from jaga.monitoring.content.sitemaps import SitemapResult, sitemap_collect
 from jaga.monitoring.content.structure import structure_check
 from jaga.monitoring.content.words import defacement_terms, gambling_terms, matches_significant, text_match
+from jaga.monitoring.kinds import finding_label
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
 from jaga.monitoring.kinds.freshness import url_check
 
@@ -247,9 +248,9 @@ class IntegrityKind:
             f"({coverage['read_now']} sekarang)"
         )
         if counts["critical"] or counts["warning"]:
-            codes = sorted({f.code for f in findings if f.severity != "info"})
+            labels = sorted({finding_label(self.name, f.code) for f in findings if f.severity != "info"})
             reason = (
-                f"{counts['critical']} temuan kritis, {counts['warning']} peringatan: {', '.join(codes)}; {read_text}"
+                f"{counts['critical']} temuan kritis, {counts['warning']} peringatan: {', '.join(labels)}; {read_text}"
             )
             return CheckOutcome(Status.DEGRADED, reason, elapsed, details, findings)
         return CheckOutcome(Status.UP, f"Tidak ada temuan integritas; {read_text}", elapsed, details, findings)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import gettext_noop as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -30,6 +31,28 @@ from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, Kind
 from jaga.monitoring.kinds.freshness import url_check
 
 MAX_TRIES_PER_PAGE = 4
+# What a person reads for a page's status (the freshness page, the reason), never the stored key.
+PAGE_STATUS_LABELS = {
+    "ok": _l("ada"),
+    "missing": _l("tidak ditemukan"),
+    "stub": _l("belum diisi"),
+    "empty": _l("kosong"),
+    "missing_words": _l("tidak lengkap"),
+    "undated": _l("tanpa tanggal"),
+    "stale": _l("usang"),
+}
+FOUND_BY_LABELS = {
+    "tautan": _l("tautan yang dicari"),
+    "konfigurasi": _l("alamat yang ditentukan"),
+    "menu": _l("menu situs"),
+    "jalur umum": _l("alamat yang lazim"),
+}
+
+
+def page_status_label(status: str) -> str:
+    return str(PAGE_STATUS_LABELS.get(status, status))
+
+
 # A page that says it is coming is not content, however long its theme's text around it.
 STUB_PATTERN = re.compile(
     r"segera\s+(?:tersedia|hadir|diisi)|(?:sedang\s+)?dalam\s+(?:pengembangan|perbaikan|pembuatan|proses\s+pengisian)"
@@ -171,7 +194,7 @@ class RequiredPagesKind:
         failing = [row for row in rows if row["status"] not in ("ok", "undated")]
         details = {"pages": rows, "ok": len(rows) - len(failing), "failing": len(failing)}
         if failing:
-            names = ", ".join(f"{row['title']} ({row['status']})" for row in failing)
+            names = ", ".join(f"{row['title']} ({page_status_label(row['status'])})" for row in failing)
             reason = f"{len(failing)} dari {len(rows)} halaman wajib bermasalah: {names}"
             return CheckOutcome(Status.DEGRADED, reason, home.elapsed_ms, details, findings)
         return CheckOutcome(

@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext
 from jaga.core.registry import UnknownEntry
 from jaga.core.templatetags.jaga_format import tanggal, tanggal_jam
 from jaga.monitoring.kinds import REGISTRY
+from jaga.monitoring.kinds import finding_label as _finding_label
 from jaga.monitoring.models import Finding, MonitorStatus
 from jaga.monitoring.views.backend import BarDay
 from jaga.monitoring.views.backend import status_css as _status_css
@@ -56,6 +57,12 @@ def severity_label(severity: str) -> str:
         return str(Finding.Severity(str(severity)).label)
     except ValueError:
         return str(severity)
+
+
+@register.filter
+def finding_label(code: str, kind: str) -> str:
+    """``{{ f.code|finding_label:monitor.kind }}``: what a finding is ("Tautan tersembunyi"), never its code."""
+    return _finding_label(str(kind), str(code))
 
 
 @register.filter

@@ -121,6 +121,22 @@ class TestMonitors:
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"] == ["body", "interval_seconds"]
 
+    def test_a_name_longer_than_the_column_is_422_naming_the_field_and_stores_nothing(
+        self, client: Client, staff_token: str, site: Any, monitor: Monitor
+    ) -> None:
+        body = {"site_id": site.pk, "name": "x" * 250, "kind": "tcp", "config": {"host": "127.0.0.1", "port": 9}}
+        created = post_json(client, "/api/monitors", body, staff_token)
+        assert created.status_code == 422, created.content
+        [problem] = created.json()["detail"]
+        assert problem["loc"][-1] == "name"
+        assert problem["msg"] == "Nama paling panjang 200 karakter (sekarang 250)."  # in the reader's language
+        assert not Monitor.objects.filter(name__startswith="xxx").exists()
+        patched = post_json(client, f"/api/monitors/{monitor.pk}", {"name": "y" * 250}, staff_token, "patch")
+        assert patched.status_code == 422, patched.content
+        assert patched.json()["detail"][0]["loc"][-1] == "name"
+        monitor.refresh_from_db()
+        assert monitor.name != "y" * 250
+
     def test_an_auditor_token_reads_but_cannot_change(
         self, client: Client, auditor_token: str, monitor: Monitor, site: Any
     ) -> None:

@@ -75,6 +75,7 @@ def test_it_declares_a_site_whose_newest_news_is_120_days_old_stale_with_evidenc
     assert "/feed/" in stale.evidence
     assert "120" in stale.message
     assert "feed" in stale.message
+    assert "sinyal feed RSS/Atom (kepercayaan tinggi)" in outcome.reason  # not "feed (kepercayaan high)"
 
 
 def test_it_reads_a_joomla_rss_feed_and_trusts_a_varied_sitemap_as_medium():

@@ -155,7 +155,28 @@ def test_it_reports_one_injected_footer_on_every_page_as_one_finding_listing_its
     assert len(pages) == 5  # the home page and the four pages the fixture serves
     assert spread, [(f.code, f.location, f.pages) for f in outcome.findings]
     assert all("pada " in f.message and "halaman" in f.message for f in spread)
-    assert len(outcome.findings) < 5 * 10  # grouped, not one per page and link
+    # One injected footer (an off-screen block and a <noscript>) on five pages: its words and its links per
+    # block, each listing the five pages; not one finding per page, word and link (70 here, 138 in the issue).
+    assert sorted((f.code, len(f.pages)) for f in outcome.findings) == [
+        ("gambling_spam", 5), ("gambling_spam", 5), ("hidden_link", 5), ("hidden_link", 5),
+    ]  # fmt: skip
+
+
+def test_a_three_link_footer_is_one_finding_of_words_and_one_of_links():
+    footer = (
+        '<div style="display:none"><a href="https://slot-a.xyz/">slot gacor</a> '
+        '<a href="https://togel-b.top/">bandar togel</a> <a href="https://maxwin-c.site/">maxwin</a></div>'
+    )
+    page = Page(fixture_render("wordpress/index.html", base="https://pn-bangil.go.id", footer_extra=footer), SITE)
+
+    found = page_inspect(page)
+
+    assert sorted(f.code for f in found) == ["gambling_spam", "hidden_link"]
+    links = next(f for f in found if f.code == "hidden_link")
+    assert links.message.startswith("3 tautan tersembunyi dalam satu blok, ke slot-a.xyz, togel-b.top, maxwin-c.site")
+    words = next(f for f in found if f.code == "gambling_spam")
+    assert {"«slot gacor»", "«maxwin»"} <= set(words.message.split(": ", 1)[1].split("; ")[0].split(", "))
+    assert all(f.severity == "critical" for f in found)
 
 
 def test_it_reads_the_whole_sitemap_across_checks_and_reports_the_coverage():

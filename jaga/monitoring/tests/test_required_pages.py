@@ -117,6 +117,7 @@ def test_it_reports_an_empty_page_with_its_text_length():
     assert "(minimum 200)" in empty.evidence
     assert "Segera." in empty.evidence
     assert row(outcome, "standar_pelayanan")["text_chars"] < 200
+    assert "Standar pelayanan (kosong)" in outcome.reason  # the page's state in words, not "empty"
 
 
 def test_it_reports_a_stale_news_page_with_its_age_against_its_maximum():

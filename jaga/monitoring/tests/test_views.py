@@ -193,6 +193,14 @@ class TestMonitorDetail:
         assert "daftar slot gacor maxwin" in body
         assert "http://127.0.0.1:9/berita" in body
 
+    def test_no_results_says_the_retention_it_really_keeps(
+        self, client: Client, staff: Any, site: Any, settings: Any
+    ) -> None:
+        settings.JAGA_RESULTS_RETENTION_HOURS = 168
+        quiet = Monitor.objects.create(site=site, name="Baru", kind="http", config={"url": "http://127.0.0.1:9/"})
+        body = login(client, staff).get(reverse("monitoring:monitor_detail", args=[quiet.pk])).content.decode()
+        assert "Belum ada hasil dalam 168 jam terakhir." in body
+
     def test_open_findings_come_first_even_when_a_closed_one_was_seen_later(
         self, client: Client, staff: Any, monitor: Monitor
     ) -> None:
@@ -445,6 +453,78 @@ class TestFreshness:
         assert "tidak dipercaya" in body
         assert "slot gacor" in body
         assert "http://x/berita#p3" in body
+
+    @pytest.mark.parametrize(
+        ("language", "readable"),
+        [
+            ("id", ["header Last-Modified", "tidak lengkap", "ditemukan lewat menu situs", "Tautan tersembunyi"]),
+            ("en", ["Last-Modified header", "incomplete", "found through the site&#x27;s menu", "Hidden link"]),
+        ],
+    )
+    def test_it_names_signals_page_states_and_findings_in_words_never_their_codes(
+        self, client: Client, staff: Any, site: Any, language: str, readable: list[str]
+    ) -> None:
+        from django.conf import settings
+
+        now = timezone.now()
+        fresh = Monitor.objects.create(site=site, name="Kesegaran", kind="freshness", config={"url": "http://x/"})
+        signal = {"name": "last_modified", "value": "2026-03-01T08:00:00+00:00", "trust": "medium", "reason": "r"}
+        CheckResult.objects.create(
+            monitor=fresh, probe="p", checked_at=now, status="up", reason="Segar",
+            details={"max_age_days": 30, "age_days": 2.0, "signal": "last_modified", "signals": [signal]},
+        )  # fmt: skip
+        required = Monitor.objects.create(site=site, name="Halaman wajib", kind="required_pages", config={})
+        row = {"key": "profil", "title": "Profil", "status": "missing_words", "found_by": "menu", "url": "http://x/p"}
+        CheckResult.objects.create(
+            monitor=required, probe="p", checked_at=now, status="degraded", reason="1", details={"pages": [row]}
+        )
+        integrity = Monitor.objects.create(site=site, name="Integritas", kind="integrity", config={"url": "http://x/"})
+        Finding.objects.create(
+            monitor=integrity, code="hidden_link", fingerprint="h", message="Tautan tersembunyi ke slot.example",
+            severity="critical", first_seen=now, last_seen=now, pages=["http://x/a/", "http://x/b/"],
+        )  # fmt: skip
+        login(client, staff).cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        body = client.get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode()
+        for words in readable:
+            assert words in body, words
+        assert "1 Maret 2026" in body if language == "id" else "1 March 2026" in body
+        for code in ("last_modified", "missing_words", "hidden_link", "2026-03-01T08:00", ">menu<"):
+            assert code not in body.replace('data-page-status="missing_words"', ""), code
+
+        detail = client.get(reverse("monitoring:monitor_detail", args=[integrity.pk])).content.decode()
+        assert readable[-1] in detail  # the finding's name above its message
+        assert "data-finding-pages" in detail  # the pages of one grouped finding
+        assert "http://x/b/" in detail
+
+    def test_it_says_how_much_of_the_site_integrity_read_and_how_long_a_round_takes(
+        self, client: Client, staff: Any, site: Any
+    ) -> None:
+        from django.conf import settings
+
+        integrity = Monitor.objects.create(
+            site=site, name="Integritas", kind="integrity", config={"url": "http://x/"}, interval_seconds=600
+        )
+        CheckResult.objects.create(
+            monitor=integrity, probe="p", checked_at=timezone.now(), status="up", reason="Tidak ada temuan",
+            details={"coverage": {"read_24h": 312, "pages": 340, "read_now": 10, "cycle_checks": 34}},
+        )  # fmt: skip
+        url = reverse("monitoring:site_freshness", args=[site.pk])
+        body = login(client, staff).get(url).content.decode()
+        assert "312 dari 340 halaman terbaca dalam 24 jam terakhir." in body
+        assert "terbaca sekali dalam 5 jam 40 menit." in body  # 34 checks of 10 minutes
+        assert 'class="age partial"' in body
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        assert "312 of 340 pages read in the last 24 hours." in client.get(url).content.decode()
+
+    def test_an_unknown_age_draws_no_empty_bar(self, client: Client, staff: Any, site: Any) -> None:
+        fresh = Monitor.objects.create(site=site, name="Kesegaran", kind="freshness", config={"max_age_days": 7})
+        CheckResult.objects.create(
+            monitor=fresh, probe="p", checked_at=timezone.now(), status="up", reason="Usia konten belum diketahui",
+            details={"max_age_days": 7, "age_days": None, "signal": None, "signals": []},
+        )  # fmt: skip
+        body = login(client, staff).get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode()
+        assert "Umur konten tidak dapat ditentukan." in body
+        assert "<progress" not in body
 
     def test_it_is_404_for_an_outsider(self, client: Client, outsider: Any, site: Any) -> None:
         assert login(client, outsider).get(reverse("monitoring:site_freshness", args=[site.pk])).status_code == 404

@@ -7,6 +7,7 @@ findings; a kind that has not reported yet simply shows "belum ada hasil".
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,18 +16,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jaga.core.models import Site
 from jaga.core.permissions import get_for_user, user_can
 from jaga.core.views.common import safe_next
+from jaga.monitoring.content.signals import signal_label, trust_label
 from jaga.monitoring.findings import finding_acknowledge as acknowledge
+from jaga.monitoring.kinds.required_pages import FOUND_BY_LABELS, page_status_label
 from jaga.monitoring.models import CheckResult, Finding, Monitor
 
 CONTENT_KINDS = ("freshness", "required_pages", "integrity")
 SEVERITIES = ("critical", "warning", "info")
-TRUST_LABELS = {"high": _("tinggi"), "medium": _("sedang"), "low": _("rendah"), "untrusted": _("tidak dipercaya")}
+PAGE_STATUS_CSS = {"ok": "ok", "undated": "warn", "stale": "bad", "missing": "bad", "empty": "bad", "stub": "bad"}
 TRUST_CSS = {"high": "ok", "medium": "info", "low": "warn", "untrusted": "bad"}
 
 
@@ -34,6 +36,14 @@ def _number(value: Any) -> float | None:
     try:
         return None if value is None or value == "" else float(value)
     except (TypeError, ValueError):
+        return None
+
+
+def _moment(value: Any) -> datetime | None:
+    """A date the kinds stored as ISO text, for the date filters (never shown as "2026-03-10T08:00:00+00:00")."""
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
         return None
 
 
@@ -47,12 +57,16 @@ def _page_rows(details: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(page, dict):
             continue
         age, maximum = _number(page.get("age_days")), _number(page.get("max_age_days"))
+        status = str(page.get("status") or "")
+        found_by = FOUND_BY_LABELS.get(str(page.get("found_by") or ""))
         rows.append(
             {
                 "label": page.get("label") or page.get("title") or page.get("name") or page.get("url") or "?",
                 "url": page.get("url") or "",
-                "status": str(page.get("status") or ""),
-                "reason": page.get("reason") or page.get("message") or "",
+                "status": status,
+                "status_label": page_status_label(status) if status else "—",
+                "status_css": PAGE_STATUS_CSS.get(status, "warn"),
+                "reason": gettext("ditemukan lewat %(way)s") % {"way": found_by} if found_by else "",
                 "age_days": age,
                 "max_age_days": maximum,
                 "over": age is not None and maximum is not None and age > maximum,
@@ -77,16 +91,36 @@ def _signals(details: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": signal.get("name") or signal.get("signal") or "?",
+                "label": signal_label(str(signal.get("name") or signal.get("signal") or "")) or "—",
                 "trust": trust,
-                "trust_label": TRUST_LABELS.get(trust, trust),
+                "trust_label": trust_label(trust),
                 "trust_css": TRUST_CSS.get(trust, ""),
-                "at": signal.get("value") or signal.get("at") or "",
+                "at": _moment(signal.get("value") or signal.get("at")),
                 "note": signal.get("reason") or signal.get("note") or "",
                 "where": signal.get("where") or "",
                 "evidence": signal.get("evidence") or "",
             }
         )
     return rows
+
+
+def _coverage(monitor: Monitor, details: dict[str, Any]) -> dict[str, Any] | None:
+    """How much of the site the integrity checks read: pages read in 24 h of all, and how long a full round
+    takes (``cycle_checks`` checks at the monitor's interval)."""
+    coverage = details.get("coverage")
+    if not isinstance(coverage, dict):
+        return None
+    pages, read = _number(coverage.get("pages")), _number(coverage.get("read_24h"))
+    checks = _number(coverage.get("cycle_checks"))
+    if pages is None or read is None:
+        return None
+    return {
+        "pages": int(pages),
+        "read_24h": int(read),
+        "read_now": int(_number(coverage.get("read_now")) or 0),
+        "cycle": timedelta(seconds=int(checks or 1) * monitor.interval_seconds),
+        "complete": read >= pages,
+    }
 
 
 def _latest_result(monitor: Monitor) -> CheckResult | None:
@@ -99,6 +133,7 @@ def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
     monitors = list(Monitor.objects.filter(site=site, kind__in=CONTENT_KINDS).order_by("kind", "name"))
     freshness: list[dict[str, Any]] = []
     required: list[dict[str, Any]] = []
+    integrity: list[dict[str, Any]] = []
     for monitor in monitors:
         result = _latest_result(monitor)
         details: dict[str, Any] = result.details if result is not None and isinstance(result.details, dict) else {}
@@ -113,11 +148,14 @@ def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
                     "max_age_days": maximum,
                     "over": age is not None and maximum is not None and age > maximum,
                     "signal": details.get("signal") or "",
+                    "signal_label": signal_label(str(details.get("signal"))) if details.get("signal") else "",
                     "signals": _signals(details),
                 }
             )
         elif monitor.kind == "required_pages":
             required.append({"monitor": monitor, "result": result, "pages": _page_rows(details)})
+        elif monitor.kind == "integrity":
+            integrity.append({"monitor": monitor, "result": result, "coverage": _coverage(monitor, details)})
     findings = list(
         Finding.objects.filter(monitor__site=site, resolved_at__isnull=True)
         .select_related("monitor")
@@ -135,6 +173,7 @@ def site_freshness(request: HttpRequest, site_id: int) -> HttpResponse:
             "site": site,
             "freshness": freshness,
             "required": required,
+            "integrity": integrity,
             "groups": groups,
             "has_content": bool(monitors),
             "can_operate": user_can(request.user, site.institution, "operate"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -163,6 +164,7 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "row": _rows([monitor], beats_limit=60)[0],
         "changes": StatusChange.objects.filter(monitor=monitor).order_by("-at")[:50],
         "results": CheckResult.objects.filter(monitor=monitor).order_by("-checked_at")[:50],
+        "results_hours": settings.JAGA_RESULTS_RETENTION_HOURS,
         "findings": findings,
         "windows": windows,
         "can_operate": user_can(request.user, site.institution, "operate"),

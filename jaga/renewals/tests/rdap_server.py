@@ -8,6 +8,7 @@ vCard ``fn`` of an entity with the ``registrar`` role, ``nameservers`` by ``ldhN
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -60,7 +61,8 @@ def pandi_domain(name: str, *, expires: str | None, registrar: str = "PT Digital
 class Registry:
     """``with Registry() as registry: registry.domains["x.go.id"] = (200, body, type)``; ``registry.url``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.scheme = "https" if ssl_context is not None else "http"
         self.answers: dict[str, Answer] = {}
         self.redirects: dict[str, str] = {}  # name -> where a 301 sends the client (RFC 7480 §5.2)
         self.requests: list[str] = []
@@ -102,11 +104,13 @@ class Registry:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if ssl_context is not None:
+            self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/rdap/"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}/rdap/"
 
     def domain(self, name: str, document: Any, status: int = 200) -> None:
         self.answers[name] = (status, json.dumps(document).encode(), "application/rdap+json")

@@ -164,3 +164,19 @@ def test_a_registrar_is_read_from_a_verisign_style_answer(registry: Registry) ->
     assert finding.expires_at == dt.datetime(2028, 9, 14, 4, 0, tzinfo=dt.UTC)
     assert finding.registrar == "MarkMonitor Inc."
     assert finding.nameservers == ["ns1.contoh-pengadilan.com"]
+
+
+def test_a_registry_whose_certificate_is_not_trusted_is_a_failure_naming_the_certificate(tmp_path: Path) -> None:
+    """PANDI answers over https; a registry (or a proxy in the court's network) whose certificate this machine
+    does not trust is never read."""
+    from jaga.monitoring.tests.test_kinds_net import Pki
+
+    context = Pki(tmp_path).server_context(names=["127.0.0.1"], days_left=90)  # signed by a CA nobody trusts
+    with Registry(ssl_context=context) as registry:
+        registry.domain("pn-bangil.go.id", pandi_domain("pn-bangil.go.id", expires="2027-03-21T23:59:59Z"))
+        assert registry.url.startswith("https://127.0.0.1:")
+        finding = domain_expiry(domain="pn-bangil.go.id", server=registry.url)
+        assert registry.requests == []  # no request got through the handshake
+    assert finding.status == LookupStatus.FAILED
+    assert finding.expires_at is None
+    assert "Sertifikat TLS 127.0.0.1 tidak sah / invalid TLS certificate" in finding.error

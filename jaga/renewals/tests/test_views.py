@@ -177,7 +177,7 @@ def test_a_calendar_feed_is_secret_per_person_and_can_be_revoked(
     client.force_login(people["staff"])
     assert client.post(url("feed_revoke", slug="pn-bangil", pk=feed.pk)).status_code == 404  # not theirs
     client.force_login(people["umum"])
-    client.post(url("feed_revoke", slug="pn-bangil", pk=feed.pk))
+    client.post(url("feed_revoke", slug="pn-bangil", pk=feed.pk), {"confirm": "yes"})
     client.logout()
     assert client.get(path).status_code == 404
     assert client.get(url("feed", token="not-a-token")).status_code == 404

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from jaga.core.confirm import confirmation_page
 from jaga.core.permissions import get_for_user
 from jaga.renewals.models import CalendarFeed
 from jaga.renewals.services.feeds import feed_create, feed_for_token, feed_render, feed_revoke
@@ -33,11 +34,24 @@ def feed_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # a GET (a link) only asks
 def feed_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     feed = get_for_user(request.user, CalendarFeed, pk=pk, institution__slug=slug)  # type: ignore[arg-type]
     if feed.user_id != request.user.pk:
         raise Http404  # someone else's address is not even shown
+    asked = confirmation_page(
+        request,
+        title=_("Cabut alamat kalender"),
+        question=_("Cabut alamat kalender %(prefix)s…?") % {"prefix": feed.prefix},
+        consequences=_(
+            "Aplikasi kalender yang memakai alamat ini tidak dapat membacanya lagi. Pencabutan tidak dapat dibatalkan."
+        ),
+        confirm_label=_("Ya, cabut alamat"),
+        cancel_url=reverse("renewals:feeds", kwargs={"slug": slug}),
+        extra={"institution": feed.institution},
+    )
+    if asked is not None:
+        return asked
     feed_revoke(feed=feed)
     messages.success(request, _("Alamat kalender dicabut; aplikasi kalender tidak dapat membacanya lagi."))
     return redirect("renewals:feeds", slug=slug)

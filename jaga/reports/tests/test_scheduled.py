@@ -91,5 +91,5 @@ def test_operators_add_schedules_on_the_page_and_the_auditor_may_not(
     client.force_login(people["auditor"])
     assert client.post(delete).status_code == 403
     client.force_login(people["ptip"])
-    assert client.post(delete).status_code == 302
+    assert client.post(delete, {"confirm": "yes"}).status_code == 302
     assert not ReportSchedule.objects.exists()

@@ -137,7 +137,7 @@ def test_a_draft_may_be_deleted_and_an_issued_report_may_not(client: Any, draft:
 
     client.force_login(people["staff"])
     report_send(report=draft, user=people["staff"])
-    assert client.post(url("report_delete", report_id=draft.pk)).status_code == 302
+    assert client.post(url("report_delete", report_id=draft.pk), {"confirm": "yes"}).status_code == 302
     assert Report.objects.filter(pk=draft.pk).exists()
 
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext_noop as _
 
 from jaga.core.kindconfig import KindConfig, setting
-from jaga.traffic.detection.base import ADDRESSES, Finding, Match, Rule
+from jaga.traffic.detection.base import ADDRESSES, SAMPLE_SQL, Finding, Match, Rule
 
 SAMPLES = 3
 
@@ -69,18 +69,25 @@ class BucketKind:
         config: Config = rule.config
         key = _KEY[config.group_by]
         where = self.line_filter(rule)
+        # A bucket holds at most one token per line poured (per distinct value with ``distinct``) since it was
+        # last empty, so a key with no more such lines than the capacity can never overflow: only the others
+        # are walked (on a court site's day, a few hundred keys of tens of thousands).
+        value = _DISTINCT[config.distinct] if config.distinct else "1"
+        # (a missing value is one value too, as in the walk below)
+        tokens = f"count(DISTINCT {value}) + max(({value}) IS NULL)::INTEGER" if config.distinct else "count(*)"
+        where += f""" AND {key} IN (
+            SELECT {key} FROM ev WHERE {where} GROUP BY {key} HAVING {tokens} > {int(config.capacity)})"""
         if config.distinct:
-            value = _DISTINCT[config.distinct]
             return list(
                 con.execute(f"""
-                SELECT {key}, epoch(ts), 1, is_new::INTEGER, {value}, sample, client, ts
+                SELECT {key}, epoch(ts), 1, is_new::INTEGER, {value}, {SAMPLE_SQL}, client, ts
                 FROM ev WHERE {where} ORDER BY {key}, ts, n
             """).fetchall()
             )
         return list(
             con.execute(f"""
             SELECT {key}, epoch(date_trunc('second', ts)), count(*), count(*) FILTER (is_new), NULL,
-                   min(sample), min(client), min(ts)
+                   min({SAMPLE_SQL}), min(client), min(ts)
             FROM ev WHERE {where} GROUP BY ALL ORDER BY 1, 2
         """).fetchall()
         )

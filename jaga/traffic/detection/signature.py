@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext_noop as _
 
 from jaga.core.kindconfig import KindConfig, setting
-from jaga.traffic.detection.base import ADDRESSES, Finding, Match, Rule
+from jaga.traffic.detection.base import ADDRESSES, SAMPLE_SQL, Finding, Match, Rule
 
 SAMPLES = 3
 
@@ -33,7 +33,7 @@ class SignatureKind:
         config: Config = rule.config
         key = "client" if config.group_by == "client" else "subnet"
         rows = con.execute(f"""
-            SELECT {key}, count(*), min(ts), max(ts), (list(sample ORDER BY ts))[1:{SAMPLES}],
+            SELECT {key}, count(*), min(ts), max(ts), (list({SAMPLE_SQL} ORDER BY ts))[1:{SAMPLES}],
                    count(DISTINCT client), (list(DISTINCT client))[1:{ADDRESSES}]
             FROM ev WHERE is_new AND ({self.line_filter(rule)})
             GROUP BY {key} HAVING count(*) >= {int(config.threshold)}

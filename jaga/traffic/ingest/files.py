@@ -57,6 +57,26 @@ def files_discover(pattern: str) -> list[LogFile]:
     return sorted(found, key=lambda f: (f.mtime, -_rotation_number(f.path)))
 
 
+def file_by_inode(folder: Path, *, inode: int, device: int) -> LogFile | None:
+    """The regular file of ``folder`` with that inode (a log renamed by logrotate: ``access.log`` is now
+    ``access.log.1``), or None once it is compressed or deleted."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            if entry.inode() != inode or not entry.is_file(follow_symlinks=False):
+                continue
+            stat = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.st_dev == device:
+            path = Path(entry.path)
+            return LogFile(path, stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime, path.suffix == ".gz")
+    return None
+
+
 def _rotation_number(path: Path) -> int:
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     suffix = name.rsplit(".", 1)[-1]

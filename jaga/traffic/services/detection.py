@@ -80,9 +80,7 @@ def _store(site: Site, rule: Rule, finding: Finding, now: datetime) -> Detection
     detection = (
         Detection.objects.select_for_update().filter(site=site, rule_key=rule.key, key=finding.key[:200]).first()
     )
-    private = bool(finding.addresses) and all(
-        engine.client_describe(a, []).private for a in finding.addresses[:ADDRESSES_KEPT]
-    )
+    private = bool(finding.addresses) and all(engine.address_private(a) for a in finding.addresses[:ADDRESSES_KEPT])
     if detection is None:
         return Detection.objects.create(
             site=site,
@@ -112,51 +110,67 @@ def _store(site: Site, rule: Rule, finding: Finding, now: datetime) -> Detection
     return detection
 
 
-def _incident(detection: Detection, rule: Rule) -> None:
+KEYS_NAMED = 5  # keys named in an incident's summary and a notification; the page lists them all
+
+
+def _named(detections: list[Detection]) -> str:
+    top = sorted(detections, key=lambda d: -d.count)
+    named = ", ".join(f"{d.key} ({d.count})" for d in top[:KEYS_NAMED])
+    return named + (f" +{len(top) - KEYS_NAMED}" if len(top) > KEYS_NAMED else "")
+
+
+def _incident(detections: list[Detection], rule: Rule) -> None:
+    """One call per rule and round, whatever the number of its detections: the site's incident for the rule."""
     from jaga.incidents.services import incident_open_or_update
 
+    site = detections[0].site
+    latest = max(detections, key=lambda d: d.last_seen)
     incident = incident_open_or_update(
-        site=detection.site,
+        site=site,
         kind="traffic_detection",
         cause_key=f"traffic:{rule.key}",
-        summary=f"{rule.label.id} / {rule.label.en}: {detection.key} ({detection.count})",
+        summary=f"{rule.label.id} / {rule.label.en}: {_named(detections)}"[:500],
         details={
             "rule": rule.key,
             "family": rule.family,
-            "key": detection.key,
-            "count": detection.count,
-            "first_seen": detection.first_seen.isoformat(),
-            "last_seen": detection.last_seen.isoformat(),
-            "samples": detection.samples[:3],
+            "keys": [d.key for d in detections][:ADDRESSES_KEPT],
+            "detections": len(detections),
+            "count": sum(d.count for d in detections),
+            "first_seen": min(d.first_seen for d in detections).isoformat(),
+            "last_seen": latest.last_seen.isoformat(),
+            "samples": latest.samples[:3],
         },
         severity=rule.severity,
-        at=detection.last_seen,
+        at=latest.last_seen,
         source="traffic",
     )
-    if detection.incident_id != incident.pk:
-        Detection.objects.filter(pk=detection.pk).update(incident=incident)
+    Detection.objects.filter(pk__in=[d.pk for d in detections]).exclude(incident=incident).update(incident=incident)
+    for detection in detections:
         detection.incident = incident
 
 
-def _announce(detection: Detection, rule: Rule) -> None:
+def _announce(detections: list[Detection], rule: Rule) -> None:
+    """One ``traffic.detection`` message per rule and round (a scan of 500 addresses is one message, not 500)."""
     from jaga.core.notifications import notify
 
+    site = detections[0].site
+    latest = max(detections, key=lambda d: d.last_seen)
     notify(
-        institution=detection.site.institution,
+        institution=site.institution,
         event_type="traffic.detection",
         title=_("%(rule)s: %(key)s (%(site)s)"),
         body=_("%(count)s permintaan, %(first)s sampai %(last)s.\n%(sample)s"),
         params={
             "rule": str(rule.label),
-            "key": detection.key,
-            "site": detection.site.name,
-            "count": detection.count,
-            "first": detection.first_seen,
-            "last": detection.last_seen,
-            "sample": (detection.samples or [""])[0],
+            "key": _named(detections),
+            "site": site.name,
+            "count": sum(d.count for d in detections),
+            "first": min(d.first_seen for d in detections),
+            "last": latest.last_seen,
+            "sample": (latest.samples or [""])[0],
         },
-        site=detection.site,
-        link=f"/traffic/{detection.site.institution.slug}/situs/{detection.site_id}/deteksi/",
+        site=site,
+        link=f"/traffic/{site.institution.slug}/situs/{site.pk}/deteksi/",
     )
 
 
@@ -196,10 +210,13 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
         IngestBatch.objects.filter(pk__in=batch_ids).update(analysed=True)
     result.batches, result.findings = len(batch_ids), len(found)
     result.detections = [d for _rule, d in stored]
+    by_rule: dict[str, tuple[Rule, list[Detection]]] = {}
     for rule, detection in stored:
+        by_rule.setdefault(rule.key, (rule, []))[1].append(detection)
+    for rule, detections in by_rule.values():
         if rule.incident:
-            _incident(detection, rule)
-        _announce(detection, rule)
+            _incident(detections, rule)
+        _announce(detections, rule)
 
 
 def _ledger(result: DetectRound) -> None:

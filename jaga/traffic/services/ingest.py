@@ -78,6 +78,21 @@ def _cursor(source: LogSource, log: logfiles.LogFile, head: bytes) -> SourceFile
     )
 
 
+def _rotated_away(source: LogSource) -> list[logfiles.LogFile]:
+    """Files read before under the source's path that a rotation renamed out of it (the path is ``access.log``,
+    not a glob): each is read to its end first, as ``tail -F`` finishes the old file before the new one, so the
+    lines written just before the rotation are not lost."""
+    found: list[logfiles.LogFile] = []
+    current = {(log.device, log.inode) for log in logfiles.files_discover(source.path)}
+    for cursor in source.files.exclude(inode=0).order_by("-updated_at")[:3]:
+        if (cursor.device, cursor.inode) in current:
+            continue
+        moved = logfiles.file_by_inode(Path(cursor.path).parent, inode=cursor.inode, device=cursor.device)
+        if moved is not None and not moved.compressed and moved.size > cursor.offset:
+            found.append(moved)
+    return found
+
+
 def traffic_ingest(*, site: Site, sources: list[LogSource], progress: Callable[[int], None] | None = None) -> IngestRun:
     """Read every source of the site from its cursors to their ends; the run, with the bad lines counted."""
     run = IngestRun.objects.create(site=site, started_at=clock.now())
@@ -109,7 +124,7 @@ def _source_ingest(
     fmt = format_build(source.format_key, source.format_spec)
     tz = source.site.institution.time_zone
     _recover(source)
-    for log in logfiles.files_discover(source.path):
+    for log in _rotated_away(source) + logfiles.files_discover(source.path):
         head = logfiles.head_read(log)
         if not head:
             continue

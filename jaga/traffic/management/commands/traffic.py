@@ -2,8 +2,11 @@
 
 - ``ingest --site SITE [FILE ...] [--format KEY] [--no-detect]``: read the files given (or the site's
   configured sources) from their cursors, with a progress bar on a terminal, then run a detection round.
+- ``follow [--site SITE] [--interval S] [--rounds N]``: ``tail -F``: read and analyse the new lines every S
+  seconds until stopped (Ctrl-C, SIGTERM), across rotation and truncation.
 - ``detect --site SITE``: a detection round over the lines not analysed yet.
 - ``detections --site SITE [--since YYYY-MM-DD] [--format csv|table]``: one row per detection.
+- ``blocklist --site SITE --format nginx|apache|nftables|crowdsec``: the addresses and subnets to block.
 - ``rules [--check]``: the rules in force; ``--check`` runs each rule's own test lines (exit 1 on a failure).
 - ``evaluate [--data FOLDER]``: precision and recall per family on the labelled public cases.
 
@@ -61,12 +64,19 @@ class Command(BaseCommand):
         ingest.add_argument("files", nargs="*", help="berkas atau pola glob / files or globs")
         ingest.add_argument("--format", default="combined", help="format log untuk berkas baru / log format")
         ingest.add_argument("--no-detect", action="store_true", help="tanpa putaran deteksi / skip detection")
+        follow = sub.add_parser("follow", help="ikuti log seperti tail -F / follow the logs like tail -F")
+        follow.add_argument("--site", default="", help="nomor atau nama situs; tanpa ini: semua / default: all")
+        follow.add_argument("--interval", type=float, default=2.0, help="detik antar-putaran / seconds")
+        follow.add_argument("--rounds", type=int, default=None, help="berhenti setelah N putaran / stop after N")
         detect = sub.add_parser("detect", help="putaran deteksi / a detection round")
         detect.add_argument("--site", required=True)
         listing = sub.add_parser("detections", help="daftar deteksi / list detections")
         listing.add_argument("--site", required=True)
         listing.add_argument("--since", default="", help="YYYY-MM-DD")
         listing.add_argument("--format", choices=("csv", "table"), default="table")
+        blocklist = sub.add_parser("blocklist", help="daftar blokir / block list")
+        blocklist.add_argument("--site", required=True)
+        blocklist.add_argument("--format", choices=("nginx", "apache", "nftables", "crowdsec"), default="nginx")
         rules = sub.add_parser("rules", help="aturan yang berlaku / the rules in force")
         rules.add_argument("--check", action="store_true", help="jalankan uji tiap aturan / run each rule's tests")
         evaluate = sub.add_parser("evaluate", help="presisi dan recall pada kasus publik / on the public cases")
@@ -94,6 +104,36 @@ class Command(BaseCommand):
         )
         if not options["no_detect"]:
             self._round_report(traffic_detect(site=site))
+
+    def _follow(self, options: dict[str, Any]) -> None:
+        import signal
+
+        from jaga.traffic.services.rounds import traffic_follow
+
+        if options["site"]:
+            sites = [site_find(options["site"])]
+        else:
+            sites = list(Site.objects.filter(is_active=True).select_related("institution"))
+        stopping: list[int] = []
+        previous = signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+
+        def heard(site: Site, lines: int, findings: int) -> None:
+            if lines:
+                self.stdout.write(f"{site.name}: {lines} baris baru / new lines, {findings} temuan / findings")
+                self.stdout.flush()
+
+        try:
+            traffic_follow(
+                sites=sites,
+                interval=max(0.2, options["interval"]),
+                rounds=options["rounds"],
+                should_stop=lambda: bool(stopping),
+                on_round=heard,
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def _detect(self, options: dict[str, Any]) -> None:
         from jaga.traffic.services import traffic_detect
@@ -139,6 +179,15 @@ class Command(BaseCommand):
                 f"{d.key:<28} {d.rule_key:<30} {d.severity:<7} {d.first_seen:%Y-%m-%d %H:%M} "
                 f"{d.last_seen:%Y-%m-%d %H:%M} {d.count:>7}"
             )
+
+    def _blocklist(self, options: dict[str, Any]) -> None:
+        from jaga.core import clock
+        from jaga.traffic.blocklists import blocklist_render
+        from jaga.traffic.selectors import blocklist_entries
+
+        now = clock.now()
+        entries = blocklist_entries(site=site_find(options["site"]), now=now)
+        self.stdout.write(blocklist_render(options["format"], entries, now=now), ending="")
 
     def _rules(self, options: dict[str, Any]) -> None:
         from jaga.traffic.detection import offline

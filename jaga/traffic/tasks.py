@@ -1,0 +1,34 @@
+"""Background jobs of the traffic app (django-tasks, the ``long`` queue: a big log may take a while)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_tasks import task
+
+SCHEDULE_KEY = "traffic:ingest"
+
+
+@task(queue_name="long")
+def traffic_sites_ingest() -> str:
+    """The scheduled round: every site's configured access logs read and analysed (``traffic_sites_round``)."""
+    from jaga.traffic.services.rounds import traffic_sites_round
+
+    result = traffic_sites_round()
+    summary = f"{result.sites} sites, {result.lines} lines, {result.findings} findings"
+    if result.failed:
+        # A failure is never recorded as success: the task fails, naming each site, after the others ran.
+        raise RuntimeError(f"{summary}; failed: " + "; ".join(result.failed))
+    return summary
+
+
+def traffic_schedules_ensure() -> None:
+    """Declared at every scheduler start (``startup_register``): the round every JAGA_TRAFFIC_INTERVAL seconds
+    (0 turns it off)."""
+    from jaga.core.models import Schedule
+    from jaga.core.scheduling import schedule_ensure
+
+    interval = int(settings.JAGA_TRAFFIC_INTERVAL)
+    if interval <= 0:
+        Schedule.objects.filter(key=SCHEDULE_KEY).delete()
+        return
+    schedule_ensure(key=SCHEDULE_KEY, task_path="jaga.traffic.tasks.traffic_sites_ingest", interval_seconds=interval)

@@ -83,25 +83,25 @@ def horizontal_bars(rows: Sequence[tuple[str, float | None, str]], *, maximum: f
 
 def column_bars(values: Sequence[tuple[str, float]], *, first_label: str, last_label: str, peak_label: str) -> str:
     """One column per day (requests), oldest left, scaled to the period's peak, with the first and last day
-    under it and the peak written above."""
-    width, height, gap = 8, 60, 2
-    total = max(len(values), 1) * (width + gap)
+    under it and the peak written above. The picture is 600 units wide whatever the number of days."""
+    total, height = 600.0, 60
+    step = total / max(len(values), 1)
+    width = max(step * 0.8, 1.0)
     peak = max((value for _label, value in values), default=0.0) or 1.0
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total} {height + 28}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {total:.0f} {height + 28}" width="100%" '
         f'role="img" class="chart-columns">',
         f'<text x="0" y="9" font-size="9" fill="#455a64">{escape(peak_label)}</text>',
     ]
     for index, (label, value) in enumerate(values):
         bar = max(value, 0.0) / peak * (height - 12)
-        x = index * (width + gap)
         parts.append(
-            f'<rect x="{x}" y="{height - bar:.1f}" width="{width}" height="{bar:.1f}" fill="#1565c0">'
-            f"<title>{escape(label)}</title></rect>"
+            f'<rect x="{index * step:.1f}" y="{height - bar:.1f}" width="{width:.1f}" height="{bar:.1f}" '
+            f'fill="#1565c0"><title>{escape(label)}</title></rect>'
         )
     parts.append(f'<text x="0" y="{height + 12}" font-size="9" fill="#455a64">{escape(first_label)}</text>')
     parts.append(
-        f'<text x="{total - gap}" y="{height + 12}" font-size="9" fill="#455a64" text-anchor="end">'
+        f'<text x="{total:.0f}" y="{height + 12}" font-size="9" fill="#455a64" text-anchor="end">'
         f"{escape(last_label)}</text>"
     )
     parts.append("</svg>")

@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -175,12 +176,10 @@ def _ledger_csv(entries: list[LedgerEntry], tz: ZoneInfo) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _ledger_pdf(part: MonthPart, entries: list[LedgerEntry], institution: Institution, tz: ZoneInfo) -> bytes:
-    from weasyprint import HTML  # loaded on first use (Pango costs a second)
-
-    listed = len(entries) <= LISTED
+def _ledger_rows(entries: list[LedgerEntry], tz: ZoneInfo) -> tuple[bool, list[list[str]]]:
+    """The month's rows for its PDF: one per record up to ``LISTED``, else one per day."""
     rows: list[list[str]] = []
-    if listed:
+    if len(entries) <= LISTED:
         for entry in entries:
             rows.append(
                 [
@@ -193,39 +192,50 @@ def _ledger_pdf(part: MonthPart, entries: list[LedgerEntry], institution: Instit
                     (entry.output_repr or entry.notes)[:120],
                 ]
             )
-    else:
-        per_day: dict[dt.date, list[LedgerEntry]] = {}
-        for entry in entries:
-            per_day.setdefault(entry.started_at.astimezone(tz).date(), []).append(entry)
-        for day, found in sorted(per_day.items()):
-            timed = [e for e in found if e.met_standard is not None]
-            rows.append(
-                [
-                    date_long(day),
-                    number(len(found)),
-                    number(len([e for e in timed if e.met_standard])),
-                    number(len([e for e in found if e.outcome != "success"])),
-                    f"{found[0].started_at.astimezone(tz):%H.%M} – {found[-1].started_at.astimezone(tz):%H.%M}",
-                ]
-            )
+        return True, rows
+    per_day: dict[dt.date, list[LedgerEntry]] = {}
+    for entry in entries:
+        per_day.setdefault(entry.started_at.astimezone(tz).date(), []).append(entry)
+    for day, found in sorted(per_day.items()):
+        rows.append(
+            [
+                date_long(day),
+                number(len(found)),
+                number(len([e for e in found if e.met_standard])),
+                number(len([e for e in found if e.outcome != "success"])),
+                f"{found[0].started_at.astimezone(tz):%H.%M} – {found[-1].started_at.astimezone(tz):%H.%M}",
+            ]
+        )
+    return False, rows
+
+
+def _ledger_pdfs(activity: Activity, institution: Institution, months: list[dict[str, Any]]) -> list[bytes]:
+    """One PDF per month of the activity. The months are laid out as one document (a page break before each)
+    and cut into one PDF each by the page their anchor is on: one layout instead of one per month."""
+    from weasyprint import HTML  # loaded on first use (Pango costs a second)
+
     html = render_to_string(
         "reports/evidence/ledger.html",
         {
             "css": letter_css(),
             "institution": institution,
-            "activity": part.activity,
-            "month": month_year(part.start),
-            "part": part,
-            "listed": listed,
-            "rows": rows,
-            "count": number(len(entries)),
+            "activity": activity,
+            "months": months,
             "limit": LISTED,
             "language": translation.get_language(),
         },
     )
-    result = HTML(string=html, base_url=None).write_pdf()
-    assert result is not None
-    return bytes(result)
+    document = HTML(string=html, base_url=None).render()
+    starts = [
+        next(index for index, page in enumerate(document.pages) if month["anchor"] in page.anchors) for month in months
+    ]
+    bounds = [*starts, len(document.pages)]
+    pdfs = []
+    for first, last in itertools.pairwise(bounds):
+        result = document.copy(document.pages[first:last]).write_pdf()
+        assert result is not None
+        pdfs.append(bytes(result))
+    return pdfs
 
 
 def _duration(value: dt.timedelta | None) -> str:
@@ -239,7 +249,8 @@ def _duration(value: dt.timedelta | None) -> str:
 
 def _month_part(
     writer: _Writer, institution: Institution, activity: Activity, start: dt.date, end: dt.date, tz: ZoneInfo
-) -> MonthPart:
+) -> tuple[MonthPart, dict[str, Any]]:
+    """The month's CSV, evidence files and reports, written now; what its PDF will show (written later)."""
     part = MonthPart(activity=activity, start=start, end=end)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -247,9 +258,15 @@ def _month_part(
     part.total = len(entries)
     part.with_standard = len([e for e in entries if e.met_standard is not None])
     part.on_time = len([e for e in entries if e.met_standard])
-    part.files.append(
-        writer.add_bytes(f"{part.folder}/ledger.pdf", _ledger_pdf(part, entries, institution, tz), what="ledger_pdf")
-    )
+    listed, rows = _ledger_rows(entries, tz)
+    page = {
+        "anchor": f"bulan-{start:%Y-%m}",
+        "month": month_year(start),
+        "part": part,
+        "listed": listed,
+        "rows": rows,
+        "count": number(len(entries)),
+    }
     part.files.append(writer.add_bytes(f"{part.folder}/ledger.csv", _ledger_csv(entries, tz), what="ledger_csv"))
     for entry in entries:
         for evidence in entry.evidence.all():
@@ -267,7 +284,17 @@ def _month_part(
             if packed.sha256 != report.pdf_sha256:
                 packed.note = _("SHA-256 berbeda dari saat dikirim")
             part.files.append(packed)
-    return part
+    return part, page
+
+
+def _activity_parts(
+    writer: _Writer, institution: Institution, activity: Activity, period: Period, tz: ZoneInfo
+) -> list[MonthPart]:
+    made = [_month_part(writer, institution, activity, start, end, tz) for start, end in months(period)]
+    pdfs = _ledger_pdfs(activity, institution, [page for _part, page in made])
+    for (part, _page), pdf in zip(made, pdfs, strict=True):
+        part.files.insert(0, writer.add_bytes(f"{part.folder}/ledger.pdf", pdf, what="ledger_pdf"))
+    return [part for part, _page in made]
 
 
 def _evidence(writer: _Writer, part: MonthPart, entry: LedgerEntry, evidence: EvidenceFile) -> PackedFile:
@@ -299,9 +326,9 @@ def evidence_pack_write(
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
                 writer = _Writer(archive)
                 parts = [
-                    _month_part(writer, institution, activity, start, end, tz)
+                    part
                     for activity in activities
-                    for start, end in months(period)
+                    for part in _activity_parts(writer, institution, activity, period, tz)
                 ]
                 pack = Pack(institution=institution, period=period, parts=parts, files=writer.files, made_at=now)
                 index = render_to_string(

@@ -94,8 +94,11 @@ def document_make(
     purpose: str,
     activities: Table | None,
     sections: list[Section],
+    scope: str | None = None,
 ) -> Document:
+    """The letter; ``scope`` replaces the sites in "Ruang Lingkup" (the overview covers courts, not sites)."""
     institution = ctx.institution
+    scope = scope if scope is not None else scope_label(ctx)
     period = period_label(ctx.period)
     conclusions, recommendations = conclusions_draft(sections)
     edited = _edited(ctx.conclusions_text)
@@ -119,7 +122,7 @@ def document_make(
         period_label=period,
         period_start=ctx.period.start.isoformat(),
         period_end=ctx.period.end.isoformat(),
-        scope_label=scope_label(ctx),
+        scope_label=scope,
         introduction={
             "umum": [
                 _(
@@ -129,9 +132,7 @@ def document_make(
                 % {"institution": institution.name}
             ],
             "maksud": [purpose],
-            "ruang_lingkup": [
-                _("Periode %(period)s; situs: %(scope)s.") % {"period": period, "scope": scope_label(ctx)}
-            ],
+            "ruang_lingkup": [_("Periode %(period)s; situs: %(scope)s.") % {"period": period, "scope": scope}],
             "dasar": legal_bases(ctx),
         },
         activities=activities,

@@ -35,6 +35,7 @@ class OverviewBuilder:
             ),
             activities=activities,
             sections=[overview.overview_section(ctx, courts)],
+            scope=", ".join(court.institution.name for court in courts) or _("belum ada satuan kerja yang diawasi"),
         )
 
 

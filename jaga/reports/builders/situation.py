@@ -11,6 +11,8 @@ from jaga.reports.document import Document, Section
 from jaga.reports.sources import backups, incidents, monitoring, renewals, sop, traffic
 from jaga.sop.selectors import Compliance
 
+DETECTIONS_LISTED = 20  # a letter to the Secretary shows the worst; the visitor activity log has every one
+
 
 class SituationBuilder:
     key = "situation"
@@ -22,7 +24,7 @@ class SituationBuilder:
             monitoring.content_section(ctx),
             monitoring.integrity_section(ctx),
             backups.backups_section(ctx),
-            traffic.traffic_section(ctx),
+            traffic.traffic_section(ctx, listed=DETECTIONS_LISTED),
             renewals.renewals_section(ctx),
             incidents.incidents_section(ctx),
             sop.compliance_section(ctx, compliances),

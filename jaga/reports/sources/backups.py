@@ -15,6 +15,7 @@ from jaga.reports.document import Section, SectionState, Table
 from jaga.reports.formatting import date_long, datetime_long, number
 
 FAILED = (RunState.FAILED, RunState.INTERRUPTED)
+FAILURES_LISTED = 30
 
 
 def size_label(value: int) -> str:
@@ -111,8 +112,12 @@ def backups_section(ctx: BuildContext) -> Section:
                         run.get_kind_display(),
                         (run.error or run.get_state_display())[:200],
                     ]
-                    for run in failed
+                    for run in failed[-FAILURES_LISTED:]
                 ],
+                note=_("%(shown)s terakhir dari %(total)s.")
+                % {"shown": number(FAILURES_LISTED), "total": number(len(failed))}
+                if len(failed) > FAILURES_LISTED
+                else "",
             )
         )
     exports = [

@@ -10,6 +10,9 @@ from jaga.reports.builders.base import BuildContext
 from jaga.reports.document import Section, SectionState, Table
 from jaga.reports.formatting import datetime_long, number
 
+LISTED = 30  # rows of the letter's table: the problems still open first, then the latest
+FINDINGS_EACH = 5  # up to this many open problems get a conclusion each; more are summed up in one
+
 
 def _minutes(value: int | None) -> str:
     return _("%(n)s menit") % {"n": number(value)} if value is not None else "—"
@@ -64,7 +67,7 @@ def incidents_section(ctx: BuildContext) -> Section:
                 solution or "—",
             ]
         )
-        if not done:
+        if not done and len(still_open) <= FINDINGS_EACH:
             section.findings.append(
                 _("Masalah \u201c%(summary)s\u201d di %(site)s masih terbuka pada akhir periode.")
                 % {"summary": incident.summary, "site": incident.site.name}
@@ -79,14 +82,34 @@ def incidents_section(ctx: BuildContext) -> Section:
                     _("Selesaikan masalah \u201c%(summary)s\u201d atau eskalasikan ke tingkat berikutnya.")
                     % {"summary": incident.summary}
                 )
+    if len(still_open) > FINDINGS_EACH:
+        names = "; ".join(f"\u201c{i.summary}\u201d" for i in still_open[:FINDINGS_EACH])
+        section.findings.append(
+            _("%(count)s masalah masih terbuka pada akhir periode, antara lain %(names)s.")
+            % {"count": number(len(still_open)), "names": names}
+        )
+        section.recommendations.append(
+            _("Tetapkan penanggung jawab dan tenggat untuk %(count)s masalah yang masih terbuka.")
+            % {"count": number(len(still_open))}
+        )
     if resolved:
         section.findings.append(
             _("%(count)s masalah diselesaikan dalam periode ini, rata-rata dalam %(minutes)s.")
             % {"count": number(len(resolved)), "minutes": _minutes(_mean(to_resolve))}
         )
+    note = ""
+    if len(rows) > LISTED:
+        order = sorted(
+            range(len(rows)), key=lambda k: (incidents[k] not in still_open, -incidents[k].opened_at.timestamp())
+        )
+        rows = [rows[k] for k in sorted(order[:LISTED])]
+        note = _(
+            "%(shown)s dari %(total)s permasalahan (yang masih terbuka lebih dahulu); semuanya ada di halaman insiden."
+        ) % {"shown": number(LISTED), "total": number(len(incidents))}
     section.tables.append(
         Table(
             key="incidents",
+            note=note,
             title=_("Permasalahan dan pemecahannya"),
             headers=[
                 _("Dibuka"),

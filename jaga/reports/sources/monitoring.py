@@ -198,7 +198,13 @@ def content_section(ctx: BuildContext) -> Section:
             continue
         pages = details.get("pages", [])
         failing = [page for page in pages if page.get("status") not in ("ok", "undated")]
-        for page in pages:
+        ok_pages = [page for page in pages if page.get("status") in ("ok", "undated")]
+        if pages:
+            section.facts.append(
+                (_("Halaman wajib terkini di %(site)s") % {"site": monitor.site.name},
+                 f"{number(len(ok_pages))} / {number(len(pages))}")
+            )  # fmt: skip
+        for page in failing:  # the letter lists what needs action; the monitor's page lists every page
             page_rows.append(
                 [
                     monitor.site.name,

@@ -88,7 +88,8 @@ def _change(now: int, before: int) -> str:
     return ("+" if change > 0 else "") + percent(change, 1)
 
 
-def traffic_section(ctx: BuildContext) -> Section:
+def traffic_section(ctx: BuildContext, *, listed: int | None = None) -> Section:
+    """``listed``: how many detections the table shows (most requests first); all of them when None."""
     section = Section(key="traffic", title=_("Aktivitas pengunjung dan deteksi keamanan"))
     per_site = sites_traffic(ctx)
     detections = list(detections_between(sites=ctx.sites, since=ctx.since, until=ctx.until))
@@ -164,7 +165,13 @@ def traffic_section(ctx: BuildContext) -> Section:
         )
     )
     if detections:
-        section.tables.append(detections_table(ctx, detections))
+        table = detections_table(ctx, detections[:listed] if listed is not None else detections)
+        if listed is not None and len(detections) > listed:
+            table.note += " " + _(
+                "%(shown)s deteksi dengan permintaan terbanyak dari %(total)s; "
+                "semuanya ada di log aktivitas pengunjung."
+            ) % {"shown": number(listed), "total": number(len(detections))}
+        section.tables.append(table)
     for rule_key in dict.fromkeys(d.rule_key for d in serious):
         found = [d for d in serious if d.rule_key == rule_key]
         label, advice = rule_words(ctx, rule_key)
@@ -215,20 +222,20 @@ def site_log_section(ctx: BuildContext, site: Site) -> Section:
         (_("Galat server (5xx)"), number(summary.errors)),
         (_("Permintaan bot"), number(summary.crawler_hits)),
     ]
-    daily = read.panel("daily").rows
-    if daily:
-        first, last = daily[0][0], daily[-1][0]
-        section.charts.append(
-            Chart(
-                title=_("Permintaan per hari"),
-                svg=charts.column_bars(
-                    [(f"{row[0]}: {row[1]}", float(row[1])) for row in daily],
-                    first_label=_day(first),
-                    last_label=_day(last),
-                    peak_label=_("puncak %(n)s permintaan") % {"n": number(max(int(row[1]) for row in daily))},
-                ),
-            )
+    hits_by_day = {str(row[0]): int(row[1]) for row in read.panel("daily").rows}
+    days = [ctx.period.start + dt.timedelta(days=i) for i in range(ctx.period.days)]
+    counts = [hits_by_day.get(day.isoformat(), 0) for day in days]
+    section.charts.append(
+        Chart(
+            title=_("Permintaan per hari"),
+            svg=charts.column_bars(
+                [(f"{date_long(day)}: {n}", float(n)) for day, n in zip(days, counts, strict=True)],
+                first_label=date_long(days[0]),
+                last_label=date_long(days[-1]),
+                peak_label=_("puncak %(n)s permintaan") % {"n": number(max(hits_by_day.values(), default=0))},
+            ),
         )
+    )  # fmt: skip
     for panel in read.panels:
         if not panel.rows:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import os
 import shutil
 import socketserver
 import subprocess
@@ -35,6 +36,19 @@ def pdf_pictures(path: Path, name: str) -> list[Path]:
     prefix = ARTEFACTS / name
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(prefix)], check=True)
     return sorted(ARTEFACTS.glob(f"{name}*.png"))
+
+
+DOCS_PICTURES = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+def docs_picture(path: Path, kind: str, page: int) -> None:
+    """With JAGA_SCREENSHOTS=1 (as for the browser screenshots): one page of the PDF as
+    docs/screenshots/report-<kind>.png, the picture of that kind of report in the documentation."""
+    if os.environ.get("JAGA_SCREENSHOTS") != "1":
+        return
+    target = DOCS_PICTURES / f"report-{kind}"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(path),
+                    str(target)], check=True)  # fmt: skip
 
 
 @pytest.fixture

@@ -14,9 +14,12 @@ import pytest
 from django.core.management import call_command
 
 from jaga.core import clock
-from jaga.reports.tests.conftest import WIB, pdf_pictures, pdf_text
+from jaga.reports.tests.conftest import WIB, docs_picture, pdf_pictures, pdf_text
 
 NOW = dt.datetime(2026, 12, 2, 8, 15, tzinfo=WIB)
+
+
+DOCS_PAGES = {"visitors": 2, "adk": 1, "compliance": 2, "overview": 1}  # the page each kind shows in docs/
 
 
 def _build(tmp_path: Path, kind: str, *extra: str, institution: str = "pn-bangil") -> str:
@@ -25,6 +28,8 @@ def _build(tmp_path: Path, kind: str, *extra: str, institution: str = "pn-bangil
         call_command("report", "build", kind, "--institution", institution, "--period", "2026-11",
                      "--pdf", str(target), *extra)  # fmt: skip
     pdf_pictures(target, f"{kind}-{'-'.join(extra) or 'id'}")
+    if not extra and (kind != "overview" or institution != "pn-bangil"):  # the overview with its courts
+        docs_picture(target, kind, DOCS_PAGES[kind])
     return " ".join(pdf_text(target).split())
 
 
@@ -135,6 +140,7 @@ def test_the_overview_covers_the_supervised_courts(month_data: Any, other_instit
     assert "LAPORAN TENTANG IKHTISAR PENGELOLAAN WEBSITE SATUAN KERJA" in text
     assert "Nomor: W14/1/OT.01/XII/2026" in text
     assert "Satuan kerja: 2" in text
+    assert "Periode November 2026; situs: Pengadilan Negeri Bangil, Pengadilan Negeri Pasuruan." in text
     # PN Bangil: 1 site, uptime of its month of rollups, 2 outages, 1 content finding, no backup plan.
     assert "Pengadilan Negeri Bangil 1 99,31% 2 1 0/0 belum pernah – 1, 2, 3, 4, 5, 6, 7" in text
     assert "Pengadilan Negeri Pasuruan 1 – 0" in text  # no monitor: no uptime, no outage

@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import close_old_connections
 
 from jaga.core import clock
-from jaga.reports.formatting import percent
+from jaga.reports.formatting import ROMAN_MONTHS, percent
 from jaga.reports.models import Report
-from jaga.reports.tests.conftest import WIB, pdf_pictures, pdf_text
+from jaga.reports.tests.conftest import WIB, docs_picture, pdf_pictures, pdf_text
 
 NOW = dt.datetime(2026, 12, 2, 8, 15, tzinfo=WIB)
 
@@ -45,6 +45,7 @@ def test_it_renders_the_letter_with_its_sections_number_and_indonesian_dates(mon
     assert report.pdf_sha256
     assert report.pdf.read() == target.read_bytes()  # the archive keeps the PDF as it went out
     pdf_pictures(target, "situation-id")
+    docs_picture(target, "situation", 2)
 
 
 @pytest.mark.django_db
@@ -126,3 +127,44 @@ def test_two_numbers_taken_at_once_differ_on_postgresql(institution):
     for thread in threads:
         thread.join()
     assert sorted(numbers) == [f"W14.U21/{n}/OT.01/XII/2026" for n in range(1, 5)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, databases=["default"])
+def test_two_reports_issued_at_once_by_two_processes_get_two_numbers(institution, tmp_path):
+    """Two ``jaga report build`` processes at the same moment, against the same PostgreSQL database: each
+    report is issued with a number of its own, one after the other in the institution's sequence."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    from jaga.sop.services import sop_seed_default
+
+    if connection.vendor != "postgresql":
+        pytest.skip("runs under the PostgreSQL settings (make test-postgres)")
+    sop_seed_default()
+    db = connection.settings_dict
+    url = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = dict(os.environ, DATABASE_URL=url, JAGA_DATA_DIR=str(tmp_path / "data"), JAGA_LOG_LEVEL="WARNING")
+    (tmp_path / "data").mkdir()
+    jaga = str(Path(sys.executable).with_name("jaga"))
+    processes = [
+        subprocess.Popen(
+            [jaga, "report", "build", "situation", "--institution", "pn-bangil", "--period", "2026-11",
+             "--pdf", str(tmp_path / f"{n}.pdf")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for n in (1, 2)
+    ]  # fmt: skip
+    outputs = [process.communicate(timeout=300)[0] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    numbers = sorted(Report.objects.values_list("number", flat=True))
+    today = clock.now().astimezone(WIB)
+    month = ROMAN_MONTHS[today.month - 1]
+    year = today.year
+    assert numbers == [f"W14.U21/{n}/OT.01/{month}/{year}" for n in (1, 2)]
+    for n in (1, 2):
+        assert any(number in pdf_text(tmp_path / f"{n}.pdf") for number in numbers)

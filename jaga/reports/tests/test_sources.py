@@ -85,3 +85,16 @@ def test_the_problems_section_has_the_solutions_and_times(month_data, site, staf
     assert "Plugin formulir diperbarui" in text
     assert "Masalah “Tautan SIPP putus” di Situs PN Bangil masih terbuka pada akhir periode." in text
     assert "Tunjuk penanggung jawab untuk masalah “Tautan SIPP putus”" in text
+
+
+@pytest.mark.django_db
+def test_many_open_problems_are_summed_up_in_one_conclusion(month_data, site, staff, tmp_path):
+    from jaga.incidents.services.workflow import incident_open_manual
+
+    for day in range(1, 8):
+        incident_open_manual(site=site, user=staff, kind="manual", summary=f"Galat {day}",
+                             at=dt.datetime(2026, 11, day, 9, 0, tzinfo=WIB))  # fmt: skip
+    text = _text(tmp_path)
+    assert "7 masalah masih terbuka pada akhir periode, antara lain “Galat 1”; “Galat 2”" in text
+    assert "Tetapkan penanggung jawab dan tenggat untuk 7 masalah yang masih terbuka." in text
+    assert "Masalah “Galat 1” di Situs PN Bangil masih terbuka" not in text

@@ -58,3 +58,24 @@ def test_without_any_access_log_the_section_says_so(month_data: Any, tmp_path: P
     text = _text(tmp_path)
     assert "Belum ada log akses yang dibaca untuk situs dalam cakupan laporan ini." in text
     assert "Hubungkan log akses setiap situs agar aktivitas pengunjung terpantau (aktivitas 3 SOP)." in text
+
+
+@pytest.mark.django_db
+def test_the_letter_lists_the_detections_with_most_requests_and_says_how_many_more(
+    month_data: Any, traffic_read: dict[str, Any]
+) -> None:
+    from django.utils import translation
+
+    from jaga.reports import services
+    from jaga.reports.document import Period
+    from jaga.reports.sources.traffic import traffic_section
+
+    report = services.report_create(
+        institution=traffic_read["site"].institution, kind="situation", period=Period(dt.date(2026, 11, 1),
+                                                                                       dt.date(2026, 11, 30))
+    )  # fmt: skip
+    with translation.override("id"):
+        section = traffic_section(services.report_context(report=report, now=NOW), listed=1)
+    [table] = [t for t in section.tables if t.key == "detections"]
+    assert len(table.rows) == 1
+    assert "1 deteksi dengan permintaan terbanyak dari 2; semuanya ada di log aktivitas pengunjung." in table.note

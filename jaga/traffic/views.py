@@ -89,6 +89,7 @@ def site_panels(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
             "problem": problem,
             "detections": _explained(recent),
             "query": f"dari={start.isoformat()}&sampai={end.isoformat()}",
+            "retention_days": settings.JAGA_TRAFFIC_RETENTION_DAYS,
         },
     )
 

@@ -381,6 +381,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between the worker's rounds over every site's access logs (0: no scheduled round).",
     ),
     Setting(
+        "JAGA_TRAFFIC_CRAWLER_DNS",
+        parse_str,
+        "system",
+        "Who verifies claimed crawlers by reverse DNS: system (the machine's resolvers), off, or a nameserver "
+        "IP[:PORT].",
+    ),
+    Setting(
         "JAGA_TRAFFIC_RETENTION_DAYS",
         parse_positive_int,
         "400",

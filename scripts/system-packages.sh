@@ -22,7 +22,8 @@ run_packages=(
 )
 test_packages=(
   chromium          # pages tested in a real browser (tests/e2e)
-  nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES)
+  nginx-light       # a real reverse proxy on loopback (tests of JAGA_TRUSTED_PROXIES); nginx -t of block lists
+  nftables          # nft -c checks the generated nftables block list
   poppler-utils     # PDFs read back as text and pictures (pdftotext, pdftoppm: report tests)
   goaccess          # bench/traffic.py parses the same log with GoAccess, side by side
   openssh-server    # a real sshd on loopback for the SFTP back end and source (started by the tests)

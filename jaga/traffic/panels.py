@@ -3,8 +3,10 @@
 comparison with the previous period of the same length.
 
 Each panel is one SQL aggregate over the site's lines in a date range (the day partitions outside the range
-are never opened). ``panels_read`` answers every panel at once from one DuckDB connection; the web page, the
-CSV download and the API all read it.
+are never opened). Days whose lines retention deleted count through their :class:`TrafficDay` in the summary
+figures and the per-day panel; the other panels show only the days that still have lines.
+``panels_read`` answers every panel at once from one DuckDB connection; the web page, the CSV download and
+the API all read it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django_stubs_ext import StrOrPromise
 from jaga.core.models import Site
 from jaga.traffic.ingest import store
 from jaga.traffic.logformats.base import sql_quote
+from jaga.traffic.models import TrafficDay
 
 TOP = 20
 LATEST = 30
@@ -177,6 +180,7 @@ class Report:
     summary: Summary
     previous: Summary
     panels: list[Panel] = field(default_factory=list)
+    retired: list[dt.date] = field(default_factory=list)  # days in the range whose lines retention deleted
 
     def panel(self, key: str) -> Panel:
         return next(p for p in self.panels if p.spec.key == key)
@@ -207,13 +211,36 @@ def _relation(con: Any, name: str, files: list[str]) -> None:
         )
 
 
-def _summary(con: Any, name: str) -> Summary:
+def _summary(con: Any, name: str, kept: list[TrafficDay]) -> Summary:
+    """The figures of the lines in ``name`` plus those of the days whose lines retention deleted."""
     row = con.execute(f"""
         SELECT count(*), count(DISTINCT {VISITOR}), coalesce(sum(bytes), 0) / 1048576.0,
                count(*) FILTER (status = 404), count(*) FILTER (status >= 500), count(*) FILTER (crawler <> '')
         FROM {name}
     """).fetchall()[0]
-    return Summary(int(row[0]), int(row[1]), round(float(row[2]), 1), int(row[3]), int(row[4]), int(row[5]))
+    return Summary(
+        int(row[0]) + sum(k.hits for k in kept),
+        int(row[1]) + sum(k.visitors for k in kept),  # a visitor is per day: the days' counts add up
+        round(float(row[2]) + sum(k.megabytes for k in kept), 1),
+        int(row[3]) + sum(k.not_found for k in kept),
+        int(row[4]) + sum(k.errors for k in kept),
+        int(row[5]) + sum(k.crawler_hits for k in kept),
+    )
+
+
+def _kept(site: Site, start: dt.date, end: dt.date) -> list[TrafficDay]:
+    return list(TrafficDay.objects.filter(site=site, day__gte=start, day__lte=end).order_by("day"))
+
+
+def _daily_merged(rows: list[tuple[Any, ...]], kept: list[TrafficDay]) -> list[tuple[Any, ...]]:
+    """The per-day panel with the summed days in it (a day may have both: lines that came late)."""
+    by_day: dict[str, list[float]] = {str(r[0]): [r[1], r[2], r[3]] for r in rows}
+    for k in kept:
+        figures = by_day.setdefault(k.day.isoformat(), [0, 0, 0.0])
+        figures[0] += k.hits
+        figures[1] += k.visitors
+        figures[2] += k.megabytes
+    return [(d, int(f[0]), int(f[1]), round(f[2], 1)) for d, f in sorted(by_day.items())]
 
 
 def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ...] = PANEL_KEYS) -> Report:
@@ -224,20 +251,33 @@ def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ..
     span = (end - start).days + 1
     con = duckdb.connect(config={"memory_limit": "512MB", "threads": 2})
     try:
+        previous_start, previous_end = start - dt.timedelta(days=span), start - dt.timedelta(days=1)
         _relation(con, "l", _files(site, start, end))
-        _relation(con, "p", _files(site, start - dt.timedelta(days=span), start - dt.timedelta(days=1)))
-        report = Report(site=site, start=start, end=end, summary=_summary(con, "l"), previous=_summary(con, "p"))
+        _relation(con, "p", _files(site, previous_start, previous_end))
+        kept = _kept(site, start, end)
+        report = Report(
+            site=site,
+            start=start,
+            end=end,
+            summary=_summary(con, "l", kept),
+            previous=_summary(con, "p", _kept(site, previous_start, previous_end)),
+            retired=[k.day for k in kept],
+        )
         for spec in PANELS:
             if spec.key in keys:
-                report.panels.append(Panel(spec=spec, rows=[tuple(r) for r in con.execute(spec.sql).fetchall()]))
+                rows = [tuple(r) for r in con.execute(spec.sql).fetchall()]
+                report.panels.append(Panel(spec=spec, rows=_daily_merged(rows, kept) if spec.key == "daily" else rows))
         return report
     finally:
         con.close()
 
 
 def days_with_lines(site: Site) -> tuple[dt.date, dt.date] | None:
-    """The first and last day the store holds for the site."""
+    """The first and last day the store holds for the site (lines, or the sum of a day retention deleted)."""
     days = [d.name.removeprefix("day=") for d in store.site_dir(site.pk).glob("day=*") if any(d.glob("*.parquet"))]
+    first = TrafficDay.objects.filter(site=site).order_by("day").values_list("day", flat=True).first()
+    if first is not None:
+        days.append(first.isoformat())
     if not days:
         return None
     return dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))

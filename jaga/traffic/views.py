@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,9 +16,10 @@ from jaga.core import clock
 from jaga.core.models import Institution, Site
 from jaga.core.permissions import get_for_user
 from jaga.traffic import panels
+from jaga.traffic.blocklists import BLOCKLIST_FORMATS, blocklist_render
 from jaga.traffic.detection.rules import rule_get
 from jaga.traffic.models import Detection
-from jaga.traffic.selectors import detections_for
+from jaga.traffic.selectors import blocklist_entries, detections_for
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 400
@@ -87,6 +89,7 @@ def site_panels(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
             "problem": problem,
             "detections": _explained(recent),
             "query": f"dari={start.isoformat()}&sampai={end.isoformat()}",
+            "retention_days": settings.JAGA_TRAFFIC_RETENTION_DAYS,
         },
     )
 
@@ -118,8 +121,33 @@ def site_detections(request: HttpRequest, slug: str, site_id: int) -> HttpRespon
         for d in found:
             writer.writerow([d.key, d.rule_key, d.severity, d.first_seen.isoformat(), d.last_seen.isoformat(), d.count])
         return response
+    entries = blocklist_entries(site=site)
     return render(
         request,
         "traffic/detections.html",
-        {"site": site, "institution": site.institution, "detections": _explained(found)},
+        {
+            "site": site,
+            "institution": site.institution,
+            "detections": _explained(found),
+            "blocks": [
+                {"entry": e, "rules": [str(r.label) if (r := rule_get(k)) else k for k in e.rules.split(",")]}
+                for e in entries[:200]
+            ],
+            "block_count": len(entries),
+            "block_formats": list(BLOCKLIST_FORMATS),
+            "block_hours": settings.JAGA_TRAFFIC_BLOCK_HOURS,
+        },
     )
+
+
+@login_required
+def site_blocklist(request: HttpRequest, slug: str, site_id: int, format_key: str) -> HttpResponse:
+    site = _site(request, slug, site_id)
+    if format_key not in BLOCKLIST_FORMATS:
+        raise Http404
+    now = clock.now()
+    kind = BLOCKLIST_FORMATS.get(format_key)
+    response = HttpResponse(blocklist_render(format_key, blocklist_entries(site=site, now=now), now=now))
+    response["Content-Type"] = f"{kind.media_type}; charset=utf-8"
+    response["Content-Disposition"] = f'attachment; filename="jaga-site{site.pk}-blocklist.{kind.extension}"'
+    return response

@@ -1,5 +1,6 @@
-"""CrowdSec: a list of decisions for ``cscli decisions import -i FILE.json``, each a ``ban`` of an ``ip`` or a
-``range`` for the time left until the block expires."""
+"""CrowdSec: a list of decisions for ``cscli decisions import -i FILE.json``, each a ``ban`` of an ``Ip`` or a
+``Range`` for the time left until the block expires, in the fields of CrowdSec's decision model (``value``,
+``scope``, ``type``, ``duration``, ``origin``, ``scenario``) plus ``reason``, the name ``cscli`` imports."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ class CrowdSec:
         decisions = [
             {
                 "duration": f"{remaining_seconds(e, now)}s",
+                "origin": "jaga",
                 "reason": f"jaga/{e.rules}",
-                "scope": "range" if "/" in e.value else "ip",
+                "scenario": f"jaga/{e.rules.split(',')[0]}",
+                "scope": "Range" if "/" in e.value else "Ip",
                 "type": "ban",
                 "value": e.value,
             }

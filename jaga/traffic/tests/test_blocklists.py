@@ -73,18 +73,42 @@ def test_each_format_carries_the_entries_and_their_expiry(blocked) -> None:  # t
     assert "    Require not ip 203.0.113.66\n" in apache
     assert apache.count("Require not ip") == 3
     nft = blocklist_render("nftables", entries, now=NOW)
-    assert "elements = { 198.51.100.0/24 timeout 82800s, 203.0.113.66 timeout 82800s }" in nft
+    assert "elements = { 203.0.113.66 timeout 82800s }" in nft
+    assert "elements = { 198.51.100.0/24 timeout 82800s }" in nft
     assert "elements = { 2001:db8:1:2::/64 timeout 82800s }" in nft
     assert "ip saddr @blocked_v4 drop" in nft
+    assert "ip saddr @blocked_v4_nets drop" in nft
     decisions = json.loads(blocklist_render("crowdsec", entries, now=NOW))
     assert decisions[1] == {
         "duration": "82800s",
+        "origin": "jaga",
         "reason": "jaga/scanner-agent,sqli-probe",
-        "scope": "ip",
+        "scenario": "jaga/scanner-agent",
+        "scope": "Ip",
         "type": "ban",
         "value": "203.0.113.66",
     }
-    assert decisions[0]["scope"] == "range"
+    assert decisions[0]["scope"] == "Range"
+
+
+@pytest.mark.django_db
+def test_nft_accepts_the_set_even_with_an_address_inside_a_blocked_range(blocked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _detection(blocked, "198.51.100.7")  # one address of the blocked /24, found by a rule of its own
+    text = blocklist_render("nftables", blocklist_entries(site=blocked, now=NOW), now=NOW)
+    # Addresses and ranges in separate sets: one interval set with both is refused whole by nft.
+    assert "elements = { 198.51.100.7 timeout 82800s, 203.0.113.66 timeout 82800s }" in text
+    assert "elements = { 198.51.100.0/24 timeout 82800s }" in text
+    nft = shutil.which("nft")
+    if nft is None:  # nftables not installed (scripts/system-packages.sh test installs it): the text above only
+        return
+    path = tmp_path / "blocklist.nft"
+    path.write_text(text)
+    checked = subprocess.run([nft, "-c", "-f", str(path)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    path.write_text(text.replace("198.51.100.7 timeout", "198.51.100.700 timeout"))  # nft does check them
+    assert subprocess.run([nft, "-c", "-f", str(path)], capture_output=True, check=False).returncode != 0
+    path.write_text(blocklist_render("nftables", [], now=NOW))  # nothing to block: still a file nft loads
+    assert subprocess.run([nft, "-c", "-f", str(path)], capture_output=True, check=False).returncode == 0
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/system-packages.sh)")
@@ -135,3 +159,40 @@ def test_the_command_and_the_api_give_the_list(blocked, staff, outsider, setting
         ).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_the_command_writes_the_file_whole_with_out(blocked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from jaga.core import clock
+
+    target = tmp_path / "jaga-deny.conf"
+    err = io.StringIO()
+    with clock.frozen(NOW):
+        call_command("traffic", "blocklist", "--site", str(blocked.pk), "--out", str(target), stderr=err)
+    assert "deny 203.0.113.66;" in target.read_text()
+    assert "3 alamat atau jaringan diblokir" in err.getvalue()
+    assert not list(tmp_path.glob(".jaga-deny.conf*"))  # no temporary file left beside it
+
+
+@pytest.mark.django_db
+def test_the_detections_page_has_a_download_per_format_for_members_only(blocked, make_user, outsider) -> None:  # type: ignore[no-untyped-def]
+    from jaga.core import clock
+
+    client = Client()
+    client.force_login(make_user("auditor", blocked.institution))
+    base = f"/traffic/{blocked.institution.slug}/situs/{blocked.pk}"
+    with clock.frozen(NOW):
+        page = client.get(f"{base}/deteksi/").content.decode()
+        download = client.get(f"{base}/blokir/nftables/")
+    assert "Daftar blokir" in page
+    for label in ("Unduh nginx: baris deny", "Unduh Apache: Require not ip", "Unduh CrowdSec: keputusan (JSON)"):
+        assert label in page
+    assert "Percobaan injeksi SQL" in page  # each block's rules by their labels
+    assert "Alamat atau jaringan (3)" in page
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="jaga-site{blocked.pk}-blocklist.nft"'
+    assert "203.0.113.66 timeout 82800s" in download.content.decode()
+    assert client.get(f"{base}/blokir/iptables/").status_code == 404
+    stranger = Client()
+    stranger.force_login(outsider)
+    assert stranger.get(f"{base}/blokir/nginx/").status_code == 404

@@ -71,3 +71,36 @@ def test_a_run_that_died_after_summing_adds_nothing_twice(site, tmp_path: Path, 
     traffic_retention_apply(now=now)
     assert TrafficDay.objects.get(site=site).hits == 7
     assert _days(site.pk) == ["day=2026-11-20"]
+
+
+@pytest.mark.django_db
+def test_the_panels_show_the_same_per_day_figures_after_the_lines_are_gone(
+    site, tmp_path: Path, settings, staff
+) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from jaga.traffic import panels
+
+    settings.JAGA_TRAFFIC_RETENTION_DAYS = 10
+    log = tmp_path / "access.log"
+    _log(log)
+    services.traffic_ingest(site=site, sources=services.sources_for(site=site, paths=[str(log)]))
+    services.traffic_detect(site=site, record=False)
+    old, whole = (dt.date(2026, 11, 1), dt.date(2026, 11, 1)), (dt.date(2026, 11, 1), dt.date(2026, 11, 20))
+
+    def figures(start: dt.date, end: dt.date):  # type: ignore[no-untyped-def]
+        report = panels.panels_read(site=site, start=start, end=end, keys=("daily",))
+        return report.summary, report.panel("daily").rows, report.previous
+
+    before_old, before_whole = figures(*old), figures(*whole)
+    assert before_old[0].hits == 7
+    assert traffic_retention_apply(now=dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)).days_deleted
+
+    assert _days(site.pk) == ["day=2026-11-20"]  # the lines of 1 November are gone...
+    assert figures(*old) == before_old  # ...and its requests, visitors, MB, 404, 5xx, bots and day row show
+    assert figures(*whole) == before_whole
+    assert panels.days_with_lines(site) == (dt.date(2026, 11, 1), dt.date(2026, 11, 20))
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/traffic/{site.institution.slug}/situs/{site.pk}/?dari=2026-11-01&sampai=2026-11-01")
+    assert "Baris log 1 hari dalam periode ini sudah dihapus" in page.content.decode()

@@ -77,6 +77,7 @@ class Command(BaseCommand):
         blocklist = sub.add_parser("blocklist", help="daftar blokir / block list")
         blocklist.add_argument("--site", required=True)
         blocklist.add_argument("--format", choices=("nginx", "apache", "nftables", "crowdsec"), default="nginx")
+        blocklist.add_argument("--out", default="", help="berkas tujuan / output file (default: stdout)")
         rules = sub.add_parser("rules", help="aturan yang berlaku / the rules in force")
         rules.add_argument("--check", action="store_true", help="jalankan uji tiap aturan / run each rule's tests")
         evaluate = sub.add_parser("evaluate", help="presisi dan recall pada kasus publik / on the public cases")
@@ -187,7 +188,19 @@ class Command(BaseCommand):
 
         now = clock.now()
         entries = blocklist_entries(site=site_find(options["site"]), now=now)
-        self.stdout.write(blocklist_render(options["format"], entries, now=now), ending="")
+        text = blocklist_render(options["format"], entries, now=now)
+        if not options["out"]:
+            self.stdout.write(text, ending="")
+            return
+        target = Path(options["out"])
+        partial = target.with_name(f".{target.name}.tmp")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(target)  # a server reloading meanwhile reads the old file or the new, never half of one
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"{target}: tidak dapat ditulis / cannot be written: {exc.strerror}") from None
+        self.stderr.write(f"{len(entries)} alamat atau jaringan diblokir / blocked: {target}")
 
     def _rules(self, options: dict[str, Any]) -> None:
         from jaga.traffic.detection import offline

@@ -265,3 +265,60 @@ def test_the_commands_are_built_as_data() -> None:
         "--keep-monthly", "12", "--prune",
     )  # fmt: skip
     assert check_args(subset="2/4") == ("check", "--read-data-subset=2/4")
+
+
+def test_a_repository_locked_by_another_process_fails_in_words_and_keeps_the_good_snapshot(plan) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import time
+
+    from jaga.backups.repositories import target_for
+
+    good = services.backup_run(plan=plan)
+    assert good.state == RunState.SUCCESS, good.error
+    target = target_for(plan.repository)
+    env = {**os.environ, "RESTIC_REPOSITORY": target.location, "RESTIC_PASSWORD": target.password,
+           "RESTIC_CACHE_DIR": str(services.work_dir("other-cache"))}  # fmt: skip
+    # Another process holds the repository: a restic backup that reads its data from a pipe kept open holds
+    # its lock while the plan runs; the plan's backup may share it, its forget --prune may not.
+    holder = subprocess.Popen(  # a test's helper process, not a call of Jaga's
+        ("restic", "backup", "--stdin", "--stdin-filename", "x"), env=env, stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        locks = Path(target.location) / "locks"
+        deadline = time.monotonic() + 30
+        while not (locks.is_dir() and any(locks.iterdir())) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        run = services.backup_run(plan=plan)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.state == RunState.FAILED
+    assert "dikunci proses lain" in run.error, run.error
+    assert good.snapshot_id[:8] in _snapshot_ids(plan)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_full_disk_fails_in_words_and_keeps_the_good_snapshot(institution, site, web_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    small = tmp_path / "kecil"
+    small.mkdir()
+    if subprocess.run(("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(small)), check=False).returncode:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        repository = services.repository_create(
+            institution=institution, name="Kecil", location=str(small / "repo"), password="pw-kecil-123"
+        )
+        plan = services.plan_create(site=site, name="Kecil", repository=repository)
+        services.source_add(plan=plan, kind="files", name="www", config={"path": str(web_root)})
+        good = services.backup_run(plan=plan)
+        assert good.state == RunState.SUCCESS, good.error
+        (web_root / "wp-content" / "uploads" / "2026" / "video.mp4").write_bytes(os.urandom(8 * 1024 * 1024))
+        run = services.backup_run(plan=plan)
+        assert run.state == RunState.FAILED
+        assert "Ruang penyimpanan penuh" in run.error, run.error
+        assert not run.snapshot_id
+        assert _snapshot_ids(plan) == [good.snapshot_id[:8]]
+    finally:
+        subprocess.run(("umount", "-l", str(small)), check=False)

@@ -94,16 +94,6 @@ def test_a_failed_backup_opens_the_plans_incident_and_the_next_success_resolves_
     assert incident.state == State.RESOLVED
 
 
-def test_a_wrong_repository_password_fails_with_that_reason(plan) -> None:  # type: ignore[no-untyped-def]
-    plan.repository.password = "not-the-password"
-    plan.repository.save()
-    run = services.backup_run(plan=plan)
-    assert run.state == RunState.FAILED
-    assert "Kata sandi repositori salah" in run.error
-    assert "not-the-password" not in run.error
-    assert "not-the-password" not in run.log
-
-
 def test_a_missing_external_disk_is_a_soft_failure_that_alerts(institution, site, web_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from jaga.backups.models import Repository
 

@@ -31,7 +31,7 @@ def logo_data_uri(institution: object) -> str:
 def legal_bases(ctx: BuildContext) -> list[str]:
     sop = sop_for_institution(institution=ctx.institution)
     bases = [basis.text for basis in sop.legal_bases.filter(replaced_by__isnull=True).order_by("order", "pk")]
-    bases.append(_("SOP %(title)s nomor %(number)s.") % {"title": sop.title, "number": sop.number})
+    bases.append(_("%(title)s nomor %(number)s.") % {"title": sop.title, "number": sop.number})
     return bases
 
 

@@ -37,6 +37,9 @@ def test_it_renders_the_letter_with_its_sections_number_and_indonesian_dates(mon
     assert "Nomor: W14.U21/1/OT.01/XII/2026" in text
     assert "Periode: November 2026" in text
     assert "Bangil, 2 Desember 2026" in text
+    flat = " ".join(text.split())
+    assert "SOP PENGELOLAAN WEBSITE nomor" in flat
+    assert "SOP SOP" not in flat  # the SOP's title names itself
     report = Report.objects.get()
     assert report.number == "W14.U21/1/OT.01/XII/2026"
     assert report.pdf_sha256

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +51,13 @@ class ResticError(Exception):
 
 
 _REASONS: tuple[tuple[str, str, str], ...] = (
+    # First: a server that does not answer also makes restic ask "is there a repository at ...?".
+    ("connection refused", "unreachable",
+     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
+    ("no such host", "unreachable",
+     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
+    ("i/o timeout", "unreachable",
+     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
     ("wrong password", "wrong_password",
      "Kata sandi repositori salah / wrong repository password"),
     ("no key found", "wrong_password",
@@ -57,21 +65,34 @@ _REASONS: tuple[tuple[str, str, str], ...] = (
     ("repository is already locked", "locked",
      "Repositori sedang dikunci proses lain; coba lagi setelah proses itu selesai / "
      "the repository is locked by another process; try again when it has finished"),
-    ("unable to create lock", "locked",
-     "Repositori sedang dikunci proses lain / the repository is locked by another process"),
     ("is there a repository at the following location", "no_repository",
      "Repositori tidak ditemukan di lokasinya / no repository at its location"),
     ("unable to open config file", "no_repository",
      "Repositori tidak ditemukan di lokasinya / no repository at its location"),
     ("no space left on device", "disk_full",
      "Ruang penyimpanan penuh / no space left on the device"),
+    # Another process's lock says "already locked" (above); this is a lock restic could not write.
+    ("unable to create lock", "lock_failed",
+     "Kunci repositori tidak dapat ditulis (disk penuh, hanya-baca atau tanpa izin tulis) / "
+     "the repository's lock cannot be written (a full, read-only or unwritable disk)"),
     ("config file already exists", "exists",
      "Sudah ada repositori di lokasi ini / a repository already exists at this location"),
     ("host key verification failed", "host_key",
      "Kunci host SSH tidak cocok dengan yang tersimpan / the SSH host key does not match the pinned one"),
-    ("connection refused", "unreachable",
-     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
+    ("all target directories/files do not exist", "no_source",
+     "Tidak ada satu pun sumber yang akan dicadangkan / none of the sources to back up exists"),
 )  # fmt: skip
+
+
+def without_stack_trace(text: str) -> str:
+    """restic's stderr without the Go stack trace it prints after some errors (frames and their file lines)."""
+    lines = text.splitlines()
+    kept = [
+        line
+        for number, line in enumerate(lines)
+        if not line.startswith("\t") and not (number + 1 < len(lines) and lines[number + 1].startswith("\t"))
+    ]
+    return "\n".join(kept)
 
 
 def restic_error(error: execute.ExecuteError, *, action: str) -> ResticError:
@@ -85,15 +106,15 @@ def restic_error(error: execute.ExecuteError, *, action: str) -> ResticError:
             reason="missing_restic",
             detail=error.message,
         )
+    detail = without_stack_trace(error.stderr_tail)
     for needle, reason, sentence in _REASONS:
         if needle in text:
-            return ResticError(
-                f"restic {action}: {sentence}", reason=reason, detail=error.stderr_tail, returncode=error.returncode
-            )
+            message = f"restic {action}: {sentence}"
+            return ResticError(message, reason=reason, detail=detail, returncode=error.returncode)
     return ResticError(
         f"restic {action} gagal (kode {error.returncode}) / failed (exit code {error.returncode})",
         reason="failed",
-        detail=error.stderr_tail,
+        detail=detail,
         returncode=error.returncode,
     )
 
@@ -130,6 +151,7 @@ class BackupSummary:
     bytes_processed: int = 0
     duration: float = 0.0
     errors: list[str] = field(default_factory=list)  # files restic could not read (exit 3)
+    skipped: list[str] = field(default_factory=list)  # paths given to restic that did not exist (it goes on, exit 0)
     warned: bool = False
 
 
@@ -150,7 +172,9 @@ def backup_args(
 def forget_args(
     *, keep_last: int, keep_daily: int, keep_weekly: int, keep_monthly: int, keep_yearly: int, tag: str, prune: bool
 ) -> tuple[str, ...]:
-    args = ["forget", "--json", "--tag", tag, "--group-by", "host,tags"]
+    # One group per plan: its snapshots are chosen by the plan's tag and grouped by host only. Grouping by
+    # tags too made every snapshot a group of its own (each carries its run's tag), so nothing was forgotten.
+    args = ["forget", "--json", "--tag", tag, "--group-by", "host"]
     for flag, value in (
         ("--keep-last", keep_last),
         ("--keep-daily", keep_daily),
@@ -225,18 +249,37 @@ class Restic:
         warn_codes: Sequence[int] = (),
         stdout_to: str | Path | BinaryIO | None = None,
     ) -> execute.Completed:
-        try:
-            return execute.run(
-                self.command(args),
-                timeout=timeout,
-                env=self._env(),
-                secrets=self.secrets,
-                on_line=on_line,
-                warn_codes=warn_codes,
-                stdout_to=stdout_to,
-            )
-        except execute.ExecuteError as exc:
-            raise restic_error(exc, action=action) from None
+        for attempt in (1, 2):
+            try:
+                return execute.run(
+                    self.command(args),
+                    timeout=timeout,
+                    env=self._env(),
+                    secrets=self.secrets,
+                    on_line=on_line,
+                    warn_codes=warn_codes,
+                    stdout_to=stdout_to,
+                )
+            except execute.ExecuteError as exc:
+                error = restic_error(exc, action=action)
+                if error.reason not in ("disk_full", "timeout") and local_disk_full(self.target.location):
+                    # restic prints a Go stack trace after some write errors, and the end of stderr that
+                    # Jaga keeps no longer holds "no space left on device": the disk itself says it.
+                    error = ResticError(
+                        f"restic {action}: Ruang penyimpanan penuh / no space left on the device",
+                        reason="disk_full",
+                        detail=error.detail,
+                        returncode=error.returncode,
+                    )
+                if error.reason != "locked" or attempt == 2 or tuple(args[:1]) == ("unlock",):
+                    raise error from None
+            # A lock left by a restic that died (a killed run, a crash) blocks every later command until
+            # someone runs `restic unlock`, which removes only stale locks (their process is dead on this
+            # host, or they were not refreshed for 30 minutes): a live process's lock stays, and the retry
+            # fails as locked again.
+            logger.warning("restic %s: repository locked; removing stale locks (restic unlock) and retrying", action)
+            self.unlock()
+        raise AssertionError("unreachable")
 
     def init(self) -> str:
         """Create the repository; returns its id (the fingerprint on the recovery sheet)."""
@@ -295,10 +338,7 @@ class Restic:
                     )
                 )
             elif kind == "error":
-                item = message.get("item") or ""
-                error = message.get("error") or {}
-                reason = error.get("message", "") if isinstance(error, dict) else str(error)
-                summary.errors.append(f"{item}: {reason}".strip(": "))
+                summary.errors.append(error_text(message))
             elif kind == "summary":
                 summary.snapshot_id = str(message.get("snapshot_id") or "")
                 summary.files_new = int(message.get("files_new") or 0)
@@ -317,8 +357,9 @@ class Restic:
             warn_codes=(BACKUP_WARNING,),
         )
         summary.warned = done.warned
+        unread = stderr_read(done.stderr, summary)
         if done.warned and not summary.errors:
-            summary.errors = [line for line in done.stderr.splitlines() if line.strip()][:200]
+            summary.errors = unread[:200]
         if not summary.snapshot_id:
             raise ResticError(
                 "restic tidak melaporkan snapshot yang tersimpan / restic reported no saved snapshot",
@@ -326,6 +367,10 @@ class Restic:
                 detail=done.stderr[-2000:],
             )
         return summary
+
+    def forget_snapshot(self, snapshot: str) -> None:
+        """Forget one snapshot (its data goes at the next prune): an incomplete one is never kept."""
+        self.run(("forget", snapshot), action="forget")
 
     def snapshots(self, *, tags: Sequence[str] = ()) -> list[dict[str, Any]]:
         args = ["snapshots", "--json"]
@@ -381,6 +426,59 @@ class Restic:
 
     def unlock(self) -> None:
         self.run(("unlock",), action="unlock")
+
+
+SKIPPED_SUFFIX = " does not exist, skipping"
+DISK_FULL_BYTES = 1024 * 1024  # less than this free where a local repository is: its disk is full
+
+
+def local_disk_full(location: str) -> bool:
+    """Whether a local repository (a path) is on a disk with almost no free space left."""
+    if not location.startswith("/"):
+        return False
+    path = Path(location)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free < DISK_FULL_BYTES
+    except OSError:
+        return False
+
+
+def error_text(message: dict[str, Any]) -> str:
+    """A restic ``--json`` error message as a line: the file, then why (``open: permission denied``)."""
+    item = str(message.get("item") or "")
+    error = message.get("error") or {}
+    if isinstance(error, dict):
+        reason = str(error.get("message") or "")
+        if not reason and error.get("Op"):
+            code = error.get("Err")
+            why = os.strerror(code).lower() if isinstance(code, int) else str(code or "")
+            reason = f"{error['Op']}: {why}".strip(": ")
+    else:
+        reason = str(error)
+    return f"{item}: {reason}".strip(": ")
+
+
+def stderr_read(stderr: str, summary: BackupSummary) -> list[str]:
+    """What ``restic backup --json`` said on stderr: its errors (JSON, one a line) go to ``summary.errors``,
+    the paths it skipped because they did not exist to ``summary.skipped``; returns the other lines."""
+    others = []
+    for line in stderr.splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = None
+        if isinstance(message, dict) and message.get("message_type") == "error":
+            summary.errors.append(error_text(message))
+        elif text.endswith(SKIPPED_SUFFIX):
+            summary.skipped.append(text.removesuffix(SKIPPED_SUFFIX))
+        elif text != "Warning: at least one source file could not be read":
+            others.append(text)
+    return others
 
 
 @contextmanager

@@ -68,6 +68,8 @@ def _history_create(monitor: Any, now: dt.datetime, days: int) -> None:
     hour_now = now.replace(minute=0, second=0, microsecond=0)
     day_now = hour_now.replace(hour=0)
     start = day_now - dt.timedelta(days=days)
+    # A monitor with a month of history was made a month ago: reports of past periods count it.
+    Monitor.objects.filter(pk=monitor.pk).update(created_at=start)
     outage_start = day_now - dt.timedelta(days=5) + dt.timedelta(hours=2, minutes=10)  # 09.10 WIB
     outage = (outage_start, outage_start + dt.timedelta(minutes=25)) if monitor.kind == "http" else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from jaga.backups.models import Plan, Repository, Run, RunKind, RunState
 from jaga.backups.repositories import restic_for
-from jaga.backups.restic import forget_args
+from jaga.backups.restic import SKIPPED_SUFFIX, BackupSummary, Restic, ResticError, forget_args
 from jaga.backups.selectors import latest_snapshot_run
 from jaga.backups.services.runs import RunContext, RunFailed, perform, specs_of
 from jaga.backups.services.setup import work_dir
@@ -55,6 +56,7 @@ def backup_run(
             summary = engine.backup(
                 paths, excludes=excludes, tags=(f"plan:{plan.pk}", f"run:{run.pk}"), on_progress=ctx.progress
             )
+            _vanished_check(engine, summary, paths)
         finally:
             for path in staging.iterdir():
                 path.unlink(missing_ok=True)
@@ -93,6 +95,27 @@ def backup_run(
         return RunState.WARNING if summary.warned else RunState.SUCCESS
 
     return perform(plan=plan, kind=RunKind.BACKUP, trigger=trigger, user=user, on_progress=on_progress, work=work)
+
+
+def _vanished_check(engine: Restic, summary: BackupSummary, paths: list[str]) -> None:
+    """A source that is gone when restic ends (removed while it read, or before it started: restic then skips
+    it and exits 0) fails the run, and its incomplete snapshot is forgotten, so that the latest snapshot in the
+    repository (what the recovery sheet's ``restic restore latest`` takes) stays the last complete one."""
+    gone = [*summary.skipped, *(path for path in paths if not os.path.lexists(path) and path not in summary.skipped)]
+    if not gone:
+        return
+    removed = True
+    try:
+        engine.forget_snapshot(summary.snapshot_id)
+    except ResticError:
+        removed = False
+    message = _("Sumber hilang selama pencadangan: %(paths)s.") % {"paths": ", ".join(gone)}
+    if removed:
+        message += " " + _("Snapshot %(id)s yang tidak lengkap dihapus; snapshot sebelumnya tetap ada.") % {
+            "id": summary.snapshot_id[:8]
+        }
+    said = [f"{path}{SKIPPED_SUFFIX}" for path in summary.skipped] + summary.errors[:20]
+    raise RunFailed("\n".join([message, *said]))
 
 
 def check_subset(plan: Plan) -> str:

@@ -239,7 +239,14 @@ def perform(
     on_progress: Callable[[Run], None] | None,
     work: Callable[[RunContext], str],
 ) -> Run:
-    """Open a run, do ``work`` (which returns the final state), close it whatever happens, announce it."""
+    """Open a run, do ``work`` (which returns the final state), close it whatever happens, announce it.
+
+    A run of the same plan left ``running`` by a process that died (killed, a crash) is closed as interrupted
+    first, with its ledger entry: without a worker's sweep (``jaga backup run`` from cron) nothing else would."""
+    try:
+        backup_runs_sweep_interrupted(now=clock.now(), plan=plan)
+    except Exception:  # the sweep tidies up; its failure never stops a backup
+        logger.exception("sweep of plan %s's interrupted runs failed", plan.pk)
     run, entry = _run_open(plan=plan, kind=kind, trigger=trigger, user=user)
     ctx = RunContext(run=run, on_progress=on_progress)
     soft = False
@@ -284,10 +291,12 @@ def specs_of(plan: Plan) -> list[tuple[Source, SourceSpec]]:
     ]
 
 
-def backup_runs_sweep_interrupted(*, now: Any) -> int:
-    """Runs still ``running`` whose process died are closed as interrupted (core's sweep calls this)."""
+def backup_runs_sweep_interrupted(*, now: Any, plan: Plan | None = None) -> int:
+    """Runs still ``running`` whose process died are closed as interrupted, and their ledger entries with them
+    (core's sweep calls this; so does every new run, for its plan)."""
     closed = 0
-    for run in Run.objects.filter(state=RunState.RUNNING):
+    runs = Run.objects.filter(state=RunState.RUNNING)
+    for run in runs.filter(plan=plan) if plan is not None else runs:
         verdict = process_verdict(process_id=run.process_id, host=run.host, pid=run.pid, since=run.started_at, now=now)
         if not verdict.dead:
             continue
@@ -299,4 +308,22 @@ def backup_runs_sweep_interrupted(*, now: Any) -> int:
             )
         if updated:
             closed += 1
+            run.refresh_from_db()
+            _ledger_interrupted(run)
     return closed
+
+
+def _ledger_interrupted(run: Run) -> None:
+    """The interrupted run's ledger entry, if still open, ends as interrupted too (never as done)."""
+    from jaga.sop.models import LedgerEntry, Outcome
+    from jaga.sop.services import LedgerError, ledger_close
+
+    if run.ledger_entry_id is None:
+        return
+    entry = LedgerEntry.objects.filter(pk=run.ledger_entry_id, outcome=Outcome.RUNNING).first()
+    if entry is None:
+        return
+    try:
+        ledger_close(entry=entry, outcome=Outcome.INTERRUPTED, output=run, notes=_notes(run), ended_at=run.ended_at)
+    except LedgerError:  # closed meanwhile by the SOP ledger's own sweep
+        logger.info("ledger entry %s of run %s already closed", entry.pk, run.pk)

@@ -28,13 +28,17 @@ CHECK_LABELS = {
 }
 
 
+# How the dump tools say that the disk is full: mariadb-dump "Got errno 28 on write", pg_dump "No space left
+# on device", SQLite "database or disk is full".
+DISK_FULL = ("no space left on device", "errno 28", "disk is full")
+
+
 def check_failed(check: str, message: str, *, detail: str = "") -> SourceError:
     label = CHECK_LABELS.get(check, check)
-    return SourceError(
-        _("Dump gagal pemeriksaan «%(check)s»: %(message)s") % {"check": label, "message": message},
-        check=check,
-        detail=detail,
-    )
+    text = _("Dump gagal pemeriksaan «%(check)s»: %(message)s") % {"check": label, "message": message}
+    if any(needle in f"{message}\n{detail}".lower() for needle in DISK_FULL):
+        text += " " + _("Ruang penyimpanan penuh: dump tidak muat di folder kerja.")
+    return SourceError(text, check=check, detail=detail)
 
 
 def tool_failed(tool: str, error: execute.ExecuteError) -> SourceError:

@@ -120,26 +120,6 @@ def test_the_mariadb_dump_keeps_routines_and_never_puts_the_password_on_the_comm
     assert list(Path(tmp_path).glob("*.cnf")) == []
 
 
-@pytest.mark.mariadb
-def test_a_wrong_mariadb_password_fails_in_words(site, repository, maria_db) -> None:  # type: ignore[no-untyped-def]
-    config, _password = maria_db
-    plan = _plan(site, repository, "mariadb", config, "wrong-password-xyz")
-    run = services.backup_run(plan=plan)
-    assert run.state == RunState.FAILED
-    assert "Access denied" in run.error
-    assert "wrong-password-xyz" not in run.error
-
-
-@pytest.mark.mariadb
-def test_a_database_server_that_is_down_fails_in_words(site, repository, maria_db) -> None:  # type: ignore[no-untyped-def]
-    config, password = maria_db
-    plan = _plan(site, repository, "mariadb", {**config, "port": 1}, password)
-    run = services.backup_run(plan=plan)
-    assert run.state == RunState.FAILED
-    assert "tidak dapat dibaca" in run.error
-    assert "Can't connect" in run.error
-
-
 def _fake_tool(tmp_path: Path, script: str) -> Path:
     """A dump tool that behaves badly (exits 2, writes half a dump, writes nothing), first on PATH."""
     folder = tmp_path / "bin"

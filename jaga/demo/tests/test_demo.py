@@ -218,7 +218,7 @@ def test_its_notifications_are_real_sends_to_the_demo_inbox(live_server, setting
         ("incident.escalated_vendor", "pending"),
         ("incident.opened", "pending"),
         ("incident.resolved", "pending"),
-        ("report.ready", "pending"),  # the reports step: last month's situation report sent to the Secretary
+        ("report.ready", "pending"),  # the reports step: the demo history's situation report
     ]
     rules = Detection.objects.filter(site__institution__slug=DEMO_SLUG).values("rule_key").distinct().count()
     assert rules > 0

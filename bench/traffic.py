@@ -66,7 +66,8 @@ def goaccess(log: Path, work: Path) -> dict[str, Any]:
 
 def jaga(log: Path, extra: Path, work: Path, quality: bool) -> dict[str, Any]:
     out = work / "jaga.json"
-    env = dict(os.environ, JAGA_DATA_DIR=str(work / "data"), PYTHONPATH=str(ROOT))
+    # No reverse-DNS look-ups of the generated log's crawlers: they would time the machine's resolver, not Jaga.
+    env = dict(os.environ, JAGA_DATA_DIR=str(work / "data"), PYTHONPATH=str(ROOT), JAGA_TRAFFIC_CRAWLER_DNS="off")
     env.pop("DATABASE_URL", None)
     args = [sys.executable, "-m", "bench.traffic", "--child", str(log), str(extra), str(out)]
     if quality:

@@ -101,7 +101,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         original_name="t.pdf", sha256="0" * 64, size=8, uploaded_at=now,
     )  # fmt: skip
     feed, _feed_token = feed_create(user=staff, institution=institution)
-    from jaga.incidents.models import Incident, TimelineEntry, Vendor
+    from jaga.incidents.models import Incident, MaintenanceUpdate, TimelineEntry, Vendor
     from jaga.incidents.services.vendors import vendor_save
     from jaga.incidents.services.workflow import incident_entry_add, incident_open_manual
 
@@ -151,6 +151,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "incident_id": incident.pk,
         "entry_id": timeline_entry.pk,
         "vendor_id": vendor.pk,
+        "window_id": window.pk,
         "plan_id": plan.pk,
         "run_id": run.pk,
         "repo_id": repository.pk,
@@ -175,6 +176,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(Incident.objects.values_list("state", "version", "handler_id", "tier")),
             list(Vendor.objects.values_list("name", "contacts")),
             TimelineEntry.objects.count(),
+            MaintenanceUpdate.objects.count(),
             DBTaskResult.objects.count(),
             list(Repository.objects.values_list("sheet_confirmed_at", flat=True)),
         ),

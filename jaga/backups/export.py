@@ -15,6 +15,8 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,10 +68,6 @@ def _forget_cache(fd: int) -> None:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
-def zstd_args(source: Path, out: Path) -> tuple[str, ...]:
-    return (ZSTD, "-q", "-T0", "-f", "--rm", str(source), "-o", str(out))
-
-
 def gpg_args(source: Path, out: Path, *, home: Path) -> tuple[str, ...]:
     return (
         GPG, "--batch", "--yes", "--quiet", "--homedir", str(home), "--pinentry-mode", "loopback",
@@ -77,12 +75,40 @@ def gpg_args(source: Path, out: Path, *, home: Path) -> tuple[str, ...]:
     )  # fmt: skip
 
 
-def compress(path: Path) -> Path:
-    out = path.with_name(path.name + ".zst")
-    try:
-        execute.run(zstd_args(path, out), timeout=TOOL_TIMEOUT)
-    except execute.ExecuteError as exc:
-        raise ExportError(f"zstd {path.name}: {exc.message}") from None
+def zstd_stream_args(out: Path) -> tuple[str, ...]:
+    return (ZSTD, "-q", "-T0", "-f", "-o", str(out))
+
+
+def compress_stream(produce: Callable[..., object], out: Path) -> Path:
+    """``produce(out=...)`` writes the raw bytes (``restic dump``) into a pipe that ``zstd`` reads: ``out`` is the
+    compressed file, and the raw archive never touches the disk (half the writes of dump-then-compress).
+
+    ``produce`` runs in a thread of its own; its failure (restic's) is raised here, before zstd's, since
+    zstd ends cleanly on a cut-short input and would hide it."""
+    read_fd, write_fd = os.pipe()
+    failure: list[BaseException] = []
+
+    def producer() -> None:
+        try:
+            with os.fdopen(write_fd, "wb") as sink:
+                produce(out=sink)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=producer, name="export-dump", daemon=True)
+    with os.fdopen(read_fd, "rb") as source:
+        thread.start()
+        try:
+            execute.run(zstd_stream_args(out), timeout=TOOL_TIMEOUT, stdin=source)
+        except execute.ExecuteError as exc:
+            thread.join()
+            if failure:
+                raise failure[0] from None
+            raise ExportError(f"zstd {out.name}: {exc.message}") from None
+        thread.join()
+    if failure:
+        out.unlink(missing_ok=True)
+        raise failure[0]
     return out
 
 

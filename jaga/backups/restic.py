@@ -51,6 +51,13 @@ class ResticError(Exception):
 
 
 _REASONS: tuple[tuple[str, str, str], ...] = (
+    # First: a server that does not answer also makes restic ask "is there a repository at ...?".
+    ("connection refused", "unreachable",
+     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
+    ("no such host", "unreachable",
+     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
+    ("i/o timeout", "unreachable",
+     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
     ("wrong password", "wrong_password",
      "Kata sandi repositori salah / wrong repository password"),
     ("no key found", "wrong_password",
@@ -72,10 +79,6 @@ _REASONS: tuple[tuple[str, str, str], ...] = (
      "Sudah ada repositori di lokasi ini / a repository already exists at this location"),
     ("host key verification failed", "host_key",
      "Kunci host SSH tidak cocok dengan yang tersimpan / the SSH host key does not match the pinned one"),
-    ("all target directories/files do not exist", "no_source",
-     "Tidak ada satu pun sumber yang akan dicadangkan / none of the sources to back up exists"),
-    ("connection refused", "unreachable",
-     "Server repositori tidak dapat dihubungi / the repository server cannot be reached"),
 )  # fmt: skip
 
 
@@ -167,7 +170,9 @@ def backup_args(
 def forget_args(
     *, keep_last: int, keep_daily: int, keep_weekly: int, keep_monthly: int, keep_yearly: int, tag: str, prune: bool
 ) -> tuple[str, ...]:
-    args = ["forget", "--json", "--tag", tag, "--group-by", "host,tags"]
+    # One group per plan: its snapshots are chosen by the plan's tag and grouped by host only. Grouping by
+    # tags too made every snapshot a group of its own (each carries its run's tag), so nothing was forgotten.
+    args = ["forget", "--json", "--tag", tag, "--group-by", "host"]
     for flag, value in (
         ("--keep-last", keep_last),
         ("--keep-daily", keep_daily),

@@ -165,6 +165,89 @@ def incidents_list(
     return incidents_for(institution=token.institution, filters=filters)
 
 
+# --- scheduled maintenance and its updates (before /{incident_id}: ninja tries the routes in order) -----------
+
+
+class MaintenanceUpdateOut(Schema):
+    id: int
+    at: dt.datetime
+    author: str | None
+    stage: str = Field(description="scheduled, in_progress, verifying, completed")
+    text: str
+    is_public: bool
+    public_text: str
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str | None:
+        return obj.author.get_username() if obj.author else None
+
+
+class MaintenanceOut(Schema):
+    window_id: int
+    site_id: int
+    title: str
+    starts_at: dt.datetime | None = Field(
+        description="Kejadian yang penting sekarang / the occurrence that matters now"
+    )
+    ends_at: dt.datetime | None
+    when: str = Field(description="ongoing, upcoming, over, atau kosong / or empty (none near)")
+    updates: list[MaintenanceUpdateOut]
+
+
+class MaintenanceUpdateIn(Schema):
+    stage: str = Field(description="scheduled, in_progress, verifying, completed")
+    text: str
+    is_public: bool = False
+    public_text: str = ""
+
+
+@router.get("/maintenance", response=list[MaintenanceOut], tags=["incidents"])
+def maintenance_list(request: HttpRequest, site_id: int | None = None) -> list[dict[str, Any]]:
+    """The institution's maintenance windows (monitoring's) with every update, newest first."""
+    from jaga.core import clock
+    from jaga.incidents.selectors import maintenance_for_site
+
+    token = api_token(request)
+    sites = Site.objects.filter(institution_id=token.institution_id).select_related("institution").order_by("name")
+    if site_id is not None:
+        sites = sites.filter(pk=site_id)
+    now = clock.now()
+    return [
+        {
+            "window_id": item.window.pk,
+            "site_id": site.pk,
+            "title": item.window.title,
+            "starts_at": item.starts_at,
+            "ends_at": item.ends_at,
+            "when": item.when,
+            "updates": item.updates,
+        }
+        for site in sites
+        for item in maintenance_for_site(site=site, now=now)
+    ]
+
+
+@router.post("/maintenance/{window_id}/updates", response={201: MaintenanceUpdateOut}, tags=["incidents"])
+def maintenance_update_post(request: HttpRequest, window_id: int, payload: MaintenanceUpdateIn) -> tuple[int, Any]:
+    """Post an update on a maintenance window (operators); ``is_public`` shows it on the public status page."""
+    from jaga.incidents.services.maintenance import maintenance_update_add
+    from jaga.monitoring.models import MaintenanceWindow
+
+    token = api_token(request)
+    window = (
+        MaintenanceWindow.objects.select_related("site")
+        .filter(pk=window_id, site__institution_id=token.institution_id)
+        .first()
+    )
+    if window is None:
+        raise Http404
+    update = maintenance_update_add(
+        window=window, user=token.user, stage=payload.stage, text=payload.text, is_public=payload.is_public,
+        public_text=payload.public_text,
+    )  # fmt: skip
+    return 201, update
+
+
 @router.get("/{incident_id}", response=IncidentDetailOut, tags=["incidents"])
 def incident_read(request: HttpRequest, incident_id: int) -> Incident:
     return _incident(request, incident_id)

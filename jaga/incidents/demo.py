@@ -2,8 +2,9 @@
 
 A vendor in the register and three incidents on the demo site: one a person has taken on (a visitor-activity
 detection), one escalated through the tiers to the CMS vendor with its ticket, and one outage resolved with
-its post-incident review (so the SOP ledger has real executions of activities 6 and 7). Each has its own
-cause key: run again, the step keeps what exists.
+its post-incident review (so the SOP ledger has real executions of activities 6 and 7), and a maintenance
+window two days ahead with a public update. Each has its own cause key (the window its title): run again,
+the step keeps what exists.
 """
 
 from __future__ import annotations
@@ -111,6 +112,31 @@ def _resolved(ctx: DemoContext, staff: Any) -> None:
     )  # fmt: skip
 
 
+MAINTENANCE_TITLE = "Pembaruan CMS dan PHP"
+
+
+def _maintenance(ctx: DemoContext, staff: Any) -> bool:
+    """A maintenance window the day after tomorrow at 22.00 (the court's time) with a public update."""
+    from zoneinfo import ZoneInfo
+
+    from jaga.incidents.services.maintenance import maintenance_update_add
+    from jaga.monitoring.models import MaintenanceWindow
+
+    if MaintenanceWindow.objects.filter(site=ctx.site, title=MAINTENANCE_TITLE).exists():
+        return False
+    local = (ctx.now + dt.timedelta(days=2)).astimezone(ZoneInfo(ctx.institution.time_zone))
+    starts = local.replace(hour=22, minute=0, second=0, microsecond=0)
+    window = MaintenanceWindow.objects.create(
+        site=ctx.site, title=MAINTENANCE_TITLE, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
+    )
+    maintenance_update_add(
+        window=window, user=staff, stage="scheduled", is_public=True,
+        text="Pembaruan WordPress 6.7 dan PHP 8.3 di server hosting; cadangan penuh dibuat sore harinya.",
+        public_text="Situs dapat tidak terjangkau sebentar selama pemeliharaan server pukul 22.00–24.00.",
+    )  # fmt: skip
+    return True
+
+
 def demo_fill(*, ctx: DemoContext) -> None:
     staff, ptip = ctx.users[Role.STAFF_P2TI], ctx.users[Role.KASUBBAG_PTIP]
     admin = ctx.users.get(Role.ADMINISTRATOR, ptip)
@@ -125,9 +151,11 @@ def demo_fill(*, ctx: DemoContext) -> None:
         if not Incident.objects.filter(site=ctx.site, cause_key=CAUSES[name]).exists():
             step()
             made.append(name)
+    maintenance = _maintenance(ctx, staff)
     ctx.done.append(
         f"Insiden: vendor {VENDOR_NAME}; {len(made)} insiden dibuat (ditangani, dieskalasi ke vendor, selesai "
         "dengan tinjauan pasca-insiden)"
-        if made
+        + (f"; pemeliharaan terjadwal {MAINTENANCE_TITLE} dengan kabar publik" if maintenance else "")
+        if made or maintenance
         else "Insiden: sudah ada"
     )

@@ -1,5 +1,6 @@
-"""The reports app's part of ``jaga demo``: the situation report of the demo's history, issued and sent to the Secretary by
-the demo's Staff P2TI, and the accreditation evidence pack of the demo's history (a zip in the media folder)."""
+"""The reports app's part of ``jaga demo``: the situation report of the demo's history, issued and sent to
+the Secretary by the demo's Staff P2TI, and the accreditation evidence pack of the demo's history (a zip in the
+media folder)."""
 
 from __future__ import annotations
 

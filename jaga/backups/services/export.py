@@ -7,6 +7,7 @@ fails the run loudly, naming the file.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -80,19 +81,18 @@ def export_run(
                 )
                 is_files = not REGISTRY.get(source.kind).is_database  # a local web root or a pulled one
                 if is_files:
-                    raw = scratch / f"site-{source.name}.tar"
-                    engine.dump(backup.snapshot_id, str(facts["path"]), out=raw, archive="tar")
-                    unpacked = raw.name
+                    unpacked, inside = f"site-{source.name}.tar", str(facts["path"])
                 else:
                     dumped = Path(str(facts["file"]))
-                    raw = scratch / f"db-{source.name}{dumped.suffix}"
-                    engine.dump(backup.snapshot_id, str(dumped), out=raw)
-                    unpacked = raw.name
+                    unpacked, inside = f"db-{source.name}{dumped.suffix}", str(dumped)
                     facts_file = dumped.with_name(f"{source.name}.facts.json")
                     side = scratch / f"db-{source.name}.facts.json"
                     engine.dump(backup.snapshot_id, str(facts_file), out=side)
                     finished.append(side)
-                packed = media.compress(raw)
+                packed = media.compress_stream(
+                    functools.partial(engine.dump, backup.snapshot_id, inside, archive="tar"),
+                    scratch / f"{unpacked}.zst",
+                )
                 plain = packed.name
                 if passphrase:
                     packed = media.encrypt(packed, passphrase)

@@ -170,3 +170,54 @@ def test_a_remote_web_root_behind_another_host_key_is_not_pulled(
     assert not run.snapshot_id
     shorts = [s["short_id"] for s in restic_for(repository).snapshots(tags=[f"plan:{plan.pk}"])]
     assert shorts == [good.snapshot_id[:8]]
+
+
+@pytest.fixture
+def s3(tmp_path: Path) -> Any:
+    from jaga.backups.tests.s3server import S3Server, available
+
+    if not available():
+        pytest.skip("moto[s3] missing: make setup installs requirements.lock")
+    with S3Server() as server:
+        yield server
+
+
+def _s3_repository(institution: Any, s3: Any, *, secret: str | None = None) -> Any:
+    return services.repository_create(
+        institution=institution, name="S3", kind="s3", location=f"s3:{s3.endpoint}/cadangan-pn/situs",
+        password="sandi-s3-2026", options={"access_key_id": s3.access_key, "region": "us-east-1"},
+        credentials=s3.secret_key if secret is None else secret,
+    )  # fmt: skip
+
+
+def test_a_plan_backs_up_checks_drills_and_restores_on_an_s3_server(
+    institution: Any, site: Any, web_root: Path, tmp_path: Path, s3: Any
+) -> None:
+    repository = _s3_repository(institution, s3)
+    assert "situs/config" in s3.keys("cadangan-pn")  # the repository is on the server, read back with boto3
+    plan = services.plan_create(site=site, name="S3", repository=repository)
+    services.source_add(plan=plan, kind="files", name="www", config={"path": str(web_root), "cms": "wordpress"})
+    run = services.backup_run(plan=plan)
+    assert run.state == RunState.SUCCESS, run.error
+    assert [key for key in s3.keys("cadangan-pn") if key.startswith("situs/snapshots/")] == [
+        f"situs/snapshots/{restic_for(repository).snapshots()[0]['id']}"
+    ]
+    assert s3.secret_key not in run.log
+    assert services.check_run(plan=plan).state == RunState.SUCCESS
+    assert services.drill_run(plan=plan).state == RunState.SUCCESS
+    target = tmp_path / "pulih"
+    assert services.restore_run(plan=plan, target=target).state == RunState.SUCCESS
+    restored = target / str(web_root).lstrip("/") / "wp-content" / "uploads" / "2026" / "putusan.pdf"
+    assert restored.read_bytes() == (web_root / "wp-content" / "uploads" / "2026" / "putusan.pdf").read_bytes()
+
+
+def test_an_s3_server_that_is_down_fails_the_run_in_words(institution: Any, site: Any, web_root: Path, s3: Any) -> None:
+    repository = _s3_repository(institution, s3)
+    plan = services.plan_create(site=site, name="S3", repository=repository)
+    services.source_add(plan=plan, kind="files", name="www", config={"path": str(web_root)})
+    assert services.backup_run(plan=plan).state == RunState.SUCCESS
+    s3.__exit__()
+    run = services.backup_run(plan=plan)
+    assert run.state == RunState.FAILED
+    assert "tidak dapat dihubungi" in run.error, run.error
+    assert not run.snapshot_id

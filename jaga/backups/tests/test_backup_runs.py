@@ -183,6 +183,22 @@ def test_restore_to_a_new_folder_brings_the_files_back(plan, web_root, tmp_path)
     assert "tidak kosong" in again.error
 
 
+def test_retention_forgets_the_plans_old_snapshots_and_keeps_another_plans(plan, site, repository, web_root) -> None:  # type: ignore[no-untyped-def]
+    other = services.plan_create(site=site, name="Lain", repository=repository, keep_last=1, keep_daily=0,
+                                 keep_weekly=0, keep_monthly=0, keep_yearly=0)  # fmt: skip
+    services.source_add(plan=other, kind="files", name="www", config={"path": str(web_root)})
+    kept = services.backup_run(plan=other)
+    plan.keep_last, plan.keep_daily, plan.keep_weekly, plan.keep_monthly, plan.keep_yearly = 2, 0, 0, 0, 0
+    plan.save()
+    runs = []
+    for number in range(4):
+        (web_root / "berita.php").write_text(f"<?php echo {number};")
+        runs.append(services.backup_run(plan=plan))
+        assert runs[-1].state == RunState.SUCCESS, runs[-1].error
+    assert _snapshot_ids(plan) == [runs[2].snapshot_id[:8], runs[3].snapshot_id[:8]]  # the newest two
+    assert _snapshot_ids(other) == [kept.snapshot_id[:8]]  # another plan's snapshot is not the plan's to forget
+
+
 def test_check_reads_a_rotating_subset(plan) -> None:  # type: ignore[no-untyped-def]
     services.backup_run(plan=plan)
     first = services.check_run(plan=plan)
@@ -235,7 +251,7 @@ def test_the_commands_are_built_as_data() -> None:
     assert forget_args(
         keep_last=2, keep_daily=7, keep_weekly=0, keep_monthly=12, keep_yearly=0, tag="plan:1", prune=True
     ) == (
-        "forget", "--json", "--tag", "plan:1", "--group-by", "host,tags", "--keep-last", "2", "--keep-daily", "7",
+        "forget", "--json", "--tag", "plan:1", "--group-by", "host", "--keep-last", "2", "--keep-daily", "7",
         "--keep-monthly", "12", "--prune",
     )  # fmt: skip
     assert check_args(subset="2/4") == ("check", "--read-data-subset=2/4")

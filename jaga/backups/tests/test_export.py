@@ -150,3 +150,22 @@ def test_the_command_exports_with_a_passphrase_file_and_refuses_a_live_restore_w
     assert MediaExport.objects.get().label == "DVD-01"
     with pytest.raises(CommandError, match="Konfirmasi tidak cocok"):
         call_command("backup", "restore", str(exported_plan.pk), "--live", "--confirm", "situs")
+
+
+def test_a_dump_that_fails_while_it_streams_into_zstd_fails_the_export_and_registers_nothing(
+    exported_plan: Any, tmp_path: Path
+) -> None:
+    from jaga.backups.repositories import restic_for
+
+    # The snapshot's data packs are damaged after the backup: restic dump stops part-way through the
+    # archive that zstd is compressing; zstd alone would end cleanly on the short input.
+    packs = [p for p in (Path(exported_plan.repository.location) / "data").rglob("*") if p.is_file()]
+    for pack in packs:
+        pack.write_bytes(b"\0" * pack.stat().st_size)
+    assert restic_for(exported_plan.repository).snapshots()  # the index still lists the snapshot
+    to = tmp_path / "disk" / "rusak"
+    run = services.export_run(plan=exported_plan, to=to)
+    assert run.state == RunState.FAILED
+    assert "restic dump" in run.error
+    assert not MediaExport.objects.exists()
+    assert not (to / "SHA256SUMS").exists()

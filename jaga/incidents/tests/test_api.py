@@ -142,3 +142,33 @@ def test_staff_queues_the_diagnostics_again_and_an_auditor_may_not(
     assert response.json() == {"queued": True}
     queued = DBTaskResult.objects.get()
     assert queued.args_kwargs["kwargs"] == {"incident_id": outage.pk, "user_id": staff.pk}
+
+
+def test_maintenance_updates_through_the_api_by_role_and_institution(
+    client: Client, staff: Any, auditor: Any, outsider: Any, institution: Any, other_institution: Any, site: Any
+) -> None:
+    from jaga.core import clock
+    from jaga.incidents.models import MaintenanceUpdate
+    from jaga.monitoring.models import MaintenanceWindow
+
+    start = clock.now() + dt.timedelta(hours=2)
+    window = MaintenanceWindow.objects.create(
+        site=site, title="Ganti server", starts_at=start, ends_at=start + dt.timedelta(hours=1)
+    )
+    path = f"/api/incidents/maintenance/{window.pk}/updates"
+    body = {"stage": "scheduled", "text": "Migrasi ke VPS baru", "is_public": True, "public_text": "Pemeliharaan"}
+    posted = client.post(path, body, content_type="application/json", headers=headers(staff, institution))
+    assert posted.status_code == 201
+    assert posted.json()["author"] == staff.get_username()
+    reading = headers(auditor, institution)
+    assert client.post(path, body, content_type="application/json", headers=reading).status_code == 403
+    assert client.post(path, body, content_type="application/json",
+                       headers=headers(outsider, other_institution)).status_code == 404  # fmt: skip
+    bad = client.post(path, {**body, "text": " "}, content_type="application/json", headers=headers(staff, institution))
+    assert bad.status_code == 422
+    assert MaintenanceUpdate.objects.count() == 1
+    listed = client.get("/api/incidents/maintenance", headers=reading).json()
+    assert [(m["window_id"], m["when"], [u["text"] for u in m["updates"]]) for m in listed] == [
+        (window.pk, "upcoming", ["Migrasi ke VPS baru"]),
+    ]  # fmt: skip
+    assert client.get("/api/incidents/maintenance", headers=headers(outsider, other_institution)).json() == []

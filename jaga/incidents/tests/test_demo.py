@@ -44,4 +44,13 @@ def test_the_demo_makes_an_acknowledged_an_escalated_and_a_reviewed_incident_onc
         "incident_action", "troubleshooting",
     }  # fmt: skip
     assert "3 insiden dibuat" in ctx.done[0]
+    assert "pemeliharaan terjadwal" in ctx.done[0]
     assert ctx.done[1] == "Insiden: sudah ada"
+    from jaga.incidents.models import MaintenanceUpdate
+    from jaga.incidents.selectors import maintenance_for_site
+
+    update = MaintenanceUpdate.objects.get()  # once, however often the demo runs
+    assert update.is_public
+    assert update.window.starts_at > ctx.now
+    public = maintenance_for_site(site=site, now=ctx.now, public=True)
+    assert [(item.window.pk, item.when) for item in public] == [(update.window_id, "upcoming")]

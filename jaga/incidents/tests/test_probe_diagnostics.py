@@ -268,3 +268,42 @@ def test_an_errand_that_fails_is_written_as_a_failure_never_as_diagnostics(
     failed = incident.timeline.get(data__event="diagnostics_failed")
     assert failed.text == "Diagnosis dari probe probe-a gagal: RuntimeError: resolver rusak"
     assert DiagnosticRequest.objects.get().state == State.DONE
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_processes_of_one_probe_claiming_at_once_take_each_request_once_on_postgresql(site: Any) -> None:
+    import threading
+
+    from django.db import connection
+
+    from jaga.incidents.services.diagnostics import diagnostic_requests_claim
+
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL run (make test-postgres): threads need a server database")
+    _heartbeat("probe-a", at=clock.now())
+    for number in range(6):  # six incidents: six requests waiting for probe-a
+        incident = incident_open_or_update(site=site, kind="outage", cause_key=f"monitor:{number}", summary="turun")
+        incident_diagnose.call(incident_id=incident.pk)
+    start = threading.Barrier(4)
+    taken: list[Any] = []
+
+    def claim() -> None:
+        from django.db import connection
+
+        start.wait()
+        try:
+            taken.extend(r.pk for r in diagnostic_requests_claim(probe_name="probe-a", now=clock.now(), limit=6))
+        except Exception as exc:
+            taken.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(isinstance(pk, int) for pk in taken), taken
+    assert sorted(taken) == sorted(DiagnosticRequest.objects.values_list("pk", flat=True))  # each once, none lost
+    assert set(DiagnosticRequest.objects.values_list("state", flat=True)) == {State.RUNNING}

@@ -240,3 +240,28 @@ def test_the_incident_page_shows_the_runbooks_of_its_kind_in_the_readers_languag
         translation.activate(settings.LANGUAGE_CODE)  # the request left English active in this thread
     assert "TLS certificate expired" in english
     assert "Read the incident&#x27;s TLS diagnostics" in english
+
+
+def test_an_administrator_adds_a_runbook_in_the_admin_by_ticking_its_kinds_and_it_shows(
+    staff: Any, incident: Incident, django_user_model: Any
+) -> None:
+    from jaga.incidents.models import Runbook
+
+    root = Client()
+    root.force_login(django_user_model.objects.create_superuser("root", password="x-rahasia-123"))
+    form = root.get(reverse("admin:incidents_runbook_add")).content.decode()
+    assert 'type="checkbox" name="kinds" value="outage"' in form
+    response = root.post(reverse("admin:incidents_runbook_add"), {
+        "slug": "listrik-padam", "kinds": ["outage", "backup_failed"], "title_id": "Listrik ruang server padam",
+        "title_en": "Server room power cut", "steps_id": "Periksa UPS\\nHubungi PLN", "steps_en": "",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert Runbook.objects.get(slug="listrik-padam").kinds == ["outage", "backup_failed"]
+    refused = root.post(reverse("admin:incidents_runbook_add"), {
+        "slug": "salah", "kinds": ["tidak-ada"], "title_id": "x", "steps_id": "x",
+    })  # fmt: skip
+    assert refused.status_code == 200  # the form again, with the reason
+    assert not Runbook.objects.filter(slug="salah").exists()
+    page = client_for(staff).get(url("detail", incident)).content.decode()
+    assert 'data-runbook="listrik-padam"' in page
+    assert "Listrik ruang server padam" in page

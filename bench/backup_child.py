@@ -1,0 +1,33 @@
+"""``python -m bench.backup_child backup run 1``: one ``jaga`` command, then this process's own peak memory.
+
+bench/backups.py runs Jaga's steps through this, so that the figure is Jaga's process alone
+(``getrusage(RUSAGE_SELF)``), apart from restic's and the dump tools' (which ``wait4`` on this process
+reports together with it: Linux gives a reaped child's peak as the larger of its own and its children's).
+The figures go to the JSON file named by ``JAGA_BENCH_RUSAGE``; the exit status is the command's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    from jaga.cli import main as jaga
+
+    try:
+        code = jaga(["jaga", *sys.argv[1:]])
+    except SystemExit as exc:  # `jaga backup` ends with sys.exit(code) when the run did not succeed
+        code = exc.code if isinstance(exc.code, int) else 1
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    Path(os.environ["JAGA_BENCH_RUSAGE"]).write_text(
+        json.dumps({"maxrss_kb": usage.ru_maxrss, "user_s": usage.ru_utime, "sys_s": usage.ru_stime})
+    )
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""A real S3-compatible server on loopback for the S3 back end: moto's server mode, on a free port.
+
+Started by the test (``python -m moto.server``, a child in its own process group) and stopped at its end;
+it keeps the buckets in its memory, so every test starts from an empty store.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import sys
+import time
+from typing import Any
+
+from jaga.backups.tests.sshd import free_port
+from jaga.core import execute
+
+
+def available() -> bool:
+    return importlib.util.find_spec("moto") is not None and importlib.util.find_spec("flask_cors") is not None
+
+
+class S3Server:
+    """``with S3Server() as server``: server.endpoint (``http://127.0.0.1:PORT``) and :meth:`keys`."""
+
+    access_key = "JAGATESTACCESSKEY"
+    secret_key = "jaga-test-secret-key-0123456789"
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: execute.Process | None = None
+
+    def __enter__(self) -> S3Server:
+        self.process = execute.start((sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None:
+                    output = self.process.stdout.read().decode() if self.process.stdout else ""
+                    raise RuntimeError(f"moto server did not start: {output}") from None
+                time.sleep(0.2)
+        raise RuntimeError("moto server did not listen")
+
+    def keys(self, bucket: str) -> list[str]:
+        """Every object key in ``bucket``, read back from the server with boto3 (not through restic)."""
+        import boto3
+
+        client: Any = boto3.client(
+            "s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key, region_name="us-east-1",
+        )  # fmt: skip
+        keys: list[str] = []
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            keys += [item["Key"] for item in page.get("Contents", [])]
+        return keys
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            execute.stop(self.process)
+            self.process = None

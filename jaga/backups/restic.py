@@ -79,6 +79,8 @@ _REASONS: tuple[tuple[str, str, str], ...] = (
      "Sudah ada repositori di lokasi ini / a repository already exists at this location"),
     ("host key verification failed", "host_key",
      "Kunci host SSH tidak cocok dengan yang tersimpan / the SSH host key does not match the pinned one"),
+    ("all target directories/files do not exist", "no_source",
+     "Tidak ada satu pun sumber yang akan dicadangkan / none of the sources to back up exists"),
 )  # fmt: skip
 
 

@@ -63,6 +63,7 @@ def findings_sync(records: Sequence[ResultRecord]) -> list[Finding]:
                         code=item.code[:60],
                         fingerprint=fingerprint,
                         message=item.message,
+                        text=item.text,
                         location=item.location,
                         evidence=item.evidence[:5000],
                         severity=item.severity,
@@ -73,7 +74,7 @@ def findings_sync(records: Sequence[ResultRecord]) -> list[Finding]:
                     )
                 )
             else:
-                row.last_seen, row.message, row.severity = at, item.message, item.severity
+                row.last_seen, row.message, row.text, row.severity = at, item.message, item.text, item.severity
                 row.pages, row.needs_ack = item.pages[:MAX_FINDING_PAGES], item.needs_ack or row.needs_ack
                 if row.acknowledged_at is None:
                     row.resolved_at = None  # an acknowledged finding seen again stays acknowledged
@@ -85,7 +86,7 @@ def findings_sync(records: Sequence[ResultRecord]) -> list[Finding]:
     Finding.objects.bulk_create(to_create)
     if to_update:
         Finding.objects.bulk_update(
-            to_update, ["last_seen", "message", "severity", "resolved_at", "pages", "needs_ack"], batch_size=500
+            to_update, ["last_seen", "message", "text", "severity", "resolved_at", "pages", "needs_ack"], batch_size=500
         )
     return [row for row in to_create if row.needs_ack]
 

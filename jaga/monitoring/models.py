@@ -258,6 +258,9 @@ class Finding(models.Model):
     last_seen = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     pages = models.JSONField(default=list, blank=True)  # every page showing the same evidence (capped)
+    # The message as data ({"id": Indonesian msgid, "args": {...}}), read in each reader's language; empty for
+    # a finding of an older version (``message`` then).
+    text = models.JSONField(default=dict, blank=True)
     # A finding a person must see (a page nobody made, a changed structure): open until acknowledged.
     needs_ack = models.BooleanField(default=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True)

@@ -74,6 +74,8 @@ def test_findings_read_as_words_and_fit_the_screen(
         assert words in text, words
     assert "5 halaman" in text  # the grouped finding's pages, behind its summary
     assert "halaman terbaca dalam 24 jam terakhir" in text  # the integrity checks' coverage
+    for english in ("hidden outbound link", "on 5 pages", "new page in sitemap"):
+        assert english not in text, english  # a kind's words in the reader's language only
     for code in CODES:
         assert code not in text, code
     assert not has_horizontal_scroll(page), f"the freshness page scrolls sideways at {viewport['width']} px"
@@ -99,7 +101,9 @@ def test_an_english_reader_reads_the_findings_in_english(demo: Any, checked: dic
     page.wait_for_load_state("domcontentloaded")
     assert page.locator("html").get_attribute("lang") == "en"
     text = page.locator("main").inner_text()
-    for words in ("Online gambling spam", "Hidden link", "placeholder only"):
+    for words in ("Online gambling spam", "Hidden link", "placeholder only", "hidden links in one block, to"):
         assert words in text, words
+    for indonesian in ("tautan tersembunyi", "kata judi online", "hanya berisi tanda belum selesai", "pada 5 halaman"):
+        assert indonesian not in text, indonesian  # the findings' sentences too, not only their names
     for code in CODES:
         assert code not in text, code

@@ -15,7 +15,9 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from jaga.monitoring.kinds.base import Finding
+from django.utils.translation import gettext_noop as _
+
+from jaga.monitoring.kinds.base import Finding, say
 
 MAX_ROTATION_PAGES = 5000  # pages of the sitemap and the menu taken into the rotation
 MAX_STORED_FINDINGS = 3000  # per-page findings kept between checks (the rest of the site is reread)
@@ -105,8 +107,10 @@ def findings_group(per_page: dict[str, list[Finding]]) -> list[Finding]:
         pages = sorted(dict.fromkeys(page for page, _ in members))
         first = members[0][1]
         if len(pages) == 1:
-            out.append(Finding(code, first.message, first.location, evidence, severity, pages, first.needs_ack))
+            single = Finding(code, first.message, first.location, evidence, severity, pages, first.needs_ack)
+            single.text = first.text
+            out.append(single)
             continue
-        message = f"{first.message} — pada {len(pages)} halaman / on {len(pages)} pages"
-        out.append(Finding(code, message, path, evidence, severity, pages, first.needs_ack))
+        text = say(_("%(message)s — pada %(count)s halaman"), message=first.text or first.message, count=len(pages))
+        out.append(Finding.of(code, text, path, evidence, severity, pages, first.needs_ack))
     return out

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from django.utils.translation import gettext_noop as _
+
 from jaga.monitoring.content.html import Page, Segment, domain_allowed, domain_of
 from jaga.monitoring.content.words import (
     Match,
@@ -21,7 +23,7 @@ from jaga.monitoring.content.words import (
     terms_present,
     text_match,
 )
-from jaga.monitoring.kinds.base import Finding
+from jaga.monitoring.kinds.base import Finding, Text, say
 
 # Always allowed besides the site's own domain: government, the Supreme Court and its directorates,
 # and the platforms a court links to (social media, maps, its CMS's own credits).
@@ -41,13 +43,13 @@ def _where(page: Page, location: str) -> str:
 # titles and pages; a court news item that names "judi online" as the subject of a case is none of these.
 PLACE_WEIGHTS = {"hidden": 3.0, "outbound": 3.0, "title": 2.0, "meta": 2.0, "text": 1.0, "anchor": 1.0, "href": 0.5}
 PLACE_LABELS = {
-    "hidden": "teks tersembunyi",
-    "outbound": "tautan ke situs luar",
-    "title": "judul halaman",
-    "meta": "meta (tidak tampil)",
-    "text": "teks halaman",
-    "anchor": "teks tautan",
-    "href": "alamat tautan",
+    "hidden": _("teks tersembunyi"),
+    "outbound": _("tautan ke situs luar"),
+    "title": _("judul halaman"),
+    "meta": _("meta (tidak tampil)"),
+    "text": _("teks halaman"),
+    "anchor": _("teks tautan"),
+    "href": _("alamat tautan"),
 }
 CRITICAL_SCORE = 3.0
 WARNING_SCORE = 2.0
@@ -124,10 +126,30 @@ def _block(page: Page, location: str) -> str:
 MAX_BLOCK_EVIDENCE = 8
 
 
+_HIDDEN_PATTERNS = (
+    (re.compile(r"^(.+) lewat aturan CSS (\S+)$"), _("%(trick)s lewat aturan CSS %(selector)s"), ("trick", "selector")),
+    (re.compile(r"^posisi di luar layar \((.+)\)$"), _("posisi di luar layar (%(css)s)"), ("css",)),
+    (re.compile(r"^warna teks sama dengan latar \((.+)\)$"), _("warna teks sama dengan latar (%(css)s)"), ("css",)),
+    (re.compile(r"^di dalam (<\w+>)$"), _("di dalam %(tag)s"), ("tag",)),
+    (re.compile(r"^atribut hidden$"), _("atribut hidden"), ()),
+)
+
+
+def hidden_say(reason: str) -> Text | str:
+    """Why an element is hidden, as words each reader reads in his language (a CSS declaration stays as it is)."""
+    for pattern, msgid, names in _HIDDEN_PATTERNS:
+        if found := pattern.match(reason):
+            values = dict(zip(names, found.groups(), strict=True))
+            if "trick" in values:
+                values["trick"] = hidden_say(values["trick"])
+            return say(msgid, **values)
+    return reason
+
+
 def _blocks_group(page: Page, items: list[tuple[Finding, str]], summary: str) -> list[Finding]:
     """``(finding, what it found)`` pairs of one rule; those in the same block of the page become one finding
-    whose message starts with ``summary`` (``{count}`` findings, ``{distinct}`` and ``{found}``: what they
-    found, each once) and whose evidence lists theirs."""
+    whose message starts with ``summary`` (an Indonesian msgid with ``%(count)s`` findings, ``%(distinct)s``
+    and ``%(found)s``: what they found, each once) and whose evidence lists theirs."""
     groups: dict[str, list[tuple[Finding, str]]] = {}
     for finding, found in items:
         groups.setdefault(_block(page, finding.location), []).append((finding, found))
@@ -142,12 +164,12 @@ def _blocks_group(page: Page, items: list[tuple[Finding, str]], summary: str) ->
         if len(members) > MAX_BLOCK_EVIDENCE:
             evidence += f"; … (+{len(members) - MAX_BLOCK_EVIDENCE})"
         distinct = list(dict.fromkeys(what for _, what in members))
-        if len(distinct) == 1 and "{distinct}" in summary:
-            message = first.message  # one word in the block's text and its link: the first says it
+        if len(distinct) == 1 and "%(distinct)" in summary:
+            text = first.text  # one word in the block's text and its link: the first says it
         else:
-            head = summary.format(count=len(members), distinct=len(distinct), found=", ".join(distinct))
-            message = f"{head}; {first.message}"
-        out.append(Finding(first.code, message, _where(page, block), evidence, severity))
+            head = say(summary, count=len(members), distinct=len(distinct), found=", ".join(distinct))
+            text = say(_("%(head)s; %(first)s"), head=head, first=first.text)
+        out.append(Finding.of(first.code, text, _where(page, block), evidence, severity))
     return out
 
 
@@ -179,16 +201,24 @@ def gambling_findings(
         seen.add((scored.match.term, location))
         severity = "critical" if scored.score >= CRITICAL_SCORE else "warning"
         hidden = next((s.hidden for s in segments if s.location == location and s.hidden), "")
-        where = f"{PLACE_LABELS[place]}{f': {hidden}' if hidden else ''}"
-        message = f"Kata judi online «{scored.match.term}» ditemukan ({where}; skor {scored.score:g})"
-        finding = Finding("gambling_spam", message, _where(page, location), scored.match.context, severity)
+        where: Text = (
+            say(_("%(place)s: %(how)s"), place=say(PLACE_LABELS[place]), how=hidden_say(hidden))
+            if hidden
+            else say(PLACE_LABELS[place])
+        )
+        sentence = say(
+            _("Kata judi online «%(term)s» ditemukan (%(where)s; skor %(score)s)"),
+            term=scored.match.term, where=where, score=f"{scored.score:g}",
+        )  # fmt: skip
+        finding = Finding.of("gambling_spam", sentence, _where(page, location), scored.match.context, severity)
         found.append((finding, f"«{scored.match.term}»"))
         if len(found) >= MAX_FINDINGS_PER_RULE:
             break
-    return _blocks_group(page, found, "{distinct} kata judi online dalam satu blok: {found}")
+    return _blocks_group(page, found, _("%(distinct)s kata judi online dalam satu blok: %(found)s"))
 
 
 def words_findings(page: Page, terms: tuple[Term, ...], *, code: str, label: str) -> list[Finding]:
+    # ``label``: an Indonesian msgid ("Tanda defacement"), read in each reader's language.
     """One critical finding per element that is itself significant: a strong term, or three weak ones together
     (the defacement words, which no court text uses)."""
     segments = [(s.text, s.location, s.hidden) for s in page.segments()]
@@ -205,9 +235,14 @@ def words_findings(page: Page, terms: tuple[Term, ...], *, code: str, label: str
         if (match.term, location) in seen:
             continue
         seen.add((match.term, location))
-        place = f" (tersembunyi: {hidden})" if hidden else ""
-        message = f"{label} «{match.term}» ditemukan{place}"
-        findings.append(Finding(code, message, _where(page, location), match.context, "critical"))
+        if hidden:
+            sentence = say(
+                _("%(label)s «%(term)s» ditemukan (tersembunyi: %(how)s)"),
+                label=say(label), term=match.term, how=hidden_say(hidden),
+            )  # fmt: skip
+        else:
+            sentence = say(_("%(label)s «%(term)s» ditemukan"), label=say(label), term=match.term)
+        findings.append(Finding.of(code, sentence, _where(page, location), match.context, "critical"))
         if len(findings) >= MAX_FINDINGS_PER_RULE:
             break
     return findings
@@ -226,16 +261,18 @@ def links_findings(page: Page, allowed: tuple[str, ...]) -> list[Finding]:
             continue
         if link.hidden:
             if len(hidden) < MAX_FINDINGS_PER_RULE:
-                message = f"Tautan tersembunyi ke {domain} ({link.hidden}) / hidden outbound link"
+                text = say(_("Tautan tersembunyi ke %(domain)s (%(how)s)"), domain=domain, how=hidden_say(link.hidden))
                 evidence = f'<a href="{link.href}">{link.text[:80]}</a>'
-                finding = Finding("hidden_link", message, _where(page, link.location), evidence, "critical")
+                finding = Finding.of("hidden_link", text, _where(page, link.location), evidence, "critical")
                 hidden.append((finding, domain))
         else:
             unexpected.setdefault(domain, []).append(f"«{link.text[:60]}» {link.href} @ {link.location}")
-    findings = _blocks_group(page, hidden, "{count} tautan tersembunyi dalam satu blok, ke {found}")
+    findings = _blocks_group(page, hidden, _("%(count)s tautan tersembunyi dalam satu blok, ke %(found)s"))
     for domain, seen in list(unexpected.items())[:MAX_FINDINGS_PER_RULE]:
-        message = f"Tautan keluar ke domain yang tidak diizinkan: {domain} ({len(seen)}×) / unexpected outbound link"
-        findings.append(Finding("unexpected_link", message, page.url, "; ".join(seen[:3]), "warning"))
+        text = say(
+            _("Tautan keluar ke domain yang tidak diizinkan: %(domain)s (%(count)s×)"), domain=domain, count=len(seen)
+        )
+        findings.append(Finding.of("unexpected_link", text, page.url, "; ".join(seen[:3]), "warning"))
     return findings
 
 
@@ -250,7 +287,7 @@ def page_inspect(
         *gambling_findings(
             page, gambling_terms(extra_words), allowed_domains=allowed_domains, allowed_phrases=allowed_phrases
         ),
-        *words_findings(page, defacement_terms(), code="defacement", label="Tanda defacement"),
+        *words_findings(page, defacement_terms(), code="defacement", label=_("Tanda defacement")),
         *links_findings(page, allowed_domains),
     ]
     return findings

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 
 TRUST_RANK = {"high": 3, "medium": 2, "low": 1, "untrusted": 0}
 # A value that changed at every check for this long is dynamic (a counter, a token, a clock), not content:
@@ -29,11 +30,11 @@ TRUST_LABELS = {"high": _("tinggi"), "medium": _("sedang"), "low": _("rendah"), 
 
 
 def signal_label(name: str) -> str:
-    return str(SIGNAL_LABELS.get(name, name))
+    return gettext(SIGNAL_LABELS[name]) if name in SIGNAL_LABELS else name
 
 
 def trust_label(trust: str) -> str:
-    return str(TRUST_LABELS.get(trust, trust))
+    return gettext(TRUST_LABELS[trust]) if trust in TRUST_LABELS else trust
 
 
 @dataclass

@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop as _
+
 from jaga.monitoring.content.html import Page
 from jaga.monitoring.content.inspect import excerpt
-from jaga.monitoring.kinds.base import Finding
+from jaga.monitoring.kinds.base import Finding, Text, say
 
 SKETCH_SIZE = 64
 MAX_VERSIONS = 8
@@ -70,21 +72,31 @@ def structure_check(state: dict[str, Any], page: Page, *, now: datetime, thresho
     if not isinstance(record, dict) or not record.get("versions"):
         state[page.url] = {"versions": [current["sketch"]], "main_chars": len(main), "nav": nav}
         return []
-    problems: list[tuple[str, str]] = []  # (severity, what)
+    problems: list[tuple[str, Text]] = []  # (severity, what)
     base_nav: list[int] = record.get("nav") or []
     if len(base_nav) >= MIN_NAV_LINKS:
         kept = _jaccard(base_nav, nav)
         if not nav:
-            problems.append(("critical", f"menu navigasi hilang (acuan {len(base_nav)} tautan)"))
+            problems.append(("critical", say(_("menu navigasi hilang (acuan %(count)s tautan)"), count=len(base_nav))))
         elif kept < threshold:
-            problems.append(("warning", f"menu navigasi berubah: {kept:.0%} tautan sama dengan acuan"))
+            problems.append(
+                ("warning", say(_("menu navigasi berubah: %(share)s tautan sama dengan acuan"), share=f"{kept:.0%}"))
+            )
     base_main = int(record.get("main_chars") or 0)
     if base_main >= MIN_MAIN_CHARS and len(main) < base_main * threshold:
-        problems.append(("critical", f"isi utama menyusut dari {base_main} ke {len(main)} karakter"))
+        problems.append(
+            (
+                "critical",
+                say(_("isi utama menyusut dari %(before)s ke %(now)s karakter"), before=base_main, now=len(main)),
+            )
+        )
     if home:
         closest = max(sketch_similarity(current["sketch"], version) for version in record["versions"])
         if closest < threshold:
-            problems.append(("critical", f"beranda tidak mirip versi mana pun sebelumnya (paling mirip {closest:.0%})"))
+            unlike = say(
+                _("beranda tidak mirip versi mana pun sebelumnya (paling mirip %(share)s)"), share=f"{closest:.0%}"
+            )
+            problems.append(("critical", unlike))
     if not problems:
         _learn(record, current)
         record.pop("changed_since", None)
@@ -93,12 +105,9 @@ def structure_check(state: dict[str, Any], page: Page, *, now: datetime, thresho
     if now - datetime.fromisoformat(since) >= ACCEPT_AFTER:
         _learn(record, current)  # stood for a day: the new baseline (its finding waits for a person)
         record.pop("changed_since", None)
-    severity = "critical" if any(level == "critical" for level, _ in problems) else "warning"
-    message = (
-        f"Struktur halaman berubah tanpa kata mencurigakan: {'; '.join(what for _, what in problems)} / "
-        "page structure changed"
-    )
-    return [Finding("structure_changed", message, page.url, excerpt(main or text), severity, needs_ack=True)]
+    severity = "critical" if any(level == "critical" for level, _what in problems) else "warning"
+    text_ = say(_("Struktur halaman berubah tanpa kata mencurigakan: %(what)s"), what=[what for _l, what in problems])
+    return [Finding.of("structure_changed", text_, page.url, excerpt(main or text), severity, needs_ack=True)]
 
 
 def _learn(record: dict[str, Any], current: dict[str, Any]) -> None:

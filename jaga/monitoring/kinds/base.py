@@ -22,7 +22,10 @@ __all__ = [
     "KindConfig",
     "MonitorKind",
     "Status",
+    "Text",
     "ca_file_check",
+    "said",
+    "say",
     "validate_config",
 ]
 
@@ -34,12 +37,39 @@ class Status(enum.StrEnum):
     PROBE_OFFLINE = "probe_offline"  # the probe itself could not reach its control target
 
 
+Text = dict[str, Any]  # {"id": Indonesian msgid, "args": {name: value or Text}}: see say()
+
+
+def say(msgid: str, **args: Any) -> Text:
+    """A sentence each reader reads in his language: its Indonesian source (marked with ``gettext_noop`` so
+    the catalogue has it) and its values, a value being itself a ``say()`` when it is Jaga's own words.
+
+    Stored as data (JSON) and rendered by :func:`said` when a page is drawn, not when the check ran.
+    """
+    return {"id": msgid, "args": args}
+
+
+def _value(value: Any, translate: bool) -> Any:
+    if isinstance(value, dict) and "id" in value:
+        return said(value, translate=translate)
+    if isinstance(value, list):  # several sentences: "; " between them
+        return "; ".join(str(_value(item, translate)) for item in value)
+    return value
+
+
+def said(text: Text, *, translate: bool = True) -> str:
+    """``text`` in the active language (``translate=False``: the Indonesian source, as stored in ``message``)."""
+    values = {name: _value(value, translate) for name, value in (text.get("args") or {}).items()}
+    template = gettext(text["id"]) if translate else text["id"]
+    return template % values if values else template
+
+
 @dataclass
 class Finding:
     """One piece of evidence a person can read: what, where, and the text found."""
 
     code: str  # machine-readable, e.g. "gambling_spam", "hidden_link", "stale"
-    message: str  # human-readable (Indonesian first; may contain English after " / ")
+    message: str  # human-readable, Indonesian (the stored form of ``text``, or a sentence of an older version)
     location: str = ""  # URL, CSS selector, header name...
     evidence: str = ""  # the text found, trimmed
     severity: str = "warning"  # "info", "warning", "critical"
@@ -47,6 +77,21 @@ class Finding:
     pages: list[str] = field(default_factory=list)
     # Stays open until a person acknowledges it, even once the kind stops reporting it (a page nobody made).
     needs_ack: bool = False
+    text: Text = field(default_factory=dict)  # the message for each reader's language (empty: ``message`` only)
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        text: Text,
+        location: str = "",
+        evidence: str = "",
+        severity: str = "warning",
+        pages: list[str] | None = None,
+        needs_ack: bool = False,
+    ) -> Finding:
+        """A finding whose message is ``text`` (Indonesian in ``message``, each reader's language on pages)."""
+        return cls(code, said(text, translate=False), location, evidence, severity, pages or [], needs_ack, text)
 
 
 @dataclass

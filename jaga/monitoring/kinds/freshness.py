@@ -23,11 +23,19 @@ from jaga.monitoring.content.dates import age_days, date_parse
 from jaga.monitoring.content.fetch import fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page
 from jaga.monitoring.content.inspect import WARNING_SCORE, gambling_findings, segment_score, url_spam_match
-from jaga.monitoring.content.signals import Signal, change_track, signal_choose, signal_label, trust_label
+from jaga.monitoring.content.signals import (
+    SIGNAL_LABELS,
+    TRUST_LABELS,
+    Signal,
+    change_track,
+    signal_choose,
+    signal_label,
+    trust_label,
+)
 from jaga.monitoring.content.sitemaps import sitemap_collect, sitemap_lastmod_judge
 from jaga.monitoring.content.words import gambling_terms
 from jaga.monitoring.content.xmlfeeds import feed_parse
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, say
 
 PRIORITY = ("feed", "region", "last_modified", "etag", "sitemap")
 DYNAMIC_LAST_MODIFIED_S = 120  # a Last-Modified this close to the response time is generated per request
@@ -199,9 +207,12 @@ class FreshnessKind:
         fingerprint = region_fingerprint(page, config)
         if fingerprint is None:
             findings.append(
-                Finding(
+                Finding.of(
                     "region_missing",
-                    f"Selektor wilayah {config.region_selector!r} tidak cocok dengan apa pun di halaman",
+                    say(
+                        _("Selektor wilayah %(selector)s tidak cocok dengan apa pun di halaman"),
+                        selector=repr(config.region_selector),
+                    ),
                     page.url,
                     config.region_selector or "",
                 )
@@ -222,9 +233,9 @@ class FreshnessKind:
         )
         if spam:
             findings.append(
-                Finding(
+                Finding.of(
                     "spam_not_update",
-                    "Halaman memuat spam judi online; perubahannya tidak dihitung sebagai pembaruan konten",
+                    say(_("Halaman memuat spam judi online; perubahannya tidak dihitung sebagai pembaruan konten")),
                     spam[0].location,
                     spam[0].evidence,
                 )
@@ -262,9 +273,9 @@ class FreshnessKind:
         }
         if chosen is None or chosen.value is None:
             findings.append(
-                Finding(
+                Finding.of(
                     "unknown_age",
-                    "Usia konten belum dapat ditentukan: tidak ada sinyal yang dapat dipercaya",
+                    say(_("Usia konten belum dapat ditentukan: tidak ada sinyal yang dapat dipercaya")),
                     config.url,
                     "; ".join(f"{signal_label(s.name)}: {s.reason}" for s in signals),
                     "info",
@@ -276,11 +287,21 @@ class FreshnessKind:
         age = age_days(chosen.value, now)
         details.update(age_days=age, newest=chosen.value.isoformat())
         basis = f"sinyal {signal_label(chosen.name)} (kepercayaan {trust_label(chosen.trust)})"
+        based_on = say(
+            _("sinyal %(signal)s (kepercayaan %(trust)s)"),
+            signal=say(SIGNAL_LABELS[chosen.name]) if chosen.name in SIGNAL_LABELS else chosen.name,
+            trust=say(TRUST_LABELS[chosen.trust]) if chosen.trust in TRUST_LABELS else chosen.trust,
+        )
         if age > config.max_age_days:
             findings.append(
-                Finding(
+                Finding.of(
                     "stale",
-                    f"Konten tidak diperbarui {age:g} hari (maksimum {config.max_age_days}); berdasarkan {basis}",
+                    say(
+                        _("Konten tidak diperbarui %(age)s hari (maksimum %(max)s); berdasarkan %(basis)s"),
+                        age=f"{age:g}",
+                        max=config.max_age_days,
+                        basis=based_on,
+                    ),
                     chosen.where,
                     f"{chosen.evidence or chosen.value.isoformat()} — {chosen.where}",
                     "warning",

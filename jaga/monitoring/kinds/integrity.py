@@ -24,7 +24,7 @@ from jaga.monitoring.content.sitemaps import SitemapResult, sitemap_collect
 from jaga.monitoring.content.structure import structure_check
 from jaga.monitoring.content.words import defacement_terms, gambling_terms, matches_significant, text_match
 from jaga.monitoring.kinds import finding_label
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, say
 from jaga.monitoring.kinds.freshness import url_check
 
 CONCURRENCY = 4
@@ -125,28 +125,29 @@ def sitemap_new_pages(state: dict[str, Any], result: SitemapResult) -> tuple[lis
     for url in new:
         spam = url_spam_match(url)
         if spam and len(findings) < MAX_NEW_PAGE_FINDINGS:
-            message = f"Halaman baru di sitemap dengan alamat judi online «{spam.term}» / new spam page in sitemap"
-            findings.append(Finding("spam_page", message, result.source, url, "critical", [url], needs_ack=True))
+            text = say(_("Halaman baru di sitemap dengan alamat judi online «%(term)s»"), term=spam.term)
+            findings.append(Finding.of("spam_page", text, result.source, url, "critical", [url], needs_ack=True))
         elif not spam:
             plain.append(url)
     if 0 < len(plain) <= MAX_SINGLE_NEW_PAGES:
-        message = "Halaman baru di sitemap; pastikan memang dibuat oleh pengelola / new page in sitemap, acknowledge it"
-        findings += [Finding("new_page", message, result.source, url, "warning", [url], True) for url in plain]
+        text = say(_("Halaman baru di sitemap; pastikan memang dibuat oleh pengelola"))
+        findings += [Finding.of("new_page", text, result.source, url, "warning", [url], True) for url in plain]
     elif plain:
-        message = (
-            f"{len(plain)} halaman baru di sitemap sekaligus; pastikan memang dibuat oleh pengelola / "
-            f"{len(plain)} new pages in sitemap, acknowledge them"
+        text = say(
+            _("%(count)s halaman baru di sitemap sekaligus; pastikan memang dibuat oleh pengelola"), count=len(plain)
         )
         evidence = f"{plain[0]} … {plain[-1]}"
-        findings.append(Finding("new_page", message, result.source, evidence, "warning", plain, True))
+        findings.append(Finding.of("new_page", text, result.source, evidence, "warning", plain, True))
     return new, findings, False
 
 
 def cloaking_findings(browser: Page, crawler: Page, crawler_fetched: Fetched, threshold: float) -> list[Finding]:
     """Spam or a different page served to the crawler only."""
     if domain_of(crawler_fetched.final_url) != domain_of(browser.url):
-        message = f"Crawler dialihkan ke domain lain ({domain_of(crawler_fetched.final_url)}) / crawler redirected"
-        return [Finding("cloaking", message, browser.url, crawler_fetched.final_url, "critical")]
+        text = say(
+            _("Mesin pencari dialihkan ke domain lain (%(domain)s)"), domain=domain_of(crawler_fetched.final_url)
+        )
+        return [Finding.of("cloaking", text, browser.url, crawler_fetched.final_url, "critical")]
     browser_text = f"{browser.title()} {browser.meta('description')} {browser.visible_text()}"
     crawler_text = f"{crawler.title()} {crawler.meta('description')} {crawler.visible_text()}"
     for terms in (gambling_terms(), defacement_terms()):
@@ -154,17 +155,19 @@ def cloaking_findings(browser: Page, crawler: Page, crawler_fetched: Fetched, th
         only_crawler = [m for m in text_match(crawler_text, terms) if m.term not in browser_terms]
         if only_crawler and matches_significant(only_crawler):
             strongest = next((m for m in only_crawler if m.strong), only_crawler[0])
-            message = (
-                f"Cloaking: «{strongest.term}» hanya tampil untuk mesin pencari, tidak untuk pengunjung / "
-                "content shown to search engines only"
+            text = say(
+                _("Cloaking: «%(term)s» hanya tampil untuk mesin pencari, tidak untuk pengunjung"), term=strongest.term
             )
             evidence = f"crawler: {strongest.context} | browser: {excerpt(browser_text)}"
-            return [Finding("cloaking", message, browser.url, evidence, "critical")]
+            return [Finding.of("cloaking", text, browser.url, evidence, "critical")]
     similarity = text_similarity(browser_text, crawler_text)
     if similarity < threshold:
-        message = f"Halaman untuk mesin pencari berbeda dari untuk pengunjung (kemiripan {similarity:.0%})"
+        text = say(
+            _("Halaman untuk mesin pencari berbeda dari untuk pengunjung (kemiripan %(similarity)s)"),
+            similarity=f"{similarity:.0%}",
+        )
         evidence = f"crawler: {excerpt(crawler_text)} | browser: {excerpt(browser_text)}"
-        return [Finding("cloaking_suspected", message, browser.url, evidence, "warning")]
+        return [Finding.of("cloaking_suspected", text, browser.url, evidence, "warning")]
     return []
 
 
@@ -285,8 +288,9 @@ class IntegrityKind:
             title = page.title()
             previous = titles.get(url)
             if previous is not None and previous != title:
-                message = "Judul halaman berubah / page title changed"
-                findings.append(Finding("title_changed", message, f"{page.url} <title>", f"«{previous}» → «{title}»"))
+                text = say(_("Judul halaman berubah"))
+                evidence = f"«{previous}» → «{title}»"
+                findings.append(Finding.of("title_changed", text, f"{page.url} <title>", evidence))
             titles[url] = title
             if config.check_structure:
                 findings += structure_check(
@@ -302,8 +306,10 @@ class IntegrityKind:
                 crawler = Page(crawler_fetched.text, crawler_fetched.final_url)
                 findings += cloaking_findings(page, crawler, crawler_fetched, config.cloaking_similarity)
             elif crawler_fetched.status in (403, 404, 410) or crawler_fetched.status is None:
-                message = f"Halaman ditolak untuk mesin pencari: {fetch_problem(crawler_fetched)}"
-                findings.append(Finding("crawler_blocked", message, url, config.crawler_user_agent, "warning"))
+                text = say(
+                    _("Halaman ditolak untuk mesin pencari: %(problem)s"), problem=fetch_problem(crawler_fetched)
+                )
+                findings.append(Finding.of("crawler_blocked", text, url, config.crawler_user_agent, "warning"))
         return findings
 
 

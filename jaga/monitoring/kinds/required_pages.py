@@ -27,7 +27,7 @@ from jaga.monitoring.content.court_pages import DEFAULT_COURT_PAGES
 from jaga.monitoring.content.dates import FoundDate, age_days, date_parse, text_dates
 from jaga.monitoring.content.fetch import Fetched, fetch_problem, page_fetch
 from jaga.monitoring.content.html import Link, Page, domain_of
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, say
 from jaga.monitoring.kinds.freshness import url_check
 
 MAX_TRIES_PER_PAGE = 4
@@ -247,10 +247,10 @@ class RequiredPagesKind:
                 break
         if fetched is None:
             tried = "; ".join(row["tried"]) or "tidak ada tautan menu atau jalur yang cocok"
-            message = f"Halaman wajib «{spec.title}» tidak ditemukan"
+            text = say(_("Halaman wajib «%(title)s» tidak ditemukan"), title=spec.title)
             # One finding per missing page, even when two pages were tried at the same addresses.
             location = f"{config.base_url} [{spec.key}]"
-            return row, Finding("page_missing", message, location, f"dicoba: {tried}", "warning")
+            return row, Finding.of("page_missing", text, location, f"dicoba: {tried}", "warning")
         return self._page_judge(spec, fetched, row, now)
 
     def _page_judge(
@@ -267,32 +267,39 @@ class RequiredPagesKind:
         if stub and (len(text) <= STUB_MAX_CHARS or stub.group(0).lower().startswith("lorem")):
             row["status"] = "stub"
             evidence = f"«{text[max(stub.start() - 60, 0) : stub.end() + 60]}» ({len(text)} karakter)"
-            message = f"Halaman wajib «{spec.title}» hanya berisi tanda belum selesai («{stub.group(0)}»)"
-            return row, Finding("page_stub", message, url, evidence)
+            said_ = say(
+                _("Halaman wajib «%(title)s» hanya berisi tanda belum selesai («%(stub)s»)"),
+                title=spec.title, stub=stub.group(0),
+            )  # fmt: skip
+            return row, Finding.of("page_stub", said_, url, evidence)
         if len(text) < spec.min_text_chars:
             row["status"] = "empty"
             evidence = f"teks {len(text)} karakter (minimum {spec.min_text_chars}): «{text[:120]}»"
-            return row, Finding(
-                "page_empty", f"Halaman wajib «{spec.title}» kosong atau terlalu singkat", url, evidence
-            )
+            said_ = say(_("Halaman wajib «%(title)s» kosong atau terlalu singkat"), title=spec.title)
+            return row, Finding.of("page_empty", said_, url, evidence)
         missing = [word for word in spec.must_contain if word.lower() not in text.lower()]
         if missing:
             row["status"] = "missing_words"
-            message = f"Halaman wajib «{spec.title}» tidak memuat: {', '.join(missing)}"
-            return row, Finding("page_missing_words", message, url, f"«{text[:160]}»")
+            said_ = say(
+                _("Halaman wajib «%(title)s» tidak memuat: %(words)s"), title=spec.title, words=", ".join(missing)
+            )
+            return row, Finding.of("page_missing_words", said_, url, f"«{text[:160]}»")
         if spec.max_age_days is None:
             row["status"] = "ok"
             return row, None
         if newest is None:
             row["status"] = "undated"
-            message = f"Tanggal pembaruan halaman «{spec.title}» tidak ditemukan; usia tidak dapat dinilai"
-            return row, Finding("page_undated", message, url, "", "info")
+            said_ = say(
+                _("Tanggal pembaruan halaman «%(title)s» tidak ditemukan; usia tidak dapat dinilai"), title=spec.title
+            )
+            return row, Finding.of("page_undated", said_, url, "", "info")
         if row["age_days"] > spec.max_age_days:
             row["status"] = "stale"
-            message = (
-                f"Halaman wajib «{spec.title}» tidak diperbarui {row['age_days']:g} hari (maks. {spec.max_age_days})"
-            )
-            return row, Finding("page_stale", message, url, row["date_evidence"])
+            said_ = say(
+                _("Halaman wajib «%(title)s» tidak diperbarui %(age)s hari (maks. %(max)s)"),
+                title=spec.title, age=f"{row['age_days']:g}", max=spec.max_age_days,
+            )  # fmt: skip
+            return row, Finding.of("page_stale", said_, url, row["date_evidence"])
         row["status"] = "ok"
         return row, None
 

@@ -20,7 +20,7 @@ from pydantic import field_validator, model_validator
 
 from jaga.core import clock, http
 from jaga.core.kindconfig import setting
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, ca_file_check
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, ca_file_check, say
 from jaga.monitoring.kinds.tcp import describe_socket_error, validate_host
 
 
@@ -174,9 +174,9 @@ class TlsKind:
             return CheckOutcome(Status.DOWN, f"{failure[1]}; {expiry}", response_ms=ms, details=details)
         if days <= cfg.warn_days:
             severity = "critical" if days <= cfg.critical_days else "warning"
-            finding = Finding(
-                code="tls_expiring",
-                message=f"Sertifikat TLS {server_name} habis dalam {days} hari / certificate expires in {days} days",
+            finding = Finding.of(
+                "tls_expiring",
+                say(_("Sertifikat TLS %(name)s habis dalam %(days)s hari"), name=server_name, days=days),
                 location=f"{cfg.host}:{cfg.port}",
                 evidence=details["not_after"],
                 severity=severity,

@@ -16,6 +16,7 @@ from jaga.core.registry import UnknownEntry
 from jaga.core.templatetags.jaga_format import tanggal, tanggal_jam
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds import finding_label as _finding_label
+from jaga.monitoring.kinds.base import said
 from jaga.monitoring.models import Finding, MonitorStatus
 from jaga.monitoring.views.backend import BarDay
 from jaga.monitoring.views.backend import status_css as _status_css
@@ -57,6 +58,18 @@ def severity_label(severity: str) -> str:
         return str(Finding.Severity(str(severity)).label)
     except ValueError:
         return str(severity)
+
+
+@register.filter
+def finding_message(finding: Finding) -> str:
+    """A finding's message in the reader's language (a finding of an older version: as it was stored)."""
+    text = finding.text
+    if isinstance(text, dict) and text.get("id"):
+        try:
+            return said(text)
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the stored sentence
+            return finding.message
+    return finding.message
 
 
 @register.filter

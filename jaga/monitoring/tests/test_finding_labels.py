@@ -10,8 +10,8 @@ from django.utils import translation
 from jaga.monitoring.kinds import REGISTRY, finding_label
 
 MONITORING = Path(__file__).resolve().parents[1]
-# Finding("code", ...), Finding(\n "code", ...) and words_findings(..., code="code", ...)
-_CODE = re.compile(r'Finding\(\s*"([a-z_]+)"|\bcode="([a-z_]+)"')
+# Finding("code", ...), Finding.of(\n "code", ...) and words_findings(..., code="code", ...)
+_CODE = re.compile(r'Finding(?:\.of)?\(\s*"([a-z_]+)"|\bcode="([a-z_]+)"')
 
 
 def codes_written(path: Path) -> set[str]:
@@ -45,3 +45,31 @@ def test_a_label_is_translated_and_an_unknown_code_never_shows_itself() -> None:
     with translation.override("en"):
         assert finding_label("integrity", "hidden_link") == "Hidden link"
         assert finding_label("required_pages", "page_stub") == "Required page is a placeholder"
+
+
+def test_real_findings_read_in_each_language_and_the_stored_message_is_indonesian_only() -> None:
+    from jaga.monitoring.kinds.base import said
+    from jaga.monitoring.tests.fixtures.server import Route, kind_run
+    from jaga.monitoring.tests.test_integrity import SPAM_FOOTER, wordpress
+
+    routes = wordpress(Route("wordpress/index.html", values={"footer_extra": SPAM_FOOTER}), footer_extra=SPAM_FOOTER)
+    outcome = kind_run(
+        REGISTRY.get("integrity"), routes, {"url": "{{base}}/", "max_pages": 20, "check_cloaking": False}
+    )
+
+    links = next(f for f in outcome.findings if f.code == "hidden_link" and "dalam satu blok" in f.message)
+    assert links.message.startswith("5 tautan tersembunyi dalam satu blok, ke gacor-maxwin88.xyz")
+    assert "hidden" not in links.message  # no English suffix on an Indonesian page
+    assert links.message.endswith("— pada 5 halaman")
+    with translation.override("en"):
+        english = said(links.text)
+    assert english.startswith("5 hidden links in one block, to gacor-maxwin88.xyz")
+    assert "Hidden link to gacor-maxwin88.xyz (positioned off screen (left:-9999px))" in english
+    assert english.endswith("— on 5 pages")
+    with translation.override("id"):
+        assert said(links.text) == links.message
+    for finding in outcome.findings:
+        with translation.override("en"):
+            text = said(finding.text)
+        assert "tersembunyi" not in text, text
+        assert "halaman" not in text, text

@@ -86,6 +86,7 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     settings.JAGA_HTTP_ALLOW_INTERNAL = True
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.JAGA_TRAFFIC_DIR = tmp_path / "traffic"  # the Parquet store of the visitor logs
+    settings.JAGA_TRAFFIC_CRAWLER_DNS = "off"  # no test asks the machine's resolver about a log's crawlers
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -381,6 +381,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between the worker's rounds over every site's access logs (0: no scheduled round).",
     ),
     Setting(
+        "JAGA_TRAFFIC_CRAWLER_DNS",
+        parse_str,
+        "system",
+        "Who verifies claimed crawlers by reverse DNS: system (the machine's resolvers), off, or a nameserver "
+        "IP[:PORT].",
+    ),
+    Setting(
+        "JAGA_TRAFFIC_RETENTION_DAYS",
+        parse_positive_int,
+        "400",
+        "Days of normalised access-log lines kept in the analytics store; each day's summary is kept for ever.",
+    ),
+    Setting(
+        "JAGA_TRAFFIC_TRUSTED_PROXIES",
+        parse_networks,
+        "",
+        "Reverse proxies (addresses or networks) whose forwarded-for field in the access log names the real client.",
+    ),
+    Setting(
         "JAGA_TRAFFIC_BLOCK_HOURS",
         parse_positive_int,
         "24",

@@ -207,3 +207,30 @@ class AllowedNetwork(models.Model):
 
     def __str__(self) -> str:
         return self.network
+
+
+class TrafficDay(models.Model):
+    """One day of a site's traffic, summed: written when retention deletes the day's lines, and kept for ever."""
+
+    INSTITUTION_PATH = "site__institution"
+    AUDIT = False
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="traffic_days")
+    day = models.DateField(_("tanggal"))
+    hits = models.BigIntegerField(_("permintaan"), default=0)
+    visitors = models.BigIntegerField(_("pengunjung unik"), default=0)
+    megabytes = models.FloatField(_("data (MB)"), default=0.0)
+    not_found = models.BigIntegerField(_("tidak ditemukan (404)"), default=0)
+    errors = models.BigIntegerField(_("galat server (5xx)"), default=0)
+    crawler_hits = models.BigIntegerField(_("permintaan crawler"), default=0)
+    # The ingestion batches already summed in: a run that died between the sum and the delete adds nothing twice.
+    batches = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["site", "day"]
+        constraints = [models.UniqueConstraint(fields=["site", "day"], name="traffic_day_unique")]
+        verbose_name = _("ringkasan harian lalu lintas")
+        verbose_name_plural = _("ringkasan harian lalu lintas")
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.day}"

@@ -16,7 +16,7 @@ from jaga.core.models import Site
 from jaga.traffic import panels
 from jaga.traffic.detection.base import Rule
 from jaga.traffic.detection.rules import rule_get
-from jaga.traffic.models import AllowedNetwork, Detection, LogSource
+from jaga.traffic.models import AllowedNetwork, Detection, LogSource, TrafficDay
 
 
 def detections_for(*, site: Site, since: dt.date | None = None) -> QuerySet[Detection]:
@@ -46,6 +46,12 @@ def visitor_activity(
     """The site's analytics panels (``keys``) for the days ``start`` to ``end``, with this period's summary and
     the previous one's (for reports: the same reads as the traffic pages)."""
     return panels.panels_read(site=site, start=start, end=end, keys=keys)
+
+
+def traffic_days_between(*, site: Site, start: dt.date, end: dt.date) -> QuerySet[TrafficDay]:
+    """The daily summaries kept for the site's days ``start`` to ``end`` whose lines retention deleted (the
+    panels read the lines of the days still held)."""
+    return TrafficDay.objects.filter(site=site, day__gte=start, day__lte=end).order_by("day")
 
 
 def rule_for(key: str) -> Rule | None:

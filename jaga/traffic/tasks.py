@@ -6,6 +6,7 @@ from django.conf import settings
 from django_tasks import task
 
 SCHEDULE_KEY = "traffic:ingest"
+RETENTION_KEY = "traffic:retention"
 
 
 @task(queue_name="long")
@@ -21,12 +22,24 @@ def traffic_sites_ingest() -> str:
     return summary
 
 
-def traffic_schedules_ensure() -> None:
-    """Declared at every scheduler start (``startup_register``): the round every JAGA_TRAFFIC_INTERVAL seconds
-    (0 turns it off)."""
-    from jaga.core.models import Schedule
-    from jaga.core.scheduling import schedule_ensure
+@task(queue_name="long")
+def traffic_retention() -> str:
+    """The nightly retention: days of lines past JAGA_TRAFFIC_RETENTION_DAYS summed into TrafficDay, then deleted."""
+    from jaga.traffic.services.retention import traffic_retention_apply
 
+    result = traffic_retention_apply()
+    return f"{len(result.days_deleted)} days deleted, {len(result.days_waiting)} waiting for their detection round"
+
+
+def traffic_schedules_ensure() -> None:
+    """Declared at every scheduler start (``startup_register``): the retention every night at 02.30, and the
+    round every JAGA_TRAFFIC_INTERVAL seconds (0 turns the round off)."""
+    from jaga.core.models import Schedule
+    from jaga.core.scheduling import Calendar, schedule_ensure
+
+    schedule_ensure(
+        key=RETENTION_KEY, task_path="jaga.traffic.tasks.traffic_retention", calendar=Calendar.daily("02:30")
+    )
     interval = int(settings.JAGA_TRAFFIC_INTERVAL)
     if interval <= 0:
         Schedule.objects.filter(key=SCHEDULE_KEY).delete()

@@ -6,22 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import http.cookiejar
 import io
 import logging
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -31,7 +26,7 @@ from django.utils import translation
 from jaga.core import clock
 from jaga.core.processes.supervisor import ChildSpec, Supervisor
 from jaga.core.storage import FREE_SPACE_MAX_AGE, disk_free_mb, disk_space_warning, exit_cause, storage_trouble
-from jaga.core.tests.processes_helpers import JAGA, jaga_env
+from jaga.core.tests.processes_helpers import JAGA, WebVisitor, free_port, jaga_bootstrapped, jaga_env, jaga_web
 from jaga.core.tests.test_supervisor import _wait_for, running
 
 
@@ -264,87 +259,6 @@ def test_the_web_answers_a_damaged_database_with_a_503_page_saying_how_to_restor
 # --- a running `jaga web` -------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-class _Browser:
-    """Cookies and the CSRF token of one visitor of a running ``jaga web``; answers are never followed."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
-
-    def get(self, path: str) -> tuple[int, dict[str, str], str]:
-        return self._open(urllib.request.Request(self.base + path))
-
-    def log_in(self, username: str, password: str) -> tuple[int, dict[str, str], str]:
-        status, _headers, page = self.get("/login/")
-        assert status == 200, page
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        assert token is not None
-        data = urllib.parse.urlencode(
-            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
-        ).encode()
-        return self._open(urllib.request.Request(self.base + "/login/", data=data, headers={"Referer": self.base}))
-
-    def _open(self, request: urllib.request.Request) -> tuple[int, dict[str, str], str]:
-        try:
-            with self.opener.open(request, timeout=20) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as answer:
-            return answer.code, dict(answer.headers), answer.read().decode()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-@contextmanager
-def _jaga_web(data: Path, output: list[str], **env: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``jaga web`` on a free loopback port with ``data`` as its data folder; stopped with SIGTERM after, its
-    output appended to ``output``."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [JAGA, "web", "--listen", f"127.0.0.1:{port}", "--threads", "2"],
-        env=jaga_env(data.parent, JAGA_DATA_DIR=str(data), **env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/static/jaga/jaga.css", timeout=5):
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "jaga web did not answer"
-                time.sleep(0.1)
-        yield base, proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        output.append(proc.communicate(timeout=20)[0])
-
-
-def _bootstrapped(data: Path) -> str:
-    """A new installation in ``data`` (``jaga bootstrap``); the first administrator's password."""
-    done = subprocess.run(
-        [JAGA, "bootstrap"], env=jaga_env(data.parent, JAGA_DATA_DIR=str(data)), capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    username, password = (data / "initial_admin_password").read_text().split()
-    assert username == "admin"
-    return password
-
-
 def _logins(database: Path) -> list[str]:
     with closing(sqlite3.connect(database)) as db:
         rows = db.execute("SELECT action FROM core_auditevent WHERE action LIKE 'login%' ORDER BY id").fetchall()
@@ -355,10 +269,10 @@ def test_a_running_jaga_web_answers_a_full_disk_with_the_503_page_and_carries_on
     tmp_path: Path, tmpfs: Callable[..., Path]
 ) -> None:
     data = tmpfs(tmp_path / "data", megabytes=48)
-    password = _bootstrapped(data)
+    password = jaga_bootstrapped(data)
     output: list[str] = []
-    with _jaga_web(data, output, JAGA_DISK_FREE_MIN_MB="0") as (base, proc):
-        visitor = _Browser(base)
+    with jaga_web(data, output, JAGA_DISK_FREE_MIN_MB="0") as (base, proc):
+        visitor = WebVisitor(base)
         status, _headers, _page = visitor.log_in("admin", "salah-sekali")  # stored: a failed log-in
         assert status == 200
         filler = _fill(data)
@@ -381,10 +295,10 @@ def test_a_running_jaga_web_shows_the_banner_below_the_minimum_and_the_damaged_d
     tmp_path: Path, tmpfs: Callable[..., Path]
 ) -> None:
     data = tmpfs(tmp_path / "data", megabytes=48)
-    password = _bootstrapped(data)
+    password = jaga_bootstrapped(data)
     free = disk_free_mb(data)
-    with _jaga_web(data, [], JAGA_DISK_FREE_MIN_MB=str(free + 100)) as (base, _proc):
-        visitor = _Browser(base)
+    with jaga_web(data, [], JAGA_DISK_FREE_MIN_MB=str(free + 100)) as (base, _proc):
+        visitor = WebVisitor(base)
         status, _headers, page = visitor.get("/login/")
         assert status == 200
         assert "data-storage-warning" in page
@@ -405,8 +319,8 @@ def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
     cause), each says the cause in words, the web answers 503; once space is back the same processes carry on
     and the database is sound."""
     data = tmpfs(tmp_path / "data", megabytes=48)
-    password = _bootstrapped(data)
-    port = _free_port()
+    password = jaga_bootstrapped(data)
+    port = free_port()
     log = tmp_path / "up.log"
     env = jaga_env(data.parent, JAGA_DATA_DIR=str(data), JAGA_LISTEN=f"127.0.0.1:{port}", JAGA_DISK_FREE_MIN_MB="0")
     with log.open("w") as out:
@@ -423,7 +337,7 @@ def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
         for started in ("web serving on", "worker started, queues quick", "worker started, queues long",
                         "scheduler started", "probe .*: berjalan"):  # fmt: skip
             said(started)
-        visitor = _Browser(f"http://127.0.0.1:{port}")
+        visitor = WebVisitor(f"http://127.0.0.1:{port}")
         assert visitor.log_in("admin", "salah-sekali")[0] == 200  # stored before the disk fills
         before = len(log.read_text())
         filler = _fill(data)

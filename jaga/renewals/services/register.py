@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from jaga.core import clock
@@ -57,6 +57,10 @@ def local_date(moment: dt.datetime, institution: Institution) -> dt.date:
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
+    for name, value in values.items():  # a text cleared with null (an API PATCH) is an empty text, not NULL
+        field = Service._meta.get_field(name)
+        if value is None and not field.null and isinstance(field, models.CharField | models.TextField):
+            values[name] = ""
     kind_key = values.get("kind", "")
     if kind_key not in REGISTRY:
         raise ValidationError(

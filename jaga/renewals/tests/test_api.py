@@ -310,3 +310,21 @@ def test_service_documents_are_kept_and_listed_through_the_api_and_a_bad_one_sto
     stranger = bearer(outsider, other_institution)
     assert client.get(base, headers=stranger).status_code == 404
     assert client.get(f"/api/renewals/documents/{body['id']}", headers=stranger).status_code == 404
+
+
+def test_a_text_cleared_with_null_is_emptied_and_a_flag_set_to_null_is_refused(
+    client: Client, people: dict[str, Any], institution: Any, hosting: Any
+) -> None:
+    """Found by a long fuzz run (JAGA_FUZZ_BUDGET=100): a PATCH of ``"rdap_url": null`` was a 500."""
+    headers = bearer(people["staff"], institution)
+    texts = ["rdap_url", "provider", "account", "contract_number", "contacts", "notes"]
+    path = f"/api/renewals/services/{hosting.pk}"
+    response = client.patch(path, dict.fromkeys(texts), content_type="application/json", headers=headers)
+    assert response.status_code == 200, response.content
+    hosting.refresh_from_db()
+    assert [getattr(hosting, name) for name in texts] == [""] * len(texts)
+    refused = client.patch(path, {"is_active": None, "billing_period": None}, content_type="application/json",
+                           headers=headers)  # fmt: skip
+    assert refused.status_code == 422, refused.content
+    hosting.refresh_from_db()
+    assert hosting.is_active is True

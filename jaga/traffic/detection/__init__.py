@@ -32,5 +32,14 @@ RULE_KINDS.register(
         "dan nilai berbeda, seperti skenario CrowdSec."
     ),
 )
+RULE_KINDS.register(
+    "crawler",
+    "jaga.traffic.detection.crawler",
+    label=_("Crawler palsu (DNS balik)"),
+    description=_(
+        "Klien yang mengaku Googlebot, Bingbot dan sebagainya diperiksa dengan DNS balik yang dikonfirmasi: "
+        "nama PTR harus di domain crawler itu dan menunjuk kembali ke alamatnya."
+    ),
+)
 
 __all__ = ["RULE_KINDS"]

@@ -123,9 +123,12 @@ def _fields_sql(fmt: LogFormat, chunk: Path) -> str:
     return f"SELECT {row} AS line, true AS matched, {selected} FROM {source}"
 
 
-def batch_parse(con: Any, *, fmt: LogFormat, chunk: Path, tz: str, source_id: int) -> tuple[Any, Any]:
+def batch_parse(
+    con: Any, *, fmt: LogFormat, chunk: Path, tz: str, source_id: int, trusted_proxies: tuple[str, ...] = ()
+) -> tuple[Any, Any]:
     """The chunk's normalised lines (an Arrow table of :data:`LINE_COLUMNS` plus ``day``) and its bad lines
-    (an Arrow table of ``reason``, ``sample``)."""
+    (an Arrow table of ``reason``, ``sample``). With ``trusted_proxies`` (networks), a line whose client is one
+    of them gets its client from the format's forwarded-for field (see :func:`forwarded_client`)."""
     import pyarrow as pa
 
     con.execute("DROP TABLE IF EXISTS rejects; DROP TABLE IF EXISTS reject_scans")
@@ -144,16 +147,83 @@ def batch_parse(con: Any, *, fmt: LogFormat, chunk: Path, tz: str, source_id: in
             CASE WHEN NOT matched OR t IS NULL OR status_n IS NULL OR status_n NOT BETWEEN 100 AND 999
                  THEN left(line, {SAMPLE_CHARS}) END AS sample,
             t, status_n, f_client, f_user, f_request, f_method, f_target, f_protocol, f_bytes, f_referrer, f_agent,
-            f_vhost, f_duration
+            f_vhost, f_duration, f_xff
         FROM s
     """).to_arrow_table()
     parsed = parsed.append_column("n", pa.array(range(1, parsed.num_rows + 1), pa.int32()))
+    if trusted_proxies and "xff" in fmt.fields:
+        parsed = _forwarded(con, parsed, trusted_proxies)
     con.register("parsed", parsed)
     bad = con.sql("SELECT reason, sample FROM parsed WHERE reason IS NOT NULL").to_arrow_table()
     bad = pa.concat_tables([bad, _rejects(con)])
     lines = _normalise(con, tz=tz, source_id=source_id)
     con.unregister("parsed")
     return lines, bad
+
+
+def forwarded_client(client: str, forwarded: str, trusted: list[Any]) -> str:
+    """The real client of a line whose ``client`` is a trusted proxy: the right-most address of the
+    forwarded-for header that is not itself a trusted proxy (each proxy appends the address it heard from, and
+    only the proxies' own additions can be believed). A value that is not an address stops the walk there: the
+    last address believed is kept. A client that is not a trusted proxy keeps its own address whatever the
+    header says (anyone can send one)."""
+    import ipaddress
+
+    def is_trusted(text: str) -> bool:
+        try:
+            address = ipaddress.ip_address(text)
+        except ValueError:
+            return False
+        return any(address.version == net.version and address in net for net in trusted)
+
+    if not is_trusted(client):
+        return client
+    real = client
+    for item in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        try:
+            ipaddress.ip_address(item)
+        except ValueError:
+            break
+        real = item
+        if not is_trusted(item):
+            break
+    return real
+
+
+def _forwarded(con: Any, parsed: Any, trusted_proxies: tuple[str, ...]) -> Any:
+    """``parsed`` with each line from a trusted proxy given its real client (once per distinct pair)."""
+    import ipaddress
+
+    import pyarrow as pa
+
+    trusted = [ipaddress.ip_network(n, strict=False) for n in trusted_proxies]
+    con.register("parsed_raw", parsed)
+    pairs = con.sql(
+        "SELECT DISTINCT f_client, f_xff FROM parsed_raw WHERE f_xff IS NOT NULL AND f_xff NOT IN ('', '-')"
+    ).fetchall()
+    resolved = [(c, x, forwarded_client(c, x, trusted)) for c, x in pairs if c is not None]
+    changed = [row for row in resolved if row[2] != row[0]]
+    if not changed:
+        con.unregister("parsed_raw")
+        return parsed
+    con.register(
+        "forwarded_arrow",
+        pa.table(
+            {
+                "client": pa.array([r[0] for r in changed], pa.string()),
+                "xff": pa.array([r[1] for r in changed], pa.string()),
+                "real": pa.array([r[2] for r in changed], pa.string()),
+            }
+        ),
+    )
+    result = con.sql("""
+        SELECT p.* REPLACE (coalesce(f.real, p.f_client) AS f_client)
+        FROM parsed_raw p LEFT JOIN forwarded_arrow f ON f.client = p.f_client AND f.xff = p.f_xff
+        ORDER BY p.n
+    """).to_arrow_table()
+    con.unregister("forwarded_arrow")
+    con.unregister("parsed_raw")
+    return result
 
 
 def _rejects(con: Any) -> Any:

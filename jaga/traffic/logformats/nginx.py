@@ -37,6 +37,8 @@ VARIABLES = {
     "server_name": "vhost",
     "http_host": "vhost",
     "http_x_forwarded_for": "xff",
+    "http_x_real_ip": "xff",
+    "http_cf_connecting_ip": "xff",
     "request_time": "duration",
 }
 TIME_FORMATS = {"time_local": (APACHE_TIME,), "time_iso8601": (ISO_TIME,), "msec": ()}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from jaga.core import clock
@@ -123,6 +124,7 @@ def _source_ingest(
 ) -> None:
     fmt = format_build(source.format_key, source.format_spec)
     tz = source.site.institution.time_zone
+    proxies = tuple(settings.JAGA_TRAFFIC_TRUSTED_PROXIES)
     _recover(source)
     for log in _rotated_away(source) + logfiles.files_discover(source.path):
         head = logfiles.head_read(log)
@@ -143,7 +145,9 @@ def _source_ingest(
             with tempfile.NamedTemporaryFile(dir=store.store_root() / ".tmp", suffix=".log") as raw:
                 raw.write(chunk.data)
                 raw.flush()
-                lines, bad = pipeline.batch_parse(con, fmt=fmt, chunk=Path(raw.name), tz=tz, source_id=source.pk)
+                lines, bad = pipeline.batch_parse(
+                    con, fmt=fmt, chunk=Path(raw.name), tz=tz, source_id=source.pk, trusted_proxies=proxies
+                )
             store.batch_write(con, lines=lines, site_id=source.site_id, batch_id=batch.pk)
             for row in bad.to_pylist():
                 counts.add(row["reason"], row["sample"] or "")

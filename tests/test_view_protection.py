@@ -159,6 +159,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "kind": "backup",
         "token": "no-such-token",
         "name": "pn-contoh.go.id",
+        "format_key": "nginx",
         "pk_for": lambda name: by_url_pk.get(name, monitor.pk),
         "counts": lambda: (
             Monitor.objects.count(),

@@ -94,6 +94,26 @@ def test_a_failed_backup_opens_the_plans_incident_and_the_next_success_resolves_
     assert incident.state == State.RESOLVED
 
 
+@pytest.mark.parametrize("kind", ["check", "drill"])
+def test_a_failed_check_or_drill_opens_the_plans_incident_and_notifies(plan, repository, kind) -> None:  # type: ignore[no-untyped-def]
+    from jaga.core.models import NotificationChannel, NotificationDelivery, NotificationRoute
+    from jaga.incidents.models import Incident, State
+
+    institution = plan.site.institution
+    channel = NotificationChannel.objects.create(institution=institution, name="Webhook", url="json://127.0.0.1:9/")
+    NotificationRoute.objects.create(institution=institution, channel=channel, event_type=f"backup.{kind}_failed")
+    assert services.backup_run(plan=plan).state == RunState.SUCCESS
+    repository.password = "kata-sandi-yang-salah"  # the stored password no longer opens the repository
+    repository.save()
+    plan.refresh_from_db()
+    run = services.check_run(plan=plan) if kind == "check" else services.drill_run(plan=plan)
+    assert run.state == RunState.FAILED
+    incident = Incident.objects.get(site=plan.site, kind="backup_failed", cause_key=f"backup-plan:{plan.pk}")
+    assert incident.state != State.RESOLVED
+    assert (incident.details["run"], incident.details["kind"]) == (run.pk, kind)
+    assert NotificationDelivery.objects.filter(event_type=f"backup.{kind}_failed").count() == 1
+
+
 def test_a_missing_external_disk_is_a_soft_failure_that_alerts(institution, site, web_root, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from jaga.backups.models import Repository
 

@@ -1,7 +1,8 @@
 """What every backup source module offers (``KIND``), and what it gives back.
 
 A source's configuration is a :class:`~jaga.core.kindconfig.KindConfig` (``Config`` on the source), checked
-by core's one validator; the database sources share :class:`DatabaseConfig` (host, port, database, user).
+by core's one validator. The two web roots (local, pulled over SFTP) share :class:`WebRootConfig` (folder, CMS,
+excludes); the database sources share :class:`DatabaseConfig` (host, port, database, user).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
@@ -130,3 +131,85 @@ class DatabaseConfig(KindConfig):
                 else gettext("Isi pengguna basis data.")
             )
         return value
+
+
+# What a restore never needs and what changes all the time (patterns relative to the web root).
+CMS_EXCLUDES: dict[str, tuple[str, ...]] = {
+    "wordpress": (
+        "wp-content/cache",
+        "wp-content/upgrade",
+        "wp-content/upgrade-temp-backup",
+        "wp-content/wflogs",
+        "wp-content/uploads/cache",
+        "wp-content/w3tc-config/tmp",
+    ),
+    "joomla": ("cache", "tmp", "administrator/cache", "administrator/logs"),
+    "drupal": ("sites/*/files/css", "sites/*/files/js", "sites/*/files/php", "sites/*/files/tmp"),
+    "static": (),
+    "other": (),
+}
+ALWAYS_EXCLUDES = ("*.swp", ".DS_Store", "Thumbs.db")
+
+
+class WebRootConfig(KindConfig):
+    """A site's web folder (here or on the server), its CMS and the patterns left out."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    path_hint: ClassVar[str] = _("Tulis folder lengkap, diawali /.")
+
+    path: str = setting(label=_("Folder web"), help=_("Folder lengkap di server ini, diawali /."))
+    cms: Literal["wordpress", "joomla", "drupal", "static", "other"] = setting(
+        "other",
+        label=_("CMS"),
+        help=_("Folder cache, sesi dan tmp CMS ini tidak ikut dicadangkan."),
+        choices={
+            "wordpress": "WordPress",
+            "joomla": "Joomla",
+            "drupal": "Drupal",
+            "static": _("Situs statis"),
+            "other": _("Lainnya"),
+        },
+    )
+    excludes: list[str] = setting(
+        default_factory=list,
+        label=_("Pola yang dikecualikan"),
+        help=_("Satu pola per baris, relatif ke folder web."),
+    )
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(gettext("Isi folder web yang dicadangkan."))
+        return absolute_path(value.strip(), cls.path_hint) if isinstance(value, str) else value
+
+    @field_validator("cms", mode="before")
+    @classmethod
+    def _cms(cls, value: Any) -> Any:
+        return value or "other"
+
+    @field_validator("excludes", mode="before")
+    @classmethod
+    def _excludes(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = value.splitlines()
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError(gettext("Satu pola per baris."))
+        return [item.strip() for item in value if item.strip()]
+
+
+def web_root_drill(copy: Path) -> DrillResult:
+    """A restored web root is verified when its folder is there and holds files (restic checked their content)."""
+    if not copy.is_dir():
+        return DrillResult(
+            ok=False, problems=[gettext("Folder %(path)s tidak ada di hasil pemulihan.") % {"path": copy}]
+        )
+    count = sum(len(names) for _root, _dirs, names in os.walk(copy))
+    return DrillResult(ok=count > 0, figures={"files": count}, problems=[] if count else [gettext("Tidak ada berkas.")])
+
+
+def web_root_patterns(config: Mapping[str, Any]) -> list[str]:
+    """The CMS's patterns and the plan's own, relative to the web root (each back end anchors them its way)."""
+    return [*CMS_EXCLUDES.get(config.get("cms") or "other", ()), *config.get("excludes", [])]

@@ -6,79 +6,26 @@ import fnmatch
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from pydantic import field_validator
 
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec, absolute_path
-from jaga.core.kindconfig import KindConfig, setting
-
-# What a restore never needs and what changes all the time (restic --exclude patterns, relative to the root).
-CMS_EXCLUDES: dict[str, tuple[str, ...]] = {
-    "wordpress": (
-        "wp-content/cache",
-        "wp-content/upgrade",
-        "wp-content/upgrade-temp-backup",
-        "wp-content/wflogs",
-        "wp-content/uploads/cache",
-        "wp-content/w3tc-config/tmp",
-    ),
-    "joomla": ("cache", "tmp", "administrator/cache", "administrator/logs"),
-    "drupal": ("sites/*/files/css", "sites/*/files/js", "sites/*/files/php", "sites/*/files/tmp"),
-    "static": (),
-    "other": (),
-}
-ALWAYS_EXCLUDES = ("*.swp", ".DS_Store", "Thumbs.db")
+from jaga.backups.sources.base import (
+    ALWAYS_EXCLUDES,
+    DrillResult,
+    Log,
+    Prepared,
+    SourceBase,
+    SourceError,
+    SourceSpec,
+    WebRootConfig,
+    web_root_drill,
+    web_root_patterns,
+)
 
 
-class Config(KindConfig):
-    path: str = setting(label=gettext_noop("Folder web"), help=gettext_noop("Folder lengkap di server ini, diawali /."))
-    cms: Literal["wordpress", "joomla", "drupal", "static", "other"] = setting(
-        "other",
-        label=gettext_noop("CMS"),
-        help=gettext_noop("Folder cache, sesi dan tmp CMS ini tidak ikut dicadangkan."),
-        choices={
-            "wordpress": "WordPress",
-            "joomla": "Joomla",
-            "drupal": "Drupal",
-            "static": gettext_noop("Situs statis"),
-            "other": gettext_noop("Lainnya"),
-        },
-    )
-    excludes: list[str] = setting(
-        default_factory=list,
-        label=gettext_noop("Pola yang dikecualikan"),
-        help=gettext_noop("Satu pola per baris, relatif ke folder web."),
-    )
-
-    @field_validator("path", mode="before")
-    @classmethod
-    def _path(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError(_("Isi folder web yang dicadangkan."))
-        return (
-            absolute_path(value.strip(), gettext_noop("Tulis folder lengkap, diawali /."))
-            if isinstance(value, str)
-            else value
-        )
-
-    @field_validator("cms", mode="before")
-    @classmethod
-    def _cms(cls, value: Any) -> Any:
-        return value or "other"
-
-    @field_validator("excludes", mode="before")
-    @classmethod
-    def _excludes(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            value = value.splitlines()
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ValueError(_("Satu pola per baris."))
-        return [item.strip() for item in value if item.strip()]
+class Config(WebRootConfig):
+    pass  # the folder on this server: the base's labels and checks as they are
 
 
 class FilesSource(SourceBase):
@@ -90,7 +37,7 @@ class FilesSource(SourceBase):
 
     def excludes(self, config: dict[str, Any]) -> list[str]:
         root = config["path"]
-        patterns = [*CMS_EXCLUDES.get(config.get("cms") or "other", ()), *config.get("excludes", [])]
+        patterns = web_root_patterns(config)
         # Anchored to the web root so that "cache" leaves out <root>/cache, not every folder named cache.
         anchored = [pattern if pattern.startswith("/") else f"{root}/{pattern}" for pattern in patterns]
         return [*anchored, *ALWAYS_EXCLUDES]
@@ -106,11 +53,7 @@ class FilesSource(SourceBase):
         return Prepared(paths=[root], excludes=excludes, facts={"path": str(root)})
 
     def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
-        copy = restored / str(facts.get("path", spec.config["path"])).lstrip("/")
-        if not copy.is_dir():
-            return DrillResult(ok=False, problems=[_("Folder %(path)s tidak ada di hasil pemulihan.") % {"path": copy}])
-        count = sum(len(names) for _root, _dirs, names in os.walk(copy))
-        return DrillResult(ok=count > 0, figures={"files": count}, problems=[] if count else [_("Tidak ada berkas.")])
+        return web_root_drill(restored / str(facts.get("path", spec.config["path"])).lstrip("/"))
 
     def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
         """Make the web root what the snapshot holds: copy every file back, remove the ones it did not hold.

@@ -7,26 +7,15 @@ the dump into a scratch database and compare.
 
 from __future__ import annotations
 
-import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from jaga.backups.restic import private_file
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import (
-    DatabaseConfig,
-    DrillResult,
-    Log,
-    Prepared,
-    SourceBase,
-    SourceError,
-    SourceSpec,
-)
+from jaga.backups.sources.base import DatabaseConfig, SourceSpec
+from jaga.backups.sources.dumped import DumpedDatabase
 from jaga.core import execute
 
 DUMP_TIMEOUT = 6 * 3600.0
@@ -71,10 +60,8 @@ def quote_name(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-@contextmanager
-def _option_file(spec: SourceSpec, config: dict[str, Any] | None = None) -> Iterator[Path]:
-    with private_file(option_file_text(config or spec.config, spec.secret), suffix=".cnf") as path:
-        yield path
+def _option_file(spec: SourceSpec) -> AbstractContextManager[Path]:
+    return private_file(option_file_text(spec.config, spec.secret), suffix=".cnf")
 
 
 def _query(option_file: Path, database: str, sql: str, *, secret: str) -> list[list[str]]:
@@ -117,93 +104,40 @@ class Config(DatabaseConfig):
     pass  # MariaDB's port is the base's default, 3306
 
 
-class MariadbSource(SourceBase):
-    is_database = True
+class MariadbSource(DumpedDatabase):
     Config = Config
+    engine = "MariaDB"
     tool_label = "mariadb-dump"
 
-    def describe(self, spec: SourceSpec) -> str:
-        c = spec.config
-        return f"MariaDB {c['user']}@{c['host']}:{c['port']}/{c['database']}"
-
-    def prepare(self, spec: SourceSpec, *, staging: Path, log: Log) -> Prepared:
-        out = staging / f"{spec.name}.sql"
-        facts_path = staging / f"{spec.name}.facts.json"
-        out.unlink(missing_ok=True)
-        database = spec.config["database"]
+    def row_counts(self, spec: SourceSpec, *, database: str) -> dict[str, int]:
         with _option_file(spec) as option_file:
-            try:
-                counts = row_counts(option_file, database, secret=spec.secret)
-            except execute.ExecuteError as exc:
-                raise SourceError(
-                    _("Basis data %(db)s tidak dapat dibaca sebelum dump.") % {"db": database},
-                    check="connection",
-                    detail=exc.stderr_tail or exc.message,
-                ) from None
-            log(_("Dump MariaDB %(db)s (%(tables)d tabel)") % {"db": database, "tables": len(counts)})
-            try:
-                done = execute.run(dump_args(option_file, database, out), timeout=DUMP_TIMEOUT, secrets=[spec.secret])
-            except execute.ExecuteError as exc:
-                raise checks.tool_failed(self.tool_label, exc) from None
-        facts = checks.text_dump_check(out, headers=HEADERS, trailer=TRAILER, tool=self.tool_label)
-        facts.update({"file": str(out), "tables": counts, "seconds": round(done.duration, 2), "database": database})
-        checks.facts_write(facts_path, facts)
-        log(_("Dump diperiksa: %(size)d bita, penanda selesai ada") % {"size": facts["size"]})
-        return Prepared(paths=[out, facts_path], facts=facts)
+            return row_counts(option_file, database, secret=spec.secret)
 
-    def load(self, spec: SourceSpec, *, dump: Path, database: str, create: bool) -> None:
-        """Load a dump into ``database`` (created first when ``create``)."""
+    def dump(self, spec: SourceSpec, *, out: Path) -> execute.Completed:
         with _option_file(spec) as option_file:
-            if create:
-                _query(option_file, "", f"CREATE DATABASE {quote_name(database)}", secret=spec.secret)
-            with dump.open("rb") as handle:
-                execute.run(
-                    (client_tool(), f"--defaults-extra-file={option_file}", database),
-                    timeout=DUMP_TIMEOUT,
-                    stdin=handle,
-                    secrets=[spec.secret],
-                )
+            args = dump_args(option_file, spec.config["database"], out)
+            return execute.run(args, timeout=DUMP_TIMEOUT, secrets=[spec.secret])
 
-    def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
-        dump = restored / str(facts["file"]).lstrip("/")
-        saved = checks.facts_read(dump.with_name(f"{spec.name}.facts.json")) or facts
-        expected = {name: int(count) for name, count in (saved.get("tables") or {}).items()}
-        scratch = f"jaga_drill_{secrets.token_hex(4)}"
-        log(_("Memuat dump ke basis data sementara %(db)s") % {"db": scratch})
-        try:
-            try:
-                self.load(spec, dump=dump, database=scratch, create=True)
-                with _option_file(spec) as option_file:
-                    found = row_counts(option_file, scratch, secret=spec.secret)
-            except (execute.ExecuteError, OSError) as exc:
-                detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
-                return DrillResult(ok=False, problems=[_("Dump tidak dapat dimuat: %(e)s") % {"e": detail}])
-        finally:
-            with _option_file(spec) as option_file:
-                try:
-                    _query(option_file, "", f"DROP DATABASE IF EXISTS {quote_name(scratch)}", secret=spec.secret)
-                except execute.ExecuteError as exc:
-                    log(_("Basis data sementara %(db)s tidak terhapus: %(e)s") % {"db": scratch, "e": exc.message})
-        problems = checks.counts_compare(expected, found)
-        return DrillResult(
-            ok=not problems,
-            figures={"tables": len(found), "rows": sum(found.values()), "scratch": scratch},
-            problems=problems,
-        )
+    def check(self, spec: SourceSpec, *, out: Path) -> dict[str, Any]:
+        return checks.text_dump_check(out, headers=HEADERS, trailer=TRAILER, tool=self.tool_label)
 
-    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
-        """Load the dump into the live database (mariadb-dump writes DROP TABLE IF EXISTS before each table)."""
-        dump = restored / str(facts["file"]).lstrip("/")
-        database = spec.config["database"]
-        log(_("Memuat dump ke basis data %(db)s") % {"db": database})
-        try:
-            self.load(spec, dump=dump, database=database, create=False)
-            with _option_file(spec) as option_file:
-                found = row_counts(option_file, database, secret=spec.secret)
-        except (execute.ExecuteError, OSError) as exc:
-            detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
-            raise SourceError(_("Dump tidak dapat dimuat ke %(db)s.") % {"db": database}, detail=detail) from None
-        return {"tables": len(found), "rows": sum(found.values())}
+    def database_create(self, spec: SourceSpec, *, database: str) -> None:
+        with _option_file(spec) as option_file:
+            _query(option_file, "", f"CREATE DATABASE {quote_name(database)}", secret=spec.secret)
+
+    def database_drop(self, spec: SourceSpec, *, database: str) -> None:
+        with _option_file(spec) as option_file:
+            _query(option_file, "", f"DROP DATABASE IF EXISTS {quote_name(database)}", secret=spec.secret)
+
+    def load(self, spec: SourceSpec, *, dump: Path, database: str, facts: dict[str, Any]) -> None:
+        """mariadb-dump writes DROP TABLE IF EXISTS before each table: loading over the live database is safe."""
+        with _option_file(spec) as option_file, dump.open("rb") as handle:
+            execute.run(
+                (client_tool(), f"--defaults-extra-file={option_file}", database),
+                timeout=DUMP_TIMEOUT,
+                stdin=handle,
+                secrets=[spec.secret],
+            )
 
 
 KIND = MariadbSource()

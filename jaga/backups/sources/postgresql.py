@@ -7,7 +7,6 @@ must be listed by ``pg_restore --list`` (the format has no text trailer; an arch
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,15 +15,8 @@ from django.utils.translation import gettext_noop
 from pydantic import field_validator
 
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import (
-    DatabaseConfig,
-    DrillResult,
-    Log,
-    Prepared,
-    SourceBase,
-    SourceError,
-    SourceSpec,
-)
+from jaga.backups.sources.base import DatabaseConfig, SourceSpec
+from jaga.backups.sources.dumped import DumpedDatabase
 from jaga.core import execute
 from jaga.core.kindconfig import setting
 
@@ -124,48 +116,29 @@ class Config(DatabaseConfig):
         return value or "plain"
 
 
-class PostgresqlSource(SourceBase):
-    is_database = True
+class PostgresqlSource(DumpedDatabase):
     Config = Config
+    engine = "PostgreSQL"
+    tool_label = "pg_dump"
 
     def describe(self, spec: SourceSpec) -> str:
-        c = spec.config
-        return f"PostgreSQL {c['user']}@{c['host']}:{c['port']}/{c['database']} ({c.get('format', 'plain')})"
+        return f"{super().describe(spec)} ({spec.config.get('format', 'plain')})"
 
-    def prepare(self, spec: SourceSpec, *, staging: Path, log: Log) -> Prepared:
-        custom = spec.config.get("format") == "custom"
-        out = staging / f"{spec.name}.{'dump' if custom else 'sql'}"
-        facts_path = staging / f"{spec.name}.facts.json"
-        out.unlink(missing_ok=True)
-        try:
-            counts = row_counts(spec)
-        except execute.ExecuteError as exc:
-            raise SourceError(
-                _("Basis data %(db)s tidak dapat dibaca sebelum dump.") % {"db": spec.config["database"]},
-                check="connection",
-                detail=exc.stderr_tail or exc.message,
-            ) from None
-        log(_("Dump PostgreSQL %(db)s (%(tables)d tabel)") % {"db": spec.config["database"], "tables": len(counts)})
-        try:
-            done = execute.run(dump_args(spec.config, out), timeout=DUMP_TIMEOUT, env=_env(spec), secrets=[spec.secret])
-        except execute.ExecuteError as exc:
-            raise checks.tool_failed("pg_dump", exc) from None
-        if custom:
+    def dump_name(self, spec: SourceSpec) -> str:
+        return f"{spec.name}.{'dump' if spec.config.get('format') == 'custom' else 'sql'}"
+
+    def row_counts(self, spec: SourceSpec, *, database: str) -> dict[str, int]:
+        return row_counts(spec, database=database)
+
+    def dump(self, spec: SourceSpec, *, out: Path) -> execute.Completed:
+        return execute.run(dump_args(spec.config, out), timeout=DUMP_TIMEOUT, env=_env(spec), secrets=[spec.secret])
+
+    def check(self, spec: SourceSpec, *, out: Path) -> dict[str, Any]:
+        if spec.config.get("format") == "custom":
             facts = self._check_custom(out)
         else:
-            facts = checks.text_dump_check(out, headers=HEADERS, trailer=TRAILER, tool="pg_dump")
-        facts.update(
-            {
-                "file": str(out),
-                "tables": counts,
-                "seconds": round(done.duration, 2),
-                "database": spec.config["database"],
-                "format": "custom" if custom else "plain",
-            }
-        )
-        checks.facts_write(facts_path, facts)
-        log(_("Dump diperiksa: %(size)d bita") % {"size": facts["size"]})
-        return Prepared(paths=[out, facts_path], facts=facts)
+            facts = checks.text_dump_check(out, headers=HEADERS, trailer=TRAILER, tool=self.tool_label)
+        return {**facts, "format": spec.config.get("format") or "plain"}
 
     @staticmethod
     def _check_custom(out: Path) -> dict[str, Any]:
@@ -183,73 +156,28 @@ class PostgresqlSource(SourceBase):
             ) from None
         return {"size": size}
 
-    def load(self, spec: SourceSpec, *, dump: Path, database: str, create: bool, custom: bool) -> None:
-        if create:
-            _psql(spec, f"CREATE DATABASE {quote_ident(database)}", database="postgres")
-        if custom:
+    def database_create(self, spec: SourceSpec, *, database: str) -> None:
+        _psql(spec, f"CREATE DATABASE {quote_ident(database)}", database="postgres")
+
+    def database_drop(self, spec: SourceSpec, *, database: str) -> None:
+        _psql(spec, f"DROP DATABASE IF EXISTS {quote_ident(database)}", database="postgres")
+
+    def load(self, spec: SourceSpec, *, dump: Path, database: str, facts: dict[str, Any]) -> None:
+        if facts.get("format") == "custom":
             args: tuple[str, ...] = (
-                "pg_restore",
-                *connection_args(spec.config, database),
-                "--no-owner",
-                "--exit-on-error",
-                str(dump),
-            )
+                "pg_restore", *connection_args(spec.config, database), "--no-owner", "--exit-on-error", str(dump),
+            )  # fmt: skip
         else:
-            args = (
-                "psql",
-                *connection_args(spec.config, database),
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-f",
-                str(dump),
-            )
+            args = ("psql", *connection_args(spec.config, database), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                    "-f", str(dump))  # fmt: skip
         execute.run(args, timeout=DUMP_TIMEOUT, env=_env(spec), secrets=[spec.secret])
 
-    def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
-        dump = restored / str(facts["file"]).lstrip("/")
-        saved = checks.facts_read(dump.with_name(f"{spec.name}.facts.json")) or facts
-        expected = {name: int(count) for name, count in (saved.get("tables") or {}).items()}
-        scratch = f"jaga_drill_{secrets.token_hex(4)}"
-        log(_("Memuat dump ke basis data sementara %(db)s") % {"db": scratch})
-        try:
-            try:
-                self.load(spec, dump=dump, database=scratch, create=True, custom=saved.get("format") == "custom")
-                found = row_counts(spec, database=scratch)
-            except (execute.ExecuteError, OSError) as exc:
-                detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
-                return DrillResult(ok=False, problems=[_("Dump tidak dapat dimuat: %(e)s") % {"e": detail}])
-        finally:
-            try:
-                _psql(spec, f"DROP DATABASE IF EXISTS {quote_ident(scratch)}", database="postgres")
-            except execute.ExecuteError as exc:
-                log(_("Basis data sementara %(db)s tidak terhapus: %(e)s") % {"db": scratch, "e": exc.message})
-        problems = checks.counts_compare(expected, found)
-        return DrillResult(
-            ok=not problems,
-            figures={"tables": len(found), "rows": sum(found.values()), "scratch": scratch},
-            problems=problems,
-        )
-
-    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
-        """Load the dump into the live database, its current schemas dropped first (in one transaction for a
-        plain dump; ``pg_restore --clean`` for a custom one)."""
-        dump = restored / str(facts["file"]).lstrip("/")
-        saved = checks.facts_read(dump.with_name(f"{spec.name}.facts.json")) or facts
-        database = spec.config["database"]
-        log(_("Memuat dump ke basis data %(db)s") % {"db": database})
-        try:
-            schemas = [row[0] for row in _psql(spec, SCHEMAS_SQL, database=database)]
-            if schemas:
-                drop = "; ".join(f"DROP SCHEMA IF EXISTS {quote_ident(name)} CASCADE" for name in schemas)
-                _psql(spec, f"{drop}; CREATE SCHEMA IF NOT EXISTS public", database=database)
-            self.load(spec, dump=dump, database=database, create=False, custom=saved.get("format") == "custom")
-            found = row_counts(spec, database=database)
-        except (execute.ExecuteError, OSError) as exc:
-            detail = exc.stderr_tail if isinstance(exc, execute.ExecuteError) else str(exc)
-            raise SourceError(_("Dump tidak dapat dimuat ke %(db)s.") % {"db": database}, detail=detail) from None
-        return {"tables": len(found), "rows": sum(found.values())}
+    def clear(self, spec: SourceSpec, *, database: str) -> None:
+        """The live database's schemas dropped (public made again empty), so the dump loads into nothing."""
+        schemas = [row[0] for row in _psql(spec, SCHEMAS_SQL, database=database)]
+        if schemas:
+            drop = "; ".join(f"DROP SCHEMA IF EXISTS {quote_ident(name)} CASCADE" for name in schemas)
+            _psql(spec, f"{drop}; CREATE SCHEMA IF NOT EXISTS public", database=database)
 
 
 SCHEMAS_SQL = (

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -23,8 +23,18 @@ from django.utils.translation import gettext_noop
 from pydantic import ConfigDict, field_validator
 
 from jaga.backups import ssh
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec, absolute_path
-from jaga.backups.sources.files import ALWAYS_EXCLUDES, CMS_EXCLUDES
+from jaga.backups.sources.base import (
+    ALWAYS_EXCLUDES,
+    DrillResult,
+    Log,
+    Prepared,
+    SourceBase,
+    SourceError,
+    SourceSpec,
+    WebRootConfig,
+    web_root_drill,
+    web_root_patterns,
+)
 from jaga.core import execute
 from jaga.core.kindconfig import KindConfig, setting
 
@@ -32,37 +42,14 @@ RCLONE = "rclone"
 PULL_TIMEOUT = 12 * 3600.0
 
 
-class Config(KindConfig):
+class Server(KindConfig):
+    """The hosting server and who logs in (the private key is the source's secret, never here)."""
+
     model_config = ConfigDict(str_strip_whitespace=True)
 
     host: str = setting(label=gettext_noop("Host SFTP"), help=gettext_noop("Nama atau alamat server hosting."))
     port: int = setting(22, ge=1, le=65535, label=gettext_noop("Port SSH"))
     user: str = setting(label=gettext_noop("Pengguna SSH"))
-    path: str = setting(
-        label=gettext_noop("Folder web di server"), help=gettext_noop("Folder lengkap di server, diawali /.")
-    )
-    cms: Literal["wordpress", "joomla", "drupal", "static", "other"] = setting(
-        "other",
-        label=gettext_noop("CMS"),
-        help=gettext_noop("Folder cache, sesi dan tmp CMS ini tidak ikut dicadangkan."),
-        choices={
-            "wordpress": "WordPress",
-            "joomla": "Joomla",
-            "drupal": "Drupal",
-            "static": gettext_noop("Situs statis"),
-            "other": gettext_noop("Lainnya"),
-        },
-    )
-    excludes: list[str] = setting(
-        default_factory=list,
-        label=gettext_noop("Pola yang dikecualikan"),
-        help=gettext_noop("Satu pola per baris, relatif ke folder web."),
-    )
-    known_hosts: str = setting(
-        "",
-        label=gettext_noop("Kunci host yang dipatok"),
-        help=gettext_noop("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
-    )
 
     @field_validator("host", "user")
     @classmethod
@@ -76,28 +63,18 @@ class Config(KindConfig):
     def _blank_port(cls, value: Any) -> Any:
         return 22 if value in (None, "") else value
 
-    @field_validator("path", mode="before")
-    @classmethod
-    def _path(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return absolute_path(value.strip(), gettext_noop("Tulis folder lengkap di server, diawali /."))
-        return value
 
-    @field_validator("cms", mode="before")
-    @classmethod
-    def _cms(cls, value: Any) -> Any:
-        return value or "other"
+class Config(WebRootConfig, Server):  # Server last in the bases: a form asks for the server before the folder
+    path_hint: ClassVar[str] = gettext_noop("Tulis folder lengkap di server, diawali /.")
 
-    @field_validator("excludes", mode="before")
-    @classmethod
-    def _excludes(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            value = value.splitlines()
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ValueError(_("Satu pola per baris."))
-        return [item.strip() for item in value if item.strip()]
+    path: str = setting(
+        label=gettext_noop("Folder web di server"), help=gettext_noop("Folder lengkap di server, diawali /.")
+    )
+    known_hosts: str = setting(
+        "",
+        label=gettext_noop("Kunci host yang dipatok"),
+        help=gettext_noop("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
+    )
 
 
 def endpoint_of(config: dict[str, Any]) -> ssh.Endpoint:
@@ -112,9 +89,8 @@ def mirror_of(config: dict[str, Any]) -> Path:
 
 def rclone_filters(config: dict[str, Any]) -> list[str]:
     """The CMS's and the plan's patterns as rclone filters, anchored at the web root."""
-    patterns = [*CMS_EXCLUDES.get(config.get("cms") or "other", ()), *config.get("excludes", [])]
     args: list[str] = []
-    for pattern in patterns:
+    for pattern in web_root_patterns(config):
         anchored = "/" + pattern.strip("/")
         args += ["--exclude", anchored, "--exclude", f"{anchored}/**"]
     for pattern in ALWAYS_EXCLUDES:
@@ -185,11 +161,7 @@ class SftpSource(SourceBase):
         return Prepared(paths=[mirror], facts=facts, config_update=update)
 
     def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
-        copy = restored / str(facts.get("path", mirror_of(spec.config))).lstrip("/")
-        if not copy.is_dir():
-            return DrillResult(ok=False, problems=[_("Folder %(path)s tidak ada di hasil pemulihan.") % {"path": copy}])
-        count = sum(len(names) for _root, _dirs, names in os.walk(copy))
-        return DrillResult(ok=count > 0, figures={"files": count}, problems=[] if count else [_("Tidak ada berkas.")])
+        return web_root_drill(restored / str(facts.get("path", mirror_of(spec.config))).lstrip("/"))
 
     def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
         """Push the restored copy back to the server: it becomes what the snapshot holds."""

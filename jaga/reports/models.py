@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jaga.core.models.fields import person_field
 from jaga.core.models.schedules import ScheduleRelation
 
 
@@ -85,24 +85,10 @@ class Report(models.Model):
     # When someone (or a schedule) opened the draft: the start of SOP activity 5's ledger entry.
     opened_at = models.DateTimeField(_("konsep dibuka"), null=True, blank=True)
     sent_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("dikirim oleh"),
-    )
+    sent_by = person_field(_("dikirim oleh"))
     reminded_at = models.DateTimeField(_("terakhir diingatkan"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("diketahui"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("diketahui oleh"),
-    )
+    acknowledged_by = person_field(_("diketahui oleh"))
     disposition = models.TextField(_("disposisi"), blank=True)
     schedule = models.ForeignKey(
         "reports.ReportSchedule",
@@ -112,14 +98,7 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("jadwal"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("dibuat oleh"),
-    )
+    created_by = person_field(_("dibuat oleh"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,9 +164,7 @@ class ReportSchedule(models.Model):
     cadence = models.CharField(_("kekerapan"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
     at = models.TimeField(_("pukul"), default=dt.time(7, 30))
     is_active = models.BooleanField(_("aktif"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = person_field()
     created_at = models.DateTimeField(auto_now_add=True)
     schedules = ScheduleRelation()
 

@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Role
+from jaga.core.models.fields import person_field
 from jaga.sop.keys import validate_activity_key
 
 
@@ -252,14 +252,7 @@ class LedgerEntry(models.Model):
     site = models.ForeignKey(
         "core.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="ledger_entries"
     )
-    performed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="ledger_entries",
-        verbose_name=_("pelaksana"),
-    )
+    performed_by = person_field(_("pelaksana"), related_name="ledger_entries")
     started_at = models.DateTimeField(_("mulai"))
     ended_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     duration = models.DurationField(_("durasi"), null=True, blank=True)
@@ -319,9 +312,7 @@ class EvidenceFile(models.Model):
     original_name = models.CharField(_("nama asli"), max_length=255)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField(_("ukuran"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    uploaded_by = person_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,8 +9,8 @@ from jaga.backups.models import RunKind
 from jaga.backups.selectors import DONE_WELL, exports_for, runs_between
 from jaga.reports.builders.base import BuildContext
 from jaga.reports.document import Section, SectionState, Table
-from jaga.reports.formatting import date_long, datetime_long, number
-from jaga.reports.sources.backups import size_label
+from jaga.reports.formatting import datetime_long, number
+from jaga.reports.sources.backups import media_in_period, media_table, size_label
 
 
 def adk_register_section(ctx: BuildContext) -> Section:
@@ -20,11 +20,7 @@ def adk_register_section(ctx: BuildContext) -> Section:
         for run in runs_between(sites=ctx.sites, since=ctx.since, until=ctx.until)
         if run.kind == RunKind.BACKUP and run.state in DONE_WELL
     ]
-    exports = list(
-        exports_for(institution=ctx.institution)
-        .filter(plan__site__in=ctx.sites, created_at__gte=ctx.since, created_at__lt=ctx.until)
-        .order_by("created_at", "pk")
-    )
+    exports = media_in_period(ctx)
     # A backup went to a medium when a medium holds its snapshot (made in the period or later).
     media_of: dict[str, list[str]] = {}
     snapshots = {run.snapshot_id for run in backups if run.snapshot_id}
@@ -64,37 +60,7 @@ def adk_register_section(ctx: BuildContext) -> Section:
             )
         )
     if exports:
-        section.tables.append(
-            Table(
-                key="adk_media",
-                title=_("Media cadangan luring (ADK)"),
-                headers=[
-                    _("Tanggal"),
-                    _("Situs"),
-                    _("Media"),
-                    _("Label"),
-                    _("Snapshot"),
-                    _("Keping"),
-                    _("Ukuran"),
-                    _("Dibaca ulang"),
-                    _("Tempat penyimpanan"),
-                ],
-                rows=[
-                    [
-                        date_long(export.created_at.astimezone(ctx.tz)),
-                        export.plan.site.name,
-                        export.get_medium_display(),
-                        export.label,
-                        export.snapshot_id[:8],
-                        number(export.volumes),
-                        size_label(export.total_bytes),
-                        datetime_long(export.verified_at.astimezone(ctx.tz)) if export.verified_at else _("belum"),
-                        export.kept_at or "—",
-                    ]
-                    for export in exports
-                ],
-            )
-        )
+        section.tables.append(media_table(ctx, exports))
     else:
         section.findings.append(_("Tidak ada media ADK yang dibuat dalam periode ini."))
         section.recommendations.append(

@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from jaga.backups.models import Plan, RunKind, RunState
+from jaga.backups.models import MediaExport, Plan, RunKind, RunState
 from jaga.backups.selectors import DONE_WELL, exports_for, last_run_before, runs_between
 from jaga.reports.builders.base import BuildContext
 from jaga.reports.document import Section, SectionState, Table
@@ -23,6 +23,48 @@ def size_label(value: int) -> str:
         if value >= step:
             return f"{formats.number_format(value / step, 1)} {unit}"
     return f"{number(value)} B"
+
+
+def media_in_period(ctx: BuildContext) -> list[MediaExport]:
+    """The offline media (ADK) of the report's sites made in its period, oldest first."""
+    return list(
+        exports_for(institution=ctx.institution)
+        .filter(plan__site__in=ctx.sites, created_at__gte=ctx.since, created_at__lt=ctx.until)
+        .order_by("created_at", "pk")
+    )
+
+
+def media_table(ctx: BuildContext, exports: list[MediaExport]) -> Table:
+    """The ADK media table, the same in the situation report and in the ADK register."""
+    return Table(
+        key="adk_media",
+        title=_("Media cadangan luring (ADK)"),
+        headers=[
+            _("Tanggal"),
+            _("Situs"),
+            _("Media"),
+            _("Label"),
+            _("Snapshot"),
+            _("Keping"),
+            _("Ukuran"),
+            _("Dibaca ulang"),
+            _("Tempat penyimpanan"),
+        ],
+        rows=[
+            [
+                date_long(export.created_at.astimezone(ctx.tz)),
+                export.plan.site.name,
+                export.get_medium_display(),
+                export.label,
+                export.snapshot_id[:8],
+                number(export.volumes),
+                size_label(export.total_bytes),
+                datetime_long(export.verified_at.astimezone(ctx.tz)) if export.verified_at else _("belum"),
+                export.kept_at or "—",
+            ]
+            for export in exports
+        ],
+    )
 
 
 def backups_section(ctx: BuildContext) -> Section:
@@ -120,41 +162,10 @@ def backups_section(ctx: BuildContext) -> Section:
                 else "",
             )
         )
-    exports = [
-        export
-        for export in exports_for(institution=ctx.institution).filter(
-            plan__site__in=ctx.sites, created_at__gte=ctx.since, created_at__lt=ctx.until
-        )
-    ]
+    exports = media_in_period(ctx)
     section.facts.append((_("Media ADK yang dibuat dalam periode"), number(len(exports))))
     if exports:
-        section.tables.append(
-            Table(
-                key="adk_media",
-                title=_("Media cadangan luring (ADK)"),
-                headers=[
-                    _("Tanggal"),
-                    _("Situs"),
-                    _("Media"),
-                    _("Label"),
-                    _("Keping"),
-                    _("Ukuran"),
-                    _("Tempat penyimpanan"),
-                ],
-                rows=[
-                    [
-                        date_long(export.created_at.astimezone(ctx.tz)),
-                        export.plan.site.name,
-                        export.get_medium_display(),
-                        export.label,
-                        number(export.volumes),
-                        size_label(export.total_bytes),
-                        export.kept_at or "—",
-                    ]
-                    for export in exports
-                ],
-            )
-        )
+        section.tables.append(media_table(ctx, exports))
     else:
         section.recommendations.append(
             _("Salin cadangan terbaru ke media luring (ADK) dan catat tempat penyimpanannya.")

@@ -9,7 +9,7 @@ class BackupsConfig(AppConfig):
 
     def ready(self) -> None:
         from jaga.backups.events import backup_event_types_register
-        from jaga.core.api import api_router_register
+        from jaga.core.api_routers import api_router_register
         from jaga.core.demo import demo_step_register
         from jaga.core.liveness import sweep_register
         from jaga.core.scheduling import startup_register

@@ -2,7 +2,7 @@
 
 Each app adds its own router from its ``AppConfig.ready()``; core names none of them::
 
-    from jaga.core.api import api_router_register
+    from jaga.core.api_routers import api_router_register
     api_router_register("<prefix>", "<app package>.api.router")   # served under /api/<prefix>/...
 
 The dotted path names a ``ninja.Router``; it is imported when the URL configuration is first loaded
@@ -39,6 +39,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
+from jaga.core.api_routers import api_routers
 from jaga.core.csp import csp_widen
 from jaga.core.models import ApiToken
 from jaga.core.permissions import Action, user_can
@@ -88,26 +89,8 @@ api = NinjaAPI(
 
 # --- the routers of the apps ----------------------------------------------------------------------
 
-_routers: dict[str, str] = {}
 _mounted: set[str] = set()
 _lock = threading.Lock()
-
-
-def api_router_register(prefix: str, dotted_path: str) -> None:
-    """Serve the ``ninja.Router`` at ``dotted_path`` (``"pkg.module.router"``) under ``/api/<prefix>/``.
-
-    Call it from the app's ``ready()``. Idempotent: the same registration again changes nothing; another
-    router for a prefix already taken is an error (two apps would answer the same paths)."""
-    prefix = prefix.strip("/")
-    existing = _routers.get(prefix)
-    if existing is not None and existing != dotted_path:
-        raise ValueError(f"API prefix {prefix!r} is already taken by {existing}")
-    _routers[prefix] = dotted_path
-
-
-def api_routers() -> dict[str, str]:
-    """Prefix → dotted path of every registered router, in registration order."""
-    return dict(_routers)
 
 
 def _router_load(dotted_path: str) -> ninja.Router:
@@ -121,7 +104,7 @@ def _router_load(dotted_path: str) -> ninja.Router:
 def api_urls() -> tuple[list[Any], str, str]:
     """The API's URL patterns with every registered router mounted (for ``path("api/", api_urls())``)."""
     with _lock:
-        for prefix, dotted_path in _routers.items():
+        for prefix, dotted_path in api_routers().items():
             if prefix not in _mounted:
                 api.add_router(prefix, _router_load(dotted_path))
                 _mounted.add(prefix)

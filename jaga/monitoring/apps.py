@@ -7,7 +7,7 @@ class MonitoringConfig(AppConfig):
     label = "monitoring"
 
     def ready(self) -> None:
-        from jaga.core.api import api_router_register
+        from jaga.core.api_routers import api_router_register
         from jaga.core.demo import demo_step_register
         from jaga.core.scheduling import startup_register
 

@@ -8,7 +8,7 @@ class RenewalsConfig(AppConfig):
     verbose_name = _("Perpanjangan")
 
     def ready(self) -> None:
-        from jaga.core.api import api_router_register
+        from jaga.core.api_routers import api_router_register
         from jaga.core.demo import demo_step_register
         from jaga.core.scheduling import startup_register
         from jaga.renewals.events import renewal_event_types_register

@@ -10,6 +10,9 @@ from jaga.demo.services import HISTORY_DAYS, demo_base_url, demo_create
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL module and API router (0.8 CPU s at every start); `jaga check`
+    # and the test suite run them.
+    requires_system_checks: list[str] = []
     help = "Buat institusi demo dengan data contoh (idempoten) / create the demo institution with sample data."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -15,6 +15,9 @@ from jaga.core import http
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL module and API router (0.8 CPU s at every start); `jaga check`
+    # and the test suite run them.
+    requires_system_checks: list[str] = []
     help = "Register perpanjangan: bootstrap RDAP, pemeriksaan harian, cek satu domain / renewals register tools"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -55,6 +55,9 @@ def site_find(key: str) -> Site:
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL module and API router (0.8 CPU s at every start); `jaga check`
+    # and the test suite run them.
+    requires_system_checks: list[str] = []
     help = "Aktivitas pengunjung: baca log, deteksi, daftar deteksi, aturan / visitor activity from the command line"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -33,10 +33,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-# Compiles the .po catalogues under jaga/ (none yet: nothing to do).
+# Compiles the .po catalogues under jaga/. The .mo files are made readable by all (0644): `jaga` runs with
+# umask 077, and Jaga installed by one user and run as another must still read its translations.
 messages: venv
 	@if find jaga -name '*.po' -path '*/LC_MESSAGES/*' | grep -q .; then \
-	  cd jaga && ../$(BIN)/jaga compilemessages -v 0; \
+	  (cd jaga && ../$(BIN)/jaga compilemessages -v 0) && \
+	  find jaga -name '*.mo' -path '*/LC_MESSAGES/*' -exec chmod 0644 {} +; \
 	else \
 	  echo "messages: belum ada katalog terjemahan / no translation catalogues yet"; \
 	fi

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import os
 import shutil
 import socket
+import socketserver
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -238,3 +246,96 @@ def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPat
     for cache in caches.all():
         cache.clear()
     return summary
+
+
+# --- outside systems on loopback that tests of several apps need -----------------------------------
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Enough SMTP for Django's e-mail back end and apprise: EHLO, MAIL, RCPT (each address kept), DATA (each
+    message kept whole), QUIT; no TLS, no AUTH."""
+
+    server: SmtpServer
+
+    def handle(self) -> None:
+        self._reply("220 127.0.0.1 ESMTP uji")
+        lines: list[bytes] | None = None
+        while line := self.rfile.readline():
+            if lines is not None:
+                if line.rstrip(b"\r\n") == b".":
+                    self.server.messages.append(b"".join(lines))
+                    lines = None
+                    self._reply("250 diterima")
+                else:
+                    lines.append(line[1:] if line.startswith(b"..") else line)  # RFC 5321 4.5.2
+                continue
+            command = line[:4].upper()
+            if command == b"RCPT":
+                address = line.decode("utf-8", "replace").split(":", 1)[1].strip().strip("<>").lower()
+                self.server.recipients.append(address)
+            if command == b"DATA":
+                lines = []
+                self._reply("354 akhiri dengan titik")
+            elif command == b"QUIT":
+                self._reply("221 sampai jumpa")
+                return
+            else:
+                self._reply("250 OK")
+
+    def _reply(self, text: str) -> None:
+        self.wfile.write(text.encode() + b"\r\n")
+
+
+class SmtpServer(socketserver.ThreadingTCPServer):
+    """What the loopback SMTP server received: every RCPT TO address, every message as sent and as parsed."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SmtpHandler)
+        self.recipients: list[str] = []
+        self.messages: list[bytes] = []
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def mails(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(raw, policy=email.policy.default) for raw in self.messages]  # type: ignore[misc]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A mail server on a free loopback port (``smtp://127.0.0.1:{smtp_server.port}``), stopped after the test."""
+    server = SmtpServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def tmpfs() -> Iterator[Callable[..., Path]]:
+    """``tmpfs(folder, size="4m")`` mounts a tmpfs of that size (a real disk that fills up) on a new ``folder``;
+    all are unmounted after the test. Mounting needs root: without, the test skips (under
+    JAGA_REQUIRE_SERVICES=1 it fails)."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path, *, size: str) -> Path:
+        folder.mkdir(parents=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "jaga-test", str(folder)], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            reason = f"mounting a tmpfs failed (it needs root): {done.stderr.strip()}"
+            if REQUIRE_SERVICES:
+                pytest.fail(f"JAGA_REQUIRE_SERVICES=1 and {reason}", pytrace=False)
+            pytest.skip(reason)
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "-l", str(folder)], check=True)

@@ -7,13 +7,11 @@ it keeps the buckets in its memory, so every test starts from an empty store.
 from __future__ import annotations
 
 import importlib.util
-import socket
 import sys
-import time
 from typing import Any
 
-from jaga.backups.tests.sshd import free_port
 from jaga.core import execute
+from jaga.core.tests.processes_helpers import free_port, server_started
 
 
 def available() -> bool:
@@ -32,18 +30,9 @@ class S3Server:
         self.process: execute.Process | None = None
 
     def __enter__(self) -> S3Server:
-        self.process = execute.start((sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                if self.process.poll() is not None:
-                    output = self.process.stdout.read().decode() if self.process.stdout else ""
-                    raise RuntimeError(f"moto server did not start: {output}") from None
-                time.sleep(0.2)
-        raise RuntimeError("moto server did not listen")
+        moto = (sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port))
+        self.process = server_started(moto, self.port, name="moto server")
+        return self
 
     def keys(self, bucket: str) -> list[str]:
         """Every object key in ``bucket``, read back from the server with boto3 (not through restic)."""

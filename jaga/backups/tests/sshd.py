@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import getpass
 import shutil
-import socket
-import time
 from pathlib import Path
 
 from jaga.core import execute
+from jaga.core.tests.processes_helpers import free_port, server_started
 
 SSHD = "/usr/sbin/sshd"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def available() -> bool:
@@ -58,18 +51,8 @@ class Sshd:
             "PermitRootLogin prohibit-password\nSubsystem sftp internal-sftp\nLogLevel ERROR\n"
         )
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation folder
-        self.process = execute.start((SSHD, "-D", "-e", "-f", str(config)))
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                if self.process.poll() is not None:
-                    output = self.process.stdout.read().decode() if self.process.stdout else ""
-                    raise RuntimeError(f"sshd did not start: {output}") from None
-                time.sleep(0.1)
-        raise RuntimeError("sshd did not listen")
+        self.process = server_started((SSHD, "-D", "-e", "-f", str(config)), self.port, name="sshd", timeout=10)
+        return self
 
     def new_host_key(self) -> None:
         """Another machine at the same address: a new host key, the server restarted with it."""

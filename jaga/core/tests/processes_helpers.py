@@ -14,12 +14,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
+
+from jaga.core import execute
 
 JAGA = str(Path(sys.executable).with_name("jaga"))
 
@@ -61,6 +63,24 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def server_started(args: Sequence[str], port: int, *, name: str, timeout: float = 30) -> subprocess.Popen[bytes]:
+    """``args`` (a server told to listen on 127.0.0.1:``port``) started with :func:`execute.start`, returned
+    once it accepts a connection there; when it exits first or never listens, the error holds its output."""
+    process = execute.start(args)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"{name} did not start: {output}") from None
+            time.sleep(0.05)
+    execute.stop(process)
+    raise RuntimeError(f"{name} did not listen on port {port} within {timeout:.0f} s")
 
 
 class WebVisitor:

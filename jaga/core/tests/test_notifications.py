@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import socketserver
-import threading
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.template import Context, Template
@@ -17,53 +15,8 @@ from jaga.core.notifications import notification_channels_failing, notification_
 pytestmark = pytest.mark.django_db
 
 
-class _SmtpResponder(socketserver.StreamRequestHandler):
-    """Just enough SMTP for apprise: greets, accepts every command, records each RCPT TO address."""
-
-    def handle(self) -> None:
-        self._reply("220 127.0.0.1 ESMTP uji")
-        in_data = False
-        while line := self.rfile.readline():
-            text = line.decode("utf-8", "replace").rstrip("\r\n")
-            if in_data:
-                if text == ".":
-                    in_data = False
-                    self.server.messages += 1  # type: ignore[attr-defined]
-                    self._reply("250 diterima")
-                continue
-            command = text[:4].upper()
-            if command == "RCPT":
-                address = text.split(":", 1)[1].strip().strip("<>").lower()
-                self.server.recipients.append(address)  # type: ignore[attr-defined]
-            if command == "DATA":
-                in_data = True
-                self._reply("354 akhiri dengan titik")
-            elif command == "QUIT":
-                self._reply("221 sampai jumpa")
-                return
-            else:
-                self._reply("250 OK")
-
-    def _reply(self, text: str) -> None:
-        self.wfile.write(text.encode() + b"\r\n")
-
-
-@pytest.fixture
-def smtp_receiver() -> Iterator[socketserver.ThreadingTCPServer]:
-    """A loopback SMTP server; ``server.recipients`` lists every RCPT TO address, ``server.messages`` counts DATA."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpResponder)
-    server.daemon_threads = True
-    server.recipients = []  # type: ignore[attr-defined]
-    server.messages = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def _mail_url(server: socketserver.TCPServer, query: str = "") -> str:
-    return f"mailto://127.0.0.1:{server.server_address[1]}?from=jaga@pn-bangil.go.id{query}"
+def _mail_url(server: Any, query: str = "") -> str:
+    return f"mailto://127.0.0.1:{server.port}?from=jaga@pn-bangil.go.id{query}"
 
 
 def _member(make_user, institution, role: str, email: str, *, active: bool = True):  # type: ignore[no-untyped-def]
@@ -320,30 +273,30 @@ def test_only_e_mail_urls_address_people(url: str, personal: bool) -> None:
 
 
 def test_an_e_mail_route_reaches_the_active_members_of_its_role_only(
-    institution, other_institution, make_user, smtp_receiver, immediate_tasks
+    institution, other_institution, make_user, smtp_server, immediate_tasks
 ) -> None:
     _member(make_user, institution, "sekretaris", "sekretaris@pn-bangil.go.id")
     _member(make_user, institution, "sekretaris", "wakil@pn-bangil.go.id")
     _member(make_user, institution, "sekretaris", "pensiun@pn-bangil.go.id", active=False)
     _member(make_user, institution, "staff_p2ti", "staff@pn-bangil.go.id")
     _member(make_user, other_institution, "sekretaris", "sekretaris@pn-pasuruan.go.id")
-    channel = _channel(institution, _mail_url(smtp_receiver), name="Surel", event_type="renewal.*")
+    channel = _channel(institution, _mail_url(smtp_server), name="Surel", event_type="renewal.*")
     NotificationRoute.objects.filter(channel=channel).update(role="sekretaris")
     notify(institution=institution, event_type="renewal.approval_needed", title="Perpanjangan", body="Domain")
-    assert sorted(smtp_receiver.recipients) == ["sekretaris@pn-bangil.go.id", "wakil@pn-bangil.go.id"]
+    assert sorted(smtp_server.recipients) == ["sekretaris@pn-bangil.go.id", "wakil@pn-bangil.go.id"]
     channel.refresh_from_db()
     assert channel.last_success_at is not None
     assert not channel.is_failing
 
 
 def test_a_role_without_an_e_mail_address_is_a_visible_error(
-    client: Client, institution, make_user, staff, smtp_receiver, immediate_tasks
+    client: Client, institution, make_user, staff, smtp_server, immediate_tasks
 ) -> None:
     _member(make_user, institution, "sekretaris", "")
-    channel = _channel(institution, _mail_url(smtp_receiver), name="Surel Sekretaris")
+    channel = _channel(institution, _mail_url(smtp_server), name="Surel Sekretaris")
     NotificationRoute.objects.filter(channel=channel).update(role="sekretaris")
     notify(institution=institution, event_type="renewal.due", title="t", body="b")
-    assert smtp_receiver.recipients == []
+    assert smtp_server.recipients == []
     channel.refresh_from_db()
     assert channel.is_failing
     assert channel.last_error == "tidak ada anggota peran Sekretaris dengan alamat e-mail"
@@ -353,43 +306,43 @@ def test_a_role_without_an_e_mail_address_is_a_visible_error(
 
 
 def test_the_other_roles_still_receive_when_one_role_has_no_address(
-    institution, make_user, smtp_receiver, immediate_tasks
+    institution, make_user, smtp_server, immediate_tasks
 ) -> None:
     _member(make_user, institution, "kasubbag_ptip", "ptip@pn-bangil.go.id")
-    channel = _channel(institution, _mail_url(smtp_receiver), event_type="incident.*")
+    channel = _channel(institution, _mail_url(smtp_server), event_type="incident.*")
     NotificationRoute.objects.filter(channel=channel).update(role="kasubbag_ptip")
     NotificationRoute.objects.create(institution=institution, event_type="*", role="sekretaris", channel=channel)
     notify(institution=institution, event_type="incident.escalated", title="t", body="b")
-    assert smtp_receiver.recipients == ["ptip@pn-bangil.go.id"]
+    assert smtp_server.recipients == ["ptip@pn-bangil.go.id"]
     channel.refresh_from_db()
     assert channel.is_failing
     assert "Sekretaris" in channel.last_error
 
 
 def test_an_event_is_sent_once_per_channel_to_the_union_of_its_roles(
-    institution, make_user, smtp_receiver, immediate_tasks
+    institution, make_user, smtp_server, immediate_tasks
 ) -> None:
     both = _member(make_user, institution, "kasubbag_ptip", "ptip@pn-bangil.go.id")
     Membership.objects.create(user=both, institution=institution, role="sekretaris")
     _member(make_user, institution, "sekretaris", "sekretaris@pn-bangil.go.id")
-    channel = _channel(institution, _mail_url(smtp_receiver), event_type="monitor.*")
+    channel = _channel(institution, _mail_url(smtp_server), event_type="monitor.*")
     NotificationRoute.objects.filter(channel=channel).update(role="kasubbag_ptip")
     NotificationRoute.objects.create(
         institution=institution, event_type="monitor.down", role="sekretaris", channel=channel
     )
     NotificationRoute.objects.create(institution=institution, event_type="*", role="sekretaris", channel=channel)
     notify(institution=institution, event_type="monitor.down", title="t", body="b")
-    assert sorted(smtp_receiver.recipients) == ["ptip@pn-bangil.go.id", "sekretaris@pn-bangil.go.id"]
-    assert smtp_receiver.messages == 2  # one message per address, none twice
+    assert sorted(smtp_server.recipients) == ["ptip@pn-bangil.go.id", "sekretaris@pn-bangil.go.id"]
+    assert len(smtp_server.messages) == 2  # one message per address, none twice
 
 
 def test_a_route_without_a_role_mails_the_channel_as_configured(
-    institution, make_user, smtp_receiver, immediate_tasks
+    institution, make_user, smtp_server, immediate_tasks
 ) -> None:
     _member(make_user, institution, "sekretaris", "sekretaris@pn-bangil.go.id")
-    _channel(institution, _mail_url(smtp_receiver, "&to=ptip@pn-bangil.go.id"))
+    _channel(institution, _mail_url(smtp_server, "&to=ptip@pn-bangil.go.id"))
     notify(institution=institution, event_type="backup.failed", title="t", body="b")
-    assert smtp_receiver.recipients == ["ptip@pn-bangil.go.id"]
+    assert smtp_server.recipients == ["ptip@pn-bangil.go.id"]
 
 
 def test_a_group_channel_is_the_roles_group_and_is_sent_to_once(

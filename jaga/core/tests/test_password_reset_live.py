@@ -4,80 +4,30 @@ as it arrives, its link, the new password."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-import socketserver
 import sqlite3
-import threading
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from jaga.core.tests.processes_helpers import WebVisitor, jaga_bootstrapped, jaga_web
 
 NEW_PASSWORD = "Sidang-Terbuka-Pukul-09"
 
 
-class _Smtp(socketserver.StreamRequestHandler):
-    """Enough SMTP for Django's back end: EHLO, MAIL, RCPT, DATA (kept whole), QUIT; no TLS, no AUTH."""
-
-    def handle(self) -> None:
-        self._reply("220 127.0.0.1 ESMTP uji")
-        lines: list[bytes] | None = None
-        while line := self.rfile.readline():
-            if lines is not None:
-                if line.rstrip(b"\r\n") == b".":
-                    self.server.messages.append(b"".join(lines))  # type: ignore[attr-defined]
-                    lines = None
-                    self._reply("250 diterima")
-                else:
-                    lines.append(line[1:] if line.startswith(b"..") else line)  # RFC 5321 4.5.2
-                continue
-            command = line[:4].upper()
-            if command == b"DATA":
-                lines = []
-                self._reply("354 akhiri dengan titik")
-            elif command == b"QUIT":
-                self._reply("221 sampai jumpa")
-                return
-            else:
-                self._reply("250 OK")
-
-    def _reply(self, text: str) -> None:
-        self.wfile.write(text.encode() + b"\r\n")
-
-
-@pytest.fixture
-def smtp() -> Iterator[socketserver.ThreadingTCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
-    server.daemon_threads = True
-    server.messages = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_a_forgotten_password_is_reset_through_the_mail_server_jaga_is_given(
-    tmp_path: Path, smtp: socketserver.ThreadingTCPServer
-) -> None:
+def test_a_forgotten_password_is_reset_through_the_mail_server_jaga_is_given(tmp_path: Path, smtp_server: Any) -> None:
     data = tmp_path / "data"
     old_password = jaga_bootstrapped(data)
     with closing(sqlite3.connect(data / "jaga.sqlite3")) as db:
         db.execute("UPDATE auth_user SET email = 'admin@pn-bangil.go.id' WHERE username = 'admin'")
         db.commit()
-    mail_url = f"smtp://127.0.0.1:{smtp.server_address[1]}"
+    mail_url = f"smtp://127.0.0.1:{smtp_server.port}"
     output: list[str] = []
     with jaga_web(data, output, JAGA_EMAIL_URL=mail_url, JAGA_DEFAULT_FROM_EMAIL="jaga@pn-bangil.go.id") as (base, _):
         visitor = WebVisitor(base)
         status, headers, _page = visitor.post_form("/akun/lupa-kata-sandi/", {"email": "admin@pn-bangil.go.id"})
         assert (status, headers["Location"]) == (302, "/akun/lupa-kata-sandi/terkirim/")
-        (raw,) = smtp.messages  # type: ignore[attr-defined]
-        message = email.message_from_bytes(raw, policy=email.policy.default)
+        (message,) = smtp_server.mails
         assert message["To"] == "admin@pn-bangil.go.id"
         assert message["From"] == "jaga@pn-bangil.go.id"
         assert message["Subject"] == "Jaga: buat kata sandi baru"

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from jaga.conf import StartupError
 from jaga.core.processes.up import up_preflight
 from jaga.core.processes.web import browser_url, listen_socket_open
-from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
+from jaga.core.tests.processes_helpers import JAGA, free_port, jaga_env, shared_database_url
 from jaga.core.tests.tasks_for_tests import slow_tick
 
 
@@ -24,13 +24,6 @@ def busy_port() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(1)
         yield sock.getsockname()[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def _wait_for_file(path: Path, timeout: float = 20) -> None:
@@ -61,7 +54,7 @@ def test_it_shows_a_wildcard_address_as_localhost() -> None:
 
 
 def test_it_serves_the_site_and_its_static_files_then_stops_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [JAGA, "web", "--listen", f"127.0.0.1:{port}", "--threads", "2"],
         env=jaga_env(tmp_path),
@@ -94,7 +87,7 @@ def test_it_serves_the_site_and_its_static_files_then_stops_on_sigterm(tmp_path:
 
 @pytest.mark.django_db
 def test_it_lets_jaga_up_start_when_the_database_is_migrated_and_the_port_free() -> None:
-    up_preflight(names=["web", "worker"], listen=("127.0.0.1", _free_port()))
+    up_preflight(names=["web", "worker"], listen=("127.0.0.1", free_port()))
 
 
 @pytest.mark.django_db

@@ -37,27 +37,9 @@ def _indonesian() -> Iterator[None]:
 
 
 @pytest.fixture
-def tmpfs() -> Iterator[Callable[..., Path]]:
-    """``tmpfs(folder, megabytes=...)`` mounts a tmpfs of that size on a new ``folder``; all unmounted after."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    mounted: list[Path] = []
-
-    def mount(folder: Path, *, megabytes: int) -> Path:
-        folder.mkdir(parents=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)], check=True)
-        mounted.append(folder)
-        return folder
-
-    yield mount
-    for folder in reversed(mounted):
-        subprocess.run(["umount", "-l", str(folder)], check=True)
-
-
-@pytest.fixture
 def small_disk(tmp_path: Path, tmpfs: Callable[..., Path]) -> Path:
     """A 4 MB tmpfs."""
-    return tmpfs(tmp_path / "disk", megabytes=4)
+    return tmpfs(tmp_path / "disk", size="4m")
 
 
 def _fill(folder: Path) -> Path:
@@ -268,7 +250,7 @@ def _logins(database: Path) -> list[str]:
 def test_a_running_jaga_web_answers_a_full_disk_with_the_503_page_and_carries_on_when_space_is_back(
     tmp_path: Path, tmpfs: Callable[..., Path]
 ) -> None:
-    data = tmpfs(tmp_path / "data", megabytes=48)
+    data = tmpfs(tmp_path / "data", size="48m")
     password = jaga_bootstrapped(data)
     output: list[str] = []
     with jaga_web(data, output, JAGA_DISK_FREE_MIN_MB="0") as (base, proc):
@@ -294,7 +276,7 @@ def test_a_running_jaga_web_answers_a_full_disk_with_the_503_page_and_carries_on
 def test_a_running_jaga_web_shows_the_banner_below_the_minimum_and_the_damaged_database_page(
     tmp_path: Path, tmpfs: Callable[..., Path]
 ) -> None:
-    data = tmpfs(tmp_path / "data", megabytes=48)
+    data = tmpfs(tmp_path / "data", size="48m")
     password = jaga_bootstrapped(data)
     free = disk_free_mb(data)
     with jaga_web(data, [], JAGA_DISK_FREE_MIN_MB=str(free + 100)) as (base, _proc):
@@ -318,7 +300,7 @@ def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
     """Every process of a real ``jaga up`` on a full disk: none is lost (one that exits is restarted with its
     cause), each says the cause in words, the web answers 503; once space is back the same processes carry on
     and the database is sound."""
-    data = tmpfs(tmp_path / "data", megabytes=48)
+    data = tmpfs(tmp_path / "data", size="48m")
     password = jaga_bootstrapped(data)
     port = free_port()
     log = tmp_path / "up.log"

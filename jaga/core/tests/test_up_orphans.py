@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -13,14 +12,7 @@ from pathlib import Path
 import pytest
 
 from jaga.core.processes.lifeline import lifeline_hold
-from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+from jaga.core.tests.processes_helpers import JAGA, free_port, jaga_env, shared_database_url
 
 
 def _children(pid: int) -> set[int]:
@@ -63,7 +55,7 @@ def _wait_serving(port: int, process: subprocess.Popen[str], timeout: float = 60
 
 @pytest.mark.django_db(transaction=True)
 def test_sigkill_of_jaga_up_leaves_no_orphans_and_the_next_one_starts(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     with shared_database_url(tmp_path) as url:
         first = _start_up(tmp_path, url, port)
         children: set[int] = set()

@@ -4,13 +4,9 @@ to renew and ledger records, all made through the models the apps write."""
 from __future__ import annotations
 
 import datetime as dt
-import email
 import os
 import shutil
-import socketserver
 import subprocess
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -108,47 +104,6 @@ def people(make_user, institution):  # type: ignore[no-untyped-def]
         user.save()
         found[key] = user
     return found
-
-
-class _SmtpCapture(socketserver.StreamRequestHandler):
-    """Just enough SMTP for apprise, keeping every message it receives (``server.mails``, parsed)."""
-
-    def handle(self) -> None:
-        self._reply("220 127.0.0.1 ESMTP uji")
-        data: list[bytes] | None = None
-        while line := self.rfile.readline():
-            if data is not None:
-                if line.rstrip(b"\r\n") == b".":
-                    self.server.mails.append(email.message_from_bytes(b"".join(data)))  # type: ignore[attr-defined]
-                    data = None
-                    self._reply("250 diterima")
-                else:
-                    data.append(line[1:] if line.startswith(b"..") else line)
-                continue
-            command = line[:4].decode("ascii", "replace").upper()
-            if command == "DATA":
-                data = []
-                self._reply("354 akhiri dengan titik")
-            elif command == "QUIT":
-                self._reply("221 sampai jumpa")
-                return
-            else:
-                self._reply("250 OK")
-
-    def _reply(self, text: str) -> None:
-        self.wfile.write(text.encode() + b"\r\n")
-
-
-@pytest.fixture
-def smtp_capture() -> Iterator[socketserver.ThreadingTCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpCapture)
-    server.daemon_threads = True
-    server.mails = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 LINE = (

@@ -31,7 +31,7 @@ def _draft(institution: Any, user: Any) -> Report:
 
 
 def _mail_channel(institution: Any, server: Any, event_type: str = "report.*") -> NotificationChannel:
-    url = f"mailto://127.0.0.1:{server.server_address[1]}?from=jaga@pn-bangil.go.id"
+    url = f"mailto://127.0.0.1:{server.port}?from=jaga@pn-bangil.go.id"
     channel = NotificationChannel.objects.create(institution=institution, name="Surel", url=url)
     NotificationRoute.objects.create(institution=institution, event_type=event_type, role="sekretaris", channel=channel)
     return channel
@@ -41,17 +41,17 @@ def test_the_secretary_gets_the_pdf_by_email_and_the_ledger_has_activity_5(
     institution: Any,
     month_data: Any,
     people: dict,
-    smtp_capture: Any,
+    smtp_server: Any,
     immediate_tasks: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     from jaga.sop.models import LedgerEntry
 
-    _mail_channel(institution, smtp_capture)
+    _mail_channel(institution, smtp_server)
     report = _draft(institution, people["staff"])
     with clock.frozen(NOW + dt.timedelta(minutes=12)), django_capture_on_commit_callbacks(execute=True):
         report = report_send(report=report, user=people["staff"])
-    [mail] = smtp_capture.mails
+    [mail] = smtp_server.mails
     assert mail["To"] == "sekretaris@pn-bangil.go.id"
     assert "W14.U21/1/OT.01/XII/2026" in mail["Subject"]
     [attachment] = [part for part in mail.walk() if part.get_filename()]

@@ -125,6 +125,29 @@ def _default_language():  # type: ignore[no-untyped-def]
     translation.deactivate()
 
 
+# --- real servers on loopback, for any app's tests (jaga/core/testservers) ----------------------------
+
+
+@pytest.fixture
+def sshd(tmp_path):  # type: ignore[no-untyped-def]
+    """A real OpenSSH server on a free loopback port: ``.port``, ``.user``, ``.client_key`` (its private key)."""
+    from jaga.core.testservers.sshd import Sshd
+
+    with Sshd(tmp_path / "sshd") as server:
+        yield server
+
+
+@pytest.fixture
+def s3(tmp_path):  # type: ignore[no-untyped-def]
+    """A real S3-compatible server (moto's) on a free loopback port: ``.endpoint``, ``.access_key``..."""
+    from jaga.core.testservers.s3server import S3Server, available
+
+    if not available():
+        pytest.skip("moto[s3] missing: make setup installs requirements.lock")
+    with S3Server() as server:
+        yield server
+
+
 # --- the people and places most tests need ------------------------------------------------------
 
 ROLE_NAMES = ["staff_p2ti", "kasubbag_ptip", "kasubbag_umum", "sekretaris", "administrator", "auditor"]

@@ -9,7 +9,7 @@ set -euo pipefail
 run_packages=(
   python3 python3-venv  # the virtual environment in .venv (Debian 12: Python 3.11)
   restic            # backup repositories
-  rclone            # rclone repositories (restic's rclone: back end) and SFTP sources (pulled with rclone)
+  rclone            # rclone repositories (restic's rclone: back end) and SFTP sources (pulled with rclone), visitor logs over SFTP
   zstd              # compressed media exports
   gnupg             # encrypted media exports (gpg --symmetric)
   mariadb-client    # mariadb-dump for MariaDB/MySQL sites

@@ -15,13 +15,15 @@ from jaga.incidents.kinds.base import Severity
 
 
 class LogSource(models.Model):
-    """One place a site's access log is read from: a path or glob on this machine (rotated files included)."""
+    """One place a site's access log is read from: a path or glob on this machine (rotated files included), or
+    on the site's server over SFTP (:mod:`jaga.traffic.sources`)."""
 
     INSTITUTION_PATH = "site__institution"
     AUDIT_IGNORE_FIELDS = ("last_ingest_at",)
 
     class Kind(models.TextChoices):
         LOCAL = "local", _("Berkas di mesin ini")
+        SFTP = "sftp", _("Berkas di server hosting (SFTP)")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="log_sources")
     kind = models.CharField(_("jenis sumber"), max_length=20, choices=Kind.choices, default=Kind.LOCAL)
@@ -35,6 +37,11 @@ class LogSource(models.Model):
         _("definisi format"),
         blank=True,
         help_text=_("Untuk format khusus: baris log_format nginx atau string format GoAccess."),
+    )
+    known_hosts = models.TextField(
+        _("kunci host yang dipatok"),
+        blank=True,
+        help_text=_("SFTP: diisi otomatis pada penarikan pertama; kosongkan hanya bila server memang diganti."),
     )
     is_active = models.BooleanField(_("aktif"), default=True)
     last_ingest_at = models.DateTimeField(_("terakhir dibaca"), null=True, blank=True)

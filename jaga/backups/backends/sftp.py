@@ -2,7 +2,7 @@
 
 The private key is the repository's credentials (stored encrypted). The server's host key is pinned on
 first use (kept in ``options["known_hosts"]``) and checked by Jaga before every later use
-(:mod:`jaga.backups.ssh`): another server answering at that address is refused in one sentence, and never
+(:mod:`jaga.core.ssh`): another server answering at that address is refused in one sentence, and never
 used; restic's ssh then connects with ``StrictHostKeyChecking=yes`` against the pinned keys only.
 """
 
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from pydantic import field_validator
 
-from jaga.backups import ssh
 from jaga.backups.backends.base import BackendBase, MediumMissing
+from jaga.core import ssh
 from jaga.core.kindconfig import KindConfig, setting
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 The remote folder is mirrored into ``DATA_DIR/backups/mirrors/<id>/`` with ``rclone sync`` (only what
 changed since the last pull is transferred; modification times are kept, so restic too reads only what
 changed), without the CMS's caches, sessions and tmp folders; restic then snapshots the mirror. The
-server's host key is pinned on first use and checked by Jaga before every pull (:mod:`jaga.backups.ssh`);
+server's host key is pinned on first use and checked by Jaga before every pull (:mod:`jaga.core.ssh`);
 rclone connects with the pinned keys only. The private key is the source's secret (stored encrypted).
 
 A restore over the live site pushes the restored copy back with ``rclone sync`` (files that the snapshot
@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from pydantic import ConfigDict, field_validator
 
-from jaga.backups import ssh
 from jaga.backups.sources.base import (
     ALWAYS_EXCLUDES,
     DrillResult,
@@ -35,7 +34,7 @@ from jaga.backups.sources.base import (
     web_root_drill,
     web_root_patterns,
 )
-from jaga.core import execute
+from jaga.core import execute, ssh
 from jaga.core.kindconfig import KindConfig, setting
 
 RCLONE = "rclone"

@@ -11,18 +11,12 @@ import pytest
 from jaga.backups import services
 from jaga.backups.models import RunState
 from jaga.backups.repositories import MediumMissing, medium_check, restic_for
-from jaga.backups.tests import sshd as sshd_server
+from jaga.core.testservers import sshd as sshd_server
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(not sshd_server.available(), reason="openssh-server missing: scripts/system-packages.sh test"),
 ]
-
-
-@pytest.fixture
-def sshd(tmp_path: Path) -> Any:
-    with sshd_server.Sshd(tmp_path / "sshd") as server:
-        yield server
 
 
 def _sftp_repository(institution: Any, sshd: Any, remote: Path) -> Any:
@@ -170,16 +164,6 @@ def test_a_remote_web_root_behind_another_host_key_is_not_pulled(
     assert not run.snapshot_id
     shorts = [s["short_id"] for s in restic_for(repository).snapshots(tags=[f"plan:{plan.pk}"])]
     assert shorts == [good.snapshot_id[:8]]
-
-
-@pytest.fixture
-def s3(tmp_path: Path) -> Any:
-    from jaga.backups.tests.s3server import S3Server, available
-
-    if not available():
-        pytest.skip("moto[s3] missing: make setup installs requirements.lock")
-    with S3Server() as server:
-        yield server
 
 
 def _s3_repository(institution: Any, s3: Any, *, secret: str | None = None) -> Any:

@@ -22,6 +22,7 @@ from jaga.traffic.ingest import files as logfiles
 from jaga.traffic.ingest import pipeline, store
 from jaga.traffic.logformats import format_build
 from jaga.traffic.models import IngestBatch, IngestRun, LogSource, SourceFile
+from jaga.traffic.sources import source_kind
 
 SAMPLES_PER_REASON = 5
 MEMORY_MB = 512
@@ -79,12 +80,12 @@ def _cursor(source: LogSource, log: logfiles.LogFile, head: bytes) -> SourceFile
     )
 
 
-def _rotated_away(source: LogSource) -> list[logfiles.LogFile]:
+def _rotated_away(source: LogSource, pattern: str) -> list[logfiles.LogFile]:
     """Files read before under the source's path that a rotation renamed out of it (the path is ``access.log``,
     not a glob): each is read to its end first, as ``tail -F`` finishes the old file before the new one, so the
     lines written just before the rotation are not lost."""
     found: list[logfiles.LogFile] = []
-    current = {(log.device, log.inode) for log in logfiles.files_discover(source.path)}
+    current = {(log.device, log.inode) for log in logfiles.files_discover(pattern)}
     for cursor in source.files.exclude(inode=0).order_by("-updated_at")[:3]:
         if (cursor.device, cursor.inode) in current:
             continue
@@ -126,7 +127,9 @@ def _source_ingest(
     tz = source.site.institution.time_zone
     proxies = tuple(settings.JAGA_TRAFFIC_TRUSTED_PROXIES)
     _recover(source)
-    for log in _rotated_away(source) + logfiles.files_discover(source.path):
+    kind = source_kind(source)  # hook (trafficfeat): a remote source is pulled into its local mirror first
+    pattern = kind.files_pattern(source)
+    for log in _rotated_away(source, pattern) + logfiles.files_discover(pattern):
         head = logfiles.head_read(log)
         if not head:
             continue
@@ -170,5 +173,6 @@ def _source_ingest(
                 progress(len(chunk.data))
         cursor.save()
         run.files.append({"path": str(log.path), "bytes": read_here})
+    kind.after_ingest(source)
     source.last_ingest_at = clock.now()
     source.save(update_fields=["last_ingest_at"])

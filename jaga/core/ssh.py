@@ -1,4 +1,5 @@
-"""SSH for the SFTP back end and the SFTP source: the host key pinned on first use and checked by Jaga.
+"""SSH for every SFTP use (backups' back end and source, the visitor logs of shared hosting): the host key
+pinned on first use and checked by Jaga.
 
 A server's host key is pinned the first time Jaga connects (``ssh-keyscan``, every key type the server
 offers, kept with the repository or the source) and compared by Jaga before every later use: when none of
@@ -115,9 +116,9 @@ def _private(path: Path, content: str) -> None:
         handle.write(content if content.endswith("\n") else content + "\n")
 
 
-def ssh_files(name: str, *, pinned: str, private_key: str) -> tuple[Path, Path | None]:
-    """known_hosts (only the pinned keys) and the private key in ``DATA_DIR/backups/ssh/<name>/`` (0700)."""
-    folder = Path(settings.DATA_DIR) / "backups" / "ssh" / name
+def ssh_files(name: str, *, pinned: str, private_key: str, area: str = "backups") -> tuple[Path, Path | None]:
+    """known_hosts (only the pinned keys) and the private key in ``DATA_DIR/<area>/ssh/<name>/`` (0700)."""
+    folder = Path(settings.DATA_DIR) / area / "ssh" / name
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     known = folder / "known_hosts"

@@ -1,4 +1,5 @@
-"""A real S3-compatible server on loopback for the S3 back end: moto's server mode, on a free port.
+"""A real S3-compatible server on loopback (the S3 back end, the traffic store on S3): moto's server mode, on a
+free port.
 
 Started by the test (``python -m moto.server``, a child in its own process group) and stopped at its end;
 it keeps the buckets in its memory, so every test starts from an empty store.
@@ -36,7 +37,7 @@ class S3Server:
 
     def keys(self, bucket: str) -> list[str]:
         """Every object key in ``bucket``, read back from the server with boto3 (not through restic)."""
-        import boto3
+        import boto3  # type: ignore[import-untyped]
 
         client: Any = boto3.client(
             "s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,

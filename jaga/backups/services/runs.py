@@ -25,6 +25,7 @@ from jaga.backups.repositories import MediumMissing, medium_check
 from jaga.backups.restic import Progress, ResticError
 from jaga.backups.services.setup import work_dir
 from jaga.backups.sources.base import SourceError, SourceSpec
+from jaga.backups.ssh import site_server
 from jaga.core import clock
 from jaga.core.liveness import process_identity, process_verdict
 from jaga.core.notifications import notify
@@ -285,8 +286,12 @@ def perform(
 
 
 def specs_of(plan: Plan) -> list[tuple[Source, SourceSpec]]:
+    server, key = site_server(plan.site)  # for a database that only the web server reaches (an SSH tunnel)
     return [
-        (source, SourceSpec(name=source.name, config=source.config, secret=source.secret))
+        (
+            source,
+            SourceSpec(name=source.name, config=source.config, secret=source.secret, server=server, server_key=key),
+        )
         for source in plan.sources.all()
     ]
 

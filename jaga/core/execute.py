@@ -451,12 +451,15 @@ def start(
     merge_stderr: bool = True,
     capture: bool = True,
     secrets: Iterable[str] = (),
+    die_with_caller: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """Start a program that is supervised, not waited for: a ``jaga up`` child, a test's sshd.
+    """Start a program that is supervised, not waited for: a ``jaga up`` child, a test's sshd, an SSH tunnel.
 
     It runs in its own session (so a Ctrl-C in the terminal reaches only Jaga, and :func:`stop` takes its
     whole group), with stdin closed and, by default, stdout and stderr in one pipe. ``env`` replaces the
-    environment when given. Raises :class:`ExecuteError` when it cannot start.
+    environment when given. ``die_with_caller``: Linux sends it SIGTERM when the starting thread dies, even
+    by SIGKILL (a tunnel must not outlive the backup that opened it). Raises :class:`ExecuteError` when it
+    cannot start.
     """
     parts = _check_args(args)
     mask = Masker([*secrets, *secret_env_values(env)])
@@ -471,6 +474,7 @@ def start(
             env=dict(env) if env is not None else None,
             cwd=cwd,
             start_new_session=True,
+            preexec_fn=_die_with_caller() if die_with_caller else None,  # only prctl and getppid run in the child
         )
     except OSError as exc:
         reason = mask(exc.strerror or str(exc))

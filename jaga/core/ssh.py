@@ -1,5 +1,5 @@
-"""SSH for every SFTP use (backups' back end and source, the visitor logs of shared hosting): the host key
-pinned on first use and checked by Jaga.
+"""SSH for every SFTP use (backups' back end and source, a database's tunnel, the visitor logs of shared
+hosting): the host key pinned on first use and checked by Jaga.
 
 A server's host key is pinned the first time Jaga connects (``ssh-keyscan``, every key type the server
 offers, kept with the repository or the source) and compared by Jaga before every later use: when none of
@@ -20,6 +20,7 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -50,6 +51,14 @@ class Endpoint:
     @property
     def destination(self) -> str:
         return f"{self.user}@{self.host}" if self.user else self.host
+
+
+def site_server(site: Any) -> tuple[Endpoint | None, str]:
+    """The site's web server as its page records it (host, SSH port, user) and its stored private key."""
+    if not str(site.server_host or "").strip():
+        return None, ""
+    endpoint = Endpoint(host=site.server_host.strip(), port=int(site.server_port or 22), user=site.server_user.strip())
+    return endpoint, str(site.server_ssh_key or "")
 
 
 def sftp_location_parse(location: str) -> tuple[str, str, str]:
@@ -146,3 +155,13 @@ def sftp_command(endpoint: Endpoint, known_hosts: Path, key: Path | None) -> str
     """restic's ``sftp.command``: one line that restic splits like a shell (paths are quoted)."""
     parts = [SSH, *ssh_options(known_hosts, key, port=endpoint.port), endpoint.destination, "-s", "sftp"]
     return " ".join(shlex.quote(part) for part in parts)
+
+
+def tunnel_args(endpoint: Endpoint, known_hosts: Path, key: Path | None, *, local: int, target: str) -> tuple[str, ...]:
+    """``ssh -N -L``: 127.0.0.1:``local`` here reaches ``target`` (host:port as the server sees it) there.
+
+    ``ExitOnForwardFailure`` makes ssh end instead of holding a connection that forwards nothing."""
+    return (
+        SSH, *ssh_options(known_hosts, key, port=endpoint.port), "-N", "-o", "ExitOnForwardFailure=yes",
+        "-o", "LogLevel=ERROR", "-L", f"127.0.0.1:{local}:{target}", endpoint.destination,
+    )  # fmt: skip

@@ -28,6 +28,7 @@ from jaga.backups.sources.base import SourceError, SourceSpec
 from jaga.core import clock
 from jaga.core.liveness import process_identity, process_verdict
 from jaga.core.notifications import notify
+from jaga.core.ssh import site_server
 from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
 
 logger = logging.getLogger("jaga.backups")
@@ -285,8 +286,12 @@ def perform(
 
 
 def specs_of(plan: Plan) -> list[tuple[Source, SourceSpec]]:
+    server, key = site_server(plan.site)  # for a database that only the web server reaches (an SSH tunnel)
     return [
-        (source, SourceSpec(name=source.name, config=source.config, secret=source.secret))
+        (
+            source,
+            SourceSpec(name=source.name, config=source.config, secret=source.secret, server=server, server_key=key),
+        )
         for source in plan.sources.all()
     ]
 

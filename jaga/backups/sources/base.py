@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop as _
 from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from jaga.core.kindconfig import KindConfig, config_model_validate, setting
+from jaga.core.ssh import Endpoint
 
 Log = Callable[[str], None]
 
@@ -41,11 +42,16 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """A source as its module sees it: its name, its validated configuration and its secret."""
+    """A source as its module sees it: its name, its validated configuration and its secret.
+
+    ``server`` and ``server_key`` are the site's web server and its stored SSH key, for a database that only
+    that server reaches (:mod:`jaga.backups.sources.tunnel`)."""
 
     name: str
     config: dict[str, Any]
     secret: str = ""
+    server: Endpoint | None = None
+    server_key: str = ""
 
 
 @dataclass
@@ -113,6 +119,20 @@ class DatabaseConfig(KindConfig):
     port: int = setting(3306, ge=1, le=65535, label=_("Port"))
     database: str = setting(label=_("Nama basis data"))
     user: str = setting(label=_("Pengguna basis data"))
+    tunnel: bool = setting(
+        False,
+        label=_("Melalui terowongan SSH ke server web"),
+        help=_(
+            "Untuk basis data yang hanya dapat dihubungi dari server web: Jaga membuka terowongan SSH dengan "
+            "server, pengguna dan kunci SSH situs, lalu melakukan dump melaluinya. Host dan port di atas "
+            "dilihat dari server web (biasanya 127.0.0.1)."
+        ),
+    )
+    tunnel_known_hosts: str = setting(
+        "",
+        label=_("Kunci host server web yang dipatok"),
+        help=_("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
+    )
 
     @field_validator("host", "port", mode="before")
     @classmethod

@@ -4,7 +4,8 @@ The order is the same for both and lives here once: row counts of every table ju
 beside it, so that a drill can compare), the dump, its checks; a drill loads the dump into a scratch
 database, counts again and always drops the scratch database; a live restore loads the dump over the live
 database. Each engine module says only how its own tools do each step (``row_counts``, ``dump``, ``check``,
-``database_create``, ``database_drop``, ``load``, ``clear``).
+``database_create``, ``database_drop``, ``load``, ``clear``). A database that only the web server reaches is
+used through an SSH tunnel for the whole of each of the three (:mod:`.tunnel`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
-from jaga.backups.sources import checks
+from jaga.backups.sources import checks, tunnel
 from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec
 from jaga.core import execute
 
@@ -60,9 +61,28 @@ class DumpedDatabase(SourceBase):
 
     def describe(self, spec: SourceSpec) -> str:
         c = spec.config
-        return f"{self.engine} {c['user']}@{c['host']}:{c['port']}/{c['database']}"
+        text = f"{self.engine} {c['user']}@{c['host']}:{c['port']}/{c['database']}"
+        return f"{text} ({_('melalui terowongan SSH ke server web')})" if c.get("tunnel") else text
 
     def prepare(self, spec: SourceSpec, *, staging: Path, log: Log) -> Prepared:
+        with tunnel.opened(spec, log=log) as (near, pinned):
+            prepared = self._prepare(near, staging=staging, log=log)
+        if pinned != spec.config.get("tunnel_known_hosts", ""):  # pinned now, on first use: checked from now on
+            prepared.config_update["tunnel_known_hosts"] = pinned
+        return prepared
+
+    def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
+        try:
+            with tunnel.opened(spec, log=log) as (near, _pinned):
+                return self._drill(near, restored=restored, facts=facts, log=log)
+        except SourceError as exc:
+            return DrillResult(ok=False, problems=[str(exc)])
+
+    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+        with tunnel.opened(spec, log=log) as (near, _pinned):
+            return self._restore_live(near, restored=restored, facts=facts, log=log)
+
+    def _prepare(self, spec: SourceSpec, *, staging: Path, log: Log) -> Prepared:
         out = staging / self.dump_name(spec)
         facts_path = staging / f"{spec.name}.facts.json"
         out.unlink(missing_ok=True)
@@ -93,7 +113,7 @@ class DumpedDatabase(SourceBase):
         """The facts the snapshot carries beside the dump (row counts at dump time); the run's otherwise."""
         return checks.facts_read(dump.with_name(f"{spec.name}.facts.json")) or facts
 
-    def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
+    def _drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
         dump = restored / str(facts["file"]).lstrip("/")
         saved = self._saved_facts(spec, dump, facts)
         expected = {name: int(count) for name, count in (saved.get("tables") or {}).items()}
@@ -118,7 +138,7 @@ class DumpedDatabase(SourceBase):
             problems=problems,
         )
 
-    def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
+    def _restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
         dump = restored / str(facts["file"]).lstrip("/")
         saved = self._saved_facts(spec, dump, facts)
         database = spec.config["database"]

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from jaga.backups.tests.databases import maria_db, pg_db  # noqa: F401 - the real database servers' fixtures
+
 
 @pytest.fixture(autouse=True)
 def _private_data_dir(settings, tmp_path):  # type: ignore[no-untyped-def]

@@ -36,7 +36,7 @@ from jaga.backups.models import Plan, Repository, Run, RunState
 from jaga.backups.repositories import restic_for
 from jaga.backups.restic import Restic
 from jaga.backups.selectors import latest_snapshot_run
-from jaga.backups.tests.test_database_sources import MARIADB, POSTGRES, _mariadb, _psql
+from jaga.backups.tests.databases import MARIADB, POSTGRES, _mariadb, _psql
 from jaga.core import execute
 from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
 from jaga.sop.models import LedgerEntry

@@ -28,6 +28,8 @@ def test_the_database_sources_share_one_configuration_base() -> None:
         "port": 5432,
         "database": "site",
         "user": "jaga",
+        "tunnel": False,
+        "tunnel_known_hosts": "",
         "format": "plain",
     }
 

@@ -333,8 +333,9 @@ SETTINGS: tuple[Setting, ...] = (
         "JAGA_LIVE_SECONDS",
         parse_positive_int,
         "30",
-        "How often the live pages (the monitor list, a monitor's page, the monitoring overview and the SOP "
-        "dashboards) draw themselves again, in seconds; the pages say it.",
+        "How often the live pages (the monitor list, a monitor's page, the monitoring overview, the SOP "
+        "dashboards, the incident list and an incident's page, and the public status page) draw themselves "
+        "again, in seconds; the pages say it.",
     ),
     Setting(
         "JAGA_INCIDENT_RESOLVE_CHECKS",

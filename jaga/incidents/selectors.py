@@ -171,6 +171,7 @@ def public_status_section(*, site: Any, now: dt.datetime) -> dict[str, Any] | No
         .prefetch_related(public_entries)
         .order_by("-opened_at")[:20]
     )
+    maintenance = maintenance_for_site(site=site, now=now, public=True)
     return {
         "incidents": [
             {
@@ -205,8 +206,10 @@ def public_status_section(*, site: Any, now: dt.datetime) -> dict[str, Any] | No
                     for update in item.updates
                 ],
             }
-            for item in maintenance_for_site(site=site, now=now, public=True)
+            for item in maintenance
         ],
+        # Announced here with their updates: the page's list of scheduled maintenance leaves them out.
+        "windows": [(item.window.pk, item.starts_at) for item in maintenance],
         "institution": site.institution,
     }
 

@@ -10,13 +10,16 @@ An app registers, in its ``ready()``::
 
 The context function is called as ``fn(*, site, now)`` and returns a dict for its template (``section`` in
 it), or None to draw nothing. Whatever it shows is public: never internal details. A function that fails is
-logged and its section left out.
+logged and its section left out. A section that presents maintenance windows itself (with their public
+updates) names them in ``windows``, pairs ``(window pk, start of the occurrence)``: the page's own list of
+scheduled maintenance leaves those out, so that each one is announced once.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import import_module
 from typing import Any
 
@@ -27,6 +30,7 @@ logger = logging.getLogger(__name__)
 class PublicSection:
     template: str
     context: dict[str, Any]
+    windows: frozenset[tuple[int, datetime]] = frozenset()  # the maintenance occurrences it presents
 
 
 _SECTIONS: dict[str, tuple[str, str]] = {}
@@ -47,5 +51,6 @@ def public_sections_for(*, site: Any, now: Any) -> list[PublicSection]:
             logger.exception("public status section %s failed", key)
             continue
         if context is not None:
-            sections.append(PublicSection(template=template, context=context))
+            windows = frozenset((pk, start) for pk, start in context.get("windows", ()))
+            sections.append(PublicSection(template=template, context=context, windows=windows))
     return sections

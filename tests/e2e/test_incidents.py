@@ -188,6 +188,7 @@ def test_a_scheduled_maintenance_gets_a_public_update_on_the_status_page(
     assert item.get_attribute("data-stage") == "in_progress"
     assert "situs kembali pukul 22.00" in item.inner_text()
     assert "10.0.0.7" not in public.content()
+    assert public.locator(f"text={title}").count() == 1  # with its updates, not again in the schedule above
     assert not has_horizontal_scroll(public), f"the public status page scrolls sideways at {viewport['width']} px"
     if screen == "phone":
         screenshot(public, "public-maintenance-phone")

@@ -148,11 +148,9 @@ def test_the_public_status_page_fits_the_screen_with_its_charts(
 
 
 def test_the_public_chart_reads_the_pointer_and_zooms_into_a_dragged_span(
-    demo: Any, open_page: Any, monkeypatch: pytest.MonkeyPatch
+    demo: Any, open_page: Any, settings: Any
 ) -> None:
-    from jaga.monitoring.views import public
-
-    monkeypatch.setattr(public, "REFRESH_SECONDS", 3)
+    settings.JAGA_LIVE_SECONDS = 3
     url = _public_status(demo)
     page = open_page(viewport=DESKTOP)
     errors: list[str] = []

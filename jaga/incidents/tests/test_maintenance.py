@@ -142,3 +142,30 @@ def test_only_maintenance_near_now_of_a_public_service_shows_and_a_recurring_one
     inside = _client(staff).get(_page_url(site)).content.decode()
     assert all(f'data-maintenance="{w.pk}"' in inside for w in windows)
     assert f'data-maintenance="{just_over.pk}" data-when="over"' in inside
+
+
+def test_the_public_page_names_a_window_with_public_updates_once_and_still_lists_the_others(
+    client: Client, site: Any, staff: Any
+) -> None:
+    Monitor.objects.create(site=site, name="Beranda", kind="http", config={}, is_public=True)
+    announced = _window(site, starts_in=dt.timedelta(hours=3), title="Pemindahan server ke pusat data baru")
+    quiet = _window(site, starts_in=dt.timedelta(days=2), title="Pembaruan sertifikat TLS")
+    page = _public(client, site)
+    assert page.count("Pemindahan server ke pusat data baru") == 1  # only the scheduled list knows it yet
+    assert "Pemeliharaan terjadwal" in page
+
+    maintenance_update_add(
+        window=announced, user=staff, stage="scheduled", text="Jadwal", is_public=True,
+        public_text="Situs tidak dapat diakses sebentar.",
+    )  # fmt: skip
+    page = _public(client, site)
+    assert page.count("Pemindahan server ke pusat data baru") == 1  # in "Kabar pemeliharaan", not again above
+    assert f'data-public-maintenance="{announced.pk}"' in page
+    assert page.count("Pembaruan sertifikat TLS") == 1  # the window without updates stays in the schedule
+    assert "Tidak ada pemeliharaan terjadwal" not in page
+
+    quiet.delete()
+    page = _public(client, site)
+    assert page.count("Pemindahan server ke pusat data baru") == 1
+    # The only window is announced with its updates: no empty schedule claiming there is none.
+    assert "Tidak ada pemeliharaan terjadwal" not in page

@@ -132,7 +132,7 @@ def test_the_status_page_shows_the_logo_and_refreshes_itself(client: Client, sit
     Monitor.objects.create(site=site, name="Situs utama", kind="http", config={}, is_public=True)
     body = client.get(url(site)).content.decode()
     assert "status-logo" not in body  # no logo uploaded: no broken image
-    assert 'hx-trigger="every 60s"' in body
+    assert 'hx-trigger="every 30s"' in body  # JAGA_LIVE_SECONDS
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="5"/></svg>'
     site.institution.logo.save("logo.svg", ContentFile(svg))
     body = client.get(url(site)).content.decode()
@@ -194,6 +194,27 @@ def test_the_live_pages_poll_at_the_setting_and_say_that_interval(
         reverse("sop:site_dashboard", args=[site.institution.slug, site.pk]),
     ):
         assert 'hx-trigger="every 12s"' in client.get(dashboard).content.decode(), dashboard
+    from jaga.incidents.services import incident_open_or_update
+
+    incident = incident_open_or_update(site=site, kind="outage", cause_key="monitor:1", summary="Beranda turun")
+    assert incident is not None
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "id"
+    for page in (
+        reverse("incidents:list", kwargs={"slug": site.institution.slug}),
+        reverse("incidents:site_list", kwargs={"slug": site.institution.slug, "site_id": site.pk}),
+        incident.get_absolute_url(),
+    ):
+        body = client.get(page).content.decode()
+        assert body.count('hx-trigger="every 12s"') >= 1, page
+        assert "Diperbarui otomatis setiap 12 detik." in body, page
+        assert "30 detik" not in body, page
+        assert "every 30s" not in body, page
+    monitor.is_public = True
+    monitor.save(update_fields=["is_public"])
+    public = client.get(url(site))
+    assert 'hx-trigger="every 12s"' in public.content.decode()
+    assert "otomatis setiap 12 detik" in public.content.decode()
+    assert public["Cache-Control"] == "public, max-age=6"  # never longer than a poll
 
 
 def _checks(monitor: Monitor, now: dt.datetime, values: list[tuple[int, float]]) -> None:

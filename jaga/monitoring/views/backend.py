@@ -115,6 +115,7 @@ def in_maintenance_now(monitors: Sequence[Monitor], *, now: dt.datetime | None =
 class Scheduled:
     """One occurrence of a maintenance window, for the pages that announce it."""
 
+    window_pk: int
     title: str
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -148,6 +149,7 @@ def maintenance_upcoming(
         for occurrence_start, occurrence_end in window_occurrences(window=spec, start=start, end=end):
             found.append(
                 Scheduled(
+                    window_pk=window.pk,
                     title=window.title,
                     starts_at=occurrence_start,
                     ends_at=occurrence_end,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -29,7 +30,6 @@ from jaga.monitoring.views.monitors import chart_context
 
 INCIDENT_DAYS = 30
 MAINTENANCE_AHEAD_DAYS = 14
-REFRESH_SECONDS = 60
 # What the public sees: "paused" and "probe offline" say nothing about the site, so they read as unknown.
 PUBLIC_STATUS = {
     MonitorStatus.UP: MonitorStatus.UP,
@@ -138,6 +138,11 @@ def public_status(request: HttpRequest, slug: str, site_id: int) -> HttpResponse
         if all(r["status"] == MonitorStatus.UP for r in rows)
         else MonitorStatus.UNKNOWN
     )
+    refresh_seconds = int(settings.JAGA_LIVE_SECONDS)
+    sections = public_sections_for(site=site, now=now)
+    # A window a section presents with its updates (the incidents app's "Kabar pemeliharaan") is not listed again.
+    announced = {occurrence for section in sections for occurrence in section.windows}
+    scheduled = backend.maintenance_upcoming(monitors, start=now, end=now + dt.timedelta(days=MAINTENANCE_AHEAD_DAYS))
     response = render(
         request,
         "monitoring/public_status.html",
@@ -147,19 +152,23 @@ def public_status(request: HttpRequest, slug: str, site_id: int) -> HttpResponse
             "rows": rows,
             "outages": outages(monitors, since=now - dt.timedelta(days=INCIDENT_DAYS)),
             "incident_days": INCIDENT_DAYS,
-            "scheduled": backend.maintenance_upcoming(
-                monitors, start=now, end=now + dt.timedelta(days=MAINTENANCE_AHEAD_DAYS)
-            ),
+            "scheduled": [s for s in scheduled if (s.window_pk, s.starts_at) not in announced],
+            "maintenance_announced": bool(announced),
             "maintenance_days": MAINTENANCE_AHEAD_DAYS,
             "overall": overall,
-            "sections": public_sections_for(site=site, now=now),
-            "refresh_seconds": REFRESH_SECONDS,
+            "sections": sections,
+            "refresh_seconds": refresh_seconds,
             "now": now,
             "bare": False,
         },
     )
-    response["Cache-Control"] = "public, max-age=30"
+    response["Cache-Control"] = f"public, max-age={_max_age()}"
     return response
+
+
+def _max_age() -> int:
+    """How long a browser may keep the page: less than a poll's interval, so that a poll never reads its cache."""
+    return min(30, int(settings.JAGA_LIVE_SECONDS) // 2)
 
 
 @require_safe
@@ -171,7 +180,7 @@ def public_status_chart(request: HttpRequest, slug: str, site_id: int, monitor_i
         raise Http404
     context = chart_context(monitor, request.GET.get("range", "24h"), request.GET.get("from"), request.GET.get("to"))
     response = render(request, "monitoring/_public_chart.html", {"site": site, "chart": context})
-    response["Cache-Control"] = "public, max-age=30"
+    response["Cache-Control"] = f"public, max-age={_max_age()}"
     return response
 
 

@@ -209,6 +209,24 @@ def _read_stderr(pipe: IO[bytes], sink: bytearray) -> None:
     pipe.close()
 
 
+def _descriptor_at_position(data: bytes | BinaryIO) -> int | None:
+    """The descriptor of a real file or pipe, moved to where its reader stands (a buffered file may have read
+    ahead); None for bytes and for a file object without one (BytesIO), which are fed by a thread."""
+    if isinstance(data, bytes):
+        return None
+    try:
+        fd = data.fileno()
+    except (OSError, ValueError, AttributeError):
+        return None
+    try:
+        seekable = data.seekable()
+    except (OSError, ValueError):
+        seekable = False
+    if seekable:
+        os.lseek(fd, data.tell(), os.SEEK_SET)
+    return fd
+
+
 _END = object()
 
 
@@ -314,9 +332,10 @@ def run(
 ) -> Completed:
     """Run one program to its end and interpret its exit code; see the module's documentation.
 
-    ``env`` is added to Jaga's own environment. ``stdin`` is bytes, a str (UTF-8) or a binary file that is
-    copied to the program. ``stdout_to`` (a path, opened for writing, or a binary file) takes stdout
-    instead of capturing it. ``on_line`` gets each stdout line without its newline.
+    ``env`` is added to Jaga's own environment. ``stdin`` is bytes, a str (UTF-8) or a binary file: a file
+    with a descriptor is the program's stdin from the reader's position on, another is copied.
+    ``stdout_to`` (a path, opened for writing, or a binary file) takes stdout instead of capturing it.
+    ``on_line`` gets each stdout line without its newline.
     """
     parts = _check_args(args)
     if on_line is not None and stdout_to is not None:
@@ -325,6 +344,11 @@ def run(
     shown = mask(shlex.join(parts))
     ok, warn = frozenset(ok_codes), frozenset(warn_codes)
     stdin_data: bytes | BinaryIO | None = stdin.encode() if isinstance(stdin, str) else stdin
+    # A file with a descriptor (a dump to load, the read end of a pipe) is the program's stdin itself: copying
+    # it through a thread of this process would cost two copies of every byte (a gigabyte for an export).
+    direct_in = _descriptor_at_position(stdin_data) if stdin_data is not None else None
+    if direct_in is not None:
+        stdin_data = None
 
     out_file: BinaryIO | None = None
     close_out = False
@@ -349,7 +373,11 @@ def run(
         try:
             process = subprocess.Popen(
                 parts,
-                stdin=subprocess.PIPE if stdin_data is not None else subprocess.DEVNULL,
+                stdin=direct_in
+                if direct_in is not None
+                else subprocess.PIPE
+                if stdin_data is not None
+                else subprocess.DEVNULL,
                 stdout=direct_out if direct_out is not None else subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=_child_env(env),

@@ -186,6 +186,21 @@ def test_stdin_is_fed_from_bytes_text_or_a_file(tmp_path: Path) -> None:
         assert execute.run(count, timeout=30, stdin=handle).stdout == f"{3 * 1024 * 1024}\n"
 
 
+def test_a_file_on_stdin_is_the_program_s_own_from_where_it_was_read(tmp_path: Path) -> None:
+    data = tmp_path / "dump.sql"
+    data.write_bytes(b"header\n" + b"y" * 100_000)
+    # The program reads a regular file (not a pipe fed by Jaga), from the reader's position on.
+    probe = _py("import os, stat, sys; print(stat.S_ISREG(os.fstat(0).st_mode), len(sys.stdin.buffer.read()))")
+    with data.open("rb") as handle:
+        assert handle.readline() == b"header\n"  # the buffered reader has read ahead, past this line
+        assert execute.run(probe, timeout=30, stdin=handle).stdout == "True 100000\n"
+    read_fd, write_fd = os.pipe()
+    with os.fdopen(read_fd, "rb") as source:
+        os.write(write_fd, b"piped")
+        os.close(write_fd)
+        assert execute.run(_py("import sys; print(sys.stdin.read())"), timeout=30, stdin=source).stdout == "piped\n"
+
+
 def test_stdout_goes_straight_to_a_file(tmp_path: Path) -> None:
     target = tmp_path / "dump.bin"
     done = execute.run(_py("import sys; sys.stdout.buffer.write(b'\\x00\\x01' * 1000)"), timeout=30, stdout_to=target)

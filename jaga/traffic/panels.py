@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from jaga.core.models import Site
+from jaga.traffic import s3store
 from jaga.traffic.ingest import store
 from jaga.traffic.logformats.base import sql_quote
 from jaga.traffic.models import TrafficDay
@@ -187,6 +188,8 @@ class Report:
 
 
 def _files(site: Site, start: dt.date, end: dt.date) -> list[str]:
+    if s3store.querying():  # hook (trafficfeat): the panels read the bucket's copy of the store
+        return s3store.day_files(site=site, start=start, end=end)
     folder = store.site_dir(site.pk)
     days = [
         d
@@ -250,6 +253,8 @@ def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ..
 
     span = (end - start).days + 1
     con = duckdb.connect(config={"memory_limit": "512MB", "threads": 2})
+    if s3store.querying():  # hook (trafficfeat)
+        s3store.register(con)
     try:
         previous_start, previous_end = start - dt.timedelta(days=span), start - dt.timedelta(days=1)
         _relation(con, "l", _files(site, start, end))
@@ -275,6 +280,8 @@ def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ..
 def days_with_lines(site: Site) -> tuple[dt.date, dt.date] | None:
     """The first and last day the store holds for the site (lines, or the sum of a day retention deleted)."""
     days = [d.name.removeprefix("day=") for d in store.site_dir(site.pk).glob("day=*") if any(d.glob("*.parquet"))]
+    if s3store.querying():  # hook (trafficfeat)
+        days = s3store.days_held(site)
     first = TrafficDay.objects.filter(site=site).order_by("day").values_list("day", flat=True).first()
     if first is not None:
         days.append(first.isoformat())

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from jaga.core.models import Site
-from jaga.traffic import s3store
+from jaga.traffic import crawlers, s3store
 from jaga.traffic.ingest import store
 from jaga.traffic.logformats.base import sql_quote
 from jaga.traffic.models import TrafficDay
@@ -136,9 +136,8 @@ PANELS: tuple[PanelSpec, ...] = (
     PanelSpec(
         "crawlers",
         _("Bot dan perayap"),
-        (_("Bot"), _("Permintaan"), _("Alamat klien")),
-        "SELECT crawler, count(*) AS c, count(DISTINCT client) FROM l WHERE crawler <> '' "
-        f"GROUP BY crawler ORDER BY c DESC, crawler LIMIT {TOP}",
+        (_("Bot"), _("Golongan"), _("Permintaan"), _("Alamat klien")),
+        crawlers.PANEL_SQL.format(top=TOP),  # good, grey and fake (trafficfeat: jaga/traffic/crawlers.py)
     ),
     PanelSpec(
         "latest",
@@ -268,6 +267,8 @@ def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ..
             previous=_summary(con, "p", _kept(site, previous_start, previous_end)),
             retired=[k.day for k in kept],
         )
+        if "crawlers" in keys:  # hook (trafficfeat): the macros of the crawlers panel
+            crawlers.panel_prepare(con, site=site)
         for spec in PANELS:
             if spec.key in keys:
                 rows = [tuple(r) for r in con.execute(spec.sql).fetchall()]

@@ -147,6 +147,16 @@ def parse_networks(value: str) -> list[str]:
     return networks
 
 
+def parse_bucket_url(value: str) -> str:
+    """``http(s)://host[:port]/bucket[/prefix]`` or empty (off)."""
+    if not value.strip():
+        return ""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or not parts.path.strip("/"):
+        raise ValueError("harus http(s)://host/bucket[/prefix] / must be http(s)://host/bucket[/prefix]")
+    return value.strip()
+
+
 def parse_base_url(value: str) -> str:
     """An http(s) address without a query, e.g. ``https://jaga.pn-bangil.go.id``; empty: not set."""
     value = value.strip()
@@ -405,6 +415,28 @@ SETTINGS: tuple[Setting, ...] = (
         parse_positive_int,
         "24",
         "How long an address or subnet stays on the exported block lists after its detection was last seen.",
+    ),
+    Setting(
+        "JAGA_TRAFFIC_S3_URL",
+        parse_bucket_url,
+        "",
+        "S3-compatible bucket the analytics store's Parquet files are copied to, as https://host/bucket[/prefix] "
+        "(empty: off).",
+    ),
+    Setting("JAGA_TRAFFIC_S3_ACCESS_KEY", parse_str, "", "Access key for JAGA_TRAFFIC_S3_URL."),
+    Setting(
+        "JAGA_TRAFFIC_S3_SECRET_KEY",
+        parse_str,
+        "",
+        "Secret key for JAGA_TRAFFIC_S3_URL. Also JAGA_TRAFFIC_S3_SECRET_KEY_FILE.",
+        secret=True,
+    ),
+    Setting("JAGA_TRAFFIC_S3_REGION", parse_str, "us-east-1", "Region of JAGA_TRAFFIC_S3_URL's bucket."),
+    Setting(
+        "JAGA_TRAFFIC_S3_QUERY",
+        parse_bool,
+        "false",
+        "The traffic panels read the Parquet files in the bucket (DuckDB over S3) instead of the local store.",
     ),
     Setting(
         "JAGA_USER_AGENT",

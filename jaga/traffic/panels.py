@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from jaga.core.models import Site
+from jaga.traffic import crawlers, s3store
 from jaga.traffic.ingest import store
 from jaga.traffic.logformats.base import sql_quote
 from jaga.traffic.models import TrafficDay
@@ -135,9 +136,8 @@ PANELS: tuple[PanelSpec, ...] = (
     PanelSpec(
         "crawlers",
         _("Bot dan perayap"),
-        (_("Bot"), _("Permintaan"), _("Alamat klien")),
-        "SELECT crawler, count(*) AS c, count(DISTINCT client) FROM l WHERE crawler <> '' "
-        f"GROUP BY crawler ORDER BY c DESC, crawler LIMIT {TOP}",
+        (_("Bot"), _("Golongan"), _("Permintaan"), _("Alamat klien")),
+        crawlers.PANEL_SQL.format(top=TOP),  # good, grey and fake (trafficfeat: jaga/traffic/crawlers.py)
     ),
     PanelSpec(
         "latest",
@@ -187,6 +187,8 @@ class Report:
 
 
 def _files(site: Site, start: dt.date, end: dt.date) -> list[str]:
+    if s3store.querying():  # hook (trafficfeat): the panels read the bucket's copy of the store
+        return s3store.day_files(site=site, start=start, end=end)
     folder = store.site_dir(site.pk)
     days = [
         d
@@ -250,6 +252,8 @@ def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ..
 
     span = (end - start).days + 1
     con = duckdb.connect(config={"memory_limit": "512MB", "threads": 2})
+    if s3store.querying():  # hook (trafficfeat)
+        s3store.register(con)
     try:
         previous_start, previous_end = start - dt.timedelta(days=span), start - dt.timedelta(days=1)
         _relation(con, "l", _files(site, start, end))
@@ -263,6 +267,8 @@ def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ..
             previous=_summary(con, "p", _kept(site, previous_start, previous_end)),
             retired=[k.day for k in kept],
         )
+        if "crawlers" in keys:  # hook (trafficfeat): the macros of the crawlers panel
+            crawlers.panel_prepare(con, site=site)
         for spec in PANELS:
             if spec.key in keys:
                 rows = [tuple(r) for r in con.execute(spec.sql).fetchall()]
@@ -275,6 +281,8 @@ def panels_read(*, site: Site, start: dt.date, end: dt.date, keys: tuple[str, ..
 def days_with_lines(site: Site) -> tuple[dt.date, dt.date] | None:
     """The first and last day the store holds for the site (lines, or the sum of a day retention deleted)."""
     days = [d.name.removeprefix("day=") for d in store.site_dir(site.pk).glob("day=*") if any(d.glob("*.parquet"))]
+    if s3store.querying():  # hook (trafficfeat)
+        days = s3store.days_held(site)
     first = TrafficDay.objects.filter(site=site).order_by("day").values_list("day", flat=True).first()
     if first is not None:
         days.append(first.isoformat())

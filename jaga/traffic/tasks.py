@@ -25,10 +25,18 @@ def traffic_sites_ingest() -> str:
 @task(queue_name="long")
 def traffic_retention() -> str:
     """The nightly retention: days of lines past JAGA_TRAFFIC_RETENTION_DAYS summed into TrafficDay, then deleted."""
+    from jaga.core.models import Site
+    from jaga.traffic import s3store
     from jaga.traffic.services.retention import traffic_retention_apply
 
     result = traffic_retention_apply()
-    return f"{len(result.days_deleted)} days deleted, {len(result.days_waiting)} waiting for their detection round"
+    summary = f"{len(result.days_deleted)} days deleted, {len(result.days_waiting)} waiting for their detection round"
+    if s3store.configured():  # the bucket's copy loses the same days
+        deleted = sum(
+            s3store.store_sync(site=site).deleted for site in Site.objects.filter(traffic_runs__isnull=False).distinct()
+        )
+        summary += f"; {deleted} files deleted from the bucket"
+    return summary
 
 
 def traffic_schedules_ensure() -> None:

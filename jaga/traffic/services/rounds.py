@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from jaga.core.models import Site
+from jaga.traffic import s3store
 from jaga.traffic.services.detection import traffic_detect
 from jaga.traffic.services.ingest import sources_for, traffic_ingest
 
@@ -47,6 +48,7 @@ def traffic_sites_round() -> SitesRound:
                 continue
             run = traffic_ingest(site=site, sources=sources)
             detected = traffic_detect(site=site)
+            s3store.store_sync(site=site)  # the bucket's copy, when JAGA_TRAFFIC_S3_URL is set
         except Exception as exc:
             logger.exception("pembacaan log situs %s gagal / ingesting site %s failed", site.pk, site.pk)
             result.failed.append(f"{site.name}: {exc}")

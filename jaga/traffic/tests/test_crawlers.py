@@ -75,3 +75,39 @@ def test_with_crawler_dns_off_nobody_is_asked_and_nothing_is_flagged(site, tmp_p
     services.traffic_detect(site=site, record=False)
     assert dns == []
     assert not Detection.objects.filter(site=site, rule_key="fake-crawler").exists()
+
+
+@pytest.mark.django_db
+def test_the_crawlers_panel_splits_good_grey_and_fake(site, tmp_path: Path, dns, staff) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.test import Client
+
+    from jaga.traffic import panels
+
+    ahrefs = "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)"
+    log = tmp_path / "access.log"
+    lines = [LINE.format(c="66.249.66.1", s=s, a=GOOGLEBOT) for s in range(3)]  # verified: good
+    lines += [LINE.format(c="45.33.32.9", s=s, a=GOOGLEBOT) for s in range(4)]  # fails FCrDNS: fake
+    lines += [LINE.format(c="198.51.100.20", s=s, a=ahrefs) for s in range(5)]  # a bot that claims no engine
+    lines += [LINE.format(c="198.51.100.1", s=1, a="Mozilla/5.0 Chrome/130.0")]  # a person
+    log.write_text("".join(lines))
+    services.traffic_ingest(site=site, sources=services.sources_for(site=site, paths=[str(log)]))
+    services.traffic_detect(site=site, record=False)
+    day = dt.date(2026, 11, 1)
+    rows = panels.panels_read(site=site, start=day, end=day, keys=("crawlers",)).panel("crawlers").rows
+    kinds = {(kind, requests, clients) for _name, kind, requests, clients in rows}
+    assert kinds == {
+        ("Baik (mesin pencari)", 3, 1),
+        ("Palsu (gagal DNS balik)", 4, 1),
+        ("Abu-abu (bot lain)", 5, 1),
+    }
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/traffic/{site.institution.slug}/situs/{site.pk}/?dari=2026-11-01&sampai=2026-11-01")
+    assert "Palsu (gagal DNS balik)" in page.content.decode()
+    from django.utils import translation
+
+    with translation.override("en"):
+        rows = panels.panels_read(site=site, start=day, end=day, keys=("crawlers",)).panel("crawlers").rows
+    assert {row[1] for row in rows} == {"Good (search engine)", "Fake (failed reverse DNS)", "Grey (other bot)"}

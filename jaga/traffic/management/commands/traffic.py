@@ -9,6 +9,8 @@
 - ``blocklist --site SITE --format nginx|apache|nftables|crowdsec``: the addresses and subnets to block.
 - ``rules [--check]``: the rules in force; ``--check`` runs each rule's own test lines (exit 1 on a failure).
 - ``evaluate [--data FOLDER]``: precision and recall per family on the labelled public cases.
+- ``s3-sync [--site SITE]``: copy the store's files to JAGA_TRAFFIC_S3_URL's bucket (and delete there what
+  retention deleted here).
 
 SITE is the site's id or its name.
 """
@@ -85,9 +87,11 @@ class Command(BaseCommand):
         rules.add_argument("--check", action="store_true", help="jalankan uji tiap aturan / run each rule's tests")
         evaluate = sub.add_parser("evaluate", help="presisi dan recall pada kasus publik / on the public cases")
         evaluate.add_argument("--data", default="", help="folder shared/data")
+        sync = sub.add_parser("s3-sync", help="salin penyimpanan ke bucket S3 / copy the store to the S3 bucket")
+        sync.add_argument("--site", default="", help="nomor atau nama situs; tanpa ini: semua / default: all")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        getattr(self, f"_{options['action']}")(options)
+        getattr(self, f"_{options['action'].replace('-', '_')}")(options)
 
     def _ingest(self, options: dict[str, Any]) -> None:
         from jaga.traffic.ingest.files import files_discover
@@ -224,6 +228,18 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if failures:
             raise CommandError(f"{failures} uji aturan gagal / rule tests failed")
+
+    def _s3_sync(self, options: dict[str, Any]) -> None:
+        from jaga.traffic import s3store
+
+        if not s3store.configured():
+            raise CommandError("JAGA_TRAFFIC_S3_URL belum diisi / is not set")
+        sites = [site_find(options["site"])] if options["site"] else list(Site.objects.order_by("pk"))
+        for site in sites:
+            result = s3store.store_sync(site=site)
+            self.stdout.write(
+                f"{site.name}: {result.uploaded} berkas disalin / copied, {result.deleted} dihapus / deleted"
+            )
 
     def _evaluate(self, options: dict[str, Any]) -> None:
         from jaga.traffic.detection import evaluate

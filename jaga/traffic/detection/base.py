@@ -49,14 +49,22 @@ def _regexes_check(values: list[str]) -> list[str]:
     return values
 
 
-# The columns of ``ev`` that patterns read; ``events_prepare`` keeps each one's distinct values in ``ev_v_<column>``.
-PATTERN_COLUMNS = ("target_d", "path_d", "agent_l", "referrer_l")
+# The columns of ``ev`` that patterns read: each one's distinct values are a table of ``events_prepare``
+# (``ev_req``, ``ev_agent``, ``ev_ref``), numbered by the column the lines hold.
+PATTERN_COLUMNS = {
+    "target_d": ("ev_req", "req_id"),
+    "path_d": ("ev_req", "req_id"),
+    "agent_l": ("ev_agent", "agent_id"),
+    "referrer_l": ("ev_ref", "ref_id"),
+}
 
 
-def _pattern_test(column: str, pattern: str) -> str:
+def pattern_test(column: str, pattern: str) -> str:
     """SQL: ``column`` matches ``pattern``. The pattern runs over the column's distinct values (a million lines of
-    a court site have a few thousand paths and agents), then each line is looked up among those that matched."""
-    return f"{column} IN (SELECT v FROM ev_v_{column} WHERE regexp_matches(v, {sql_quote(pattern)}))"
+    a court site have a few thousand paths and agents), then each line is looked up by its number among those
+    that matched."""
+    table, number = PATTERN_COLUMNS[column]
+    return f"{number} IN (SELECT {number} FROM {table} WHERE regexp_matches({column}, {sql_quote(pattern)}))"
 
 
 class Match(KindConfig):
@@ -96,11 +104,11 @@ class Match(KindConfig):
             ("agent_l", self.not_agent, True),
         ):
             if patterns:
-                test = _pattern_test(column, "|".join(f"(?:{p})" for p in patterns))
+                test = pattern_test(column, "|".join(f"(?:{p})" for p in patterns))
                 parts.append(f"NOT {test}" if negate else test)
         if self.anywhere:
             either = "|".join(f"(?:{p})" for p in self.anywhere)
-            parts.append(" OR ".join(_pattern_test(c, either) for c in ("target_d", "agent_l", "referrer_l")))
+            parts.append(" OR ".join(pattern_test(c, either) for c in ("target_d", "agent_l", "referrer_l")))
         if self.methods:
             parts.append(f"method IN ({', '.join(sql_quote(m.upper()) for m in self.methods)})")
         if self.statuses:

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from jaga.traffic.detection import RULE_KINDS
-from jaga.traffic.detection.base import PATTERN_COLUMNS, Finding, Rule
+from jaga.traffic.detection.base import Finding, Rule
 
 DECODE_ROUNDS = 4  # %25 nested this deep still decodes; deeper is itself suspicious and stays encoded
 HTTP_METHODS = ("GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "PROPFIND", "TRACE")
@@ -132,41 +132,55 @@ def clients_table(con: Any, *, source: str, allow: list[ipaddress.IPv4Network | 
 
 
 def events_prepare(con: Any, *, lines_sql: str, allow: Iterable[str] = ()) -> int:
-    """Make the table ``ev`` from ``lines_sql`` (stored line columns plus ``is_new``); how many rows it has.
+    """Make ``ev`` from ``lines_sql`` (stored line columns plus ``is_new``); how many rows it has.
 
-    Decoding is the costly part, so it runs once per distinct path or target that has a ``%`` in it (a court
-    site's million lines hold a few thousand of those); the rest is only lower-cased with ``+`` as a space.
+    ``ev`` is a view: the table ``ev_f`` holds a row per line with numbers in place of its path and query, user
+    agent and referrer, and ``ev_req``, ``ev_agent`` and ``ev_ref`` hold each distinct value once with what the
+    rules read of it (decoded, lower-cased). So the decoding and lower-casing run once per distinct value, a
+    pattern runs over the distinct values only (see :func:`~jaga.traffic.detection.base.pattern_test`), and
+    the table of lines stays narrow.
     """
     networks = networks_parse(allow)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE ev0 AS {lines_sql}")
-    clients_table(con, source="ev0", allow=networks)
-    target = "e.path || CASE WHEN e.query <> '' THEN '?' || e.query ELSE '' END"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW ev_src AS {lines_sql}")
+    clients_table(con, source="ev_src", allow=networks)
+    target = "path || CASE WHEN query <> '' THEN '?' || query ELSE '' END"
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE ev_decoded AS
-        SELECT raw, {_decoded("raw")} AS decoded FROM (
-            SELECT DISTINCT {target} AS raw FROM ev0 e WHERE contains({target}, '%')
-            UNION SELECT DISTINCT e.path FROM ev0 e WHERE contains(e.path, '%')
-        )
+        CREATE OR REPLACE TEMP TABLE ev_req AS
+        SELECT (row_number() OVER ())::INTEGER AS req_id, path, query,
+               CASE WHEN contains(path, '%') OR contains(query, '%') THEN {_decoded(target)}
+                    ELSE replace(lower({target}), '+', ' ') END AS target_d,
+               CASE WHEN contains(path, '%') THEN {_decoded("path")} ELSE replace(lower(path), '+', ' ') END AS path_d
+        FROM (SELECT DISTINCT path, query FROM ev_src)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ev_agent AS
+        SELECT (row_number() OVER ())::INTEGER AS agent_id, agent, lower(agent) AS agent_l
+        FROM (SELECT DISTINCT agent FROM ev_src)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ev_ref AS
+        SELECT (row_number() OVER ())::INTEGER AS ref_id, referrer, lower(referrer) AS referrer_l
+        FROM (SELECT DISTINCT referrer FROM ev_src)
     """)
     methods = ", ".join(f"'{m}'" for m in HTTP_METHODS)
+    con.execute("DROP VIEW IF EXISTS ev")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE ev AS
-        SELECT e.*, c.subnet, c.private,
-            coalesce(dt.decoded, replace(lower({target}), '+', ' ')) AS target_d,
-            coalesce(dp.decoded, replace(lower(e.path), '+', ' ')) AS path_d,
-            lower(e.agent) AS agent_l,
-            lower(e.referrer) AS referrer_l,
+        CREATE OR REPLACE TEMP TABLE ev_f AS
+        SELECT e.* EXCLUDE (path, query, agent, referrer), c.subnet, c.private, r.req_id, a.agent_id, f.ref_id,
             (e.method IN ({methods}) AND regexp_full_match(e.protocol, 'HTTP/(0\\.9|1\\.0|1\\.1|2|2\\.0|3|3\\.0)')
              AND (starts_with(e.path, '/') OR (e.method = 'OPTIONS' AND e.path = '*'))) AS http_ok
-        FROM ev0 e JOIN clients c USING (client)
-        LEFT JOIN ev_decoded dt ON dt.raw = {target}
-        LEFT JOIN ev_decoded dp ON dp.raw = e.path
+        FROM ev_src e JOIN clients c USING (client)
+        JOIN ev_req r ON r.path IS NOT DISTINCT FROM e.path AND r.query IS NOT DISTINCT FROM e.query
+        JOIN ev_agent a ON a.agent IS NOT DISTINCT FROM e.agent
+        JOIN ev_ref f ON f.referrer IS NOT DISTINCT FROM e.referrer
         WHERE NOT c.allowed
     """)
-    con.execute("DROP TABLE ev0; DROP TABLE ev_decoded; DROP TABLE clients")
-    for column in PATTERN_COLUMNS:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ev_v_{column} AS SELECT DISTINCT {column} AS v FROM ev")
-    return int(con.execute("SELECT count(*) FROM ev").fetchall()[0][0])
+    con.execute("DROP TABLE clients; DROP VIEW ev_src")
+    con.execute("""
+        CREATE TEMP VIEW ev AS
+        SELECT * FROM ev_f JOIN ev_req USING (req_id) JOIN ev_agent USING (agent_id) JOIN ev_ref USING (ref_id)
+    """)
+    return int(con.execute("SELECT count(*) FROM ev_f").fetchall()[0][0])
 
 
 def findings_run(con: Any, rules: Iterable[Rule]) -> list[tuple[Rule, Finding]]:

@@ -8,10 +8,19 @@ batch that was never committed can be found and deleted by its name.
 from __future__ import annotations
 
 import shutil
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+
+# The lines of the batches this process wrote last, kept in memory for the detection round that usually follows
+# in the same process (a command, a task), so that it need not read them back from Parquet. At most this many
+# bytes; the oldest go first, and a round that misses any of its batches reads them all from the files.
+RECENT_MAX_BYTES = 400 * 2**20
+_recent: OrderedDict[tuple[str, int], Any] = OrderedDict()
+_recent_lock = threading.Lock()
 
 
 def store_root() -> Path:
@@ -59,8 +68,38 @@ def batch_discard(*, site_id: int, batch_id: int) -> int:
         path.unlink(missing_ok=True)
         deleted += 1
     shutil.rmtree(staging_dir(batch_id), ignore_errors=True)
+    recent_forget([batch_id])
     return deleted
 
 
 def site_glob(site_id: int) -> str:
     return str(site_dir(site_id) / "day=*" / "*.parquet")
+
+
+def recent_keep(*, batch_id: int, lines: Any) -> None:
+    """Keep a committed batch's lines (the Arrow table written) for :func:`recent_lines`."""
+    if lines.num_rows == 0 or lines.nbytes > RECENT_MAX_BYTES:
+        return
+    with _recent_lock:
+        _recent[(str(store_root()), int(batch_id))] = lines
+        while sum(t.nbytes for t in _recent.values()) > RECENT_MAX_BYTES:
+            _recent.popitem(last=False)
+
+
+def recent_lines(batch_ids: list[int]) -> Any | None:
+    """The lines of these batches as one Arrow table, when this process still holds every one; else None."""
+    import pyarrow as pa
+
+    root = str(store_root())
+    with _recent_lock:
+        tables = [_recent.get((root, int(b))) for b in batch_ids]
+    if not tables or any(t is None for t in tables):
+        return None
+    return pa.concat_tables(tables)
+
+
+def recent_forget(batch_ids: list[int]) -> None:
+    root = str(store_root())
+    with _recent_lock:
+        for batch_id in batch_ids:
+            _recent.pop((root, int(batch_id)), None)

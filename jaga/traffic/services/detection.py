@@ -53,27 +53,45 @@ def _context(rules: list[Rule]) -> timedelta:
 
 
 def _lines_sql(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule]) -> str | None:
-    files = [p for b in batch_ids for p in store.site_dir(site.pk).glob(f"day=*/b{int(b)}_*.parquet")]
-    if not files:
-        return None
-    listed = "[" + ", ".join(sql_quote(str(p)) for p in files) + "]"
-    ids = ", ".join(str(int(b)) for b in batch_ids)
-    bounds = con.execute(f"SELECT min(ts), max(ts) FROM read_parquet({listed})").fetchall()[0]
-    since = bounds[0] - _context(rules)
-    days = sorted({p.parent.name for p in files})
-    first_day = since.date().isoformat()
-    context_days = [
-        d for d in store.site_dir(site.pk).glob("day=*") if d.name >= f"day={first_day}" and d.name <= days[-1]
-    ]
-    every = "[" + ", ".join(sql_quote(str(d / "*.parquet")) for d in sorted(context_days)) + "]"
-    probe = sql_quote(user_agent())
-    return f"""
-        SELECT * EXCLUDE (filename, day),
-               regexp_extract(filename, '/b(\\d+)_[^/]*$', 1)::BIGINT IN ({ids}) AS is_new
-        FROM read_parquet({every}, filename=true, hive_partitioning=true)
-        WHERE ts BETWEEN {sql_quote(since.isoformat())}::TIMESTAMPTZ AND {sql_quote(bounds[1].isoformat())}::TIMESTAMPTZ
-          AND agent <> {probe}
+    """SQL of the new batches' lines (``is_new``) and, as context, the earlier lines of the same hours.
+
+    The new lines come from memory when this process ingested them (see :func:`store.recent_lines`), else from
+    their Parquet files; the context is always read from the files of the other batches.
     """
+    new_files = {p for b in batch_ids for p in store.site_dir(site.pk).glob(f"day=*/b{int(b)}_*.parquet")}
+    probe = sql_quote(user_agent())
+    kept = store.recent_lines(batch_ids)
+    if kept is not None:
+        con.register("new_lines", kept)
+        first, last, last_day = con.execute("SELECT min(ts), max(ts), max(day) FROM new_lines").fetchall()[0]
+        new_sql = "SELECT * EXCLUDE (day), true AS is_new FROM new_lines"
+    elif new_files:
+        listed = "[" + ", ".join(sql_quote(str(p)) for p in sorted(new_files)) + "]"
+        first, last = con.execute(f"SELECT min(ts), max(ts) FROM read_parquet({listed})").fetchall()[0]
+        last_day = max(p.parent.name.removeprefix("day=") for p in new_files)
+        new_sql = f"SELECT *, true AS is_new FROM read_parquet({listed}, hive_partitioning=false)"
+    else:
+        return None
+    if first is None:
+        return None
+    since = first - _context(rules)
+    context = [
+        p
+        for d in store.site_dir(site.pk).glob("day=*")
+        if since.date().isoformat() <= d.name.removeprefix("day=") <= str(last_day)
+        for p in d.glob("*.parquet")
+        if p not in new_files
+    ]
+    window = f"ts BETWEEN {sql_quote(since.isoformat())}::TIMESTAMPTZ AND {sql_quote(last.isoformat())}::TIMESTAMPTZ"
+    sql = f"SELECT * FROM ({new_sql}) WHERE agent <> {probe}"
+    if context:
+        listed = "[" + ", ".join(sql_quote(str(p)) for p in sorted(context)) + "]"
+        sql += f"""
+            UNION ALL BY NAME
+            SELECT *, false AS is_new FROM read_parquet({listed}, hive_partitioning=false)
+            WHERE {window} AND agent <> {probe}
+        """
+    return sql
 
 
 def _store(site: Site, rule: Rule, finding: Finding, now: datetime) -> Detection:
@@ -208,6 +226,7 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
     with transaction.atomic():
         stored = [(rule, _store(site, rule, finding, now)) for rule, finding in found]
         IngestBatch.objects.filter(pk__in=batch_ids).update(analysed=True)
+    store.recent_forget(batch_ids)
     result.batches, result.findings = len(batch_ids), len(found)
     result.detections = [d for _rule, d in stored]
     by_rule: dict[str, tuple[Rule, list[Detection]]] = {}

@@ -168,6 +168,7 @@ def _source_ingest(
                 run.lines_stored += lines.num_rows
                 run.bytes_read += len(chunk.data)
                 run.save(update_fields=["lines_read", "lines_stored", "bytes_read"])
+            store.recent_keep(batch_id=batch.pk, lines=lines)
             read_here += len(chunk.data)
             if progress:
                 progress(len(chunk.data))

@@ -65,6 +65,42 @@ def test_a_round_finds_the_attacks_and_counts_each_line_once(site, tmp_path: Pat
     assert Detection.objects.get(site=site, rule_key="sqli-probe").count == 5
 
 
+def _found(site):  # type: ignore[no-untyped-def]
+    return {(d.rule_key, d.key): (d.count, d.first_seen, d.last_seen) for d in Detection.objects.filter(site=site)}
+
+
+@pytest.mark.django_db
+def test_a_round_after_ingestion_in_the_same_process_finds_what_a_round_from_the_files_finds(  # type: ignore[no-untyped-def]
+    site, tmp_path: Path
+) -> None:
+    from jaga.core.models import Site
+    from jaga.traffic.ingest import store
+
+    other = Site.objects.create(institution=site.institution, name="Situs kedua", base_url="http://127.0.0.1:9/")
+    log = tmp_path / "access.log"
+    _log(log)
+    for round_number in range(2):
+        services.traffic_ingest(site=site, sources=services.sources_for(site=site, paths=[str(log)]))
+        new = list(
+            IngestBatch.objects.filter(source_file__source__site=site, analysed=False).values_list("pk", flat=True)
+        )
+        assert store.recent_lines(new) is not None  # the lines just written are still in memory
+        services.traffic_detect(site=site)
+        assert store.recent_lines(new) is None  # and let go once analysed
+
+        # The other site's round reads its new lines back from the Parquet files, as another process would.
+        services.traffic_ingest(site=other, sources=services.sources_for(site=other, paths=[str(log)]))
+        store.recent_forget(
+            list(IngestBatch.objects.filter(source_file__source__site=other).values_list("pk", flat=True))
+        )
+        services.traffic_detect(site=other)
+
+        assert _found(site) == _found(other)
+        assert _found(site)[("sqli-probe", "203.0.113.66")][0] == 3 * (round_number + 1)
+        with log.open("a") as handle:  # the second round: new lines, the first round's as context from the files
+            handle.write("".join(SQLI.format(s=40 + i) for i in range(3)))
+
+
 @pytest.mark.django_db
 def test_a_detection_opens_one_incident_per_rule_and_the_round_is_in_the_ledger(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     log = tmp_path / "access.log"

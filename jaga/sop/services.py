@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_noop
 
 from jaga.core import clock
 from jaga.core.liveness import process_identity, process_verdict
@@ -30,6 +31,13 @@ from jaga.sop.models import (
 from jaga.sop.seed import DEFAULT_SOP_FILE, ParsedSop, sop_parse_file
 
 logger = logging.getLogger(__name__)
+
+# Notes that Jaga itself writes on an entry. They are stored as the Indonesian message (the source language)
+# and shown in the reader's language: the ``ledger_notes`` filter (jaga/sop/templatetags/sop_ledger.py)
+# translates each line that is one of them, and leaves what a person wrote as it is.
+NOTE_INTERRUPTED = gettext_noop("Terputus: proses pelaksana berhenti sebelum pekerjaan selesai.")
+NOTE_INTERRUPTED_YET_ENDED = gettext_noop("Sempat ditandai terputus, tetapi pekerjaan selesai.")
+SYSTEM_NOTES = frozenset({NOTE_INTERRUPTED, NOTE_INTERRUPTED_YET_ENDED})
 
 # Legal bases that were replaced after the template SOP was written: (marker of the old one, the new text).
 LEGAL_BASIS_REPLACEMENTS: list[tuple[str, str]] = [
@@ -319,7 +327,7 @@ def ledger_close(
             raise LedgerError("waktu selesai sebelum waktu mulai / ended_at is before started_at")
         text = current.notes if notes is None else notes
         if current.outcome == Outcome.INTERRUPTED:
-            text = f"{text}\nSempat ditandai terputus, tetapi pekerjaan selesai. / Marked interrupted, yet it ended."
+            text = f"{text}\n{NOTE_INTERRUPTED_YET_ENDED}"
         duration = ended - current.started_at
         current.ended_at = ended
         current.duration = duration
@@ -349,10 +357,7 @@ def ledger_sweep_interrupted(*, now: dt.datetime | None = None) -> list[int]:
             continue
         ended = max(entry.started_at, min(verdict.last_seen or now, now))
         duration = ended - entry.started_at
-        note = (
-            f"Terputus: proses pelaksana berhenti sebelum pekerjaan selesai ({verdict.reason}). / "
-            "Interrupted: the process doing it died before the work ended."
-        )
+        note = NOTE_INTERRUPTED  # the process is the entry's owner_process; the reason goes to the log below
         done = LedgerEntry.objects.filter(pk=entry.pk, outcome=Outcome.RUNNING).update(
             outcome=Outcome.INTERRUPTED,
             ended_at=ended,

@@ -47,3 +47,29 @@ def test_an_error_of_the_whole_form_stands_at_the_top() -> None:
 
     rendered = str(Sample(data={"nama": "isi"}))
     assert re.search(r'class="form-errors".*Gabungan isian ini tidak sah\.', rendered, re.S)
+
+
+def test_a_checkbox_stands_before_its_own_label_on_one_line() -> None:
+    class Sample(forms.Form):
+        publik = forms.BooleanField(label="Tampilkan di halaman status publik", help_text="Bantuan.", required=False)
+        catatan = forms.CharField(label="Catatan")
+
+    rendered = str(Sample())
+    box = re.search(
+        r'<div class="check"><input type="checkbox" name="publik"[^>]*id="id_publik"[^>]*>\s*'
+        r'<label for="id_publik">Tampilkan di halaman status publik</label></div>',
+        rendered,
+    )
+    assert box, rendered
+    assert 'aria-describedby="id_publik_helptext"' in box.group(0)
+    assert '<label for="id_catatan">Catatan:</label>' in rendered  # every other field keeps its label above
+
+
+def test_an_invalid_checkbox_keeps_its_error_and_summary() -> None:
+    class Sample(forms.Form):
+        setuju = forms.BooleanField(label="Saya setuju")
+
+    rendered = str(Sample(data={}))
+    assert '<a href="#id_setuju">Saya setuju</a>' in rendered
+    assert re.search(r'<ul class="errorlist" id="id_setuju_error">.*?</ul>\s*<div class="check"><input', rendered, re.S)
+    assert 'aria-invalid="true"' in rendered

@@ -262,3 +262,29 @@ def test_a_killed_workers_backup_is_in_the_ledger_as_interrupted_never_missing_o
     assert killed.met_standard is False
     assert rerun.owner_pid != worker.pid
     assert ProcessBeat.objects.get(process_id=rerun.owner_process).stopped_at is not None  # the worker that ended
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "not_said"),
+    [
+        ("id", "Terputus: proses pelaksana berhenti sebelum pekerjaan selesai.", "Interrupted:"),
+        ("en", "Interrupted: the process doing it stopped before the work ended.", "Terputus: proses"),
+    ],
+)
+def test_the_note_of_an_interrupted_entry_reads_in_the_readers_language(  # type: ignore[no-untyped-def]
+    institution, template, staff, language, said, not_said
+) -> None:
+    with clock.frozen(T0):
+        entry = ledger_open(activity_key="backup", institution=institution, notes="Dicek <b>Dimas</b>")
+    LedgerEntry.objects.filter(pk=entry.pk).update(owner_process="jaga:1", owner_pid=_dead_pid())
+    ledger_sweep_interrupted(now=T0 + dt.timedelta(minutes=30))
+    client = _client(staff)
+    client.cookies["django_language"] = language
+
+    url = reverse("sop:compliance", kwargs={"slug": institution.slug, "number": 2})
+    page = client.get(url, {"dari": T0.date().isoformat(), "sampai": T0.date().isoformat()}).content.decode()
+
+    assert f"Dicek &lt;b&gt;Dimas&lt;/b&gt;<br>{said}" in page  # what a person wrote stays as written, escaped
+    assert not_said not in page
+    entry.refresh_from_db()
+    assert entry.notes.splitlines()[-1] == "Terputus: proses pelaksana berhenti sebelum pekerjaan selesai."

@@ -1,0 +1,77 @@
+"""The pages of core, sop, incidents, renewals and the demo court site fit a phone, and a form reads as one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jaga.demo.services import DEMO_PASSWORD
+from tests.e2e.conftest import PHONE, has_horizontal_scroll, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAFF = "demo-staff"
+
+
+def _pages(demo: Any) -> list[str]:
+    from jaga.incidents.models import Incident
+    from jaga.renewals.models import RenewalCase, Service
+
+    slug, site = demo.institution.slug, demo.site.pk
+    incident = Incident.objects.filter(site=demo.site).order_by("pk").first()
+    service = Service.objects.filter(institution=demo.institution).order_by("pk").first()
+    case = RenewalCase.objects.filter(institution=demo.institution).order_by("pk").first()
+    pages = [
+        "/",
+        "/akun/",
+        f"/instansi/{slug}/",
+        f"/instansi/{slug}/notifikasi/",
+        f"/sop/{slug}/situs/{site}/",
+        f"/sop/{slug}/aktivitas/6/catat/",
+        f"/incidents/{slug}/",
+        f"/incidents/{slug}/vendor/",
+        f"/incidents/{slug}/situs/{site}/pemeliharaan/",
+        f"/renewals/{slug}/",
+        "/demo-situs/",
+        "/demo-situs/jadwal-sidang/",
+        "/demo-situs/struktur-organisasi/",
+    ]
+    if incident is not None:
+        pages.append(f"/incidents/{slug}/{incident.pk}/")
+    if service is not None:
+        pages.append(f"/renewals/{slug}/layanan/{service.pk}/")
+    if case is not None:
+        pages.append(f"/renewals/{slug}/kasus/{case.pk}/")
+    return pages
+
+
+def test_no_page_of_the_interface_scrolls_sideways_on_a_phone(demo: Any, open_page: Any) -> None:
+    page = open_page(viewport=PHONE)
+    log_in(page, STAFF, DEMO_PASSWORD)
+    wide = []
+    for path in _pages(demo):
+        response = page.goto(path)
+        assert response is not None, path
+        assert response.status == 200, path
+        if has_horizontal_scroll(page):
+            wide.append(path)
+    assert wide == []
+
+
+def test_a_checkbox_stands_beside_its_label_on_a_phone_and_a_desktop(demo: Any, open_page: Any) -> None:
+    from jaga.incidents.models import Incident
+
+    incident = Incident.objects.filter(site=demo.site, state="investigating").order_by("pk").first()
+    assert incident is not None
+    for viewport in (PHONE, {"width": 1280, "height": 800}):
+        page = open_page(viewport=viewport)
+        log_in(page, STAFF, DEMO_PASSWORD)
+        page.goto(f"/incidents/{demo.institution.slug}/{incident.pk}/")
+        box = page.locator("input[type=checkbox][name=is_public]").first
+        label = page.locator(f"label[for='{box.get_attribute('id')}']")
+        box_at, label_at = box.bounding_box(), label.bounding_box()
+        assert box_at is not None
+        assert label_at is not None
+        assert box_at["x"] < label_at["x"] <= box_at["x"] + box_at["width"] + 16  # right after the box
+        assert abs(box_at["y"] - label_at["y"]) < 12  # on the same line

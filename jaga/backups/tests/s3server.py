@@ -2,11 +2,18 @@
 
 Started by the test (``python -m moto.server``, a child in its own process group) and stopped at its end;
 it keeps the buckets in its memory, so every test starts from an empty store.
+
+moto accepts any key unless told otherwise; ``S3Server(auth=True)`` makes it check every request's signature
+against an IAM user's key (``INITIAL_NO_AUTH_ACTION_COUNT``: the first three requests make the user, its
+policy and its key; every request after them is authenticated), so a wrong secret key is refused as a real
+S3 server refuses it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import socket
 import sys
 import time
@@ -26,17 +33,23 @@ class S3Server:
     access_key = "JAGATESTACCESSKEY"
     secret_key = "jaga-test-secret-key-0123456789"
 
-    def __init__(self) -> None:
+    def __init__(self, *, auth: bool = False) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.auth = auth
         self.process: execute.Process | None = None
 
     def __enter__(self) -> S3Server:
-        self.process = execute.start((sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)))
+        env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"} if self.auth else None
+        self.process = execute.start(
+            (sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)), env=env
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                if self.auth:
+                    self._user_with_key()
                 return self
             except OSError:
                 if self.process.poll() is not None:
@@ -44,6 +57,20 @@ class S3Server:
                     raise RuntimeError(f"moto server did not start: {output}") from None
                 time.sleep(0.2)
         raise RuntimeError("moto server did not listen")
+
+    def _user_with_key(self) -> None:
+        """The three unauthenticated requests: an IAM user allowed all of S3, and its key (used from now on)."""
+        import boto3
+
+        iam: Any = boto3.client(
+            "iam", endpoint_url=self.endpoint, aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap",
+            region_name="us-east-1",
+        )  # fmt: skip
+        iam.create_user(UserName="jaga")
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        iam.put_user_policy(UserName="jaga", PolicyName="s3", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName="jaga")["AccessKey"]
+        self.access_key, self.secret_key = key["AccessKeyId"], key["SecretAccessKey"]
 
     def keys(self, bucket: str) -> list[str]:
         """Every object key in ``bucket``, read back from the server with boto3 (not through restic)."""

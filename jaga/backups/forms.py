@@ -1,4 +1,5 @@
-"""The restore form: which snapshot, and where (a new folder, or over the live site after typing its name)."""
+"""The restore form (which snapshot, and where: a new folder, or over the live site after typing its name) and
+the export form (which snapshot, onto which medium, into which empty folder, labelled and kept where)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,27 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jaga.backups.models import Plan
+from jaga.backups.models import Medium, Plan
 from jaga.backups.services import live_confirmation_text
+
+
+def snapshot_clean(value: object) -> str:
+    text = str(value).strip()
+    if text != "latest" and not (4 <= len(text) <= 64 and all(ch in "0123456789abcdef" for ch in text)):
+        raise forms.ValidationError(_("Tulis awal id snapshot (huruf a–f dan angka) atau latest."))
+    return text
+
+
+def new_folder_clean(value: object) -> str:
+    """An absolute folder that does not exist yet or is empty (nothing there is overwritten)."""
+    target = str(value or "").strip()
+    if not target or not os.path.isabs(target):
+        raise forms.ValidationError(_("Tulis folder lengkap, diawali /."))
+    if os.path.isdir(target) and os.listdir(target):
+        raise forms.ValidationError(_("Folder ini tidak kosong; pilih folder baru."))
+    if os.path.exists(target) and not os.path.isdir(target):
+        raise forms.ValidationError(_("Ini sebuah berkas, bukan folder; pilih folder baru."))
+    return os.path.normpath(target)
 
 
 class RestoreForm(forms.Form):
@@ -33,24 +53,74 @@ class RestoreForm(forms.Form):
         self.fields["confirmation"].help_text = _("Ketik persis: %(name)s") % {"name": live_confirmation_text(plan)}
 
     def clean_snapshot(self) -> str:
-        value = str(self.cleaned_data["snapshot"]).strip()
-        if value != "latest" and not (4 <= len(value) <= 64 and all(ch in "0123456789abcdef" for ch in value)):
-            raise forms.ValidationError(_("Tulis awal id snapshot (huruf a–f dan angka) atau latest."))
-        return value
+        return snapshot_clean(self.cleaned_data["snapshot"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("mode") == "folder":
-            target = str(data.get("target") or "").strip()
-            if not target or not os.path.isabs(target):
-                self.add_error("target", _("Tulis folder lengkap, diawali /."))
-            elif os.path.isdir(target) and os.listdir(target):
-                self.add_error("target", _("Folder ini tidak kosong; pilih folder baru."))
-            data["target"] = os.path.normpath(target) if target else ""
+            try:
+                data["target"] = new_folder_clean(data.get("target"))
+            except forms.ValidationError as exc:
+                self.add_error("target", exc)
+                data["target"] = ""
         elif data.get("mode") == "live" and str(data.get("confirmation") or "").strip() != live_confirmation_text(
             self.plan
         ):
             self.add_error(
                 "confirmation", _("Tidak cocok. Ketik persis %(name)s.") % {"name": live_confirmation_text(self.plan)}
             )
+        return data
+
+
+class ExportForm(forms.Form):
+    """An export to offline media: the set is written into ``target`` (the mounted disk, or a folder to burn)."""
+
+    PASSPHRASE_MIN = 12
+
+    snapshot = forms.CharField(
+        label=_("Snapshot"), initial="latest", max_length=80, help_text=_("Awal id snapshot, atau latest (terbaru).")
+    )
+    medium = forms.ChoiceField(label=_("Media"), choices=Medium.choices, initial=Medium.DISK)
+    target = forms.CharField(
+        label=_("Folder tujuan"),
+        max_length=500,
+        help_text=_(
+            "Folder kosong di server, diawali /: disk eksternal yang terpasang, atau folder untuk dibakar ke CD/DVD."
+        ),
+    )
+    label = forms.CharField(
+        label=_("Label media"), required=False, max_length=200, help_text=_("Tulisan di media; kosong: nama folder.")
+    )
+    kept_at = forms.CharField(
+        label=_("Tempat penyimpanan"), required=False, max_length=300, help_text=_("Misalnya: lemari arsip ruang PTIP.")
+    )
+    passphrase = forms.CharField(
+        label=_("Frasa sandi (pilihan)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Bila diisi, berkas dienkripsi; tanpa frasa ini media tidak dapat dipulihkan. Minimal 12 karakter."
+        ),
+    )
+    passphrase_again = forms.CharField(
+        label=_("Ulangi frasa sandi"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_snapshot(self) -> str:
+        return snapshot_clean(self.cleaned_data["snapshot"])
+
+    def clean_target(self) -> str:
+        return new_folder_clean(self.cleaned_data["target"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        passphrase = str(data.get("passphrase") or "")
+        if passphrase and len(passphrase) < self.PASSPHRASE_MIN:
+            self.add_error("passphrase", _("Frasa sandi minimal 12 karakter."))
+        elif passphrase != str(data.get("passphrase_again") or ""):
+            self.add_error("passphrase_again", _("Kedua frasa sandi tidak sama."))
         return data

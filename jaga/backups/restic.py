@@ -50,6 +50,10 @@ class ResticError(Exception):
         return self.message + (f"\n{self.detail}" if self.detail else "")
 
 
+_KEYS_REFUSED = (
+    "Server penyimpanan menolak kunci aksesnya (ID kunci akses atau kunci rahasia salah, atau tanpa izin) / "
+    "the storage server refused its access keys (a wrong access key id or secret key, or no permission)"
+)
 _REASONS: tuple[tuple[str, str, str], ...] = (
     # First: a server that does not answer also makes restic ask "is there a repository at ...?".
     ("connection refused", "unreachable",
@@ -65,6 +69,10 @@ _REASONS: tuple[tuple[str, str, str], ...] = (
     ("repository is already locked", "locked",
      "Repositori sedang dikunci proses lain; coba lagi setelah proses itu selesai / "
      "the repository is locked by another process; try again when it has finished"),
+    # Before "no repository": an S3 server that refuses the keys also makes restic ask whether one is there.
+    ("access denied", "access_denied", _KEYS_REFUSED),
+    ("signaturedoesnotmatch", "access_denied", _KEYS_REFUSED),
+    ("invalidaccesskeyid", "access_denied", _KEYS_REFUSED),
     ("is there a repository at the following location", "no_repository",
      "Repositori tidak ditemukan di lokasinya / no repository at its location"),
     ("unable to open config file", "no_repository",

@@ -32,6 +32,28 @@ def running_runs(plan: Plan) -> QuerySet[Run]:
     return Run.objects.filter(plan=plan, state=RunState.RUNNING).order_by("-started_at", "-pk")
 
 
+# The tasks that start a run of a plan (jaga.backups.tasks), and the kind of run each starts.
+TASK_KINDS = {
+    "jaga.backups.tasks.backup_run": RunKind.BACKUP,
+    "jaga.backups.tasks.backup_check": RunKind.CHECK,
+    "jaga.backups.tasks.backup_drill": RunKind.DRILL,
+    "jaga.backups.tasks.backup_restore": RunKind.RESTORE,
+    "jaga.backups.tasks.backup_export": RunKind.EXPORT,
+}
+
+
+def plan_queued(plan: Plan) -> list[RunKind]:
+    """The runs of the plan that wait for a worker (queued from a page, the API or a schedule), oldest first:
+    the plan's page shows them and keeps polling until each has started."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    paths = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path__in=list(TASK_KINDS), args_kwargs__kwargs__plan_id=plan.pk
+    ).order_by("enqueued_at")
+    return [TASK_KINDS[path] for path in paths.values_list("task_path", flat=True)]
+
+
 @dataclass(frozen=True)
 class PlanRow:
     """A plan on the list: its last backup, its last good one, and whether a backup is overdue."""

@@ -73,3 +73,32 @@ def backup_restore(
         except RunFailed as exc:
             return {"refused": exc.message}
     return {"run": run.pk, "state": run.state}
+
+
+@task(queue_name="long")
+def backup_export(
+    *,
+    plan_id: int,
+    to: str,
+    medium: str,
+    label: str = "",
+    kept_at: str = "",
+    passphrase: str = "",
+    snapshot: str = "latest",
+    user_id: int | None = None,
+) -> dict[str, object]:
+    """Write the plan's snapshot onto offline media and register it (ADK). ``passphrase`` arrives encrypted
+    (core's field key): the queue's table keeps a task's arguments, and must not keep the phrase readable."""
+    from pathlib import Path
+
+    from jaga.backups.services import export_run
+    from jaga.core.fields import decrypt
+
+    plan = _plan(plan_id)
+    if plan is None:
+        return {"skipped": "plan gone or inactive"}
+    run = export_run(
+        plan=plan, to=Path(to), medium=medium, label=label, kept_at=kept_at,
+        passphrase=decrypt(passphrase) if passphrase else "", snapshot=snapshot, user=_user(user_id), trigger="web",
+    )  # fmt: skip
+    return {"run": run.pk, "state": run.state}

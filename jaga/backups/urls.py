@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaga.backups.views import plans, register, repositories, restore
+from jaga.backups.views import export, plans, register, repositories, restore
 
 app_name = "backups"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:slug>/eksekusi/<int:run_id>/", plans.run_detail, name="run"),
     path("<slug:slug>/adk/", register.register, name="register"),
     path("<slug:slug>/rencana/<int:plan_id>/pulihkan/", restore.restore, name="restore"),
+    path("<slug:slug>/rencana/<int:plan_id>/ekspor/", export.export, name="export"),
 ]
 urlpatterns += [
     path("<slug:slug>/repositori/<int:repo_id>/", repositories.repository_detail, name="repository"),

@@ -42,3 +42,14 @@ def plan(site, repository, web_root):  # type: ignore[no-untyped-def]
     plan = plan_create(site=site, name="Situs PN", repository=repository)
     source_add(plan=plan, kind="files", name="www", config={"path": str(web_root), "cms": "wordpress"})
     return plan
+
+
+@pytest.fixture
+def people(make_user, institution):  # type: ignore[no-untyped-def]
+    """One member of each role that the backups pages tell apart."""
+    return {
+        "staff": make_user("staff_p2ti", institution, "staff"),
+        "auditor": make_user("auditor", institution, "auditor"),
+        "ptip": make_user("kasubbag_ptip", institution, "ptip"),
+        "admin": make_user("administrator", institution, "admin"),
+    }

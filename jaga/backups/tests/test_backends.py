@@ -205,3 +205,48 @@ def test_an_s3_server_that_is_down_fails_the_run_in_words(institution: Any, site
     assert run.state == RunState.FAILED
     assert "tidak dapat dihubungi" in run.error, run.error
     assert not run.snapshot_id
+
+
+@pytest.fixture
+def s3_with_keys(tmp_path: Path) -> Any:
+    """An S3 server that checks every request's signature against its one user's key."""
+    from jaga.backups.tests.s3server import S3Server, available
+
+    if not available():
+        pytest.skip("moto[s3] missing: make setup installs requirements.lock")
+    with S3Server(auth=True) as server:
+        yield server
+
+
+def test_a_wrong_s3_secret_key_never_succeeds_says_why_and_keeps_the_good_snapshot(
+    institution: Any, site: Any, web_root: Path, tmp_path: Path, s3_with_keys: Any
+) -> None:
+    from jaga.backups.models import Repository
+    from jaga.backups.selectors import latest_snapshot_run
+
+    s3 = s3_with_keys
+    repository = _s3_repository(institution, s3)
+    plan = services.plan_create(site=site, name="S3", repository=repository)
+    services.source_add(plan=plan, kind="files", name="www", config={"path": str(web_root), "cms": "wordpress"})
+    good = services.backup_run(plan=plan)
+    assert good.state == RunState.SUCCESS, good.error
+    stored = sorted(s3.keys("cadangan-pn"))
+    Repository.objects.filter(pk=repository.pk).update(credentials="kunci-rahasia-yang-salah-0123456789")
+    plan.refresh_from_db()
+    for action in (services.backup_run, services.check_run):
+        run = action(plan=plan)
+        assert run.state == RunState.FAILED, action
+        assert "menolak kunci aksesnya" in run.error, run.error
+        assert "tidak ditemukan" not in run.error  # the repository is there: its keys are what is wrong
+        assert "kunci-rahasia-yang-salah" not in run.error + run.log
+        assert not run.snapshot_id
+    assert latest_snapshot_run(plan) == good
+    assert sorted(s3.keys("cadangan-pn")) == stored  # nothing was written with the wrong key
+    # The good snapshot is intact: with the right key it restores, file for file.
+    Repository.objects.filter(pk=repository.pk).update(credentials=s3.secret_key)
+    plan.refresh_from_db()
+    target = tmp_path / "pulih"
+    restore = services.restore_run(plan=plan, target=target, snapshot=good.snapshot_id)
+    assert restore.state == RunState.SUCCESS, restore.error
+    restored = target / str(web_root).lstrip("/") / "wp-content" / "uploads" / "2026" / "putusan.pdf"
+    assert restored.read_bytes() == (web_root / "wp-content" / "uploads" / "2026" / "putusan.pdf").read_bytes()

@@ -14,16 +14,6 @@ from jaga.core import clock
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def people(make_user: Any, institution: Any) -> dict[str, Any]:
-    return {
-        "staff": make_user("staff_p2ti", institution, "staff"),
-        "auditor": make_user("auditor", institution, "auditor"),
-        "ptip": make_user("kasubbag_ptip", institution, "ptip"),
-        "admin": make_user("administrator", institution, "admin"),
-    }
-
-
 def test_every_member_sees_the_plans_and_strangers_get_a_404(
     client: Any, plan: Any, people: dict[str, Any], outsider: Any
 ) -> None:

@@ -53,6 +53,11 @@ def can_restore(request: HttpRequest, institution: Institution) -> bool:
     return can(request, institution, "operate") and can(request, institution, "approve")
 
 
+def can_export(request: HttpRequest, institution: Institution) -> bool:
+    """An export to offline media carries the whole site off the server: the same people as a restore."""
+    return can_restore(request, institution)
+
+
 def first_error(exc: Any) -> str:
     messages = getattr(exc, "messages", None)
     return "; ".join(str(m) for m in messages) if messages else str(exc)

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jaga.backups import selectors
-from jaga.backups.models import RunKind
+from jaga.backups.models import MediaExport, RunKind
 from jaga.backups.restic import ResticError
 from jaga.backups.sources import REGISTRY
-from jaga.backups.views.common import can, can_restore, institution_for, plan_for, run_for
+from jaga.backups.views.common import can, can_export, can_restore, institution_for, plan_for, run_for
 
 
 @login_required
@@ -45,8 +45,10 @@ def plan_detail(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
         "sources": sources,
         "runs": selectors.plan_runs(plan, limit=20),
         "drills": selectors.plan_runs(plan, kind=RunKind.DRILL, limit=5),
+        "queued": selectors.plan_queued(plan),
         "can_operate": can(request, institution, "operate"),
         "can_restore": can_restore(request, institution),
+        "can_export": can_export(request, institution),
     }
     return render(request, "backups/plan_detail.html", context)
 
@@ -79,7 +81,8 @@ def plan_snapshots(request: HttpRequest, slug: str, plan_id: int) -> HttpRespons
 @login_required
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     run = run_for(request, slug, run_id)
-    context = {"institution": run.plan.site.institution, "plan": run.plan, "run": run}
+    export = MediaExport.objects.filter(run=run).select_related("made_by").first()  # an export's ADK entry
+    context = {"institution": run.plan.site.institution, "plan": run.plan, "run": run, "export": export}
     return render(request, "backups/run_detail.html", context)
 
 

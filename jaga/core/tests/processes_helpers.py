@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -65,10 +65,12 @@ def free_port() -> int:
     return port
 
 
-def server_started(args: Sequence[str], port: int, *, name: str, timeout: float = 30) -> subprocess.Popen[bytes]:
+def server_started(
+    args: Sequence[str], port: int, *, name: str, timeout: float = 30, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """``args`` (a server told to listen on 127.0.0.1:``port``) started with :func:`execute.start`, returned
     once it accepts a connection there; when it exits first or never listens, the error holds its output."""
-    process = execute.start(args)
+    process = execute.start(args, env=env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

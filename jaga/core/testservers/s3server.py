@@ -3,11 +3,18 @@ free port.
 
 Started by the test (``python -m moto.server``, a child in its own process group) and stopped at its end;
 it keeps the buckets in its memory, so every test starts from an empty store.
+
+moto accepts any key unless told otherwise; ``S3Server(auth=True)`` makes it check every request's signature
+against an IAM user's key (``INITIAL_NO_AUTH_ACTION_COUNT``: the first three requests make the user, its
+policy and its key; every request after them is authenticated), so a wrong secret key is refused as a real
+S3 server refuses it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import sys
 from typing import Any
 
@@ -25,15 +32,33 @@ class S3Server:
     access_key = "JAGATESTACCESSKEY"
     secret_key = "jaga-test-secret-key-0123456789"
 
-    def __init__(self) -> None:
+    def __init__(self, *, auth: bool = False) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.auth = auth
         self.process: execute.Process | None = None
 
     def __enter__(self) -> S3Server:
         moto = (sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port))
-        self.process = server_started(moto, self.port, name="moto server")
+        env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"} if self.auth else None
+        self.process = server_started(moto, self.port, name="moto server", env=env)
+        if self.auth:
+            self._user_with_key()
         return self
+
+    def _user_with_key(self) -> None:
+        """The three unauthenticated requests: an IAM user allowed all of S3, and its key (used from now on)."""
+        import boto3  # type: ignore[import-untyped]
+
+        iam: Any = boto3.client(
+            "iam", endpoint_url=self.endpoint, aws_access_key_id="bootstrap", aws_secret_access_key="bootstrap",
+            region_name="us-east-1",
+        )  # fmt: skip
+        iam.create_user(UserName="jaga")
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        iam.put_user_policy(UserName="jaga", PolicyName="s3", PolicyDocument=json.dumps(policy))
+        key = iam.create_access_key(UserName="jaga")["AccessKey"]
+        self.access_key, self.secret_key = key["AccessKeyId"], key["SecretAccessKey"]
 
     def keys(self, bucket: str) -> list[str]:
         """Every object key in ``bucket``, read back from the server with boto3 (not through restic)."""

@@ -210,7 +210,7 @@ def test_an_s3_server_that_is_down_fails_the_run_in_words(institution: Any, site
 @pytest.fixture
 def s3_with_keys(tmp_path: Path) -> Any:
     """An S3 server that checks every request's signature against its one user's key."""
-    from jaga.backups.tests.s3server import S3Server, available
+    from jaga.core.testservers.s3server import S3Server, available
 
     if not available():
         pytest.skip("moto[s3] missing: make setup installs requirements.lock")

@@ -56,7 +56,8 @@ typecheck: venv
 pytest: venv
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
-# The whole suite on the embedded default (SQLite), then the database-facing tests again on PostgreSQL.
+# The whole suite on the embedded default (SQLite), then again on PostgreSQL the tests whose outcome can depend
+# on the database (--database-tests-only; the rule is in the root conftest.py).
 test: system system-test venv messages lint typecheck
 	JAGA_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not postgres"
 	@$(MAKE) --no-print-directory test-postgres

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.message
 import email.policy
+import fnmatch
 import os
 import shutil
 import socket
@@ -39,21 +40,71 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-DATABASE_FIXTURES = {
-    "db",
+# --- which tests the PostgreSQL pass runs again ------------------------------------------------------
+#
+# `make test` runs every test on SQLite, then (`make test-postgres`: `--database-tests-only`) again on
+# PostgreSQL every test whose outcome can depend on the database. A test is run again when
+#   - it is marked `postgres`, `mariadb` or `every_database`;
+#   - it has transactions of its own (`transactional_db`, `django_db(transaction=True)`, `live_server`, the
+#     `demo`): commits, rollbacks, locking, claims, other processes on the same database;
+#   - it uses the database in any module but the page modules below: services, selectors, models,
+#     migrations, engines, tasks and commands, where queries, aggregates, JSON fields, text lengths and
+#     ordering are tested.
+# It is left out when it never touches the database, or when it is a test of a page module that uses the
+# database only through `db`: it renders a page, a form or an API answer through the ORM the same on every
+# database, and the queries behind it are tested in the modules of its selectors and services, which this
+# pass keeps. A page test whose outcome does depend on the database is marked `every_database`.
+TRANSACTIONAL_FIXTURES = {
     "transactional_db",
     "django_db_reset_sequences",
     "django_db_serialized_rollback",
     "live_server",
 }
+PAGE_MODULES = (
+    "jaga/*/tests/test_views.py",
+    "jaga/*/tests/test_api.py",
+    "jaga/*/tests/test_admin.py",
+    "jaga/core/tests/test_api_bad_input.py",
+    "jaga/core/tests/test_auth.py",
+    "jaga/core/tests/test_errors.py",
+    "jaga/core/tests/test_forms.py",
+    "jaga/core/tests/test_language.py",
+    "jaga/core/tests/test_proxies.py",
+    "jaga/core/tests/test_twofactor.py",
+    "jaga/monitoring/tests/test_status_page.py",
+    "jaga/monitoring/tests/test_tiles.py",
+    "tests/test_csp.py",
+    "tests/test_i18n.py",
+    "tests/test_interface.py",
+    "tests/test_untranslated.py",
+    "tests/test_view_protection.py",
+)
+
+
+def differs_per_database(item: pytest.Item) -> bool:
+    """Whether the PostgreSQL pass runs ``item`` again (the rule above)."""
+    if any(item.get_closest_marker(name) for name in ("postgres", "mariadb", "every_database")):
+        return True
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if TRANSACTIONAL_FIXTURES & fixtures:
+        return True
+    if marker is not None:
+        options = {**dict(zip(("transaction", "reset_sequences"), marker.args, strict=False)), **marker.kwargs}
+        if options.get("transaction") or options.get("reset_sequences") or options.get("serialized_rollback"):
+            return True
+    if marker is None and "db" not in fixtures:
+        return False
+    module = item.path.relative_to(item.config.rootpath).as_posix()
+    return not any(fnmatch.fnmatch(module, pattern) for pattern in PAGE_MODULES)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only",
         action="store_true",
-        help="run only the tests that use the database (the PostgreSQL run of `make test`: a test that never "
-        "touches the database behaves the same on every database)",
+        help="run only the tests whose outcome can depend on the database (the PostgreSQL run of `make test`; "
+        "the rule is in the root conftest.py)",
     )
 
 
@@ -63,9 +114,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        uses_database = bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
-        marked = any(item.get_closest_marker(name) for name in ("django_db", "postgres", "mariadb"))
-        (keep if uses_database or marked else dropped).append(item)
+        (keep if differs_per_database(item) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,3 +31,39 @@ def test_make_messages_leaves_catalogues_every_user_can_read() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     modes = {po.parent.parent.name: oct(stat.S_IMODE(po.with_suffix(".mo").stat().st_mode)) for po in catalogues}
     assert modes == {po.parent.parent.name: "0o644" for po in catalogues}
+
+
+def test_the_postgresql_pass_keeps_the_tests_that_can_differ_by_database_and_leaves_out_pages() -> None:
+    """`--database-tests-only` (the PostgreSQL pass of `make test`) by the rule in the root conftest.py."""
+    modules = [
+        "jaga/monitoring/tests/test_selectors.py",  # queries: every test kept
+        "jaga/renewals/tests/test_views.py",  # pages through `db`: left out
+        "jaga/monitoring/tests/test_views.py",  # pages, but one is marked every_database: that one kept
+        "jaga/core/tests/test_liveness.py",  # transactions and worker processes: kept
+        "jaga/core/tests/test_dbcheck.py",  # marked postgres: kept; the SQLite files it damages: left out
+        "tests/test_documentation.py",  # no database: left out
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only", "--database-tests-only",
+         *modules],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    kept: dict[str, list[str]] = {}
+    for line in done.stdout.splitlines():
+        if "::" in line:
+            module, name = line.split("::", 1)
+            kept.setdefault(module, []).append(name)
+    assert sorted(kept) == [
+        "jaga/core/tests/test_dbcheck.py",
+        "jaga/core/tests/test_liveness.py",
+        "jaga/monitoring/tests/test_selectors.py",
+        "jaga/monitoring/tests/test_views.py",
+    ]
+    assert sorted(kept["jaga/core/tests/test_dbcheck.py"]) == [
+        "test_a_database_missing_on_the_server_is_named_missing", "test_a_user_the_server_refuses_is_named_as_refused"
+    ]  # fmt: skip
+    assert kept["jaga/monitoring/tests/test_views.py"] == [
+        "TestMonitorDetail::test_open_findings_come_first_even_when_a_closed_one_was_seen_later"
+    ]

@@ -201,6 +201,7 @@ class TestMonitorDetail:
         body = login(client, staff).get(reverse("monitoring:monitor_detail", args=[quiet.pk])).content.decode()
         assert "Belum ada hasil dalam 168 jam terakhir." in body
 
+    @pytest.mark.every_database  # NULLs sort first on SQLite and last on PostgreSQL
     def test_open_findings_come_first_even_when_a_closed_one_was_seen_later(
         self, client: Client, staff: Any, monitor: Monitor
     ) -> None:

@@ -78,6 +78,15 @@ class InstitutionForm(forms.ModelForm):  # type: ignore[type-arg]
         ]
 
 
+def blank_choice_label(field: Any, label: Any) -> None:
+    """Name the empty choice of a select in words ("— none —") instead of Django's "---------"."""
+    if isinstance(field, forms.ModelChoiceField):
+        field.empty_label = label
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [("", label) if value == "" else (value, text) for value, text in choices]
+
+
 class SiteForm(WriteOnlyMixin, forms.ModelForm):  # type: ignore[type-arg]
     write_only = ("server_ssh_key", "db_password")
 
@@ -113,6 +122,7 @@ class SiteForm(WriteOnlyMixin, forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.setup_write_only()
+        blank_choice_label(self.fields["db_engine"], _("— tanpa basis data —"))
 
 
 class MembershipForm(forms.Form):
@@ -319,6 +329,8 @@ class NotificationRouteForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["channel"].queryset = NotificationChannel.objects.filter(  # type: ignore[attr-defined]
             institution=institution
         )
+        blank_choice_label(self.fields["channel"], _("— pilih saluran —"))
+        blank_choice_label(self.fields["role"], _("— tanpa peran: sesuai URL saluran —"))
         field: Any = self.fields["event_type"]
         field.choices = event_type_choices()
         field.help_text = _("Satu jenis peristiwa, semua peristiwa satu bidang (bidang.*), atau semuanya (*).")
@@ -340,7 +352,9 @@ class OtpCodeForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.ModelChoiceField(label=_("pelaku"), queryset=get_user_model()._default_manager.none(), required=False)
+    actor = forms.ModelChoiceField(
+        label=_("pelaku"), queryset=get_user_model()._default_manager.none(), required=False, empty_label=_("semua")
+    )
     source = forms.ChoiceField(
         label=_("asal perubahan"),
         required=False,

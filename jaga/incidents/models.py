@@ -151,6 +151,21 @@ class Incident(models.Model):
         """Kritis and Tinggi incidents get a post-incident review once they are resolved."""
         return self.severity in REVIEWED_SEVERITIES and not self.is_open and self.reviewed_at is None
 
+    @property
+    def title(self) -> str:
+        """What a page calls the incident, in the reader's language when its kind can say it (the summary is
+        stored once, as the reporting app wrote it); the summary otherwise."""
+        from jaga.incidents.kinds import REGISTRY
+
+        if self.kind in REGISTRY:
+            titled = REGISTRY.get(self.kind).title
+            if titled is not None:
+                try:
+                    return titled(self.details or {}, self.summary) or self.summary
+                except (KeyError, TypeError, ValueError):  # details of an older shape: the summary says it
+                    return self.summary
+        return self.summary
+
     def kind_label(self) -> Any:
         from jaga.incidents.kinds import REGISTRY
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Institution, Site
@@ -61,12 +63,19 @@ class OverrideForm(forms.Form):
     )
 
 
+def _pdf_help_text() -> str:
+    return gettext("PDF, paling besar %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024}
+
+
+_pdf_help = lazy(_pdf_help_text, str)
+
+
 class PdfField(forms.FileField):
     """A file that must be a real, inert PDF of at most 10 MB (checked on its bytes)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs=PDF_ACCEPT))
-        kwargs.setdefault("help_text", _("PDF, paling besar %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024})
+        kwargs.setdefault("help_text", _pdf_help())  # the field is built at import: the text is read per request
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:

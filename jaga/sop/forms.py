@@ -38,7 +38,9 @@ class LedgerRecordForm(forms.Form):
     ended_at = forms.DateTimeField(
         label=_("Selesai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    site = forms.ModelChoiceField(label=_("Situs"), queryset=Site.objects.none(), required=False)
+    site = forms.ModelChoiceField(
+        label=_("Situs"), queryset=Site.objects.none(), required=False, empty_label=_("— tidak untuk satu situs —")
+    )
     outcome = forms.ChoiceField(
         label=_("Hasil"),
         choices=[(value, label) for value, label in Outcome.choices if value != Outcome.RUNNING],

@@ -7,6 +7,7 @@ A kind is one module in this package with a ``KIND`` attribute (an :class:`Incid
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,9 @@ class IncidentKind:
     diagnose: bool = False
     # (detail key, value) pairs that make an incident of this kind more severe than its default
     severity_rules: tuple[tuple[str, Any, Severity], ...] = field(default=())
+    # The incident's title in the reader's language, from its details and stored summary (None: the summary
+    # as the reporting app wrote it, once, in the language of that moment). See ``Incident.title``.
+    title: Callable[[dict[str, Any], str], str | None] | None = None
 
     def severity_for(self, details: dict[str, Any]) -> Severity:
         """The severity of a new incident, from what the reporting app said about it."""

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
@@ -47,6 +48,14 @@ def _sites(case: RenewalCase) -> list[Any]:
     return list(case.service.sites.filter(is_active=True).order_by("pk"))
 
 
+def _summary(details: dict[str, Any]) -> str:
+    """The incident's stored summary: its title in Indonesian (pages show it in the reader's language)."""
+    from jaga.incidents.kinds.renewal_due import incident_title
+
+    with translation.override("id"):
+        return incident_title(details, "") or ""
+
+
 def case_escalate_if_overdue(*, case: RenewalCase, today: dt.date) -> bool:
     """Escalate once when the deadline has passed unpaid; returns whether it did now."""
     deadline = case.deadline
@@ -62,12 +71,14 @@ def case_escalate_if_overdue(*, case: RenewalCase, today: dt.date) -> bool:
     )
     from jaga.renewals.services.workflow import announce, case_notify
 
-    summary = f"{case.service.name}: tenggat {deadline:%Y-%m-%d} lewat, tahap {case.get_state_display()}"
+    details = {
+        "case": case.pk, "deadline": deadline.isoformat(), "days_late": late, "state": case.state,
+        "service_name": case.service.name,
+    }  # fmt: skip
     for site in _sites(case):
         incident_open_or_update(
-            site=site, kind=INCIDENT_KIND, cause_key=cause_key(case, "overdue"), summary=summary,
-            details={"case": case.pk, "deadline": deadline.isoformat(), "days_late": late, "state": case.state},
-            source=SOURCE,
+            site=site, kind=INCIDENT_KIND, cause_key=cause_key(case, "overdue"), summary=_summary(details),
+            details=details, source=SOURCE,
         )  # fmt: skip
     announce(
         lambda: case_notify(
@@ -98,12 +109,14 @@ def case_report_if_expired(*, case: RenewalCase, today: dt.date) -> bool:
     from jaga.renewals.services.workflow import announce, case_notify
 
     days = (today - expires).days
+    details = {
+        "case": case.pk, "days_left": -days, "expired": True, "service": case.service_id,
+        "service_name": case.service.name, "expires": expires.isoformat(),
+    }  # fmt: skip
     for site in _sites(case):
         incident_open_or_update(
-            site=site, kind=INCIDENT_KIND, cause_key=cause_key(case, "expired"),
-            summary=f"{case.service.name} berakhir {expires:%Y-%m-%d} ({days} hari lalu)",
-            details={"case": case.pk, "days_left": -days, "expired": True, "service": case.service_id},
-            source=SOURCE,
+            site=site, kind=INCIDENT_KIND, cause_key=cause_key(case, "expired"), summary=_summary(details),
+            details=details, source=SOURCE,
         )  # fmt: skip
     if first:
         announce(

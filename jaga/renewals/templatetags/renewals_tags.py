@@ -14,3 +14,11 @@ def absolute(value: Any) -> Any:
         return abs(int(value))
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def rdap_statuses(statuses: Any) -> str:
+    """A registry's RDAP status values, each as a person reads it, joined with commas."""
+    from jaga.renewals.rdap.statuses import rdap_status_label
+
+    return ", ".join(str(rdap_status_label(str(status))) for status in statuses or ())

@@ -62,6 +62,18 @@ def test_an_unpaid_case_past_its_deadline_escalates_once_to_the_sekretaris_with_
     assert incident.site == site
     assert incident.details["days_late"] == 1
     assert "tenggat" in incident.summary
+    deadline = dt.date.fromisoformat(incident.details["deadline"])
+    assert deadline.isoformat() not in incident.summary  # a date as a person reads it, never 2026-12-01
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("en"):
+        assert incident.title == (
+            f"{hosting.name}: deadline of {date_format(deadline)} passed, at the step {CaseState.VERIFIED.label}"
+        )
+    with translation.override("id"):
+        assert incident.title == incident.summary
+        assert f"tenggat {date_format(deadline)} lewat, tahap diverifikasi Keuangan" in incident.title
     (delivery,) = _deliveries("renewal.overdue")
     assert delivery.roles == ["sekretaris"]
     assert delivery.severity == "failure"
@@ -93,6 +105,13 @@ def test_an_expired_service_opens_a_critical_incident_and_the_renewal_resolves_b
     assert (report.escalated, report.expired) == (1, 1)
     expired = Incident.objects.get(cause_key=cause_key(case, "expired"))
     assert expired.severity == "kritis"  # the kind's rule: an expired service takes the site down
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert expired.title.startswith(f"{hosting.name} ended on ")
+        assert expired.title.endswith(" days ago)")
+    assert " berakhir " in expired.summary
+    assert expired.details["expires"] not in expired.summary
     assert len(_deliveries("renewal.expired")) == 1
     with clock.travel(dt.timedelta(days=22)), django_capture_on_commit_callbacks(execute=True):
         assert renewals_daily_run(institution=hosting.institution).expired == 0  # told once; the incident repeats

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
-from jaga.monitoring.content.fetch import fetch_problem, page_fetch
+from jaga.monitoring.content.fetch import fetch_problem, page_fetch, problem_words
 from jaga.monitoring.content.xmlfeeds import Sitemap, SitemapEntry, sitemap_parse
 from jaga.monitoring.kinds.base import CheckContext
 
@@ -31,7 +31,7 @@ async def _sitemap_read(ctx: CheckContext, url: str, problems: list[str]) -> Sit
     fetched = await page_fetch(ctx=ctx, url=url)
     problem = fetch_problem(fetched)
     if problem:
-        problems.append(problem)
+        problems.append(problem_words(problem))
         return None
     if looks_like_html(fetched.body, fetched.headers.get("content-type", "")):
         # A CMS that answers every address with its home page (or a login or error page) is not a broken XML

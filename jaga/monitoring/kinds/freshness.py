@@ -20,7 +20,7 @@ from pydantic import field_validator
 from jaga.core import clock
 from jaga.core.kindconfig import setting
 from jaga.monitoring.content.dates import age_days, date_parse
-from jaga.monitoring.content.fetch import fetch_problem, page_fetch
+from jaga.monitoring.content.fetch import PAGES, fetch_problem, page_fetch, problem_words
 from jaga.monitoring.content.html import Page
 from jaga.monitoring.content.inspect import WARNING_SCORE, gambling_findings, segment_score, url_spam_match
 from jaga.monitoring.content.signals import (
@@ -30,7 +30,6 @@ from jaga.monitoring.content.signals import (
     change_track,
     signal_choose,
     signal_label,
-    trust_label,
 )
 from jaga.monitoring.content.sitemaps import sitemap_collect, sitemap_lastmod_judge
 from jaga.monitoring.content.words import gambling_terms
@@ -134,7 +133,7 @@ async def feed_signal(ctx: CheckContext, feed_url: str | None, *, now: datetime)
     fetched = await page_fetch(ctx=ctx, url=feed_url)
     problem = fetch_problem(fetched)
     if problem:
-        return Signal("feed", None, "untrusted", f"feed tidak dapat diambil: {problem}", feed_url)
+        return Signal("feed", None, "untrusted", f"feed tidak dapat diambil: {problem_words(problem)}", feed_url)
     try:
         items = feed_parse(fetched.body)
     except ValueError as exc:
@@ -281,12 +280,9 @@ class FreshnessKind:
                     "info",
                 )
             )
-            return CheckOutcome(
-                Status.UP, "Usia konten belum diketahui (menunggu perubahan teramati)", response_ms, details, findings
-            )
+            return CheckOutcome(Status.UP, PAGES("unknown_age"), response_ms, details, findings)
         age = age_days(chosen.value, now)
         details.update(age_days=age, newest=chosen.value.isoformat())
-        basis = f"sinyal {signal_label(chosen.name)} (kepercayaan {trust_label(chosen.trust)})"
         based_on = say(
             _("sinyal %(signal)s (kepercayaan %(trust)s)"),
             signal=say(SIGNAL_LABELS[chosen.name]) if chosen.name in SIGNAL_LABELS else chosen.name,
@@ -307,9 +303,9 @@ class FreshnessKind:
                     "warning",
                 )
             )
-            reason = f"Basi: pembaruan terakhir {age:g} hari lalu (maks. {config.max_age_days}), {basis}"
+            reason = PAGES("stale", age=f"{age:g}", max=config.max_age_days, basis=based_on)
             return CheckOutcome(Status.DEGRADED, reason, response_ms, details, findings)
-        reason = f"Segar: pembaruan terakhir {age:g} hari lalu (maks. {config.max_age_days}), {basis}"
+        reason = PAGES("fresh", age=f"{age:g}", max=config.max_age_days, basis=based_on)
         return CheckOutcome(Status.UP, reason, response_ms, details, findings)
 
 

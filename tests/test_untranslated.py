@@ -155,7 +155,8 @@ def test_every_kind_writes_its_reasons_as_sentences_that_each_reader_reads_in_hi
             "tcp": [{"host": "127.0.0.1", "port": server.port}, {"host": "127.0.0.1", "port": closed}],
             "tls": [{"host": "127.0.0.1", "port": server.port}],
             "dns": [{"nameserver": "127.0.0.1", "port": silent.getsockname()[1], "name": "pn-bangil.go.id"}],
-            "freshness": [{"url": server.url("/"), "use_sitemap": False}, {"url": server.url("/rusak")}],
+            # The last result is the one the site's content page shows: the one with signals.
+            "freshness": [{"url": server.url("/rusak")}, {"url": server.url("/"), "use_sitemap": False}],
             "integrity": [{"url": server.url("/")}, {"url": server.url("/rusak")}],
             "required_pages": [{"base_url": server.url("/")}, {"base_url": server.url("/rusak")}],
         }
@@ -183,3 +184,18 @@ def test_every_kind_writes_its_reasons_as_sentences_that_each_reader_reads_in_hi
                 assert wanted in page, f"{kind} ({language}): {wanted!r} is not on the page"
                 if unwanted != wanted:
                     assert unwanted not in page, f"{kind} ({language}): {unwanted!r} is in the other language"
+    # The freshness signals' notes, kept in the details of its result, on the site's content page.
+    notes = [signal["reason"] for signal in outcomes["freshness"][-1].details["signals"]]
+    assert notes, "the freshness check kept no signal"
+    for language, other in (("id", "en"), ("en", "id")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = html.unescape(client.get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode())
+        for note in notes:
+            assert isinstance(note, dict), f"a freshness note written as plain words: {note!r}"
+            with translation.override(language):
+                wanted = said(note)
+            with translation.override(other):
+                unwanted = said(note)
+            assert wanted in page, f"freshness ({language}): {wanted!r} is not on the page"
+            if unwanted != wanted:
+                assert unwanted not in page, f"freshness ({language}): {unwanted!r} is in the other language"

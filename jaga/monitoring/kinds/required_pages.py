@@ -251,11 +251,17 @@ class RequiredPagesKind:
                 row.update(url=attempt.final_url, found_by=found_by, http_status=attempt.status)
                 break
         if fetched is None:
-            tried = "; ".join(row["tried"]) or "tidak ada tautan menu atau jalur yang cocok"
-            text = say(_("Halaman wajib «%(title)s» tidak ditemukan"), title=spec.title)
+            # The evidence is the addresses tried (and what each answered); with none, the message says so.
+            tried = "; ".join(row["tried"])
+            text = (
+                say(_("Halaman wajib «%(title)s» tidak ditemukan"), title=spec.title)
+                if tried
+                else say(_("Halaman wajib «%(title)s» tidak ditemukan: tidak ada tautan menu atau jalur yang cocok"),
+                         title=spec.title)
+            )  # fmt: skip
             # One finding per missing page, even when two pages were tried at the same addresses.
             location = f"{config.base_url} [{spec.key}]"
-            return row, Finding.of("page_missing", text, location, f"dicoba: {tried}", "warning")
+            return row, Finding.of("page_missing", text, location, tried, "warning")
         return self._page_judge(spec, fetched, row, now)
 
     def _page_judge(

@@ -124,3 +124,85 @@ def test_no_page_shows_the_other_language(client: Any, world: dict[str, Any], ma
             problems[f"{name} {url}"] = found
     assert pages > 20, "the walk reached too few pages to mean anything"
     assert problems == {}
+
+
+def test_every_kind_writes_its_reasons_as_sentences_that_each_reader_reads_in_his_language(
+    client: Any, site: Any, staff: Any
+) -> None:
+    """Real checks of every kind on loopback, stored as the probe stores them: a monitor's page shows each
+    reason (its status, its history, its results) in the reader's language and never in the other one."""
+    import socket
+
+    from aiohttp import web
+    from django.urls import reverse
+    from django.utils import timezone, translation
+
+    from jaga.core.sentences import said
+    from jaga.monitoring import services
+    from jaga.monitoring.kinds import REGISTRY
+    from jaga.monitoring.models import Monitor
+    from jaga.monitoring.tests.loopback import LoopbackServer, free_port
+    from jaga.monitoring.tests.test_kinds_net import check
+
+    async def home(request: web.Request) -> web.Response:
+        return web.Response(text="<html><title>PN Bangil</title><body><main>Beranda</main></body></html>",
+                            content_type="text/html")  # fmt: skip
+
+    async def broken(request: web.Request) -> web.Response:
+        return web.Response(status=503, text="x")
+
+    app = web.Application()
+    app.router.add_get("/", home)
+    app.router.add_get("/rusak", broken)
+    with LoopbackServer(app) as server, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        closed = free_port()
+        runs = {
+            "http": [{"url": server.url("/")}, {"url": server.url("/rusak")}],
+            "tcp": [{"host": "127.0.0.1", "port": server.port}, {"host": "127.0.0.1", "port": closed}],
+            "tls": [{"host": "127.0.0.1", "port": server.port}],
+            "dns": [{"nameserver": "127.0.0.1", "port": silent.getsockname()[1], "name": "pn-bangil.go.id"}],
+            # The last result is the one the site's content page shows: the one with signals.
+            "freshness": [{"url": server.url("/rusak")}, {"url": server.url("/"), "use_sitemap": False}],
+            "integrity": [{"url": server.url("/")}, {"url": server.url("/rusak")}],
+            "required_pages": [{"base_url": server.url("/")}, {"base_url": server.url("/rusak")}],
+        }
+        assert set(runs) == set(REGISTRY.keys()), "a new kind: add its checks here"
+        outcomes = {kind: [check(kind, config, timeout_s=1.0) for config in configs] for kind, configs in runs.items()}
+    client.force_login(staff)
+    for kind, results in outcomes.items():
+        monitor = Monitor.objects.create(site=site, name=f"Monitor {kind}", kind=kind, config={})
+        records = [
+            services.ResultRecord(monitor_id=monitor.pk, probe="p", checked_at=timezone.now(), outcome=outcome)
+            for outcome in results
+        ]
+        for record in records:
+            services.results_write_batch(records=[record], probe_name="p")
+        for outcome in results:
+            assert outcome.text, f"{kind}: a reason written as plain words ({outcome.reason!r}), not as a sentence"
+        for language, other in (("id", "en"), ("en", "id")):
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            page = html.unescape(client.get(reverse("monitoring:monitor_detail", args=[monitor.pk])).content.decode())
+            for outcome in results:
+                with translation.override(language):
+                    wanted = said(outcome.text)
+                with translation.override(other):
+                    unwanted = said(outcome.text)
+                assert wanted in page, f"{kind} ({language}): {wanted!r} is not on the page"
+                if unwanted != wanted:
+                    assert unwanted not in page, f"{kind} ({language}): {unwanted!r} is in the other language"
+    # The freshness signals' notes, kept in the details of its result, on the site's content page.
+    notes = [signal["reason"] for signal in outcomes["freshness"][-1].details["signals"]]
+    assert notes, "the freshness check kept no signal"
+    for language, other in (("id", "en"), ("en", "id")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = html.unescape(client.get(reverse("monitoring:site_freshness", args=[site.pk])).content.decode())
+        for note in notes:
+            assert isinstance(note, dict), f"a freshness note written as plain words: {note!r}"
+            with translation.override(language):
+                wanted = said(note)
+            with translation.override(other):
+                unwanted = said(note)
+            assert wanted in page, f"freshness ({language}): {wanted!r} is not on the page"
+            if unwanted != wanted:
+                assert unwanted not in page, f"freshness ({language}): {unwanted!r} is in the other language"

@@ -39,8 +39,11 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from aiohttp.abc import ResolveResult
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
+
+from jaga.core.sentences import Reasons, Text, said_both
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # No monitor may read more than this of one response (``max_body_bytes`` is validated against it).
@@ -56,10 +59,39 @@ _XML_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_\-.]+)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 
 
-class HttpError(Exception):
-    """A failure a person can read (Indonesian / English). ``code`` is machine-readable."""
+# Why a request failed, for a reader of either language (a monitor's reason is stored as this sentence).
+NET = Reasons(
+    "net",
+    {
+        "timeout": _("Batas waktu %(seconds)s detik terlampaui saat menghubungi %(url)s"),
+        "invalid_url": _("URL tidak sah: %(url)s"),
+        "tls_certificate": _("Sertifikat TLS %(host)s tidak sah: %(error)s"),
+        "dns": _("Nama domain %(host)s tidak dapat ditemukan (DNS)"),
+        "tls": _("Galat TLS dengan %(host)s: %(error)s"),
+        "refused": _("Koneksi ke %(host)s port %(port)s ditolak"),
+        "connect": _("Tidak dapat terhubung ke %(host)s: %(error)s"),
+        "too_many_redirects": _("Terlalu banyak pengalihan dari %(url)s"),
+        "more_redirects": _("Lebih dari %(count)s pengalihan dari %(url)s"),
+        "no_redirects": _("Pengalihan tidak diizinkan dari %(url)s"),
+        "redirect_loop": _("Pengalihan berputar: %(chain)s"),
+        "invalid_redirect": _("Pengalihan dari %(url)s ke URL tidak sah"),
+        "disconnected": _("Server %(host)s memutus koneksi"),
+        "payload": _("Isi jawaban dari %(host)s rusak"),
+        "protocol": _("Jawaban HTTP tidak sah dari %(host)s"),
+        "network": _("Galat jaringan dengan %(host)s: %(error)s"),
+        "error": _("Galat tak terduga saat memeriksa %(url)s: %(error)s"),
+    },
+)
 
-    def __init__(self, code: str, message: str) -> None:
+
+class HttpError(Exception):
+    """A failure a person can read: ``text`` a sentence for each reader (``NET``), ``message`` its words in
+    Indonesian / English (logs, commands). ``code`` is machine-readable."""
+
+    def __init__(self, code: str, message: str | Text) -> None:
+        self.text: Text | str = message  # a plain string: words that have no sentence (an address refusal)
+        if isinstance(message, dict):
+            message = said_both(message)
         super().__init__(message)
         self.code = code
         self.message = message
@@ -364,41 +396,33 @@ def describe_error(exc: BaseException, url: str, timeout_s: float) -> HttpError:
     if isinstance(exc, AddressRefused):
         return HttpError("address_refused", exc.message)
     if isinstance(exc, TimeoutError | asyncio.TimeoutError | aiohttp.ServerTimeoutError):
-        return HttpError(
-            "timeout",
-            f"Batas waktu {timeout_s:g} detik terlampaui saat menghubungi {url} / timed out after {timeout_s:g} s",
-        )
+        return HttpError("timeout", NET("timeout", seconds=f"{timeout_s:g}", url=url))
     if isinstance(exc, aiohttp.InvalidURL):
-        return HttpError("invalid_url", f"URL tidak sah / invalid URL: {url}")
+        return HttpError("invalid_url", NET("invalid_url", url=url))
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        return HttpError(
-            "tls_certificate",
-            f"Sertifikat TLS {host} tidak sah / invalid TLS certificate: {_short(exc.certificate_error)}",
-        )
+        return HttpError("tls_certificate", NET("tls_certificate", host=host, error=_short(exc.certificate_error)))
     if isinstance(exc, aiohttp.ClientConnectorDNSError) or (
         isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, socket.gaierror)
     ):
-        return HttpError("dns", f"Nama domain {host} tidak dapat ditemukan (DNS) / DNS lookup failed for {host}")
+        return HttpError("dns", NET("dns", host=host))
     if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
-        return HttpError("tls", f"Galat TLS dengan {host} / TLS error: {_short(exc)}")
+        return HttpError("tls", NET("tls", host=host, error=_short(exc)))
     if isinstance(exc, aiohttp.ClientConnectorError):
         if isinstance(exc.os_error, ConnectionRefusedError):
-            return HttpError(
-                "refused", f"Koneksi ke {host} port {exc.port} ditolak / connection refused (port {exc.port})"
-            )
-        return HttpError("connect", f"Tidak dapat terhubung ke {host} / cannot connect: {_short(exc.os_error)}")
+            return HttpError("refused", NET("refused", host=host, port=exc.port))
+        return HttpError("connect", NET("connect", host=host, error=_short(exc.os_error)))
     if isinstance(exc, aiohttp.TooManyRedirects):
-        return HttpError("too_many_redirects", f"Terlalu banyak pengalihan dari {url} / too many redirects")
+        return HttpError("too_many_redirects", NET("too_many_redirects", url=url))
     if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return HttpError("disconnected", f"Server {host} memutus koneksi / server disconnected")
+        return HttpError("disconnected", NET("disconnected", host=host))
     if isinstance(exc, aiohttp.ClientPayloadError):
-        return HttpError("payload", f"Isi jawaban dari {host} rusak / broken response body")
+        return HttpError("payload", NET("payload", host=host))
     if isinstance(exc, aiohttp.ClientResponseError):
         # aiohttp's message may quote the offending header: say what, not what it contained.
-        return HttpError("protocol", f"Jawaban HTTP tidak sah dari {host} / invalid HTTP response")
+        return HttpError("protocol", NET("protocol", host=host))
     if isinstance(exc, aiohttp.ClientError | OSError):
-        return HttpError("network", f"Galat jaringan dengan {host} / network error: {type(exc).__name__}")
-    return HttpError("error", f"Galat tak terduga saat memeriksa {url} / unexpected error: {type(exc).__name__}")
+        return HttpError("network", NET("network", host=host, error=type(exc).__name__))
+    return HttpError("error", NET("error", url=url, error=type(exc).__name__))
 
 
 # --- the async face ------------------------------------------------------------------------------------------
@@ -466,21 +490,18 @@ async def fetch(
                         target = urljoin(current, location)
                         if target in seen:
                             chain = " → ".join([*seen, target])
-                            raise HttpError("redirect_loop", f"Pengalihan berputar / redirect loop: {_short(chain)}")
+                            raise HttpError("redirect_loop", NET("redirect_loop", chain=_short(chain)))
                         if len(seen) > max_redirects:
                             raise HttpError(
                                 "too_many_redirects",
-                                f"Lebih dari {max_redirects} pengalihan dari {url} / too many redirects"
+                                NET("more_redirects", count=max_redirects, url=url)
                                 if max_redirects
-                                else f"Pengalihan tidak diizinkan dari {url} / redirects not allowed",
+                                else NET("no_redirects", url=url),
                             )
                         try:
                             validate_url(target)
                         except ValueError:
-                            raise HttpError(
-                                "invalid_redirect",
-                                f"Pengalihan dari {current} ke URL tidak sah / redirect to an invalid URL",
-                            ) from None
+                            raise HttpError("invalid_redirect", NET("invalid_redirect", url=current)) from None
                         seen.append(target)
                         current = target
                         if resp.status == 303:

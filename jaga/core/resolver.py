@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 import dns.asyncresolver
 import dns.exception
 import dns.resolver
+from django.utils.translation import gettext_noop as _
 
 from jaga.core import http
+from jaga.core.sentences import Reasons, Text, said_both
 
 # One attempt never waits longer than this for a reply; the whole look-up is bounded by its timeout.
 ATTEMPT_TIMEOUT_S = 2.0
@@ -28,8 +30,25 @@ class DnsAnswer:
     ms: float = 0.0
 
 
+LOOKUP = Reasons(
+    "dns_lookup",
+    {
+        "nxdomain": _("Nama %(name)s tidak ada (NXDOMAIN)"),
+        "timeout": _("Batas waktu %(seconds)s detik terlampaui saat mencari %(where)s"),
+        "servfail": _("Server nama gagal menjawab untuk %(where)s: %(error)s"),
+        "dns": _("Galat DNS untuk %(where)s: %(error)s"),
+    },
+)
+
+
 class DnsLookupError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    """``text`` a sentence for each reader (``LOOKUP``, or the address guard's words), ``message`` its words in
+    Indonesian / English."""
+
+    def __init__(self, code: str, message: str | Text) -> None:
+        self.text: Text | str = message
+        if isinstance(message, dict):
+            message = said_both(message)
         super().__init__(message)
         self.code = code
         self.message = message
@@ -71,17 +90,13 @@ class DnsResolver:
         try:
             answer = await self._build().resolve(name, record_type, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:
-            raise DnsLookupError("nxdomain", f"Nama {name} tidak ada (NXDOMAIN) / name does not exist") from None
+            raise DnsLookupError("nxdomain", LOOKUP("nxdomain", name=name)) from None
         except dns.resolver.LifetimeTimeout:
-            raise DnsLookupError(
-                "timeout", f"Batas waktu {self.timeout_s:g} detik terlampaui saat mencari {where} / timed out"
-            ) from None
+            raise DnsLookupError("timeout", LOOKUP("timeout", seconds=f"{self.timeout_s:g}", where=where)) from None
         except dns.resolver.NoNameservers as exc:
-            raise DnsLookupError(
-                "servfail", f"Server nama gagal menjawab untuk {where} / nameservers failed: {exc}"
-            ) from None
+            raise DnsLookupError("servfail", LOOKUP("servfail", where=where, error=str(exc))) from None
         except (dns.exception.DNSException, OSError) as exc:
-            raise DnsLookupError("dns", f"Galat DNS untuk {where} / DNS error: {exc}") from None
+            raise DnsLookupError("dns", LOOKUP("dns", where=where, error=str(exc))) from None
         ms = round((time.monotonic() - started) * 1000, 1)
         if answer.rrset is None:
             return DnsAnswer(values=[], ttl=None, ms=ms)

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from jaga.core import clock, http
 from jaga.core.resolver import DnsLookupError, DnsResolver
+from jaga.core.sentences import Text, said_both
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,11 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _words(reason: Text | str) -> str:
+    """A failure's words in Indonesian / English: the timeline keeps a diagnostic's summary as text."""
+    return said_both(reason) if isinstance(reason, dict) else reason
 
 
 def _ms(started: float) -> float:
@@ -156,7 +162,7 @@ async def step_tcp(target: Target, policy: http.AddressPolicy, resolved: list[st
             _, writer = await asyncio.open_connection(address, target.port)
     except Exception as exc:
         code, reason = describe_socket_error(exc, target.host, target.port, target.timeout_s)
-        return {**step, "ok": False, "ms": _ms(started), "error": code, "summary": reason}
+        return {**step, "ok": False, "ms": _ms(started), "error": code, "summary": _words(reason)}
     ms = _ms(started)
     writer.close()
     return {
@@ -217,7 +223,15 @@ async def step_tls(target: Target, policy: http.AddressPolicy, resolved: list[st
             der, version, cipher = await _handshake(address, target, loose)
     except Exception as exc:
         code, reason = describe_socket_error(exc, target.host, target.port, target.timeout_s)
-        return {**step, "ok": False, "ms": _ms(started), "error": code, "verify_error": verify_error, "summary": reason}
+        summary = _words(reason)
+        return {
+            **step,
+            "ok": False,
+            "ms": _ms(started),
+            "error": code,
+            "verify_error": verify_error,
+            "summary": summary,
+        }
     ms = _ms(started)
     certificate = describe_certificate(der, clock.now())
     names = list(certificate["sans"])

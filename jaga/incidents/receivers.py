@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from jaga.monitoring.models import MonitorStatus
+from jaga.monitoring.reasons import reason_read
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ def on_monitor_status_changed(*, monitor: Any, transition: Any, **_: Any) -> Non
             site=monitor.site,
             kind=kind,
             cause_key=monitor_cause_key(monitor),
-            summary=f"{monitor.name}: {transition.reason or transition.to_status}"[:500],
+            # Stored once for every reader: in Indonesian, as the rest of an incident's own words.
+            summary=f"{monitor.name}: {reason_read(transition.reason, translate=False) or transition.to_status}"[:500],
             details={
                 "monitor_id": monitor.pk,
                 "monitor": monitor.name,

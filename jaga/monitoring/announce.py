@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from jaga.core import notifications
 from jaga.core.notify_render import link_absolute
 from jaga.monitoring import events
+from jaga.monitoring.findings import finding_said
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import Finding, Monitor, MonitorStatus, StatusChange
+from jaga.monitoring.reasons import Worded, reason_param
 
 if TYPE_CHECKING:
     from jaga.monitoring.services import Transition
@@ -97,7 +99,7 @@ def transition_notify(monitor: Monitor, transition: Transition) -> None:
         params: dict[str, Any] = {
             "monitor": monitor.name,
             "site": site.name,
-            "reason": transition.reason,
+            "reason": reason_param(transition.reason),
             "since": transition.at,
             "probes": transition.probes,
         }
@@ -111,10 +113,7 @@ def transition_notify(monitor: Monitor, transition: Transition) -> None:
                 if duration is not None:
                     body, params = BODY_RECOVERED, {**params, "duration": duration}
             elif findings:
-                listed = [f"- {f.message} ({f.location})" if f.location else f"- {f.message}" for f in findings]
-                if len(findings) > MAX_FINDINGS_LISTED:
-                    listed = [*listed[:MAX_FINDINGS_LISTED], f"- … (+{len(findings) - MAX_FINDINGS_LISTED})"]
-                body, params = BODY_FINDINGS, {**params, "findings": "\n".join(listed)}
+                body, params = BODY_FINDINGS, {**params, "findings": Worded(lambda: _findings_listed(findings))}
                 if any(f.severity == "critical" for f in findings):
                     severity = "failure"
             notifications.notify(
@@ -131,6 +130,19 @@ def transition_notify(monitor: Monitor, transition: Transition) -> None:
         logger.exception("could not announce the status change of monitor %s", monitor.pk)
 
 
+def _findings_listed(findings: list[Finding], *, evidence: bool = False) -> str:
+    """The findings as lines of a message, in the active language (the recipient's)."""
+    lines = []
+    for f in findings[:MAX_FINDINGS_LISTED]:
+        if evidence:
+            lines.append(f"- {finding_said(f)}: {f.evidence or f.location}")
+        else:
+            lines.append(f"- {finding_said(f)} ({f.location})" if f.location else f"- {finding_said(f)}")
+    if len(findings) > MAX_FINDINGS_LISTED:
+        lines.append(f"- … (+{len(findings) - MAX_FINDINGS_LISTED})")
+    return "\n".join(lines)
+
+
 def findings_review_notify(monitor: Monitor, findings: list[Finding]) -> None:
     """Announce findings that wait for a person (``content.review``), once, when they are first seen.
 
@@ -141,10 +153,8 @@ def findings_review_notify(monitor: Monitor, findings: list[Finding]) -> None:
         return
     try:
         site = monitor.site
-        listed = [f"- {f.message}: {f.evidence or f.location}" for f in findings[:MAX_FINDINGS_LISTED]]
-        if len(findings) > MAX_FINDINGS_LISTED:
-            listed.append(f"- … (+{len(findings) - MAX_FINDINGS_LISTED})")
         text = events.EVENTS_BY_KEY[events.REVIEW]
+        first = findings[0]
         notifications.notify(
             institution=site.institution,
             event_type=events.REVIEW,
@@ -153,8 +163,10 @@ def findings_review_notify(monitor: Monitor, findings: list[Finding]) -> None:
             params={
                 "monitor": monitor.name,
                 "site": site.name,
-                "what": findings[0].message if len(findings) == 1 else f"{len(findings)} × {findings[0].message}",
-                "findings": "\n".join(listed),
+                "what": Worded(
+                    lambda: finding_said(first) if len(findings) == 1 else f"{len(findings)} × {finding_said(first)}"
+                ),
+                "findings": Worded(lambda: _findings_listed(findings, evidence=True)),
                 "since": min(f.first_seen for f in findings),
                 "where": link_absolute(path := reverse("monitoring:site_freshness", args=[site.pk])) or path,
             },

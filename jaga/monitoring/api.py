@@ -16,6 +16,7 @@ from jaga.core.api import Pagination, api_require, api_token
 from jaga.core.models import ApiToken, Site
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import CheckResult, Finding, Monitor, StatusChange
+from jaga.monitoring.reasons import reason_read
 from jaga.monitoring.selectors import monitor_config_public
 from jaga.monitoring.views import backend
 
@@ -43,6 +44,10 @@ class MonitorOut(Schema):
     status_reason: str
     last_checked_at: dt.datetime | None
     last_response_ms: float | None
+
+    @staticmethod
+    def resolve_status_reason(obj: Monitor) -> str:
+        return reason_read(obj.status_reason)  # in the request's language, as the pages
 
     @staticmethod
     def resolve_config(obj: Monitor) -> dict[str, Any]:
@@ -82,6 +87,10 @@ class ResultOut(Schema):
     reason: str
     details: dict[str, Any]
 
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return reason_read(obj.reason)
+
 
 class StatusChangeOut(Schema):
     at: dt.datetime
@@ -90,6 +99,10 @@ class StatusChangeOut(Schema):
     reason: str
     probes: list[str]
     in_maintenance: bool
+
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return reason_read(obj.reason)
 
 
 class FindingOut(Schema):

@@ -10,7 +10,9 @@ from jaga.core.demo import DemoContext
 from jaga.core.models import Institution, NotificationChannel, NotificationRoute, Site
 from jaga.monitoring import rollups
 from jaga.monitoring.kinds import REGISTRY
+from jaga.monitoring.kinds.http import REASONS as HTTP
 from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Rollup, StatusChange
+from jaga.monitoring.reasons import reason_dump
 from jaga.monitoring.services import monitor_create
 
 
@@ -99,7 +101,8 @@ def _history_create(monitor: Any, now: dt.datetime, days: int) -> None:
         rows.append(rollup(Rollup.Period.MINUTE, minute, dt.timedelta(minutes=1)))
         results.append(
             CheckResult(monitor=monitor, probe="demo", checked_at=minute + dt.timedelta(seconds=5),
-                        status=MonitorStatus.UP, response_ms=rng.uniform(120, 380), reason="HTTP 200")
+                        status=MonitorStatus.UP, response_ms=(ms := round(rng.uniform(120, 380))),
+                        reason=reason_dump(HTTP("up", status=200, ms=ms)))
         )  # fmt: skip
         minute += dt.timedelta(minutes=1)
     Rollup.objects.bulk_create(rows, ignore_conflicts=True)
@@ -110,20 +113,21 @@ def _history_create(monitor: Any, now: dt.datetime, days: int) -> None:
             at=start,
             from_status=MonitorStatus.UNKNOWN,
             to_status=MonitorStatus.UP,
-            reason="Pemeriksaan pertama berhasil",
+            reason=reason_dump(HTTP("up", status=200, ms=212)),
         )
     ]
     if outage is not None:
         changes += [
             StatusChange(monitor=monitor, at=outage[0], from_status=MonitorStatus.UP, to_status=MonitorStatus.DOWN,
-                         reason="HTTP 503 dari situs (demo)", probes=["demo"]),
+                         reason=reason_dump(HTTP("unexpected_status", status=503, url=monitor.site.base_url,
+                                                 expected="200-299")), probes=["demo"]),
             StatusChange(monitor=monitor, at=outage[1], from_status=MonitorStatus.DOWN, to_status=MonitorStatus.UP,
-                         reason="HTTP 200 kembali", probes=["demo"]),
+                         reason=reason_dump(HTTP("up", status=200, ms=231)), probes=["demo"]),
         ]  # fmt: skip
     StatusChange.objects.bulk_create(changes)
     monitor.status = MonitorStatus.UP
     monitor.status_since = changes[-1].at
-    monitor.status_reason = "HTTP 200"
+    monitor.status_reason = results[-1].reason if results else reason_dump(HTTP("up", status=200, ms=212))
     monitor.last_checked_at = results[-1].checked_at if results else now
     monitor.last_response_ms = results[-1].response_ms if results else None
     monitor.save(update_fields=["status", "status_since", "status_reason", "last_checked_at", "last_response_ms"])

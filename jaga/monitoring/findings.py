@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from jaga.core import clock
-from jaga.monitoring.kinds.base import Status
+from jaga.monitoring.kinds.base import Status, said
 from jaga.monitoring.models import Finding
 
 if TYPE_CHECKING:
@@ -89,6 +89,17 @@ def findings_sync(records: Sequence[ResultRecord]) -> list[Finding]:
             to_update, ["last_seen", "message", "text", "severity", "resolved_at", "pages", "needs_ack"], batch_size=500
         )
     return [row for row in to_create if row.needs_ack]
+
+
+def finding_said(finding: Finding) -> str:
+    """A finding's message in the active language (a finding of an older version: as it was stored)."""
+    text = finding.text
+    if isinstance(text, dict) and text.get("id"):
+        try:
+            return said(text)
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the stored sentence
+            return finding.message
+    return finding.message
 
 
 def finding_acknowledge(*, finding: Finding, user: Any) -> Finding:

@@ -26,6 +26,7 @@ from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckOutcome, Status
 from jaga.monitoring.maintenance import MaintenanceIndex
 from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus, Probe, StatusChange
+from jaga.monitoring.reasons import ENGINE, reason_dump
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ def monitor_pause(*, monitor: Monitor, paused: bool = True, at: datetime | None 
         monitor.enabled = not paused
         monitor.status = new
         monitor.status_since = now
-        monitor.status_reason = "Dijeda / paused" if paused else "Dilanjutkan / resumed"
+        monitor.status_reason = reason_dump(ENGINE("paused" if paused else "resumed"))
         monitor.consecutive_failures = 0
         monitor.next_check_at = None if paused else now
         monitor.claimed_by = ""
@@ -244,7 +245,7 @@ class Transition:
     monitor_id: int
     from_status: str
     to_status: str
-    reason: str
+    reason: str  # as stored (jaga.monitoring.reasons): read it with reason_read
     at: datetime
     probes: list[str] = field(default_factory=list)
     in_maintenance: bool = False
@@ -263,7 +264,7 @@ def _result_row(record: ResultRecord) -> tuple[Any, ...]:
         record.checked_at.replace(microsecond=0),  # to the second: the row and its index stay small
         outcome.status.value,
         None if response is None else float(round(response)),  # whole ms are stored as small integers
-        outcome.reason[:2000],
+        reason_dump(outcome.stored),
         details,
         None if lag is None else max(0, round(lag)),
     )
@@ -320,7 +321,7 @@ def results_write_batch(
                     at=t.at,
                     from_status=t.from_status,
                     to_status=t.to_status,
-                    reason=t.reason[:2000],
+                    reason=t.reason,
                     probes=t.probes,
                     in_maintenance=t.in_maintenance,
                 )
@@ -390,21 +391,22 @@ def _status_apply(monitor: Any, record: ResultRecord) -> Transition | None:
         monitor.consecutive_failures = 0
         new = MonitorStatus.UP if status == Status.UP.value else MonitorStatus.DEGRADED
 
+    reason = reason_dump(outcome.stored)
     if new is None or new == monitor.status:
         if new == monitor.status:
-            monitor.status_reason = outcome.reason
+            monitor.status_reason = reason
         return None
     transition = Transition(
         monitor_id=monitor.pk,
         from_status=monitor.status,
         to_status=new,
-        reason=outcome.reason,
+        reason=reason,
         at=record.checked_at,
         probes=probes,
     )
     monitor.status = new
     monitor.status_since = record.checked_at
-    monitor.status_reason = outcome.reason
+    monitor.status_reason = reason
     return transition
 
 

@@ -10,6 +10,7 @@ from django_tasks import task
 
 from jaga.core import clock
 from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus
+from jaga.monitoring.reasons import reason_read
 
 ROUND = timedelta(hours=2)
 STATUS_LABELS = {
@@ -47,9 +48,8 @@ def monitoring_round_summarise(*, site: Any, now: datetime) -> tuple[str, str]:
     ]
     for monitor in monitors:
         label = STATUS_LABELS.get(MonitorStatus(monitor.status), monitor.status)
-        reason = (
-            f" ({monitor.status_reason[:200]})" if monitor.status != MonitorStatus.UP and monitor.status_reason else ""
-        )
+        said = reason_read(monitor.status_reason, translate=False)  # the ledger's line is Indonesian
+        reason = f" ({said[:200]})" if monitor.status != MonitorStatus.UP and said else ""
         lines.append(f"- {monitor.name} [{monitor.kind}]: {label}{reason}")
     total_open = open_findings.count()
     if total_open:

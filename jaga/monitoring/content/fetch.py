@@ -5,11 +5,32 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop as _
+
+from jaga.core.sentences import Reasons, Text, said_both
 from jaga.monitoring.kinds.base import CheckContext
 from jaga.monitoring.kinds.http import FetchError, body_decode, fetch
 
 BROWSER_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+)
+# The content kinds' reasons (jaga.monitoring.reasons loads this book to read them).
+PAGES = Reasons(
+    "pages",
+    {
+        "http_status": _("HTTP %(status)s dari %(url)s"),
+        "home_unchecked": _("Beranda tidak dapat diperiksa: %(problem)s"),
+        "home_unreachable": _("Beranda tidak dapat diakses: %(problem)s"),
+        "unknown_age": _("Usia konten belum diketahui (menunggu perubahan teramati)"),
+        "stale": _("Basi: pembaruan terakhir %(age)s hari lalu (maks. %(max)s), %(basis)s"),
+        "fresh": _("Segar: pembaruan terakhir %(age)s hari lalu (maks. %(max)s), %(basis)s"),
+        "integrity_found": _("%(critical)s temuan kritis, %(warning)s peringatan: %(labels)s; %(read)s"),
+        "integrity_clear": _("Tidak ada temuan integritas; %(read)s"),
+        "coverage": _("%(read)s dari %(pages)s halaman terbaca dalam 24 jam terakhir (%(now)s sekarang)"),
+        "required_failing": _("%(failing)s dari %(total)s halaman wajib bermasalah: %(names)s"),
+        "required_page": _("%(title)s (%(status)s)"),
+        "required_ok": _("Semua %(total)s halaman wajib ada dan terkini"),
+    },
 )
 GOOGLEBOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
@@ -25,7 +46,8 @@ class Fetched:
     encoding: str = ""
     truncated: bool = False
     elapsed_ms: float = 0.0
-    error: str = ""  # a sentence a person can read; empty when the request got an HTTP answer
+    error: str = ""  # Indonesian / English words; empty when the request got an HTTP answer
+    error_text: Text | str = ""  # the same as a sentence for each reader
 
     @property
     def ok(self) -> bool:
@@ -43,7 +65,8 @@ async def page_fetch(
     try:
         page = await fetch(ctx, url, headers=headers, max_bytes=max_bytes)
     except FetchError as exc:
-        return Fetched(url=url, final_url=url, error=exc.message, elapsed_ms=(time.monotonic() - started) * 1000)
+        elapsed = (time.monotonic() - started) * 1000
+        return Fetched(url=url, final_url=url, error=exc.message, error_text=exc.text, elapsed_ms=elapsed)
     result = Fetched(
         url=url,
         final_url=page.url,
@@ -58,10 +81,15 @@ async def page_fetch(
     return result
 
 
-def fetch_problem(fetched: Fetched) -> str:
-    """Why a fetch did not give a usable page, or "" if it did."""
+def fetch_problem(fetched: Fetched) -> Text | str:
+    """Why a fetch did not give a usable page (a sentence for each reader), or "" if it did."""
     if fetched.error:
-        return fetched.error
+        return fetched.error_text or fetched.error
     if not fetched.ok:
-        return f"HTTP {fetched.status} dari {fetched.final_url}"
+        return PAGES("http_status", status=fetched.status, url=fetched.final_url)
     return ""
+
+
+def problem_words(problem: Text | str) -> str:
+    """A problem as Indonesian / English words, for evidence kept as plain text (a signal's note)."""
+    return said_both(problem) if isinstance(problem, dict) else problem

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
-from jaga.monitoring.content.fetch import fetch_problem, page_fetch
+from jaga.core.sentences import Text
+from jaga.monitoring.content.fetch import fetch_problem, page_fetch, problem_words
+from jaga.monitoring.content.signals import NOTES
 from jaga.monitoring.content.xmlfeeds import Sitemap, SitemapEntry, sitemap_parse
 from jaga.monitoring.kinds.base import CheckContext
 
@@ -31,7 +33,7 @@ async def _sitemap_read(ctx: CheckContext, url: str, problems: list[str]) -> Sit
     fetched = await page_fetch(ctx=ctx, url=url)
     problem = fetch_problem(fetched)
     if problem:
-        problems.append(problem)
+        problems.append(problem_words(problem))
         return None
     if looks_like_html(fetched.body, fetched.headers.get("content-type", "")):
         # A CMS that answers every address with its home page (or a login or error page) is not a broken XML
@@ -80,7 +82,7 @@ def looks_like_html(body: bytes, content_type: str) -> bool:
 @dataclass
 class LastmodJudgement:
     trust: str  # "medium", "low", "untrusted"
-    reason: str
+    reason: Text
     newest: SitemapEntry | None
 
 
@@ -89,19 +91,15 @@ def sitemap_lastmod_judge(entries: list[SitemapEntry], *, now: datetime) -> Last
     then the newest lastmod says nothing about the content."""
     dated = [entry for entry in entries if entry.lastmod is not None]
     if not dated:
-        return LastmodJudgement("untrusted", f"tidak ada lastmod pada {len(entries)} URL / no lastmod", None)
+        return LastmodJudgement("untrusted", NOTES("no_lastmod", urls=len(entries)), None)
     newest = max(dated, key=lambda entry: entry.lastmod or now)
     if len(dated) < MIN_ENTRIES_FOR_JUDGEMENT:
-        return LastmodJudgement("low", f"hanya {len(dated)} URL berlastmod; terlalu sedikit untuk dinilai", newest)
+        return LastmodJudgement("low", NOTES("few_lastmod", urls=len(dated)), newest)
     days = Counter(entry.lastmod.date() for entry in dated if entry.lastmod)
     day, count = days.most_common(1)[0]
     share = count / len(dated)
     if share > SAME_DATE_SHARE:
-        today = " (= hari pengambilan)" if day == now.date() else ""
-        return LastmodJudgement(
-            "untrusted",
-            f"{share:.0%} dari {len(dated)} URL ber-lastmod sama {day.isoformat()}{today}: tanggal pembuatan ulang "
-            "sitemap, bukan perubahan isi / lastmod is the regeneration date",
-            newest,
-        )
-    return LastmodJudgement("medium", f"lastmod bervariasi pada {len(dated)} URL ({len(days)} tanggal berbeda)", newest)
+        code = "same_lastmod_today" if day == now.date() else "same_lastmod"
+        note = NOTES(code, share=f"{share:.0%}", urls=len(dated), date=day.isoformat())
+        return LastmodJudgement("untrusted", note, newest)
+    return LastmodJudgement("medium", NOTES("varied_lastmod", urls=len(dated), days=len(days)), newest)

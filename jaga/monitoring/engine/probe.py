@@ -41,6 +41,7 @@ from jaga.monitoring.engine.store import Claim
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, MonitorKind, Status, validate_config
 from jaga.monitoring.models import Monitor
+from jaga.monitoring.reasons import ENGINE
 
 logger = logging.getLogger(__name__)
 
@@ -338,8 +339,7 @@ class ProbeEngine:
             if outcome.status == Status.DOWN and not self._control_ok:
                 outcome = CheckOutcome(
                     Status.PROBE_OFFLINE,
-                    f"Probe {self.name} luring: target kontrol tidak terjangkau; hasil diabaikan / "
-                    f"probe offline, result ignored ({outcome.reason})",
+                    ENGINE("probe_offline", probe=self.name, reason=outcome.stored),
                     details={**outcome.details, "probe_offline": True},
                 )
             lag_ms = max(0.0, (started_at - due).total_seconds() * 1000)
@@ -362,10 +362,10 @@ class ProbeEngine:
     async def _run_kind(self, spec: Spec, claim: Claim) -> tuple[CheckOutcome, dict[str, Any] | None]:
         """Retry a failing check ``retries`` times with a short backoff; never raise. Returns the new state."""
         if spec.kind is None or spec.config is None:
-            return CheckOutcome(Status.DEGRADED, spec.error), None
+            return CheckOutcome(Status.DEGRADED, ENGINE("bad_config", error=spec.error)), None
         policy = http.AddressPolicy.for_institution(allow_internal=spec.allow_internal)
         session = self.session(policy)
-        outcome = CheckOutcome(Status.DOWN, "Belum diperiksa")
+        outcome = CheckOutcome(Status.DOWN, ENGINE("not_checked"))
         hold = http.BodyHold(self.budget)
         try:
             for attempt in range(spec.retries + 1):
@@ -377,16 +377,11 @@ class ProbeEngine:
                         outcome = await spec.kind.check(ctx, spec.config)
                 except TimeoutError:
                     outcome = CheckOutcome(
-                        Status.DOWN,
-                        f"Batas waktu {spec.timeout:g} detik terlampaui / timed out",
-                        details={"error": "timeout"},
+                        Status.DOWN, ENGINE("timeout", seconds=f"{spec.timeout:g}"), details={"error": "timeout"}
                     )
                 except Exception as exc:
                     logger.exception("monitor %s (%s) check raised", spec.monitor_id, spec.kind_name)
-                    outcome = CheckOutcome(
-                        Status.DEGRADED,
-                        f"Galat internal pemeriksaan / internal check error: {type(exc).__name__}: {exc}",
-                    )
+                    outcome = CheckOutcome(Status.DEGRADED, ENGINE("crashed", error=f"{type(exc).__name__}: {exc}"))
                 hold.release()
                 if outcome.status != Status.DOWN:
                     return outcome, (ctx.state if ctx.state != claim.state else None)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from jaga.core import http
 from jaga.core.kindconfig import KindConfig, config_load, messages_joined
+from jaga.core.sentences import Text, said, say
 
 __all__ = [
     "CheckContext",
@@ -35,33 +36,6 @@ class Status(enum.StrEnum):
     DOWN = "down"
     DEGRADED = "degraded"  # reachable, but something a person should look at (slow, stale, expiring)
     PROBE_OFFLINE = "probe_offline"  # the probe itself could not reach its control target
-
-
-Text = dict[str, Any]  # {"id": Indonesian msgid, "args": {name: value or Text}}: see say()
-
-
-def say(msgid: str, **args: Any) -> Text:
-    """A sentence each reader reads in his language: its Indonesian source (marked with ``gettext_noop`` so
-    the catalogue has it) and its values, a value being itself a ``say()`` when it is Jaga's own words.
-
-    Stored as data (JSON) and rendered by :func:`said` when a page is drawn, not when the check ran.
-    """
-    return {"id": msgid, "args": args}
-
-
-def _value(value: Any, translate: bool) -> Any:
-    if isinstance(value, dict) and "id" in value:
-        return said(value, translate=translate)
-    if isinstance(value, list):  # several sentences: "; " between them
-        return "; ".join(str(_value(item, translate)) for item in value)
-    return value
-
-
-def said(text: Text, *, translate: bool = True) -> str:
-    """``text`` in the active language (``translate=False``: the Indonesian source, as stored in ``message``)."""
-    values = {name: _value(value, translate) for name, value in (text.get("args") or {}).items()}
-    template = gettext(text["id"]) if translate else text["id"]
-    return template % values if values else template
 
 
 @dataclass
@@ -97,10 +71,22 @@ class Finding:
 @dataclass
 class CheckOutcome:
     status: Status
-    reason: str  # a sentence a person can read, e.g. "HTTP 503 dari https://..."
+    # What happened, as a sentence for each reader (a kind's ``Reasons``: "HTTP 503 dari https://..."); read
+    # back as its Indonesian words, the sentence itself is in ``text`` and is what is stored.
+    reason: Any  # Text (or str: an Indonesian sentence with no translation, e.g. in a test)
     response_ms: float | None = None
     details: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable
     findings: list[Finding] = field(default_factory=list)
+    text: Text = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.reason, dict):
+            self.text, self.reason = self.reason, said(self.reason, translate=False)
+
+    @property
+    def stored(self) -> Text | str:
+        """The reason as it is kept: the sentence when there is one."""
+        return self.text or str(self.reason)
 
 
 @dataclass

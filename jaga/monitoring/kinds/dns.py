@@ -10,6 +10,7 @@ from pydantic import field_validator
 
 from jaga.core.kindconfig import setting
 from jaga.core.resolver import DnsLookupError, DnsResolver
+from jaga.core.sentences import Reasons, Text
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
 
@@ -69,6 +70,16 @@ def normalise(record_type: str, value: str) -> str:
     return " ".join(part.rstrip(".").lower() for part in text.split())
 
 
+REASONS = Reasons(
+    "dns",
+    {
+        "up": _("%(where)s: %(got)s"),
+        "no_record": _("Tidak ada record %(where)s"),
+        "mismatch": _("Record %(where)s tidak sesuai: diharapkan %(expected)s, didapat %(got)s"),
+    },
+)
+
+
 class DnsKind:
     name: ClassVar[str] = "dns"
     Config: ClassVar[type[KindConfig]] = Config
@@ -80,14 +91,14 @@ class DnsKind:
         try:
             answer = await resolver.lookup(cfg.name, cfg.record_type, policy=ctx.policy)
         except DnsLookupError as exc:
-            return _down(exc.code, exc.message)
+            return _down(exc.code, exc.text)
         ms = answer.ms
         values = answer.values
         details: dict[str, Any] = {"values": values, "ttl": answer.ttl}
         if not values:
             return CheckOutcome(
                 Status.DOWN,
-                f"Tidak ada record {where} / no such record",
+                REASONS("no_record", where=where),
                 response_ms=ms,
                 details={**details, "error": "no_answer"},
             )
@@ -98,15 +109,16 @@ class DnsKind:
         if missing:
             return CheckOutcome(
                 Status.DOWN,
-                f"Record {where} tidak sesuai: diharapkan {', '.join(missing)}, didapat {', '.join(values)} / "
-                "unexpected records",
+                REASONS("mismatch", where=where, expected=", ".join(missing), got=", ".join(values)),
                 response_ms=ms,
                 details={**details, "missing": missing, "error": "mismatch"},
             )
-        return CheckOutcome(Status.UP, f"{where}: {', '.join(values)}", response_ms=ms, details=details)
+        return CheckOutcome(
+            Status.UP, REASONS("up", where=where, got=", ".join(values)), response_ms=ms, details=details
+        )
 
 
-def _down(code: str, reason: str) -> CheckOutcome:
+def _down(code: str, reason: Text | str) -> CheckOutcome:
     return CheckOutcome(Status.DOWN, reason, details={"error": code})
 
 

@@ -20,17 +20,16 @@ from pydantic import field_validator
 from jaga.core import clock
 from jaga.core.kindconfig import setting
 from jaga.monitoring.content.dates import age_days, date_parse
-from jaga.monitoring.content.fetch import fetch_problem, page_fetch
+from jaga.monitoring.content.fetch import PAGES, fetch_problem, page_fetch
 from jaga.monitoring.content.html import Page
 from jaga.monitoring.content.inspect import WARNING_SCORE, gambling_findings, segment_score, url_spam_match
 from jaga.monitoring.content.signals import (
+    NOTES,
     SIGNAL_LABELS,
     TRUST_LABELS,
     Signal,
     change_track,
     signal_choose,
-    signal_label,
-    trust_label,
 )
 from jaga.monitoring.content.sitemaps import sitemap_collect, sitemap_lastmod_judge
 from jaga.monitoring.content.words import gambling_terms
@@ -114,27 +113,27 @@ def last_modified_signal(headers: dict[str, str], url: str, *, now: datetime) ->
     raw = headers.get("last-modified", "")
     when = date_parse(raw)
     if when is None:
-        return Signal("last_modified", None, "untrusted", "header Last-Modified tidak dikirim / not sent", url)
+        return Signal("last_modified", None, "untrusted", NOTES("no_last_modified"), url)
     served = date_parse(headers.get("date")) or now
     if abs((served - when).total_seconds()) <= DYNAMIC_LAST_MODIFIED_S:
         return Signal(
             "last_modified",
             when,
             "untrusted",
-            "Last-Modified sama dengan waktu respons: dibuat per permintaan oleh CMS, bukan tanggal isi",
+            NOTES("last_modified_dynamic"),
             f"{url} (header Last-Modified)",
             raw,
         )
-    return Signal("last_modified", when, "medium", "header Last-Modified server", f"{url} (header Last-Modified)", raw)
+    return Signal("last_modified", when, "medium", NOTES("last_modified"), f"{url} (header Last-Modified)", raw)
 
 
 async def feed_signal(ctx: CheckContext, feed_url: str | None, *, now: datetime) -> Signal:
     if not feed_url:
-        return Signal("feed", None, "untrusted", "tidak ada feed RSS/Atom (tidak dikonfigurasi, tidak ditemukan)")
+        return Signal("feed", None, "untrusted", NOTES("no_feed"))
     fetched = await page_fetch(ctx=ctx, url=feed_url)
     problem = fetch_problem(fetched)
     if problem:
-        return Signal("feed", None, "untrusted", f"feed tidak dapat diambil: {problem}", feed_url)
+        return Signal("feed", None, "untrusted", NOTES("feed_unreadable", problem=problem), feed_url)
     try:
         items = feed_parse(fetched.body)
     except ValueError as exc:
@@ -143,19 +142,21 @@ async def feed_signal(ctx: CheckContext, feed_url: str | None, *, now: datetime)
     items = [item for item in items if item not in spam]
     dated = [item for item in items if item.date is not None and item.date <= now + timedelta(days=1)]
     if not dated:
-        spam_note = f" ({len(spam)} item spam judi tidak dihitung)" if spam else ""
-        return Signal(
-            "feed", None, "untrusted", f"feed berisi {len(items)} item tanpa tanggal yang sah{spam_note}", feed_url
+        note = (
+            NOTES("feed_undated_spam", items=len(items), spam=len(spam))
+            if spam
+            else NOTES("feed_undated", items=len(items))
         )
+        return Signal("feed", None, "untrusted", note, feed_url)
     newest = max(dated, key=lambda item: item.date or now)
     where = f"{feed_url} → «{newest.title[:80]}» {newest.link}".strip()
     if len(dated) >= 2 and len({item.date for item in dated}) == 1:
-        reason = f"semua {len(dated)} item bertanggal sama: tanggal pembuatan feed, bukan terbit"
-        return Signal("feed", newest.date, "low", reason, where, newest.date_text)
+        return Signal("feed", newest.date, "low", NOTES("feed_same_date", items=len(dated)), where, newest.date_text)
     trust = "high" if len(dated) >= 2 else "medium"
-    spam_note = f"; {len(spam)} item spam judi tidak dihitung sebagai pembaruan" if spam else ""
-    reason = f"item terbaru dari {len(dated)} item feed{spam_note}"
-    return Signal("feed", newest.date, trust, reason, where, newest.date_text)
+    note = (
+        NOTES("feed_newest_spam", items=len(dated), spam=len(spam)) if spam else NOTES("feed_newest", items=len(dated))
+    )
+    return Signal("feed", newest.date, trust, note, where, newest.date_text)
 
 
 def item_is_spam(title: str, link: str) -> bool:
@@ -217,9 +218,7 @@ class FreshnessKind:
                     config.region_selector or "",
                 )
             )
-            return Signal(
-                "region", None, "untrusted", "selektor wilayah tidak cocok / region selector not found", where
-            )
+            return Signal("region", None, "untrusted", NOTES("region_missing"), where)
         spam = [f for f in gambling_findings(page, gambling_terms()) if f.severity == "critical"]
         signal = change_track(
             ctx.state,
@@ -228,7 +227,7 @@ class FreshnessKind:
             now=now,
             trust="high",
             max_age_days=config.max_age_days,
-            label="sidik sha256 teks wilayah",
+            label=NOTES("fingerprint"),
             counts=not spam,
         )
         if spam:
@@ -246,7 +245,9 @@ class FreshnessKind:
     async def _sitemap_signal(self, ctx: CheckContext, config: FreshnessConfig, now: datetime) -> Signal:
         result = await sitemap_collect(ctx=ctx, base_url=urljoin(config.url, "/"), sitemap_url=config.sitemap_url)
         if not result.entries:
-            return Signal("sitemap", None, "untrusted", f"sitemap tidak terbaca: {result.error}", result.source)
+            return Signal(
+                "sitemap", None, "untrusted", NOTES("sitemap_unreadable", problem=result.error), result.source
+            )
         entries = [entry for entry in result.entries if not url_spam_match(entry.loc)]
         judgement = sitemap_lastmod_judge(entries, now=now)
         newest = judgement.newest
@@ -275,18 +276,24 @@ class FreshnessKind:
             findings.append(
                 Finding.of(
                     "unknown_age",
-                    say(_("Usia konten belum dapat ditentukan: tidak ada sinyal yang dapat dipercaya")),
+                    # What each signal said is in the sentence (read in each language), not in the evidence.
+                    say(
+                        _("Usia konten belum dapat ditentukan: tidak ada sinyal yang dapat dipercaya (%(signals)s)"),
+                        signals=[
+                            say(_("%(signal)s: %(note)s"), signal=say(SIGNAL_LABELS[s.name]), note=s.reason)
+                            if s.name in SIGNAL_LABELS
+                            else s.reason
+                            for s in signals
+                        ],
+                    ),
                     config.url,
-                    "; ".join(f"{signal_label(s.name)}: {s.reason}" for s in signals),
+                    "",
                     "info",
                 )
             )
-            return CheckOutcome(
-                Status.UP, "Usia konten belum diketahui (menunggu perubahan teramati)", response_ms, details, findings
-            )
+            return CheckOutcome(Status.UP, PAGES("unknown_age"), response_ms, details, findings)
         age = age_days(chosen.value, now)
         details.update(age_days=age, newest=chosen.value.isoformat())
-        basis = f"sinyal {signal_label(chosen.name)} (kepercayaan {trust_label(chosen.trust)})"
         based_on = say(
             _("sinyal %(signal)s (kepercayaan %(trust)s)"),
             signal=say(SIGNAL_LABELS[chosen.name]) if chosen.name in SIGNAL_LABELS else chosen.name,
@@ -307,9 +314,9 @@ class FreshnessKind:
                     "warning",
                 )
             )
-            reason = f"Basi: pembaruan terakhir {age:g} hari lalu (maks. {config.max_age_days}), {basis}"
+            reason = PAGES("stale", age=f"{age:g}", max=config.max_age_days, basis=based_on)
             return CheckOutcome(Status.DEGRADED, reason, response_ms, details, findings)
-        reason = f"Segar: pembaruan terakhir {age:g} hari lalu (maks. {config.max_age_days}), {basis}"
+        reason = PAGES("fresh", age=f"{age:g}", max=config.max_age_days, basis=based_on)
         return CheckOutcome(Status.UP, reason, response_ms, details, findings)
 
 

@@ -21,11 +21,33 @@ from jaga.core.http import HttpError as FetchError
 from jaga.core.http import HttpResponse as Fetched
 from jaga.core.http import body_decode, describe_error, ssl_for, validate_url
 from jaga.core.kindconfig import SecretMap, setting
+from jaga.core.sentences import Reasons, Text
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status, ca_file_check
 
 __all__ = ["FetchError", "Fetched", "body_decode", "describe_error", "fetch", "ssl_for", "validate_url"]
 
 REDIRECT_CODES = http.REDIRECT_CODES
+
+REASONS = Reasons(
+    "http",
+    {
+        "up": _("HTTP %(status)s dalam %(ms)s ms"),
+        "redirect_not_followed": _("HTTP %(status)s: pengalihan tidak diikuti"),
+        "unexpected_status": _("HTTP %(status)s dari %(url)s (diharapkan %(expected)s)"),
+        "header_missing": _("Header %(name)s tidak ada"),
+        "header_mismatch": _("Header %(name)s tidak cocok dengan %(pattern)s"),
+        "keyword_missing": _("Kata kunci %(keyword)s tidak ditemukan"),
+        "keyword_missing_cut": _(
+            "Kata kunci %(keyword)s tidak ditemukan dalam %(bytes)s byte pertama (halaman dipotong)"
+        ),
+        "keyword_found": _("Kata kunci terlarang %(keyword)s ditemukan"),
+        "keyword_absent_cut": _(
+            "Kata kunci %(keyword)s tidak ada dalam %(bytes)s byte pertama (halaman dipotong); "
+            "sisa halaman tidak diperiksa"
+        ),
+        "slow": _("Lambat: %(ms)s ms (batas %(limit)s ms)"),
+    },
+)
 
 
 async def fetch(
@@ -181,7 +203,7 @@ class HttpKind:
                 ca_file=cfg.ca_file,
             )
         except FetchError as exc:
-            return CheckOutcome(Status.DOWN, exc.message, details={"error": exc.code, "url": cfg.url})
+            return CheckOutcome(Status.DOWN, exc.text, details={"error": exc.code, "url": cfg.url})
         return evaluate(cfg, page)
 
 
@@ -194,41 +216,40 @@ def evaluate(cfg: Config, page: Fetched) -> CheckOutcome:
         details["truncated"] = True
     ms = round(page.elapsed_ms, 1)
 
-    def outcome(status: Status, reason: str) -> CheckOutcome:
+    def outcome(status: Status, reason: Text) -> CheckOutcome:
         return CheckOutcome(status, reason, response_ms=ms, details=details)
 
     if not any(low <= page.status <= high for low, high in _status_ranges(tuple(cfg.expected_status))):
         if page.status in REDIRECT_CODES and not cfg.follow_redirects:
-            return outcome(Status.DOWN, f"HTTP {page.status}: pengalihan tidak diikuti / redirect not followed")
-        return outcome(Status.DOWN, f"HTTP {page.status} dari {page.url} (diharapkan {', '.join(cfg.expected_status)})")
+            return outcome(Status.DOWN, REASONS("redirect_not_followed", status=page.status))
+        expected = ", ".join(cfg.expected_status)
+        return outcome(Status.DOWN, REASONS("unexpected_status", status=page.status, url=page.url, expected=expected))
 
     for name, pattern in cfg.required_headers.items():
         value = page.headers.get(name)
         if value is None:
-            return outcome(Status.DOWN, f"Header {name} tidak ada / header missing")
+            return outcome(Status.DOWN, REASONS("header_missing", name=name))
         if pattern and not re.search(pattern, value):
-            return outcome(Status.DOWN, f"Header {name} tidak cocok dengan {pattern!r} / header does not match")
+            return outcome(Status.DOWN, REASONS("header_mismatch", name=name, pattern=repr(pattern)))
 
     if cfg.keyword and cfg.method == "GET":
         text = page.text
         found = cfg.keyword in text if cfg.keyword_case_sensitive else cfg.keyword.casefold() in text.casefold()
         if not (found and cfg.keyword_mode == "present"):  # found as required: the status says it
             details["keyword_found"] = found
-        cap_note = f" dalam {len(page.body)} byte pertama (halaman dipotong)" if page.truncated else ""
+        keyword = repr(cfg.keyword)
         if cfg.keyword_mode == "present" and not found:
-            return outcome(Status.DOWN, f"Kata kunci {cfg.keyword!r} tidak ditemukan{cap_note} / keyword not found")
+            if page.truncated:
+                return outcome(Status.DOWN, REASONS("keyword_missing_cut", keyword=keyword, bytes=len(page.body)))
+            return outcome(Status.DOWN, REASONS("keyword_missing", keyword=keyword))
         if cfg.keyword_mode == "absent" and found:
-            return outcome(Status.DOWN, f"Kata kunci terlarang {cfg.keyword!r} ditemukan / forbidden keyword found")
+            return outcome(Status.DOWN, REASONS("keyword_found", keyword=keyword))
         if cfg.keyword_mode == "absent" and page.truncated:
-            return outcome(
-                Status.DEGRADED,
-                f"Kata kunci {cfg.keyword!r} tidak ada{cap_note}; sisa halaman tidak diperiksa / "
-                "rest of page unchecked",
-            )
+            return outcome(Status.DEGRADED, REASONS("keyword_absent_cut", keyword=keyword, bytes=len(page.body)))
 
     if cfg.max_response_ms is not None and page.elapsed_ms > cfg.max_response_ms:
-        return outcome(Status.DEGRADED, f"Lambat: {ms:.0f} ms (batas {cfg.max_response_ms} ms) / slow response")
-    return outcome(Status.UP, f"HTTP {page.status} dalam {ms:.0f} ms")
+        return outcome(Status.DEGRADED, REASONS("slow", ms=round(ms), limit=cfg.max_response_ms))
+    return outcome(Status.UP, REASONS("up", status=page.status, ms=round(ms)))
 
 
 KIND = HttpKind()

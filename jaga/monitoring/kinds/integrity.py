@@ -11,13 +11,22 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from django.utils import translation
 from django.utils.translation import gettext_noop as _
 from pydantic import field_validator
 
 from jaga.core import clock
 from jaga.core.kindconfig import setting
 from jaga.monitoring.content.coverage import cycle_checks, findings_group, pages_plan, pages_record
-from jaga.monitoring.content.fetch import BROWSER_UA, GOOGLEBOT_UA, Fetched, fetch_problem, page_fetch
+from jaga.monitoring.content.fetch import (
+    BROWSER_UA,
+    GOOGLEBOT_UA,
+    PAGES,
+    Fetched,
+    fetch_problem,
+    page_fetch,
+    problem_words,
+)
 from jaga.monitoring.content.html import Page, domain_of
 from jaga.monitoring.content.inspect import excerpt, page_inspect, text_similarity, url_spam_match
 from jaga.monitoring.content.sitemaps import SitemapResult, sitemap_collect
@@ -181,7 +190,7 @@ class IntegrityKind:
         home = await page_fetch(ctx=ctx, url=config.url, user_agent=config.browser_user_agent)
         problem = fetch_problem(home)
         if problem:
-            return CheckOutcome(Status.DOWN, f"Beranda tidak dapat diperiksa: {problem}", response_ms=home.elapsed_ms)
+            return CheckOutcome(Status.DOWN, PAGES("home_unchecked", problem=problem), response_ms=home.elapsed_ms)
         findings: list[Finding] = []
         details: dict[str, Any] = {"pages_checked": [], "pages_failed": [], "sitemap": None}
         fixed = list(dict.fromkeys([config.url, *config.urls]))
@@ -246,17 +255,16 @@ class IntegrityKind:
         counts = {level: sum(f.severity == level for f in findings) for level in ("critical", "warning", "info")}
         details.update(counts)
         elapsed = (clock.now() - started).total_seconds() * 1000
-        read_text = (
-            f"{coverage['read_24h']} dari {coverage['pages']} halaman terbaca dalam 24 jam terakhir "
-            f"({coverage['read_now']} sekarang)"
-        )
+        read = PAGES("coverage", read=coverage["read_24h"], pages=coverage["pages"], now=coverage["read_now"])
         if counts["critical"] or counts["warning"]:
-            labels = sorted({finding_label(self.name, f.code) for f in findings if f.severity != "info"})
-            reason = (
-                f"{counts['critical']} temuan kritis, {counts['warning']} peringatan: {', '.join(labels)}; {read_text}"
+            codes = sorted({f.code for f in findings if f.severity != "info"})
+            with translation.override("id"):  # the labels' sources (their msgids), read later in each language
+                labels = [say(finding_label(self.name, code)) for code in codes]
+            reason = PAGES(
+                "integrity_found", critical=counts["critical"], warning=counts["warning"], labels=labels, read=read
             )
             return CheckOutcome(Status.DEGRADED, reason, elapsed, details, findings)
-        return CheckOutcome(Status.UP, f"Tidak ada temuan integritas; {read_text}", elapsed, details, findings)
+        return CheckOutcome(Status.UP, PAGES("integrity_clear", read=read), elapsed, details, findings)
 
     async def _page_check(
         self,
@@ -271,7 +279,7 @@ class IntegrityKind:
         fetched = fetched or await page_fetch(ctx=ctx, url=url, user_agent=config.browser_user_agent)
         problem = fetch_problem(fetched)
         if problem:
-            details["pages_failed"].append({"url": url, "reason": problem})
+            details["pages_failed"].append({"url": url, "reason": problem_words(problem)})
             return None
         details["pages_checked"].append(url)
         if fetched.truncated:

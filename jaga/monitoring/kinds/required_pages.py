@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import gettext_noop as _
@@ -25,9 +26,9 @@ from jaga.core.kindconfig import setting
 from jaga.core.kindconfig_form import ChecklistAdapter
 from jaga.monitoring.content.court_pages import DEFAULT_COURT_PAGES
 from jaga.monitoring.content.dates import FoundDate, age_days, date_parse, text_dates
-from jaga.monitoring.content.fetch import Fetched, fetch_problem, page_fetch
+from jaga.monitoring.content.fetch import PAGES, Fetched, fetch_problem, page_fetch
 from jaga.monitoring.content.html import Link, Page, domain_of
-from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, say
+from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, Text, say
 from jaga.monitoring.kinds.freshness import url_check
 
 MAX_TRIES_PER_PAGE = 4
@@ -51,6 +52,12 @@ FOUND_BY_LABELS = {
 
 def page_status_label(status: str) -> str:
     return str(PAGE_STATUS_LABELS.get(status, status))
+
+
+def _status_said(status: str) -> Text | str:
+    """A page's status as a sentence for a stored reason (its label's msgid), read later in each language."""
+    with translation.override("id"):
+        return say(page_status_label(status)) if status in PAGE_STATUS_LABELS else status
 
 
 # A page that says it is coming is not content, however long its theme's text around it.
@@ -179,7 +186,7 @@ class RequiredPagesKind:
         home = await page_fetch(ctx=ctx, url=config.base_url)
         problem = fetch_problem(home)
         if problem:
-            return CheckOutcome(Status.DOWN, f"Beranda tidak dapat diakses: {problem}", response_ms=home.elapsed_ms)
+            return CheckOutcome(Status.DOWN, PAGES("home_unreachable", problem=problem), response_ms=home.elapsed_ms)
         home_page = Page(home.text, home.final_url)
         links, nav = home_page.links(), home_page.nav_links()
         limit = asyncio.Semaphore(CONCURRENCY)
@@ -194,12 +201,10 @@ class RequiredPagesKind:
         failing = [row for row in rows if row["status"] not in ("ok", "undated")]
         details = {"pages": rows, "ok": len(rows) - len(failing), "failing": len(failing)}
         if failing:
-            names = ", ".join(f"{row['title']} ({page_status_label(row['status'])})" for row in failing)
-            reason = f"{len(failing)} dari {len(rows)} halaman wajib bermasalah: {names}"
+            names = [PAGES("required_page", title=row["title"], status=_status_said(row["status"])) for row in failing]
+            reason = PAGES("required_failing", failing=len(failing), total=len(rows), names=names)
             return CheckOutcome(Status.DEGRADED, reason, home.elapsed_ms, details, findings)
-        return CheckOutcome(
-            Status.UP, f"Semua {len(rows)} halaman wajib ada dan terkini", home.elapsed_ms, details, findings
-        )
+        return CheckOutcome(Status.UP, PAGES("required_ok", total=len(rows)), home.elapsed_ms, details, findings)
 
     async def _page_check(
         self,
@@ -246,11 +251,17 @@ class RequiredPagesKind:
                 row.update(url=attempt.final_url, found_by=found_by, http_status=attempt.status)
                 break
         if fetched is None:
-            tried = "; ".join(row["tried"]) or "tidak ada tautan menu atau jalur yang cocok"
-            text = say(_("Halaman wajib «%(title)s» tidak ditemukan"), title=spec.title)
+            # The evidence is the addresses tried (and what each answered); with none, the message says so.
+            tried = "; ".join(row["tried"])
+            text = (
+                say(_("Halaman wajib «%(title)s» tidak ditemukan"), title=spec.title)
+                if tried
+                else say(_("Halaman wajib «%(title)s» tidak ditemukan: tidak ada tautan menu atau jalur yang cocok"),
+                         title=spec.title)
+            )  # fmt: skip
             # One finding per missing page, even when two pages were tried at the same addresses.
             location = f"{config.base_url} [{spec.key}]"
-            return row, Finding.of("page_missing", text, location, f"dicoba: {tried}", "warning")
+            return row, Finding.of("page_missing", text, location, tried, "warning")
         return self._page_judge(spec, fetched, row, now)
 
     def _page_judge(

@@ -14,6 +14,7 @@ from pydantic import field_validator
 
 from jaga.core import http
 from jaga.core.kindconfig import setting
+from jaga.core.sentences import Reasons, Text
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, KindConfig, Status
 
 # After connecting, listen this long for the server hanging up: a port whose service is gone behind a
@@ -36,23 +37,41 @@ def _is_ipv6(value: str) -> bool:
     return True
 
 
-def describe_socket_error(exc: BaseException, host: str, port: int, timeout_s: float) -> tuple[str, str]:
+SOCKET = Reasons(
+    "tcp",
+    {
+        "up": _("Port %(port)s terbuka, terhubung dalam %(ms)s ms"),
+        "timeout": _("Batas waktu %(seconds)s detik terlampaui ke %(host)s:%(port)s"),
+        "dns": _("Nama domain %(host)s tidak dapat ditemukan (DNS)"),
+        "refused": _("Koneksi ke %(host)s port %(port)s ditolak"),
+        "tls": _("Galat TLS dengan %(host)s:%(port)s: %(error)s"),
+        "reset": _("Koneksi ke %(host)s:%(port)s diputus"),
+        "network": _("Tidak dapat terhubung ke %(host)s:%(port)s: %(error)s"),
+        "error": _("Galat tak terduga dengan %(host)s:%(port)s: %(error)s"),
+        "accepts_and_resets": _("Port %(port)s menerima sambungan lalu langsung memutusnya (reset)"),
+        "accepts_and_closes": _("Port %(port)s menerima sambungan lalu langsung menutupnya"),
+    },
+)
+
+
+def describe_socket_error(exc: BaseException, host: str, port: int, timeout_s: float) -> tuple[str, Text | str]:
     """``(code, reason)`` for a failure while connecting to ``host:port``."""
+    where = {"host": host, "port": port}
     if isinstance(exc, http.AddressRefused):
         return "address_refused", exc.message
     if isinstance(exc, TimeoutError):
-        return "timeout", f"Batas waktu {timeout_s:g} detik terlampaui ke {host}:{port} / timed out"
+        return "timeout", SOCKET("timeout", seconds=f"{timeout_s:g}", **where)
     if isinstance(exc, socket.gaierror):
-        return "dns", f"Nama domain {host} tidak dapat ditemukan (DNS) / DNS lookup failed for {host}"
+        return "dns", SOCKET("dns", host=host)
     if isinstance(exc, ConnectionRefusedError):
-        return "refused", f"Koneksi ke {host} port {port} ditolak / connection refused"
+        return "refused", SOCKET("refused", **where)
     if isinstance(exc, ssl.SSLError):
-        return "tls", f"Galat TLS dengan {host}:{port} / TLS error: {getattr(exc, 'reason', None) or exc}"
+        return "tls", SOCKET("tls", error=str(getattr(exc, "reason", None) or exc), **where)
     if isinstance(exc, ConnectionResetError | BrokenPipeError):
-        return "reset", f"Koneksi ke {host}:{port} diputus / connection reset"
+        return "reset", SOCKET("reset", **where)
     if isinstance(exc, OSError):
-        return "network", f"Tidak dapat terhubung ke {host}:{port} / cannot connect: {exc.strerror or exc}"
-    return "error", f"Galat tak terduga dengan {host}:{port} / unexpected error: {type(exc).__name__}: {exc}"
+        return "network", SOCKET("network", error=str(exc.strerror or exc), **where)
+    return "error", SOCKET("error", error=f"{type(exc).__name__}: {exc}", **where)
 
 
 class Config(KindConfig):
@@ -102,20 +121,18 @@ class TcpKind:
         if hangup == "reset":
             return CheckOutcome(
                 Status.DOWN,
-                f"Port {cfg.port} menerima sambungan lalu langsung memutusnya (reset) / "
-                "the port accepts the connection and resets it at once",
+                SOCKET("accepts_and_resets", port=cfg.port),
                 response_ms=ms,
                 details={"error": "reset"},
             )
         if hangup == "closed":
             return CheckOutcome(
                 Status.DOWN,
-                f"Port {cfg.port} menerima sambungan lalu langsung menutupnya / "
-                "the port accepts the connection and closes it at once",
+                SOCKET("accepts_and_closes", port=cfg.port),
                 response_ms=ms,
                 details={"error": "closed"},
             )
-        return CheckOutcome(Status.UP, f"Port {cfg.port} terbuka, terhubung dalam {ms:.0f} ms", response_ms=ms)
+        return CheckOutcome(Status.UP, SOCKET("up", port=cfg.port, ms=round(ms)), response_ms=ms)
 
 
 async def _hangup(reader: asyncio.StreamReader) -> None:

@@ -20,6 +20,7 @@ from pydantic import field_validator, model_validator
 
 from jaga.core import clock, http
 from jaga.core.kindconfig import setting
+from jaga.core.sentences import Reasons, Text
 from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, Finding, KindConfig, Status, ca_file_check, say
 from jaga.monitoring.kinds.tcp import describe_socket_error, validate_host
 
@@ -107,16 +108,33 @@ def describe_certificate(der: bytes, now: datetime) -> dict[str, Any]:
     }
 
 
-def _verify_reason(exc: ssl.SSLCertVerificationError, server_name: str) -> tuple[str, str]:
+REASONS = Reasons(
+    "tls",
+    {
+        "up": _("Sertifikat sah, %(expiry)s"),
+        "expiry": _("berlaku sampai %(date)s (%(days)s hari lagi)"),
+        "hostname_mismatch": _("Sertifikat bukan untuk %(name)s (%(error)s)"),
+        "expired": _("Sertifikat sudah kedaluwarsa (%(error)s)"),
+        "untrusted_chain": _("Rantai sertifikat tidak dipercaya (%(error)s)"),
+        "invalid_certificate": _("Sertifikat tidak sah (%(error)s)"),
+        "expired_since": _("Sertifikat sudah kedaluwarsa sejak %(date)s (%(days)s hari lalu)"),
+        "not_yet_valid": _("Sertifikat belum berlaku sampai %(date)s"),
+        "invalid_with_expiry": _("%(failure)s; %(expiry)s"),
+        "expires_soon": _("Sertifikat segera habis: %(expiry)s"),
+    },
+)
+
+
+def _verify_reason(exc: ssl.SSLCertVerificationError, server_name: str) -> tuple[str, Text]:
     message = exc.verify_message or str(exc)
     lowered = message.lower()
     if "hostname mismatch" in lowered or "ip address mismatch" in lowered:
-        return "hostname_mismatch", f"Sertifikat bukan untuk {server_name} / certificate name mismatch ({message})"
+        return "hostname_mismatch", REASONS("hostname_mismatch", name=server_name, error=message)
     if "expired" in lowered:
-        return "expired", f"Sertifikat sudah kedaluwarsa / certificate has expired ({message})"
+        return "expired", REASONS("expired", error=message)
     if "self-signed" in lowered or "self signed" in lowered or "unable to get local issuer" in lowered:
-        return "untrusted_chain", f"Rantai sertifikat tidak dipercaya / untrusted certificate chain ({message})"
-    return "invalid_certificate", f"Sertifikat tidak sah / invalid certificate ({message})"
+        return "untrusted_chain", REASONS("untrusted_chain", error=message)
+    return "invalid_certificate", REASONS("invalid_certificate", error=message)
 
 
 class TlsKind:
@@ -127,7 +145,7 @@ class TlsKind:
         cfg: Config = config
         server_name = cfg.server_name or cfg.host
         started = time.monotonic()
-        failure: tuple[str, str] | None = None
+        failure: tuple[str, Text] | None = None
         try:
             der = await _peer_certificate(
                 cfg.host, cfg.port, server_name, _context(verify=True, ca_file=cfg.ca_file), ctx.timeout_s, ctx.policy
@@ -147,7 +165,7 @@ class TlsKind:
         now = clock.now()
         details = describe_certificate(der, now)
         days = int(details["days_left"])
-        expiry = f"berlaku sampai {details['not_after'][:10]} ({days} hari lagi)"
+        expiry = REASONS("expiry", date=details["not_after"][:10], days=days)
         if datetime.fromisoformat(details["not_after"]) <= now:
             # Whatever else is wrong (an untrusted chain is checked first by OpenSSL), expired is what matters.
             ago = max(1, -days)
@@ -156,8 +174,7 @@ class TlsKind:
                 details["also"] = failure[0]
             return CheckOutcome(
                 Status.DOWN,
-                f"Sertifikat sudah kedaluwarsa sejak {details['not_after'][:10]} ({ago} hari lalu) / "
-                f"certificate expired {ago} days ago",
+                REASONS("expired_since", date=details["not_after"][:10], days=ago),
                 response_ms=ms,
                 details=details,
             )
@@ -165,13 +182,14 @@ class TlsKind:
             details["error"] = "not_yet_valid"
             return CheckOutcome(
                 Status.DOWN,
-                f"Sertifikat belum berlaku sampai {details['not_before'][:10]} / certificate not valid yet",
+                REASONS("not_yet_valid", date=details["not_before"][:10]),
                 response_ms=ms,
                 details=details,
             )
         if failure is not None:
             details["error"] = failure[0]
-            return CheckOutcome(Status.DOWN, f"{failure[1]}; {expiry}", response_ms=ms, details=details)
+            reason = REASONS("invalid_with_expiry", failure=failure[1], expiry=expiry)
+            return CheckOutcome(Status.DOWN, reason, response_ms=ms, details=details)
         if days <= cfg.warn_days:
             severity = "critical" if days <= cfg.critical_days else "warning"
             finding = Finding.of(
@@ -183,12 +201,12 @@ class TlsKind:
             )
             return CheckOutcome(
                 Status.DEGRADED,
-                f"Sertifikat segera habis: {expiry} / certificate expires soon",
+                REASONS("expires_soon", expiry=expiry),
                 response_ms=ms,
                 details=details,
                 findings=[finding],
             )
-        return CheckOutcome(Status.UP, f"Sertifikat sah, {expiry}", response_ms=ms, details=details)
+        return CheckOutcome(Status.UP, REASONS("up", expiry=expiry), response_ms=ms, details=details)
 
 
 KIND = TlsKind()

@@ -14,14 +14,24 @@ from django.utils.translation import get_language, gettext
 
 from jaga.core.registry import UnknownEntry
 from jaga.core.templatetags.jaga_format import tanggal, tanggal_jam
+from jaga.monitoring.findings import finding_said
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.kinds import finding_label as _finding_label
 from jaga.monitoring.kinds.base import said
 from jaga.monitoring.models import Finding, MonitorStatus
+from jaga.monitoring.reasons import reason_read
 from jaga.monitoring.views.backend import BarDay
 from jaga.monitoring.views.backend import status_css as _status_css
 
 register = template.Library()
+
+
+@register.filter
+def reason(value: Any) -> str:
+    """A check's reason in the reader's language: a stored one (``CheckResult.reason``...) or a sentence."""
+    if isinstance(value, dict):
+        return said(value)
+    return reason_read(str(value or ""))
 
 
 @register.filter
@@ -63,13 +73,7 @@ def severity_label(severity: str) -> str:
 @register.filter
 def finding_message(finding: Finding) -> str:
     """A finding's message in the reader's language (a finding of an older version: as it was stored)."""
-    text = finding.text
-    if isinstance(text, dict) and text.get("id"):
-        try:
-            return said(text)
-        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the stored sentence
-            return finding.message
-    return finding.message
+    return finding_said(finding)
 
 
 @register.filter

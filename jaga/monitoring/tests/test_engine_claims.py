@@ -15,12 +15,13 @@ import pytest
 from aiohttp import web
 from asgiref.sync import async_to_sync
 from django.db import OperationalError
+from django.utils import translation
 
 from jaga.monitoring import services
 from jaga.monitoring.engine import ProbeEngine
 from jaga.monitoring.engine.health import database_trouble
 from jaga.monitoring.engine.probe import next_due
-from jaga.monitoring.kinds.base import CheckOutcome, Status
+from jaga.monitoring.kinds.base import CheckOutcome, Status, said
 from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Probe, StatusChange
 from jaga.monitoring.tests.loopback import LoopbackServer
 from jaga.monitoring.tests.test_engine import Clock, Switch, engine, make_monitor, run_round
@@ -347,7 +348,9 @@ def test_the_tls_kind_reports_an_expired_untrusted_certificate_as_expired(tmp_pa
     assert outcome.status == Status.DOWN
     assert outcome.details["error"] == "expired"
     assert "kedaluwarsa" in outcome.reason
-    assert "expired 300 days ago" in outcome.reason
+    with translation.override("en"):
+        expired_on = outcome.details["not_after"][:10]
+        assert said(outcome.text) == f"The certificate expired on {expired_on} (300 days ago)"
     assert "-300" not in outcome.reason
 
 

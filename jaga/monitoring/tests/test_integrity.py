@@ -86,7 +86,7 @@ def test_it_finds_a_hidden_footer_of_slot_gacor_links_with_evidence_and_place():
     assert "https://sbobet-link-alternatif.net/" in hidden["a"].evidence
     assert "<noscript>" in hidden["a"].message
     assert "kritis" in outcome.reason
-    assert "Spam judi online, Tautan tersembunyi" in outcome.reason  # what was found, in words
+    assert "Spam judi online; Tautan tersembunyi" in outcome.reason  # what was found, in words
     assert "hidden_link" not in outcome.reason
 
 

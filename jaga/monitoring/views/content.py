@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from jaga.core.models import Site
 from jaga.core.permissions import get_for_user, user_can
 from jaga.core.views.common import safe_next
-from jaga.monitoring.content.signals import signal_label, trust_label
+from jaga.monitoring.content.signals import note_read, signal_label, trust_label
 from jaga.monitoring.findings import finding_acknowledge as acknowledge
 from jaga.monitoring.kinds.required_pages import FOUND_BY_LABELS, page_status_label
 from jaga.monitoring.models import CheckResult, Finding, Monitor
@@ -96,7 +96,7 @@ def _signals(details: dict[str, Any]) -> list[dict[str, Any]]:
                 "trust_label": trust_label(trust),
                 "trust_css": TRUST_CSS.get(trust, ""),
                 "at": _moment(signal.get("value") or signal.get("at")),
-                "note": signal.get("reason") or signal.get("note") or "",
+                "note": note_read(signal.get("reason") or signal.get("note")),
                 "where": signal.get("where") or "",
                 "evidence": signal.get("evidence") or "",
             }

@@ -21,11 +21,23 @@ class SectionState:
 
 @dataclass
 class Table:
+    """A table of the letter. ``shown`` caps the rows the letter prints (the first ones: a letter to the
+    Secretary lists the worst and says how many there are); its CSV always has every row."""
+
     key: str  # a name for its CSV file
     title: str
     headers: list[str]
     rows: list[list[str]]
     note: str = ""
+    shown: int | None = None  # None: the letter prints every row
+
+    @property
+    def letter_rows(self) -> list[list[str]]:
+        return self.rows if self.shown is None else self.rows[: self.shown]
+
+    @property
+    def is_capped(self) -> bool:
+        return self.shown is not None and len(self.rows) > self.shown
 
 
 @dataclass

@@ -23,7 +23,7 @@ import hashlib
 import io
 import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -313,9 +313,16 @@ def _evidence(writer: _Writer, part: MonthPart, entry: LedgerEntry, evidence: Ev
 
 
 def evidence_pack_write(
-    *, institution: Institution, period: Period, out: Path, language: str = "id", now: dt.datetime | None = None
+    *,
+    institution: Institution,
+    period: Period,
+    out: Path,
+    language: str = "id",
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Pack:
-    """Write the pack of ``period`` to ``out`` (through ``out.part``, renamed when complete)."""
+    """Write the pack of ``period`` to ``out`` (through ``out.part``, renamed when complete). ``progress`` is
+    told (steps done, steps in all) after each activity and after the index."""
     now = now or clock.now()
     tz = ZoneInfo(institution.time_zone)
     partial = out.with_name(out.name + ".part")
@@ -325,11 +332,12 @@ def evidence_pack_write(
         try:
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
                 writer = _Writer(archive)
-                parts = [
-                    part
-                    for activity in activities
-                    for part in _activity_parts(writer, institution, activity, period, tz)
-                ]
+                steps = len(activities) + 1
+                parts: list[MonthPart] = []
+                for done, activity in enumerate(activities, 1):
+                    parts.extend(_activity_parts(writer, institution, activity, period, tz))
+                    if progress is not None:
+                        progress(done, steps)
                 pack = Pack(institution=institution, period=period, parts=parts, files=writer.files, made_at=now)
                 index = render_to_string(
                     "reports/evidence/index.html",
@@ -354,6 +362,8 @@ def evidence_pack_write(
                 writer.add_bytes("index.csv", listing.getvalue().encode("utf-8"), what="index", listed=False)
                 sums = "".join(f"{packed.sha256}  {packed.path}\n" for packed in writer.files)
                 writer.add_bytes("SHA256SUMS", sums.encode("utf-8"), what="index", listed=False)
+            if progress is not None:
+                progress(steps, steps)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.utils import dateformat, formats
+from django.utils import dateformat, formats, translation
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from jaga.reports.document import Period
@@ -14,9 +16,15 @@ from jaga.reports.document import Period
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
+@cache
+def _month_name(language: str, month: int) -> str:
+    with translation.override(language):
+        return str(MONTHS[month])
+
+
 def date_long(value: dt.date | dt.datetime) -> str:
-    """ "24 November 2026" in the active language (Django's month names)."""
-    return dateformat.format(value, "j F Y")
+    """ "24 November 2026" in the active language (Django's month names; a report writes thousands of dates)."""
+    return f"{value.day} {_month_name(translation.get_language() or 'id', value.month)} {value.year}"
 
 
 def datetime_long(value: dt.datetime) -> str:

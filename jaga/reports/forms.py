@@ -104,3 +104,23 @@ class ReportScheduleForm(forms.Form):
         kind.choices = REGISTRY.choices()
         site: Any = self.fields["site"]
         site.queryset = Site.objects.filter(institution=institution, is_active=True).order_by("name")
+
+
+class EvidencePackForm(forms.Form):
+    period_start = forms.DateField(label=_("Awal periode"), widget=DATE)
+    period_end = forms.DateField(label=_("Akhir periode"), widget=DATE)
+    language = forms.ChoiceField(label=_("Bahasa"), choices=Report.Language.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end:
+            if end < start:
+                self.add_error("period_end", _("Akhir periode sebelum awalnya."))
+            elif (end - start).days >= MAX_PERIOD_DAYS:
+                self.add_error("period_end", _("Periode paket bukti paling lama 366 hari."))
+        return data
+
+    @property
+    def period(self) -> Period:
+        return Period(self.cleaned_data["period_start"], self.cleaned_data["period_end"])

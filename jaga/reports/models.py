@@ -202,3 +202,63 @@ class Supervision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supervisor} → {self.institution}"
+
+
+def evidence_pack_upload_to(instance: EvidencePack, filename: str) -> str:
+    return f"evidence-packs/{instance.institution.slug}/{filename}"
+
+
+class EvidencePack(models.Model):
+    """An accreditation evidence pack asked for on the web: built by a worker (its progress kept while it is),
+    then kept to be downloaded as it was made."""
+
+    INSTITUTION_PATH = "institution"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Menunggu worker")
+        RUNNING = "running", _("Sedang disusun")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.CASCADE, related_name="evidence_packs")
+    period_start = models.DateField(_("awal periode"))
+    period_end = models.DateField(_("akhir periode"))
+    language = models.CharField(_("bahasa"), max_length=8, choices=Report.Language.choices, default="id")
+    state = models.CharField(_("keadaan"), max_length=10, choices=State.choices, default=State.QUEUED)
+    # Progress while it is built: the SOP activities packed of all of them (written with update(), unaudited).
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(_("berkas"), upload_to=evidence_pack_upload_to, max_length=500, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    files_count = models.PositiveIntegerField(_("berkas di dalamnya"), null=True, blank=True)
+    executions = models.PositiveIntegerField(_("pelaksanaan"), null=True, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    requested_by = person_field(_("diminta oleh"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("paket bukti akreditasi")
+        verbose_name_plural = _("paket bukti akreditasi")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="evidence_pack_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} · {self.period_start:%Y-%m-%d}–{self.period_end:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:evidence_detail", kwargs={"slug": self.institution.slug, "pack_id": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0

@@ -31,3 +31,15 @@ def report_schedule_run(*, report_schedule_id: int) -> dict[str, Any]:
         return {"skipped": "schedule gone"}
     report = run(report_schedule=found)
     return {"report_id": report.pk, "number": report.number}
+
+
+@task(queue_name="long")
+def evidence_pack_build(*, evidence_pack_id: int) -> dict[str, Any]:
+    from jaga.reports.models import EvidencePack
+    from jaga.reports.packs import evidence_pack_build as build
+
+    pack = EvidencePack.objects.select_related("institution").filter(pk=evidence_pack_id).first()
+    if pack is None:
+        return {"skipped": "pack gone"}
+    pack = build(pack=pack)
+    return {"state": pack.state, "size": pack.size, "sha256": pack.sha256}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaga.reports import views
+from jaga.reports import views, views_packs
 
 app_name = "reports"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("<slug:slug>/bulan-lalu/", views.report_quick, name="report_quick"),
     path("<slug:slug>/jadwal/baru/", views.schedule_create_view, name="schedule_create"),
     path("<slug:slug>/jadwal/<int:schedule_id>/hapus/", views.schedule_delete_view, name="schedule_delete"),
+    path("<slug:slug>/paket-bukti/", views_packs.evidence_list, name="evidence_list"),
+    path("<slug:slug>/paket-bukti/<int:pack_id>/", views_packs.evidence_detail, name="evidence_detail"),
+    path("<slug:slug>/paket-bukti/<int:pack_id>/unduh/", views_packs.evidence_download, name="evidence_download"),
     path("<slug:slug>/<int:report_id>/", views.report_detail, name="report_detail"),
     path("<slug:slug>/<int:report_id>/ubah/", views.report_edit, name="report_edit"),
     path("<slug:slug>/<int:report_id>/kirim/", views.report_send_view, name="report_send"),

@@ -46,7 +46,7 @@ def _can(request: HttpRequest, institution: Institution, action: Action) -> bool
     return user_can(request.user, institution, action)  # type: ignore[arg-type]
 
 
-def _today(institution: Institution) -> Any:
+def institution_today(institution: Institution) -> Any:
     from zoneinfo import ZoneInfo
 
     return clock.now().astimezone(ZoneInfo(institution.time_zone)).date()
@@ -67,7 +67,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
         "kind": kind,
         "can_operate": _can(request, institution, "operate"),
         "awaiting": selectors.reports_awaiting_acknowledgement(institution=institution).count(),
-        "last_month": previous_month(_today(institution)),
+        "last_month": previous_month(institution_today(institution)),
         "schedules": selectors.report_schedules_for(institution=institution),
     }
     return render(request, "reports/report_list.html", context)
@@ -76,7 +76,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def report_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     institution = _institution(request, slug, "operate")
-    period = previous_month(_today(institution))
+    period = previous_month(institution_today(institution))
     initial = {"kind": "situation", "period_start": period.start, "period_end": period.end, "language": "id"}
     form = ReportCreateForm(request.POST or None, institution=institution, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -105,7 +105,7 @@ def report_quick(request: HttpRequest, slug: str) -> HttpResponse:
     report = services.report_create(
         institution=institution,
         kind="situation",
-        period=previous_month(_today(institution)),
+        period=previous_month(institution_today(institution)),
         created_by=request.user,  # type: ignore[arg-type]
     )
     return redirect(report.get_absolute_url())

@@ -95,11 +95,18 @@ def document_make(
     activities: Table | None,
     sections: list[Section],
     scope: str | None = None,
+    scope_line: str | None = None,
 ) -> Document:
-    """The letter; ``scope`` replaces the sites in "Ruang Lingkup" (the overview covers courts, not sites)."""
+    """The letter; ``scope`` and ``scope_line`` replace the sites in "Ruang Lingkup" (the overview covers
+    courts, not sites)."""
     institution = ctx.institution
     scope = scope if scope is not None else scope_label(ctx)
     period = period_label(ctx.period)
+    if scope_line is None:
+        scope_line = _("Laporan ini mencakup periode %(period)s untuk situs berikut: %(scope)s.") % {
+            "period": period,
+            "scope": scope,
+        }
     conclusions, recommendations = conclusions_draft(sections)
     edited = _edited(ctx.conclusions_text)
     if edited is not None:
@@ -132,7 +139,7 @@ def document_make(
                 % {"institution": institution.name}
             ],
             "maksud": [purpose],
-            "ruang_lingkup": [_("Periode %(period)s; situs: %(scope)s.") % {"period": period, "scope": scope}],
+            "ruang_lingkup": [scope_line],
             "dasar": legal_bases(ctx),
         },
         activities=activities,

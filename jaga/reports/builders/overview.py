@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from jaga.reports.builders.base import BuildContext
 from jaga.reports.builders.common import document_make
 from jaga.reports.document import Document, Table
-from jaga.reports.formatting import number
+from jaga.reports.formatting import number, period_label
 from jaga.reports.sources import overview
 
 
@@ -36,7 +36,19 @@ class OverviewBuilder:
             activities=activities,
             sections=[overview.overview_section(ctx, courts)],
             scope=", ".join(court.institution.name for court in courts) or _("belum ada satuan kerja yang diawasi"),
+            scope_line=self.scope_line(ctx, courts),
         )
+
+    def scope_line(self, ctx: BuildContext, courts: list[overview.CourtFigures]) -> str:
+        period = period_label(ctx.period)
+        if not courts:
+            return _("Laporan ini mencakup periode %(period)s; belum ada satuan kerja yang diawasi.") % {
+                "period": period
+            }
+        return _("Laporan ini mencakup periode %(period)s untuk satuan kerja yang diawasi berikut: %(courts)s.") % {
+            "period": period,
+            "courts": ", ".join(court.institution.name for court in courts),
+        }
 
 
 BUILDER = OverviewBuilder()

@@ -10,12 +10,15 @@ from jaga.reports.builders.common import document_make
 from jaga.reports.document import Document
 from jaga.reports.sources import sop, traffic
 
+DETECTIONS_LISTED = 20  # printed, most requests first; the detections' CSV has every one
+
 
 class VisitorLogBuilder:
     key = "visitors"
     classification = "OT.01"
 
     def build(self, ctx: BuildContext) -> Document:
+        ctx.extra["traffic_keys"] = ("daily", *traffic.LOG_PANELS)  # one read per site for the summary and its log
         compliances = sop.compliance_list(ctx, keys=("traffic",))
         return document_make(
             ctx,
@@ -27,7 +30,10 @@ class VisitorLogBuilder:
                 "selama periode laporan, sebagai output aktivitas 3 SOP pengelolaan website."
             ),
             activities=sop.activities_table(compliances),
-            sections=[traffic.traffic_section(ctx), *(traffic.site_log_section(ctx, site) for site in ctx.sites)],
+            sections=[
+                traffic.traffic_section(ctx, listed=DETECTIONS_LISTED),
+                *(traffic.site_log_section(ctx, site) for site in ctx.sites),
+            ],
         )
 
 

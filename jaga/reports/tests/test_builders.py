@@ -47,10 +47,9 @@ def test_the_visitor_log_has_each_sites_days_pages_and_errors(
     assert "Pengunjung unik: 76" in text
     assert "Tidak ditemukan (404): 4" in text
     assert "Galat server (5xx): 5" in text
-    # Requests and unique visitors per day: 100 lines of 25 readers, plus sqlmap's 3 lines on the 10th.
-    assert "3 November 2026 100 25" in text
-    assert "10 November 2026 103 26" in text
-    assert "17 November 2026 100 25" in text
+    # The days are a picture in the letter; their figures are the table's CSV (below).
+    assert "Pengunjung dan permintaan per hari: angka 3 hari ada di berkas CSV tabel ini" in text
+    assert "3 November 2026 100 25" not in text
     assert "/tidak-ada 4 4" in text  # the 404 panel: 4 requests from 4 addresses
     assert "Percobaan injeksi SQL" in text
     assert "Log aktivitas pengunjung Situs SIPP tidak ada data" in text
@@ -140,13 +139,23 @@ def test_the_overview_covers_the_supervised_courts(month_data: Any, other_instit
     assert "LAPORAN TENTANG IKHTISAR PENGELOLAAN WEBSITE SATUAN KERJA" in text
     assert "Nomor: W14/1/OT.01/XII/2026" in text
     assert "Satuan kerja: 2" in text
-    assert "Periode November 2026; situs: Pengadilan Negeri Bangil, Pengadilan Negeri Pasuruan." in text
+    # The scope names courts in words, not a "situs:" label.
+    assert (
+        "Laporan ini mencakup periode November 2026 untuk satuan kerja yang diawasi berikut: Pengadilan Negeri "
+        "Bangil, Pengadilan Negeri Pasuruan." in text
+    )
+    assert "situs:" not in text
     # PN Bangil: 1 site, uptime of its month of rollups, 2 outages, 1 content finding, no backup plan.
     assert "Pengadilan Negeri Bangil 1 99,31% 2 1 0/0 belum pernah – 1, 2, 3, 4, 5, 6, 7" in text
     assert "Pengadilan Negeri Pasuruan 1 – 0" in text  # no monitor: no uptime, no outage
     assert "Pengadilan Negeri Bangil: 1 temuan konten (kesegaran atau halaman wajib)." in text
     assert "Pengadilan Negeri Bangil belum punya rencana pencadangan." in text
     assert "Pengadilan Negeri Pasuruan belum memantau ketersediaan situsnya." in text
+    english = _build(tmp_path, "overview", "--lang", "en", institution="pt-surabaya")
+    assert (
+        "This report covers November 2026 for these supervised courts: Pengadilan Negeri Bangil, Pengadilan "
+        "Negeri Pasuruan." in english
+    )
 
 
 @pytest.mark.django_db
@@ -166,3 +175,4 @@ def test_every_kind_speaks_english_on_request(month_data: Any, tmp_path: Path) -
         assert "REPORT ON" in text, kind
         assert "A. Introduction" in text, kind
         assert "December 2026" in text, kind
+        assert "This report covers November 2026" in text, kind

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import socketserver
+import sqlite3
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -274,10 +275,59 @@ def _two_factor_not_enforced(settings):  # type: ignore[no-untyped-def]
 
 
 # One demo per test worker and history length: building it runs the real code of every app (a real restic
-# repository, rendered reports: about 10 s), so each test after the first gets a copy of the database as the
-# first build left it, and the files of that build (its media folder and its visitor-log store; the data
-# folder is the session's).
-_DEMO_BUILT: dict[int, tuple[Any, Any]] = {}
+# repository, rendered reports: about 7 CPU seconds), so each test after the first gets the database as the first
+# build left it (SQLite: a copy of the file; PostgreSQL: every table's rows, copied out and back in) and the files
+# of that build (its media folder and its visitor-log store; the data folder is the session's).
+_DEMO_BUILT: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _database_saved(folder: Path) -> Any:
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        copy = sqlite3.connect(folder / "demo.sqlite3")
+        connection.connection.backup(copy)
+        copy.close()
+        return folder / "demo.sqlite3"
+    from psycopg import sql
+
+    tables: dict[str, bytes] = {}
+    with connection.connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            query = sql.SQL("COPY {} TO STDOUT (FORMAT BINARY)").format(sql.Identifier(table))
+            with cursor.copy(query) as copy:
+                tables[table] = b"".join(bytes(block) for block in copy)
+        cursor.execute("SELECT schemaname, sequencename, last_value FROM pg_sequences WHERE last_value IS NOT NULL")
+        sequences = cursor.fetchall()
+    return tables, sequences
+
+
+def _database_restored(saved: Any) -> None:
+    """The database as :func:`_database_saved` found it."""
+    from django.db import connection, transaction
+
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        copy = sqlite3.connect(saved)
+        copy.backup(connection.connection)
+        copy.close()
+        return
+    from psycopg import sql
+
+    tables, sequences = saved
+    with transaction.atomic(), connection.connection.cursor() as cursor:  # foreign keys are checked at commit
+        # Emptied first: the flush after the test before made the content types and permissions again.
+        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
+        for table, rows in tables.items():
+            with cursor.copy(sql.SQL("COPY {} FROM STDIN (FORMAT BINARY)").format(sql.Identifier(table))) as copy:
+                copy.write(rows)
+        for schema, name, value in sequences:  # never behind the rows put back (the flush leaves them as they are)
+            cursor.execute(
+                "SELECT setval(%s, GREATEST(%s, (SELECT coalesce(last_value, 1) FROM pg_sequences"
+                " WHERE schemaname = %s AND sequencename = %s)))",
+                [f"{schema}.{name}", value, schema, name],
+            )
 
 
 @pytest.fixture
@@ -285,35 +335,23 @@ def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPat
     """The demo institution as `jaga demo` makes it: two days of history, or the full 30 days for screenshots.
 
     Used by the browser tests and by the demo's own tests; returns the first build's ``DemoSummary``."""
-    import sqlite3
-
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import caches
-    from django.db import connection
 
     from jaga.demo.services import demo_create
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.JAGA_REQUIRE_2FA = True  # the shared test set-up turns it off; the browser sees the real site
     days = 30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2
-    if connection.vendor != "sqlite":
-        return demo_create(days=days)
     if days not in _DEMO_BUILT:
         folder = tmp_path_factory.mktemp(f"demo-{days}-days")
         settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
         summary = demo_create(days=days)
-        connection.ensure_connection()
-        copy = sqlite3.connect(folder / "demo.sqlite3")
-        connection.connection.backup(copy)
-        copy.close()
-        _DEMO_BUILT[days] = (folder, summary)
+        _DEMO_BUILT[days] = (folder, summary, _database_saved(folder))
         return summary
-    folder, summary = _DEMO_BUILT[days]
+    folder, summary, saved = _DEMO_BUILT[days]
     settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
-    connection.ensure_connection()
-    copy = sqlite3.connect(folder / "demo.sqlite3")
-    copy.backup(connection.connection)
-    copy.close()
+    _database_restored(saved)
     ContentType.objects.clear_cache()  # the flush between tests made new content-type rows
     for cache in caches.all():
         cache.clear()

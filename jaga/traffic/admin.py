@@ -1,4 +1,5 @@
-"""The traffic app in the admin: log sources (local or SFTP) and the allow-list of each institution."""
+"""The traffic app in the admin: log sources (local or SFTP), the allow-list of each institution, and custom
+detection rules (YAML, checked and their test lines run before they are saved)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
+from jaga.traffic.detection.rules import RuleError
 from jaga.traffic.logformats import FORMATS, FormatError, format_build
-from jaga.traffic.models import AllowedNetwork, LogSource
+from jaga.traffic.models import AllowedNetwork, CustomRule, LogSource
 
 
 class LogSourceForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -58,3 +60,34 @@ class AllowedNetworkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = AllowedNetworkForm
     list_display = ["network", "institution", "note"]
     list_filter = ["institution"]
+
+
+class CustomRuleForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = CustomRule
+        fields = ["text", "is_active"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 30, "cols": 110, "style": "font-family: monospace"})}
+
+    def clean_text(self) -> str:
+        from jaga.traffic.services.rules import custom_rule_check
+
+        text = str(self.cleaned_data["text"])
+        try:
+            rule = custom_rule_check(text)
+        except RuleError as exc:
+            raise forms.ValidationError(str(exc).splitlines()) from None
+        taken = CustomRule.objects.filter(key=rule.key).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Sudah ada aturan khusus dengan kunci %(key)s: ubah yang itu.") % {"key": rule.key}
+            )
+        self.instance.key = rule.key
+        return text
+
+
+@admin.register(CustomRule)
+class CustomRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = CustomRuleForm
+    list_display = ["key", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    readonly_fields = ["key", "updated_at"]

@@ -14,6 +14,21 @@ class TrafficConfig(AppConfig):
         from jaga.traffic.events import traffic_event_types_register
 
         traffic_event_types_register()
+        self._custom_rules_watch()
         startup_register("jaga.traffic.tasks.traffic_schedules_ensure")
         api_router_register("traffic", "jaga.traffic.api.router")
         demo_step_register("traffic", "jaga.traffic.demo", label=_("Log akses pengunjung dan deteksinya"))
+
+    @staticmethod
+    def _custom_rules_watch() -> None:
+        """A custom rule saved or deleted (the admin included) is in force at this process's next round."""
+        from django.db.models.signals import post_delete, post_save
+
+        from jaga.traffic.detection.rules import rules_forget
+        from jaga.traffic.models import CustomRule
+
+        def forget(**_kwargs: object) -> None:
+            rules_forget()
+
+        post_save.connect(forget, sender=CustomRule, dispatch_uid="traffic_custom_rule_saved", weak=False)
+        post_delete.connect(forget, sender=CustomRule, dispatch_uid="traffic_custom_rule_deleted", weak=False)

@@ -159,6 +159,7 @@ class Detection(models.Model):
         CLIENT = "client", _("alamat")
         SUBNET = "subnet", _("subnet")
         ENDPOINT = "endpoint", _("alamat login")
+        SITE = "site", _("seluruh situs")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="traffic_detections")
     rule_key = models.CharField(_("aturan"), max_length=80)
@@ -241,3 +242,29 @@ class TrafficDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} · {self.day}"
+
+
+class CustomRule(models.Model):
+    """A detection rule added without code, from the admin or a file (``jaga traffic rules --add FILE``): the
+    same YAML as Jaga's own rules, checked and its test lines run before it is saved
+    (:func:`jaga.traffic.services.rules.custom_rule_check`). A key of Jaga's replaces that rule."""
+
+    key = models.CharField(_("kunci"), max_length=80, unique=True, editable=False)
+    text = models.TextField(
+        _("aturan (YAML)"),
+        help_text=_(
+            "Bentuk yang sama dengan berkas aturan Jaga (lihat docs/traffic.md), dengan sedikitnya satu baris "
+            "uji: semua uji dijalankan sebelum aturan disimpan."
+        ),
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("aturan deteksi khusus")
+        verbose_name_plural = _("aturan deteksi khusus")
+
+    def __str__(self) -> str:
+        return self.key

@@ -41,5 +41,14 @@ RULE_KINDS.register(
         "nama PTR harus di domain crawler itu dan menunjuk kembali ke alamatnya."
     ),
 )
+RULE_KINDS.register(
+    "anomaly",
+    "jaga.traffic.detection.anomaly",
+    label=_("Lonjakan dibanding dasar situs"),
+    description=_(
+        "Jumlah permintaan per jendela waktu (seluruh situs, per klien atau per subnet) dibandingkan dengan "
+        "kuantil jendela biasa situs itu sendiri: ambangnya mengikuti ramainya situs."
+    ),
+)
 
 __all__ = ["RULE_KINDS"]

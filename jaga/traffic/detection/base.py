@@ -36,6 +36,7 @@ FAMILIES = {
     "crawl": ("Penjelajahan halaman non-statis", "Crawling of non-static pages"),
     "brute_force": ("Tebak kata sandi login", "Login brute force"),
     "flood": ("Banjir permintaan", "Request floods"),
+    "anomaly": ("Lonjakan laju permintaan", "Request-rate anomalies"),
 }
 SEVERITIES = ("rendah", "sedang", "tinggi", "kritis")
 
@@ -138,6 +139,7 @@ class RuleTest:
     repeat: int = 1  # a bucket test: the line this many times...
     every_seconds: float = 1.0  # ...this far apart
     detect: bool | None = None  # ...and whether that makes a detection
+    baseline: RuleTest | None = None  # lines read before as context (a rate anomaly's usual traffic), never new
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ class Finding:
 
     rule: str
     key: str
-    scope: Literal["client", "subnet", "endpoint"]
+    scope: Literal["client", "subnet", "endpoint", "site"]
     count: int
     first_seen: datetime
     last_seen: datetime

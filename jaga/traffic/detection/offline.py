@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jaga.traffic.detection import engine
-from jaga.traffic.detection.base import Finding, Rule
+from jaga.traffic.detection.base import Finding, Rule, RuleTest
 from jaga.traffic.ingest import pipeline
 from jaga.traffic.logformats import format_build
 
@@ -44,24 +44,39 @@ def lines_parse(con: Any, text: str, *, format_key: str = "combined", tz: str = 
 
 
 def events_from_text(
-    con: Any, text: str, *, repeat: int = 1, every_seconds: float = 1.0, allow: tuple[str, ...] = ()
+    con: Any,
+    text: str,
+    *,
+    repeat: int = 1,
+    every_seconds: float = 1.0,
+    allow: tuple[str, ...] = (),
+    baseline: RuleTest | None = None,
 ) -> int:
-    """Prepare ``ev`` from ``text``; with ``repeat``, every line that many times, ``every_seconds`` apart."""
+    """Prepare ``ev`` from ``text``; with ``repeat``, every line that many times, ``every_seconds`` apart. A
+    ``baseline`` (hook, trafficfeat: the rate anomaly's usual traffic) adds its lines as context, not new."""
     lines = lines_parse(con, text)
     con.register("offline_lines", lines)
+    repeated = f"""
+        SELECT * REPLACE (ts + to_microseconds((r.i * {float(every_seconds)} * 1000000)::BIGINT) AS ts,
+                          (r.i * 1000000 + n)::INTEGER AS n),
+               true AS is_new
+        FROM offline_lines, (SELECT range AS i FROM range({int(repeat)})) r
+    """
+    if baseline is not None:
+        con.register("offline_baseline", lines_parse(con, baseline.line))
+        repeated += f"""
+            UNION ALL BY NAME
+            SELECT * REPLACE (ts + to_microseconds((r.i * {float(baseline.every_seconds)} * 1000000)::BIGINT) AS ts,
+                              (-1 - r.i * 1000000 - n)::INTEGER AS n),
+                   false AS is_new
+            FROM offline_baseline, (SELECT range AS i FROM range({int(baseline.repeat)})) r
+        """
     try:
-        return engine.events_prepare(
-            con,
-            lines_sql=f"""
-                SELECT * REPLACE (ts + to_microseconds((r.i * {float(every_seconds)} * 1000000)::BIGINT) AS ts,
-                                  (r.i * 1000000 + n)::INTEGER AS n),
-                       true AS is_new
-                FROM offline_lines, (SELECT range AS i FROM range({int(repeat)})) r
-            """,
-            allow=allow,
-        )
+        return engine.events_prepare(con, lines_sql=repeated, allow=allow)
     finally:
         con.unregister("offline_lines")
+        if baseline is not None:
+            con.unregister("offline_baseline")
 
 
 @dataclass
@@ -76,7 +91,7 @@ def rule_tests_run(con: Any, rule: Rule) -> list[TestResult]:
     """Each of the rule's own tests: does the line match, does the repetition make a detection."""
     results = []
     for test in rule.tests:
-        events_from_text(con, test.line, repeat=test.repeat, every_seconds=test.every_seconds)
+        events_from_text(con, test.line, repeat=test.repeat, every_seconds=test.every_seconds, baseline=test.baseline)
         if test.match is not None:
             matched = bool(engine.lines_matching(con, rule))
             results.append(TestResult(rule.key, test.line, f"match={test.match}", matched == test.match))

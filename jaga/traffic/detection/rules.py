@@ -48,6 +48,28 @@ def _text(data: dict[str, Any], name: str, origin: str, *, required: bool = True
     return Text(id=str(value["id"]).strip(), en=str(value["en"]).strip())
 
 
+def _test_parse(test: Any, where: str, *, nested: bool = False) -> RuleTest:
+    if not isinstance(test, dict) or not isinstance(test.get("line"), str):
+        raise RuleError(f"{where}: perlu 'line' / needs 'line'")
+    try:
+        repeat, every = int(test.get("repeat", 1)), float(test.get("every_seconds", 1.0))
+    except (TypeError, ValueError):
+        raise RuleError(f"{where}: repeat dan every_seconds harus angka / must be numbers") from None
+    if repeat < 1 or every < 0:
+        raise RuleError(f"{where}: repeat paling sedikit 1 / at least 1; every_seconds >= 0")
+    baseline = test.get("baseline")
+    if baseline is not None and nested:
+        raise RuleError(f"{where}: baseline tidak boleh bersarang / cannot be nested")
+    return RuleTest(
+        line=test["line"],
+        match=test.get("match"),
+        repeat=repeat,
+        every_seconds=every,
+        detect=test.get("detect"),
+        baseline=_test_parse(baseline, f"{where}.baseline", nested=True) if baseline is not None else None,
+    )
+
+
 def rule_parse(data: Any, *, origin: str) -> Rule:
     """One rule from its parsed YAML; :class:`RuleError` naming the file and the field when it is wrong."""
     if not isinstance(data, dict):
@@ -68,17 +90,7 @@ def rule_parse(data: Any, *, origin: str) -> Rule:
         raise RuleError(f"{origin}: config: {messages_joined(exc)}") from None
     tests = []
     for index, test in enumerate(data.get("tests") or []):
-        if not isinstance(test, dict) or not isinstance(test.get("line"), str):
-            raise RuleError(f"{origin}: tests.{index}: perlu 'line' / needs 'line'")
-        tests.append(
-            RuleTest(
-                line=test["line"],
-                match=test.get("match"),
-                repeat=int(test.get("repeat", 1)),
-                every_seconds=float(test.get("every_seconds", 1.0)),
-                detect=test.get("detect"),
-            )
-        )
+        tests.append(_test_parse(test, f"{origin}: tests.{index}"))
     return Rule(
         key=key,
         kind=kind,
@@ -105,20 +117,77 @@ def rules_read(folder: Path) -> list[Rule]:
     return rules
 
 
-def rules_all() -> list[Rule]:
-    """Jaga's rules, then the custom folder's (``JAGA_TRAFFIC_RULES_DIR``); a custom key replaces a built-in."""
+DB_STAMP_SECONDS = 10.0  # how long another process's change to the custom rules may go unseen
+_db_stamp: list[Any] = [None, 0.0]  # (count, latest change) of the custom rules, when it was read
+
+
+def rules_forget() -> None:
+    """Read the rules again at the next use (a custom rule was saved or deleted in this process)."""
+    with _lock:
+        _cache.clear()
+        _db_stamp[:] = [None, 0.0]
+
+
+def _custom_stamp() -> Any:
+    """(count, latest change) of the active custom rules, read at most every DB_STAMP_SECONDS."""
+    import time
+
+    from django.db.models import Count, Max
+
+    from jaga.traffic.models import CustomRule
+
+    now = time.monotonic()
+    if _db_stamp[0] is None or now - _db_stamp[1] > DB_STAMP_SECONDS:
+        found = CustomRule.objects.filter(is_active=True).aggregate(n=Count("pk"), latest=Max("updated_at"))
+        _db_stamp[:] = [(found["n"], str(found["latest"])), now]
+    return _db_stamp[0]
+
+
+def _custom_rules() -> list[Rule]:
+    """The custom rules of the database (checked when saved; one that no longer parses is left out, logged)."""
+    import logging
+
+    from jaga.traffic.models import CustomRule
+
+    rules = []
+    for key, text in CustomRule.objects.filter(is_active=True).order_by("key").values_list("key", "text"):
+        try:
+            rules.append(rule_parse(yaml.safe_load(text), origin=f"aturan khusus / custom rule {key}"))
+        except (RuleError, yaml.YAMLError) as exc:
+            logging.getLogger("jaga.traffic").warning("aturan khusus %s dilewati / custom rule skipped: %s", key, exc)
+    return rules
+
+
+def _rules(*, database: bool) -> list[Rule]:
     custom = getattr(settings, "JAGA_TRAFFIC_RULES_DIR", "") or ""
     folders = [BUILTIN_DIR] + ([Path(custom)] if custom else [])
-    stamp = tuple((str(f), max((p.stat().st_mtime for p in f.glob("*.yaml")), default=0.0)) for f in folders)
+    stamp: tuple[Any, ...] = tuple(
+        (str(f), max((p.stat().st_mtime for p in f.glob("*.yaml")), default=0.0)) for f in folders
+    )
+    stamp += (_custom_stamp() if database else None,)
     with _lock:
         if stamp not in _cache:
             by_key: dict[str, Rule] = {}
             for folder in folders:
                 for rule in rules_read(folder):
                     by_key[rule.key] = rule
-            _cache.clear()
+            for rule in _custom_rules() if database else []:
+                by_key[rule.key] = rule
+            if len(_cache) > 4:
+                _cache.clear()
             _cache[stamp] = list(by_key.values())
         return _cache[stamp]
+
+
+def rules_files() -> list[Rule]:
+    """Jaga's rules, then the custom folder's (``JAGA_TRAFFIC_RULES_DIR``): no database needed."""
+    return _rules(database=False)
+
+
+def rules_all() -> list[Rule]:
+    """The rules in force: :func:`rules_files`, then the custom rules of the database (the admin, ``jaga traffic
+    rules --add``); a later one of the same key replaces an earlier."""
+    return _rules(database=True)
 
 
 def rule_get(key: str) -> Rule | None:

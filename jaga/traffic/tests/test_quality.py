@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jaga.traffic.detection.evaluate import data_folder, evaluate
-from jaga.traffic.detection.rules import rules_all
+from jaga.traffic.detection.rules import rules_files
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "traffic.md"
 SOURCES = {"CrowdSec": "crowdsec", "fail2ban": "fail2ban"}
@@ -35,7 +35,7 @@ def test_no_family_falls_below_its_documented_recall() -> None:
         if os.environ.get("CI"):
             pytest.fail("shared/data (the labelled public cases) is missing beside the checkout")
         pytest.skip("shared/data (the labelled public cases) is not beside this checkout")
-    result = evaluate(rules_all(), folder)
+    result = evaluate(rules_files(), folder)
     measured = {("crowdsec", f): t for f, t in result.crowdsec.items()}
     measured |= {("fail2ban", f): t for f, t in result.fail2ban.items()}
     for key, floor in _floors().items():

@@ -8,9 +8,9 @@ import pytest
 
 from jaga.traffic.detection import offline
 from jaga.traffic.detection.base import FAMILIES
-from jaga.traffic.detection.rules import RuleError, rules_all, rules_read
+from jaga.traffic.detection.rules import RuleError, rules_files, rules_read
 
-RULES = rules_all()
+RULES = rules_files()
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_a_custom_rule_replaces_the_builtin_of_its_key(settings, tmp_path: Path)
         "config: {match: {target: ['union']}, threshold: 3}\n"
     )
     settings.JAGA_TRAFFIC_RULES_DIR = str(tmp_path)
-    custom = [r for r in rules_all() if r.key == "sqli-probe"]
+    custom = [r for r in rules_files() if r.key == "sqli-probe"]
     assert len(custom) == 1
     assert custom[0].severity == "rendah"
     assert custom[0].config.threshold == 3

@@ -7,7 +7,8 @@
 - ``detect --site SITE``: a detection round over the lines not analysed yet.
 - ``detections --site SITE [--since YYYY-MM-DD] [--format csv|table]``: one row per detection.
 - ``blocklist --site SITE --format nginx|apache|nftables|crowdsec``: the addresses and subnets to block.
-- ``rules [--check]``: the rules in force; ``--check`` runs each rule's own test lines (exit 1 on a failure).
+- ``rules [--check] [--add FILE]``: the rules in force; ``--check`` runs each rule's own test lines (exit 1 on a
+  failure); ``--add`` checks a custom rule's file, runs its tests and stores it (as the admin does).
 - ``evaluate [--data FOLDER]``: precision and recall per family on the labelled public cases.
 - ``s3-sync [--site SITE]``: copy the store's files to JAGA_TRAFFIC_S3_URL's bucket (and delete there what
   retention deleted here).
@@ -85,6 +86,9 @@ class Command(BaseCommand):
         blocklist.add_argument("--out", default="", help="berkas tujuan / output file (default: stdout)")
         rules = sub.add_parser("rules", help="aturan yang berlaku / the rules in force")
         rules.add_argument("--check", action="store_true", help="jalankan uji tiap aturan / run each rule's tests")
+        rules.add_argument(
+            "--add", default="", metavar="FILE", help="tambah aturan khusus dari berkas / add a custom rule from a file"
+        )
         evaluate = sub.add_parser("evaluate", help="presisi dan recall pada kasus publik / on the public cases")
         evaluate.add_argument("--data", default="", help="folder shared/data")
         sync = sub.add_parser("s3-sync", help="salin penyimpanan ke bucket S3 / copy the store to the S3 bucket")
@@ -213,6 +217,9 @@ class Command(BaseCommand):
         from jaga.traffic.detection import offline
         from jaga.traffic.detection.rules import rules_all
 
+        if options["add"]:
+            self._rule_add(Path(options["add"]))
+            return
         rules = rules_all()
         failures = 0
         con = offline.connection() if options["check"] else None
@@ -228,6 +235,20 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if failures:
             raise CommandError(f"{failures} uji aturan gagal / rule tests failed")
+
+    def _rule_add(self, path: Path) -> None:
+        from jaga.traffic.detection.rules import RuleError
+        from jaga.traffic.services.rules import custom_rule_save
+
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{path}: tidak dapat dibaca / cannot be read: {exc.strerror}") from None
+        try:
+            saved = custom_rule_save(text=text)
+        except RuleError as exc:
+            raise CommandError(f"{path}:\n{exc}") from None
+        self.stdout.write(f"aturan {saved.key} disimpan, ujinya lulus / rule saved, its tests pass")
 
     def _s3_sync(self, options: dict[str, Any]) -> None:
         from jaga.traffic import s3store

@@ -13,8 +13,9 @@ import fcntl
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -51,9 +52,13 @@ class RunContext:
     run: Run
     on_progress: Callable[[Run], None] | None = None
     _last_write: float = 0.0
+    _zone: ZoneInfo | None = field(default=None, repr=False)
 
     def log(self, line: str) -> None:
-        stamp = clock.now().strftime("%H:%M:%S")
+        # The institution's local time, written as its pages write times (21.47.05), not the server's UTC.
+        if self._zone is None:
+            self._zone = ZoneInfo(self.run.plan.site.institution.time_zone)
+        stamp = clock.now().astimezone(self._zone).strftime("%H.%M.%S")
         self.run.log += f"[{stamp}] {line}\n"
         logger.info("run %s: %s", self.run.pk, line)
         self.save_progress(force=True)

@@ -275,3 +275,17 @@ def test_the_commands_are_built_as_data() -> None:
         "--keep-monthly", "12", "--prune",
     )  # fmt: skip
     assert check_args(subset="2/4") == ("check", "--read-data-subset=2/4")
+
+
+def test_the_run_log_writes_the_institutions_local_time_as_its_pages_do(plan) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from jaga.backups.services.runs import RunContext
+    from jaga.core import clock
+
+    with clock.frozen(dt.datetime(2026, 12, 3, 14, 47, 46, tzinfo=dt.UTC)):
+        run = Run.objects.create(plan=plan, started_at=clock.now())
+        RunContext(run).log("mulai")
+    run.refresh_from_db()
+    # 14.47.46 UTC is 21.47.46 in Asia/Jakarta (WIB), written with dots as the pages write times.
+    assert run.log == "[21.47.46] mulai\n"

@@ -43,6 +43,11 @@ def _pages(demo: Any) -> list[str]:
         pages.append(f"/renewals/{slug}/layanan/{service.pk}/")
     if case is not None:
         pages.append(f"/renewals/{slug}/kasus/{case.pk}/")
+    from jaga.backups.models import Repository
+
+    repository = Repository.objects.filter(institution=demo.institution).order_by("pk").first()
+    assert repository is not None  # the demo's restic repository: its location and id are long words that must wrap
+    pages.append(f"/backups/{slug}/repositori/{repository.pk}/")
     return pages
 
 

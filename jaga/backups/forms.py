@@ -180,3 +180,49 @@ class SourceForm(forms.Form):
         if self.plan.sources.filter(name=name).exists():
             raise forms.ValidationError(_("Rencana ini sudah punya sumber bernama %(name)s.") % {"name": name})
         return name
+
+
+class RepositoryForm(forms.Form):
+    """A new restic repository: where, its password (twice), and its kind's credentials when it has any."""
+
+    PASSWORD_MIN = 12
+
+    name = forms.CharField(label=_("Nama"), max_length=200)
+    location = forms.CharField(label=_("Lokasi"), max_length=500)
+    password = forms.CharField(
+        label=_("Kata sandi repositori baru"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Minimal 12 karakter. Tanpa kata sandi ini cadangan tidak dapat dipulihkan: cetak lembar pemulihannya."
+        ),
+    )
+    password_again = forms.CharField(
+        label=_("Ulangi kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    credentials = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, backend: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if backend.location_hint:
+            self.fields["location"].help_text = gettext(backend.location_hint)
+        field = self.fields["credentials"]
+        if not backend.credentials_label:
+            del self.fields["credentials"]
+            return
+        field.label = gettext(backend.credentials_label)
+        field.help_text = _("Disimpan terenkripsi; tidak pernah ditampilkan lagi.")
+        field.widget = (
+            forms.Textarea(attrs={"rows": 4, "autocomplete": "off"})
+            if backend.credentials_multiline
+            else forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = str(data.get("password") or "")
+        if password and len(password) < self.PASSWORD_MIN:
+            self.add_error("password", _("Kata sandi repositori minimal 12 karakter."))
+        elif password and password != str(data.get("password_again") or ""):
+            self.add_error("password_again", _("Kedua kata sandi tidak sama."))
+        return data

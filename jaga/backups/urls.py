@@ -17,6 +17,7 @@ urlpatterns = [
     path("<slug:slug>/rencana/<int:plan_id>/sumber/baru/", setup.source_new, name="source_new"),
 ]
 urlpatterns += [
+    path("<slug:slug>/repositori/baru/", setup.repository_new, name="repository_new"),
     path("<slug:slug>/repositori/<int:repo_id>/", repositories.repository_detail, name="repository"),
     path("<slug:slug>/repositori/<int:repo_id>/lembar-pemulihan/", repositories.recovery_sheet, name="sheet"),
     path(

@@ -106,3 +106,55 @@ def test_a_database_sources_password_is_stored_encrypted_and_never_shown_again(
         assert "Sandi-DB-Rahasia-77" not in cursor.fetchone()[0]
     assert "Sandi-DB-Rahasia-77" not in client.get(plan.get_absolute_url()).content.decode()
     assert 'type="password"' not in client.get(_sources_url(plan) + "?kind=files").content.decode()
+
+
+NEW_REPOSITORY = "/backups/pn-bangil/repositori/baru/"
+
+
+def test_only_the_administrator_creates_a_repository(client: Any, people: dict[str, Any], tmp_path: Path) -> None:
+    from jaga.backups.models import Repository
+
+    form = {"kind": "local", "name": "Lokal 2", "location": str(tmp_path / "repo2"),
+            "password": "sandi-repo-panjang-1", "password_again": "sandi-repo-panjang-1"}  # fmt: skip
+    for role in ("staff", "auditor", "ptip"):
+        client.force_login(people[role])
+        assert client.get(NEW_REPOSITORY + "?kind=local").status_code == 403
+        assert client.post(NEW_REPOSITORY, form).status_code == 403
+        assert NEW_REPOSITORY not in client.get("/backups/pn-bangil/").content.decode()
+    assert not Repository.objects.exists()
+    assert not (tmp_path / "repo2").exists()
+    client.force_login(people["admin"])
+    assert 'data-kind="s3"' in client.get(NEW_REPOSITORY).content.decode()
+    answer = client.post(NEW_REPOSITORY, form)
+    repository = Repository.objects.get()
+    assert answer["Location"] == repository.get_absolute_url()
+    assert (tmp_path / "repo2" / "config").is_file()  # restic init ran
+    assert len(repository.fingerprint) == 64
+    assert repository.password == "sandi-repo-panjang-1"
+    assert "Lembar pemulihan belum dicetak" in client.get("/backups/pn-bangil/").content.decode()
+
+
+def test_a_repository_that_cannot_be_made_says_why_and_nothing_is_kept(
+    client: Any, people: dict[str, Any], tmp_path: Path
+) -> None:
+    from jaga.backups.models import Repository
+
+    client.force_login(people["admin"])
+    text = client.post(NEW_REPOSITORY, {"kind": "local", "name": "Pendek", "location": str(tmp_path / "r"),
+                                        "password": "pendek", "password_again": "pendek"}).content.decode()  # fmt: skip
+    assert "Kata sandi repositori minimal 12 karakter." in text
+    text = client.post(NEW_REPOSITORY, {"kind": "local", "name": "Beda", "location": str(tmp_path / "r"),
+                                        "password": "sandi-repo-panjang-1",
+                                        "password_again": "sandi-repo-panjang-2"}).content.decode()  # fmt: skip
+    assert "Kedua kata sandi tidak sama." in text
+    form = client.get(NEW_REPOSITORY + "?kind=s3").content.decode()
+    assert 'type="password" name="credentials"' in form
+    # An external disk that is not plugged in: restic never runs, the form says so, no repository is kept.
+    disk = {
+        "kind": "disk", "name": "USB", "location": str(tmp_path / "usb" / "jaga"), "password": "sandi-repo-panjang-1",
+        "password_again": "sandi-repo-panjang-1", "cfg_mount_point": str(tmp_path / "usb"), "cfg_require_mount": "on",
+    }  # fmt: skip
+    text = client.post(NEW_REPOSITORY, disk).content
+    assert "Repositori tidak dapat dibuat" in text.decode()
+    assert not Repository.objects.exists()
+    assert not (tmp_path / "usb" / "jaga" / "config").exists()

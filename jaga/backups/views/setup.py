@@ -1,8 +1,10 @@
-"""Setting up backups from the web: a new plan of a site into a repository, and the plan's sources.
+"""Setting up backups from the web: a new repository, a new plan of a site into it, and the plan's sources.
 
-Administrator and Kasubbag PTIP only (the roles that both operate and approve, as for a restore): a plan
-decides what of the court's site is kept and for how long. A source's settings are its kind's configuration
-form (:mod:`jaga.core.kindconfig_form`), checked by the kind itself; its secret is stored encrypted."""
+A repository is the Administrator's (its password is on the recovery sheet that only they open); a plan and
+its sources are for the Administrator and the Kasubbag PTIP (the roles that both operate and approve, as for
+a restore): a plan decides what of the court's site is kept and for how long. A source's settings (and a
+repository's options) are its kind's configuration form (:mod:`jaga.core.kindconfig_form`), checked by the
+kind itself; secrets are stored encrypted."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jaga.backups.forms import PlanForm, SourceForm
-from jaga.backups.services import plan_create, source_add
+from jaga.backups.backends import BACKENDS
+from jaga.backups.backends.base import MediumMissing
+from jaga.backups.forms import PlanForm, RepositoryForm, SourceForm
+from jaga.backups.restic import ResticError
+from jaga.backups.services import plan_create, repository_create, source_add
 from jaga.backups.sources import REGISTRY
 from jaga.backups.views.common import can_restore, institution_for, plan_for
 from jaga.core.kindconfig import config_dump
@@ -95,3 +101,44 @@ def _prefill(kind: str, site: Any) -> dict[str, Any]:
         context.update(db_host=site.db_host, db_port=site.db_port, db_name=site.db_name, db_user=site.db_user)
     prefill = REGISTRY.get(kind).Config.prefill
     return {name: context[key] for name, key in prefill.items() if context.get(key)}
+
+
+@login_required
+def repository_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Create the restic repository now (``restic init``, or adopt the one already at the location); a failure
+    is shown on the form and nothing is kept."""
+    institution = institution_for(request, slug, "admin")
+    kind_name = request.POST.get("kind") or request.GET.get("kind") or ""
+    if kind_name not in BACKENDS:
+        kinds = [{"key": key, "label": label, "description": BACKENDS.entry(key).description}
+                 for key, label in BACKENDS.choices()]  # fmt: skip
+        return render(request, "backups/repository_kind_pick.html", {"institution": institution, "kinds": kinds})
+    backend = BACKENDS.get(kind_name)
+    data = request.POST if request.method == "POST" else None
+    form = RepositoryForm(data, backend=backend)
+    options_form = KindConfigForm(backend.Config, data=data, field_prefix=CONFIG_PREFIX)
+    if data is not None and form.is_valid() and options_form.is_valid() and options_form.config is not None:
+        values = form.cleaned_data
+        try:
+            with transaction.atomic():
+                repository = repository_create(
+                    institution=institution, name=values["name"], kind=kind_name, location=values["location"].strip(),
+                    password=values["password"], options=config_dump(options_form.config),
+                    credentials=values.get("credentials", ""),
+                )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        except (ResticError, MediumMissing) as error:
+            form.add_error(None, _("Repositori tidak dapat dibuat: %(e)s") % {"e": error.message})
+        else:
+            messages.success(
+                request,
+                _("Repositori %(name)s dibuat. Cetak lembar pemulihannya sekarang dan simpan di tempat aman.")
+                % {"name": repository.name},
+            )
+            return redirect(repository.get_absolute_url())
+    context = {
+        "institution": institution, "form": form, "options_form": options_form, "kind": kind_name,
+        "kind_label": BACKENDS.entry(kind_name).label, "kind_description": BACKENDS.entry(kind_name).description,
+    }  # fmt: skip
+    return render(request, "backups/repository_new.html", context)

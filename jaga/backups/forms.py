@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jaga.backups.models import Medium, Plan
@@ -123,4 +124,105 @@ class ExportForm(forms.Form):
             self.add_error("passphrase", _("Frasa sandi minimal 12 karakter."))
         elif passphrase != str(data.get("passphrase_again") or ""):
             self.add_error("passphrase_again", _("Kedua frasa sandi tidak sama."))
+        return data
+
+
+class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A new plan: which site, into which repository, how often, how long kept, how checked and drilled."""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "site", "name", "repository", "interval_hours", "keep_last", "keep_daily", "keep_weekly",
+            "keep_monthly", "keep_yearly", "check_interval_days", "read_cycle_checks", "drill_interval_days",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site_field = self.fields["site"]
+        repository_field = self.fields["repository"]
+        assert isinstance(site_field, forms.ModelChoiceField)
+        assert isinstance(repository_field, forms.ModelChoiceField)
+        site_field.queryset = institution.sites.filter(is_active=True).order_by("name")
+        site_field.label = _("Situs")
+        repository_field.queryset = institution.backup_repositories.order_by("name")
+        repository_field.label = _("Repositori")
+        for name in ("interval_hours", "read_cycle_checks"):
+            self.fields[name].min_value = 1  # type: ignore[attr-defined]
+            self.fields[name].widget.attrs["min"] = "1"
+
+
+class SourceForm(forms.Form):
+    """A source's own name and secret; its kind's settings are the kind's configuration form beside it."""
+
+    name = forms.SlugField(
+        label=_("Nama"), max_length=60, help_text=_("Nama pendek tanpa spasi (huruf, angka, -): folder dalam snapshot.")
+    )
+    secret = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, plan: Plan, kind: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        field = self.fields["secret"]
+        if not kind.secret_label:
+            del self.fields["secret"]
+            return
+        field.label = gettext(kind.secret_label)
+        field.help_text = _("Disimpan terenkripsi; tidak pernah ditampilkan lagi.")
+        field.widget = (
+            forms.Textarea(attrs={"rows": 4, "autocomplete": "off"})
+            if kind.secret_multiline
+            else forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        )
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"])
+        if self.plan.sources.filter(name=name).exists():
+            raise forms.ValidationError(_("Rencana ini sudah punya sumber bernama %(name)s.") % {"name": name})
+        return name
+
+
+class RepositoryForm(forms.Form):
+    """A new restic repository: where, its password (twice), and its kind's credentials when it has any."""
+
+    PASSWORD_MIN = 12
+
+    name = forms.CharField(label=_("Nama"), max_length=200)
+    location = forms.CharField(label=_("Lokasi"), max_length=500)
+    password = forms.CharField(
+        label=_("Kata sandi repositori baru"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Minimal 12 karakter. Tanpa kata sandi ini cadangan tidak dapat dipulihkan: cetak lembar pemulihannya."
+        ),
+    )
+    password_again = forms.CharField(
+        label=_("Ulangi kata sandi"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    credentials = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, backend: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if backend.location_hint:
+            self.fields["location"].help_text = gettext(backend.location_hint)
+        field = self.fields["credentials"]
+        if not backend.credentials_label:
+            del self.fields["credentials"]
+            return
+        field.label = gettext(backend.credentials_label)
+        field.help_text = _("Disimpan terenkripsi; tidak pernah ditampilkan lagi.")
+        field.widget = (
+            forms.Textarea(attrs={"rows": 4, "autocomplete": "off"})
+            if backend.credentials_multiline
+            else forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = str(data.get("password") or "")
+        if password and len(password) < self.PASSWORD_MIN:
+            self.add_error("password", _("Kata sandi repositori minimal 12 karakter."))
+        elif password and password != str(data.get("password_again") or ""):
+            self.add_error("password_again", _("Kedua kata sandi tidak sama."))
         return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaga.backups.views import export, plans, register, repositories, restore
+from jaga.backups.views import export, plans, register, repositories, restore, setup
 
 app_name = "backups"
 
@@ -13,8 +13,11 @@ urlpatterns = [
     path("<slug:slug>/adk/", register.register, name="register"),
     path("<slug:slug>/rencana/<int:plan_id>/pulihkan/", restore.restore, name="restore"),
     path("<slug:slug>/rencana/<int:plan_id>/ekspor/", export.export, name="export"),
+    path("<slug:slug>/rencana/baru/", setup.plan_new, name="plan_new"),
+    path("<slug:slug>/rencana/<int:plan_id>/sumber/baru/", setup.source_new, name="source_new"),
 ]
 urlpatterns += [
+    path("<slug:slug>/repositori/baru/", setup.repository_new, name="repository_new"),
     path("<slug:slug>/repositori/<int:repo_id>/", repositories.repository_detail, name="repository"),
     path("<slug:slug>/repositori/<int:repo_id>/lembar-pemulihan/", repositories.recovery_sheet, name="sheet"),
     path(

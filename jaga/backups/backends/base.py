@@ -48,6 +48,9 @@ class NoOptions(KindConfig):
 
 class BackendBase:
     Config: ClassVar[type[KindConfig]] = NoOptions
+    credentials_label: ClassVar[str] = ""  # what the repository's credentials are, for its form (none: no field)
+    credentials_multiline: ClassVar[bool] = False  # a private key (several lines), not a password
+    location_hint: ClassVar[str] = ""  # how the location is written for this kind, for its form
 
     def validate(self, options: Mapping[str, Any]) -> dict[str, Any]:
         cleaned: dict[str, Any] = config_model_validate(self.Config, options).model_dump(

@@ -44,6 +44,7 @@ def mount_point(repository: Repository) -> Path:
 
 class DiskBackend(BackendBase):
     Config = Config
+    location_hint = gettext_noop("Folder repositori di disk, mis. /media/cadangan/jaga (disk terpasang saat dibuat).")
 
     def before_use(self, repository: Repository) -> None:
         mount = mount_point(repository)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from jaga.backups.backends.base import BackendBase
 
-KIND = BackendBase()
+
+class RcloneBackend(BackendBase):
+    location_hint = gettext_noop("rclone:remote:folder (remote dari konfigurasi rclone)")
+
+
+KIND = RcloneBackend()

@@ -20,6 +20,8 @@ class Config(KindConfig):
 
 class S3Backend(BackendBase):
     Config = Config
+    credentials_label = _("Kunci rahasia S3")
+    location_hint = _("s3:https://host/bucket/folder")
 
     def environment(self, repository: Repository) -> tuple[dict[str, str], list[str]]:
         options = repository.options or {}

@@ -50,6 +50,9 @@ def endpoint_of(repository: Repository) -> ssh.Endpoint:
 
 class SftpBackend(BackendBase):
     Config = Config
+    credentials_label = gettext_noop("Kunci SSH privat")
+    credentials_multiline = True
+    location_hint = gettext_noop("sftp:pengguna@host:/folder")
 
     def before_use(self, repository: Repository) -> None:
         """The server's host key: pinned on first use, compared on every later one."""

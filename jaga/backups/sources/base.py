@@ -96,6 +96,8 @@ class SourceBase:
 
     is_database: ClassVar[bool] = False
     Config: ClassVar[type[KindConfig]]
+    secret_label: ClassVar[str] = ""  # what the source's secret is, for its form (none: no secret field)
+    secret_multiline: ClassVar[bool] = False  # a private key (several lines), not a password
 
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         """The cleaned configuration (every field, defaults filled in); ``ValidationError`` per field."""
@@ -114,6 +116,12 @@ class DatabaseConfig(KindConfig):
     """Where a database server is and who logs in (the password is the source's secret, never here)."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
+    prefill: ClassVar[Mapping[str, str]] = {
+        "host": "db_host",
+        "port": "db_port",
+        "database": "db_name",
+        "user": "db_user",
+    }
 
     host: str = setting("127.0.0.1", label=_("Host basis data"), help=_("Nama atau alamat server basis data."))
     port: int = setting(3306, ge=1, le=65535, label=_("Port"))
@@ -175,6 +183,7 @@ class WebRootConfig(KindConfig):
     """A site's web folder (here or on the server), its CMS and the patterns left out."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
+    prefill: ClassVar[Mapping[str, str]] = {"path": "web_root", "cms": "cms"}  # from the site's page
     path_hint: ClassVar[str] = _("Tulis folder lengkap, diawali /.")
 
     path: str = setting(label=_("Folder web"), help=_("Folder lengkap di server ini, diawali /."))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jaga.backups.sources import checks, tunnel
 from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec
@@ -27,6 +28,7 @@ def _detail(exc: execute.ExecuteError | OSError) -> str:
 
 class DumpedDatabase(SourceBase):
     is_database = True
+    secret_label = gettext_noop("Kata sandi basis data")
     engine: ClassVar[str]  # "MariaDB", "PostgreSQL": for log lines and descriptions
     tool_label: ClassVar[str]  # the dump tool, named in a failed check
 

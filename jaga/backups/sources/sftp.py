@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -64,6 +65,9 @@ class Server(KindConfig):
 
 
 class Config(WebRootConfig, Server):  # Server last in the bases: a form asks for the server before the folder
+    prefill: ClassVar[Mapping[str, str]] = {
+        "host": "server_host", "port": "server_port", "user": "server_user", "path": "web_root", "cms": "cms",
+    }  # fmt: skip
     path_hint: ClassVar[str] = gettext_noop("Tulis folder lengkap di server, diawali /.")
 
     path: str = setting(
@@ -115,6 +119,8 @@ def rclone_args(
 class SftpSource(SourceBase):
     is_database = False
     Config = Config
+    secret_label = gettext_noop("Kunci SSH privat")
+    secret_multiline = True
 
     def describe(self, spec: SourceSpec) -> str:
         c = spec.config

@@ -26,6 +26,8 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "repositories": selectors.repositories_for(institution=institution),
         "sheet_missing": selectors.repositories_needing_sheet(institution=institution),
         "can_operate": can(request, institution, "operate"),
+        "can_set_up": can_restore(request, institution),
+        "can_admin": can(request, institution, "admin"),
     }
     return render(request, "backups/index.html", context)
 

@@ -78,3 +78,38 @@ def report_schedules_for(*, institution: Institution) -> list[ScheduleRow]:
         )
         for s in report_schedules
     ]
+
+
+@dataclass(frozen=True)
+class LedgerSpan:
+    """SOP activity 5 for one report: from the draft opened to the report sent, against its time standard."""
+
+    opened_at: dt.datetime | None
+    standard_label: str  # "15 menit", or "" when the SOP gives activity 5 no standard
+    minutes: int | None  # the span recorded in the ledger once the report was sent
+    met: bool | None
+
+
+def report_ledger_span(*, report: Report) -> LedgerSpan:
+    from django.contrib.contenttypes.models import ContentType
+
+    from jaga.reports.delivery import REPORT_ACTIVITY
+    from jaga.sop.models import LedgerEntry
+    from jaga.sop.selectors import sop_for_institution
+
+    activity = sop_for_institution(institution=report.institution).activities.filter(key=REPORT_ACTIVITY).first()
+    entry = None
+    if report.sent_at is not None:
+        entry = (
+            LedgerEntry.objects.filter(
+                output_content_type=ContentType.objects.get_for_model(Report), output_object_id=report.pk
+            )
+            .order_by("-started_at")
+            .first()
+        )
+    return LedgerSpan(
+        opened_at=report.opened_at,
+        standard_label=activity.time_standard_label if activity is not None else "",
+        minutes=round(entry.duration.total_seconds() / 60) if entry is not None and entry.duration else None,
+        met=entry.met_standard if entry is not None else None,
+    )

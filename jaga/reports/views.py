@@ -140,6 +140,7 @@ def _detail_context(request: HttpRequest, report: Report, **forms: Any) -> dict[
         "tables": [table for table in document.tables() if table.rows],
         "can_operate": can_operate,
         "may_acknowledge": may_acknowledge,
+        "span": selectors.report_ledger_span(report=report),
         **forms,
     }
 

@@ -106,10 +106,16 @@ def test_sending_numbers_it_keeps_its_pdf_and_only_the_secretary_acknowledges(
     client.force_login(people["auditor"])
     assert client.post(url("report_send", report_id=draft.pk)).status_code == 403
     client.force_login(people["staff"])
+    assert (
+        "mutu baku 15 menit dari konsep dibuka sampai dikirim" in client.get(draft.get_absolute_url()).content.decode()
+    )
     with clock.frozen(NOW + dt.timedelta(minutes=9)):
         assert client.post(url("report_send", report_id=draft.pk)).status_code == 302
     draft.refresh_from_db()
     assert draft.number == "W14.U21/1/OT.01/XII/2026"
+    # The ledger's span of SOP activity 5, on the page: from the draft opened (NOW) to sent, against 15 minutes.
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "9 menit dari konsep dibuka sampai dikirim · memenuhi mutu baku 15 menit" in page
     pdf = client.get(url("report_pdf", report_id=draft.pk))
     assert pdf.content == Path(draft.pdf.path).read_bytes()
     assert pdf["X-Content-SHA256"] == draft.pdf_sha256

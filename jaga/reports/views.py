@@ -272,6 +272,16 @@ def report_csv(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
 
 
 @login_required
+def report_archive_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The register of every report (number, period, state, sent, acknowledged, disposition) as CSV."""
+    institution = _institution(request, slug)
+    table = selectors.report_archive_table(institution=institution, kind=request.GET.get("jenis", ""))
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="arsip-laporan-{institution.slug}.csv"'
+    return response
+
+
+@login_required
 def schedule_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     institution = _institution(request, slug, "operate")
     form = ReportScheduleForm(request.POST or None, institution=institution, initial={"language": "id"})

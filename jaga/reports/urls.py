@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("<slug:slug>/", views.report_list, name="report_list"),
     path("<slug:slug>/baru/", views.report_create_view, name="report_create"),
+    path("<slug:slug>/arsip.csv", views.report_archive_csv, name="report_archive_csv"),
     path("<slug:slug>/bulan-lalu/", views.report_quick, name="report_quick"),
     path("<slug:slug>/jadwal/baru/", views.schedule_create_view, name="schedule_create"),
     path("<slug:slug>/jadwal/<int:schedule_id>/hapus/", views.schedule_delete_view, name="schedule_delete"),

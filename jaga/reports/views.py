@@ -140,6 +140,7 @@ def _detail_context(request: HttpRequest, report: Report, **forms: Any) -> dict[
         "tables": [table for table in document.tables() if table.rows],
         "can_operate": can_operate,
         "may_acknowledge": may_acknowledge,
+        "span": selectors.report_ledger_span(report=report),
         **forms,
     }
 
@@ -267,6 +268,16 @@ def report_csv(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv", "-" + key)}"'
+    return response
+
+
+@login_required
+def report_archive_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The register of every report (number, period, state, sent, acknowledged, disposition) as CSV."""
+    institution = _institution(request, slug)
+    table = selectors.report_archive_table(institution=institution, kind=request.GET.get("jenis", ""))
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="arsip-laporan-{institution.slug}.csv"'
     return response
 
 

@@ -154,12 +154,13 @@ def backups_section(ctx: BuildContext) -> Section:
                         run.get_kind_display(),
                         (run.error or run.get_state_display())[:200],
                     ]
-                    for run in failed[-FAILURES_LISTED:]
+                    for run in reversed(failed)
                 ],
-                note=_("%(shown)s terakhir dari %(total)s.")
+                note=_("%(shown)s terbaru dari %(total)s; semuanya ada di berkas CSV tabel ini.")
                 % {"shown": number(FAILURES_LISTED), "total": number(len(failed))}
                 if len(failed) > FAILURES_LISTED
                 else "",
+                shown=FAILURES_LISTED,
             )
         )
     exports = media_in_period(ctx)

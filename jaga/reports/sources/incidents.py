@@ -99,12 +99,14 @@ def incidents_section(ctx: BuildContext) -> Section:
         )
     note = ""
     if len(rows) > LISTED:
+        # The letter prints the first LISTED rows: those still open first, then the latest; the CSV has all.
         order = sorted(
             range(len(rows)), key=lambda k: (incidents[k] not in still_open, -incidents[k].opened_at.timestamp())
         )
-        rows = [rows[k] for k in sorted(order[:LISTED])]
+        rows = [rows[k] for k in order]
         note = _(
-            "%(shown)s dari %(total)s permasalahan (yang masih terbuka lebih dahulu); semuanya ada di halaman insiden."
+            "%(shown)s dari %(total)s permasalahan (yang masih terbuka lebih dahulu, lalu yang terbaru); semuanya ada "
+            "di berkas CSV tabel ini dan di halaman insiden."
         ) % {"shown": number(LISTED), "total": number(len(incidents))}
     section.tables.append(
         Table(
@@ -122,6 +124,7 @@ def incidents_section(ctx: BuildContext) -> Section:
                 _("Pemecahan"),
             ],
             rows=rows,
+            shown=LISTED,
         )
     )
     return section

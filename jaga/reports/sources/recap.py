@@ -16,7 +16,7 @@ from jaga.reports.formatting import datetime_long, number, percent
 from jaga.sop.models import NOT_DONE, Activity, LedgerEntry
 from jaga.sop.selectors import Compliance, activity_entries_q
 
-LATE_ROWS = 200  # the late executions listed in the letter; the count is always complete
+LATE_ROWS = 200  # the late executions the letter prints; the table's CSV has every one
 
 
 @dataclass
@@ -159,7 +159,7 @@ def recap_section(ctx: BuildContext, compliances: list[Compliance]) -> Section:
             entry.performer_label,
             entry.site.name if entry.site else "—",
         ]
-        for entry in late_entries[:LATE_ROWS]
+        for entry in late_entries
     ]
     if late_rows:
         section.tables.append(
@@ -168,6 +168,11 @@ def recap_section(ctx: BuildContext, compliances: list[Compliance]) -> Section:
                 title=_("Pelaksanaan yang melewati mutu baku"),
                 headers=[_("Aktivitas"), _("Mulai"), _("Durasi"), _("Pelaksana"), _("Situs")],
                 rows=late_rows,
+                shown=LATE_ROWS,
+                note=_("%(shown)s pertama dari %(total)s; semuanya ada di berkas CSV tabel ini.")
+                % {"shown": number(LATE_ROWS), "total": number(len(late_rows))}
+                if len(late_rows) > LATE_ROWS
+                else "",
             )
         )
     return section

@@ -98,3 +98,32 @@ def test_many_open_problems_are_summed_up_in_one_conclusion(month_data, site, st
     assert "7 masalah masih terbuka pada akhir periode, antara lain “Galat 1”; “Galat 2”" in text
     assert "Tetapkan penanggung jawab dan tenggat untuk 7 masalah yang masih terbuka." in text
     assert "Masalah “Galat 1” di Situs PN Bangil masih terbuka" not in text
+
+
+@pytest.mark.django_db
+def test_a_capped_table_prints_the_first_rows_and_its_csv_has_all(month_data, site, staff, monkeypatch):
+    from django.utils import translation
+
+    from jaga.incidents.services.workflow import incident_open_manual
+    from jaga.reports import services
+    from jaga.reports.document import Period
+    from jaga.reports.export import table_csv
+    from jaga.reports.sources.incidents import incidents_section
+
+    monkeypatch.setattr("jaga.reports.sources.incidents.LISTED", 3)
+    for day in range(1, 8):
+        incident_open_manual(site=site, user=staff, kind="manual", summary=f"Galat {day}",
+                             at=dt.datetime(2026, 11, day, 9, 0, tzinfo=WIB))  # fmt: skip
+    report = services.report_create(
+        institution=site.institution, kind="situation", period=Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    )
+    with translation.override("id"):
+        section = incidents_section(services.report_context(report=report, now=NOW))
+    [table] = [t for t in section.tables if t.key == "incidents"]
+    summaries = [row[2] for row in table.rows]
+    assert summaries[:3] == ["Galat 7", "Galat 6", "Galat 5"]  # still open, the latest first
+    assert [row[2] for row in table.letter_rows] == summaries[:3]
+    assert sorted(summaries) == [f"Galat {day}" for day in range(1, 8)]
+    assert "3 dari 7 permasalahan" in table.note
+    assert "semuanya ada di berkas CSV tabel ini" in table.note
+    assert table_csv(table).count("Galat ") == 7

@@ -106,10 +106,16 @@ def test_sending_numbers_it_keeps_its_pdf_and_only_the_secretary_acknowledges(
     client.force_login(people["auditor"])
     assert client.post(url("report_send", report_id=draft.pk)).status_code == 403
     client.force_login(people["staff"])
+    assert (
+        "mutu baku 15 menit dari konsep dibuka sampai dikirim" in client.get(draft.get_absolute_url()).content.decode()
+    )
     with clock.frozen(NOW + dt.timedelta(minutes=9)):
         assert client.post(url("report_send", report_id=draft.pk)).status_code == 302
     draft.refresh_from_db()
     assert draft.number == "W14.U21/1/OT.01/XII/2026"
+    # The ledger's span of SOP activity 5, on the page: from the draft opened (NOW) to sent, against 15 minutes.
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "9 menit dari konsep dibuka sampai dikirim · memenuhi mutu baku 15 menit" in page
     pdf = client.get(url("report_pdf", report_id=draft.pk))
     assert pdf.content == Path(draft.pdf.path).read_bytes()
     assert pdf["X-Content-SHA256"] == draft.pdf_sha256
@@ -159,3 +165,27 @@ def test_a_draft_pdf_is_a_preview_that_takes_no_number(client: Any, draft: Repor
     assert response["Content-Disposition"].startswith("inline")
     draft.refresh_from_db()
     assert not draft.number
+
+
+def test_the_archive_downloads_as_csv_for_every_member_and_no_stranger(
+    client: Any, draft: Report, people: dict, outsider: Any
+) -> None:
+    import csv
+    import io
+
+    from jaga.reports.delivery import report_send
+
+    with clock.frozen(NOW + dt.timedelta(minutes=5)):
+        report_send(report=draft, user=people["staff"])
+    client.force_login(people["auditor"])
+    assert url("report_archive_csv") in client.get(url("report_list")).content.decode()
+    response = client.get(url("report_archive_csv"))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["Nomor", "Jenis", "Awal periode", "Akhir periode", "Situs", "Keadaan"]
+    draft.refresh_from_db()
+    assert rows[1][:6] == [draft.number, "Laporan situasi dan kondisi website", "2026-11-01", "2026-11-30",
+                           "semua situs", "dikirim, menunggu Mengetahui"]  # fmt: skip
+    assert rows[1][-1] == draft.pdf_sha256
+    client.force_login(outsider)
+    assert client.get(url("report_archive_csv")).status_code == 404

@@ -22,7 +22,7 @@ from jaga.traffic.ingest import files as logfiles
 from jaga.traffic.ingest import pipeline, store
 from jaga.traffic.logformats import format_build
 from jaga.traffic.models import IngestBatch, IngestRun, LogSource, SourceFile
-from jaga.traffic.sources import source_kind
+from jaga.traffic.sources import location_parse, source_kind
 
 SAMPLES_PER_REASON = 5
 MEMORY_MB = 512
@@ -50,8 +50,9 @@ def sources_for(*, site: Site, paths: list[str] | None = None, format_key: str =
             for p in paths
         ]
     configured = [line.strip() for line in site.access_log_paths.splitlines() if line.strip()]
-    for path in configured:
-        LogSource.objects.get_or_create(site=site, path=path, defaults={"format_key": format_key})
+    for line in configured:
+        kind, path = location_parse(line)  # hook (trafficfeat): "sftp:/path" is on the site's server
+        LogSource.objects.get_or_create(site=site, path=path, defaults={"format_key": format_key, "kind": kind})
     return list(LogSource.objects.filter(site=site, is_active=True))
 
 

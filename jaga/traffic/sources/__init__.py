@@ -36,5 +36,13 @@ SOURCE_KINDS.register(
 )
 
 
+def location_parse(line: str) -> tuple[str, str]:
+    """A line of the site's "lokasi log akses": ``sftp:/home/pn/logs/access.log*`` is on the site's server
+    (pulled with its SSH settings), any other a path on this machine."""
+    if line.startswith("sftp:"):
+        return "sftp", line.removeprefix("sftp:").strip()
+    return "local", line
+
+
 def source_kind(source: LogSource) -> SourceKind:
     return SOURCE_KINDS.get(source.kind)

@@ -119,3 +119,20 @@ def test_a_wrong_key_fails_the_pull_with_rclones_reason(remote_source) -> None: 
     with pytest.raises(SourcePullError, match="melalui SFTP gagal") as failure:
         _ingest(source)
     assert "PRIVATE KEY" not in str(failure.value)
+
+
+def test_a_line_of_the_sites_log_locations_starting_with_sftp_is_pulled_by_the_worker(site, sshd, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from jaga.traffic.services.rounds import traffic_sites_round
+
+    logs = tmp_path / "hosting"
+    logs.mkdir()
+    _write(logs / "access.log", range(0, 7), "w")
+    site.server_host, site.server_port, site.server_user = "127.0.0.1", sshd.port, sshd.user
+    site.server_ssh_key = sshd.client_key
+    site.access_log_paths = f"sftp:{logs}/access.log*"
+    site.save()
+    result = traffic_sites_round()
+    assert result.failed == []
+    assert result.lines == 7
+    source = LogSource.objects.get(site=site)
+    assert (source.kind, source.path) == ("sftp", f"{logs}/access.log*")

@@ -80,3 +80,38 @@ def test_a_checkbox_stands_beside_its_label_on_a_phone_and_a_desktop(demo: Any, 
         assert label_at is not None
         assert box_at["x"] < label_at["x"] <= box_at["x"] + box_at["width"] + 16  # right after the box
         assert abs(box_at["y"] - label_at["y"]) < 12  # on the same line
+
+
+STACK_JS = """(selector) => {
+  const row = document.querySelector(selector + ' tbody tr');
+  const cells = [...row.querySelectorAll('td')].filter((td) => td.offsetParent !== null);
+  const boxes = cells.map((td) => td.getBoundingClientRect());
+  return {
+    sameLine: boxes.every((box) => Math.abs(box.top - boxes[0].top) < 2),
+    widest: Math.max(...boxes.map((box) => box.width)) / row.getBoundingClientRect().width,
+    labels: cells.map((td) => getComputedStyle(td, '::before').content),
+  };
+}"""
+
+
+@pytest.mark.parametrize(("language", "label"), [("id", '"Situs"'), ("en", '"Site"')])
+def test_a_wide_table_is_a_card_per_row_on_a_phone_and_a_table_on_a_desktop(
+    demo: Any, open_page: Any, language: str, label: str
+) -> None:
+    slug = demo.institution.slug
+    for path, selector in ((f"/incidents/{slug}/", "table.incidents"), (f"/sop/{slug}/aktivitas/2/", "table.stack")):
+        phone = open_page(viewport=PHONE)
+        log_in(phone, STAFF, DEMO_PASSWORD)
+        switch = phone.locator(f".langswitch button[value={language}]")
+        if switch.count():  # the choice is kept on the account: after the first page it is already made
+            switch.click()
+        phone.goto(path)
+        stacked = phone.evaluate(STACK_JS, selector)
+        assert not stacked["sameLine"], path  # one cell under the other...
+        assert stacked["widest"] > 0.9, path  # ...each across the card
+        assert label in stacked["labels"], path  # with its column's name beside it, in the reader's language
+        assert not has_horizontal_scroll(phone)
+        desktop = open_page()
+        log_in(desktop, STAFF, DEMO_PASSWORD)
+        desktop.goto(path)
+        assert desktop.evaluate(STACK_JS, selector)["sameLine"], path  # a plain table row

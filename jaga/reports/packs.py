@@ -4,6 +4,7 @@ zip stored with its SHA-256, or the reason it failed)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from jaga.reports.document import Period
 from jaga.reports.models import EvidencePack, Report
 
 MAX_PERIOD_DAYS = 366
+STALE_AFTER = dt.timedelta(hours=1)  # a year's pack takes well under a minute
 
 
 def evidence_pack_request(
@@ -34,13 +36,16 @@ def evidence_pack_request(
         raise ValidationError(_("Periode paket bukti paling lama 366 hari."))
     if language not in Report.Language.values:
         raise ValidationError(_("Bahasa harus id atau en, bukan %(lang)s."), params={"lang": language})
-    waiting = EvidencePack.objects.filter(
-        institution=institution,
-        period_start=period.start,
-        period_end=period.end,
-        language=language,
-        state__in=[EvidencePack.State.QUEUED, EvidencePack.State.RUNNING],
-    ).first()
+    same = EvidencePack.objects.filter(
+        institution=institution, period_start=period.start, period_end=period.end, language=language
+    )
+    # A pack "running" for longer than any pack takes lost its worker (killed): it failed, and is asked again.
+    same.filter(state=EvidencePack.State.RUNNING, started_at__lt=clock.now() - STALE_AFTER).update(
+        state=EvidencePack.State.FAILED,
+        error=str(_("Penyusunan terhenti: worker berhenti sebelum paket selesai.")),
+        finished_at=clock.now(),
+    )
+    waiting = same.filter(state__in=[EvidencePack.State.QUEUED, EvidencePack.State.RUNNING]).first()
     if waiting is not None:
         return waiting
     pack = EvidencePack.objects.create(

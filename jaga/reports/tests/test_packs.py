@@ -120,3 +120,25 @@ def test_a_pack_that_fails_says_why(people: dict, monkeypatch: Any) -> None:
     packs.evidence_pack_build(pack=pack)  # a second run of the job builds nothing: it was claimed
     pack.refresh_from_db()
     assert pack.state == EvidencePack.State.FAILED
+
+
+def test_a_pack_whose_worker_died_is_failed_and_asked_again(
+    people: dict, django_capture_on_commit_callbacks: Any
+) -> None:
+    from jaga.reports import packs
+    from jaga.reports.document import Period
+
+    institution = people["staff"].memberships.get().institution
+    period = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    stuck = EvidencePack.objects.create(
+        institution=institution, period_start=period.start, period_end=period.end,
+        state=EvidencePack.State.RUNNING, started_at=NOW - dt.timedelta(hours=2),
+    )  # fmt: skip
+    with clock.frozen(NOW), django_capture_on_commit_callbacks(execute=False):
+        fresh = packs.evidence_pack_request(institution=institution, period=period)
+        again = packs.evidence_pack_request(institution=institution, period=period)
+    assert fresh.pk != stuck.pk
+    assert again.pk == fresh.pk  # asked twice while queued: one job
+    stuck.refresh_from_db()
+    assert stuck.state == EvidencePack.State.FAILED
+    assert "worker berhenti" in stuck.error

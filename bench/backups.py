@@ -18,7 +18,7 @@ person would script for the same job, into a repository of its own:
 Before the first step every file of the tree is read once (both sides start with the tree in the page cache),
 and before each measured command ``sync`` runs (so that one side does not pay for the other's writes). The
 steps alternate which side goes first. Each Jaga step is a child process: its wall time, its peak memory
-(``RUSAGE_SELF`` written by bench/backup_child.py: Jaga's own process, the figure of the target). The
+(``VmHWM`` written by bench/backup_child.py: Jaga's own process, the figure of the target). The
 peaks of restic and the dump tools are not given: a child forked from a Python process starts with that
 process's resident pages, so ``wait4`` would report the parent's size for them. Each step after the full backup runs
 ``--repeat`` times (3), the two sides side by side each time; ``--rounds N`` repeats the five steps on fresh
@@ -177,7 +177,7 @@ class Jaga:
         measured = Measured()
         measured.add("jaga " + " ".join(args), seconds)
         usage = json.loads(usage_file.read_text())
-        measured.peak_self_mb = usage["maxrss_kb"] / 1024
+        measured.peak_self_mb = usage["peak_kb"] / 1024
         measured.self_cpu_s = usage["user_s"] + usage["sys_s"]
         return measured
 

@@ -132,10 +132,7 @@ def batch_parse(
     con.execute("DROP TABLE IF EXISTS rejects; DROP TABLE IF EXISTS reject_scans")
     time_sql = _time_sql(fmt, tz)
     fields = _fields_sql(fmt, chunk)
-    # A DuckDB table, not an Arrow one: the fields stay inside DuckDB, and its row ids are the lines' order
-    # (the connection preserves insertion order), numbered from 1 as ``n``.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE parsed_t AS
+    parsed = con.sql(f"""
         WITH f AS ({fields}), s AS (
             SELECT *, {time_sql} AS t, try_cast(f_status AS SMALLINT) AS status_n FROM f
         )
@@ -150,19 +147,15 @@ def batch_parse(
             t, status_n, f_client, f_user, f_request, f_method, f_target, f_protocol, f_bytes, f_referrer, f_agent,
             f_vhost, f_duration, f_xff
         FROM s
-    """)
-    con.execute("CREATE OR REPLACE TEMP VIEW parsed AS SELECT *, (rowid + 1)::INTEGER AS n FROM parsed_t")
+    """).to_arrow_table()
+    parsed = parsed.append_column("n", pa.array(range(1, parsed.num_rows + 1), pa.int32()))
     if trusted_proxies and "xff" in fmt.fields:
-        forwarded = _forwarded(con, con.sql("SELECT * FROM parsed").to_arrow_table(), trusted_proxies)
-        con.execute("DROP VIEW parsed")
-        con.register("parsed", forwarded)
-    try:
-        bad = con.sql("SELECT reason, sample FROM parsed WHERE reason IS NOT NULL").to_arrow_table()
-        bad = pa.concat_tables([bad, _rejects(con)])
-        lines = _normalise(con, tz=tz, source_id=source_id)
-    finally:
-        con.unregister("parsed")
-        con.execute("DROP VIEW IF EXISTS parsed; DROP TABLE parsed_t")
+        parsed = _forwarded(con, parsed, trusted_proxies)
+    con.register("parsed", parsed)
+    bad = con.sql("SELECT reason, sample FROM parsed WHERE reason IS NOT NULL").to_arrow_table()
+    bad = pa.concat_tables([bad, _rejects(con)])
+    lines = _normalise(con, tz=tz, source_id=source_id)
+    con.unregister("parsed")
     return lines, bad
 
 

@@ -56,6 +56,14 @@ _DISTINCT = {
     "target": "target_d",
     "request": "method || ' ' || target_d",
 }
+# What numbers each value in ``ev`` (see ``engine.events_prepare``): at least one number per distinct value.
+_DISTINCT_NUMBER = {
+    "path": "req_id",
+    "query": "req_id",
+    "agent": "agent_id",
+    "target": "req_id",
+    "request": "(method, req_id)",
+}
 
 
 class BucketKind:
@@ -73,14 +81,15 @@ class BucketKind:
         # last empty, so a key with no more such lines than the capacity can never overflow: only the others
         # are walked (on a court site's day, a few hundred keys of tens of thousands).
         value = _DISTINCT[config.distinct] if config.distinct else "1"
-        # (a missing value is one value too, as in the walk below)
-        tokens = f"count(DISTINCT {value}) + max(({value}) IS NULL)::INTEGER" if config.distinct else "count(*)"
+        # Counted by the values' numbers: as many or more than the values (two raw targets may decode alike),
+        # so no key that could overflow is left out, and the walk below decides exactly.
+        tokens = f"count(DISTINCT {_DISTINCT_NUMBER[config.distinct]})" if config.distinct else "count(*)"
         where += f""" AND {key} IN (
             SELECT {key} FROM ev WHERE {where} GROUP BY {key} HAVING {tokens} > {int(config.capacity)})"""
-        if config.distinct:
+        if config.distinct:  # each line is a row here: its sample is made later, only for the few kept
             return list(
                 con.execute(f"""
-                SELECT {key}, epoch(ts), 1, is_new::INTEGER, {value}, {SAMPLE_SQL}, client, ts
+                SELECT {key}, epoch(ts), 1, is_new::INTEGER, {value}, rid, client, ts
                 FROM ev WHERE {where} ORDER BY {key}, ts, n
             """).fetchall()
             )
@@ -139,7 +148,19 @@ class BucketKind:
                 finding.clients = len(clients)
                 finding.addresses = sorted(clients)[:ADDRESSES]
                 found.append(finding)
+        if config.distinct:
+            _samples_fill(con, found)
         return found
+
+
+def _samples_fill(con: Any, found: list[Finding]) -> None:
+    """Replace each finding's sample line numbers (``rid``) with the lines as a detection shows them."""
+    rids = sorted({int(r) for finding in found for r in finding.samples})
+    if not rids:
+        return
+    texts = dict(con.execute(f"SELECT rid, {SAMPLE_SQL} FROM ev WHERE rid IN ({', '.join(map(str, rids))})").fetchall())
+    for finding in found:
+        finding.samples = [texts[int(r)] for r in finding.samples]
 
 
 KIND = BucketKind()

@@ -134,11 +134,11 @@ def clients_table(con: Any, *, source: str, allow: list[ipaddress.IPv4Network | 
 def events_prepare(con: Any, *, lines_sql: str, allow: Iterable[str] = ()) -> int:
     """Make ``ev`` from ``lines_sql`` (stored line columns plus ``is_new``); how many rows it has.
 
-    ``ev`` is a view: the table ``ev_f`` holds a row per line with numbers in place of its path and query, user
-    agent and referrer, and ``ev_req``, ``ev_agent`` and ``ev_ref`` hold each distinct value once with what the
-    rules read of it (decoded, lower-cased). So the decoding and lower-casing run once per distinct value, a
-    pattern runs over the distinct values only (see :func:`~jaga.traffic.detection.base.pattern_test`), and
-    the table of lines stays narrow.
+    ``ev`` is a view: the table ``ev_f`` holds a row per line (``rid``, unique in the round) with numbers in
+    place of its path and query, user agent and referrer, and ``ev_req``, ``ev_agent`` and ``ev_ref`` hold each
+    distinct value once with what the rules read of it (decoded, lower-cased). So the decoding and lower-casing
+    run once per distinct value, a pattern runs over the distinct values only (see
+    :func:`~jaga.traffic.detection.base.pattern_test`), and the table of lines stays narrow.
     """
     networks = networks_parse(allow)
     con.execute(f"CREATE OR REPLACE TEMP VIEW ev_src AS {lines_sql}")
@@ -178,7 +178,8 @@ def events_prepare(con: Any, *, lines_sql: str, allow: Iterable[str] = ()) -> in
     con.execute("DROP TABLE clients; DROP VIEW ev_src")
     con.execute("""
         CREATE TEMP VIEW ev AS
-        SELECT * FROM ev_f JOIN ev_req USING (req_id) JOIN ev_agent USING (agent_id) JOIN ev_ref USING (ref_id)
+        SELECT ev_f.rowid AS rid, *
+        FROM ev_f JOIN ev_req USING (req_id) JOIN ev_agent USING (agent_id) JOIN ev_ref USING (ref_id)
     """)
     return int(con.execute("SELECT count(*) FROM ev_f").fetchall()[0][0])
 

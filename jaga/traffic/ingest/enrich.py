@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import os
 import pickle
 import threading
 from functools import lru_cache
@@ -71,9 +72,35 @@ def _geoip_file(name: str) -> Path:
     return Path(geoip2fast.__file__).parent / name
 
 
+_GEO_LAYOUT = 1  # raised when the table's columns or order change, so that an older file is not read
+
+
 @lru_cache(maxsize=1)
 def geoip_ipv4_table() -> pa.Table:
-    """IPv4 ranges (first, last, country code) from geoip2fast's data file; private ranges have no country."""
+    """IPv4 ranges (first, last, country code), by first address, from geoip2fast's data file; private ranges
+    have no country. Unpacking the package's file takes a fifth of a second: the table is kept beside the store
+    (an Arrow file, mapped in a few milliseconds) for the next process, named after the package's file."""
+    import pyarrow.ipc as ipc
+
+    from jaga.traffic.ingest import store
+
+    source = _geoip_file("geoip2fast.dat.gz")
+    stat = source.stat()
+    cached = store.store_root() / ".cache" / f"geo-v4-{_GEO_LAYOUT}-{stat.st_size}-{int(stat.st_mtime)}.arrow"
+    try:
+        return ipc.open_file(pa.memory_map(str(cached))).read_all()  # the table keeps the mapping open
+    except (OSError, pa.ArrowInvalid):
+        pass
+    table = _geoip_ipv4_build()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    with ipc.new_file(str(partial), table.schema) as writer:
+        writer.write_table(table)
+    partial.replace(cached)  # whole or not at all: another process may be reading it
+    return table
+
+
+def _geoip_ipv4_build() -> pa.Table:
     with gzip.open(_geoip_file("geoip2fast.dat.gz"), "rb") as handle:
         _version, _info, _total, database = pickle.load(handle)  # noqa: S301 - the package's own data file
     _index, names, first_ips, country_ids, netlengths = database[:5]
@@ -88,13 +115,14 @@ def geoip_ipv4_table() -> pa.Table:
             firsts.append(first)
             lasts.append(first + (1 << (32 - netlen)) - 1)
             countries.append("" if country_id < 16 else codes[country_id])
-    return pa.table(
+    table = pa.table(
         {
             "first_ip": pa.array(firsts, pa.int64()),
             "last_ip": pa.array(lasts, pa.int64()),
             "country": pa.array(countries, pa.string()),
         }
     )
+    return table.sort_by("first_ip")
 
 
 @lru_cache(maxsize=1)

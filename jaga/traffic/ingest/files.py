@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 HEAD_BYTES = 1024
-CHUNK_BYTES = 64 * 1024 * 1024
+# A chunk's text, its fields and its lines are in memory at once (and the lines kept for the detection round):
+# 32 MB keeps a million-line first ingestion under 1 GB (64 MB peaked at 1,029 MB), for the same CPU time.
+CHUNK_BYTES = 32 * 1024 * 1024
 # A "line" longer than this is junk (a binary upload, a broken writer): skipped up to its end, counted.
 MAX_LINE_BYTES = 1024 * 1024
 

@@ -21,6 +21,7 @@ from django.conf import settings
 RECENT_MAX_BYTES = 400 * 2**20
 _recent: OrderedDict[tuple[str, int], Any] = OrderedDict()
 _recent_lock = threading.Lock()
+_RECENT_DICTIONARY = ("agent", "referrer", "protocol", "method", "browser", "os", "crawler", "vhost", "user")
 
 
 def store_root() -> Path:
@@ -78,7 +79,16 @@ def site_glob(site_id: int) -> str:
 
 def recent_keep(*, batch_id: int, lines: Any) -> None:
     """Keep a committed batch's lines (the Arrow table written) for :func:`recent_lines`."""
-    if lines.num_rows == 0 or lines.nbytes > RECENT_MAX_BYTES:
+    import pyarrow as pa
+
+    if lines.num_rows == 0:
+        return
+    # The long texts that repeat (a day of a court site has a few dozen user agents) are kept once each.
+    for name in _RECENT_DICTIONARY:
+        index = lines.schema.get_field_index(name)
+        if index >= 0 and not pa.types.is_dictionary(lines.schema.field(index).type):
+            lines = lines.set_column(index, name, lines.column(index).dictionary_encode())
+    if lines.nbytes > RECENT_MAX_BYTES:
         return
     with _recent_lock:
         _recent[(str(store_root()), int(batch_id))] = lines

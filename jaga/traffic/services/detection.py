@@ -94,38 +94,69 @@ def _lines_sql(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule])
     return sql
 
 
-def _store(site: Site, rule: Rule, finding: Finding, now: datetime) -> Detection:
-    detection = (
-        Detection.objects.select_for_update().filter(site=site, rule_key=rule.key, key=finding.key[:200]).first()
-    )
-    private = bool(finding.addresses) and all(engine.address_private(a) for a in finding.addresses[:ADDRESSES_KEPT])
-    if detection is None:
-        return Detection.objects.create(
-            site=site,
-            rule_key=rule.key,
-            family=rule.family,
-            severity=rule.severity,
-            scope=finding.scope,
-            key=finding.key[:200],
-            first_seen=finding.first_seen,
-            last_seen=finding.last_seen,
-            count=finding.count,
-            clients=finding.clients,
-            addresses=finding.addresses[:ADDRESSES_KEPT],
-            samples=finding.samples[:SAMPLES_KEPT],
-            private=private,
-            updated_at=now,
-        )
-    detection.count += finding.count
-    detection.first_seen = min(detection.first_seen, finding.first_seen)
-    detection.last_seen = max(detection.last_seen, finding.last_seen)
-    detection.clients = max(detection.clients, finding.clients)
-    detection.addresses = sorted(set(detection.addresses) | set(finding.addresses))[:ADDRESSES_KEPT]
-    detection.samples = (detection.samples + finding.samples)[-SAMPLES_KEPT:]
-    detection.severity, detection.family, detection.private = rule.severity, rule.family, private
-    detection.updated_at = now
-    detection.save()
-    return detection
+_CHANGED = ("count", "first_seen", "last_seen", "clients", "addresses", "samples", "severity", "family", "private")
+
+
+def _store_all(site: Site, found: list[tuple[Rule, Finding]], now: datetime) -> list[tuple[Rule, Detection]]:
+    """Add each finding to its rule's detection of that key (made when new): one query to read the existing
+    detections, one insert and one update for all of them (a round of a million lines makes hundreds)."""
+    keys = sorted({finding.key[:200] for _rule, finding in found})
+    existing: dict[tuple[str, str], Detection] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for known in Detection.objects.select_for_update().filter(site=site, key__in=chunk):
+            existing[(known.rule_key, known.key)] = known
+    made: dict[tuple[str, str], Detection] = {}
+    changed: dict[int, Detection] = {}
+    stored: list[tuple[Rule, Detection]] = []
+    for rule, finding in found:
+        key = finding.key[:200]
+        addresses = finding.addresses[:ADDRESSES_KEPT]
+        private = bool(finding.addresses) and all(engine.address_private(a) for a in addresses)
+        current = existing.get((rule.key, key)) or made.get((rule.key, key))
+        if current is None:
+            detection = Detection(
+                site=site,
+                rule_key=rule.key,
+                family=rule.family,
+                severity=rule.severity,
+                scope=finding.scope,
+                key=key,
+                first_seen=finding.first_seen,
+                last_seen=finding.last_seen,
+                count=finding.count,
+                clients=finding.clients,
+                addresses=addresses,
+                samples=finding.samples[:SAMPLES_KEPT],
+                private=private,
+                updated_at=now,
+            )
+            made[(rule.key, key)] = detection
+        else:
+            detection = current
+            detection.count += finding.count
+            detection.first_seen = min(detection.first_seen, finding.first_seen)
+            detection.last_seen = max(detection.last_seen, finding.last_seen)
+            detection.clients = max(detection.clients, finding.clients)
+            detection.addresses = sorted(set(detection.addresses) | set(finding.addresses))[:ADDRESSES_KEPT]
+            detection.samples = (detection.samples + finding.samples)[-SAMPLES_KEPT:]
+            detection.severity, detection.family, detection.private = rule.severity, rule.family, private
+            detection.updated_at = now
+            if detection.pk is not None:
+                changed[detection.pk] = detection
+        stored.append((rule, detection))
+    if made:
+        Detection.objects.bulk_create(list(made.values()), batch_size=500)
+        if any(d.pk is None for d in made.values()):  # a database that does not return the new ids
+            ids = {
+                (d.rule_key, d.key): d.pk
+                for d in Detection.objects.filter(site=site, key__in=[k for _r, k in made]).only("rule_key", "key")
+            }
+            for made_key, detection in made.items():
+                detection.pk = ids[made_key]
+    if changed:
+        Detection.objects.bulk_update(list(changed.values()), [*_CHANGED, "updated_at"], batch_size=500)
+    return stored
 
 
 KEYS_NAMED = 5  # keys named in an incident's summary and a notification; the page lists them all
@@ -224,7 +255,7 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
         con.close()
     now = clock.now()
     with transaction.atomic():
-        stored = [(rule, _store(site, rule, finding, now)) for rule, finding in found]
+        stored = _store_all(site, found, now)
         IngestBatch.objects.filter(pk__in=batch_ids).update(analysed=True)
     store.recent_forget(batch_ids)
     result.batches, result.findings = len(batch_ids), len(found)

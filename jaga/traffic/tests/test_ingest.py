@@ -113,3 +113,19 @@ def test_it_normalises_a_line(site, tmp_path: Path) -> None:
     ).fetchall()[0]
     # 23.30 UTC is 06.30 the next day in Jakarta.
     assert row == ("2026-11-02", 6, "/images/logo.png", "v=2", 304, True, "Googlebot", "ID")
+
+
+def test_the_country_table_is_kept_beside_the_store_and_read_back_the_same(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from jaga.traffic.ingest import enrich
+
+    settings.JAGA_TRAFFIC_DIR = tmp_path / "store"
+    built = enrich.geoip_ipv4_table.__wrapped__()  # type: ignore[attr-defined]
+    kept = list((tmp_path / "store" / ".cache").glob("geo-v4-*.arrow"))
+    assert len(kept) == 1
+    written = kept[0].stat().st_mtime_ns
+    again = enrich.geoip_ipv4_table.__wrapped__()  # type: ignore[attr-defined]
+    assert kept[0].stat().st_mtime_ns == written  # read, not built and written again
+    assert again.equals(built)
+    assert built.column("first_ip").to_pylist() == sorted(built.column("first_ip").to_pylist())
+    kept[0].write_bytes(b"not an arrow file")  # a damaged file is built again
+    assert enrich.geoip_ipv4_table.__wrapped__().equals(built)  # type: ignore[attr-defined]

@@ -145,6 +145,9 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.JAGA_TRAFFIC_DIR = tmp_path / "traffic"  # the Parquet store of the visitor logs
     settings.JAGA_TRAFFIC_CRAWLER_DNS = "off"  # no test asks the machine's resolver about a log's crawlers
+    from jaga.traffic.detection.rules import rules_forget
+
+    rules_forget()  # a custom rule of a test before (rolled back, no signal) is never still in force
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -17,6 +17,8 @@ EVENT_TYPES = (
      _("restic check menemukan kesalahan atau repositori tidak dapat dibuka.")),
     ("backup.drill_failed", _("Latihan pemulihan gagal"), "failure",
      _("Snapshot terbaru tidak dapat dipulihkan atau jumlah baris basis data berbeda.")),
+    ("backup.sheet_unprinted", _("Lembar pemulihan belum dicetak"), "warning",
+     _("Pengingat harian sampai seseorang mengonfirmasi bahwa lembar pemulihan repositori sudah dicetak.")),
 )  # fmt: skip
 
 

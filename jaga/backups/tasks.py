@@ -102,3 +102,11 @@ def backup_export(
         passphrase=decrypt(passphrase) if passphrase else "", snapshot=snapshot, user=_user(user_id), trigger="web",
     )  # fmt: skip
     return {"run": run.pk, "state": run.state}
+
+
+@task(queue_name="quick")
+def backup_sheet_remind() -> dict[str, object]:
+    """Daily: remind of every recovery sheet nobody has confirmed printing."""
+    from jaga.backups.services import repository_sheets_remind
+
+    return {"reminded": repository_sheets_remind()}

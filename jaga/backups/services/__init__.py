@@ -15,6 +15,7 @@ from jaga.backups.services.setup import (
     repository_create,
     repository_init,
     repository_sheet_confirm,
+    repository_sheets_remind,
     source_add,
     work_dir,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "repository_create",
     "repository_init",
     "repository_sheet_confirm",
+    "repository_sheets_remind",
     "restore_live_run",
     "restore_run",
     "source_add",

@@ -94,10 +94,47 @@ def plan_schedules_ensure(*, plan: Plan) -> None:
         )
 
 
+SHEET_REMINDER_SECONDS = 24 * 3600
+
+
 def backup_schedules_ensure() -> None:
-    """At the scheduler's start: every active plan has its schedules (declared again, idempotent)."""
+    """At the scheduler's start: every active plan has its schedules (declared again, idempotent), and the
+    daily reminder of recovery sheets nobody has confirmed printing."""
+    from jaga.core.scheduling import schedule_ensure
+
     for plan in Plan.objects.filter(is_active=True).select_related("site__institution"):
         plan_schedules_ensure(plan=plan)
+    schedule_ensure(
+        key="backup-sheet-reminder",
+        task_path="jaga.backups.tasks.backup_sheet_remind",
+        interval_seconds=SHEET_REMINDER_SECONDS,
+    )
+
+
+def repository_sheets_remind() -> int:
+    """Notify ``backup.sheet_unprinted`` for every repository whose recovery sheet nobody has confirmed printing
+    (the page shows the same reminder); the number of repositories reminded of."""
+    from django.utils.translation import gettext_lazy
+
+    from jaga.core.notifications import notify
+
+    unprinted = Repository.objects.filter(sheet_confirmed_at__isnull=True, initialized_at__isnull=False)
+    count = 0
+    for repository in unprinted.select_related("institution"):
+        notify(
+            institution=repository.institution,
+            event_type="backup.sheet_unprinted",
+            title=gettext_lazy("Lembar pemulihan %(name)s belum dicetak"),
+            body=gettext_lazy(
+                "Tanpa lembar pemulihan, cadangan di %(location)s tidak dapat dipulihkan bila Jaga dan servernya "
+                "hilang. Administrator mencetaknya dari halaman repositori, menyimpannya di tempat aman, lalu "
+                "menandainya sudah dicetak; pengingat ini berhenti setelah itu."
+            ),
+            params={"name": repository.name, "location": repository.location},
+            link=repository,
+        )
+        count += 1
+    return count
 
 
 def repository_sheet_confirm(*, repository: Repository, user: Any) -> Repository:

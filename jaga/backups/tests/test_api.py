@@ -55,3 +55,16 @@ def test_another_institutions_plan_is_not_found(
     assert client.get("/api/backups/plans", headers=headers).json() == []
     assert client.get(f"/api/backups/plans/{plan.pk}", headers=headers).status_code == 404
     assert client.post(f"/api/backups/plans/{plan.pk}/backup", headers=headers).status_code == 404
+
+
+def test_the_adk_register_is_read_by_a_member_and_not_by_another_institution(
+    client: Client, plan: Any, auditor: Any, outsider: Any, institution: Any, other_institution: Any, tmp_path: Any
+) -> None:
+    services.backup_run(plan=plan)
+    run = services.export_run(plan=plan, to=tmp_path / "disk", label="ADK-API-1", kept_at="Brankas")
+    assert run.state == RunState.SUCCESS, run.error
+    items = client.get("/api/backups/exports", headers=bearer(auditor, institution)).json()["items"]
+    assert [(item["label"], item["kept_at"], item["volumes"]) for item in items] == [("ADK-API-1", "Brankas", 1)]
+    assert items[0]["checksums"].count("\n") == len(run.details["files"])
+    assert client.get("/api/backups/exports", headers=bearer(outsider, other_institution)).json()["items"] == []
+    assert client.get("/api/backups/exports").status_code == 401

@@ -114,3 +114,26 @@ def test_only_an_administrator_opens_the_recovery_sheet_and_confirming_it_stops_
     repository.refresh_from_db()
     assert repository.sheet_confirmed_by == people["admin"]
     assert "Lembar pemulihan belum dicetak" not in client.get("/backups/pn-bangil/").content.decode()
+
+
+def test_an_unprinted_recovery_sheet_is_reminded_every_day_until_an_administrator_confirms_it(
+    client: Any, plan: Any, people: dict[str, Any]
+) -> None:
+    from jaga.backups import tasks
+    from jaga.core.models import NotificationChannel, NotificationDelivery, NotificationRoute, Schedule
+
+    institution = plan.site.institution
+    channel = NotificationChannel.objects.create(institution=institution, name="Webhook", url="json://127.0.0.1:9/")
+    NotificationRoute.objects.create(
+        institution=institution, channel=channel, event_type="backup.sheet_unprinted", role="admin"
+    )
+    services.backup_schedules_ensure()
+    schedule = Schedule.objects.get(key="backup-sheet-reminder")
+    assert (schedule.task_path, schedule.interval_seconds) == ("jaga.backups.tasks.backup_sheet_remind", 86400)
+    assert tasks.backup_sheet_remind.call() == {"reminded": 1}
+    delivery = NotificationDelivery.objects.get(event_type="backup.sheet_unprinted")
+    assert plan.repository.name in delivery.title
+    client.force_login(people["admin"])
+    client.post(f"/backups/pn-bangil/repositori/{plan.repository.pk}/lembar-pemulihan/dicetak/")
+    assert tasks.backup_sheet_remind.call() == {"reminded": 0}
+    assert NotificationDelivery.objects.filter(event_type="backup.sheet_unprinted").count() == 1

@@ -17,7 +17,10 @@ from jaga.monitoring.services import monitor_create
 
 
 def demo_fill(*, ctx: DemoContext) -> None:
+    from jaga.monitoring.demo_checks import content_checks_run
+
     ctx.done.append(_monitors_ensure(ctx.site, ctx.now, ctx.days))
+    ctx.done.append(content_checks_run(site=ctx.site))
     ctx.done.append(notifications_ensure(institution=ctx.institution, site=ctx.site, base_url=ctx.base_url))
 
 

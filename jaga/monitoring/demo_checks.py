@@ -11,9 +11,11 @@ stored as the probe stores them.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -27,6 +29,8 @@ from jaga.monitoring.kinds.base import CheckContext, CheckOutcome, validate_conf
 from jaga.monitoring.models import Monitor, Probe
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 CONTENT_KINDS = ("freshness", "required_pages", "integrity")
 PROBE_NAME = "demo-pemeriksaan"
@@ -57,6 +61,16 @@ async def _check_all(
     return done
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    # Called from a thread that runs a loop (a browser test drives one): run it in another thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def content_checks_run(*, site: Site) -> str:
     """Check each content monitor of the demo site once, if it was never checked for real; says what it did."""
     monitors = [
@@ -72,7 +86,7 @@ def content_checks_run(*, site: Site) -> str:
     thread = threading.Thread(target=server.serve_forever, name="jaga-demo-site", daemon=True)
     thread.start()
     try:
-        checked = asyncio.run(_check_all(monitors, {(host, port): server.server_port}))
+        checked = _run(_check_all(monitors, {(host, port): server.server_port}))
     finally:
         server.shutdown()
         server.server_close()

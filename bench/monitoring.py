@@ -289,7 +289,9 @@ def queries_bench(args: argparse.Namespace) -> dict[str, Any]:
         sizes[period] = {"rows": count, "bytes": size - sizes.pop("_last", sizes["empty"])}
         sizes["_last"] = size
     began = time.monotonic()
-    changes = ((pk, now - timedelta(days=n), "up", "down", "HTTP 500", "[]", False) for pk in ids for n in range(10))
+    # A reason as the probe stores it now (a coded sentence, jaga.monitoring.reasons).
+    reason = '["http.unexpected_status",{"status":500,"url":"http://127.0.0.1:9/","expected":"200-399"}]'
+    changes = ((pk, now - timedelta(days=n), "up", "down", reason, "[]", False) for pk in ids for n in range(10))
     change_rows = rows_insert(
         StatusChange._meta.db_table,
         ("monitor_id", "at", "from_status", "to_status", "reason", "probes", "in_maintenance"),

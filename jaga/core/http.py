@@ -31,7 +31,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -241,13 +241,18 @@ async def resolve_checked(host: str, port: int, policy: AddressPolicy) -> list[s
 class GuardedConnector(aiohttp.TCPConnector):
     """A TCP connector that checks every resolved address (IP literals included) right before connecting."""
 
-    def __init__(self, *, policy: AddressPolicy, **kwargs: Any) -> None:
+    def __init__(
+        self, *, policy: AddressPolicy, ports: Mapping[tuple[str, int], int] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.policy = policy
+        self.ports = dict(ports or {})
 
     async def _resolve_host(self, host: str, port: int, traces: Any = None) -> list[ResolveResult]:
         hosts = await super()._resolve_host(host, port, traces=traces)
-        return addresses_filter(hosts, port, self.policy)
+        allowed = addresses_filter(hosts, port, self.policy)
+        moved = self.ports.get((host, port))
+        return allowed if moved is None else [{**address, "port": moved} for address in allowed]
 
 
 def user_agent() -> str:
@@ -261,10 +266,15 @@ def session_new(
     limit_per_host: int = 0,
     keepalive_timeout: float = 15.0,
     force_close: bool = False,
+    ports: Mapping[tuple[str, int], int] | None = None,
 ) -> aiohttp.ClientSession:
-    """A session whose every connection passes the address guard; no cookies, no proxy from the environment."""
+    """A session whose every connection passes the address guard; no cookies, no proxy from the environment.
+
+    ``ports``: connections to ``(host, port)`` go to another port of the same address (``jaga demo`` reads the
+    demo site at its own address while it serves it for a moment on a free port)."""
     connector = GuardedConnector(
         policy=policy,
+        ports=ports,
         limit=limit,
         limit_per_host=limit_per_host,
         ttl_dns_cache=300,

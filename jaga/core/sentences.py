@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext
 
 Text = dict[str, Any]  # {"id": Indonesian msgid, "args": {name: value or Text}}: see say()
@@ -25,6 +25,10 @@ def say(msgid: str, **args: Any) -> Text:
 
 
 def _value(value: Any, translate: bool) -> Any:
+    if isinstance(value, float):  # "1,6" for an Indonesian reader, "1.6" for an English one, "120" for both
+        if value.is_integer():
+            return int(value)
+        return formats.number_format(value) if translate else f"{value:g}"
     if isinstance(value, dict) and "id" in value:
         return said(value, translate=translate)
     if isinstance(value, list):  # several sentences: "; " between them

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from typing import Any
+
+from django.db import transaction
 
 from jaga.core.demo import DemoContext
 from jaga.core.models import Institution, NotificationChannel, NotificationRoute, Site
@@ -15,9 +18,19 @@ from jaga.monitoring.models import CheckResult, Monitor, MonitorStatus, Rollup, 
 from jaga.monitoring.reasons import reason_dump
 from jaga.monitoring.services import monitor_create
 
+logger = logging.getLogger(__name__)
+
 
 def demo_fill(*, ctx: DemoContext) -> None:
+    from jaga.monitoring.demo_checks import content_checks_run
+
     ctx.done.append(_monitors_ensure(ctx.site, ctx.now, ctx.days))
+    try:
+        with transaction.atomic():  # a savepoint: what failed is undone, the rest of the step stays
+            ctx.done.append(content_checks_run(site=ctx.site))
+    except Exception as error:  # the monitors and their history stand without it
+        logger.exception("the demo's content checks failed")
+        ctx.skipped.append(f"pemeriksaan isi di situs demo: {error}")
     ctx.done.append(notifications_ensure(institution=ctx.institution, site=ctx.site, base_url=ctx.base_url))
 
 

@@ -314,9 +314,9 @@ class FreshnessKind:
                     "warning",
                 )
             )
-            reason = PAGES("stale", age=f"{age:g}", max=config.max_age_days, basis=based_on)
+            reason = PAGES("stale", age=age, max=config.max_age_days, basis=based_on)
             return CheckOutcome(Status.DEGRADED, reason, response_ms, details, findings)
-        reason = PAGES("fresh", age=f"{age:g}", max=config.max_age_days, basis=based_on)
+        reason = PAGES("fresh", age=age, max=config.max_age_days, basis=based_on)
         return CheckOutcome(Status.UP, reason, response_ms, details, findings)
 
 

@@ -110,3 +110,16 @@ def test_the_migration_rewrites_stored_status_changes_and_monitors(site) -> None
         '["http.unexpected_status",{"status":503,"url":"http://x/","expected":"200-399"}]',
         "sesuatu yang lain",
     ]
+
+
+def test_a_fraction_reads_with_each_languages_decimal_mark() -> None:
+    from jaga.monitoring.content.fetch import PAGES
+
+    stored = reason_dump(PAGES("fresh", age=1.6, max=7, basis="feed"))
+    with translation.override("id"):
+        assert reason_read(stored).startswith("Segar: pembaruan terakhir 1,6 hari lalu")
+    with translation.override("en"):
+        assert reason_read(stored).startswith("Fresh: last updated 1.6 days ago")
+    assert reason_read(reason_dump(PAGES("fresh", age=120.0, max=7, basis="feed")), translate=False).startswith(
+        "Segar: pembaruan terakhir 120 hari lalu"
+    )

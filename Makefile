@@ -63,7 +63,7 @@ pytest: venv
 # folder and temporary folder.
 TEST_TMP ?= $(or $(TMPDIR),/tmp)/jaga-test-$(shell id -u)-$(notdir $(CURDIR))
 test: system system-test venv messages lint typecheck
-	@mkdir -p var; \
+	@mkdir -p var $(TEST_TMP); \
 	$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & postgres=$$!; \
 	start=$$(date +%s); \
 	JAGA_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not postgres" \
@@ -78,7 +78,7 @@ test: system system-test venv messages lint typecheck
 export JAGA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/jaga
 test-postgres: venv messages
 	@if $(BIN)/python scripts/service-available.py postgres; then \
-	  start=$$(date +%s); \
+	  mkdir -p $(TEST_TMP); start=$$(date +%s); \
 	  JAGA_DATA_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$(JAGA_TEST_POSTGRES_URL) \
 	    $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not browser" --database-tests-only \
 	    --basetemp=$(TEST_TMP)/postgres; code=$$?; \

@@ -56,19 +56,33 @@ typecheck: venv
 pytest: venv
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
-# The whole suite on the embedded default (SQLite), then again on PostgreSQL the tests whose outcome can depend
-# on the database (--database-tests-only; the rule is in the root conftest.py).
+# The whole suite on the embedded default (SQLite) and, at the same time, again on PostgreSQL the tests whose
+# outcome can depend on the database (--database-tests-only; the rule is in the root conftest.py). Each pass
+# alone left about half of the two cores idle (waiting on child processes, servers and deadlines), so they
+# share the time; the PostgreSQL pass's output is shown when both have ended. Each pass has its own data
+# folder and temporary folder.
+TEST_TMP ?= $(or $(TMPDIR),/tmp)/jaga-test-$(shell id -u)-$(notdir $(CURDIR))
 test: system system-test venv messages lint typecheck
-	JAGA_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not postgres"
-	@$(MAKE) --no-print-directory test-postgres
+	@mkdir -p var $(TEST_TMP); \
+	$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & postgres=$$!; \
+	start=$$(date +%s); \
+	JAGA_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not postgres" \
+	  --basetemp=$(TEST_TMP)/sqlite; sqlite=$$?; \
+	echo "SQLite: $$(( $$(date +%s) - start )) s"; \
+	wait $$postgres; pg=$$?; \
+	echo "--- PostgreSQL (var/test-postgres.log) ---"; cat var/test-postgres.log; \
+	[ $$sqlite = 0 ] && [ $$pg = 0 ]
 
 # The suite against the PostgreSQL server at JAGA_TEST_POSTGRES_URL. Without a reachable server it says
 # so and skips; with JAGA_REQUIRE_SERVICES=1 (CI) that is a failure.
 export JAGA_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/jaga
 test-postgres: venv messages
 	@if $(BIN)/python scripts/service-available.py postgres; then \
+	  mkdir -p $(TEST_TMP); start=$$(date +%s); \
 	  JAGA_DATA_DIR=$(CURDIR)/var/test-pg DATABASE_URL=$(JAGA_TEST_POSTGRES_URL) \
-	    $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not browser" --database-tests-only; \
+	    $(BIN)/pytest -n 2 --dist loadfile -q -p no:cacheprovider -m "not browser" --database-tests-only \
+	    --basetemp=$(TEST_TMP)/postgres; code=$$?; \
+	  echo "PostgreSQL: $$(( $$(date +%s) - start )) s"; exit $$code; \
 	elif [ "$${JAGA_REQUIRE_SERVICES:-}" = 1 ]; then \
 	  echo "FAILED: PostgreSQL is not reachable at $(JAGA_TEST_POSTGRES_URL) and JAGA_REQUIRE_SERVICES=1"; exit 1; \
 	else \

@@ -1,4 +1,5 @@
-"""No page shows a string of Jaga's own catalogue in the other language.
+"""No page shows a string of Jaga's own catalogue in the other language, and no template prints words
+outside a translation.
 
 Every page that the URL walk of ``test_view_protection`` reaches is fetched by an administrator in
 Indonesian and in English. An Indonesian page must not contain the English translation of any of Jaga's
@@ -7,6 +8,10 @@ source message whose translation exists (a string rendered without gettext, or t
 import time). Phrases of three words or more are compared, on the text a person reads (tags removed, plus
 ``title``, ``aria-label``, ``placeholder`` and ``alt``), so that a single word shared by both languages or
 by the test's own data ("Hosting", "Beranda") never counts.
+
+A phrase hard-coded in a template in either language is in no catalogue, so the page walk cannot tell it from
+data: every template of Jaga is read instead, and a phrase of three words or more that it prints outside
+``{% translate %}`` / ``{% blocktranslate %}`` fails (the demo court's own site is Indonesian on purpose).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -206,3 +212,67 @@ def test_every_kind_writes_its_reasons_as_sentences_that_each_reader_reads_in_hi
             assert wanted in page, f"freshness ({language}): {wanted!r} is not on the page"
             if unwanted != wanted:
                 assert unwanted not in page, f"freshness ({language}): {unwanted!r} is in the other language"
+
+
+JAGA = Path(__file__).resolve().parents[1] / "jaga"
+# Templates that print fixed words in both languages on purpose.
+KNOWN_TEMPLATES = {
+    # printed once and kept in a locked cupboard, read by whoever restores: both languages side by side
+    "backups/templates/backups/_recovery_sheet.html",
+}
+_WORD = r"[A-Za-zÀ-ÿ][\w'’-]*"
+_PHRASE = re.compile(_WORD + r"(?:[ \t]+" + _WORD + r"){" + str(MIN_WORDS - 1) + ",}")
+_ATTRIBUTE = re.compile(r"""\b[\w:-]+=(?:"[^"]*"|'[^']*')""")
+_TAG_START = re.compile(r"<[A-Za-z!/][^>]*$")
+_TAG_REST = re.compile(r"^[^<]*>")
+_LITERAL = re.compile(r"<(script|style|code|kbd|pre)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def printed_phrases(source: str) -> list[str]:
+    """Phrases of ``MIN_WORDS`` words or more that a template prints itself, outside any translation tag."""
+    from django.template.base import Lexer, TokenType
+
+    found: list[str] = []
+    inside = {"blocktranslate": 0, "blocktrans": 0, "comment": 0}
+    ends = {"endblocktranslate": "blocktranslate", "endblocktrans": "blocktrans", "endcomment": "comment"}
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.BLOCK:
+            name = token.contents.split()[0] if token.contents.strip() else ""
+            if name in inside:
+                inside[name] += 1
+            elif name in ends:
+                inside[ends[name]] -= 1
+            continue
+        if token.token_type != TokenType.TEXT or any(inside.values()):
+            continue
+        read = " ".join(_READ_ATTRIBUTES.findall(token.contents))
+        text = _LITERAL.sub(" ", token.contents)
+        # a tag cut by a template tag: its start at the token's end, its rest (up to ">") at the next one's start
+        text = _TAG_START.sub(" ", _TAG_REST.sub(" ", text))
+        text = _ATTRIBUTE.sub(" ", _TAG.sub(" | ", text))
+        for part in f"{text} | {read}".split("|"):
+            found += _PHRASE.findall(" ".join(html.unescape(part).split()))
+    return found
+
+
+def test_it_finds_words_a_template_prints_outside_a_translation() -> None:
+    source = (
+        '{% load i18n %}<p title="Arahkan ke batang">{% translate "Jumlah pelaksanaan per hari" %}</p>'
+        '<a class="btn secondary small" href="{% url \'core:home\' %}">Back to the list</a>'
+        "{% blocktranslate %}Halaman {{ n }} dari semuanya{% endblocktranslate %}"
+        "<code>jaga traffic ingest</code>{# satu dua tiga #}{% comment %}empat lima enam{% endcomment %}"
+        "<td>{{ row.name }} · 3 hari</td>"
+    )
+    assert printed_phrases(source) == ["Arahkan ke batang", "Back to the list"]
+
+
+def test_no_template_prints_words_outside_a_translation() -> None:
+    printed = {}
+    for path in sorted(JAGA.glob("**/templates/**/*.html")):
+        name = path.relative_to(JAGA).as_posix()
+        if "/demo_site/" in name or name in KNOWN_TEMPLATES:
+            continue
+        phrases_of_it = printed_phrases(path.read_text(encoding="utf-8"))
+        if phrases_of_it:
+            printed[name] = phrases_of_it
+    assert printed == {}

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from jaga.demo.services import DEMO_PASSWORD
-from tests.e2e.conftest import PHONE, has_horizontal_scroll, log_in
+from tests.e2e.conftest import PHONE, has_horizontal_scroll, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -115,3 +115,44 @@ def test_a_wide_table_is_a_card_per_row_on_a_phone_and_a_table_on_a_desktop(
         log_in(desktop, STAFF, DEMO_PASSWORD)
         desktop.goto(path)
         assert desktop.evaluate(STACK_JS, selector)["sameLine"], path  # a plain table row
+
+
+def _app_pages(demo: Any) -> list[tuple[str, str]]:
+    from jaga.backups.models import Plan
+    from jaga.reports.models import Report
+
+    slug, site = demo.institution.slug, demo.site.pk
+    pages = [
+        ("sop-site", f"/sop/{slug}/situs/{site}/"),
+        ("incidents-list", f"/incidents/{slug}/"),
+        ("compliance-records", f"/sop/{slug}/aktivitas/2/"),
+        ("backups", f"/backups/{slug}/"),
+        ("backups-register", f"/backups/{slug}/adk/"),
+        ("traffic", f"/traffic/{slug}/situs/{site}/"),
+        ("traffic-detections", f"/traffic/{slug}/situs/{site}/deteksi/"),
+        ("reports", f"/reports/{slug}/"),
+    ]
+    plan = Plan.objects.filter(site=demo.site).order_by("pk").first()
+    if plan is not None:
+        pages.append(("backups-plan", f"/backups/{slug}/rencana/{plan.pk}/"))
+    report = Report.objects.filter(institution=demo.institution).order_by("pk").first()
+    if report is not None:
+        pages.append(("reports-detail", f"/reports/{slug}/{report.pk}/"))
+    return pages
+
+
+def test_the_pages_of_every_app_fit_a_desktop_and_a_phone(demo: Any, open_page: Any) -> None:
+    """Backups, visitor activity, reports and the SOP pages at both widths (the documentation's screenshots)."""
+    desktop, phone = open_page(), open_page(viewport=PHONE)
+    for page in (desktop, phone):
+        log_in(page, STAFF, DEMO_PASSWORD)
+    wide = []
+    for name, path in _app_pages(demo):
+        for page, width in ((desktop, "desktop"), (phone, "phone")):
+            response = page.goto(path)
+            assert response is not None, path
+            assert response.status == 200, path
+            if has_horizontal_scroll(page):
+                wide.append(f"{path} ({width})")
+            screenshot(page, f"{name}-{width}", full_page=False)  # the first screen: long pages run to 30 000 px
+    assert wide == []

@@ -118,12 +118,13 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
     run = Run.objects.create(plan=plan, started_at=now)
     membership = Membership.objects.get(user=staff, institution=institution)
-    from jaga.reports.models import Report, ReportSchedule
+    from jaga.reports.models import EvidencePack, Report, ReportSchedule
 
     report = Report.objects.create(
         institution=institution, kind="situation", period_start=now.date(), period_end=now.date()
     )
     report_schedule = ReportSchedule.objects.create(institution=institution, kind="situation")
+    pack = EvidencePack.objects.create(institution=institution, period_start=now.date(), period_end=now.date())
     by_url_pk = {
         "monitoring:maintenance_delete": window.pk,
         "core:membership_delete": membership.pk,
@@ -148,6 +149,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "document_id": document.pk,
         "report_id": report.pk,
         "schedule_id": report_schedule.pk,
+        "pack_id": pack.pk,
         "incident_id": incident.pk,
         "entry_id": timeline_entry.pk,
         "vendor_id": vendor.pk,

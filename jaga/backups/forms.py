@@ -145,8 +145,10 @@ class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
         assert isinstance(repository_field, forms.ModelChoiceField)
         site_field.queryset = institution.sites.filter(is_active=True).order_by("name")
         site_field.label = _("Situs")
+        site_field.empty_label = _("— pilih situs —")
         repository_field.queryset = institution.backup_repositories.order_by("name")
         repository_field.label = _("Repositori")
+        repository_field.empty_label = _("— pilih repositori —")
         for name in ("interval_hours", "read_cycle_checks"):
             self.fields[name].min_value = 1  # type: ignore[attr-defined]
             self.fields[name].widget.attrs["min"] = "1"

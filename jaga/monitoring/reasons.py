@@ -8,13 +8,16 @@ sentence) is shown as it was stored; migration 0007 turned the common ones of st
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from django.utils.translation import gettext_noop as _
 
-from jaga.core import http, resolver  # noqa: F401 - their books ("net", "dns_lookup") are read here
 from jaga.core.sentences import Reasons, Text, sentence_dump, sentence_load, sentence_read
-from jaga.monitoring.content import fetch  # noqa: F401 - the content kinds' book ("pages")
+
+# The books that are not a kind's, by the module that opens them: imported only when a reason of theirs is read,
+# so that a command which never reads one does not import the HTTP client (aiohttp) at start-up.
+BOOK_MODULES = {"net": "jaga.core.http", "dns_lookup": "jaga.core.resolver", "pages": "jaga.monitoring.content.fetch"}
 
 # The probe's and the services' own reasons.
 ENGINE = Reasons(
@@ -34,6 +37,9 @@ ENGINE = Reasons(
 def _find(prefix: str) -> None:
     from jaga.monitoring.kinds import REGISTRY
 
+    if prefix in BOOK_MODULES:
+        importlib.import_module(BOOK_MODULES[prefix])
+        return
     if prefix in REGISTRY:
         REGISTRY.get(prefix)  # importing the kind's module opens its book
 

@@ -212,7 +212,7 @@ def test_the_service_page_shows_what_the_registry_says(
     assert "21 Maret 2027" in page
     assert "PT Digital Registra Indonesia" in page
     assert "ns1.pn-bangil.go.id" in page
-    assert "client transfer prohibited" in page
+    assert "pindah registrar dikunci oleh registrar" in page  # the registry's "client transfer prohibited", in words
     client.force_login(people["auditor"])
     assert client.post(url("service_check", slug="pn-bangil", service_id=service.pk)).status_code == 403
 

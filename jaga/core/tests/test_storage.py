@@ -45,11 +45,11 @@ def small_disk(tmp_path: Path, tmpfs: Callable[..., Path]) -> Path:
 def _fill(folder: Path) -> Path:
     """Fill the disk to the last byte; the filler file is returned (delete it to give the space back)."""
     filler = folder / "filler"
-    with filler.open("wb") as out:
+    # Unbuffered: a write the disk refused leaves nothing behind for close() to flush (and fail on).
+    with filler.open("wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
-                out.flush()
         except OSError:
             pass
     return filler

@@ -301,6 +301,11 @@ def main() -> None:
         return
     if options.reuse:
         info = json.loads((options.reuse / "fill.json").read_text())
+        # A fill kept by an older version: bring its database to this version's tables first (not timed).
+        env = dict(os.environ, JAGA_DATA_DIR=str(options.reuse), JAGA_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+        env.pop("DATABASE_URL", None)
+        jaga = str(Path(sys.executable).with_name("jaga"))
+        subprocess.run([jaga, "migrate", "--noinput"], env=env, check=True, stdout=subprocess.DEVNULL)
         result = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}, "data": info}
         result["runs"] = measure(options.reuse, info)
         result["machine"]["load_after"] = os.getloadavg()

@@ -154,6 +154,17 @@ class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields[name].widget.attrs["min"] = "1"
 
 
+def _secret(field: forms.Field, label: str, *, multiline: bool) -> None:
+    """A secret typed once and stored encrypted: a key pasted in a box, or a password."""
+    field.label = gettext(label)
+    field.help_text = _("Disimpan terenkripsi; tidak pernah ditampilkan lagi.")
+    field.widget = (
+        forms.Textarea(attrs={"rows": 4, "autocomplete": "off"})
+        if multiline
+        else forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+
 class SourceForm(forms.Form):
     """A source's own name and secret; its kind's settings are the kind's configuration form beside it."""
 
@@ -169,13 +180,7 @@ class SourceForm(forms.Form):
         if not kind.secret_label:
             del self.fields["secret"]
             return
-        field.label = gettext(kind.secret_label)
-        field.help_text = _("Disimpan terenkripsi; tidak pernah ditampilkan lagi.")
-        field.widget = (
-            forms.Textarea(attrs={"rows": 4, "autocomplete": "off"})
-            if kind.secret_multiline
-            else forms.PasswordInput(attrs={"autocomplete": "new-password"})
-        )
+        _secret(field, kind.secret_label, multiline=kind.secret_multiline)
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"])
@@ -212,13 +217,7 @@ class RepositoryForm(forms.Form):
         if not backend.credentials_label:
             del self.fields["credentials"]
             return
-        field.label = gettext(backend.credentials_label)
-        field.help_text = _("Disimpan terenkripsi; tidak pernah ditampilkan lagi.")
-        field.widget = (
-            forms.Textarea(attrs={"rows": 4, "autocomplete": "off"})
-            if backend.credentials_multiline
-            else forms.PasswordInput(attrs={"autocomplete": "new-password"})
-        )
+        _secret(field, backend.credentials_label, multiline=backend.credentials_multiline)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

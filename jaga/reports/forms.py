@@ -23,10 +23,32 @@ def previous_month(today: dt.date) -> Period:
     return Period(end.replace(day=1), end)
 
 
-class ReportCreateForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Jenis laporan"), choices=())
+class PeriodForm(forms.Form):
+    """A period from its first to its last day, at most MAX_PERIOD_DAYS long."""
+
     period_start = forms.DateField(label=_("Awal periode"), widget=DATE)
     period_end = forms.DateField(label=_("Akhir periode"), widget=DATE)
+    too_long = _("Periode laporan paling lama 366 hari.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end:
+            if end < start:
+                self.add_error("period_end", _("Akhir periode sebelum awalnya."))
+            elif (end - start).days >= MAX_PERIOD_DAYS:
+                self.add_error("period_end", self.too_long)
+        return data
+
+    @property
+    def period(self) -> Period:
+        return Period(self.cleaned_data["period_start"], self.cleaned_data["period_end"])
+
+
+class ReportCreateForm(PeriodForm):
+    field_order = ("kind", "period_start", "period_end", "site", "language")
+
+    kind = forms.ChoiceField(label=_("Jenis laporan"), choices=())
     site = forms.ModelChoiceField(
         label=_("Situs"), queryset=Site.objects.none(), required=False, empty_label=_("Semua situs instansi")
     )
@@ -38,20 +60,6 @@ class ReportCreateForm(forms.Form):
         kind.choices = REGISTRY.choices()
         site: Any = self.fields["site"]
         site.queryset = Site.objects.filter(institution=institution, is_active=True).order_by("name")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end:
-            if end < start:
-                self.add_error("period_end", _("Akhir periode sebelum awalnya."))
-            elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("period_end", _("Periode laporan paling lama 366 hari."))
-        return data
-
-    @property
-    def period(self) -> Period:
-        return Period(self.cleaned_data["period_start"], self.cleaned_data["period_end"])
 
 
 class ReportEditForm(forms.Form):
@@ -106,21 +114,6 @@ class ReportScheduleForm(forms.Form):
         site.queryset = Site.objects.filter(institution=institution, is_active=True).order_by("name")
 
 
-class EvidencePackForm(forms.Form):
-    period_start = forms.DateField(label=_("Awal periode"), widget=DATE)
-    period_end = forms.DateField(label=_("Akhir periode"), widget=DATE)
+class EvidencePackForm(PeriodForm):
+    too_long = _("Periode paket bukti paling lama 366 hari.")
     language = forms.ChoiceField(label=_("Bahasa"), choices=Report.Language.choices)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end:
-            if end < start:
-                self.add_error("period_end", _("Akhir periode sebelum awalnya."))
-            elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("period_end", _("Periode paket bukti paling lama 366 hari."))
-        return data
-
-    @property
-    def period(self) -> Period:
-        return Period(self.cleaned_data["period_start"], self.cleaned_data["period_end"])

@@ -6,7 +6,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,14 +13,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
 
-from jaga.core import execute
+from jaga.core.testing import free_port
 
 JAGA = str(Path(sys.executable).with_name("jaga"))
 
@@ -55,34 +54,6 @@ def jaga_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (at the moment of asking)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def server_started(
-    args: Sequence[str], port: int, *, name: str, timeout: float = 30, env: Mapping[str, str] | None = None
-) -> subprocess.Popen[bytes]:
-    """``args`` (a server told to listen on 127.0.0.1:``port``) started with :func:`execute.start`, returned
-    once it accepts a connection there; when it exits first or never listens, the error holds its output."""
-    process = execute.start(args, env=env)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process
-        except OSError:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"{name} did not start: {output}") from None
-            time.sleep(0.05)
-    execute.stop(process)
-    raise RuntimeError(f"{name} did not listen on port {port} within {timeout:.0f} s")
 
 
 class WebVisitor:

@@ -14,7 +14,8 @@ from django_tasks_db.models import DBTaskResult
 from jaga.conf import StartupError
 from jaga.core.processes.up import up_preflight
 from jaga.core.processes.web import browser_url, listen_socket_open
-from jaga.core.tests.processes_helpers import JAGA, free_port, jaga_env, shared_database_url
+from jaga.core.testing import free_port
+from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
 from jaga.core.tests.tasks_for_tests import slow_tick
 
 

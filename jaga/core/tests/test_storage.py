@@ -26,7 +26,8 @@ from django.utils import translation
 from jaga.core import clock
 from jaga.core.processes.supervisor import ChildSpec, Supervisor
 from jaga.core.storage import FREE_SPACE_MAX_AGE, disk_free_mb, disk_space_warning, exit_cause, storage_trouble
-from jaga.core.tests.processes_helpers import JAGA, WebVisitor, free_port, jaga_bootstrapped, jaga_env, jaga_web
+from jaga.core.testing import free_port
+from jaga.core.tests.processes_helpers import JAGA, WebVisitor, jaga_bootstrapped, jaga_env, jaga_web
 from jaga.core.tests.test_supervisor import _wait_for, running
 
 

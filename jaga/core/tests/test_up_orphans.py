@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from jaga.core.processes.lifeline import lifeline_hold
-from jaga.core.tests.processes_helpers import JAGA, free_port, jaga_env, shared_database_url
+from jaga.core.testing import free_port
+from jaga.core.tests.processes_helpers import JAGA, jaga_env, shared_database_url
 
 
 def _children(pid: int) -> set[int]:

@@ -19,7 +19,8 @@ import sys
 from typing import Any
 
 from jaga.core import execute
-from jaga.core.tests.processes_helpers import free_port, server_started
+from jaga.core.testing import free_port
+from jaga.core.testservers import server_started
 
 
 def available() -> bool:

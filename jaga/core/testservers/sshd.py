@@ -11,7 +11,8 @@ import shutil
 from pathlib import Path
 
 from jaga.core import execute
-from jaga.core.tests.processes_helpers import free_port, server_started
+from jaga.core.testing import free_port
+from jaga.core.testservers import server_started
 
 SSHD = "/usr/sbin/sshd"
 

@@ -265,5 +265,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": conf.read("JAGA_LOG_LEVEL")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint says each step of each PDF at INFO (over a hundred lines for one `jaga demo`).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -102,3 +102,23 @@ def test_the_api_reads_panels_and_detections_of_the_tokens_institution_only(inge
     assert client.get("/api/traffic/rules", headers=headers).status_code == 200
     other = _bearer(outsider, outsider.memberships.first().institution)
     assert client.get(f"/api/traffic/sites/{site.pk}/detections", headers=other).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_summary_figures_are_grouped_as_each_language_writes_numbers(site, staff, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    log = tmp_path / "access.log"
+    lines = [
+        f"198.51.100.{n % 200 + 1} - - [01/Nov/2026:10:{n // 60 % 60:02d}:{n % 60:02d} +0700] "
+        f'"GET /berita/{n % 7} HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"'
+        for n in range(1234)
+    ]
+    log.write_text("\n".join(lines) + "\n")
+    services.traffic_ingest(site=site, sources=services.sources_for(site=site, paths=[str(log)]))
+    client = _client(staff)
+    url = f"/traffic/{site.institution.slug}/situs/{site.pk}/?dari=2026-11-01&sampai=2026-11-01"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    assert '<p class="big">1.234</p>' in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<p class="big">1,234</p>' in client.get(url).content.decode()

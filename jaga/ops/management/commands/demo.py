@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from jaga.demo.services import HISTORY_DAYS, demo_base_url, demo_create
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # A fresh data folder has no tables yet: the demo is often the first thing a new user runs.
+        call_command("migrate", interactive=False, verbosity=0)
         summary = demo_create(reset=options["reset"], days=max(1, options["days"]))
         out = self.stdout
         assert summary.institution is not None

@@ -124,30 +124,47 @@ def _forget_cache(path: Path) -> None:
         os.close(fd)
 
 
-def _innodb_dirty_pages() -> int | None:
-    """Dirty pages in the MariaDB server's buffer pool (None when the server cannot be asked)."""
+def _mariadb_value(sql: str) -> str | None:
+    """The second column of the first row a statement returns (``SHOW GLOBAL STATUS LIKE ...``), or None."""
     try:
         done = subprocess.run(
-            ("mariadb", *MARIADB, "-N", "-B", "-e", "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'"),
-            check=True, capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
-        return int(done.stdout.split()[1])
-    except (subprocess.SubprocessError, OSError, IndexError, ValueError):
+            ("mariadb", *MARIADB, "-N", "-B", "-e", sql), check=True, capture_output=True, text=True, timeout=30
+        )
+    except (subprocess.SubprocessError, OSError):
         return None
+    fields = done.stdout.split()
+    return fields[1] if len(fields) > 1 else (fields[0] if fields else None)
 
 
-def settle(*, limit_s: float = 180.0, dirty_pages: int = 200) -> float:
-    """Before each side's step, outside its time: the machine's writes of the step before are on disk (``sync``)
-    and the MariaDB server has written back what the other side's load left dirty in its buffer pool (a
-    drill loads 100 MB into a scratch database; the server flushes those pages for a minute afterwards,
-    which the side that went second would otherwise pay for). The seconds it waited."""
+def _dirty_pages() -> int | None:
+    value = _mariadb_value("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")
+    return int(value) if value and value.isdigit() else None
+
+
+def settle(*, limit_s: float = 120.0, dirty_pages: int = 300) -> float:
+    """Before each side's step, outside its time: the writes of the step before are on disk (``sync``), and so
+    are the pages the other side's database load left dirty in MariaDB's buffer pool. MariaDB does not write
+    those back while it is idle (``innodb_max_dirty_pages_pct_lwm`` 0): the next load had to, so the side that
+    went second paid for the first one's load (a drill loads 100 MB). The server is asked to write them now
+    (``innodb_max_dirty_pages_pct`` 0 for the wait, then its own value again). The seconds it waited."""
     started = time.monotonic()
     os.sync()
-    while time.monotonic() - started < limit_s:
-        dirty = _innodb_dirty_pages()
-        if dirty is None or dirty <= dirty_pages:
-            break
-        time.sleep(1.0)
+    previous = _mariadb_value("SELECT 'pct', @@GLOBAL.innodb_max_dirty_pages_pct")
+    if previous is not None:
+        _mariadb_value("SET GLOBAL innodb_max_dirty_pages_pct = 0")
+        try:
+            best, best_at = _dirty_pages(), time.monotonic()
+            while best is not None and best > dirty_pages and time.monotonic() - started < limit_s:
+                time.sleep(0.5)
+                dirty = _dirty_pages()
+                if dirty is None:
+                    break
+                if dirty < best:
+                    best, best_at = dirty, time.monotonic()
+                elif time.monotonic() - best_at > 5.0:  # other clients of the server keep some dirty: enough
+                    break
+        finally:
+            _mariadb_value(f"SET GLOBAL innodb_max_dirty_pages_pct = {float(previous)}")
     os.sync()
     return time.monotonic() - started
 

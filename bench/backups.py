@@ -15,14 +15,20 @@ person would script for the same job, into a repository of its own:
 - export: Jaga ``jaga backup export PLAN --to DIR``; bare ``restic dump --archive tar`` and ``restic dump``
   each piped into ``zstd -T0``, ``sha256sum``, the files' pages dropped from the cache, ``sha256sum -c``.
 
-Before the first step every file of the tree is read once (both sides start with the tree in the page cache),
-and before each measured command ``sync`` runs (so that one side does not pay for the other's writes). The
-steps alternate which side goes first. Each Jaga step is a child process: its wall time, its peak memory
-(``VmHWM`` written by bench/backup_child.py: Jaga's own process, the figure of the target). The
-peaks of restic and the dump tools are not given: a child forked from a Python process starts with that
-process's resident pages, so ``wait4`` would report the parent's size for them. Each step after the full backup runs
-``--repeat`` times (3), the two sides side by side each time; ``--rounds N`` repeats the five steps on fresh
-repositories (another full backup). The table gives every pair's ratio and their median.
+Before the first step every file of the tree is read once (its folders and inodes are in the kernel's caches
+for both sides). Before each side's step, outside its time, :func:`settle` runs: ``sync``, MariaDB asked to
+write back its dirty pages, the page cache dropped (as root; ``--no-drop-caches`` leaves it), so that neither
+side pays for what the other left behind. Within a side nothing is added between its commands. Each step
+after the full backup runs ``--repeat`` times (2), the two sides side by side each time, each side first
+equally often (an even ``--repeat``); ``--rounds N`` repeats the five steps on fresh repositories (another
+full backup). Each Jaga step is a child process: its wall time, its peak memory (``VmHWM`` written by
+bench/backup_child.py: Jaga's own process, the figure of the target). The peaks of restic and the dump tools
+are not given: a child forked from a Python process starts with that process's resident pages, so ``wait4``
+would report the parent's size for them. The table gives every pair's ratio (wall and CPU) and their median.
+
+``restic forget --prune`` prunes only when forget removed a snapshot (restic's documentation says so), on
+both sides alike: the first reruns prune nothing, later ones do once the retention's ``--keep-last 4`` is
+passed.
 
     nice -n 10 .venv/bin/python -m bench.backups --output backups.json
     nice -n 10 .venv/bin/python -m bench.backups --size-mb 100 --db-mb 10      # a quick look
@@ -141,12 +147,19 @@ def _dirty_pages() -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def settle(*, limit_s: float = 120.0, dirty_pages: int = 300) -> float:
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+def settle(*, limit_s: float = 120.0, dirty_pages: int = 300, drop_caches: bool = True) -> float:
     """Before each side's step, outside its time: the writes of the step before are on disk (``sync``), and so
     are the pages the other side's database load left dirty in MariaDB's buffer pool. MariaDB does not write
     those back while it is idle (``innodb_max_dirty_pages_pct_lwm`` 0): the next load had to, so the side that
     went second paid for the first one's load (a drill loads 100 MB). The server is asked to write them now
-    (``innodb_max_dirty_pages_pct`` 0 for the wait, then its own value again). The seconds it waited."""
+    (``innodb_max_dirty_pages_pct`` 0 for the wait, then its own value again). Then the page cache is dropped
+    (``echo 1 > /proc/sys/vm/drop_caches``, as root; dentries and inodes stay): each side starts with the same
+    free memory, instead of the second one paying, in system CPU, to reclaim the pages the first one filled
+    (the bare drill's restore took 2.9 or 5.6 CPU s for the same work, by its place in the pair). The seconds
+    it waited."""
     started = time.monotonic()
     os.sync()
     previous = _mariadb_value("SELECT 'pct', @@GLOBAL.innodb_max_dirty_pages_pct")
@@ -166,6 +179,8 @@ def settle(*, limit_s: float = 120.0, dirty_pages: int = 300) -> float:
         finally:
             _mariadb_value(f"SET GLOBAL innodb_max_dirty_pages_pct = {float(previous)}")
     os.sync()
+    if drop_caches and os.geteuid() == 0:
+        DROP_CACHES.write_text("1\n")
     return time.monotonic() - started
 
 
@@ -335,7 +350,14 @@ class Bare:
 
 
 def round_run(
-    work: Path, tree: Path, round_no: int, *, change: float, repeat: int, log: Callable[[str], None]
+    work: Path,
+    tree: Path,
+    round_no: int,
+    *,
+    change: float,
+    repeat: int,
+    log: Callable[[str], None],
+    drop_caches: bool = True,
 ) -> dict[str, Any]:
     """The five steps on fresh repositories; each step but the full backup ``repeat`` times, the two sides
     side by side each time (alternating which goes first), so that a ratio compares runs made under the same
@@ -356,7 +378,7 @@ def round_run(
             cpu: dict[str, float] = {}
             settled: dict[str, float] = {}
             for side, runner in order:
-                settled[side] = round(settle(), 1)
+                settled[side] = round(settle(drop_caches=drop_caches), 1)
                 before = _cpu_seconds()
                 results[side] = runner.step(name)
                 cpu[side] = _cpu_seconds() - before
@@ -433,6 +455,9 @@ def main() -> int:
         help="pairs of each step after the full backup (even: each side goes first equally often)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the work folder and the database")
+    parser.add_argument(
+        "--no-drop-caches", action="store_true", help="leave the page cache as it is between sides (root drops it)"
+    )
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="jaga-bench-backups-", dir="/var/tmp"))
@@ -462,7 +487,10 @@ def main() -> int:
             "zstd": execute.run(("zstd", "--version"), timeout=30).stdout.strip(),
         }
         report["rounds"] = [
-            round_run(work, tree, n, change=args.change, repeat=args.repeat, log=log) for n in range(1, args.rounds + 1)
+            round_run(
+                work, tree, n, change=args.change, repeat=args.repeat, log=log, drop_caches=not args.no_drop_caches
+            )
+            for n in range(1, args.rounds + 1)
         ]
         report["load_after"] = os.getloadavg()
     finally:

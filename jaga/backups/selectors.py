@@ -187,3 +187,29 @@ def last_run_before(plan: Plan, kind: str, *, until: dt.datetime, states: Any = 
         .order_by("-started_at", "-pk")
         .first()
     )
+
+
+def sop_tile_lines(*, institution: Any, site: Any = None, activity_keys: Any = ()) -> dict[str, list[Any]]:
+    """The backup tile of the SOP dashboards: each active plan's last success, overdue (red) once more than the
+    plan's own interval has passed without one (the tile's own state follows the SOP's 6-hour standard)."""
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    from jaga.sop.tiles import TileLine
+
+    rows = [row for row in plans_for(institution=institution) if row.plan.is_active]
+    if site is not None:
+        rows = [row for row in rows if row.plan.site_id == site.pk]
+    if not rows:
+        return {}
+    lines = []
+    for row in rows[:5]:
+        if row.last_good is None:
+            text = _("%(plan)s: belum pernah berhasil") % {"plan": row.plan.name}
+        else:
+            when = formats.date_format(timezone.localtime(row.last_good.started_at), "j M H.i")
+            text = _("%(plan)s: berhasil %(when)s") % {"plan": row.plan.name, "when": when}
+        if row.overdue:
+            text += " · " + _("terlambat (lebih dari %(hours)s jam)") % {"hours": row.plan.interval_hours}
+        lines.append(TileLine(text, "bad" if row.overdue else "ok", row.plan.get_absolute_url()))
+    return {"backup": lines}

@@ -73,13 +73,6 @@ class Config(WebRootConfig, Server):  # Server last in the bases: a form asks fo
         "site_key": "server_key",
     }  # fmt: skip
 
-    site_key: bool = setting(
-        False,
-        label=gettext_noop("Pakai kunci SSH situs"),
-        help=gettext_noop(
-            "Kunci SSH privat yang tersimpan di halaman situs (server web); kolom kunci di bawah boleh kosong."
-        ),
-    )
     path_hint: ClassVar[str] = gettext_noop("Tulis folder lengkap di server, diawali /.")
 
     path: str = setting(
@@ -89,6 +82,14 @@ class Config(WebRootConfig, Server):  # Server last in the bases: a form asks fo
         "",
         label=gettext_noop("Kunci host yang dipatok"),
         help=gettext_noop("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
+    )
+    # Last: the key box (the source's secret) follows it on the form.
+    site_key: bool = setting(
+        False,
+        label=gettext_noop("Pakai kunci SSH situs"),
+        help=gettext_noop(
+            "Kunci SSH privat yang tersimpan di halaman situs (server web); kolom kunci di bawah boleh kosong."
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from jaga.backups.repositories import disk_marker_write, medium_check, options_v
 from jaga.backups.sources import REGISTRY
 from jaga.core import clock, execute
 from jaga.core.models import Site
+from jaga.core.ssh import ssh_scope
 
 logger = logging.getLogger("jaga.backups")
 
@@ -74,9 +75,10 @@ def repository_create(
 
 def repository_init(*, repository: Repository) -> Repository:
     """Create the restic repository (or adopt the one already there) and remember its id."""
-    medium_check(repository)  # a local folder's parent is made here, an external disk is checked
-    engine = restic_for(repository)
-    fingerprint = engine.repository_id() if engine.exists() else engine.init()
+    with ssh_scope():  # an SFTP repository's key is written for these calls only
+        medium_check(repository)  # a local folder's parent is made here, an external disk is checked
+        engine = restic_for(repository)
+        fingerprint = engine.repository_id() if engine.exists() else engine.init()
     repository.fingerprint = fingerprint
     repository.initialized_at = clock.now()
     repository.save(update_fields=["fingerprint", "initialized_at"])
@@ -142,7 +144,9 @@ def repository_sheets_remind() -> int:
 
     from jaga.core.notifications import notify
 
-    unprinted = Repository.objects.filter(sheet_confirmed_at__isnull=True, initialized_at__isnull=False)
+    unprinted = Repository.objects.filter(
+        sheet_confirmed_at__isnull=True, initialized_at__isnull=False, removed_at__isnull=True
+    )
     count = 0
     for repository in unprinted.select_related("institution"):
         notify(

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext_noop as _
 
 from jaga.core.kindconfig import KindConfig, setting
-from jaga.traffic.detection.base import ADDRESSES, SAMPLE_SQL, Finding, Match, Rule
+from jaga.traffic.detection.base import ADDRESSES, Finding, Match, Numbered, Rule, findings_named
 from jaga.traffic.logformats.base import sql_quote
 
 SAMPLES = 3
@@ -51,7 +51,7 @@ class Config(KindConfig):
     )
 
 
-_KEY = {"site": f"'{SITE_KEY}'", "client": "client", "subnet": "subnet"}
+_KEY = {"site": "0", "client": "client_id", "subnet": "subnet_id"}
 
 
 class AnomalyKind:
@@ -68,7 +68,7 @@ class AnomalyKind:
             CREATE OR REPLACE TEMP TABLE anomaly_w AS
             SELECT {key} AS k, floor(epoch(ts) / {width})::BIGINT AS win, count(*) AS n,
                    count(*) FILTER (is_new) AS fresh
-            FROM ev WHERE {self.line_filter(rule)} GROUP BY ALL
+            FROM ev_f WHERE {self.line_filter(rule)} GROUP BY ALL
         """)
         baseline, windows = con.execute(
             f"SELECT quantile_cont(n, {float(config.quantile)}), count(DISTINCT win) FROM anomaly_w"
@@ -96,33 +96,34 @@ class AnomalyKind:
             SELECT k, list(win), sum(fresh), max(n) FROM anomaly_u
             WHERE fresh > 0 AND usual IS NOT NULL AND n > {threshold} GROUP BY k ORDER BY k
         """).fetchall()
+        con.execute("DROP TABLE anomaly_w; DROP TABLE anomaly_u")
         found = []
         for k, wins, fresh, _peak in rows:
             listed = ", ".join(str(int(w)) for w in wins)
             first, last, samples, clients, addresses = con.execute(
                 f"""
-                SELECT min(ts), max(ts), (list({SAMPLE_SQL} ORDER BY ts))[1:{SAMPLES}], count(DISTINCT client),
-                       (list(DISTINCT client))[1:{ADDRESSES}]
-                FROM ev WHERE is_new AND ({self.line_filter(rule)}) AND {key} = $key
+                SELECT min(ts), max(ts), (list(rowid ORDER BY ts, rowid))[1:{SAMPLES}], count(DISTINCT client_id),
+                       list_sort(list(DISTINCT client_id))[1:{ADDRESSES}]
+                FROM ev_f WHERE is_new AND ({self.line_filter(rule)}) AND {key} = $key
                   AND floor(epoch(ts) / {width})::BIGINT IN ({listed})
             """,
                 {"key": k},
             ).fetchall()[0]
             found.append(
-                Finding(
+                Numbered(
                     rule=rule.key,
-                    key=str(k),
+                    key=int(k),
                     scope=config.group_by,
                     count=int(fresh),
                     first_seen=first,
                     last_seen=last,
                     samples=list(samples),
                     clients=int(clients),
-                    addresses=sorted(addresses),
+                    addresses=list(addresses),
+                    site_key=SITE_KEY,
                 )
             )
-        con.execute("DROP TABLE anomaly_w; DROP TABLE anomaly_u")
-        return found
+        return findings_named(con, found)
 
 
 KIND = AnomalyKind()
@@ -148,9 +149,9 @@ def _history_table(con: Any, rule: Rule) -> str | None:
 
 
 def history_hours(con: Any, *, weeks: int) -> list[int]:
-    """The epoch hours (``epoch // 3600``) of the same hours and weekdays as the new lines of ``ev``, in each of the
+    """The epoch hours (``epoch // 3600``) of the same hours and weekdays as the new lines of ``ev_f``, in each of the
     ``weeks`` weeks before them."""
-    rows = con.execute("SELECT DISTINCT (floor(epoch(ts) / 3600))::BIGINT FROM ev WHERE is_new").fetchall()
+    rows = con.execute("SELECT DISTINCT (floor(epoch(ts) / 3600))::BIGINT FROM ev_f WHERE is_new").fetchall()
     return sorted({int(hour) - 168 * week for (hour,) in rows for week in range(1, weeks + 1)})
 
 
@@ -175,7 +176,7 @@ def history_load(
     """Count, for each rate-anomaly rule, the windows of the site's earlier lines (its Parquet files in ``folder``
     but those of the round's ``batch_ids``) at the same hours of the week as the round's new lines, over the rule's
     ``history_weeks``, and keep each hour of the week's ``quantile`` in :data:`HISTORY_TABLE` of ``con`` (after
-    ``ev`` is made). The history goes through the same preparation as the round's lines (decoding, the
+    ``ev_f`` is made). The history goes through the same preparation as the round's lines (decoding, the
     allow-list, Jaga's own probe left out) in a connection of its own. How many history lines were read."""
     import duckdb
 
@@ -209,7 +210,7 @@ def history_load(
                 for h, b, n in past.execute(f"""
                     WITH w AS (
                         SELECT {_KEY[config.group_by]} AS k, floor(epoch(ts) / {width})::BIGINT AS win, count(*) AS n
-                        FROM ev WHERE ({KIND.line_filter(rule)})
+                        FROM ev_f WHERE ({KIND.line_filter(rule)})
                           AND (floor(epoch(ts) / 3600))::BIGINT IN ({", ".join(str(h) for h in hours[rule.key])})
                         GROUP BY ALL
                     )

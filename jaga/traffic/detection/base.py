@@ -1,15 +1,19 @@
 # ruff: noqa: S608 - SQL over DuckDB built from validated rule configuration, never from a request
 """What a detection rule is, what it finds, and the line filter that every rule kind shares.
 
-Rules run over the DuckDB table ``ev`` that :mod:`jaga.traffic.detection.engine` prepares: one row per
-line with ``target_d`` (path and query, URL-decoded until stable, lower case), ``path_d``, ``agent_l``,
-``client``, ``subnet`` (/24 or /64), ``is_new`` (the line was not analysed before) and the stored fields.
-A kind writes SQL over it; it never loops over lines in Python except where a bucket must (behaviour).
+Rules run over the DuckDB table ``ev_f`` that :mod:`jaga.traffic.detection.engine` prepares: one row per
+line with numbers in place of its texts (``client_id``, ``subnet_id``, ``req_id``, ``agent_id``, ...; each
+number follows its text's order), ``is_new`` (the line was not analysed before) and the stored fields; the
+texts (``target_d``: path and query, URL-decoded until stable, lower case; ``path_d``, ``agent_l``, ...) are in
+small tables that hold each distinct value once. A kind writes SQL over the numbers and names only the few
+keys and lines it keeps (:func:`keys_named`, :func:`samples_shown`); it never loops over lines in Python
+except where a bucket must (behaviour).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -189,6 +193,106 @@ SAMPLE_SQL = (
     "|| left(path || CASE WHEN query <> '' THEN '?' || query ELSE '' END, 300) "
     "|| ' ' || status::VARCHAR || ' \"' || left(agent, 150) || '\"')"
 )
+# The number of ``ev_f`` a finding's key is, by scope; and where its text is.
+KEY_NUMBERS = {"client": "client_id", "subnet": "subnet_id", "endpoint": "pathd_id"}
+_KEY_TEXTS = {
+    "client": ("ev_client", "client_id", "client"),
+    "subnet": ("ev_client", "subnet_id", "subnet"),
+    "endpoint": ("ev_req", "pathd_id", "path_d"),
+}
+
+
+def keys_named(con: Any, scope: str, numbers: Iterable[int]) -> dict[int, str]:
+    """The texts of these numbers of a scope (client, subnet, endpoint)."""
+    wanted = sorted({int(n) for n in numbers})
+    if not wanted:
+        return {}
+    table, number, text = _KEY_TEXTS[scope]
+    rows = con.execute(
+        f"SELECT DISTINCT {number}, {text} FROM {table} WHERE {number} IN (SELECT unnest($wanted))",
+        {"wanted": wanted},
+    ).fetchall()
+    return {int(n): t for n, t in rows}
+
+
+def lines_shown_sql(where: str, extra: str = "") -> str:
+    """SQL: the lines of ``ev_f`` that ``where`` takes, with ``rid``, their texts and ``sample``
+    (:data:`SAMPLE_SQL`): the lines are filtered by number first, their texts looked up after."""
+    return f"""
+        SELECT s.*, {SAMPLE_SQL} AS sample
+        FROM (SELECT rowid AS rid, ts, client_id, req_id, agent_id, method, status{extra} FROM ev_f
+              WHERE {where}) s
+        JOIN ev_client USING (client_id) JOIN ev_req USING (req_id) JOIN ev_agent USING (agent_id)
+    """
+
+
+def samples_shown(con: Any, rids: Iterable[int]) -> dict[int, str]:
+    """Each of these lines (``rid``: the row of ``ev_f``) as a detection shows it."""
+    wanted = sorted({int(r) for r in rids})
+    if not wanted:
+        return {}
+    sql = lines_shown_sql("rowid IN (SELECT unnest($wanted))")
+    return {
+        int(rid): text for rid, text in con.execute(f"SELECT rid, sample FROM ({sql})", {"wanted": wanted}).fetchall()
+    }
+
+
+def moments(con: Any, micros: Iterable[int]) -> dict[int, datetime]:
+    """Microseconds since the epoch as the times DuckDB gives for ``ts`` (its session's time zone)."""
+    wanted = sorted({int(m) for m in micros})
+    if not wanted:
+        return {}
+    rows = con.execute(
+        "SELECT x, TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(x) FROM unnest($wanted::BIGINT[]) t(x)",
+        {"wanted": wanted},
+    ).fetchall()
+    return {int(x): at for x, at in rows}
+
+
+@dataclass
+class Numbered:
+    """A finding in numbers, as a kind makes it over ``ev_f``; :func:`findings_named` gives it its texts."""
+
+    rule: str
+    key: int  # the scope's number (KEY_NUMBERS); ignored for a whole-site finding
+    scope: Literal["client", "subnet", "endpoint", "site"]
+    count: int
+    first_seen: int | datetime  # microseconds since the epoch, or the time itself
+    last_seen: int | datetime
+    samples: list[int | str] = field(default_factory=list)  # rows of ev_f (rid), or the texts themselves
+    clients: int = 1
+    addresses: list[int] = field(default_factory=list)  # client numbers
+    site_key: str = ""
+
+
+def findings_named(con: Any, found: list[Numbered]) -> list[Finding]:
+    """The findings with their texts: each key (its scope's), addresses (the first ADDRESSES in order), samples
+    and first and last seen, each looked up in one query for all of them."""
+    keys: dict[str, set[int]] = {}
+    for item in found:
+        keys.setdefault(item.scope, set()).add(item.key)
+    named = {scope: keys_named(con, scope, numbers) for scope, numbers in keys.items() if scope != "site"}
+    clients = keys_named(con, "client", (a for f in found for a in f.addresses))
+    samples = samples_shown(con, (r for f in found for r in f.samples if isinstance(r, int)))
+    times = moments(con, (t for f in found for t in (f.first_seen, f.last_seen) if isinstance(t, int)))
+
+    def at(value: int | datetime) -> datetime:
+        return times[value] if isinstance(value, int) else value
+
+    return [
+        Finding(
+            rule=item.rule,
+            key=item.site_key if item.scope == "site" else named[item.scope][item.key],
+            scope=item.scope,
+            count=item.count,
+            first_seen=at(item.first_seen),
+            last_seen=at(item.last_seen),
+            samples=[samples[r] if isinstance(r, int) else r for r in item.samples],
+            clients=item.clients,
+            addresses=[clients[a] for a in sorted(item.addresses)[:ADDRESSES]],
+        )
+        for item in found
+    ]
 
 
 class RuleKind(Protocol):

@@ -20,7 +20,16 @@ from typing import Any, Literal
 from django.utils.translation import gettext_noop as _
 
 from jaga.core.kindconfig import KindConfig, setting
-from jaga.traffic.detection.base import ADDRESSES, SAMPLE_SQL, Finding, Match, Rule
+from jaga.traffic.detection.base import (
+    ADDRESSES,
+    KEY_NUMBERS,
+    Finding,
+    Match,
+    Numbered,
+    Rule,
+    findings_named,
+    lines_shown_sql,
+)
 
 SAMPLES = 3
 
@@ -48,22 +57,15 @@ class Config(KindConfig):
     )
 
 
-_KEY = {"client": "client", "subnet": "subnet", "endpoint": "path_d"}
+# The number of each value ``distinct`` names (see ``engine.events_prepare``): equal numbers, equal values.
 _DISTINCT = {
-    "path": "path_d",
-    "query": "query",
-    "agent": "agent",
-    "target": "target_d",
-    "request": "method || ' ' || target_d",
-}
-# What numbers each value in ``ev`` (see ``engine.events_prepare``): at least one number per distinct value.
-_DISTINCT_NUMBER = {
-    "path": "req_id",
-    "query": "req_id",
+    "path": "pathd_id",
+    "query": "query_id",
     "agent": "agent_id",
-    "target": "req_id",
-    "request": "(method, req_id)",
+    "target": "targetd_id",
+    "request": "(targetd_id::BIGINT << 32 | method_id)",
 }
+_SECOND = "epoch(date_trunc('second', ts))"
 
 
 class BucketKind:
@@ -75,44 +77,43 @@ class BucketKind:
 
     def _rows(self, con: Any, rule: Rule) -> list[tuple[Any, ...]]:
         config: Config = rule.config
-        key = _KEY[config.group_by]
+        key = KEY_NUMBERS[config.group_by]
         where = self.line_filter(rule)
         # A bucket holds at most one token per line poured (per distinct value with ``distinct``) since it was
         # last empty, so a key with no more such lines than the capacity can never overflow: only the others
         # are walked (on a court site's day, a few hundred keys of tens of thousands).
         value = _DISTINCT[config.distinct] if config.distinct else "1"
-        # Counted by the values' numbers: as many or more than the values (two raw targets may decode alike),
-        # so no key that could overflow is left out, and the walk below decides exactly.
-        tokens = f"count(DISTINCT {_DISTINCT_NUMBER[config.distinct]})" if config.distinct else "count(*)"
+        tokens = f"count(DISTINCT {value})" if config.distinct else "count(*)"
         where += f""" AND {key} IN (
-            SELECT {key} FROM ev WHERE {where} GROUP BY {key} HAVING {tokens} > {int(config.capacity)})"""
-        if config.distinct:  # each line is a row here: its sample is made later, only for the few kept
+            SELECT {key} FROM ev_f WHERE {where} GROUP BY {key} HAVING {tokens} > {int(config.capacity)})"""
+        if config.distinct:  # each line is a row here
             return list(
                 con.execute(f"""
-                SELECT {key}, epoch(ts), 1, is_new::INTEGER, {value}, rid, client, ts
-                FROM ev WHERE {where} ORDER BY {key}, ts, n
+                SELECT {key}, epoch(ts), 1, is_new::INTEGER, {value}, rowid, client_id, epoch_us(ts)
+                FROM ev_f WHERE {where} ORDER BY {key}, ts, n
             """).fetchall()
             )
+        # A row per key and second; its sample is the least line of that second (named for the few kept).
         return list(
             con.execute(f"""
-            SELECT {key}, epoch(date_trunc('second', ts)), count(*), count(*) FILTER (is_new), NULL,
-                   min({SAMPLE_SQL}), min(client), min(ts)
-            FROM ev WHERE {where} GROUP BY ALL ORDER BY 1, 2
+            SELECT {key}, {_SECOND} AS second, count(*), count(*) FILTER (is_new), NULL, NULL, min(client_id),
+                   min(epoch_us(ts))
+            FROM ev_f WHERE {where} GROUP BY ALL ORDER BY 1, 2
         """).fetchall()
         )
 
     def findings(self, con: Any, rule: Rule) -> list[Finding]:
         config: Config = rule.config
         capacity, leak = float(config.capacity), float(config.leak_seconds)
-        found: list[Finding] = []
+        found: list[Numbered] = []
         for key, events in groupby(self._rows(con, rule), key=lambda row: row[0]):
             level, last = 0.0, None
             seen: set[Any] = set()
             episode: list[tuple[Any, ...]] = []
             overflowing = False
-            finding: Finding | None = None
-            clients: set[str] = set()
-            for _key, at, weight, new_weight, value, sample, client, ts in events:
+            finding: Numbered | None = None
+            clients: set[int] = set()
+            for _key, at, weight, new_weight, value, rid, client, ts in events:
                 if last is not None:
                     level = max(0.0, level - (at - last) / leak)
                 last = at
@@ -123,7 +124,7 @@ class BucketKind:
                         continue
                     seen.add(value)
                 level += weight
-                episode.append((new_weight, sample, client, ts))
+                episode.append((new_weight, rid if rid is not None else at, client, ts))
                 if not overflowing and level > capacity:
                     overflowing = True
                     counted = episode
@@ -131,36 +132,45 @@ class BucketKind:
                     counted = episode[-1:]
                 else:
                     continue
-                for new, text, who, when in counted:
+                for new, sample, who, when in counted:
                     if not new:
                         continue
                     if finding is None:
-                        finding = Finding(
+                        finding = Numbered(
                             rule=rule.key, key=key, scope=config.group_by, count=0, first_seen=when, last_seen=when
                         )
                     finding.count += new
-                    finding.last_seen = max(finding.last_seen, when)
-                    finding.first_seen = min(finding.first_seen, when)
+                    finding.last_seen = max(finding.last_seen, when)  # type: ignore[type-var]
+                    finding.first_seen = min(finding.first_seen, when)  # type: ignore[type-var]
                     clients.add(who)
                     if len(finding.samples) < SAMPLES:
-                        finding.samples.append(text)
+                        finding.samples.append(sample)
             if finding is not None:
                 finding.clients = len(clients)
                 finding.addresses = sorted(clients)[:ADDRESSES]
                 found.append(finding)
-        if config.distinct:
-            _samples_fill(con, found)
-        return found
+        if not config.distinct:
+            _seconds_shown(con, rule, key=KEY_NUMBERS[config.group_by], found=found)
+        return findings_named(con, found)
 
 
-def _samples_fill(con: Any, found: list[Finding]) -> None:
-    """Replace each finding's sample line numbers (``rid``) with the lines as a detection shows them."""
-    rids = sorted({int(r) for finding in found for r in finding.samples})
-    if not rids:
+def _seconds_shown(con: Any, rule: Rule, *, key: str, found: list[Numbered]) -> None:
+    """Replace each finding's samples (the seconds walked) with the least line of that key and second, as a
+    detection shows it: made for the few seconds kept, not for every second walked."""
+    wanted = sorted({(finding.key, float(at)) for finding in found for at in finding.samples})
+    if not wanted:
         return
-    texts = dict(con.execute(f"SELECT rid, {SAMPLE_SQL} FROM ev WHERE rid IN ({', '.join(map(str, rids))})").fetchall())
+    listed = ", ".join(f"({int(k)}, {float(at)!r}::DOUBLE)" for k, at in wanted)
+    shown = lines_shown_sql(
+        f"({rule.config.match.sql()}) AND ({key}, {_SECOND}) IN (SELECT (k, sec) FROM (VALUES {listed}) v(k, sec))",
+        extra=f", {key} AS k, {_SECOND} AS sec",
+    )
+    texts = {
+        (int(k), float(at)): text
+        for k, at, text in con.execute(f"SELECT k, sec, min(sample) FROM ({shown}) GROUP BY ALL").fetchall()
+    }
     for finding in found:
-        finding.samples = [texts[int(r)] for r in finding.samples]
+        finding.samples = [texts[(finding.key, float(at))] for at in finding.samples]
 
 
 KIND = BucketKind()

@@ -22,7 +22,7 @@ from typing import Any
 from django.utils.translation import gettext_noop as _
 
 from jaga.core.kindconfig import KindConfig, setting
-from jaga.traffic.detection.base import ADDRESSES, SAMPLE_SQL, Finding, Match, Rule
+from jaga.traffic.detection.base import Finding, Match, Numbered, Rule, findings_named, keys_named
 
 SAMPLES = 3
 LOOKUPS = 20  # look-ups in flight at once
@@ -133,36 +133,56 @@ class CrawlerKind:
 
     def findings(self, con: Any, rule: Rule) -> list[Finding]:
         config: Config = rule.config
-        rows = con.execute(f"""
-            SELECT client, (list(DISTINCT agent_l))[1:5], count(*), min(ts), max(ts),
-                   (list({SAMPLE_SQL} ORDER BY ts))[1:{SAMPLES}]
-            FROM ev WHERE is_new AND NOT private AND ({self.line_filter(rule)})
-            GROUP BY client
+        if _verifier.get() is None and _resolver() is None:
+            return []  # nothing can tell a real crawler from a fake: none is flagged, so none is looked for
+        # Each crawler agent's claim (the first of the config its text matches), then each client's.
+        agents = con.execute(f"""
+            SELECT agent_id, agent_l FROM ev_agent WHERE agent_id IN (
+                SELECT agent_id FROM ev_f WHERE is_new AND NOT private AND ({self.line_filter(rule)}))
         """).fetchall()
-        claimed: dict[str, tuple[str, ...]] = {}
-        for client, agents, *_rest in rows:
-            for claim in config.crawlers:
-                if any(re.search(claim.agent, agent) for agent in agents):
-                    claimed[client] = tuple(d.lower() for d in claim.domains)
-                    break
+        claims = []
+        for agent_id, agent in agents:
+            index = next((i for i, c in enumerate(config.crawlers) if re.search(c.agent, agent or "")), None)
+            if index is not None:
+                claims.append(f"({int(agent_id)}, {index})")
+        if not claims:
+            return []
+        rows = con.execute(f"""
+            SELECT client_id, min(claim) FROM ev_f JOIN (VALUES {", ".join(claims)}) c(agent_id, claim) USING (agent_id)
+            WHERE is_new AND NOT private GROUP BY client_id
+        """).fetchall()
+        names = keys_named(con, "client", (client for client, _claim in rows))
+        claimed = {names[client]: tuple(d.lower() for d in config.crawlers[claim].domains) for client, claim in rows}
         answers = verify(sorted(claimed.items()))
-        found = []
-        for client, _agents, count, first, last, samples in rows:
-            if client in claimed and answers.get((client, claimed[client])) is False:
-                found.append(
-                    Finding(
-                        rule=rule.key,
-                        key=client,
-                        scope="client",
-                        count=int(count),
-                        first_seen=first,
-                        last_seen=last,
-                        samples=list(samples),
-                        clients=1,
-                        addresses=[client][:ADDRESSES],
-                    )
+        fake = {client for client, domains in claimed.items() if answers.get((client, domains)) is False}
+        numbers = [number for number, name in names.items() if name in fake]
+        if not numbers:
+            return []
+        found = con.execute(
+            f"""
+            SELECT client_id, count(*), min(ts), max(ts), (list(rowid ORDER BY ts, rowid))[1:{SAMPLES}]
+            FROM ev_f WHERE is_new AND NOT private AND ({self.line_filter(rule)})
+              AND client_id IN (SELECT unnest($numbers)) GROUP BY client_id ORDER BY client_id
+        """,
+            {"numbers": numbers},
+        ).fetchall()
+        return findings_named(
+            con,
+            [
+                Numbered(
+                    rule=rule.key,
+                    key=int(client),
+                    scope="client",
+                    count=int(count),
+                    first_seen=first,
+                    last_seen=last,
+                    samples=list(samples),
+                    clients=1,
+                    addresses=[int(client)],
                 )
-        return found
+                for client, count, first, last, samples in found
+            ],
+        )
 
 
 KIND = CrawlerKind()

@@ -1,9 +1,11 @@
 # ruff: noqa: S608 - SQL over DuckDB built from validated rules, paths and ints, never from a request
-"""The detection engine: lines in, findings out, every rule in turn over one prepared table ``ev``.
+"""The detection engine: lines in, findings out, every rule over one prepared narrow table ``ev_f``.
 
-``events_prepare`` decodes each line's path and query until stable (``%252e%252e`` is ``..``), lower-cases
-them and the user agent, gives each client its subnet (/24 for IPv4, /64 for IPv6) and drops the clients on
-the allow-list; ``findings_run`` asks each rule's kind for its findings. The caller says which lines are new
+``events_prepare`` numbers each line's texts (client, path and query, user agent, referrer) by their distinct
+values, decodes each distinct path and query until stable (``%252e%252e`` is ``..``), lower-cases them and the
+user agents, gives each client its subnet (/24 for IPv4, /64 for IPv6) and drops the clients on the
+allow-list; ``findings_run`` asks each rule's kind for its findings (all of a kind's rules at once where the
+kind can). The caller says which lines are new
 (``is_new``): the others are context for the buckets (a slow brute force spans several rounds), never
 counted again.
 """
@@ -17,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from jaga.traffic.detection import RULE_KINDS
 from jaga.traffic.detection.base import Finding, Rule
@@ -131,69 +134,248 @@ def clients_table(con: Any, *, source: str, allow: list[ipaddress.IPv4Network | 
     con.unregister("clients_arrow")
 
 
-def events_prepare(con: Any, *, lines_sql: str, allow: Iterable[str] = ()) -> int:
-    """Make ``ev`` from ``lines_sql`` (stored line columns plus ``is_new``); how many rows it has.
+# The stored columns a round reads (``is_new`` besides): what the rules, the samples and the evaluation use.
+SOURCE_COLUMNS = (
+    "ts",
+    "client",
+    "method",
+    "path",
+    "query",
+    "protocol",
+    "status",
+    "referrer",
+    "agent",
+    "is_static",
+    "n",
+)
 
-    ``ev`` is a view: the table ``ev_f`` holds a row per line (``rid``, unique in the round) with numbers in
-    place of its path and query, user agent and referrer, and ``ev_req``, ``ev_agent`` and ``ev_ref`` hold each
-    distinct value once with what the rules read of it (decoded, lower-cased). So the decoding and lower-casing
-    run once per distinct value, a pattern runs over the distinct values only (see
-    :func:`~jaga.traffic.detection.base.pattern_test`), and the table of lines stays narrow.
+
+def _text(chunk: Any) -> Any:
+    """``chunk`` as plain text or as a dictionary of plain text (Arrow ``string``)."""
+    if pa.types.is_dictionary(chunk.type):
+        if chunk.type.value_type != pa.string():
+            chunk = chunk.cast(pa.dictionary(chunk.type.index_type, pa.string()))
+        return chunk
+    return chunk if chunk.type == pa.string() else chunk.cast(pa.string())
+
+
+def _numbered(chunks: list[Any]) -> tuple[Any, Any]:
+    """(each row's number, the distinct values in order) of a text column's ``chunks``: numbers follow the
+    values' order (byte order, null last), so ordering or taking the least by number is ordering by the text.
+
+    The plain chunks are hashed once, together; a chunk that is already a dictionary (the round's new lines
+    keep their repeated texts so) only by its dictionary."""
+    chunks = [_text(chunk) for chunk in chunks] or [pa.array([], pa.string())]
+    plain = [c for c in chunks if not pa.types.is_dictionary(c.type)]
+    if plain:
+        encoded = pc.dictionary_encode(pa.concat_arrays(plain), null_encoding="encode")
+        offsets, start = [], 0
+        for c in plain:
+            offsets.append(encoded.indices.slice(start, len(c)))
+            start += len(c)
+        pieces = iter(offsets)
+        dictionaries = [
+            (c.dictionary, c.indices) if pa.types.is_dictionary(c.type) else (encoded.dictionary, next(pieces))
+            for c in chunks
+        ]
+    else:
+        dictionaries = [(c.dictionary, c.indices) for c in chunks]
+    if len({id(d) for d, _i in dictionaries}) == 1 and not any(i.null_count for _d, i in dictionaries):
+        values = dictionaries[0][0]  # one dictionary of distinct values: its positions are the numbers
+        at_values = [indices for _d, indices in dictionaries]
+    else:
+        distinct = [d for d, _i in dictionaries]
+        if any(i.null_count for _d, i in dictionaries):
+            distinct.append(pa.nulls(1, pa.string()))
+        values = pc.unique(pa.concat_arrays(distinct))
+        null_at = pc.index_in(pa.nulls(1, pa.string()), value_set=values, skip_nulls=False)[0].as_py()
+        at_values = []
+        for dictionary, indices in dictionaries:
+            at = pc.index_in(dictionary, value_set=values, skip_nulls=False).take(indices)
+            at_values.append(pc.fill_null(at, null_at) if at.null_count else at)
+    order = pc.array_sort_indices(values, null_placement="at_end")
+    rank = pc.array_sort_indices(order).cast(pa.int32())  # the inverse permutation: a value's place in order
+    numbers = pa.chunked_array([rank.take(at) for at in at_values], pa.int32()).combine_chunks()
+    return numbers, values.take(order)
+
+
+def _chunks(parts: list[Any], name: str) -> list[Any]:
+    return [chunk for part in parts for chunk in part.column(name).chunks]
+
+
+def _same(parts: list[Any], name: str) -> Any:
+    """One column of every part, as the first part types it."""
+    kind = parts[0].schema.field(name).type
+    return pa.chunked_array([c if c.type == kind else c.cast(kind) for c in _chunks(parts, name)], kind)
+
+
+def _range(count: int) -> Any:
+    """0, 1, ... count - 1 (int32)."""
+    if count == 0:
+        return pa.array([], pa.int32())
+    return pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int32()), count)), 1)
+
+
+def _table_put(con: Any, name: str, table: Any, select: str = "*") -> None:
+    con.register(f"{name}_arrow", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {name}_arrow")
+    finally:
+        con.unregister(f"{name}_arrow")
+
+
+def events_prepare(
+    con: Any, *, lines_sql: str | None = None, lines: list[Any] | None = None, allow: Iterable[str] = ()
+) -> int:
+    """Make ``ev_f`` and ``ev`` from ``lines`` (Arrow tables of :data:`SOURCE_COLUMNS` and ``is_new``; a text
+    column may be a dictionary) or ``lines_sql`` (the same as SQL); how many lines (allowed clients left out)
+    they hold.
+
+    ``ev_f`` holds a row per line with numbers in place of its texts: ``client_id`` and ``subnet_id``,
+    ``req_id`` (path and query), ``pathd_id``, ``targetd_id``, ``query_id`` (the decoded path, the decoded
+    target, the raw query), ``agent_id``, ``ref_id``, ``method_id``, besides ``ts``, ``method``, ``status``,
+    ``is_static``, ``http_ok``, ``private``, ``n``, ``is_new``. The tables ``ev_client``, ``ev_req``,
+    ``ev_agent`` and ``ev_ref`` hold each distinct value once with what the rules read of it (decoded,
+    lower-cased), so the decoding and the patterns run once per distinct value (see
+    :func:`~jaga.traffic.detection.base.pattern_test`) and a rule's filter and groups are numbers over the
+    narrow table. Each number follows its text's order. ``ev`` is the lines with their texts (a view), for
+    the few rows a rule shows and for the evaluation.
     """
+    if lines is None:
+        columns = ", ".join((*SOURCE_COLUMNS, "is_new"))
+        lines = [con.sql(f"SELECT {columns} FROM ({lines_sql})").to_arrow_table()]
+    parts = [part for part in lines if part.num_rows] or lines[:1]
     networks = networks_parse(allow)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW ev_src AS {lines_sql}")
-    clients_table(con, source="ev_src", allow=networks)
+    client_id, clients = _numbered(_chunks(parts, "client"))
+    _table_put(con, "ev_clients_in", pa.table({"client_id": _range(len(clients)), "client": clients}))
+    clients_table(con, source="ev_clients_in", allow=networks)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ev_client AS
+        SELECT i.client_id, i.client, c.subnet, (dense_rank() OVER (ORDER BY c.subnet) - 1)::INTEGER AS subnet_id,
+               coalesce(c.private, false) AS private, coalesce(c.allowed, false) AS allowed
+        FROM ev_clients_in i LEFT JOIN clients c ON c.client = i.client
+        ORDER BY i.client_id
+    """)
+    con.execute("DROP TABLE clients; DROP TABLE ev_clients_in")
+    per_client = con.sql("SELECT subnet_id, private, allowed FROM ev_client ORDER BY client_id").to_arrow_table()
+    path_id, paths = _numbered(_chunks(parts, "path"))
+    query_id, queries = _numbered(_chunks(parts, "query"))
+    pair = pc.add(pc.multiply(path_id.cast(pa.int64()), len(queries)), query_id.cast(pa.int64()))
+    pairs = pc.unique(pair).sort()
+    req_id = pc.index_in(pair, value_set=pairs).cast(pa.int32())
+    pair_path = pc.divide(pairs, len(queries))
+    pair_query = pc.subtract(pairs, pc.multiply(pair_path, len(queries)))
     target = "path || CASE WHEN query <> '' THEN '?' || query ELSE '' END"
+    _table_put(
+        con,
+        "ev_req_in",
+        pa.table(
+            {
+                "req_id": _range(len(pairs)),
+                "path": paths.take(pair_path),
+                "query": queries.take(pair_query),
+                "query_id": pair_query.cast(pa.int32()),
+            }
+        ),
+    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_req AS
-        SELECT (row_number() OVER ())::INTEGER AS req_id, path, query,
-               CASE WHEN contains(path, '%') OR contains(query, '%') THEN {_decoded(target)}
-                    ELSE replace(lower({target}), '+', ' ') END AS target_d,
-               CASE WHEN contains(path, '%') THEN {_decoded("path")} ELSE replace(lower(path), '+', ' ') END AS path_d
-        FROM (SELECT DISTINCT path, query FROM ev_src)
+        SELECT req_id, path, query, query_id, target_d, path_d,
+               (dense_rank() OVER (ORDER BY path_d) - 1)::INTEGER AS pathd_id,
+               (dense_rank() OVER (ORDER BY target_d) - 1)::INTEGER AS targetd_id
+        FROM (
+            SELECT req_id, path, query, query_id,
+                   CASE WHEN contains(path, '%') OR contains(query, '%') THEN {_decoded(target)}
+                        ELSE replace(lower({target}), '+', ' ') END AS target_d,
+                   CASE WHEN contains(path, '%') THEN {_decoded("path")} ELSE replace(lower(path), '+', ' ') END
+                       AS path_d
+            FROM ev_req_in
+        )
+        ORDER BY req_id
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE ev_agent AS
-        SELECT (row_number() OVER ())::INTEGER AS agent_id, agent, lower(agent) AS agent_l
-        FROM (SELECT DISTINCT agent FROM ev_src)
-    """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE ev_ref AS
-        SELECT (row_number() OVER ())::INTEGER AS ref_id, referrer, lower(referrer) AS referrer_l
-        FROM (SELECT DISTINCT referrer FROM ev_src)
-    """)
-    methods = ", ".join(f"'{m}'" for m in HTTP_METHODS)
+    con.execute("DROP TABLE ev_req_in")
+    per_req = con.sql(
+        "SELECT pathd_id, targetd_id, starts_with(path, '/') AS slash, path = '*' AS star FROM ev_req ORDER BY req_id"
+    ).to_arrow_table()
+    agent_id, agents = _numbered(_chunks(parts, "agent"))
+    ref_id, referrers = _numbered(_chunks(parts, "referrer"))
+    method_id, methods = _numbered(_chunks(parts, "method"))
+    protocol_id, protocols = _numbered(_chunks(parts, "protocol"))
+    _table_put(
+        con, "ev_agent", pa.table({"agent_id": _range(len(agents)), "agent": agents}), "*, lower(agent) AS agent_l"
+    )
+    _table_put(
+        con,
+        "ev_ref",
+        pa.table({"ref_id": _range(len(referrers)), "referrer": referrers}),
+        "*, lower(referrer) AS referrer_l",
+    )
+    method_ok = pc.is_in(methods, value_set=pa.array(HTTP_METHODS, pa.string()))
+    options = pc.equal(methods, "OPTIONS")
+    protocol_ok = pc.match_substring_regex(protocols, "^HTTP/(0\\.9|1\\.0|1\\.1|2|2\\.0|3|3\\.0)$")
+    slash = per_req.column("slash").combine_chunks().take(req_id)
+    star = per_req.column("star").combine_chunks().take(req_id)
+    http_ok = pc.and_kleene(
+        pc.and_kleene(method_ok.take(method_id), protocol_ok.take(protocol_id)),
+        pc.or_kleene(slash, pc.and_kleene(options.take(method_id), star)),
+    )
+    frame = pa.table(
+        {
+            "ts": _same(parts, "ts"),
+            "client_id": client_id,
+            "subnet_id": per_client.column("subnet_id").combine_chunks().take(client_id),
+            "private": per_client.column("private").combine_chunks().take(client_id),
+            "req_id": req_id,
+            "pathd_id": per_req.column("pathd_id").combine_chunks().take(req_id),
+            "targetd_id": per_req.column("targetd_id").combine_chunks().take(req_id),
+            "query_id": query_id,
+            "agent_id": agent_id,
+            "ref_id": ref_id,
+            "method_id": method_id,
+            "method": methods.take(method_id),
+            "status": _same(parts, "status"),
+            "is_static": _same(parts, "is_static"),
+            "http_ok": pc.fill_null(http_ok, False),
+            "n": _same(parts, "n"),
+            "is_new": _same(parts, "is_new"),
+        }
+    )
+    allowed = per_client.column("allowed").combine_chunks()
+    if pc.any(allowed).as_py():
+        frame = frame.filter(pc.invert(allowed.take(client_id)))
     con.execute("DROP VIEW IF EXISTS ev")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE ev_f AS
-        SELECT e.* EXCLUDE (path, query, agent, referrer), c.subnet, c.private, r.req_id, a.agent_id, f.ref_id,
-            (e.method IN ({methods}) AND regexp_full_match(e.protocol, 'HTTP/(0\\.9|1\\.0|1\\.1|2|2\\.0|3|3\\.0)')
-             AND (starts_with(e.path, '/') OR (e.method = 'OPTIONS' AND e.path = '*'))) AS http_ok
-        FROM ev_src e JOIN clients c USING (client)
-        JOIN ev_req r ON r.path IS NOT DISTINCT FROM e.path AND r.query IS NOT DISTINCT FROM e.query
-        JOIN ev_agent a ON a.agent IS NOT DISTINCT FROM e.agent
-        JOIN ev_ref f ON f.referrer IS NOT DISTINCT FROM e.referrer
-        WHERE NOT c.allowed
-    """)
-    con.execute("DROP TABLE clients; DROP VIEW ev_src")
+    _table_put(con, "ev_f", frame)
     con.execute("""
         CREATE TEMP VIEW ev AS
-        SELECT ev_f.rowid AS rid, *
-        FROM ev_f JOIN ev_req USING (req_id) JOIN ev_agent USING (agent_id) JOIN ev_ref USING (ref_id)
+        SELECT f.rowid AS rid, f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,
+               x.referrer, x.referrer_l
+        FROM ev_f f JOIN ev_client c USING (client_id) JOIN ev_req r USING (req_id) JOIN ev_agent a USING (agent_id)
+        JOIN ev_ref x USING (ref_id)
     """)
-    return int(con.execute("SELECT count(*) FROM ev_f").fetchall()[0][0])
+    return int(frame.num_rows)
 
 
 def findings_run(con: Any, rules: Iterable[Rule]) -> list[tuple[Rule, Finding]]:
-    """Every rule's findings over ``ev``, in rule order."""
-    found: list[tuple[Rule, Finding]] = []
-    for rule in rules:
-        kind = RULE_KINDS.get(rule.kind)
-        found.extend((rule, finding) for finding in kind.findings(con, rule))
-    return found
+    """Every rule's findings over ``ev_f``, in rule order. A kind that can (``findings_all``) answers for all
+    its rules at once."""
+    rules = list(rules)
+    answers: dict[int, list[Finding]] = {}
+    by_kind: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        by_kind.setdefault(rule.kind, []).append(index)
+    for kind_key, indexes in by_kind.items():
+        kind = RULE_KINDS.get(kind_key)
+        many = getattr(kind, "findings_all", None)
+        if many is not None:
+            for index, found in zip(indexes, many(con, [rules[i] for i in indexes]), strict=True):
+                answers[index] = found
+        else:
+            for index in indexes:
+                answers[index] = kind.findings(con, rules[index])
+    return [(rule, finding) for index, rule in enumerate(rules) for finding in answers[index]]
 
 
 def lines_matching(con: Any, rule: Rule) -> set[int]:
-    """The ``n`` of every line of ``ev`` that the rule's filter takes (rule tests, line-labelled cases)."""
+    """The ``n`` of every line that the rule's filter takes (rule tests, line-labelled cases)."""
     where = RULE_KINDS.get(rule.kind).line_filter(rule)
-    return {int(row[0]) for row in con.execute(f"SELECT n FROM ev WHERE {where}").fetchall()}
+    return {int(row[0]) for row in con.execute(f"SELECT n FROM ev_f WHERE {where}").fetchall()}

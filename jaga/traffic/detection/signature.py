@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext_noop as _
 
 from jaga.core.kindconfig import KindConfig, setting
-from jaga.traffic.detection.base import ADDRESSES, SAMPLE_SQL, Finding, Match, Rule
+from jaga.traffic.detection.base import ADDRESSES, KEY_NUMBERS, Finding, Match, Numbered, Rule, findings_named
 
 SAMPLES = 3
 
@@ -30,28 +30,47 @@ class SignatureKind:
         return config.match.sql()
 
     def findings(self, con: Any, rule: Rule) -> list[Finding]:
-        config: Config = rule.config
-        key = "client" if config.group_by == "client" else "subnet"
-        rows = con.execute(f"""
-            SELECT {key}, count(*), min(ts), max(ts), (list({SAMPLE_SQL} ORDER BY ts))[1:{SAMPLES}],
-                   count(DISTINCT client), (list(DISTINCT client))[1:{ADDRESSES}]
-            FROM ev WHERE is_new AND ({self.line_filter(rule)})
-            GROUP BY {key} HAVING count(*) >= {int(config.threshold)}
-        """).fetchall()
-        return [
-            Finding(
-                rule=rule.key,
-                key=row[0],
-                scope=config.group_by,
-                count=int(row[1]),
-                first_seen=row[2],
-                last_seen=row[3],
-                samples=list(row[4]),
-                clients=int(row[5]),
-                addresses=sorted(row[6]),
+        return self.findings_all(con, [rule])[0]
+
+    def findings_all(self, con: Any, rules: list[Rule]) -> list[list[Finding]]:
+        """Each rule's findings, in one query for all of them: a scan of ``ev_f`` per rule (numbers only), the
+        keys, addresses and samples named afterwards for the findings alone."""
+        if not rules:
+            return []
+        branches, thresholds = [], []
+        for index, rule in enumerate(rules):
+            config: Config = rule.config
+            key = KEY_NUMBERS[config.group_by]
+            branches.append(
+                f"SELECT {index} AS r, {key} AS k, rowid AS rid, ts, client_id FROM ev_f "
+                f"WHERE is_new AND ({self.line_filter(rule)})"
             )
-            for row in rows
+            thresholds.append(f"WHEN {index} THEN {int(config.threshold)}")
+        rows = con.execute(f"""
+            SELECT r, k, count(*), min(ts), max(ts), (list(rid ORDER BY ts, rid))[1:{SAMPLES}],
+                   count(DISTINCT client_id), list_sort(list(DISTINCT client_id))[1:{ADDRESSES}]
+            FROM ({" UNION ALL ".join(branches)})
+            GROUP BY r, k HAVING count(*) >= CASE r {" ".join(thresholds)} END
+            ORDER BY r, k
+        """).fetchall()
+        numbered: list[Numbered] = [
+            Numbered(
+                rule=rules[r].key,
+                key=int(k),
+                scope=rules[r].config.group_by,
+                count=int(count),
+                first_seen=first,
+                last_seen=last,
+                samples=list(samples),
+                clients=int(clients),
+                addresses=list(addresses),
+            )
+            for r, k, count, first, last, samples, clients, addresses in rows
         ]
+        found: list[list[Finding]] = [[] for _rule in rules]
+        for row, finding in zip(rows, findings_named(con, numbered), strict=True):
+            found[row[0]].append(finding)
+        return found
 
 
 KIND = SignatureKind()

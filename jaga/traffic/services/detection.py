@@ -52,28 +52,55 @@ def _context(rules: list[Rule]) -> timedelta:
     return min(CONTEXT_MAX, timedelta(seconds=longest))
 
 
-def _lines_sql(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule]) -> str | None:
-    """SQL of the new batches' lines (``is_new``) and, as context, the earlier lines of the same hours.
+def _not_probe(lines: Any, probe: str) -> Any:
+    """``lines`` without Jaga's own probe (nor a line without a user agent, as SQL's ``agent <> probe``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keep = []
+    for chunk in lines.column("agent").chunks:
+        if pa.types.is_dictionary(chunk.type):
+            keep.append(pc.fill_null(pc.not_equal(chunk.dictionary, probe), False).take(chunk.indices))
+        else:
+            keep.append(pc.not_equal(chunk, probe))
+    mask = pc.fill_null(pa.chunked_array(keep, pa.bool_()), False)
+    return lines if pc.all(mask).as_py() else lines.filter(mask)
+
+
+def _lines(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule]) -> list[Any] | None:
+    """The new batches' lines (``is_new``) and, as context, the earlier lines of the same hours: Arrow tables of
+    :data:`engine.SOURCE_COLUMNS` and ``is_new``, for :func:`engine.events_prepare`.
 
     The new lines come from memory when this process ingested them (see :func:`store.recent_lines`), else from
     their Parquet files; the context is always read from the files of the other batches.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = ", ".join(engine.SOURCE_COLUMNS)
     new_files = {p for b in batch_ids for p in store.site_dir(site.pk).glob(f"day=*/b{int(b)}_*.parquet")}
-    probe = sql_quote(user_agent())
+    probe = user_agent()
     kept = store.recent_lines(batch_ids)
     if kept is not None:
-        con.register("new_lines", kept)
-        first, last, last_day = con.execute("SELECT min(ts), max(ts), max(day) FROM new_lines").fetchall()[0]
-        new_sql = "SELECT * EXCLUDE (day), true AS is_new FROM new_lines"
+        if kept.num_rows == 0:
+            return None
+        span = pc.min_max(kept.column("ts")).as_py()
+        first, last, last_day = span["min"], span["max"], pc.max(kept.column("day")).as_py()
+        new = kept.select(list(engine.SOURCE_COLUMNS))
     elif new_files:
         listed = "[" + ", ".join(sql_quote(str(p)) for p in sorted(new_files)) + "]"
-        first, last = con.execute(f"SELECT min(ts), max(ts) FROM read_parquet({listed})").fetchall()[0]
+        new = con.sql(f"SELECT {columns} FROM read_parquet({listed}, hive_partitioning=false)").to_arrow_table()
+        if new.num_rows == 0:
+            return None
+        span = pc.min_max(new.column("ts")).as_py()
+        first, last = span["min"], span["max"]
         last_day = max(p.parent.name.removeprefix("day=") for p in new_files)
-        new_sql = f"SELECT *, true AS is_new FROM read_parquet({listed}, hive_partitioning=false)"
     else:
         return None
     if first is None:
         return None
+    new = _not_probe(new, probe)
+    parts = [new.append_column("is_new", pa.repeat(True, new.num_rows))]
     since = first - _context(rules)
     context = [
         p
@@ -82,16 +109,18 @@ def _lines_sql(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule])
         for p in d.glob("*.parquet")
         if p not in new_files
     ]
-    window = f"ts BETWEEN {sql_quote(since.isoformat())}::TIMESTAMPTZ AND {sql_quote(last.isoformat())}::TIMESTAMPTZ"
-    sql = f"SELECT * FROM ({new_sql}) WHERE agent <> {probe}"
     if context:
+        window = (
+            f"ts BETWEEN {sql_quote(since.isoformat())}::TIMESTAMPTZ AND {sql_quote(last.isoformat())}::TIMESTAMPTZ"
+        )
         listed = "[" + ", ".join(sql_quote(str(p)) for p in sorted(context)) + "]"
-        sql += f"""
-            UNION ALL BY NAME
-            SELECT *, false AS is_new FROM read_parquet({listed}, hive_partitioning=false)
-            WHERE {window} AND agent <> {probe}
-        """
-    return sql
+        parts.append(
+            con.sql(f"""
+                SELECT {columns}, false AS is_new FROM read_parquet({listed}, hive_partitioning=false)
+                WHERE {window} AND agent <> {sql_quote(probe)}
+            """).to_arrow_table()
+        )
+    return parts
 
 
 _CHANGED = ("count", "first_seen", "last_seen", "clients", "addresses", "samples", "severity", "family", "private")
@@ -244,17 +273,17 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
     (store.store_root() / ".tmp").mkdir(exist_ok=True)
     con = pipeline.connection_open(memory_mb=512, temp_dir=store.store_root() / ".tmp", geo=False)
     try:
-        lines_sql = _lines_sql(con, site=site, batch_ids=batch_ids, rules=rules)
+        lines = _lines(con, site=site, batch_ids=batch_ids, rules=rules)
         found: list[tuple[Rule, Finding]] = []
-        if lines_sql is not None:
+        if lines is not None:
             allow = AllowedNetwork.objects.filter(institution=site.institution).values_list("network", flat=True)
-            engine.events_prepare(con, lines_sql=lines_sql, allow=list(allow))
+            engine.events_prepare(con, lines=lines, allow=list(allow))
             # hook (trafficfeat): the rate anomalies' baseline, the same hours of the previous weeks
             anomaly.history_load(
                 con, rules=rules, folder=store.site_dir(site.pk), batch_ids=batch_ids, allow=list(allow),
                 skip_agent=user_agent(),
             )  # fmt: skip
-            result.lines = int(con.execute("SELECT count(*) FROM ev WHERE is_new").fetchall()[0][0])
+            result.lines = int(con.execute("SELECT count(*) FROM ev_f WHERE is_new").fetchall()[0][0])
             found = engine.findings_run(con, rules)
     finally:
         con.close()

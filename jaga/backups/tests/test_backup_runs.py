@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from jaga.backups import services
 from jaga.backups.models import Run, RunState
@@ -322,3 +325,15 @@ def test_the_run_log_writes_the_institutions_local_time_as_its_pages_do(plan) ->
     run.refresh_from_db()
     # 14.47.46 UTC is 21.47.46 in Asia/Jakarta (WIB), written with dots as the pages write times.
     assert run.log == "[21.47.46] mulai\n"
+
+
+def test_the_backup_command_freezes_what_start_up_made(plan) -> None:  # type: ignore[no-untyped-def]
+    gc.unfreeze()
+    try:
+        out = io.StringIO()
+        call_command("backup", "list", stdout=out)
+        assert plan.name in out.getvalue()
+        # Django's and the apps' objects are out of the collector's sight (no walk of them at each collection)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -99,6 +99,24 @@ def test_an_ingestion_of_known_agents_loads_no_parser_nor_network_client(site, t
     assert loaded == []
 
 
+FROZEN = """
+import gc, json, sys
+from jaga.cli import main
+code = main(["jaga", "help"])
+print(json.dumps({"code": code, "frozen": gc.get_freeze_count(), "enabled": gc.isenabled()}))
+"""
+
+
+def test_what_start_up_made_is_left_out_of_the_collections_and_the_collector_is_on(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", FROZEN], env=jaga_env(tmp_path), capture_output=True, text=True, timeout=120, check=True
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["code"] == 0
+    assert result["enabled"] is True
+    assert result["frozen"] > 20_000  # Django's and Jaga's modules, classes and apps: not walked at exit
+
+
 def test_it_would_notice_a_heavy_import(tmp_path: Path) -> None:
     assert "aiohttp" in _heavy(_modules_after_start(tmp_path, "renewals"))  # its RDAP look-ups are HTTP
     assert _heavy({"ninja.main", "jaga.core.api", "jaga.core.api_routers", "ninjas"}) == ["jaga.core.api", "ninja.main"]

@@ -101,7 +101,7 @@ def test_the_ipv6_countries_are_geoip2fasts_own_from_a_table_kept_beside_the_sto
     rng = random.Random(6)
     addresses = ["2001:df0:1::1", "2404:6800:4003:c00::64", "2a03:2880:f10c:83:face:b00c:0:25de", "::ffff:8.8.8.8"]
     for row in rng.sample(range(table.num_rows), 400):  # each side of a range's edges
-        first = int.from_bytes(table.column("first")[row].as_py(), "big")
+        first = table.column("first_hi")[row].as_py() << 64 | table.column("first_lo")[row].as_py()
         size = 1 << (128 - table.column("netlen")[row].as_py())
         for ip in (first, first + size // 2, first + size - 1, first + size, max(first - 1, 0)):
             addresses.append(str(ipaddress.IPv6Address(min(ip, (1 << 128) - 1))))
@@ -115,3 +115,18 @@ def test_the_ipv6_countries_are_geoip2fasts_own_from_a_table_kept_beside_the_sto
     enrich.geoip_ipv6_table.cache_clear()
     enrich._ipv6_ranges.cache_clear()
     assert enrich.geoip_ipv6_table().equals(table)  # read back from the file, the same
+
+
+def test_a_column_of_numbers_is_searched_where_arrow_holds_it() -> None:
+    import bisect
+
+    import pyarrow as pa
+
+    signed = pa.chunked_array([pa.array([-5, 1, 4, 9, 2**40], pa.int64())]).slice(1)  # an offset into the buffer
+    assert list(enrich.mapped_numbers(signed)) == [1, 4, 9, 2**40]
+    assert bisect.bisect_right(enrich.mapped_numbers(signed), 5) == 2
+    assert list(enrich.mapped_numbers(pa.array([2**64 - 1, 3], pa.uint64()))) == [2**64 - 1, 3]
+    with pytest.raises(TypeError):
+        enrich.mapped_numbers(pa.array([1, None], pa.int64()))
+    with pytest.raises(TypeError):
+        enrich.mapped_numbers(pa.array([1, 2], pa.int32()))

@@ -1,17 +1,19 @@
 """What a line gains beyond its fields: browser, OS and crawler per distinct user agent; country per address.
 
 Both run per distinct value of a batch, not per line: a day of a court site has a few thousand agents
-and addresses among hundreds of thousands of lines. The user-agent results are cached for the process.
-Countries come from geoip2fast's database (shipped in the package; no network at run time), whose IPv4
-ranges are joined in DuckDB (an ASOF join over the range starts); IPv6 addresses are looked up one by one.
+and addresses among hundreds of thousands of lines. Both are cached for the process. Countries come from
+geoip2fast's database (shipped in the package; no network at run time): an IPv4 address is found among the
+range starts by binary search; IPv6 addresses are looked up with geoip2fast itself.
 """
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import ipaddress
 import os
 import pickle
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -70,6 +72,51 @@ def _geoip_file(name: str) -> Path:
     import geoip2fast
 
     return Path(geoip2fast.__file__).parent / name
+
+
+_COUNTRY_CACHE: dict[str, str] = {}
+_COUNTRY_CACHE_MAX = 500_000
+# The IPv4 form the store has always looked up (each part up to three digits, as the earlier SQL did).
+_IPV4 = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
+
+
+@lru_cache(maxsize=1)
+def _ipv4_ranges() -> tuple[list[int], list[int], list[str]]:
+    table = geoip_ipv4_table()
+    return (
+        table.column("first_ip").to_pylist(),
+        table.column("last_ip").to_pylist(),
+        table.column("country").to_pylist(),
+    )
+
+
+def country_ipv4(address: str) -> str:
+    """The country code of an IPv4 address in dotted form, "" when unknown or private."""
+    found = _IPV4.fullmatch(address)
+    if found is None:
+        return ""
+    a, b, c, d = (int(part) for part in found.groups())
+    number = ((a * 256 + b) * 256 + c) * 256 + d
+    firsts, lasts, countries = _ipv4_ranges()
+    at = bisect.bisect_right(firsts, number) - 1
+    if at < 0 or number > lasts[at]:
+        return ""
+    return countries[at] or ""
+
+
+def countries(addresses: list[str]) -> list[str]:
+    """The country code ("" when unknown) of each address."""
+    found: list[str] = []
+    for address in addresses:
+        code = _COUNTRY_CACHE.get(address)
+        if code is None:
+            code = country_ipv6(address) if ":" in address else country_ipv4(address)
+            with _lock:
+                if len(_COUNTRY_CACHE) >= _COUNTRY_CACHE_MAX:
+                    _COUNTRY_CACHE.clear()
+                _COUNTRY_CACHE[address] = code
+        found.append(code)
+    return found
 
 
 _GEO_LAYOUT = 1  # raised when the table's columns or order change, so that an older file is not read

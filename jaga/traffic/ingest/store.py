@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - SQL over DuckDB built from the format registry, paths and ints, never from a request
 """The analytics store: Parquet files partitioned by site and day, under JAGA_DATA_DIR/traffic.
 
 ``site=<id>/day=<YYYY-MM-DD>/b<batch>_<n>.parquet``: each file belongs to one ingestion batch, so that a

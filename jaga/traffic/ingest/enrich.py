@@ -3,17 +3,19 @@
 Both run per distinct value of a batch, not per line: a day of a court site has a few thousand agents
 and addresses among hundreds of thousands of lines. The user-agent results are cached for the process and
 beside the store (loading the parser's 600 patterns costs more than a command's 10,000 lines).
-Countries come from geoip2fast's database (shipped in the package; no network at run time), whose IPv4
-ranges are joined in DuckDB (an ASOF join over the range starts); IPv6 addresses are looked up one by one.
+Countries come from geoip2fast's database (shipped in the package; no network at run time): an address is
+found among the range starts by binary search over a table kept beside the store (mapped, not copied).
 """
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import ipaddress
 import json
 import os
 import pickle
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -141,6 +143,51 @@ def _geoip_file(name: str) -> Path:
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError("geoip2fast")
     return Path(spec.origin).parent / name
+
+
+_COUNTRY_CACHE: dict[str, str] = {}
+_COUNTRY_CACHE_MAX = 500_000
+# The IPv4 form the store has always looked up (each part up to three digits, as the earlier SQL did).
+_IPV4 = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
+
+
+@lru_cache(maxsize=1)
+def _ipv4_ranges() -> tuple[memoryview, memoryview, Any]:
+    table = geoip_ipv4_table()
+    return (
+        mapped_numbers(table.column("first_ip")),
+        mapped_numbers(table.column("last_ip")),
+        table.column("country").combine_chunks(),
+    )
+
+
+def country_ipv4(address: str) -> str:
+    """The country code of an IPv4 address in dotted form, "" when unknown or private."""
+    found = _IPV4.fullmatch(address)
+    if found is None:
+        return ""
+    a, b, c, d = (int(part) for part in found.groups())
+    number = ((a * 256 + b) * 256 + c) * 256 + d
+    firsts, lasts, countries = _ipv4_ranges()
+    at = bisect.bisect_right(firsts, number) - 1
+    if at < 0 or number > lasts[at]:
+        return ""
+    return countries[at].as_py() or ""
+
+
+def countries(addresses: list[str]) -> list[str]:
+    """The country code ("" when unknown) of each address."""
+    found: list[str] = []
+    for address in addresses:
+        code = _COUNTRY_CACHE.get(address)
+        if code is None:
+            code = country_ipv6(address) if ":" in address else country_ipv4(address)
+            with _lock:
+                if len(_COUNTRY_CACHE) >= _COUNTRY_CACHE_MAX:
+                    _COUNTRY_CACHE.clear()
+                _COUNTRY_CACHE[address] = code
+        found.append(code)
+    return found
 
 
 _GEO_LAYOUT = 1  # raised when a table's columns or order change, so that an older file is not read

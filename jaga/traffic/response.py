@@ -45,10 +45,11 @@ def _value(key: str) -> str | None:
 def responses_for(detections: Iterable[Detection], *, now: dt.datetime | None = None) -> dict[int, Response]:
     """Each detection's :class:`Response`, by its id (a few queries for all of them)."""
     from jaga.incidents.models import EntryKind, Incident, TimelineEntry
-    from jaga.traffic.detection.rules import rule_get
+    from jaga.traffic.detection.rules import rules_all
     from jaga.traffic.selectors import blocklist_entries
 
     found = list(detections)
+    rules = {rule.key: rule for rule in rules_all()}  # once: each look-up would stat every rule file
     now = now or clock.now()
     blocked: dict[int, dict[str, dt.datetime]] = {}
     allowed: dict[int, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {}
@@ -69,7 +70,7 @@ def responses_for(detections: Iterable[Detection], *, now: dt.datetime | None = 
         value = _value(detection.key)
         until = blocked.get(detection.site_id, {}).get(value or "")
         why = ""
-        rule = rule_get(detection.rule_key)
+        rule = rules.get(detection.rule_key)
         if until is None:
             if detection.scope in (Detection.Scope.SITE, Detection.Scope.ENDPOINT) or value is None:
                 why = "site"

@@ -27,7 +27,7 @@ from jaga.incidents.kinds.base import Severity
 from jaga.traffic import charts, panels
 from jaga.traffic.blocklists import BLOCKLIST_FORMATS, blocklist_render
 from jaga.traffic.detection.base import Rule
-from jaga.traffic.detection.rules import RuleError, rule_get, rules_for
+from jaga.traffic.detection.rules import RuleError, rule_get, rules_all, rules_for
 from jaga.traffic.forms import EXAMPLE, CustomRuleForm
 from jaga.traffic.models import CustomRule, Detection, IngestRun
 from jaga.traffic.response import response_text, responses_for
@@ -161,14 +161,15 @@ def _csv(panel: panels.Panel, filename: str) -> HttpResponse:
     return response
 
 
-def _explained(detections: list[Detection]) -> list[dict[str, object]]:
+def _explained(found: list[Detection]) -> list[dict[str, object]]:
     """Each detection with its rule (label, explanation, advice) and what was done about it."""
-    done = responses_for(detections)
+    done = responses_for(found)
 
     def text(detection: Detection) -> str:
         return response_text(done[detection.pk], when=lambda at: tanggal_jam(at, detection.site.institution))
 
-    return [{"detection": d, "rule": rule_get(d.rule_key), "response": done[d.pk], "done": text(d)} for d in detections]
+    rules = {rule.key: rule for rule in rules_all()}  # once: each rule_get would stat every rule file
+    return [{"detection": d, "rule": rules.get(d.rule_key), "response": done[d.pk], "done": text(d)} for d in found]
 
 
 @login_required

@@ -100,6 +100,10 @@ def detections_table(
     # What was done (the incident, the block list): the visitor activity log's column (its builder asks for it).
     responses = bool(ctx.extra.get("traffic_responses"))
     done = responses_for(detections, now=ctx.now) if responses else {}
+
+    def when(at: dt.datetime) -> str:
+        return datetime_long(at.astimezone(ctx.tz))
+
     rows = [
         [
             detection.site.name,
@@ -110,7 +114,7 @@ def detections_table(
             datetime_long(detection.first_seen.astimezone(ctx.tz)),
             datetime_long(detection.last_seen.astimezone(ctx.tz)),
         ]
-        + ([response_text(done[detection.pk], when=lambda at: datetime_long(at.astimezone(ctx.tz)))] * responses)
+        + [response_text(done[detection.pk], when=when) for _shown in range(responses)]
         for detection in detections
     ]
     note = _("Jumlah permintaan dihitung sejak deteksi pertama terlihat.")

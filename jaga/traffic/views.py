@@ -109,7 +109,9 @@ def site_panels(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
             "charts": {
                 "daily": charts.chart_svg(days, title=str(report.panel("daily").spec.title)),
                 "hourly": charts.chart_svg(
-                    charts.hour_points(report.panel("hourly").rows), title=str(report.panel("hourly").spec.title)
+                    charts.hour_points(report.panel("hourly").rows),
+                    title=str(report.panel("hourly").spec.title),
+                    labelled=(0, 6, 12, 18, 23),
                 ),
             },
             "rows": {"daily": _days_shown(report.panel("daily").rows)},

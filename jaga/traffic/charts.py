@@ -60,7 +60,7 @@ def _number(value: float) -> str:
     return formats.number_format(round(value), 0, use_l10n=True, force_grouping=True)
 
 
-def _drawing(layout: Layout, points: Sequence[Point], *, title: str) -> str:
+def _drawing(layout: Layout, points: Sequence[Point], *, title: str, labelled: Sequence[int] = ()) -> str:
     w, h = layout.width, layout.height
     plot_w, plot_h = w - layout.left - layout.right, h - layout.top - layout.bottom
     top = _nice_ceiling(max((max(p.hits, p.visitors) for p in points), default=0))
@@ -105,6 +105,8 @@ def _drawing(layout: Layout, points: Sequence[Point], *, title: str) -> str:
         parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{LINE}"/>')
     labels = min(layout.x_labels, count)
     chosen = sorted({round(i * (count - 1) / max(labels - 1, 1)) for i in range(labels)}) if points else []
+    if labelled:
+        chosen = [i for i in labelled if i < len(points)]
     for index in chosen:
         x = layout.left + (index + 0.5) * step
         anchor = "start" if index == 0 and count > 1 else "end" if index == count - 1 and count > 1 else "middle"
@@ -125,9 +127,11 @@ def _drawing(layout: Layout, points: Sequence[Point], *, title: str) -> str:
     return "".join(parts)
 
 
-def chart_svg(points: Sequence[Point], *, title: str) -> SafeString:
-    """The wide and the phone drawing of ``points``; every text in them is escaped."""
-    return mark_safe(_drawing(WIDE, points, title=title) + _drawing(NARROW, points, title=title))  # noqa: S308
+def chart_svg(points: Sequence[Point], *, title: str, labelled: Sequence[int] = ()) -> SafeString:
+    """The wide and the phone drawing of ``points`` (``labelled``: the points named under the axis, else evenly
+    spread ones); every text in them is escaped."""
+    wide = _drawing(WIDE, points, title=title, labelled=labelled)
+    return mark_safe(wide + _drawing(NARROW, points, title=title, labelled=labelled))  # noqa: S308
 
 
 def day_points(rows: Sequence[Sequence[object]], *, start: dt.date, end: dt.date) -> list[Point]:

@@ -15,19 +15,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jaga.core import clock
 from jaga.core.confirm import confirmation_page
 from jaga.core.models import Institution, Site
 from jaga.core.permissions import get_for_user, user_can
+from jaga.core.templatetags.jaga_format import tanggal_jam
 from jaga.incidents.kinds.base import Severity
 from jaga.traffic import charts, panels
 from jaga.traffic.blocklists import BLOCKLIST_FORMATS, blocklist_render
 from jaga.traffic.detection.base import Rule
-from jaga.traffic.detection.rules import RuleError, rule_get, rules_for
+from jaga.traffic.detection.rules import RuleError, rule_get, rules_all, rules_for
 from jaga.traffic.forms import EXAMPLE, CustomRuleForm
-from jaga.traffic.models import CustomRule, Detection
+from jaga.traffic.models import CustomRule, Detection, IngestRun
+from jaga.traffic.response import response_text, responses_for
 from jaga.traffic.selectors import blocklist_entries, detections_for
 from jaga.traffic.services.rules import custom_rule_active_set, custom_rule_delete, custom_rule_save
 
@@ -88,7 +91,9 @@ def site_panels(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
         report = panels.panels_read(site=site, start=start, end=end, keys=(wanted,))
         return _csv(report.panel(wanted), f"{site.pk}-{wanted}-{start}-{end}.csv")
     report = panels.panels_read(site=site, start=start, end=end)
-    recent = list(detections_for(site=site, since=start).filter(last_seen__date__lte=end)[:10])
+    recent = list(
+        detections_for(site=site, since=start).filter(last_seen__date__lte=end).select_related("site__institution")[:10]
+    )
     days = charts.day_points(report.panel("daily").rows, start=start, end=end)
     return render(
         request,
@@ -104,12 +109,43 @@ def site_panels(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
             "charts": {
                 "daily": charts.chart_svg(days, title=str(report.panel("daily").spec.title)),
                 "hourly": charts.chart_svg(
-                    charts.hour_points(report.panel("hourly").rows), title=str(report.panel("hourly").spec.title)
+                    charts.hour_points(report.panel("hourly").rows),
+                    title=str(report.panel("hourly").spec.title),
+                    labelled=(0, 6, 12, 18, 23),
                 ),
             },
             "rows": {"daily": _days_shown(report.panel("daily").rows)},
+            "runs": _runs(site),
         },
     )
+
+
+BAD_REASONS = {
+    "malformed": gettext_lazy("tidak sesuai format log"),
+    "binary": gettext_lazy("data biner, bukan teks"),
+    "bad_time": gettext_lazy("waktu tidak terbaca"),
+    "too_long": gettext_lazy("baris terlalu panjang (lebih dari 1 MB)"),
+    "invalid_utf8": gettext_lazy("bukan UTF-8 yang sah"),
+    "out_of_order": gettext_lazy("waktu mundur (disimpan, hanya dihitung)"),
+}
+
+
+def _runs(site: Site) -> list[dict[str, object]]:
+    """The site's latest ingestion rounds, with the bad input of each per reason in words and its samples."""
+    return [
+        {
+            "run": run,
+            "bad": [
+                {
+                    "reason": BAD_REASONS.get(reason, reason),
+                    "count": count,
+                    "samples": (run.bad_samples or {}).get(reason, [])[:3],
+                }
+                for reason, count in sorted((run.bad_counts or {}).items(), key=lambda item: -item[1])
+            ],
+        }
+        for run in IngestRun.objects.filter(site=site).order_by("-started_at")[:5]
+    ]
 
 
 def _days_shown(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
@@ -127,14 +163,21 @@ def _csv(panel: panels.Panel, filename: str) -> HttpResponse:
     return response
 
 
-def _explained(detections: list[Detection]) -> list[dict[str, object]]:
-    return [{"detection": d, "rule": rule_get(d.rule_key)} for d in detections]
+def _explained(found: list[Detection]) -> list[dict[str, object]]:
+    """Each detection with its rule (label, explanation, advice) and what was done about it."""
+    done = responses_for(found)
+
+    def text(detection: Detection) -> str:
+        return response_text(done[detection.pk], when=lambda at: tanggal_jam(at, detection.site.institution))
+
+    rules = {rule.key: rule for rule in rules_all()}  # once: each rule_get would stat every rule file
+    return [{"detection": d, "rule": rules.get(d.rule_key), "response": done[d.pk], "done": text(d)} for d in found]
 
 
 @login_required
 def site_detections(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
     site = _site(request, slug, site_id)
-    found = list(detections_for(site=site)[:500])
+    found = list(detections_for(site=site).select_related("site__institution")[:500])
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{site.pk}-detections.csv"'

@@ -191,6 +191,14 @@ def test_a_plan_with_runs_is_archived_and_keeps_its_history_and_snapshots(
     from django_tasks_db.models import DBTaskResult
 
     assert not DBTaskResult.objects.exists()  # nothing queued for an archived plan
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="diarsipkan"):
+        call_command("backup", "run", str(plan.pk))
+    assert Run.objects.filter(plan=plan).count() == 2
+    target = tmp_path / "pulih"
+    call_command("backup", "restore", str(plan.pk), "--target", str(target))  # its snapshots still restore
+    assert (target / str(plan.sources.get().config["path"]).lstrip("/") / "index.php").is_file()
 
 
 def test_a_source_is_changed_its_secret_kept_when_left_empty_and_removed_after_typing_its_name(

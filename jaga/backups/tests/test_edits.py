@@ -182,7 +182,8 @@ def test_a_plan_with_runs_is_archived_and_keeps_its_history_and_snapshots(
     assert shorts == [backup.snapshot_id[:8]]
     index = client.get(f"{BASE}/").content.decode()
     assert f'data-plan="{plan.pk}"' not in index  # off the list of plans, in the archive
-    assert 'id="archive"' in index
+    assert index.count('id="archive"') == 1  # in the page's body, once
+    assert plan.name not in index.split("<body", 1)[0]  # not in the page's title or head
     page = client.get(plan.get_absolute_url()).content.decode()
     assert 'id="archived"' in page
     assert backup.get_absolute_url() in page

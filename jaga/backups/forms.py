@@ -153,7 +153,7 @@ class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
         site_field.label = _("Situs")
         site_field.empty_label = _("— pilih situs —")
         repository_field.queryset = institution.backup_repositories.filter(removed_at__isnull=True).order_by("name")
-        repository_field.label = _("Repositori")
+        repository_field.label = _("Repositori tujuan")
         repository_field.empty_label = _("— pilih repositori —")
         for name in ("interval_hours", "read_cycle_checks"):
             self.fields[name].min_value = 1  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ snapshots of that repository, and a drill finds a source's dump in a snapshot by
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 from typing import Any
@@ -125,9 +126,14 @@ def repository_update(
     if credentials:
         repository.credentials = credentials
     if reached_differently and repository.fingerprint:
+        # Checked on an unsaved copy: a host key pinned on this first use must not be stored before the check
+        # has passed (the back end stores a pin at once on a saved repository).
+        probe = copy.copy(repository)
+        probe.pk = None
         with ssh_scope():
-            medium_check(repository)
-            found = restic_for(repository).repository_id()
+            medium_check(probe)
+            found = restic_for(probe).repository_id()
+        repository.options = probe.options
         if found != repository.fingerprint:
             raise ValidationError(
                 _("Di lokasi itu ada repositori restic lain (id %(found)s, bukan %(expected)s): tidak ada yang diubah.")

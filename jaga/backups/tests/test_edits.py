@@ -182,7 +182,8 @@ def test_a_plan_with_runs_is_archived_and_keeps_its_history_and_snapshots(
     assert shorts == [backup.snapshot_id[:8]]
     index = client.get(f"{BASE}/").content.decode()
     assert f'data-plan="{plan.pk}"' not in index  # off the list of plans, in the archive
-    assert 'id="archive"' in index
+    assert index.count('id="archive"') == 1  # in the page's body, once
+    assert plan.name not in index.split("<body", 1)[0]  # not in the page's title or head
     page = client.get(plan.get_absolute_url()).content.decode()
     assert 'id="archived"' in page
     assert backup.get_absolute_url() in page
@@ -191,6 +192,14 @@ def test_a_plan_with_runs_is_archived_and_keeps_its_history_and_snapshots(
     from django_tasks_db.models import DBTaskResult
 
     assert not DBTaskResult.objects.exists()  # nothing queued for an archived plan
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="diarsipkan"):
+        call_command("backup", "run", str(plan.pk))
+    assert Run.objects.filter(plan=plan).count() == 2
+    target = tmp_path / "pulih"
+    call_command("backup", "restore", str(plan.pk), "--target", str(target))  # its snapshots still restore
+    assert (target / str(plan.sources.get().config["path"]).lstrip("/") / "index.php").is_file()
 
 
 def test_a_source_is_changed_its_secret_kept_when_left_empty_and_removed_after_typing_its_name(

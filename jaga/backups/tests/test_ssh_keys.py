@@ -111,3 +111,30 @@ def test_an_sftp_repositorys_key_is_removed_after_each_run_and_after_a_killed_on
     assert services.backup_run(plan=plan).state == RunState.SUCCESS
     assert not left.exists()
     assert mine.exists()
+
+
+def test_an_sftp_repository_moved_onto_another_repository_is_refused_and_nothing_of_it_is_stored(
+    institution: Any, tmp_path: Path, sshd: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from jaga.backups.models import Repository
+    from jaga.backups.services.edits import repository_update
+
+    def sftp(name: str, folder: str) -> Any:
+        return services.repository_create(
+            institution=institution, name=name, kind="sftp", location=f"sftp:{sshd.user}@127.0.0.1:{tmp_path / folder}",
+            password="sandi-sftp-2026", options={"port": sshd.port}, credentials=sshd.client_key,
+        )  # fmt: skip
+
+    repository, other = sftp("Server cadangan", "a"), sftp("Lain", "b")
+    pinned, location = repository.options["known_hosts"], repository.location
+    sshd.new_host_key()  # the "new place" answers with another key: pinned there on first use, if at all
+    with pytest.raises(ValidationError, match="repositori restic lain"):
+        repository_update(
+            repository=Repository.objects.get(pk=repository.pk), name="Server cadangan", location=other.location,
+            options={"port": sshd.port, "known_hosts": pinned},
+        )  # fmt: skip
+    repository.refresh_from_db()
+    assert (repository.location, repository.options["known_hosts"]) == (location, pinned)
+    assert _files_under_ssh() == []

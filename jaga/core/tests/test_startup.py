@@ -18,8 +18,9 @@ from jaga.core.tests.processes_helpers import jaga_env, shared_database_url
 
 # What only a page, a probe, a report or a traffic step needs, imported inside the functions that use it.
 HEAVY = ("ninja", "aiohttp", "weasyprint", "duckdb", "pyarrow", "pandas", "jaga.core.api", "jaga.core.http")
-# ... and what only reading the detection rules or describing user agents and addresses needs.
+# ... and what only reading the detection rules, describing user agents and addresses, or a secret needs.
 HEAVY += ("yaml", "pydantic", "jaga.traffic.detection", "ua_parser", "crawlerdetect", "geoip2fast", "dns")
+HEAVY += ("cryptography",)
 
 LOADED = """
 import json, sys

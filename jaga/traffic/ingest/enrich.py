@@ -80,13 +80,20 @@ _COUNTRY_CACHE_MAX = 500_000
 _IPV4 = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
 
 
+def _numbers(column: pa.ChunkedArray) -> memoryview:
+    """An int64 column (no nulls) as a sequence of Python ints over its buffer: no copy, and ``bisect`` walks it
+    at C speed (``to_pylist`` of the 494,069 range starts cost 0.12 CPU s in every process)."""
+    array = column.combine_chunks()
+    return memoryview(array.buffers()[1]).cast("q")[array.offset : array.offset + len(array)]
+
+
 @lru_cache(maxsize=1)
-def _ipv4_ranges() -> tuple[list[int], list[int], list[str]]:
+def _ipv4_ranges() -> tuple[memoryview, memoryview, pa.Array]:
     table = geoip_ipv4_table()
     return (
-        table.column("first_ip").to_pylist(),
-        table.column("last_ip").to_pylist(),
-        table.column("country").to_pylist(),
+        _numbers(table.column("first_ip")),
+        _numbers(table.column("last_ip")),
+        table.column("country").combine_chunks(),
     )
 
 
@@ -97,11 +104,11 @@ def country_ipv4(address: str) -> str:
         return ""
     a, b, c, d = (int(part) for part in found.groups())
     number = ((a * 256 + b) * 256 + c) * 256 + d
-    firsts, lasts, countries = _ipv4_ranges()
+    firsts, lasts, codes = _ipv4_ranges()
     at = bisect.bisect_right(firsts, number) - 1
     if at < 0 or number > lasts[at]:
         return ""
-    return countries[at] or ""
+    return str(codes[at].as_py() or "")
 
 
 def countries(addresses: list[str]) -> list[str]:

@@ -225,8 +225,45 @@ def main() -> None:
         }
     text = json.dumps(result, indent=2)
     print(text)
+    print(_plain(result))
     if options.output:
         options.output.write_text(text)
+
+
+def _plain(result: dict[str, Any]) -> str:
+    """The figures that issue 9 asks for, as lines a person reads: wall and CPU seconds of each side, lines per
+    second and the ratio (the target is Jaga >= 3x GoAccess's lines per second)."""
+    ga, jg, load = result["goaccess"], result["jaga"], result["machine"]
+    if "seconds" not in ga or "full" not in jg:
+        return "no comparison: " + str(ga.get("error") or jg.get("error", ""))[-2000:]
+    full, cpu, lines = jg["full"], jg["full"]["cpu_seconds"], result["log"]["lines"]
+    rate = result["lines_per_second"]
+    rows = [
+        f"lines: {lines:,}; load average before {load['load_before'][0]:.1f}, after {load['load_after'][0]:.1f}",
+        f"GoAccess:        wall {ga['seconds']:7.2f} s   CPU {ga['cpu_seconds']:7.2f} s   peak {ga['peak_mb']} MB",
+        f"Jaga ingest:     wall {full['ingest_seconds']:7.2f} s   CPU {cpu['ingest']:7.2f} s",
+        f"Jaga detection:  wall {full['detect_seconds']:7.2f} s   CPU {cpu['detect']:7.2f} s",
+        f"Jaga panels:     wall {full['panels_seconds']:7.2f} s   CPU {cpu['panels']:7.2f} s",
+        f"Jaga end to end: wall {full['seconds']:7.2f} s   CPU {cpu['total']:7.2f} s   peak {jg['peak_mb']} MB "
+        f"({jg.get('peak_mb_before_quality', '?')} MB before quality)",
+        f"lines/s (wall):  GoAccess {rate['goaccess']:,}  Jaga {rate['jaga']:,}",
+        f"Jaga / GoAccess lines per second: {rate['ratio']:.2f}x wall, {rate['cpu_ratio']:.2f}x CPU (target >= 3x)",
+        f"detections: {full['detections']}",
+    ]
+    inc = jg.get("incremental")
+    if inc:
+        rows.append(
+            f"10,000 more lines in the process: ingest wall {inc['ingest_seconds']:.2f} s "
+            f"(CPU {inc['cpu_seconds']['ingest']:.2f} s), detection wall {inc['detect_seconds']:.2f} s "
+            f"(CPU {inc['cpu_seconds']['detect']:.2f} s)"
+        )
+    command = jg.get("command_increment")
+    if command:
+        rows.append(
+            f"10,000 more lines, `jaga traffic ingest` process: wall {command['seconds']:.2f} s, "
+            f"CPU {command['cpu_seconds']:.2f} s, peak {command['peak_mb']} MB"
+        )
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

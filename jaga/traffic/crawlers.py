@@ -65,10 +65,14 @@ def panel_prepare(con: Any, *, site: Site) -> None:
 
 
 # The crawlers panel: bot, its kind, requests, addresses. A claimed crawler counts even where crawlerdetect
-# did not name it (a fake one may borrow only part of the real agent).
+# did not name it (a fake one may borrow only part of the real agent). The claim's pattern runs once per
+# distinct agent (``a``), not once per line (0.8 of the panels' 2 CPU s on a million lines).
 PANEL_SQL = (
+    "WITH a AS (SELECT agent, crawler_claimed(agent) AS claimed FROM (SELECT DISTINCT agent FROM l)) "
     "SELECT name, crawler_kind_label(kind), count(*) AS c, count(DISTINCT client) FROM ("
-    "SELECT CASE WHEN crawler = '' THEN 'bot' ELSE crawler END AS name, crawler_kind(agent, client) AS kind, client "
-    "FROM l WHERE crawler <> '' OR crawler_claimed(agent)) "
+    "SELECT CASE WHEN crawler = '' THEN 'bot' ELSE crawler END AS name, "
+    "CASE WHEN NOT a.claimed THEN 'grey' WHEN client IN (SELECT client FROM crawler_fake) THEN 'fake' "
+    "ELSE 'good' END AS kind, client "
+    "FROM l JOIN a USING (agent) WHERE crawler <> '' OR a.claimed) "
     "GROUP BY name, kind ORDER BY c DESC, name, kind LIMIT {top}"
 )

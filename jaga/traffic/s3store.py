@@ -2,9 +2,10 @@
 
 The same Parquet files, in the same layout (``site=<id>/day=<YYYY-MM-DD>/b<batch>_<n>.parquet``), under the
 bucket's prefix: a high court that gathers many courts' logs keeps them in one bucket, each installation under
-its own prefix, and any DuckDB reads them there. ``store_sync`` makes the bucket hold exactly the site's
-committed files (a batch still being written is never copied; a day retention deleted is deleted there
-too); the worker's round runs it after each site's detection round, the nightly retention after its
+its own prefix, and any DuckDB reads them there. ``store_sync`` copies the site's committed files to the
+bucket (a batch still being written is never copied) and deletes there the days retention deleted (those with
+a :class:`TrafficDay` summary), never merely what the local store lacks (a replaced disk must not empty the
+bucket); the worker's round runs it after each site's detection round, the nightly retention after its
 deletions, and ``jaga traffic s3-sync`` on demand. With ``JAGA_TRAFFIC_S3_QUERY`` the panels (pages, CSV,
 API, reports) read the bucket through DuckDB instead of the local folder (:mod:`jaga.core.objectstore`).
 """
@@ -21,7 +22,7 @@ from django.conf import settings
 from jaga.core.models import Site
 from jaga.core.objectstore import Bucket, ObjectStore
 from jaga.traffic.ingest import store
-from jaga.traffic.models import IngestBatch
+from jaga.traffic.models import IngestBatch, TrafficDay
 
 _BATCH = re.compile(r"^b(\d+)_")
 
@@ -80,7 +81,10 @@ def store_sync(*, site: Site) -> SyncResult:
         if remote.get(key) != path.stat().st_size:
             objects.upload(path, key)
             result.uploaded += 1
-    gone = sorted(key for key in remote if key not in local)
+    # Only what retention deleted goes from the bucket (the day has its summary): a local store that is empty
+    # or short (a replaced disk) must not empty the bucket, which may be the only copy left.
+    retired = {f"day={day.isoformat()}" for day in TrafficDay.objects.filter(site=site).values_list("day", flat=True)}
+    gone = sorted(key for key in remote if key not in local and key.split("/")[1] in retired)
     objects.delete(gone)
     result.deleted = len(gone)
     return result

@@ -168,11 +168,11 @@ def country_ipv4(address: str) -> str:
         return ""
     a, b, c, d = (int(part) for part in found.groups())
     number = ((a * 256 + b) * 256 + c) * 256 + d
-    firsts, lasts, countries = _ipv4_ranges()
+    firsts, lasts, codes = _ipv4_ranges()
     at = bisect.bisect_right(firsts, number) - 1
     if at < 0 or number > lasts[at]:
         return ""
-    return countries[at].as_py() or ""
+    return str(codes[at].as_py() or "")
 
 
 def countries(addresses: list[str]) -> list[str]:

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from jaga.core.tests.processes_helpers import JAGA, jaga_env
 from jaga.traffic import panels, s3store, services
 from jaga.traffic.ingest import store
-from jaga.traffic.models import IngestBatch
+from jaga.traffic.models import IngestBatch, TrafficDay
 from jaga.traffic.tests.test_detection import _log
 
 DAY = dt.date(2026, 11, 1)
@@ -73,7 +73,11 @@ def test_the_bucket_holds_the_committed_files_and_the_panels_read_them_there(ing
     assert there.panel("pages").rows == here.panel("pages").rows
     assert panels.days_with_lines(site) == (DAY, DAY)
 
-    # What the local store no longer has (a day retention deleted) is deleted in the bucket too.
+    # A local store that lost its files (a replaced disk) does not empty the bucket: it may be the only copy.
+    assert s3store.store_sync(site=site).deleted == 0
+    assert len(bucket.keys("jaga-traffic")) == len(committed)
+    # A day retention deleted (its summary kept) is deleted in the bucket too.
+    TrafficDay.objects.create(site=site, day=DAY)
     assert s3store.store_sync(site=site).deleted == len(committed)
     assert bucket.keys("jaga-traffic") == []
 

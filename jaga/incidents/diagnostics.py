@@ -8,8 +8,8 @@ part of the body, time). Every connection goes through core's HTTP wrapper and i
 re-runs them from the incident page; they never run in the web request.
 
 Each step is a dict ``{"step", "ok", "ms", "summary", ...}``; ``ok`` is ``None`` for a step that did not
-apply (no DNS look-up for an IP address, no TLS for ``http://``). Summaries are bilingual sentences, as the
-monitor kinds write their reasons.
+apply (no DNS look-up for an IP address, no TLS for ``http://``). Summaries are stored sentences
+(:mod:`jaga.core.sentences`, as the monitor kinds' reasons): the page reads them in its reader's language.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop as _
+
 from jaga.core import clock, http
 from jaga.core.resolver import DnsLookupError, DnsResolver
-from jaga.core.sentences import Text, said_both
+from jaga.core.sentences import Text, say, sentence_dump, sentence_read
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +94,8 @@ def _is_ip(host: str) -> bool:
 
 
 def _words(reason: Text | str) -> str:
-    """A failure's words in Indonesian / English: the timeline keeps a diagnostic's summary as text."""
-    return said_both(reason) if isinstance(reason, dict) else reason
+    """A step's summary as stored in the timeline's data: a sentence (or an older version's plain words)."""
+    return sentence_dump(reason) if isinstance(reason, dict) else reason
 
 
 def _ms(started: float) -> float:
@@ -108,7 +110,7 @@ async def step_dns(target: Target, policy: http.AddressPolicy) -> dict[str, Any]
             "ok": None,
             "ms": None,
             "addresses": [target.host],
-            "summary": f"{target.host} adalah alamat IP, tanpa pencarian DNS / an IP address, no look-up",
+            "summary": _words(say(_("%(host)s adalah alamat IP, tanpa pencarian DNS"), host=target.host)),
         }
     resolver = DnsResolver(nameserver=target.nameserver, port=target.dns_port, timeout_s=target.timeout_s)
     step["resolver"] = resolver.describe()
@@ -119,7 +121,7 @@ async def step_dns(target: Target, policy: http.AddressPolicy) -> dict[str, Any]
             answers[record_type] = (await resolver.lookup(target.host, record_type, policy=policy)).values
     except DnsLookupError as exc:
         ms = None if exc.code == "address_refused" else _ms(started)
-        return {**step, "ok": False, "ms": ms, "answers": answers, "error": exc.code, "summary": exc.message}
+        return {**step, "ok": False, "ms": ms, "answers": answers, "error": exc.code, "summary": _words(exc.text)}
     addresses = answers.get("A", []) + answers.get("AAAA", [])
     if not addresses:
         return {
@@ -128,7 +130,7 @@ async def step_dns(target: Target, policy: http.AddressPolicy) -> dict[str, Any]
             "ms": _ms(started),
             "answers": answers,
             "error": "no_answer",
-            "summary": f"Tidak ada alamat untuk {target.host} / no A or AAAA record",
+            "summary": _words(say(_("Tidak ada alamat untuk %(host)s (tanpa catatan A atau AAAA)"), host=target.host)),
         }
     return {
         **step,
@@ -159,7 +161,7 @@ async def step_tcp(target: Target, policy: http.AddressPolicy, resolved: list[st
         async with asyncio.timeout(target.timeout_s):
             address = (await _addresses(target, policy, resolved))[0]
             step["address"] = address
-            _, writer = await asyncio.open_connection(address, target.port)
+            _reader, writer = await asyncio.open_connection(address, target.port)
     except Exception as exc:
         code, reason = describe_socket_error(exc, target.host, target.port, target.timeout_s)
         return {**step, "ok": False, "ms": _ms(started), "error": code, "summary": _words(reason)}
@@ -169,7 +171,14 @@ async def step_tcp(target: Target, policy: http.AddressPolicy, resolved: list[st
         **step,
         "ok": True,
         "ms": ms,
-        "summary": f"Tersambung ke {address} port {target.port} dalam {ms:.0f} ms / connected in {ms:.0f} ms",
+        "summary": _words(
+            say(
+                _("Tersambung ke %(address)s port %(port)s dalam %(ms)s ms"),
+                address=address,
+                port=target.port,
+                ms=f"{ms:.0f}",
+            )
+        ),
     }
 
 
@@ -186,7 +195,7 @@ def hostname_matches(host: str, names: list[str]) -> bool:
 
 async def _handshake(address: str, target: Target, context: ssl.SSLContext) -> tuple[bytes, str, str]:
     async with asyncio.timeout(target.timeout_s):
-        _, writer = await asyncio.open_connection(
+        _reader, writer = await asyncio.open_connection(
             address, target.port, ssl=context, server_hostname=target.host, ssl_handshake_timeout=target.timeout_s
         )
     try:
@@ -207,7 +216,7 @@ async def step_tls(target: Target, policy: http.AddressPolicy, resolved: list[st
 
     step: dict[str, Any] = {"step": "tls", "server_name": target.host}
     if target.scheme != "https":
-        return {**step, "ok": None, "ms": None, "summary": "Bukan https, tanpa TLS / not https, no TLS"}
+        return {**step, "ok": None, "ms": None, "summary": _words(say(_("Bukan https, tanpa TLS")))}
     started = time.monotonic()
     verify_error = ""
     try:
@@ -238,13 +247,14 @@ async def step_tls(target: Target, policy: http.AddressPolicy, resolved: list[st
     matches = hostname_matches(target.host, names)
     expired = int(certificate["days_left"]) < 0
     ok = not verify_error and matches and not expired
-    summary = (
-        f"Penerbit {certificate['issuer']}; berlaku sampai {certificate['not_after'][:10]} "
-        f"({certificate['days_left']} hari); nama host {'cocok' if matches else 'TIDAK cocok'} / "
-        f"issuer, expiry, host name {'matches' if matches else 'does NOT match'}"
-    )
+    said = say(
+        _("Penerbit %(issuer)s; berlaku sampai %(until)s (%(days)s hari); nama host %(match)s"),
+        issuer=certificate["issuer"], until=certificate["not_after"][:10], days=certificate["days_left"],
+        match=say(_("cocok") if matches else _("TIDAK cocok")),
+    )  # fmt: skip
     if verify_error:
-        summary = f"Verifikasi gagal / verification failed: {verify_error}. {summary}"
+        said = say(_("Verifikasi gagal: %(error)s. %(summary)s"), error=verify_error, summary=said)
+    summary = _words(said)
     return {
         **step,
         "ok": ok,
@@ -284,7 +294,7 @@ async def step_http(target: Target, policy: http.AddressPolicy) -> dict[str, Any
                     session, target.url, max_bytes=BODY_BYTES, verify_tls=False, timeout_s=target.timeout_s
                 )
         except http.HttpError as exc:
-            return {**step, "ok": False, "ms": _ms(started), "error": exc.code, "summary": exc.message}
+            return {**step, "ok": False, "ms": _ms(started), "error": exc.code, "summary": _words(exc.text)}
     headers = {
         name: ("***" if name.lower() in MASKED_HEADERS else value)
         for name, value in http.headers_dict(response.headers).items()
@@ -302,8 +312,15 @@ async def step_http(target: Target, policy: http.AddressPolicy) -> dict[str, Any
         "body": response.text[:BODY_CHARS],
         "truncated": response.truncated,
         "unverified": unverified,
-        "summary": f"HTTP {response.status} dalam {ms:.0f} ms / in {ms:.0f} ms"
-        + (" (tanpa verifikasi sertifikat / without certificate verification)" if unverified else ""),
+        "summary": _words(
+            say(
+                _("HTTP %(status)s dalam %(ms)s ms (tanpa verifikasi sertifikat)")
+                if unverified
+                else _("HTTP %(status)s dalam %(ms)s ms"),
+                status=response.status,
+                ms=f"{ms:.0f}",
+            )
+        ),
     }
 
 
@@ -331,4 +348,6 @@ async def diagnostics_run(target: Target, *, policy: http.AddressPolicy) -> dict
 def diagnostics_text(result: dict[str, Any]) -> str:
     """One line per step, for the timeline's text and the evidence file."""
     marks = {True: "OK", False: "GAGAL", None: "-"}
-    return "\n".join(f"{s['step'].upper()} [{marks[s['ok']]}] {s['summary']}" for s in result["steps"])
+    return "\n".join(
+        f"{s['step'].upper()} [{marks[s['ok']]}] {sentence_read(str(s['summary']))}" for s in result["steps"]
+    )

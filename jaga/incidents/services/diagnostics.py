@@ -71,7 +71,8 @@ def diagnosis_target(*, incident: Incident) -> tuple[Target, http.AddressPolicy]
 
 def _entry_text(result: dict[str, Any]) -> str:
     where = result.get("probe") or _indonesian("worker (tidak ada probe aktif)")
-    return f"{_indonesian('Diagnosis dari %(where)s', where=where)}\n{diagnostics_text(result)}"
+    with override("id"):  # the entry's text is the evidence file's line: Indonesian, as the SOP
+        return f"{_indonesian('Diagnosis dari %(where)s', where=where)}\n{diagnostics_text(result)}"
 
 
 def incident_diagnose_now(*, incident_id: int, user: Any = None) -> dict[str, Any] | None:

@@ -11,9 +11,11 @@ import pytest
 from aiohttp import web
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from jaga.core import clock, http
+from jaga.core.sentences import sentence_read
 from jaga.core.testing import LoopbackServer, free_port
 from jaga.incidents.diagnostics import Target, hostname_matches, step_dns, step_tcp
 from jaga.incidents.models import EntryKind, Incident, TimelineEntry
@@ -80,8 +82,12 @@ def test_a_down_port_is_diagnosed_as_refused_at_tcp_and_http(
     assert steps["tls"]["ok"] is None  # http://
     assert steps["http"]["ok"] is False
     assert steps["http"]["error"] == "refused"
-    assert f"port {port}" in steps["tcp"]["summary"]
+    assert f"port {port}" in sentence_read(steps["tcp"]["summary"])
     assert "TCP [GAGAL]" in entry.text
+    assert "ditolak" in entry.text  # the entry's text (the evidence file's) is Indonesian
+    with translation.override("en"):  # the page reads the steps in the reader's language
+        assert sentence_read(steps["tcp"]["summary"]).endswith(f"port {port} refused")
+        assert sentence_read(steps["tls"]["summary"]) == "Not https, no TLS"
 
 
 def test_a_self_signed_certificate_is_named_with_its_issuer_expiry_and_host_match(

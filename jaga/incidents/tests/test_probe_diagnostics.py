@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from jaga.core import clock
 from jaga.core.liveness import sweeps_run
+from jaga.core.sentences import sentence_read
 from jaga.core.testing import LoopbackServer
 from jaga.incidents.models import DiagnosticRequest, EntryKind, Incident
 from jaga.incidents.services import incident_open_or_update
@@ -140,7 +141,7 @@ def test_a_request_no_probe_answered_is_written_expired_and_a_late_claim_finds_n
     request.refresh_from_db()
     assert request.state == State.EXPIRED
     line = incident.timeline.get(data__event="diagnostics_expired")
-    assert line.text == "Probe probe-diam tidak menjawab permintaan diagnosis dalam 3 menit."
+    assert sentence_read(line.text) == "Probe probe-diam tidak menjawab permintaan diagnosis dalam 3 menit."
     assert _probe_round("probe-diam") == 0  # it comes back too late: nothing is run
     assert not incident.timeline.filter(kind=EntryKind.DIAGNOSTIC).exists()
 
@@ -266,7 +267,7 @@ def test_an_errand_that_fails_is_written_as_a_failure_never_as_diagnostics(
     assert _probe_round("probe-a") == 1
     assert not incident.timeline.filter(kind=EntryKind.DIAGNOSTIC).exists()
     failed = incident.timeline.get(data__event="diagnostics_failed")
-    assert failed.text == "Diagnosis dari probe probe-a gagal: RuntimeError: resolver rusak"
+    assert sentence_read(failed.text) == "Diagnosis dari probe probe-a gagal: RuntimeError: resolver rusak"
     assert DiagnosticRequest.objects.get().state == State.DONE
 
 

@@ -86,6 +86,15 @@ def parse_non_negative_int(value: str) -> int:
     return number
 
 
+def parse_heartbeat_seconds(value: str) -> int:
+    """Seconds between heartbeats: at least 1, and at most 20 so that three are missed before the minute after
+    which a process is taken for dead (``jaga.core.liveness.STALE_AFTER``)."""
+    number = parse_int(value)
+    if not 1 <= number <= 20:
+        raise ValueError("harus antara 1 dan 20 detik / must be between 1 and 20 seconds")
+    return number
+
+
 def parse_listen(value: str) -> tuple[str, int]:
     """``host:port``, ``[ipv6]:port`` or a bare port."""
     value = value.strip()
@@ -443,6 +452,12 @@ SETTINGS: tuple[Setting, ...] = (
         parse_str,
         "Jaga/0.1 (+monitoring)",
         "The User-Agent of every HTTP request Jaga makes.",
+    ),
+    Setting(
+        "JAGA_HEARTBEAT_SECONDS",
+        parse_heartbeat_seconds,
+        "10",
+        "Seconds between the heartbeats of each worker and probe (1 to 20); one silent for a minute is taken for dead.",
     ),
     Setting("JAGA_SCHEDULER_INTERVAL", parse_positive_int, "5", "Seconds between the scheduler's looks for due work."),
     Setting("JAGA_PROCESSES", parse_list, "web,probe,worker,scheduler", "Processes that `jaga up` supervises."),

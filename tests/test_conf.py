@@ -29,3 +29,11 @@ def test_it_refuses_a_web_thread_count_that_is_not_positive(value: str) -> None:
 def test_it_uses_the_documented_default_when_a_setting_is_absent() -> None:
     assert conf.read("JAGA_PROCESSES", environ={}) == ["web", "probe", "worker", "scheduler"]
     assert conf.read("JAGA_SCHEDULER_INTERVAL", environ={}) == 5
+
+
+def test_it_keeps_the_heartbeat_within_the_minute_after_which_a_process_is_taken_for_dead() -> None:
+    assert conf.read("JAGA_HEARTBEAT_SECONDS", environ={}) == 10
+    assert conf.read("JAGA_HEARTBEAT_SECONDS", environ={"JAGA_HEARTBEAT_SECONDS": "1"}) == 1
+    for value in ("0", "21", "60", "sering"):
+        with pytest.raises(ConfigError, match="JAGA_HEARTBEAT_SECONDS"):
+            conf.read("JAGA_HEARTBEAT_SECONDS", environ={"JAGA_HEARTBEAT_SECONDS": value})

@@ -1,7 +1,7 @@
 """Whose work is this, and is that process still alive? So that work of a process that died is never lost.
 
 Every worker registers itself (:func:`process_register`, a :class:`~jaga.core.models.ProcessBeat` row) and
-renews a heartbeat every :data:`HEARTBEAT_SECONDS` from a thread, even while a one-hour backup keeps its
+renews a heartbeat every ``JAGA_HEARTBEAT_SECONDS`` (10) from a thread, even while a one-hour backup keeps its
 main thread busy. Work records its owner: django-tasks-db keeps the worker id of a running task, and a
 ledger entry opened with ``ledger_open`` keeps :func:`process_identity`. The owner is dead
 (:func:`process_verdict`) when
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.utils import DatabaseError
 from django.utils.module_loading import import_string
@@ -40,7 +41,6 @@ from jaga.core.models import ProcessBeat
 
 logger = logging.getLogger("jaga.liveness")
 
-HEARTBEAT_SECONDS = 10.0
 STALE_AFTER = timedelta(seconds=60)  # six missed heartbeats
 UNKNOWN_OWNER_AFTER = timedelta(hours=24)
 TASK_ATTEMPTS = 3  # workers that may die on one task before it is marked failed rather than run again
@@ -100,9 +100,9 @@ def process_stopped(*, identity: ProcessIdentity) -> None:
 class Heartbeat:
     """A daemon thread that renews the process's heartbeat until :meth:`stop`; a database error is waited out."""
 
-    def __init__(self, identity: ProcessIdentity, *, interval: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, identity: ProcessIdentity, *, interval: float | None = None) -> None:
         self.identity = identity
-        self.interval = interval
+        self.interval = float(settings.JAGA_HEARTBEAT_SECONDS) if interval is None else interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="jaga-heartbeat")
 

@@ -295,6 +295,9 @@ def test_a_running_jaga_web_shows_the_banner_below_the_minimum_and_the_damaged_d
         assert headers["Retry-After"] == "60"
 
 
+HEARTBEAT = 1  # seconds (JAGA_HEARTBEAT_SECONDS)
+
+
 def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
     tmp_path: Path, tmpfs: Callable[..., Path]
 ) -> None:
@@ -305,7 +308,13 @@ def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
     password = jaga_bootstrapped(data)
     port = free_port()
     log = tmp_path / "up.log"
-    env = jaga_env(data.parent, JAGA_DATA_DIR=str(data), JAGA_LISTEN=f"127.0.0.1:{port}", JAGA_DISK_FREE_MIN_MB="0")
+    env = jaga_env(
+        data.parent,
+        JAGA_DATA_DIR=str(data),
+        JAGA_LISTEN=f"127.0.0.1:{port}",
+        JAGA_DISK_FREE_MIN_MB="0",
+        JAGA_HEARTBEAT_SECONDS=str(HEARTBEAT),  # the workers' and the probe's, 10 s in production
+    )
     with log.open("w") as out:
         up = subprocess.Popen([JAGA, "up"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
 
@@ -327,10 +336,10 @@ def test_jaga_up_rides_out_a_full_disk_and_carries_on_when_space_is_back(
         status, _headers, page = visitor.log_in("admin", password)
         assert status == 503
         assert f"Disk folder data Jaga ({data}) penuh" in page
-        for name in ("worker-quick", "worker-long"):  # their heartbeats (every 10 s) meet the full disk
+        for name in ("worker-quick", "worker-long"):  # their heartbeats meet the full disk
             said(rf"^{name} +\|.*heartbeat not stored: database or disk is full", since=before)
         said(r"^probe +\|.*the database disk is full", since=before)
-        time.sleep(11)  # another round of heartbeats on the full disk
+        time.sleep(3 * HEARTBEAT)  # three more rounds of heartbeats on the full disk
         full = log.read_text()[before:]
         assert len(re.findall(r"^probe .*the database disk is full", full, re.MULTILINE)) == 1  # said once
         assert "the database answers again" not in full  # a read that works is not the disk coming back

@@ -36,7 +36,8 @@ logger = logging.getLogger(__name__)
 
 CLAIM_EVERY_SECONDS = 2.0
 CONCURRENCY = 4
-# A probe writes its heartbeat every 10 s and its results every second: a minute without either is not live.
+# A probe writes its heartbeat every JAGA_HEARTBEAT_SECONDS (10 s, at most 20) and its results every second:
+# a minute without either is not live.
 LIVE_WITHIN = timedelta(seconds=60)
 ERRANDS_SINCE = (0, 3)  # the first probe version that claims errands
 

@@ -94,7 +94,7 @@ class ProbeEngine:
         lookahead_seconds: float = 1.0,
         max_unwritten: int = 20_000,
         body_budget_bytes: int | None = None,
-        heartbeat_interval: float = 10.0,
+        heartbeat_interval: float | None = None,
         session_factory: Callable[[], aiohttp.ClientSession] | None = None,
     ) -> None:
         self.name = name or default_probe_name()
@@ -111,7 +111,9 @@ class ProbeEngine:
         self.lease_seconds = lease_seconds
         self.lookahead_seconds = lookahead_seconds
         self.max_unwritten = max_unwritten
-        self.heartbeat_interval = heartbeat_interval
+        self.heartbeat_interval = (
+            float(getattr(settings, "JAGA_HEARTBEAT_SECONDS", 10)) if heartbeat_interval is None else heartbeat_interval
+        )
         budget = body_budget_bytes or int(getattr(settings, "JAGA_PROBE_BODY_BUDGET_MB", 64)) * 1024 * 1024
         self.budget = http.BodyBudget(budget)
         self._session_factory = session_factory

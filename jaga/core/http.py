@@ -44,6 +44,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from jaga.core.sentences import Reasons, Text, said_both
+from jaga.core.useragent import user_agent as user_agent  # re-exported: http.user_agent()
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # No monitor may read more than this of one response (``max_body_bytes`` is validated against it).
@@ -253,10 +254,6 @@ class GuardedConnector(aiohttp.TCPConnector):
         allowed = addresses_filter(hosts, port, self.policy)
         moved = self.ports.get((host, port))
         return allowed if moved is None else [{**address, "port": moved} for address in allowed]
-
-
-def user_agent() -> str:
-    return str(getattr(settings, "JAGA_USER_AGENT", "") or "Jaga/0.1 (+monitoring)")
 
 
 def session_new(

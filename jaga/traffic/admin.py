@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext as _
 
-from jaga.traffic.detection.rules import RuleError
 from jaga.traffic.logformats import FORMATS, FormatError, format_build
 from jaga.traffic.models import AllowedNetwork, CustomRule, LogSource
 
@@ -69,6 +68,7 @@ class CustomRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"text": forms.Textarea(attrs={"rows": 30, "cols": 110, "style": "font-family: monospace"})}
 
     def clean_text(self) -> str:
+        from jaga.traffic.detection.rules import RuleError  # here: every command imports the admin at start
         from jaga.traffic.services.rules import custom_rule_check
 
         text = str(self.cleaned_data["text"])

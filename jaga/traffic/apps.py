@@ -24,10 +24,13 @@ class TrafficConfig(AppConfig):
         """A custom rule saved or deleted (the admin included) is in force at this process's next round."""
         from django.db.models.signals import post_delete, post_save
 
-        from jaga.traffic.detection.rules import rules_forget
         from jaga.traffic.models import CustomRule
 
         def forget(**_kwargs: object) -> None:
+            # Imported here: the rules' module brings YAML and the kinds' configurations, which a command that
+            # never reads the rules (a backup, the web server's start) need not pay for.
+            from jaga.traffic.detection.rules import rules_forget
+
             rules_forget()
 
         post_save.connect(forget, sender=CustomRule, dispatch_uid="traffic_custom_rule_saved", weak=False)

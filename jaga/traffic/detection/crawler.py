@@ -88,11 +88,11 @@ def _resolver() -> Any:
     """The resolver JAGA_TRAFFIC_CRAWLER_DNS names: the system's, a nameserver IP[:PORT], or None (off)."""
     from django.conf import settings
 
-    from jaga.core.resolver import DnsResolver
-
     choice = str(settings.JAGA_TRAFFIC_CRAWLER_DNS).strip()
     if choice in ("off", ""):
         return None
+    from jaga.core.resolver import DnsResolver  # here: with the look-ups off, no resolver nor HTTP client
+
     if choice == "system":
         return DnsResolver(timeout_s=LOOKUP_TIMEOUT_S)
     host, _sep, port = choice.rpartition(":") if choice.count(":") == 1 else (choice, "", "")

@@ -1,7 +1,8 @@
 """What a line gains beyond its fields: browser, OS and crawler per distinct user agent; country per address.
 
 Both run per distinct value of a batch, not per line: a day of a court site has a few thousand agents
-and addresses among hundreds of thousands of lines. The user-agent results are cached for the process.
+and addresses among hundreds of thousands of lines. The user-agent results are cached for the process and
+beside the store (loading the parser's 600 patterns costs more than a command's 10,000 lines).
 Countries come from geoip2fast's database (shipped in the package; no network at run time), whose IPv4
 ranges are joined in DuckDB (an ASOF join over the range starts); IPv6 addresses are looked up one by one.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import json
 import os
 import pickle
 import threading
@@ -54,7 +56,70 @@ def agent_describe(agent: str) -> tuple[str, str, str]:
     return described
 
 
+_AGENTS_LAYOUT = 1  # raised when what is kept per agent changes
+AGENTS_KEPT_MAX = 50_000  # on disk; the agents described last are kept
+_agents_read: set[Path] = set()
+
+
+def _agents_file() -> Path:
+    """The descriptions kept beside the store, named after the parser's, its patterns' and the crawler list's
+    versions: an upgrade describes every agent afresh."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from jaga.traffic.ingest import store
+
+    versions = []
+    for name in ("ua-parser", "ua-parser-builtins", "crawlerdetect"):
+        try:
+            versions.append(version(name))
+        except PackageNotFoundError:
+            versions.append("0")
+    return store.store_root() / ".cache" / f"agents-{_AGENTS_LAYOUT}-{'-'.join(versions)}.json"
+
+
+def _agents_load(path: Path) -> dict[str, tuple[str, str, str]]:
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {
+        agent: (d[0], d[1], d[2])
+        for agent, d in kept.items()
+        if isinstance(d, list) and len(d) == 3 and all(isinstance(part, str) for part in d)
+    }
+
+
+def _agents_save(path: Path, described: dict[str, tuple[str, str, str]]) -> None:
+    """Add ``described`` to the file: whole or not at all, as another process may be reading or writing it (one
+    that writes at the same moment may lose the other's new agents, which are described again next time)."""
+    kept = _agents_load(path)
+    for agent in described:
+        kept.pop(agent, None)
+    kept.update(described)
+    if len(kept) > AGENTS_KEPT_MAX:
+        kept = dict(list(kept.items())[-AGENTS_KEPT_MAX:])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    partial.replace(path)
+
+
 def agents_table(agents: list[str]) -> pa.Table:
+    """Browser, OS and crawler of each agent: from the process's cache, else the store's file, else described
+    (and then added to the file)."""
+    unknown = [agent for agent in agents if agent not in _AGENT_CACHE]
+    if unknown:
+        path = _agents_file()
+        if path not in _agents_read:
+            _agents_read.add(path)
+            with _lock:
+                for agent, kept in _agents_load(path).items():
+                    _AGENT_CACHE.setdefault(agent, kept)
+        new = {agent: agent_describe(agent) for agent in unknown if agent not in _AGENT_CACHE}
+        if new:
+            _agents_save(path, new)
     described = [agent_describe(agent) for agent in agents]
     return pa.table(
         {
@@ -67,9 +132,13 @@ def agents_table(agents: list[str]) -> pa.Table:
 
 
 def _geoip_file(name: str) -> Path:
-    import geoip2fast
+    """A data file of geoip2fast's, found without importing the package (its HTTP client and the rest)."""
+    from importlib.util import find_spec
 
-    return Path(geoip2fast.__file__).parent / name
+    spec = find_spec("geoip2fast")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("geoip2fast")
+    return Path(spec.origin).parent / name
 
 
 _GEO_LAYOUT = 1  # raised when the table's columns or order change, so that an older file is not read

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
-from jaga.core.http import user_agent
 from jaga.core.models import Site
+from jaga.core.useragent import user_agent
 from jaga.traffic.detection import engine
 from jaga.traffic.detection.base import Finding, Rule
 from jaga.traffic.detection.rules import rules_all

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext_noop as _
 
 from jaga.core.kindconfig import KindConfig, setting
-from jaga.traffic.detection.base import ADDRESSES, Finding, Match, Numbered, Rule, findings_named
+from jaga.traffic.detection.base import ADDRESSES, SAMPLE_SQL, Finding, Match, Rule
 
 SAMPLES = 3
 SITE_KEY = "*"  # the key of a whole-site finding
@@ -39,7 +39,7 @@ class Config(KindConfig):
     min_windows: int = setting(30, label=_("Jendela paling sedikit untuk dasar"), ge=2)
 
 
-_KEY = {"site": "0", "client": "client_id", "subnet": "subnet_id"}
+_KEY = {"site": f"'{SITE_KEY}'", "client": "client", "subnet": "subnet"}
 
 
 class AnomalyKind:
@@ -56,47 +56,45 @@ class AnomalyKind:
             CREATE OR REPLACE TEMP TABLE anomaly_w AS
             SELECT {key} AS k, floor(epoch(ts) / {width})::BIGINT AS win, count(*) AS n,
                    count(*) FILTER (is_new) AS fresh
-            FROM ev_f WHERE {self.line_filter(rule)} GROUP BY ALL
+            FROM ev WHERE {self.line_filter(rule)} GROUP BY ALL
         """)
         baseline, windows = con.execute(
             f"SELECT quantile_cont(n, {float(config.quantile)}), count(DISTINCT win) FROM anomaly_w"
         ).fetchall()[0]
         if baseline is None or int(windows) < int(config.min_windows):
-            con.execute("DROP TABLE anomaly_w")
             return []
         threshold = max(float(config.min_requests) - 0.5, float(config.factor) * float(baseline))
         rows = con.execute(f"""
             SELECT k, list(win), sum(fresh), max(n) FROM anomaly_w
             WHERE fresh > 0 AND n > {threshold} GROUP BY k ORDER BY k
         """).fetchall()
-        con.execute("DROP TABLE anomaly_w")
         found = []
         for k, wins, fresh, _peak in rows:
             listed = ", ".join(str(int(w)) for w in wins)
             first, last, samples, clients, addresses = con.execute(
                 f"""
-                SELECT min(ts), max(ts), (list(rowid ORDER BY ts, rowid))[1:{SAMPLES}], count(DISTINCT client_id),
-                       list_sort(list(DISTINCT client_id))[1:{ADDRESSES}]
-                FROM ev_f WHERE is_new AND ({self.line_filter(rule)}) AND {key} = $key
+                SELECT min(ts), max(ts), (list({SAMPLE_SQL} ORDER BY ts))[1:{SAMPLES}], count(DISTINCT client),
+                       (list(DISTINCT client))[1:{ADDRESSES}]
+                FROM ev WHERE is_new AND ({self.line_filter(rule)}) AND {key} = $key
                   AND floor(epoch(ts) / {width})::BIGINT IN ({listed})
             """,
                 {"key": k},
             ).fetchall()[0]
             found.append(
-                Numbered(
+                Finding(
                     rule=rule.key,
-                    key=int(k),
+                    key=str(k),
                     scope=config.group_by,
                     count=int(fresh),
                     first_seen=first,
                     last_seen=last,
                     samples=list(samples),
                     clients=int(clients),
-                    addresses=list(addresses),
-                    site_key=SITE_KEY,
+                    addresses=sorted(addresses),
                 )
             )
-        return findings_named(con, found)
+        con.execute("DROP TABLE anomaly_w")
+        return found
 
 
 KIND = AnomalyKind()

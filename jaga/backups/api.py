@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from jaga.backups import selectors
@@ -26,6 +28,7 @@ class PlanOut(Schema):
     repository_kind: str
     interval_hours: int
     is_active: bool
+    archived_at: dt.datetime | None
     last_success_at: dt.datetime | None
     last_state: str | None
     overdue: bool
@@ -82,6 +85,7 @@ def _plan_out(plan: Plan) -> dict[str, Any]:
         "repository_kind": plan.repository.kind,
         "interval_hours": plan.interval_hours,
         "is_active": plan.is_active,
+        "archived_at": plan.removed_at,
         "last_success_at": row.last_good.started_at if row.last_good else None,
         "last_state": row.last.state if row.last else None,
         "overdue": row.overdue,
@@ -128,15 +132,18 @@ def run_get(request: HttpRequest, run_id: int) -> Any:
 TASKS = {"backup": "backup_run", "check": "backup_check", "drill": "backup_drill"}
 
 
-@router.post("/plans/{plan_id}/{kind}", response={202: Queued, 404: None})
+@router.post("/plans/{plan_id}/{kind}", response={202: Queued, 404: None, 409: None})
 def plan_start(request: HttpRequest, plan_id: int, kind: str) -> Any:
-    """Start a ``backup``, ``check`` or ``drill`` now: queued for a worker; follow it in the plan's runs."""
+    """Start a ``backup``, ``check`` or ``drill`` now: queued for a worker; follow it in the plan's runs. An
+    archived plan answers 409."""
     from jaga.backups import tasks
 
     token = api_require(request, "operate")
     plan = _plan(request, plan_id)
     if kind not in TASKS:
         raise Http404
+    if plan.removed_at is not None:
+        raise HttpError(409, _("Rencana ini diarsipkan: tidak dijalankan lagi."))
     result = getattr(tasks, TASKS[kind]).enqueue(plan_id=plan.pk, user_id=token.user_id, trigger="api")
     return 202, {"task_id": str(result.id), "plan_id": plan.pk, "kind": kind}
 

@@ -13,6 +13,7 @@ class BackupsConfig(AppConfig):
         from jaga.core.demo import demo_step_register
         from jaga.core.liveness import sweep_register
         from jaga.core.scheduling import startup_register
+        from jaga.sop.tiles import tile_lines_register
 
         backup_event_types_register()
         api_router_register("backups", "jaga.backups.api.router")
@@ -21,3 +22,4 @@ class BackupsConfig(AppConfig):
         )
         startup_register("jaga.backups.services.backup_schedules_ensure")
         sweep_register("jaga.backups.services.backup_runs_sweep_interrupted")
+        tile_lines_register(("backup",), "jaga.backups.selectors.sop_tile_lines")

@@ -128,17 +128,23 @@ class ExportForm(forms.Form):
 
 
 class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A new plan: which site, into which repository, how often, how long kept, how checked and drilled."""
+    """A plan: which site, into which repository, how often, how long kept, how checked and drilled.
+
+    Editing (``instance`` given) also offers *active*; once the plan has backups its site and repository are
+    shown but fixed (the runs name snapshots of that repository)."""
 
     class Meta:
         model = Plan
         fields = [
             "site", "name", "repository", "interval_hours", "keep_last", "keep_daily", "keep_weekly",
             "keep_monthly", "keep_yearly", "check_interval_days", "read_cycle_checks", "drill_interval_days",
+            "is_active",
         ]  # fmt: skip
 
-    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, institution: Any, fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["is_active"]
         site_field = self.fields["site"]
         repository_field = self.fields["repository"]
         assert isinstance(site_field, forms.ModelChoiceField)
@@ -146,12 +152,18 @@ class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
         site_field.queryset = institution.sites.filter(is_active=True).order_by("name")
         site_field.label = _("Situs")
         site_field.empty_label = _("— pilih situs —")
-        repository_field.queryset = institution.backup_repositories.order_by("name")
-        repository_field.label = _("Repositori")
+        repository_field.queryset = institution.backup_repositories.filter(removed_at__isnull=True).order_by("name")
+        repository_field.label = _("Repositori tujuan")
         repository_field.empty_label = _("— pilih repositori —")
         for name in ("interval_hours", "read_cycle_checks"):
             self.fields[name].min_value = 1  # type: ignore[attr-defined]
             self.fields[name].widget.attrs["min"] = "1"
+        if fixed:
+            for name in ("site", "repository"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Tetap setelah rencana ini punya cadangan; untuk yang lain buat rencana baru."
+                )
 
 
 def _secret(field: forms.Field, label: str, *, multiline: bool) -> None:
@@ -166,25 +178,41 @@ def _secret(field: forms.Field, label: str, *, multiline: bool) -> None:
 
 
 class SourceForm(forms.Form):
-    """A source's own name and secret; its kind's settings are the kind's configuration form beside it."""
+    """A source's own name and secret; its kind's settings are the kind's configuration form beside it.
+
+    Editing (``source`` given): an empty secret keeps the stored one; the name is fixed once the plan has
+    backups (a drill finds the source in a snapshot by its name)."""
 
     name = forms.SlugField(
         label=_("Nama"), max_length=60, help_text=_("Nama pendek tanpa spasi (huruf, angka, -): folder dalam snapshot.")
     )
     secret = forms.CharField(required=False, strip=False)
 
-    def __init__(self, *args: Any, plan: Plan, kind: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plan: Plan, kind: Any, source: Any = None, name_fixed: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
+        self.source = source
+        if name_fixed:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = _(
+                "Tetap setelah ada cadangan: latihan pemulihan mencarinya dengan nama ini."
+            )
         field = self.fields["secret"]
         if not kind.secret_label:
             del self.fields["secret"]
             return
         _secret(field, kind.secret_label, multiline=kind.secret_multiline)
+        if source is not None and source.secret:
+            field.help_text = _("Tersimpan terenkripsi. Kosongkan untuk tetap memakai yang tersimpan.")
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"])
-        if self.plan.sources.filter(name=name).exists():
+        others = self.plan.sources.filter(name=name)
+        if self.source is not None:
+            others = others.exclude(pk=self.source.pk)
+        if others.exists():
             raise forms.ValidationError(_("Rencana ini sudah punya sumber bernama %(name)s.") % {"name": name})
         return name
 
@@ -227,3 +255,49 @@ class RepositoryForm(forms.Form):
         elif password and password != str(data.get("password_again") or ""):
             self.add_error("password_again", _("Kedua kata sandi tidak sama."))
         return data
+
+
+class RepositoryEditForm(forms.Form):
+    """A repository's name, location and credentials; its password stays (it is on the recovery sheet)."""
+
+    name = forms.CharField(label=_("Nama"), max_length=200)
+    location = forms.CharField(
+        label=_("Lokasi"),
+        max_length=500,
+        help_text=_(
+            "Bila diubah, Jaga memeriksa bahwa repositori di lokasi baru adalah repositori ini (id yang sama)."
+        ),
+    )
+    credentials = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, backend: Any, has_credentials: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["credentials"]
+        if not backend.credentials_label:
+            del self.fields["credentials"]
+            return
+        _secret(field, backend.credentials_label, multiline=backend.credentials_multiline)
+        if has_credentials:
+            field.help_text = _("Tersimpan terenkripsi. Kosongkan untuk tetap memakai yang tersimpan.")
+
+
+class RemoveForm(forms.Form):
+    """A removal confirmed by typing the name of what goes; a repository's also asks about its restic data."""
+
+    confirmation = forms.CharField(label=_("Ketik namanya untuk mengonfirmasi"), max_length=300)
+    delete_data = forms.BooleanField(
+        label=_("Hapus juga data restic di lokasinya (semua snapshot; tidak dapat dibatalkan)"), required=False
+    )
+
+    def __init__(self, *args: Any, name: str, data_choice: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected = name
+        self.fields["confirmation"].help_text = _("Ketik persis: %(name)s") % {"name": name}
+        if not data_choice:
+            del self.fields["delete_data"]
+
+    def clean_confirmation(self) -> str:
+        typed = str(self.cleaned_data["confirmation"]).strip()
+        if typed != self.expected:
+            raise forms.ValidationError(_("Tidak cocok. Ketik persis %(name)s.") % {"name": self.expected})
+        return typed

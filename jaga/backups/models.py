@@ -55,6 +55,10 @@ class Repository(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Removed from Jaga: no plan may use it any more; the row stays so that the old plans' history and the
+    # recovery sheet (its password) are still there. ``data_removed_at``: its restic data was deleted too.
+    removed_at = models.DateTimeField(_("dilepas"), null=True, blank=True)
+    data_removed_at = models.DateTimeField(_("data restic dihapus"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -92,8 +96,12 @@ class Plan(models.Model):
     )
     check_counter = models.PositiveIntegerField(default=0)
     drill_interval_days = models.PositiveIntegerField(_("selang latihan pemulihan (hari)"), default=30)
-    is_active = models.BooleanField(_("aktif"), default=True)
+    is_active = models.BooleanField(
+        _("aktif"), default=True, help_text=_("Rencana nonaktif tidak dijalankan jadwalnya; riwayatnya tetap.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Removed with a history: archived (inactive, no schedules), its runs, ledger entries and ADK entries kept.
+    removed_at = models.DateTimeField(_("diarsipkan"), null=True, blank=True)
     schedules = ScheduleRelation()
 
     class Meta:

@@ -84,13 +84,29 @@ def plan_row(plan: Plan, *, now: dt.datetime | None = None) -> PlanRow:
 
 
 def plans_for(*, institution: Any) -> list[PlanRow]:
-    plans = Plan.objects.filter(site__institution=institution).select_related("site", "repository")
+    """The institution's plans that are not archived (an archived plan is listed by :func:`plans_archived`)."""
+    plans = Plan.objects.filter(site__institution=institution, removed_at__isnull=True).select_related(
+        "site", "repository"
+    )
     now = clock.now()
     return [plan_row(plan, now=now) for plan in plans]
 
 
+def plans_archived(*, institution: Any) -> QuerySet[Plan]:
+    return (
+        Plan.objects.filter(site__institution=institution, removed_at__isnull=False)
+        .select_related("site", "repository")
+        .order_by("-removed_at")
+    )
+
+
 def repositories_for(*, institution: Any) -> QuerySet[Repository]:
-    return Repository.objects.filter(institution=institution).order_by("name")
+    """The repositories in use or usable; one removed from Jaga is in :func:`repositories_removed`."""
+    return Repository.objects.filter(institution=institution, removed_at__isnull=True).order_by("name")
+
+
+def repositories_removed(*, institution: Any) -> QuerySet[Repository]:
+    return Repository.objects.filter(institution=institution, removed_at__isnull=False).order_by("-removed_at")
 
 
 def repositories_needing_sheet(*, institution: Any) -> QuerySet[Repository]:
@@ -108,8 +124,10 @@ def plan_runs(plan: Plan, *, kind: str = "", limit: int = 30) -> list[Run]:
 def plan_snapshots(plan: Plan) -> list[dict[str, Any]]:
     """The plan's snapshots as restic lists them, newest first, each with the run that made it if known."""
     from jaga.backups.repositories import restic_for
+    from jaga.core.ssh import ssh_scope
 
-    snapshots = restic_for(plan.repository).snapshots(tags=[f"plan:{plan.pk}"])
+    with ssh_scope():  # an SFTP repository's key is on disk for this one call
+        snapshots = restic_for(plan.repository).snapshots(tags=[f"plan:{plan.pk}"])
     runs = {
         run.snapshot_id[:8]: run for run in Run.objects.filter(plan=plan, kind=RunKind.BACKUP).exclude(snapshot_id="")
     }
@@ -169,3 +187,29 @@ def last_run_before(plan: Plan, kind: str, *, until: dt.datetime, states: Any = 
         .order_by("-started_at", "-pk")
         .first()
     )
+
+
+def sop_tile_lines(*, institution: Any, site: Any = None, activity_keys: Any = ()) -> dict[str, list[Any]]:
+    """The backup tile of the SOP dashboards: each active plan's last success, overdue (red) once more than the
+    plan's own interval has passed without one (the tile's own state follows the SOP's 6-hour standard)."""
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    from jaga.sop.tiles import TileLine
+
+    rows = [row for row in plans_for(institution=institution) if row.plan.is_active]
+    if site is not None:
+        rows = [row for row in rows if row.plan.site_id == site.pk]
+    if not rows:
+        return {}
+    lines = []
+    for row in rows[:5]:
+        if row.last_good is None:
+            text = _("%(plan)s: belum pernah berhasil") % {"plan": row.plan.name}
+        else:
+            when = formats.date_format(timezone.localtime(row.last_good.started_at), "j M H.i")
+            text = _("%(plan)s: berhasil %(when)s") % {"plan": row.plan.name, "when": when}
+        if row.overdue:
+            text += " · " + _("terlambat (lebih dari %(hours)s jam)") % {"hours": row.plan.interval_hours}
+        lines.append(TileLine(text, "bad" if row.overdue else "ok", row.plan.get_absolute_url()))
+    return {"backup": lines}

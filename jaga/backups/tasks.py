@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django_tasks import task
+from django.db import transaction
+from django_tasks import TaskContext, task
 
 from jaga.backups.models import Plan
 
@@ -75,8 +76,26 @@ def backup_restore(
     return {"run": run.pk, "state": run.state}
 
 
-@task(queue_name="long")
+PASSPHRASE_USED = "used"  # what the queue keeps of an export's passphrase once the task has read it
+
+
+def _argument_forget(context: TaskContext, name: str) -> None:
+    """Overwrite one of the running task's stored arguments: the queue's table keeps a task's arguments after
+    it ran, and a secret among them must not stay there, even encrypted."""
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        row = DBTaskResult.objects.select_for_update().filter(pk=context.task_result.id).first()
+        if row is None:  # run by another back end (tests' immediate one): nothing is stored
+            return
+        arguments = row.args_kwargs
+        arguments["kwargs"][name] = PASSPHRASE_USED
+        DBTaskResult.objects.filter(pk=row.pk).update(args_kwargs=arguments)
+
+
+@task(queue_name="long", takes_context=True)
 def backup_export(
+    context: TaskContext,
     *,
     plan_id: int,
     to: str,
@@ -88,20 +107,44 @@ def backup_export(
     user_id: int | None = None,
 ) -> dict[str, object]:
     """Write the plan's snapshot onto offline media and register it (ADK). ``passphrase`` arrives encrypted
-    (core's field key): the queue's table keeps a task's arguments, and must not keep the phrase readable."""
+    (core's field key) and is removed from the queue's table as soon as the task has read it. An export that
+    was cut off and queued again finds it gone: it fails in words and is never made again unencrypted."""
     from pathlib import Path
 
     from jaga.backups.services import export_run
     from jaga.core.fields import decrypt
 
+    if passphrase:
+        _argument_forget(context, "passphrase")
     plan = _plan(plan_id)
     if plan is None:
         return {"skipped": "plan gone or inactive"}
+    user = _user(user_id)
+    if passphrase == PASSPHRASE_USED:
+        run = _export_refused(plan=plan, user=user)
+        return {"run": run.pk, "state": run.state}
     run = export_run(
         plan=plan, to=Path(to), medium=medium, label=label, kept_at=kept_at,
-        passphrase=decrypt(passphrase) if passphrase else "", snapshot=snapshot, user=_user(user_id), trigger="web",
+        passphrase=decrypt(passphrase) if passphrase else "", snapshot=snapshot, user=user, trigger="web",
     )  # fmt: skip
     return {"run": run.pk, "state": run.state}
+
+
+def _export_refused(*, plan: Plan, user: Any) -> Any:
+    from django.utils.translation import gettext as _
+
+    from jaga.backups.models import RunKind
+    from jaga.backups.services.runs import RunContext, RunFailed, perform
+
+    def work(ctx: RunContext) -> str:
+        raise RunFailed(
+            _(
+                "Ekspor terenkripsi ini terputus dan diantrekan lagi, tetapi frasa sandinya sudah dihapus dari "
+                "antrean setelah dibaca: ekspor tidak diulang tanpa enkripsi. Mulai ekspor lagi dari halaman rencana."
+            )
+        )
+
+    return perform(plan=plan, kind=RunKind.EXPORT, trigger="web", user=user, on_progress=None, work=work)
 
 
 @task(queue_name="quick")

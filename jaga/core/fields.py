@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 @lru_cache(maxsize=4)
 def _fernet(key: str) -> Fernet:
+    # Imported here: every model is loaded at every start, and most commands never read a secret.
+    from cryptography.fernet import Fernet
+
     return Fernet(key.encode())
 
 
@@ -20,6 +25,8 @@ def encrypt(value: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet(settings.JAGA_ENCRYPTION_KEY).decrypt(token.encode()).decode()
     except InvalidToken:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jaga.core import notify_transport
 from jaga.core.models import Institution, Membership, NotificationChannel, NotificationRoute, Role, Site
 from jaga.core.notifications import event_type_choices
+from jaga.core.widgets import DayInput
 
 
 class WriteOnlyTextarea(forms.Textarea):
@@ -365,8 +366,8 @@ class AuditFilterForm(forms.Form):
             ("system", _("Jaga sendiri (proses otomatis)")),
         ],
     )
-    date_from = forms.DateField(label=_("dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("dari tanggal"), required=False, widget=DayInput())
+    date_to = forms.DateField(label=_("sampai tanggal"), required=False, widget=DayInput())
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

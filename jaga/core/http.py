@@ -81,6 +81,21 @@ NET = Reasons(
         "protocol": _("Jawaban HTTP tidak sah dari %(host)s"),
         "network": _("Galat jaringan dengan %(host)s: %(error)s"),
         "error": _("Galat tak terduga saat memeriksa %(url)s: %(error)s"),
+        # the address guard's refusals (address_refusal): what was refused, why, and who may allow it
+        "address_unrecognised": _("Alamat %(address)s tidak dikenali"),
+        "address_internal": _(
+            "Alamat %(address)s (%(what)s) tidak boleh diperiksa; administrator Jaga dapat mengizinkan alamat "
+            "internal untuk instansi ini"
+        ),
+        "address_reserved": _("Alamat %(address)s tidak dapat diperiksa (alamat khusus atau multicast)"),
+        "address_private": _(
+            "Alamat %(address)s adalah alamat jaringan privat; izinkan dengan JAGA_HTTP_ALLOW_PRIVATE=true"
+        ),
+        "no_address": _("Tidak ada alamat yang dapat diperiksa"),
+        "own_address": _("alamat Jaga sendiri"),
+        "loopback": _("loopback"),
+        "link_local": _("link-local"),
+        "unspecified": _("alamat tak ditentukan"),
     },
 )
 
@@ -90,7 +105,7 @@ class HttpError(Exception):
     Indonesian / English (logs, commands). ``code`` is machine-readable."""
 
     def __init__(self, code: str, message: str | Text) -> None:
-        self.text: Text | str = message  # a plain string: words that have no sentence (an address refusal)
+        self.text: Text | str = message  # a plain string: words that have no sentence
         if isinstance(message, dict):
             message = said_both(message)
         super().__init__(message)
@@ -99,9 +114,13 @@ class HttpError(Exception):
 
 
 class AddressRefused(OSError):
-    """The connector refused every address of a host (raised inside aiohttp, turned into an HttpError)."""
+    """The connector refused every address of a host (raised inside aiohttp, turned into an HttpError):
+    ``text`` the guard's sentence (``NET``), ``message`` its words in Indonesian / English."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Text | str) -> None:
+        self.text: Text | str = message
+        if isinstance(message, dict):
+            message = said_both(message)
         super().__init__(message)
         self.message = message
 
@@ -175,53 +194,46 @@ def _normalise(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
-def address_refusal(ip: str, port: int, policy: AddressPolicy) -> str | None:
-    """Why ``ip:port`` may not be connected to under ``policy`` (a bilingual sentence), or ``None``."""
+def address_refusal(ip: str, port: int, policy: AddressPolicy) -> Text | None:
+    """Why ``ip:port`` may not be connected to under ``policy`` (a sentence, ``NET``), or ``None``."""
     address = _normalise(ip)
     if address is None:
-        return f"Alamat {ip} tidak dikenali / unrecognised address"
+        return NET("address_unrecognised", address=ip)
     own = _own_addresses(getattr(settings, "JAGA_LISTEN", None))
     internal_kind = ""
     if (str(address), port) in own:
-        internal_kind = "alamat Jaga sendiri / Jaga's own address"
+        internal_kind = "own_address"
     elif address.is_loopback:
         internal_kind = "loopback"
     elif address.is_link_local:
-        internal_kind = "link-local"
+        internal_kind = "link_local"
     elif address.is_unspecified:
-        internal_kind = "tidak ditentukan / unspecified"
+        internal_kind = "unspecified"
     if internal_kind:
         if policy.allow_internal:
             return None
-        return (
-            f"Alamat {address} ({internal_kind}) tidak boleh diperiksa; administrator Jaga dapat mengizinkan alamat "
-            f"internal untuk instansi ini / address {address} is internal and refused unless a Jaga administrator "
-            "allows internal addresses for this institution"
-        )
+        return NET("address_internal", address=str(address), what=NET(internal_kind))
     if address.is_multicast or address.is_reserved:
-        return f"Alamat {address} tidak dapat diperiksa / address {address} cannot be checked (reserved or multicast)"
+        return NET("address_reserved", address=str(address))
     if address.is_private or not address.is_global:
         if policy.allow_private:
             return None
-        return (
-            f"Alamat {address} adalah alamat jaringan privat; izinkan dengan JAGA_HTTP_ALLOW_PRIVATE=true / "
-            f"address {address} is in a private range, refused unless JAGA_HTTP_ALLOW_PRIVATE=true"
-        )
+        return NET("address_private", address=str(address))
     return None
 
 
 def addresses_filter(hosts: Sequence[ResolveResult], port: int, policy: AddressPolicy) -> list[ResolveResult]:
     """The resolved addresses that may be used; raises :class:`AddressRefused` when none may."""
     allowed: list[ResolveResult] = []
-    first_refusal = ""
+    first_refusal: Text | None = None
     for host in hosts:
         refusal = address_refusal(str(host["host"]), port, policy)
         if refusal is None:
             allowed.append(host)
-        elif not first_refusal:
+        elif first_refusal is None:
             first_refusal = refusal
     if not allowed:
-        raise AddressRefused(first_refusal or "Tidak ada alamat / no address")
+        raise AddressRefused(first_refusal or NET("no_address"))
     return allowed
 
 
@@ -399,9 +411,9 @@ def describe_error(exc: BaseException, url: str, timeout_s: float) -> HttpError:
     if isinstance(exc, HttpError):
         return exc
     if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, AddressRefused):
-        return HttpError("address_refused", exc.os_error.message)
+        return HttpError("address_refused", exc.os_error.text)
     if isinstance(exc, AddressRefused):
-        return HttpError("address_refused", exc.message)
+        return HttpError("address_refused", exc.text)
     if isinstance(exc, TimeoutError | asyncio.TimeoutError | aiohttp.ServerTimeoutError):
         return HttpError("timeout", NET("timeout", seconds=f"{timeout_s:g}", url=url))
     if isinstance(exc, aiohttp.InvalidURL):

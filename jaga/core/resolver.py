@@ -76,7 +76,7 @@ class DnsResolver:
         resolver = self._build()
         return ", ".join(f"{ns}:{resolver.port}" for ns in resolver.nameservers) or "-"
 
-    def refusal(self, policy: http.AddressPolicy) -> str | None:
+    def refusal(self, policy: http.AddressPolicy) -> Text | None:
         """Why the address guard refuses the given nameserver, or None (the system's resolvers are trusted)."""
         return http.address_refusal(self.nameserver, self.port, policy) if self.nameserver else None
 

@@ -24,6 +24,14 @@ def say(msgid: str, **args: Any) -> Text:
     return {"id": msgid, "args": args}
 
 
+def say_label(label: Any) -> Text:
+    """A catalogued label (a lazy translation: a choice's, a kind's) as a sentence: its Indonesian msgid, read
+    later in each reader's language. The Indonesian catalogue leaves every msgstr empty, so the label's words
+    under Indonesian are its msgid."""
+    with translation.override("id"):
+        return say(str(label))
+
+
 def _value(value: Any, translate: bool) -> Any:
     if isinstance(value, float):  # "1,6" for an Indonesian reader, "1.6" for an English one, "120" for both
         if value.is_integer():
@@ -67,6 +75,23 @@ class Reasons:
 
     def __call__(self, code: str, /, **args: Any) -> Text:
         return {"id": self.msgids[code], "args": args, "code": f"{self.prefix}.{code}"}
+
+
+_FINDERS: list[Callable[[str], None]] = []
+
+
+def finder_register(finder: Callable[[str], None]) -> None:
+    """From an app's ``ready()``: ``finder(prefix)`` imports the module that opens the book of ``prefix`` (the
+    monitoring kinds' books are opened when their kind is imported), for a reader that names no finder."""
+    if finder not in _FINDERS:
+        _FINDERS.append(finder)
+
+
+def _find_registered(prefix: str) -> None:
+    for finder in _FINDERS:
+        finder(prefix)
+        if prefix in _BOOKS:
+            return
 
 
 def books() -> dict[str, Reasons]:
@@ -113,11 +138,12 @@ def _unpack(value: Any, finder: Callable[[str], None] | None) -> Any:
 def sentence_load(stored: str, *, finder: Callable[[str], None] | None = None) -> Text | None:
     """The sentence of a stored value, or None for a plain string (or a code no book knows any more).
 
-    ``finder(prefix)`` is asked to load the book of a prefix not loaded yet (it imports the module)."""
+    ``finder(prefix)`` is asked to load the book of a prefix not loaded yet (it imports the module); without
+    one, the finders the apps registered (:func:`finder_register`) are."""
     if not stored.startswith(("[", "{")):
         return None
     try:
-        text = _unpack(json.loads(stored), finder)
+        text = _unpack(json.loads(stored), finder or _find_registered)
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     return text if isinstance(text, dict) and "id" in text else None

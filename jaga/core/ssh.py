@@ -10,14 +10,22 @@ failed ssh in several ways, "file already closed" among them). The connection it
 passed the scan but presents another key to ssh is refused by ssh too.
 
 The private key is the repository's or source's secret (stored encrypted); for a use it is written, with the
-pinned keys, into a 0700 folder of the data folder (ssh reads keys only from files).
+pinned keys, into a 0700 folder of the data folder (ssh reads keys only from files). Inside
+:func:`ssh_scope` (a backup run, a page that talks to an SFTP repository) that folder is the scope's own and
+is removed when the scope ends, also when it fails; a scope whose process was killed is removed by the next
+scope that starts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
+import secrets
 import shlex
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,9 +133,51 @@ def _private(path: Path, content: str) -> None:
         handle.write(content if content.endswith("\n") else content + "\n")
 
 
+_scope: contextvars.ContextVar[Path | None] = contextvars.ContextVar("jaga_ssh_scope", default=None)
+SCOPE_PREFIX = "use-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def ssh_scope(area: str = "backups") -> Iterator[Path]:
+    """The keys and known_hosts files written inside the block live in one folder that goes when it ends.
+
+    Nested scopes share the outer one. The folders of scopes whose process is gone (killed mid-run) are
+    removed here, so a private key never outlives the run that needed it for longer than the next run."""
+    current = _scope.get()
+    if current is not None:
+        yield current
+        return
+    base = Path(settings.DATA_DIR) / area / "ssh"
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for stale in base.glob(f"{SCOPE_PREFIX}*"):
+        pid = stale.name[len(SCOPE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = base / f"{SCOPE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    folder.mkdir(mode=0o700)
+    token = _scope.set(folder)
+    try:
+        yield folder
+    finally:
+        _scope.reset(token)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def ssh_files(name: str, *, pinned: str, private_key: str, area: str = "backups") -> tuple[Path, Path | None]:
-    """known_hosts (only the pinned keys) and the private key in ``DATA_DIR/<area>/ssh/<name>/`` (0700)."""
-    folder = Path(settings.DATA_DIR) / area / "ssh" / name
+    """known_hosts (only the pinned keys) and the private key in ``DATA_DIR/<area>/ssh/<name>/`` (0700), or in
+    the current :func:`ssh_scope`'s folder."""
+    scope = _scope.get()
+    folder = (scope if scope is not None else Path(settings.DATA_DIR) / area / "ssh") / name
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(folder, 0o700)
     known = folder / "known_hosts"

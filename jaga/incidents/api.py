@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 
 from jaga.core.api import Pagination, api_require, api_token
 from jaga.core.models import Site
+from jaga.core.sentences import sentence_read
 from jaga.incidents.kinds import REGISTRY
 from jaga.incidents.models import Incident, State, TimelineEntry, Vendor
 from jaga.incidents.selectors import IncidentFilter, incidents_for
@@ -52,6 +53,10 @@ class EntryOut(Schema):
         return obj.author.get_username() if obj.author else None
 
     @staticmethod
+    def resolve_text(obj: TimelineEntry) -> str:
+        return sentence_read(obj.text)  # Jaga's own lines are stored as sentences: in the request's language
+
+    @staticmethod
     def resolve_attachment_name(obj: TimelineEntry) -> str | None:
         return str(obj.data.get("file_name") or obj.attachment.name) if obj.attachment else None
 
@@ -82,6 +87,10 @@ class IncidentOut(Schema):
     @staticmethod
     def resolve_handler(obj: Incident) -> str | None:
         return obj.handler.get_username() if obj.handler else None
+
+    @staticmethod
+    def resolve_resolution_note(obj: Incident) -> str:
+        return sentence_read(obj.resolution_note)
 
 
 class IncidentDetailOut(IncidentOut):

@@ -12,14 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from jaga.core.demo import DemoContext
+from jaga.core.http import NET
 from jaga.core.models import Role
+from jaga.core.sentences import said
 from jaga.incidents.models import EntryKind, Incident, State, Tier, Vendor
 from jaga.incidents.services import incident_open_or_update
 from jaga.incidents.services.escalation import incident_escalate
 from jaga.incidents.services.vendors import incident_review_save, vendor_save
 from jaga.incidents.services.workflow import incident_acknowledge, incident_entry_add, incident_state_change
+from jaga.monitoring.reasons import reason_dump
 
 VENDOR_NAME = "CV Mitra Web Nusantara"
 CAUSES = {
@@ -87,9 +91,12 @@ def _escalated(ctx: DemoContext, staff: Any, ptip: Any, vendor: Vendor) -> None:
 
 def _resolved(ctx: DemoContext, staff: Any) -> None:
     at = ctx.now - dt.timedelta(days=3, hours=4)
+    refused = NET("refused", host=urlsplit(ctx.site.base_url).hostname or ctx.site.base_url, port=443)
     incident = incident_open_or_update(
         site=ctx.site, kind="outage", cause_key=CAUSES["resolved"], at=at, source="monitoring",
-        summary="Beranda: koneksi ke server ditolak (hosting mati)",
+        summary=f"Beranda: {said(refused, translate=False)}",
+        # as a monitor reports it (jaga/incidents/receivers.py): the title reads in each reader's language
+        details={"monitor": "Beranda", "monitor_kind": "http", "status": "down", "reason": reason_dump(refused)},
     )  # fmt: skip
     incident = incident_acknowledge(incident=incident, user=staff, at=at + dt.timedelta(minutes=6))
     incident_entry_add(

@@ -145,7 +145,7 @@ async def _addresses(target: Target, policy: http.AddressPolicy, resolved: list[
     if resolved:
         allowed = [a for a in resolved if http.address_refusal(a, target.port, policy) is None]
         if not allowed:
-            raise http.AddressRefused(http.address_refusal(resolved[0], target.port, policy) or "-")
+            raise http.AddressRefused(http.address_refusal(resolved[0], target.port, policy) or http.NET("no_address"))
         return allowed
     return await http.resolve_checked(target.host, target.port, policy)
 

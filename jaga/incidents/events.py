@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.notifications import event_type_register, notify
+from jaga.core.sentences import sentence_read
+from jaga.monitoring.reasons import Worded
 
 OPENED = "incident.opened"
 # Jaga proposes the next tier: one type per tier, so that each is routed to the next tier's role.
@@ -54,7 +56,7 @@ def _send(incident_id: int, event_type: str, title: Any, body: Any, params: dict
     notify(
         institution=incident.site.institution, event_type=event_type, title=title, body=body, site=incident.site,
         link=incident,
-        params={"summary": incident.summary, "site": incident.site.name, "kind": incident.kind_label(),
+        params={"summary": Worded(lambda: incident.title), "site": incident.site.name, "kind": incident.kind_label(),
                 "severity": Severity(incident.severity).label, "tier": Tier(incident.tier).label,
                 "number": incident.pk, **params},
     )  # fmt: skip
@@ -74,7 +76,8 @@ def announce_opened(incident_id: int) -> None:
 
 def announce_resolved(incident_id: int, note: str) -> None:
     announce(
-        incident_id, RESOLVED, _("Insiden #%(number)s selesai: %(summary)s (%(site)s)"), _("%(note)s"), note=note,
+        incident_id, RESOLVED, _("Insiden #%(number)s selesai: %(summary)s (%(site)s)"), _("%(note)s"),
+        note=Worded(lambda: sentence_read(note)),
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Site
+from jaga.core.widgets import DayInput
 from jaga.incidents.kinds import REGISTRY
 from jaga.incidents.kinds.base import Severity
 from jaga.incidents.models import EntryKind, Incident, State, Tier, Vendor
@@ -16,7 +17,7 @@ from jaga.incidents.selectors import OPEN, IncidentFilter
 from jaga.incidents.services.vendors import VENDOR_FIELDS
 from jaga.incidents.uploads import attachment_check
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 ATTACH_ACCEPT = {"accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,.log,.txt"}
 
 

@@ -155,6 +155,14 @@ class Incident(models.Model):
     def title(self) -> str:
         """What a page calls the incident, in the reader's language when its kind can say it (the summary is
         stored once, as the reporting app wrote it); the summary otherwise."""
+        from jaga.core.sentences import said
+
+        sentence = self.title_sentence()
+        if isinstance(sentence, dict):
+            try:
+                return said(sentence)
+            except (KeyError, TypeError, ValueError):  # a translation whose placeholders do not fit: the source
+                return said(sentence, translate=False)
         from jaga.incidents.kinds import REGISTRY
 
         if self.kind in REGISTRY:
@@ -163,6 +171,20 @@ class Incident(models.Model):
                 try:
                     return titled(self.details or {}, self.summary) or self.summary
                 except (KeyError, TypeError, ValueError):  # details of an older shape: the summary says it
+                    return self.summary
+        return self.summary
+
+    def title_sentence(self) -> Any:
+        """The title as a sentence (``jaga.core.sentences``) when the kind words it from the details; else the
+        summary (a string, as the reporting app wrote it)."""
+        from jaga.incidents.kinds import REGISTRY
+
+        if self.kind in REGISTRY:
+            worded = REGISTRY.get(self.kind).sentence
+            if worded is not None:
+                try:
+                    return worded(self.details or {}) or self.summary
+                except (KeyError, TypeError, ValueError):
                     return self.summary
         return self.summary
 

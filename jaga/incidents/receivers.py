@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext_noop
+
 from jaga.monitoring.models import MonitorStatus
 from jaga.monitoring.reasons import reason_read
 
 logger = logging.getLogger(__name__)
+
+CLEARED = gettext_noop("%(monitor)s: monitor melaporkan naik kembali.")
 
 # Which incident a monitor kind's trouble is. A kind not named here watches availability: an outage.
 MONITOR_KIND_INCIDENT = {
@@ -35,12 +40,14 @@ def on_monitor_status_changed(*, monitor: Any, transition: Any, **_: Any) -> Non
 
     A change inside a maintenance window is announced work, not a problem: no incident.
     """
-    from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
+    from jaga.incidents.services import _system_text, incident_cause_cleared, incident_open_or_update
 
     kind = MONITOR_KIND_INCIDENT.get(monitor.kind, "outage")
     if transition.to_status in TROUBLE[kind]:
         if transition.in_maintenance:
             return
+        with translation.override("id"):
+            status_label = str(MonitorStatus(transition.to_status).label)
         codes = (
             sorted({f.code for f in monitor.findings.filter(resolved_at__isnull=True)}) if kind == "integrity" else []
         )
@@ -48,8 +55,9 @@ def on_monitor_status_changed(*, monitor: Any, transition: Any, **_: Any) -> Non
             site=monitor.site,
             kind=kind,
             cause_key=monitor_cause_key(monitor),
-            # Stored once for every reader: in Indonesian, as the rest of an incident's own words.
-            summary=f"{monitor.name}: {reason_read(transition.reason, translate=False) or transition.to_status}"[:500],
+            # Stored once, in Indonesian (search, the admin); pages and messages read the title, which the kind
+            # (jaga/incidents/kinds/monitored.py) words in each reader's language from the details below.
+            summary=f"{monitor.name}: {reason_read(transition.reason, translate=False) or status_label}"[:500],
             details={
                 "monitor_id": monitor.pk,
                 "monitor": monitor.name,
@@ -70,5 +78,5 @@ def on_monitor_status_changed(*, monitor: Any, transition: Any, **_: Any) -> Non
             kind=kind,
             cause_key=monitor_cause_key(monitor),
             at=transition.at,
-            note=f"{monitor.name}: monitor melaporkan naik kembali.",
+            note=_system_text(CLEARED, monitor=monitor.name),
         )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 
 from jaga.core.models import Institution
+from jaga.core.sentences import sentence_read
 from jaga.incidents.kinds.base import Resolution
 from jaga.incidents.models import OPEN_STATES, Incident, State, TimelineEntry
 from jaga.incidents.services.workflow import ORDER, TRANSITIONS, incident_may_act, incident_resolution
@@ -182,7 +183,7 @@ def public_status_section(*, site: Any, now: dt.datetime) -> dict[str, Any] | No
                 "opened_at": incident.opened_at,
                 "resolved_at": incident.resolved_at,
                 "updates": [
-                    {"at": entry.at, "text": entry.public_text or entry.text}
+                    {"at": entry.at, "text": entry.public_text or sentence_read(entry.text)}
                     for entry in getattr(incident, "public", [])
                 ],
             }

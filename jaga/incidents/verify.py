@@ -11,11 +11,14 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from jaga.incidents.kinds import REGISTRY
 from jaga.incidents.kinds.base import Resolution
 from jaga.incidents.models import Incident, State
 from jaga.monitoring.models import CheckResult, MonitorStatus
+
+CONFIRMED = gettext_noop("Monitor memastikan situs dapat diakses (%(count)s pemeriksaan berturut-turut).")
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ def up_checks_since(*, monitor_id: int, since: datetime) -> int:
 
 def incident_verify_monitor(*, incident_id: int, now: datetime) -> bool:
     """Resolve the incident when its monitor has confirmed the site available; returns whether it did."""
-    from jaga.incidents.services import incident_resolve_confirmed
+    from jaga.incidents.services import _system_text, incident_resolve_confirmed
 
     incident = Incident.objects.filter(pk=incident_id, state=State.MONITORING).first()
     if incident is None or incident.cause_cleared_at is None:
@@ -57,9 +60,7 @@ def incident_verify_monitor(*, incident_id: int, now: datetime) -> bool:
     count = up_checks_since(monitor_id=monitor_id, since=incident.cause_cleared_at)
     if count < needed:
         return False
-    incident_resolve_confirmed(
-        incident=incident, at=now, note=f"Monitor memastikan situs dapat diakses ({count} pemeriksaan berturut-turut)."
-    )
+    incident_resolve_confirmed(incident=incident, at=now, note=_system_text(CONFIRMED, count=count))
     return True
 
 

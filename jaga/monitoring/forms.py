@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaga.core import kindconfig
 from jaga.core.kindconfig_form import KindConfigForm
+from jaga.core.widgets import MomentInput
 from jaga.monitoring.kinds import REGISTRY
 from jaga.monitoring.models import MaintenanceWindow, Monitor
 from jaga.monitoring.services import MONITOR_SETTINGS_FIELDS
@@ -143,9 +144,9 @@ class MaintenanceWindowForm(forms.ModelForm):  # type: ignore[type-arg]
         model = MaintenanceWindow
         fields = ["title", "monitor", "starts_at", "ends_at", "recurrence", "repeat_until"]
         widgets = {
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "repeat_until": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "starts_at": MomentInput(),
+            "ends_at": MomentInput(),
+            "repeat_until": MomentInput(),
         }
 
     def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:

@@ -6,22 +6,46 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_noop as _
 from django_tasks import task
 
 from jaga.core import clock
+from jaga.core.sentences import Text, say, say_label, sentence_dump
 from jaga.monitoring.models import CheckResult, Finding, Monitor, MonitorStatus
-from jaga.monitoring.reasons import reason_read
+from jaga.monitoring.reasons import reason_text
 
 ROUND = timedelta(hours=2)
+# The round's notes in the SOP ledger, one sentence a line (jaga.core.sentences): each reader reads them in his
+# language on the SOP pages and in the evidence pack.
+HEAD = _(
+    "Putaran pemantauan %(start)s-%(end)s UTC untuk %(site)s: %(monitors)s monitor aktif, %(checks)s pemeriksaan, "
+    "%(failures)s gagal."
+)
+MONITOR_LINE = _("- %(monitor)s [%(kind)s]: %(status)s")
+MONITOR_LINE_WHY = _("- %(monitor)s [%(kind)s]: %(status)s (%(reason)s)")
+OPEN_FINDINGS = _("Temuan terbuka: %(total)s (kritis: %(critical)s).")
+FINDING_LINE = _("- %(monitor)s: %(finding)s")
+NO_MONITORS = _("Tidak ada monitor aktif untuk situs ini.")
+NO_CHECKS = _("Tidak ada pemeriksaan dalam 2 jam terakhir: periksa apakah probe berjalan.")
 STATUS_LABELS = {
-    MonitorStatus.UP: "naik",
-    MonitorStatus.DOWN: "turun",
-    MonitorStatus.DEGRADED: "terganggu",
-    MonitorStatus.UNKNOWN: "belum diperiksa",
-    MonitorStatus.PROBE_OFFLINE: "probe luring",
-    MonitorStatus.PAUSED: "dijeda",
-    MonitorStatus.MAINTENANCE: "pemeliharaan",
+    MonitorStatus.UP: _("naik"),
+    MonitorStatus.DOWN: _("turun"),
+    MonitorStatus.DEGRADED: _("terganggu"),
+    MonitorStatus.UNKNOWN: _("belum diperiksa"),
+    MonitorStatus.PROBE_OFFLINE: _("probe luring"),
+    MonitorStatus.PAUSED: _("dijeda"),
+    MonitorStatus.MAINTENANCE: _("pemeliharaan"),
 }
+
+
+def _line(msgid: str, **args: Any) -> str:
+    return sentence_dump(say(msgid, **args))
+
+
+def _kind(key: str) -> Text | str:
+    from jaga.monitoring.kinds import REGISTRY
+
+    return say_label(REGISTRY.entry(key).label) if key in REGISTRY else key
 
 
 def monitoring_round_summarise(*, site: Any, now: datetime) -> tuple[str, str]:
@@ -43,23 +67,29 @@ def monitoring_round_summarise(*, site: Any, now: datetime) -> tuple[str, str]:
     else:
         outcome = "partial"
     lines = [
-        f"Putaran pemantauan {since:%d-%m-%Y %H.%M}-{now:%H.%M} UTC untuk {site.name}: "
-        f"{len(monitors)} monitor aktif, {counts['checks']} pemeriksaan, {counts['failures']} gagal.",
-    ]
+        _line(
+            HEAD, start=f"{since:%d-%m-%Y %H.%M}", end=f"{now:%H.%M}", site=site.name, monitors=len(monitors),
+            checks=counts["checks"], failures=counts["failures"],
+        ),
+    ]  # fmt: skip
     for monitor in monitors:
-        label = STATUS_LABELS.get(MonitorStatus(monitor.status), monitor.status)
-        said = reason_read(monitor.status_reason, translate=False)  # the ledger's line is Indonesian
-        reason = f" ({said[:200]})" if monitor.status != MonitorStatus.UP and said else ""
-        lines.append(f"- {monitor.name} [{monitor.kind}]: {label}{reason}")
+        status = say(STATUS_LABELS.get(MonitorStatus(monitor.status), monitor.status))
+        reason = reason_text(monitor.status_reason) or monitor.status_reason[:200]
+        if monitor.status != MonitorStatus.UP and reason:
+            lines.append(_line(MONITOR_LINE_WHY, monitor=monitor.name, kind=_kind(monitor.kind), status=status,
+                               reason=reason))  # fmt: skip
+        else:
+            lines.append(_line(MONITOR_LINE, monitor=monitor.name, kind=_kind(monitor.kind), status=status))
     total_open = open_findings.count()
     if total_open:
-        lines.append(f"Temuan terbuka: {total_open} (kritis: {critical}).")
+        lines.append(_line(OPEN_FINDINGS, total=total_open, critical=critical))
         for finding in open_findings.select_related("monitor")[:10]:
-            lines.append(f"- {finding.monitor.name}: {finding.message[:200]}")
+            said = finding.text if isinstance(finding.text, dict) and "id" in finding.text else finding.message[:200]
+            lines.append(_line(FINDING_LINE, monitor=finding.monitor.name, finding=said))
     if not monitors:
-        lines.append("Tidak ada monitor aktif untuk situs ini.")
+        lines.append(_line(NO_MONITORS))
     elif counts["checks"] == 0:
-        lines.append("Tidak ada pemeriksaan dalam 2 jam terakhir: periksa apakah probe berjalan.")
+        lines.append(_line(NO_CHECKS))
     return outcome, "\n".join(lines)
 
 

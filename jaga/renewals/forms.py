@@ -11,12 +11,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Institution, Site
+from jaga.core.widgets import DayInput
 from jaga.renewals.kinds import REGISTRY
 from jaga.renewals.models import DocumentKind, Service, StepAction
 from jaga.renewals.services.workflow import Step
 from jaga.renewals.uploads import MAX_UPLOAD_BYTES, pdf_check
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 PDF_ACCEPT = {"accept": "application/pdf,.pdf"}
 
 

@@ -12,17 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jaga.core import clock
 from jaga.core.models import Institution, Role
 from jaga.core.notifications import notify
 from jaga.core.permissions import user_roles
+from jaga.core.sentences import say, say_label, sentence_dump
 from jaga.reports.builders import REGISTRY
 from jaga.reports.models import Report
 from jaga.reports.services import report_issue
 
 REPORT_ACTIVITY = "report"  # the SOP ledger key of activity 5
 REMIND_AFTER = dt.timedelta(days=1)  # a sent report not acknowledged for this long is reminded, once a day
+LEDGER_NOTE = gettext_noop("%(number)s · %(report)s")  # the sent report's line in the SOP ledger, as a sentence
 REMIND_AT = "08:00"  # the reminder's time of day, in the institution's zone
 
 
@@ -79,7 +82,9 @@ def report_send(*, report: Report, user: User | None = None, now: dt.datetime | 
             ended_at=now,
             outcome="success",
             output=locked,
-            notes=f"{locked.number} · {REGISTRY.entry(locked.kind).label}",
+            notes=sentence_dump(
+                say(LEDGER_NOTE, number=locked.number, report=say_label(REGISTRY.entry(locked.kind).label))
+            ),
             evidence_files=[pdf],
         )
         transaction.on_commit(lambda: _announce_ready(locked))

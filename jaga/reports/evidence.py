@@ -40,7 +40,7 @@ from jaga.reports.formatting import date_long, datetime_long, month_year, number
 from jaga.reports.models import Report
 from jaga.reports.render import letter_css
 from jaga.sop.models import Activity, EvidenceFile, LedgerEntry
-from jaga.sop.selectors import activity_entries_q, sop_for_institution
+from jaga.sop.selectors import activity_entries_q, ledger_notes_text, sop_for_institution
 
 LISTED = 100  # up to this many records a month are listed one by one in the PDF; more are summed up per day
 CHUNK = 1 << 20
@@ -169,7 +169,7 @@ def _ledger_csv(entries: list[LedgerEntry], tz: ZoneInfo) -> bytes:
                 entry.performer_label,
                 entry.site.name if entry.site else "",
                 entry.output_repr,
-                entry.notes,
+                ledger_notes_text(entry.notes),
                 len(entry.evidence.all()),
             ]
         )
@@ -189,7 +189,7 @@ def _ledger_rows(entries: list[LedgerEntry], tz: ZoneInfo) -> tuple[bool, list[l
                     _outcome(entry),
                     entry.performer_label,
                     entry.site.name if entry.site else "—",
-                    (entry.output_repr or entry.notes)[:120],
+                    (entry.output_repr or ledger_notes_text(entry.notes))[:120],
                 ]
             )
         return True, rows

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Institution, Site
+from jaga.core.widgets import DayInput
 from jaga.reports.builders import REGISTRY
 from jaga.reports.document import Period
 from jaga.reports.models import Report, ReportSchedule
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DayInput()
 MAX_PERIOD_DAYS = 366
 
 

@@ -238,6 +238,10 @@ class EvidencePack(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who builds it (jaga.core.liveness.process_identity): the sweep fails a pack whose builder died.
+    owner_process = models.CharField(max_length=64, blank=True)
+    owner_host = models.CharField(max_length=255, blank=True)
+    owner_pid = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,15 +15,24 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jaga.core import clock
+from jaga.core.liveness import process_identity, process_verdict
 from jaga.core.models import Institution
+from jaga.core.sentences import say, sentence_dump
 from jaga.reports.document import Period
 from jaga.reports.models import EvidencePack, Report
 
+logger = logging.getLogger(__name__)
+
 MAX_PERIOD_DAYS = 366
 STALE_AFTER = dt.timedelta(hours=1)  # a year's pack takes well under a minute
+# Why a pack failed when nothing raised (stored as a sentence, read in the reader's language).
+STOPPED = gettext_noop("Penyusunan terhenti: worker berhenti sebelum paket selesai.")
+TOO_LONG = gettext_noop("Penyusunan terhenti: paket belum selesai setelah %(minutes)s menit.")
 
 
 def evidence_pack_request(
@@ -39,12 +49,8 @@ def evidence_pack_request(
     same = EvidencePack.objects.filter(
         institution=institution, period_start=period.start, period_end=period.end, language=language
     )
-    # A pack "running" for longer than any pack takes lost its worker (killed): it failed, and is asked again.
-    same.filter(state=EvidencePack.State.RUNNING, started_at__lt=clock.now() - STALE_AFTER).update(
-        state=EvidencePack.State.FAILED,
-        error=str(_("Penyusunan terhenti: worker berhenti sebelum paket selesai.")),
-        finished_at=clock.now(),
-    )
+    # A pack whose builder died is failed (by the sweep as well, every minute), and this request asks again.
+    evidence_packs_sweep_interrupted(now=clock.now(), packs=same)
     waiting = same.filter(state__in=[EvidencePack.State.QUEUED, EvidencePack.State.RUNNING]).first()
     if waiting is not None:
         return waiting
@@ -61,6 +67,35 @@ def evidence_pack_request(
     return pack
 
 
+def evidence_packs_sweep_interrupted(
+    *, now: dt.datetime | None = None, packs: QuerySet[EvidencePack] | None = None
+) -> list[int]:
+    """Fail every pack still "being built" whose builder died (jaga.core.liveness, core's sweep calls this every
+    minute) or that has run longer than :data:`STALE_AFTER` (a hung builder); returns their ids. A person asks
+    for it again: the job of a dead worker that core re-queues finds its pack claimed and builds nothing."""
+    now = now or clock.now()
+    failed: list[int] = []
+    running = (packs if packs is not None else EvidencePack.objects.all()).filter(state=EvidencePack.State.RUNNING)
+    for pack in running.order_by("started_at"):
+        if pack.started_at is not None and pack.started_at < now - STALE_AFTER:
+            why = say(TOO_LONG, minutes=int((now - pack.started_at).total_seconds() // 60))
+            reason = "ran too long"
+        else:
+            verdict = process_verdict(
+                process_id=pack.owner_process, host=pack.owner_host, pid=pack.owner_pid, since=pack.started_at, now=now
+            )
+            if not verdict.dead:
+                continue
+            why, reason = say(STOPPED), verdict.reason
+        done = EvidencePack.objects.filter(pk=pack.pk, state=EvidencePack.State.RUNNING).update(
+            state=EvidencePack.State.FAILED, error=sentence_dump(why), finished_at=now
+        )
+        if done:
+            failed.append(pack.pk)
+            logger.warning("paket bukti %s ditandai gagal / evidence pack marked failed: %s", pack.pk, reason)
+    return failed
+
+
 def _progress(pack_id: int) -> Callable[[int, int], None]:
     def tell(done: int, total: int) -> None:
         EvidencePack.objects.filter(pk=pack_id).update(steps_done=done, steps_total=total)
@@ -74,8 +109,13 @@ def evidence_pack_build(*, pack: EvidencePack) -> EvidencePack:
     from jaga.reports.evidence import evidence_pack_write
 
     now = clock.now()
+    owner = process_identity()
     claimed = EvidencePack.objects.filter(pk=pack.pk, state=EvidencePack.State.QUEUED).update(
-        state=EvidencePack.State.RUNNING, started_at=now
+        state=EvidencePack.State.RUNNING,
+        started_at=now,
+        owner_process=owner.process_id[:64],
+        owner_host=owner.host[:255],
+        owner_pid=owner.pid,
     )
     pack.refresh_from_db()
     if not claimed:

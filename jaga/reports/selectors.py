@@ -123,7 +123,7 @@ def report_ledger_span(*, report: Report) -> LedgerSpan:
         )
     return LedgerSpan(
         opened_at=report.opened_at,
-        standard_label=activity.time_standard_label if activity is not None else "",
+        standard_label=activity.time_standard_words if activity is not None and activity.time_standard else "",
         minutes=round(entry.duration.total_seconds() / 60) if entry is not None and entry.duration else None,
         met=entry.met_standard if entry is not None else None,
     )

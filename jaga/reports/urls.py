@@ -21,4 +21,5 @@ urlpatterns = [
     path("<slug:slug>/<int:report_id>/hapus/", views.report_delete_view, name="report_delete"),
     path("<slug:slug>/<int:report_id>/pdf/", views.report_pdf, name="report_pdf"),
     path("<slug:slug>/<int:report_id>/csv/", views.report_csv, name="report_csv"),
+    path("<slug:slug>/<int:report_id>/csv.zip", views.report_csv_zip, name="report_csv_zip"),
 ]

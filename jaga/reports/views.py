@@ -23,7 +23,7 @@ from jaga.core.permissions import Action, get_for_user, user_can
 from jaga.reports import delivery, scheduled, selectors, services
 from jaga.reports.builders import REGISTRY
 from jaga.reports.builders.common import conclusions_text
-from jaga.reports.export import table_csv
+from jaga.reports.export import table_csv, tables_zip
 from jaga.reports.forms import AcknowledgeForm, ReportCreateForm, ReportEditForm, ReportScheduleForm, previous_month
 from jaga.reports.models import Report, ReportSchedule
 
@@ -138,11 +138,25 @@ def _detail_context(request: HttpRequest, report: Report, **forms: Any) -> dict[
         "state": selectors.report_state(report),
         "kind_label": selectors.kind_label(report.kind),
         "tables": [table for table in document.tables() if table.rows],
+        "csv_groups": _csv_groups(document),
         "can_operate": can_operate,
         "may_acknowledge": may_acknowledge,
         "span": selectors.report_ledger_span(report=report),
         **forms,
     }
+
+
+def _csv_groups(document: Any) -> list[dict[str, Any]]:
+    """The tables with rows, by the part of the letter they belong to (B, then each section of C): a visitor log
+    of ten sites has some ninety tables, listed under their section rather than as ninety buttons."""
+    groups = []
+    if document.activities and document.activities.rows:
+        groups.append({"title": document.labels.get("b", ""), "tables": [document.activities]})
+    for section in document.sections:
+        tables = [table for table in section.tables if table.rows]
+        if tables:
+            groups.append({"title": section.title, "tables": tables})
+    return groups
 
 
 @login_required
@@ -268,6 +282,19 @@ def report_csv(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv", "-" + key)}"'
+    return response
+
+
+@login_required
+def report_csv_zip(request: HttpRequest, slug: str, report_id: int) -> HttpResponse:
+    """Every table of the report as one CSV each, in one zip (one download for a report of many tables)."""
+    report = _report(request, slug, report_id)
+    document = services.report_build(report=report)
+    tables = [table for table in document.tables() if table.rows]
+    if not tables:
+        raise Http404
+    response = HttpResponse(tables_zip(tables), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "zip", "-csv")}"'
     return response
 
 

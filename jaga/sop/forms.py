@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
 from jaga.core.models import Institution, Role, Site
+from jaga.core.widgets import DayInput, MomentInput
 from jaga.sop.keys import activity_key_choices
 from jaga.sop.models import Activity, Outcome
 
@@ -32,12 +33,8 @@ class MultipleFileField(forms.FileField):
 
 
 class LedgerRecordForm(forms.Form):
-    started_at = forms.DateTimeField(
-        label=_("Mulai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
-    ended_at = forms.DateTimeField(
-        label=_("Selesai"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    started_at = forms.DateTimeField(label=_("Mulai"), widget=MomentInput())
+    ended_at = forms.DateTimeField(label=_("Selesai"), widget=MomentInput())
     site = forms.ModelChoiceField(
         label=_("Situs"), queryset=Site.objects.none(), required=False, empty_label=_("— tidak untuk satu situs —")
     )
@@ -77,12 +74,8 @@ class LedgerRecordForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    dari = forms.DateField(
-        label=_("Dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    sampai = forms.DateField(
-        label=_("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    dari = forms.DateField(label=_("Dari"), required=False, widget=DayInput())
+    sampai = forms.DateField(label=_("Sampai"), required=False, widget=DayInput())
 
     MAX_DAYS = 366
 

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jaga.core.models import Role
@@ -222,6 +223,16 @@ class Activity(models.Model):
     @property
     def is_relative(self) -> bool:
         return self.time_standard is None
+
+    @property
+    def time_standard_words(self) -> str:
+        """The time standard in the reader's language ("2 jam" / "2 hours"; "Relatif" / "Relative"): the label
+        is the SOP's own words, Indonesian, so a page reads the duration itself."""
+        from jaga.core.templatetags.jaga_format import durasi
+
+        if self.time_standard is None:
+            return gettext("Relatif")
+        return durasi(self.time_standard)
 
 
 class Outcome(models.TextChoices):

@@ -58,6 +58,25 @@ class ActivityStatus:
         return {State.OK: "ok", State.DONE: "ok", State.DUE: "due", State.OVERDUE: "overdue"}.get(self.state, "")
 
 
+def ledger_notes_lines(notes: str) -> list[str]:
+    """A ledger entry's notes in the reader's language, one line each: a line Jaga wrote is stored as a sentence
+    (:mod:`jaga.core.sentences`; one of :data:`jaga.sop.services.SYSTEM_NOTES` as its Indonesian msgid) and read
+    now; a line a person wrote is shown as it was written."""
+    from django.utils.translation import gettext
+
+    from jaga.core.sentences import sentence_read
+    from jaga.sop.services import SYSTEM_NOTES
+
+    return [
+        gettext(line) if line.strip() in SYSTEM_NOTES else sentence_read(line) for line in (notes or "").splitlines()
+    ]
+
+
+def ledger_notes_text(notes: str) -> str:
+    """:func:`ledger_notes_lines` joined again (a CSV cell, a PDF row)."""
+    return "\n".join(ledger_notes_lines(notes))
+
+
 def sop_for_institution(*, institution: Institution) -> Sop:
     return sop_resolve(institution=institution)
 

@@ -64,30 +64,34 @@ class AllowedNetworkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class CustomRuleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = CustomRule
-        fields = ["text", "is_active"]
+        fields = ["text", "institution", "is_active"]
         widgets = {"text": forms.Textarea(attrs={"rows": 30, "cols": 110, "style": "font-family: monospace"})}
 
-    def clean_text(self) -> str:
+    def clean(self) -> dict[str, Any]:
         from jaga.traffic.detection.rules import RuleError  # here: every command imports the admin at start
-        from jaga.traffic.services.rules import custom_rule_check
+        from jaga.traffic.services.rules import custom_rule_check, custom_rule_key_problem
 
-        text = str(self.cleaned_data["text"])
+        data = super().clean() or {}
+        if "text" not in data:
+            return data
         try:
-            rule = custom_rule_check(text)
+            rule = custom_rule_check(str(data["text"]))
         except RuleError as exc:
-            raise forms.ValidationError(str(exc).splitlines()) from None
-        taken = CustomRule.objects.filter(key=rule.key).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(
-                _("Sudah ada aturan khusus dengan kunci %(key)s: ubah yang itu.") % {"key": rule.key}
-            )
+            self.add_error("text", forms.ValidationError(str(exc).splitlines()))
+            return data
+        institution = data.get("institution")
+        problem = custom_rule_key_problem(
+            rule, institution_id=institution.pk if institution else None, editing=self.instance.pk
+        )
+        if problem:
+            self.add_error("text", problem)
         self.instance.key = rule.key
-        return text
+        return data
 
 
 @admin.register(CustomRule)
 class CustomRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = CustomRuleForm
-    list_display = ["key", "is_active", "updated_at"]
-    list_filter = ["is_active"]
+    list_display = ["key", "institution", "is_active", "updated_at"]
+    list_filter = ["is_active", "institution"]
     readonly_fields = ["key", "updated_at"]

@@ -14,7 +14,7 @@ from jaga.core.api import ApiInvalid, Pagination, api_token
 from jaga.core.models import Site
 from jaga.traffic import panels
 from jaga.traffic.blocklists import BLOCKLIST_FORMATS, blocklist_render
-from jaga.traffic.detection.rules import rules_all
+from jaga.traffic.detection.rules import rules_for
 from jaga.traffic.models import Detection
 from jaga.traffic.selectors import blocklist_entries, detections_for
 
@@ -150,6 +150,7 @@ def site_blocklist(request: HttpRequest, site_id: int, format: str = "nginx") ->
 
 @router.get("/rules", response=list[RuleOut])
 def rules_list(request: HttpRequest) -> Any:
+    """The rules in force for the token's institution: Jaga's, the installation's custom ones and its own."""
     return [
         {
             "key": r.key,
@@ -160,5 +161,5 @@ def rules_list(request: HttpRequest) -> Any:
             "explanation": str(r.explanation),
             "advice": str(r.advice),
         }
-        for r in rules_all()
+        for r in rules_for(institution_id=api_token(request).institution_id)
     ]

@@ -245,11 +245,26 @@ class TrafficDay(models.Model):
 
 
 class CustomRule(models.Model):
-    """A detection rule added without code, from the admin or a file (``jaga traffic rules --add FILE``): the
-    same YAML as Jaga's own rules, checked and its test lines run before it is saved
-    (:func:`jaga.traffic.services.rules.custom_rule_check`). A key of Jaga's replaces that rule."""
+    """A detection rule added without code, from Jaga's pages (an institution's Administrator), the admin or a
+    file (``jaga traffic rules --add FILE``): the same YAML as Jaga's own rules, checked and its test lines run
+    before it is saved (:func:`jaga.traffic.services.rules.custom_rule_check`).
+
+    Without an institution (the admin, the command) the rule holds for every site of the installation, and a key
+    of Jaga's replaces that rule; with one (Jaga's pages) it holds for that institution's sites only and takes a
+    key of its own, so that one court's Administrator never changes another court's detection."""
+
+    INSTITUTION_PATH = "institution"
 
     key = models.CharField(_("kunci"), max_length=80, unique=True, editable=False)
+    institution = models.ForeignKey(
+        "core.Institution",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="traffic_custom_rules",
+        verbose_name=_("institusi"),
+        help_text=_("Kosong: berlaku untuk semua situs instalasi ini."),
+    )
     text = models.TextField(
         _("aturan (YAML)"),
         help_text=_(

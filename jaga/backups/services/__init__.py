@@ -16,6 +16,7 @@ from jaga.backups.services.setup import (
     repository_init,
     repository_sheet_confirm,
     repository_sheets_remind,
+    scratch_remove,
     source_add,
     work_dir,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "repository_sheets_remind",
     "restore_live_run",
     "restore_run",
+    "scratch_remove",
     "source_add",
     "work_dir",
 ]

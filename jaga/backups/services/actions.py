@@ -14,7 +14,7 @@ from jaga.backups.repositories import restic_for
 from jaga.backups.restic import SKIPPED_SUFFIX, BackupSummary, Restic, ResticError, forget_args
 from jaga.backups.selectors import latest_snapshot_run
 from jaga.backups.services.runs import RunContext, RunFailed, perform, specs_of
-from jaga.backups.services.setup import work_dir
+from jaga.backups.services.setup import scratch_remove, work_dir
 from jaga.backups.sources import REGISTRY
 from jaga.core import clock
 
@@ -160,9 +160,18 @@ def drill_run(
         ctx.run.snapshot_id = backup.snapshot_id
         try:
             ctx.phase(_("Memulihkan snapshot %(id)s ke folder sementara") % {"id": backup.snapshot_id[:8]}, 10.0)
-            restic_for(plan.repository).restore(backup.snapshot_id, target=scratch, verify=True)
+            restored = restic_for(plan.repository).restore(backup.snapshot_id, target=scratch, verify=True)
             results: dict[str, Any] = {}
             problems: list[str] = []
+            verified = restored.verified_files
+            if verified is not None:
+                ctx.run.files_processed = verified
+                # Every file the snapshot holds was restored and read back: the backup's own count, from restic.
+                if backup.state == RunState.SUCCESS and backup.files_processed and verified != backup.files_processed:
+                    problems.append(
+                        _("restic memeriksa %(found)d berkas, snapshot berisi %(expected)d")
+                        % {"found": verified, "expected": backup.files_processed}
+                    )
             facts_by_source = (backup.details or {}).get("sources", {})
             for source, spec in specs_of(plan):
                 facts = facts_by_source.get(source.name)
@@ -174,9 +183,11 @@ def drill_run(
                 results[source.name] = {"ok": result.ok, **result.figures, "problems": result.problems}
                 problems += [f"{source.name}: {problem}" for problem in result.problems]
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        ctx.run.details = {"snapshot": backup.snapshot_id, "backup_run": backup.pk, "sources": results}
-        ctx.run.save(update_fields=["details", "snapshot_id"])
+            scratch_remove(scratch)
+        ctx.run.details = {
+            "snapshot": backup.snapshot_id, "backup_run": backup.pk, "verified_files": verified, "sources": results,
+        }  # fmt: skip
+        ctx.run.save(update_fields=["details", "snapshot_id", "files_processed"])
         if problems:
             raise RunFailed(_("Latihan pemulihan menemukan masalah: %(p)s") % {"p": "; ".join(problems)})
         ctx.log(_("Latihan pemulihan berhasil"))

@@ -9,7 +9,6 @@ each database loaded from its checked dump.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from jaga.backups.models import Plan, Run, RunKind, RunState
 from jaga.backups.repositories import restic_for
 from jaga.backups.services.actions import backup_of_snapshot, backup_run
 from jaga.backups.services.runs import RunContext, RunFailed, perform, specs_of
-from jaga.backups.services.setup import work_dir
+from jaga.backups.services.setup import scratch_remove, work_dir
 from jaga.backups.sources import REGISTRY
 
 
@@ -83,7 +82,7 @@ def restore_live_run(
         ctx.run.details["safety_snapshot"] = safety.snapshot_id
         ctx.log(_("Snapshot pengaman keadaan sekarang: %(id)s") % {"id": safety.snapshot_id[:8]})
         scratch = work_dir("restores") / f"run-{ctx.run.pk}"
-        shutil.rmtree(scratch, ignore_errors=True)
+        scratch_remove(scratch)
         facts_by_source = (chosen.details or {}).get("sources", {})
         results: dict[str, Any] = {}
         try:
@@ -101,7 +100,7 @@ def restore_live_run(
                     spec, restored=scratch, facts=facts, log=ctx.log
                 )
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+            scratch_remove(scratch)
             ctx.run.details["sources"] = results
             ctx.run.save(update_fields=["details", "snapshot_id"])
         ctx.log(_("Situs dipulihkan dari snapshot %(id)s") % {"id": chosen.snapshot_id[:8]})

@@ -29,7 +29,7 @@ from jaga.backups.sources.base import SourceError, SourceSpec
 from jaga.core import clock
 from jaga.core.liveness import process_identity, process_verdict
 from jaga.core.notifications import notify
-from jaga.core.ssh import site_server
+from jaga.core.ssh import site_server, ssh_scope
 from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
 
 logger = logging.getLogger("jaga.backups")
@@ -257,7 +257,7 @@ def perform(
     ctx = RunContext(run=run, on_progress=on_progress)
     soft = False
     try:
-        with plan_lock(plan):
+        with plan_lock(plan), ssh_scope():  # the run's SSH keys are removed when it ends
             medium_check(plan.repository)
             state = work(ctx)
         _run_close(run, entry, state=state)

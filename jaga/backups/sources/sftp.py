@@ -1,10 +1,13 @@
 """A remote web root on shared hosting, pulled over SFTP with the site's SSH key, then snapshotted.
 
+The key is the one stored on the site's page (``site_key``, the default when the site has one) or a key of the
+source's own (its secret, stored encrypted).
+
 The remote folder is mirrored into ``DATA_DIR/backups/mirrors/<id>/`` with ``rclone sync`` (only what
 changed since the last pull is transferred; modification times are kept, so restic too reads only what
 changed), without the CMS's caches, sessions and tmp folders; restic then snapshots the mirror. The
 server's host key is pinned on first use and checked by Jaga before every pull (:mod:`jaga.core.ssh`);
-rclone connects with the pinned keys only. The private key is the source's secret (stored encrypted).
+rclone connects with the pinned keys only.
 
 A restore over the live site pushes the restored copy back with ``rclone sync`` (files that the snapshot
 did not hold are removed on the server, except what the plan never backs up).
@@ -67,7 +70,9 @@ class Server(KindConfig):
 class Config(WebRootConfig, Server):  # Server last in the bases: a form asks for the server before the folder
     prefill: ClassVar[Mapping[str, str]] = {
         "host": "server_host", "port": "server_port", "user": "server_user", "path": "web_root", "cms": "cms",
+        "site_key": "server_key",
     }  # fmt: skip
+
     path_hint: ClassVar[str] = gettext_noop("Tulis folder lengkap di server, diawali /.")
 
     path: str = setting(
@@ -77,6 +82,14 @@ class Config(WebRootConfig, Server):  # Server last in the bases: a form asks fo
         "",
         label=gettext_noop("Kunci host yang dipatok"),
         help=gettext_noop("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
+    )
+    # Last: the key box (the source's secret) follows it on the form.
+    site_key: bool = setting(
+        False,
+        label=gettext_noop("Pakai kunci SSH situs"),
+        help=gettext_noop(
+            "Kunci SSH privat yang tersimpan di halaman situs (server web); kolom kunci di bawah boleh kosong."
+        ),
     )
 
 
@@ -116,10 +129,15 @@ def rclone_args(
     return (*args, *rclone_filters(config))
 
 
+def _key(spec: SourceSpec) -> str:
+    """The private key: the site's stored one (``site_key``), else the source's own secret."""
+    return spec.server_key if spec.config.get("site_key") else spec.secret
+
+
 class SftpSource(SourceBase):
     is_database = False
     Config = Config
-    secret_label = gettext_noop("Kunci SSH privat")
+    secret_label = gettext_noop("Kunci SSH privat (bila bukan kunci situs)")
     secret_multiline = True
 
     def describe(self, spec: SourceSpec) -> str:
@@ -133,12 +151,12 @@ class SftpSource(SourceBase):
             keys = ssh.host_key_verify(endpoint_of(spec.config), pinned)
         except ssh.HostKeyError as exc:
             raise SourceError(exc.message, check="host_key" if exc.reason == "host_key" else "connection") from None
-        known, key = ssh.ssh_files(f"source-{mirror_of(spec.config).name}", pinned=keys, private_key=spec.secret)
+        known, key = ssh.ssh_files(f"source-{mirror_of(spec.config).name}", pinned=keys, private_key=_key(spec))
         return keys, known, key
 
     def _sync(self, spec: SourceSpec, args: tuple[str, ...], *, failure: str) -> None:
         try:
-            execute.run(args, timeout=PULL_TIMEOUT, secrets=[spec.secret] if spec.secret else [])
+            execute.run(args, timeout=PULL_TIMEOUT, secrets=[_key(spec)] if _key(spec) else [])
         except execute.ExecuteError as exc:
             raise SourceError(
                 failure % {"where": self.describe(spec)},

@@ -68,3 +68,22 @@ def test_the_adk_register_is_read_by_a_member_and_not_by_another_institution(
     assert items[0]["checksums"].count("\n") == len(run.details["files"])
     assert client.get("/api/backups/exports", headers=bearer(outsider, other_institution)).json()["items"] == []
     assert client.get("/api/backups/exports").status_code == 401
+
+
+def test_an_archived_plan_leaves_the_list_keeps_its_runs_and_refuses_to_start(
+    client: Client, plan: Any, staff: Any, institution: Any
+) -> None:
+    from jaga.backups.services.edits import plan_remove
+
+    run = services.backup_run(plan=plan)
+    assert plan_remove(plan=plan) == "archived"
+    headers = bearer(staff, institution)
+    assert client.get("/api/backups/plans", headers=headers).json() == []
+    item = client.get(f"/api/backups/plans/{plan.pk}", headers=headers).json()
+    assert item["archived_at"] is not None
+    assert item["is_active"] is False
+    assert client.get(f"/api/backups/runs/{run.pk}", headers=headers).json()["snapshot_id"] == run.snapshot_id
+    answer = client.post(f"/api/backups/plans/{plan.pk}/backup", headers=headers)
+    assert answer.status_code == 409
+    assert "diarsipkan" in answer.json()["detail"]
+    assert not DBTaskResult.objects.exists()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from jaga.backups import services
 from jaga.backups.models import Run, RunState
 from jaga.backups.repositories import MediumMissing, medium_check, restic_for
-from jaga.backups.restic import backup_args, check_args, forget_args
+from jaga.backups.restic import backup_args, check_args, forget_args, verified_files
 from jaga.sop.models import LedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -178,11 +181,44 @@ def test_a_sqlite_database_is_copied_online_checked_and_drilled(site, repository
 
 
 def test_a_drill_restores_the_files_and_verifies_them(plan) -> None:  # type: ignore[no-untyped-def]
-    services.backup_run(plan=plan)
+    backup = services.backup_run(plan=plan)
     drill = services.drill_run(plan=plan)
     assert drill.state == RunState.SUCCESS, drill.error
     assert drill.details["sources"]["www"]["files"] == 3
+    # restic's --verify read back every file the backup saved (its own count, not a walk of the folder)
+    assert drill.details["verified_files"] == drill.files_processed == backup.files_processed == 3
     assert not any((Path(services.work_dir("drills"))).iterdir())  # the scratch folder is gone
+
+
+def test_a_drill_that_verifies_fewer_files_than_the_backup_saved_fails(plan) -> None:  # type: ignore[no-untyped-def]
+    backup = services.backup_run(plan=plan)
+    Run.objects.filter(pk=backup.pk).update(files_processed=backup.files_processed + 1)
+    drill = services.drill_run(plan=plan)
+    assert drill.state == RunState.FAILED
+    assert f"restic memeriksa 3 berkas, snapshot berisi {backup.files_processed + 1}" in drill.error
+
+
+def test_the_verified_count_is_read_from_restics_last_line() -> None:
+    out = (
+        "restoring <Snapshot 6e2a8b63 of [/srv/www]> to /x\nverifying files in /x\n"
+        "finished verifying 37081 files in /x (took 3s)\n"
+    )
+    assert verified_files(out) == 37081
+    assert verified_files("restoring <Snapshot 6e2a8b63> to /x\n") is None
+
+
+def test_a_scratch_folder_is_removed_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    scratch = tmp_path / "run-1"
+    (scratch / "a" / "b").mkdir(parents=True)
+    (scratch / "a" / "b" / "berkas.php").write_text("<?php")
+    (scratch / "a" / "tautan").symlink_to(tmp_path / "di-luar")
+    (tmp_path / "di-luar").mkdir()
+    (tmp_path / "di-luar" / "tetap.txt").write_text("x")
+    os.chmod(scratch / "a" / "b", 0o500)  # restic restores a read-only folder as it was
+    services.scratch_remove(scratch)
+    assert not scratch.exists()
+    assert (tmp_path / "di-luar" / "tetap.txt").exists()  # a symlink is removed, never followed
+    services.scratch_remove(scratch)  # gone already: nothing to do
 
 
 def test_a_drill_without_a_snapshot_fails(plan) -> None:  # type: ignore[no-untyped-def]
@@ -289,3 +325,15 @@ def test_the_run_log_writes_the_institutions_local_time_as_its_pages_do(plan) ->
     run.refresh_from_db()
     # 14.47.46 UTC is 21.47.46 in Asia/Jakarta (WIB), written with dots as the pages write times.
     assert run.log == "[21.47.46] mulai\n"
+
+
+def test_the_backup_command_freezes_what_start_up_made(plan) -> None:  # type: ignore[no-untyped-def]
+    gc.unfreeze()
+    try:
+        out = io.StringIO()
+        call_command("backup", "list", stdout=out)
+        assert plan.name in out.getvalue()
+        # Django's and the apps' objects are out of the collector's sight (no walk of them at each collection)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django_tasks import TaskContext
 from django_tasks_db.models import DBTaskResult
 
 from jaga.backups import services
@@ -30,9 +31,12 @@ def _form(target: Path, **extra: str) -> dict[str, str]:
 
 
 def _work_like_a_worker(result: DBTaskResult[Any, Any]) -> Any:
-    """What the long worker does with a queued task: claim it, run it, record its return value."""
+    """What the long worker does with a queued task: claim it, run it (with its context, when the task asks
+    for it), record its return value."""
     result.claim("uji")
-    value = result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+    task = result.task
+    context = (TaskContext(task_result=result.task_result),) if task.takes_context else ()
+    value = task.call(*context, *result.args_kwargs["args"], **result.args_kwargs["kwargs"])
     result.set_successful(value)
     return value
 
@@ -68,6 +72,33 @@ def test_the_administrator_and_the_kasubbag_ptip_queue_an_export_with_the_passph
     )  # fmt: skip
     assert PASSPHRASE not in str(queued.args_kwargs)
     assert decrypt(kwargs["passphrase"]) == PASSPHRASE
+
+
+def test_the_passphrase_leaves_the_queue_once_read_and_a_requeued_export_is_never_made_unencrypted(
+    client: Any, plan: Any, people: dict[str, Any], tmp_path: Path
+) -> None:
+    from jaga.backups.tasks import PASSPHRASE_USED
+
+    assert services.backup_run(plan=plan).state == RunState.SUCCESS
+    client.force_login(people["admin"])
+    client.post(_url(plan), _form(tmp_path / "usb", passphrase=PASSPHRASE, passphrase_again=PASSPHRASE))
+    queued = DBTaskResult.objects.get()
+    encrypted = queued.args_kwargs["kwargs"]["passphrase"]
+    outcome = _work_like_a_worker(queued)
+    run = Run.objects.get(pk=outcome["run"])
+    assert run.state == RunState.SUCCESS, run.error
+    assert any(name.endswith(".zst.gpg") for name in run.details["files"])  # the phrase was used
+    queued.refresh_from_db()
+    assert queued.args_kwargs["kwargs"]["passphrase"] == PASSPHRASE_USED
+    assert encrypted not in str(queued.args_kwargs)
+    # The same task queued again (its worker was cut off): it fails in words and writes nothing.
+    queued.status = "READY"
+    queued.save(update_fields=["status"])
+    again = _work_like_a_worker(DBTaskResult.objects.get(pk=queued.pk))
+    refused = Run.objects.get(pk=again["run"])
+    assert refused.state == RunState.FAILED
+    assert "frasa sandinya sudah dihapus dari antrean" in refused.error
+    assert MediaExport.objects.count() == 1
 
 
 def test_a_wrong_export_form_says_what_is_wrong_field_by_field_and_queues_nothing(

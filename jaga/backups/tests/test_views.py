@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -137,3 +138,31 @@ def test_an_unprinted_recovery_sheet_is_reminded_every_day_until_an_administrato
     client.post(f"/backups/pn-bangil/repositori/{plan.repository.pk}/lembar-pemulihan/dicetak/")
     assert tasks.backup_sheet_remind.call() == {"reminded": 0}
     assert NotificationDelivery.objects.filter(event_type="backup.sheet_unprinted").count() == 1
+
+
+def test_the_sop_tile_of_activity_2_shows_each_plans_last_success_and_turns_red_past_the_plans_interval(
+    client: Any, plan: Any, people: dict[str, Any]
+) -> None:
+    from django.urls import reverse
+
+    from jaga.sop.services import sop_seed_default
+
+    sop_seed_default()
+    run = services.backup_run(plan=plan)
+    assert run.state == RunState.SUCCESS, run.error
+    client.force_login(people["auditor"])
+    url = reverse("sop:institution_dashboard", kwargs={"slug": "pn-bangil"})
+
+    def tile() -> str:
+        page = client.get(url).content.decode()
+        start = page.index('data-activity="2"')
+        return page[start : page.index("</section>", start)]
+
+    assert f"{plan.name}: berhasil" in tile()
+    assert "terlambat (lebih dari" not in tile()
+    # The plan backs up every 12 hours: 13 hours after its last success its line is red, whatever the SOP says.
+    plan.interval_hours = 12
+    plan.save(update_fields=["interval_hours"])
+    Run.objects.filter(pk=run.pk).update(started_at=clock.now() - dt.timedelta(hours=13))
+    assert "terlambat (lebih dari 12 jam)" in tile()
+    assert 'class="badge bad"' in tile()

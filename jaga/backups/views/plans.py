@@ -25,6 +25,8 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         "rows": selectors.plans_for(institution=institution),
         "repositories": selectors.repositories_for(institution=institution),
         "sheet_missing": selectors.repositories_needing_sheet(institution=institution),
+        "archived": selectors.plans_archived(institution=institution),
+        "removed": selectors.repositories_removed(institution=institution),
         "can_operate": can(request, institution, "operate"),
         "can_set_up": can_restore(request, institution),
         "can_admin": can(request, institution, "admin"),
@@ -103,6 +105,9 @@ def plan_start(request: HttpRequest, slug: str, plan_id: int, what: str) -> Http
 
     plan = plan_for(request, slug, plan_id, "operate")
     if what not in ACTIONS:
+        return redirect(plan.get_absolute_url())
+    if plan.removed_at is not None:
+        messages.error(request, _("Rencana ini diarsipkan: tidak dijalankan lagi."))
         return redirect(plan.get_absolute_url())
     task_name, kind = ACTIONS[what]
     getattr(tasks, task_name).enqueue(plan_id=plan.pk, user_id=request.user.pk, trigger="web")

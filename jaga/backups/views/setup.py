@@ -75,9 +75,12 @@ def source_new(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
         kind.Config, data=data, initial=_prefill(kind_name, plan.site), field_prefix=CONFIG_PREFIX
     )
     if data is not None and form.is_valid() and config_form.is_valid() and config_form.config is not None:
+        config = config_dump(config_form.config)
         try:
+            site_key_check(config, site=plan.site, secret=form.cleaned_data.get("secret", ""),
+                           asks_secret="secret" in form.fields)  # fmt: skip
             source = source_add(
-                plan=plan, kind=kind_name, name=form.cleaned_data["name"], config=config_dump(config_form.config),
+                plan=plan, kind=kind_name, name=form.cleaned_data["name"], config=config,
                 secret=form.cleaned_data.get("secret", ""),
             )  # fmt: skip
         except ValidationError as error:
@@ -92,11 +95,26 @@ def source_new(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
     return render(request, "backups/source_new.html", context)
 
 
+def site_key_check(config: dict[str, Any], *, site: Any, secret: str, asks_secret: bool) -> None:
+    """A source that logs in with SSH (its configuration has ``site_key``) has a key: the site's stored one
+    when ``site_key`` is ticked (the site must have one), else its own secret."""
+    if "site_key" not in config:
+        return
+    if config["site_key"] and not str(site.server_ssh_key or "").strip():
+        raise ValidationError(
+            _("Situs %(site)s belum menyimpan kunci SSH: simpan kuncinya di halaman situs, atau tempel kunci di sini.")
+            % {"site": site.name}
+        )
+    if not config["site_key"] and asks_secret and not secret.strip():
+        raise ValidationError(_("Tempel kunci SSH privat, atau centang Pakai kunci SSH situs."))
+
+
 def _prefill(kind: str, site: Any) -> dict[str, Any]:
     """What the site's page already says, for the fields the kind's ``prefill`` names (its database's only
     when the page's database is of this kind)."""
     context: dict[str, Any] = {"web_root": site.web_root, "cms": site.cms, "server_host": site.server_host,
-                               "server_port": site.server_port, "server_user": site.server_user}  # fmt: skip
+                               "server_port": site.server_port, "server_user": site.server_user,
+                               "server_key": bool(str(site.server_ssh_key or "").strip())}  # fmt: skip
     if site.db_engine == kind:
         context.update(db_host=site.db_host, db_port=site.db_port, db_name=site.db_name, db_user=site.db_user)
     prefill = REGISTRY.get(kind).Config.prefill

@@ -4,6 +4,7 @@
 ``{{ value|jam }}``            → "14.05 WIB"
 ``{{ value|tanggal_jam }}``    → "24 November 2026, 14.05 WIB"
 ``{{ value|durasi }}``         → "2 jam 5 menit"
+``{{ value|said }}``           → a stored sentence of Jaga's in the reader's language
 
 Each filter takes an optional zone: a time-zone name (``"Asia/Makassar"``) or anything with a ``time_zone``
 attribute (an Institution, a Site's institution). Without one, the active time zone is used (Django's
@@ -123,3 +124,12 @@ def durasi(value: dt.timedelta | None) -> str:
     if not parts:
         return gettext("0 detik")
     return " ".join(parts[:2])
+
+
+@register.filter
+def said(value: Any) -> str:
+    """A stored sentence (:mod:`jaga.core.sentences`: what Jaga wrote, kept as data) in the reader's language;
+    a person's words, or an older version's, as they were stored."""
+    from jaga.core.sentences import sentence_read
+
+    return sentence_read(str(value or ""))

@@ -6,10 +6,13 @@ import asyncio
 
 import pytest
 from aiohttp import web
+from django.utils import translation
 
 from jaga.core import http
 from jaga.core.http import AddressPolicy, address_refusal
+from jaga.core.sentences import said, sentence_dump, sentence_read
 from jaga.core.testing import LoopbackServer
+from tests.test_i18n import compiled_messages  # noqa: F401  (the fixture: catalogues compiled)
 
 STRICT = AddressPolicy(allow_internal=False, allow_private=False)
 
@@ -77,17 +80,41 @@ def test_the_guard_checks_every_redirect_hop(server):
     assert refused.value.code == "address_refused"
 
 
+def _refusal(ip: str, port: int, policy: AddressPolicy) -> str:
+    refusal = address_refusal(ip, port, policy)
+    return said(refusal, translate=False) if refusal else ""
+
+
 def test_private_link_local_and_own_addresses_follow_their_rules(settings):
     settings.JAGA_LISTEN = ("10.1.2.3", 8000)
     http._own_addresses.cache_clear()
     intranet = AddressPolicy(allow_internal=False, allow_private=True)
     assert address_refusal("10.1.2.3", 8001, intranet) is None  # a court's intranet site
-    assert "JAGA_HTTP_ALLOW_PRIVATE" in (address_refusal("10.1.2.3", 8001, STRICT) or "")
-    assert "Jaga" in (address_refusal("10.1.2.3", 8000, intranet) or "")  # Jaga itself, even on the intranet
-    assert "link-local" in (address_refusal("169.254.169.254", 80, intranet) or "")  # cloud metadata
-    assert "loopback" in (address_refusal("::ffff:127.0.0.1", 80, intranet) or "")  # mapped IPv6 is unwrapped
+    assert "JAGA_HTTP_ALLOW_PRIVATE" in _refusal("10.1.2.3", 8001, STRICT)
+    assert "alamat Jaga sendiri" in _refusal("10.1.2.3", 8000, intranet)  # Jaga itself, even on the intranet
+    assert "link-local" in _refusal("169.254.169.254", 80, intranet)  # cloud metadata
+    assert "loopback" in _refusal("::ffff:127.0.0.1", 80, intranet)  # mapped IPv6 is unwrapped
     assert address_refusal("203.0.113.9", 80, STRICT) is not None  # documentation range: not global
     assert address_refusal("8.8.8.8", 443, STRICT) is None
+    http._own_addresses.cache_clear()
+
+
+@pytest.mark.usefixtures("compiled_messages")
+def test_a_refusal_is_stored_as_a_sentence_each_reader_reads_in_his_language(settings):
+    settings.JAGA_LISTEN = ("10.1.2.3", 8000)
+    http._own_addresses.cache_clear()
+    stored = sentence_dump(address_refusal("10.1.2.3", 8000, STRICT) or "")
+    assert stored.startswith('["net.address_internal"')  # a code and its values, no words of either language
+    with translation.override("id"):
+        indonesian = sentence_read(stored)
+    with translation.override("en"):
+        english = sentence_read(stored)
+    assert "alamat Jaga sendiri" in indonesian
+    assert "tidak boleh diperiksa" in indonesian
+    assert "Jaga's own address" in english
+    assert "10.1.2.3" in english
+    assert "tidak" not in english
+    assert "refused" not in indonesian
     http._own_addresses.cache_clear()
 
 

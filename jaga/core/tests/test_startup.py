@@ -18,6 +18,9 @@ from jaga.core.tests.processes_helpers import jaga_env, shared_database_url
 
 # What only a page, a probe, a report or a traffic step needs, imported inside the functions that use it.
 HEAVY = ("ninja", "aiohttp", "weasyprint", "duckdb", "pyarrow", "pandas", "jaga.core.api", "jaga.core.http")
+# ... and what only reading the detection rules, describing user agents and addresses, or a secret needs.
+HEAVY += ("yaml", "pydantic", "jaga.traffic.detection", "ua_parser", "crawlerdetect", "geoip2fast", "dns")
+HEAVY += ("cryptography",)
 
 LOADED = """
 import json, sys
@@ -97,6 +100,24 @@ def test_an_ingestion_of_known_agents_loads_no_parser_nor_network_client(site, t
     assert "ua_parser" in first  # the first run described the agents: the check below can fail
     loaded = sorted(m for m in again if any(m == h or m.startswith(h + ".") for h in NOT_FOR_KNOWN_AGENTS))
     assert loaded == []
+
+
+FROZEN = """
+import gc, json, sys
+from jaga.cli import main
+code = main(["jaga", "help"])
+print(json.dumps({"code": code, "frozen": gc.get_freeze_count(), "enabled": gc.isenabled()}))
+"""
+
+
+def test_what_start_up_made_is_left_out_of_the_collections_and_the_collector_is_on(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", FROZEN], env=jaga_env(tmp_path), capture_output=True, text=True, timeout=120, check=True
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["code"] == 0
+    assert result["enabled"] is True
+    assert result["frozen"] > 20_000  # Django's and Jaga's modules, classes and apps: not walked at exit
 
 
 def test_it_would_notice_a_heavy_import(tmp_path: Path) -> None:

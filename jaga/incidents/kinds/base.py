@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from jaga.core.sentences import Text
+
 
 class Severity(models.TextChoices):
     KRITIS = "kritis", _("Kritis")
@@ -49,6 +51,9 @@ class IncidentKind:
     # The incident's title in the reader's language, from its details and stored summary (None: the summary
     # as the reporting app wrote it, once, in the language of that moment). See ``Incident.title``.
     title: Callable[[dict[str, Any], str], str | None] | None = None
+    # The title as a sentence (jaga.core.sentences) from the details: what the timeline stores when the incident
+    # opens or repeats, and what ``Incident.title`` reads in each reader's language. Preferred to ``title``.
+    sentence: Callable[[dict[str, Any]], Text | None] | None = None
 
     def severity_for(self, details: dict[str, Any]) -> Severity:
         """The severity of a new incident, from what the reporting app said about it."""

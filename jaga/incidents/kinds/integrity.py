@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from jaga.incidents.kinds.base import IncidentKind, Resolution, Severity
+from jaga.incidents.kinds.monitored import monitor_sentence
 
 # A defacement is the court's face to the public: as severe as an outage.
 KIND = IncidentKind(
@@ -10,4 +11,5 @@ KIND = IncidentKind(
     resolution=Resolution.CAUSE,
     runbooks=("defacement-spam", "cms-admin-compromised"),
     severity_rules=(("codes", "defacement", Severity.KRITIS),),
+    sentence=monitor_sentence,
 )

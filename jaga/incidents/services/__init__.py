@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _gettext
-from django.utils.translation import override
+from django.utils.translation import gettext_noop
 
 from jaga.core import clock
+from jaga.core.sentences import say, sentence_dump
 from jaga.incidents import events
 from jaga.incidents.kinds import REGISTRY
 from jaga.incidents.kinds.base import SEVERITY_RANK, IncidentKind, Resolution, Severity
@@ -29,9 +29,16 @@ RETRIES = 3
 
 
 def _system_text(message: str, **params: Any) -> str:
-    """System entries are stored in Indonesian, the SOP's language (the page shows them as written)."""
-    with override("id"):
-        return _gettext(message) % params if params else _gettext(message)
+    """What Jaga itself writes on a timeline (or as a resolution note), stored as a sentence (its Indonesian msgid
+    and values, :mod:`jaga.core.sentences`) that each page and message reads in its reader's language
+    (``|said``, :func:`jaga.core.sentences.sentence_read`); a person's words are stored as written."""
+    return sentence_dump(say(message, **params))
+
+
+def _worded(incident: Incident, summary: str) -> str:
+    """A timeline line naming what was reported: the kind's sentence when it has one, the summary otherwise."""
+    sentence = incident.title_sentence()
+    return sentence_dump(sentence) if isinstance(sentence, dict) else summary
 
 
 def _open_incident(*, site: Any, kind: str, cause_key: str, lock: bool) -> Incident | None:
@@ -98,7 +105,7 @@ def incident_open_or_update(
                     tier_since=at,
                 )
                 timeline_add(
-                    incident=incident, kind=EntryKind.SYSTEM, at=at, text=summary,
+                    incident=incident, kind=EntryKind.SYSTEM, at=at, text=_worded(incident, summary),
                     data={"event": "opened", "source": source or "", "details": details},
                 )  # fmt: skip
                 events.announce_opened(incident.pk)
@@ -135,7 +142,7 @@ def _repeat(
         incident.cause_cleared_at = None
         fields += ["state", "cause_cleared_at"]
     incident.save(update_fields=fields)
-    timeline_add(incident=incident, kind=EntryKind.SYSTEM, at=at, text=summary, data=data)
+    timeline_add(incident=incident, kind=EntryKind.SYSTEM, at=at, text=_worded(incident, summary), data=data)
     return incident
 
 
@@ -154,7 +161,7 @@ def incident_cause_cleared(
         incident = _open_incident(site=site, kind=kind, cause_key=cause_key, lock=True)
         if incident is None:
             return None
-        text = note or _system_text("Penyebab tidak lagi dilaporkan.")
+        text = note or _system_text(gettext_noop("Penyebab tidak lagi dilaporkan."))
         if implementation.resolution is Resolution.CAUSE:
             return _resolve(incident, at=at, note=text, user=None, data={"event": "cause_cleared"})
         previous = incident.state

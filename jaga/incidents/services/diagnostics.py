@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import override
 
 from jaga.core import clock, http
+from jaga.core.sentences import say, sentence_dump
 from jaga.incidents.diagnostics import Target, diagnostics_run, diagnostics_text, target_for
 from jaga.incidents.models import DiagnosticRequest, EntryKind, Incident, TimelineEntry
 
@@ -32,6 +33,12 @@ RequestState = DiagnosticRequest.RequestState
 
 
 def _system_text(message: str, **params: Any) -> str:
+    """A system line of the timeline, as a sentence (see jaga.incidents.services._system_text)."""
+    return sentence_dump(say(message, **params))
+
+
+def _indonesian(message: str, **params: Any) -> str:
+    """The first line of a diagnostic entry's text (the page draws its steps; the text is for the evidence)."""
     with override("id"):
         return _gettext(message) % params
 
@@ -63,8 +70,8 @@ def diagnosis_target(*, incident: Incident) -> tuple[Target, http.AddressPolicy]
 
 
 def _entry_text(result: dict[str, Any]) -> str:
-    where = result.get("probe") or _system_text("worker (tidak ada probe aktif)")
-    return f"{_system_text('Diagnosis dari %(where)s', where=where)}\n{diagnostics_text(result)}"
+    where = result.get("probe") or _indonesian("worker (tidak ada probe aktif)")
+    return f"{_indonesian('Diagnosis dari %(where)s', where=where)}\n{diagnostics_text(result)}"
 
 
 def incident_diagnose_now(*, incident_id: int, user: Any = None) -> dict[str, Any] | None:

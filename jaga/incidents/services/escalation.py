@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jaga.core import clock
 from jaga.incidents import events
@@ -122,6 +123,7 @@ def incidents_escalation_sweep(*, now: datetime) -> int:
     """Propose the next tier for every incident whose time in its tier passed its severity's threshold.
 
     Each proposal is claimed with a conditional UPDATE, so two schedulers never propose twice."""
+    from jaga.core.sentences import say_label
     from jaga.incidents.services import _system_text
 
     proposed = 0
@@ -143,8 +145,8 @@ def incidents_escalation_sweep(*, now: datetime) -> int:
                     TimelineEntry.objects.create(
                         incident_id=pk, kind=EntryKind.ESCALATION, at=now,
                         text=_system_text(
-                            "Sudah %(minutes)s menit di tingkat %(tier)s: Jaga mengusulkan %(next)s.",
-                            minutes=in_tier, tier=tier, next=next_tier.label,
+                            gettext_noop("Sudah %(minutes)s menit di tingkat %(tier)s: Jaga mengusulkan %(next)s."),
+                            minutes=in_tier, tier=tier, next=say_label(next_tier.label),
                         ),
                         data={"event": "proposed", "tier": [tier, tier + 1], "minutes": in_tier},
                     )  # fmt: skip

@@ -15,12 +15,16 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
+from jaga.core.sentences import say, say_label, sentence_dump, sentence_load, sentence_read
 from jaga.incidents.models import Incident, Tier
 
 logger = logging.getLogger(__name__)
+
+VENDOR = gettext_noop("; vendor %(vendor)s, tiket %(ticket)s")
+FIRST_RESPONSE = gettext_noop("Tanggapan pertama insiden #%(pk)s: %(summary)s")
+TROUBLESHOOTING = gettext_noop("Penanganan insiden #%(pk)s melalui %(tiers)s%(vendor)s. %(note)s")
 
 
 def timeline_text(incident: Incident) -> str:
@@ -37,7 +41,7 @@ def timeline_text(incident: Incident) -> str:
     for entry in incident.timeline.select_related("author").order_by("at", "pk"):
         who = (entry.author.get_full_name() or entry.author.get_username()) if entry.author else "Jaga"
         when = timezone.localtime(entry.at, zone).strftime("%Y-%m-%d %H.%M")
-        text = " ".join(entry.text.split()) if entry.text else ""
+        text = " ".join(sentence_read(entry.text).split()) if entry.text else ""
         lines.append(f"{when} · {entry.get_kind_display()} · {who}" + (f" · {text}" if text else ""))
     return "\n".join(lines) + "\n"
 
@@ -53,20 +57,15 @@ def incident_ledger_record(*, incident: Incident) -> list[Any]:
     responded = min(incident.acknowledged_at or incident.resolved_at, incident.resolved_at)
     with override("id"):
         evidence = timeline_text(incident).encode()
-        tiers = ", ".join(str(Tier(t).label) for t in range(Tier.MANDIRI, incident.tier + 1))
-        vendor = (
-            _("; vendor %(vendor)s, tiket %(ticket)s")
-            % {"vendor": incident.vendor_name, "ticket": incident.vendor_ticket or "—"}
-            if incident.vendor_name
-            else ""
-        )
-        first_notes = _("Tanggapan pertama insiden #%(pk)s: %(summary)s") % {
-            "pk": incident.pk,
-            "summary": incident.summary,
-        }
-        trouble_notes = _("Penanganan insiden #%(pk)s melalui %(tiers)s%(vendor)s. %(note)s") % {
-            "pk": incident.pk, "tiers": tiers, "vendor": vendor, "note": incident.resolution_note,
-        }  # fmt: skip
+    # The notes are sentences (jaga.core.sentences), read on the SOP pages in each reader's language.
+    tiers = [say_label(Tier(t).label) for t in range(Tier.MANDIRI, incident.tier + 1)]
+    vendor = (
+        say(VENDOR, vendor=incident.vendor_name, ticket=incident.vendor_ticket or "—") if incident.vendor_name else ""
+    )
+    title = incident.title_sentence()
+    first_notes = sentence_dump(say(FIRST_RESPONSE, pk=incident.pk, summary=title))
+    note = sentence_load(incident.resolution_note) or " ".join(incident.resolution_note.split())[:2000]
+    trouble_notes = sentence_dump(say(TROUBLESHOOTING, pk=incident.pk, tiers=tiers, vendor=vendor, note=note))
     recorded = []
     for key, started, ended, notes in (
         ("incident_action", incident.opened_at, responded, first_notes),
@@ -83,7 +82,7 @@ def incident_ledger_record(*, incident: Incident) -> list[Any]:
                     ended_at=ended,
                     outcome="success",
                     output=incident,
-                    notes=notes[:2000],
+                    notes=notes,
                     evidence_files=[ContentFile(evidence, name=f"insiden-{incident.pk}-linimasa.txt")],
                 )
             )

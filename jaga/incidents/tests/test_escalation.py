@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from jaga.core.models import NotificationChannel, NotificationDelivery, NotificationRoute
 from jaga.incidents.models import EntryKind, Incident, State, Tier
@@ -18,6 +19,7 @@ from jaga.incidents.services.escalation import incident_escalate, incident_vendo
 from jaga.incidents.services.vendors import incident_review_save, vendor_delete, vendor_save
 from jaga.incidents.services.workflow import incident_acknowledge, incident_open_manual, incident_state_change
 from jaga.sop.models import LedgerEntry
+from jaga.sop.selectors import ledger_notes_text
 
 NOW = dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.UTC)
 
@@ -230,8 +232,12 @@ def test_a_resolved_incident_is_in_the_ledger_as_first_response_and_troubleshoot
     assert first.output == incident
     assert trouble.output == incident
     assert trouble.performed_by == staff
-    assert "Tingkat 2" in trouble.notes
-    assert "Diuji, terkirim." in trouble.notes
+    assert "Tingkat 2" in ledger_notes_text(trouble.notes)
+    assert "Diuji, terkirim." in ledger_notes_text(trouble.notes)
+    assert "Formulir galat" in ledger_notes_text(first.notes)
+    with translation.override("en"):  # Jaga's words in the reader's language, the person's as written
+        assert ledger_notes_text(trouble.notes).startswith(f"Incident #{incident.pk} handled through Tier 1")
+        assert "Diuji, terkirim." in ledger_notes_text(trouble.notes)
     evidence = trouble.evidence.get().file.read().decode()
     assert "Formulir galat" in evidence
     assert "perlu anggaran" in evidence

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jaga.incidents.models import Incident
+from tests.test_i18n import compiled_messages  # noqa: F401  (the fixture: catalogues compiled)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,44 @@ def test_an_incident_whose_kind_cannot_title_it_keeps_its_summary(site: Any) -> 
         last_seen_at=now,
     )  # fmt: skip
     assert renewal.title == "Hosting: tenggat lama"  # opened before the details held the service's name
+
+
+@pytest.mark.usefixtures("compiled_messages")
+@pytest.mark.parametrize(
+    ("language", "title", "cleared", "other"),
+    [("id", "Beranda: Koneksi ke pn.example port 443 ditolak", "Beranda: monitor melaporkan naik kembali.",
+      "refused"),
+     ("en", "Beranda: Connection to pn.example port 443 refused", "Beranda: the monitor reports it up again.",
+      "ditolak")],
+)  # fmt: skip
+def test_an_incident_a_monitor_opened_reads_in_the_readers_language_on_its_pages(
+    client: Client, staff: Any, site: Any, language: str, title: str, cleared: str, other: str
+) -> None:
+    from jaga.core.http import NET
+    from jaga.monitoring.models import Monitor
+    from jaga.monitoring.reasons import reason_dump
+    from jaga.monitoring.services import Transition
+    from jaga.monitoring.signals import monitor_status_changed
+
+    monitor = Monitor.objects.create(site=site, name="Beranda", kind="http", config={})
+    for to_status, reason in (("down", reason_dump(NET("refused", host="pn.example", port=443))), ("up", "")):
+        transition = Transition(
+            monitor_id=monitor.pk, from_status="up" if to_status == "down" else "down", to_status=to_status,
+            reason=reason, at=timezone.now(),
+        )  # fmt: skip
+        monitor_status_changed.send_robust(sender=Monitor, monitor=monitor, transition=transition)
+    incident = Incident.objects.get()
+    assert incident.summary == "Beranda: Koneksi ke pn.example port 443 ditolak"  # stored once, in Indonesian
+    client.force_login(staff)
+    client.cookies["django_language"] = language
+    slug = site.institution.slug
+
+    listed = client.get(reverse("incidents:list", kwargs={"slug": slug})).content.decode()
+    shown = client.get(reverse("incidents:detail", kwargs={"slug": slug, "incident_id": incident.pk})).content.decode()
+
+    assert f"<h1>#{incident.pk} {title}</h1>" in shown
+    assert title in listed
+    assert title in shown.split('class="timeline"', 1)[1]  # the opening line of the timeline too
+    assert cleared in shown
+    assert other not in listed
+    assert other not in shown

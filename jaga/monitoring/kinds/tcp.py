@@ -58,7 +58,7 @@ def describe_socket_error(exc: BaseException, host: str, port: int, timeout_s: f
     """``(code, reason)`` for a failure while connecting to ``host:port``."""
     where = {"host": host, "port": port}
     if isinstance(exc, http.AddressRefused):
-        return "address_refused", exc.message
+        return "address_refused", exc.text
     if isinstance(exc, TimeoutError):
         return "timeout", SOCKET("timeout", seconds=f"{timeout_s:g}", **where)
     if isinstance(exc, socket.gaierror):

@@ -123,3 +123,43 @@ def test_a_fraction_reads_with_each_languages_decimal_mark() -> None:
     assert reason_read(reason_dump(PAGES("fresh", age=120.0, max=7, basis="feed")), translate=False).startswith(
         "Segar: pembaruan terakhir 120 hari lalu"
     )
+
+
+def test_the_migration_turns_older_address_refusals_into_sentences() -> None:
+    from importlib import import_module
+
+    sentence_of = import_module("jaga.monitoring.migrations.0008_address_refusals_as_sentences").sentence_of
+    # As the older version's address guard wrote them (one string in both languages), and what each reads now.
+    cases = {
+        "Alamat 127.0.0.1 (loopback) tidak boleh diperiksa; administrator Jaga dapat mengizinkan alamat internal "
+        "untuk instansi ini / address 127.0.0.1 is internal and refused unless a Jaga administrator allows internal "
+        "addresses for this institution": (
+            "Alamat 127.0.0.1 (loopback) tidak boleh diperiksa; administrator Jaga dapat mengizinkan alamat "
+            "internal untuk instansi ini",
+            "Address 127.0.0.1 (loopback) may not be checked; a Jaga administrator can allow internal addresses "
+            "for this institution",
+        ),
+        "Alamat 10.0.0.5 (alamat Jaga sendiri / Jaga's own address) tidak boleh diperiksa; administrator Jaga "
+        "dapat mengizinkan alamat internal untuk instansi ini / address 10.0.0.5 is internal and refused": (
+            "Alamat 10.0.0.5 (alamat Jaga sendiri) tidak boleh diperiksa; administrator Jaga dapat mengizinkan "
+            "alamat internal untuk instansi ini",
+            "Address 10.0.0.5 (Jaga's own address) may not be checked; a Jaga administrator can allow internal "
+            "addresses for this institution",
+        ),
+        "Alamat 192.168.1.9 adalah alamat jaringan privat; izinkan dengan JAGA_HTTP_ALLOW_PRIVATE=true / address "
+        "192.168.1.9 is in a private range, refused unless JAGA_HTTP_ALLOW_PRIVATE=true": (
+            "Alamat 192.168.1.9 adalah alamat jaringan privat; izinkan dengan JAGA_HTTP_ALLOW_PRIVATE=true",
+            "Address 192.168.1.9 is in a private network range; allow it with JAGA_HTTP_ALLOW_PRIVATE=true",
+        ),
+        "Alamat 224.0.0.1 tidak dapat diperiksa / address 224.0.0.1 cannot be checked (reserved or multicast)": (
+            "Alamat 224.0.0.1 tidak dapat diperiksa (alamat khusus atau multicast)",
+            "Address 224.0.0.1 cannot be checked (reserved or multicast)",
+        ),
+    }
+    for old, (indonesian, english) in cases.items():
+        stored = sentence_of(old)
+        assert stored is not None, old
+        assert reason_read(stored, translate=False) == indonesian
+        with translation.override("en"):
+            assert reason_read(stored) == english
+    assert sentence_of("Alamat situs berubah") is None  # not a refusal: kept as it was written

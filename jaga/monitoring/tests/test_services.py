@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from jaga.monitoring import services
 from jaga.monitoring.models import Monitor, MonitorStatus, StatusChange
+from jaga.sop.selectors import ledger_notes_text
 
 
 def test_it_creates_a_monitor_with_normalised_config(site):
@@ -136,9 +138,15 @@ def test_it_records_the_two_hour_round_in_the_sop_ledger(site):
     entry = LedgerEntry.objects.get(pk=entry_id)
     assert entry.outcome == "partial"
     assert entry.performed_by is None
-    assert "2 pemeriksaan, 1 gagal" in entry.notes
-    assert "Jadwal [http]: turun (HTTP 503" in entry.notes
-    assert "Judi online" in entry.notes
+    notes = ledger_notes_text(entry.notes)  # stored as sentences, read in the reader's language
+    assert "2 pemeriksaan, 1 gagal" in notes
+    assert "Jadwal [HTTP(S)]: turun (HTTP 503" in notes
+    assert "Judi online" in notes
+    with translation.override("en"):
+        english = ledger_notes_text(entry.notes)
+    assert "2 checks, 1 failed" in english
+    assert "Jadwal [HTTP(S)]: down (HTTP 503" in english
+    assert "pemeriksaan" not in english
     assert (entry.ended_at - entry.started_at).total_seconds() == 7200
 
 
@@ -151,4 +159,4 @@ def test_it_records_a_round_with_no_checks_as_a_failure(site):
     services.monitor_create(site=site, name="Beranda", kind="http", config={"url": "https://x"})
     entry = LedgerEntry.objects.get(pk=monitoring_round_record.call(site_id=site.pk))
     assert entry.outcome == "failure"
-    assert "probe" in entry.notes
+    assert "periksa apakah probe berjalan" in ledger_notes_text(entry.notes)

@@ -24,12 +24,14 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_stubs_ext import StrOrPromise
 
 from jaga.core import clock
 from jaga.core.models import Role
 from jaga.core.notifications import notify
 from jaga.core.permissions import Action, user_can, user_roles
+from jaga.core.sentences import say, sentence_dump
 from jaga.renewals.models import (
     OPEN_STATES,
     CaseState,
@@ -46,6 +48,9 @@ from jaga.renewals.step_notes import step_note
 from jaga.renewals.uploads import pdf_check
 
 logger = logging.getLogger(__name__)
+
+# The renewal's line in the SOP ledger, as a sentence (read in each reader's language).
+LEDGER_NOTE = gettext_noop("%(service)s: %(before)s → %(after)s; tagihan %(invoice)s")
 
 
 class CaseConflict(Exception):
@@ -458,9 +463,14 @@ def _ledger(*, case: RenewalCase, user: Any) -> None:
             ended_at=case.closed_at or clock.now(),
             outcome="success",
             output=case,
-            notes=(
-                f"{case.service.name}: {case.expires_on_before or '-'} → {case.expires_on_after or '-'}; "
-                f"tagihan {case.invoice_number or '-'}"
+            notes=sentence_dump(
+                say(
+                    LEDGER_NOTE,
+                    service=case.service.name,
+                    before=str(case.expires_on_before or "-"),
+                    after=str(case.expires_on_after or "-"),
+                    invoice=case.invoice_number or "-",
+                )
             ),
             evidence_files=files,
         )

@@ -19,6 +19,7 @@ class VisitorLogBuilder:
 
     def build(self, ctx: BuildContext) -> Document:
         ctx.extra["traffic_keys"] = ("daily", *traffic.LOG_PANELS)  # one read per site for the summary and its log
+        ctx.extra["traffic_responses"] = True  # what was done about each detection (the incident, the block list)
         compliances = sop.compliance_list(ctx, keys=("traffic",))
         return document_make(
             ctx,

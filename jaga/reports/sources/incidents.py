@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from jaga.core.sentences import sentence_read
 from jaga.incidents.selectors import duration_minutes, incidents_between
 from jaga.reports.builders.base import BuildContext
 from jaga.reports.document import Section, SectionState, Table
@@ -54,12 +55,12 @@ def incidents_section(ctx: BuildContext) -> Section:
         acknowledged = (
             incident.acknowledged_at if incident.acknowledged_at and incident.acknowledged_at < ctx.until else None
         )
-        solution = (incident.resolution_note or incident.review_done).strip() if done else ""
+        solution = (sentence_read(incident.resolution_note) or incident.review_done).strip() if done else ""
         rows.append(
             [
                 datetime_long(incident.opened_at.astimezone(ctx.tz)),
                 incident.site.name,
-                incident.summary,
+                incident.title,
                 incident.get_severity_display(),
                 incident.get_state_display() if done else _("masih terbuka"),
                 _minutes(duration_minutes(incident.opened_at, acknowledged)),
@@ -70,20 +71,20 @@ def incidents_section(ctx: BuildContext) -> Section:
         if not done and len(still_open) <= FINDINGS_EACH:
             section.findings.append(
                 _("Masalah \u201c%(summary)s\u201d di %(site)s masih terbuka pada akhir periode.")
-                % {"summary": incident.summary, "site": incident.site.name}
+                % {"summary": incident.title, "site": incident.site.name}
             )
             if acknowledged is None:
                 section.recommendations.append(
                     _("Tunjuk penanggung jawab untuk masalah \u201c%(summary)s\u201d dan mulai penanganannya.")
-                    % {"summary": incident.summary}
+                    % {"summary": incident.title}
                 )
             else:
                 section.recommendations.append(
                     _("Selesaikan masalah \u201c%(summary)s\u201d atau eskalasikan ke tingkat berikutnya.")
-                    % {"summary": incident.summary}
+                    % {"summary": incident.title}
                 )
     if len(still_open) > FINDINGS_EACH:
-        names = "; ".join(f"\u201c{i.summary}\u201d" for i in still_open[:FINDINGS_EACH])
+        names = "; ".join(f"\u201c{i.title}\u201d" for i in still_open[:FINDINGS_EACH])
         section.findings.append(
             _("%(count)s masalah masih terbuka pada akhir periode, antara lain %(names)s.")
             % {"count": number(len(still_open)), "names": names}

@@ -17,6 +17,7 @@ from jaga.reports.document import Chart, Section, SectionState, Table
 from jaga.reports.formatting import date_long, datetime_long, number, percent
 from jaga.traffic.models import Detection
 from jaga.traffic.panels import Report, Summary
+from jaga.traffic.response import response_text, responses_for
 from jaga.traffic.selectors import (
     detections_between,
     log_sources_active,
@@ -96,6 +97,13 @@ def detections_table(
     """Every detection (its CSV has them all); the letter prints the first ``shown``, most requests first."""
     words = {rule_key: rule_words(ctx, rule_key)[0] for rule_key in {d.rule_key for d in detections}}
     severities = {str(k): str(v) for k, v in Detection._meta.get_field("severity").flatchoices}
+    # What was done (the incident, the block list): the visitor activity log's column (its builder asks for it).
+    responses = bool(ctx.extra.get("traffic_responses"))
+    done = responses_for(detections, now=ctx.now) if responses else {}
+
+    def when(at: dt.datetime) -> str:
+        return datetime_long(at.astimezone(ctx.tz))
+
     rows = [
         [
             detection.site.name,
@@ -106,6 +114,7 @@ def detections_table(
             datetime_long(detection.first_seen.astimezone(ctx.tz)),
             datetime_long(detection.last_seen.astimezone(ctx.tz)),
         ]
+        + [response_text(done[detection.pk], when=when) for _shown in range(responses)]
         for detection in detections
     ]
     note = _("Jumlah permintaan dihitung sejak deteksi pertama terlihat.")
@@ -125,7 +134,8 @@ def detections_table(
             _("Permintaan"),
             _("Pertama terlihat"),
             _("Terakhir terlihat"),
-        ],
+        ]
+        + ([_("Yang sudah dilakukan")] if responses else []),
         rows=rows,
         note=note,
         shown=shown,

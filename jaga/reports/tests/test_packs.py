@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import subprocess
+import sys
 import zipfile
 from typing import Any
 
@@ -13,9 +15,11 @@ import pytest
 from django.urls import reverse
 
 from jaga.core import clock
+from jaga.core.sentences import sentence_read
 from jaga.reports.models import EvidencePack
 from jaga.reports.tests.conftest import WIB
 from jaga.reports.tests.test_evidence import november  # noqa: F401  (a fixture)
+from tests.test_i18n import compiled_messages  # noqa: F401  (the fixture: catalogues compiled)
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 12, 2, 8, 15, tzinfo=WIB)
@@ -141,4 +145,37 @@ def test_a_pack_whose_worker_died_is_failed_and_asked_again(
     assert again.pk == fresh.pk  # asked twice while queued: one job
     stuck.refresh_from_db()
     assert stuck.state == EvidencePack.State.FAILED
-    assert "worker berhenti" in stuck.error
+    assert "belum selesai setelah 120 menit" in sentence_read(stuck.error)
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.usefixtures("compiled_messages")
+def test_the_sweep_fails_a_pack_whose_builder_died_before_anyone_asks_again(client: Any, people: dict) -> None:
+    from jaga.core.liveness import process_identity, sweeps_run, this_host
+
+    institution = people["staff"].memberships.get().institution
+    started = clock.now() - dt.timedelta(minutes=5)
+    died, alive = (
+        EvidencePack.objects.create(
+            institution=institution, period_start=dt.date(2026, 11, 1), period_end=dt.date(2026, 11, day),
+            state=EvidencePack.State.RUNNING, started_at=started, owner_process=f"{this_host()}:{pid}",
+            owner_host=this_host(), owner_pid=pid,
+        )
+        for day, pid in ((29, _dead_pid()), (30, process_identity().pid))
+    )  # fmt: skip
+    assert sweeps_run() == []  # core's sweep, every minute: the reports app registered its own
+    died.refresh_from_db()
+    alive.refresh_from_db()
+    assert died.state == EvidencePack.State.FAILED
+    assert died.finished_at is not None
+    assert alive.state == EvidencePack.State.RUNNING  # its builder (this process) still works on it
+    client.force_login(people["staff"])
+    client.cookies["django_language"] = "en"
+    page = client.get(died.get_absolute_url()).content.decode()
+    assert "the worker stopped before the pack was done" in page
+    assert "Penyusunan terhenti" not in page

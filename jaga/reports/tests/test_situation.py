@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -168,3 +170,30 @@ def test_two_reports_issued_at_once_by_two_processes_get_two_numbers(institution
     assert numbers == [f"W14.U21/{n}/OT.01/{month}/{year}" for n in (1, 2)]
     for n in (1, 2):
         assert any(number in pdf_text(tmp_path / f"{n}.pdf") for number in numbers)
+
+
+def test_a_table_caption_never_ends_a_pdf_page_alone(tmp_path: Path) -> None:
+    """Whatever comes before a table, its caption is printed on the page of its first rows."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from jaga.reports.document import Table
+    from jaga.reports.render import letter_css
+
+    table = Table(key="t", title="Tabel Ketersediaan Situs", headers=["Situs", "Uptime"],
+                  rows=[[f"Situs {i}", "99,9%"] for i in range(30)])  # fmt: skip
+    captions_on_first_page = 0
+    for tenths in range(200, 262, 3):  # the filler pushes the table down the first page, past its end
+        html = (
+            f"<html><head><style>{letter_css()}</style></head><body><article class='letter'>"
+            f"<div style='height:{tenths / 10}cm'></div>{render_to_string('reports/_table.html', {'table': table})}"
+            "</article></body></html>"
+        )
+        target = tmp_path / f"{tenths}.pdf"
+        target.write_bytes(HTML(string=html).write_pdf() or b"")
+        first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(target), "-"], check=True,
+                               capture_output=True, text=True).stdout  # fmt: skip
+        if "Tabel Ketersediaan Situs" in first:
+            captions_on_first_page += 1
+            assert "Situs 0" in first, f"the caption ends page 1 alone after {tenths / 10} cm"
+    assert captions_on_first_page > 0  # the sweep did reach positions where the caption fits on page 1

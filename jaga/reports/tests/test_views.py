@@ -189,3 +189,33 @@ def test_the_archive_downloads_as_csv_for_every_member_and_no_stranger(
     assert rows[1][-1] == draft.pdf_sha256
     client.force_login(outsider)
     assert client.get(url("report_archive_csv")).status_code == 404
+
+
+def test_all_tables_download_as_one_zip_and_the_page_lists_them_by_section(
+    client: Any, draft: Report, people: dict
+) -> None:
+    import io
+    import zipfile
+
+    client.force_login(people["auditor"])
+    page = client.get(draft.get_absolute_url()).content.decode()
+    keys = [table.key for table in draft_tables(draft)]
+    assert len(keys) > 1
+    assert page.count("?tabel=") == len(keys)  # each table once, as a link under its section
+    assert page.count('class="btn secondary small"') == 0  # not one button per table
+    assert 'id="csv-all"' in page
+    response = client.get(url("report_csv_zip", report_id=draft.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == sorted(f"{key}.csv" for key in keys)
+    availability = archive.read("availability.csv").decode("utf-8-sig")
+    assert availability.splitlines()[0] == "Situs,Monitor,Jenis,Pemeriksaan,Uptime,Gangguan"
+    client.logout()
+    assert client.get(url("report_csv_zip", report_id=draft.pk)).status_code == 302  # to the login page
+
+
+def draft_tables(report: Report) -> list[Any]:
+    from jaga.reports.services import report_build
+
+    return [table for table in report_build(report=report).tables() if table.rows]

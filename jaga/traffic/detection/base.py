@@ -159,6 +159,7 @@ class Rule:
     tests: tuple[RuleTest, ...] = ()
     origin: str = ""
     incident: bool = True  # a detection of this rule opens (or adds to) an incident
+    institution_id: int | None = None  # a custom rule of one institution's (its sites only); None: every site
 
     @property
     def family_label(self) -> Text:

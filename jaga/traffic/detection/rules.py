@@ -18,6 +18,7 @@ A rule file::
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
@@ -152,9 +153,11 @@ def _custom_rules() -> list[Rule]:
     from jaga.traffic.models import CustomRule
 
     rules = []
-    for key, text in CustomRule.objects.filter(is_active=True).order_by("key").values_list("key", "text"):
+    found = CustomRule.objects.filter(is_active=True).order_by("key").values_list("key", "text", "institution_id")
+    for key, text, institution_id in found:
         try:
-            rules.append(rule_parse(yaml.safe_load(text), origin=f"aturan khusus / custom rule {key}"))
+            rule = rule_parse(yaml.safe_load(text), origin=f"aturan khusus / custom rule {key}")
+            rules.append(dataclasses.replace(rule, institution_id=institution_id))
         except (RuleError, yaml.YAMLError) as exc:
             logging.getLogger("jaga.traffic").warning("aturan khusus %s dilewati / custom rule skipped: %s", key, exc)
     return rules
@@ -174,7 +177,8 @@ def _rules(*, database: bool) -> list[Rule]:
                 for rule in rules_read(folder):
                     by_key[rule.key] = rule
             for rule in _custom_rules() if database else []:
-                by_key[rule.key] = rule
+                if rule.institution_id is None or rule.key not in by_key:  # one court's rule replaces nothing
+                    by_key[rule.key] = rule
             if len(_cache) > 4:
                 _cache.clear()
             _cache[stamp] = list(by_key.values())
@@ -190,6 +194,12 @@ def rules_all() -> list[Rule]:
     """The rules in force: :func:`rules_files`, then the custom rules of the database (the admin, ``jaga traffic
     rules --add``); a later one of the same key replaces an earlier."""
     return _rules(database=True)
+
+
+def rules_for(*, institution_id: int | None) -> list[Rule]:
+    """The rules in force for the sites of one institution: :func:`rules_all` without the other institutions'
+    own custom rules."""
+    return [rule for rule in rules_all() if rule.institution_id in (None, institution_id)]
 
 
 def rule_get(key: str) -> Rule | None:

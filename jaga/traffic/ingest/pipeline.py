@@ -1,9 +1,9 @@
 # ruff: noqa: S608 - SQL over DuckDB built from the format registry, paths and ints, never from a request
 """One chunk of a log, from raw text to normalised lines, in DuckDB: no Python loop over lines.
 
-``batch_parse`` leaves two tables in the connection: ``lines`` (the normalised lines, see
-:data:`LINE_COLUMNS`) and ``bad`` (reason, sample, one row per bad line). The caller writes ``lines`` to
-the store and counts ``bad``.
+``batch_parse`` returns two Arrow tables: ``lines`` (the normalised lines, see :data:`LINE_COLUMNS`, the
+repeated texts dictionary-encoded) and ``bad`` (reason, sample, one row per bad line). The caller writes
+``lines`` to the store and counts ``bad``.
 """
 
 from __future__ import annotations
@@ -45,8 +45,11 @@ STATIC_EXTENSIONS = (
     "css|js|jpg|jpeg|png|gif|ico|svg|webp|avif|bmp|woff|woff2|ttf|otf|eot|map|mp4|webm|ogg|mp3|wav|flv|swf|"
     "pdf|txt|csv|xml|json|zip|gz|rar|7z|tar|doc|docx|xls|xlsx|ppt|pptx|apk|exe|dmg|iso"
 )
+_STATIC = re.compile(rf"\.({STATIC_EXTENSIONS})\Z")
 OUT_OF_ORDER_SECONDS = 600  # a line this much older than one before it is "out of order" (kept, counted)
 SAMPLE_CHARS = 500
+# The texts that repeat from line to line, kept dictionary-encoded (each distinct value once per chunk).
+_DICTIONARY = ("client", "user", "method", "path", "query", "protocol", "referrer", "agent", "vhost")
 
 _REJECT_REASONS = {
     "LINE SIZE OVER MAXIMUM": "too_long",
@@ -56,10 +59,11 @@ _REJECT_REASONS = {
 
 
 def connection_open(*, memory_mb: int, temp_dir: Path, threads: int = 2, geo: bool = True) -> Any:
-    """A DuckDB connection for the store; ``geo``: with the IPv4 country table that parsing joins."""
+    """A DuckDB connection for the store. (``geo`` is no longer used: countries are found in Python, per
+    distinct address, see :func:`enrich.countries`.)"""
     import duckdb
 
-    con = duckdb.connect(
+    return duckdb.connect(
         config={
             "memory_limit": f"{memory_mb}MB",
             "threads": threads,
@@ -67,10 +71,6 @@ def connection_open(*, memory_mb: int, temp_dir: Path, threads: int = 2, geo: bo
             "preserve_insertion_order": True,
         }
     )
-    if not geo:
-        return con
-    con.register("geo_v4", enrich.geoip_ipv4_table())  # already in order of first address, not copied
-    return con
 
 
 def _raw_source(fmt: LogFormat, chunk: Path) -> str:
@@ -97,7 +97,8 @@ def _time_sql(fmt: LogFormat, tz: str) -> str:
 
 
 def _fields_sql(fmt: LogFormat, chunk: Path) -> str:
-    """One row per line read: every field as text, ``matched`` (the line has the format's shape), ``line``."""
+    """One row per line read: every field as text, ``matched`` (the line has the format's shape), and the line
+    itself as :func:`_line_sql` gives it."""
     source = _raw_source(fmt, chunk)
     selected = ", ".join(f"{fmt.fields.get(name, 'NULL')}::VARCHAR AS f_{name}" for name in FIELDS)
     if fmt.reader == "line":
@@ -116,9 +117,16 @@ def _fields_sql(fmt: LogFormat, chunk: Path) -> str:
             FROM (SELECT line, CASE WHEN json_valid(line) AND starts_with(ltrim(line), '{{')
                                     THEN line::JSON END AS j FROM {source})
         """
-    # The line itself is only rebuilt for the few bad ones (a sample).
-    row = " || ' ' || ".join(f"coalesce(c{i}, '')" for i in range(fmt.columns))
-    return f"SELECT {row} AS line, true AS matched, {selected} FROM {source}"
+    columns = ", ".join(f"c{i}" for i in range(fmt.columns))
+    return f"SELECT {columns}, true AS matched, {selected} FROM {source}"
+
+
+def _line_sql(fmt: LogFormat) -> str:
+    """The line's text, for the sample of a bad one: a CSV line is rebuilt from its columns, which is only done
+    inside the CASE of a bad line (rebuilding every line took 0.9 CPU s a million lines)."""
+    if fmt.reader != "csv":
+        return "line"
+    return " || ' ' || ".join(f"coalesce(c{i}, '')" for i in range(fmt.columns))
 
 
 def batch_parse(
@@ -126,37 +134,122 @@ def batch_parse(
 ) -> tuple[Any, Any]:
     """The chunk's normalised lines (an Arrow table of :data:`LINE_COLUMNS` plus ``day``) and its bad lines
     (an Arrow table of ``reason``, ``sample``). With ``trusted_proxies`` (networks), a line whose client is one
-    of them gets its client from the format's forwarded-for field (see :func:`forwarded_client`)."""
+    of them gets its client from the format's forwarded-for field (see :func:`forwarded_client`).
+
+    One query reads the text and normalises every line, straight into Arrow (the fields are never held as a
+    table of their own: copying a million lines' texts is what costs). What a line gains from its user agent
+    and its address (browser, OS, crawler, country) is found per distinct value afterwards, on the columns'
+    dictionaries, and the repeated texts stay dictionary-encoded, for the Parquet files and the detection round.
+    """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     con.execute("DROP TABLE IF EXISTS rejects; DROP TABLE IF EXISTS reject_scans")
-    time_sql = _time_sql(fmt, tz)
+    forwarded = bool(trusted_proxies) and "xff" in fmt.fields
+    parsed = con.sql(_parse_sql(fmt, chunk, tz=tz, source_id=source_id, xff=forwarded)).to_arrow_table()
+    parsed = parsed.append_column("n", pa.array(range(1, parsed.num_rows + 1), pa.int32()))
+    bad_mask = pc.is_valid(parsed.column("reason"))
+    bad = pa.concat_tables([parsed.filter(bad_mask).select(["reason", "sample"]), _rejects(con)])
+    lines = parsed.filter(pc.invert(bad_mask)).drop_columns(["reason", "sample"])
+    if forwarded:
+        lines = _forwarded(con, lines, trusted_proxies).drop_columns(["xff"])
+    return _enriched(con, lines), bad
+
+
+def _parse_sql(fmt: LogFormat, chunk: Path, *, tz: str, source_id: int, xff: bool) -> str:
+    """The query from the chunk's text to one row per line: ``reason`` and ``sample`` for a bad line, else the
+    normalised columns (without browser, OS, crawler and country: see :func:`_enriched`)."""
     fields = _fields_sql(fmt, chunk)
-    parsed = con.sql(f"""
+    time_sql = _time_sql(fmt, tz)
+    line = _line_sql(fmt)
+    zone = sql_quote(tz)
+    bad = "NOT matched OR t IS NULL OR status_n IS NULL OR status_n NOT BETWEEN 100 AND 999"
+    return f"""
         WITH f AS ({fields}), s AS (
             SELECT *, {time_sql} AS t, try_cast(f_status AS SMALLINT) AS status_n FROM f
+        ), g AS (
+            SELECT *, CASE WHEN f_request IS NOT NULL THEN string_split(f_request, ' ') END AS req,
+                   {bad} AS is_bad
+            FROM s
+        ), r AS (
+            SELECT *,
+                coalesce(f_method, req[1], '') AS method,
+                coalesce(f_protocol, CASE WHEN len(req) >= 3 AND starts_with(req[-1], 'HTTP/') THEN req[-1] END, '')
+                    AS protocol,
+                coalesce(f_target, CASE WHEN len(req) >= 3 AND starts_with(req[-1], 'HTTP/')
+                                       THEN array_to_string(req[2:len(req) - 1], ' ')
+                                       ELSE array_to_string(req[2:], ' ') END, '') AS target,
+                timezone({zone}, t) AS local_t
+            FROM g
         )
         SELECT
             CASE WHEN NOT matched THEN
-                     CASE WHEN regexp_matches(line, '[\\x00-\\x08\\x0e-\\x1f]') THEN 'binary' ELSE 'malformed' END
+                     CASE WHEN regexp_matches({line}, '[\\x00-\\x08\\x0e-\\x1f]') THEN 'binary' ELSE 'malformed' END
                  WHEN t IS NULL THEN 'bad_time'
-                 WHEN status_n IS NULL OR status_n NOT BETWEEN 100 AND 999 THEN 'malformed'
+                 WHEN is_bad THEN 'malformed'
             END AS reason,
-            CASE WHEN NOT matched OR t IS NULL OR status_n IS NULL OR status_n NOT BETWEEN 100 AND 999
-                 THEN left(line, {SAMPLE_CHARS}) END AS sample,
-            t, status_n, f_client, f_user, f_request, f_method, f_target, f_protocol, f_bytes, f_referrer, f_agent,
-            f_vhost, f_duration, f_xff
-        FROM s
-    """).to_arrow_table()
-    parsed = parsed.append_column("n", pa.array(range(1, parsed.num_rows + 1), pa.int32()))
-    if trusted_proxies and "xff" in fmt.fields:
-        parsed = _forwarded(con, parsed, trusted_proxies)
-    con.register("parsed", parsed)
-    bad = con.sql("SELECT reason, sample FROM parsed WHERE reason IS NOT NULL").to_arrow_table()
-    bad = pa.concat_tables([bad, _rejects(con)])
-    lines = _normalise(con, tz=tz, source_id=source_id)
-    con.unregister("parsed")
-    return lines, bad
+            CASE WHEN is_bad THEN left({line}, {SAMPLE_CHARS}) END AS sample,
+            t AS ts,
+            hour(local_t)::TINYINT AS hour,
+            CAST(local_t AS DATE) AS day,
+            coalesce(f_client, '') AS client,
+            CASE WHEN f_user IN ('-', '') OR f_user IS NULL THEN '' ELSE f_user END AS user,
+            method,
+            split_part(target, '?', 1) AS path,
+            CASE WHEN contains(target, '?') THEN substr(target, strpos(target, '?') + 1) ELSE '' END AS query,
+            protocol,
+            status_n AS status,
+            coalesce(try_cast(f_bytes AS BIGINT), 0) AS bytes,
+            CASE WHEN f_referrer IN ('-', '') OR f_referrer IS NULL THEN '' ELSE f_referrer END AS referrer,
+            CASE WHEN f_agent = '-' OR f_agent IS NULL THEN '' ELSE f_agent END AS agent,
+            coalesce(f_vhost, '') AS vhost,
+            try_cast(f_duration AS DOUBLE) AS duration,
+            {int(source_id)}::INTEGER AS source_id
+            {", f_xff AS xff" if xff else ""}
+        FROM r
+    """
+
+
+def _dictionary(column: Any) -> Any:
+    """The column dictionary-encoded, with one dictionary for all its chunks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    return column.unify_dictionaries() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _mapped(column: Any, values: Any) -> Any:
+    """A dictionary column whose dictionary is replaced by ``values`` (one per entry of the old dictionary):
+    what each line's value maps to, without looking at the lines."""
+    import pyarrow as pa
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    return pa.chunked_array(
+        [pa.DictionaryArray.from_arrays(c.indices, values) for c in chunks],
+        pa.dictionary(pa.int32(), values.type),
+    )
+
+
+def _enriched(con: Any, lines: Any) -> Any:
+    """``lines`` with browser, OS and crawler (per distinct user agent) and country (per distinct address), in
+    the order of :data:`LINE_COLUMNS` plus ``day``, the repeated texts dictionary-encoded."""
+    import pyarrow as pa
+
+    columns = {name: lines.column(name) for name in lines.column_names}
+    for name in _DICTIONARY:
+        columns[name] = _dictionary(columns[name])
+    agents = columns["agent"].chunk(0).dictionary if columns["agent"].num_chunks else pa.array([], pa.string())
+    described = [enrich.agent_describe(a) for a in agents.to_pylist()]
+    for i, name in enumerate(("browser", "os", "crawler")):
+        columns[name] = _mapped(columns["agent"], pa.array([d[i] for d in described], pa.string()))
+    paths = columns["path"].chunk(0).dictionary.to_pylist() if columns["path"].num_chunks else []
+    columns["is_static"] = _mapped(columns["path"], pa.array([bool(_STATIC.search(p.lower())) for p in paths]))
+    clients = columns["client"].chunk(0).dictionary.to_pylist() if columns["client"].num_chunks else []
+    columns["country"] = _mapped(columns["client"], pa.array(enrich.countries(clients), pa.string()))
+    columns["is_static"] = columns["is_static"].cast(pa.bool_())
+    return pa.table({name: columns[name] for name in (*LINE_COLUMNS, "day")})
 
 
 def forwarded_client(client: str, forwarded: str, trusted: list[Any]) -> str:
@@ -188,22 +281,23 @@ def forwarded_client(client: str, forwarded: str, trusted: list[Any]) -> str:
     return real
 
 
-def _forwarded(con: Any, parsed: Any, trusted_proxies: tuple[str, ...]) -> Any:
-    """``parsed`` with each line from a trusted proxy given its real client (once per distinct pair)."""
+def _forwarded(con: Any, lines: Any, trusted_proxies: tuple[str, ...]) -> Any:
+    """``lines`` (with the forwarded-for field as ``xff``) with each line from a trusted proxy given its real
+    client (worked out once per distinct pair)."""
     import ipaddress
 
     import pyarrow as pa
 
     trusted = [ipaddress.ip_network(n, strict=False) for n in trusted_proxies]
-    con.register("parsed_raw", parsed)
+    con.register("parsed_raw", lines)
     pairs = con.sql(
-        "SELECT DISTINCT f_client, f_xff FROM parsed_raw WHERE f_xff IS NOT NULL AND f_xff NOT IN ('', '-')"
+        "SELECT DISTINCT client, xff FROM parsed_raw WHERE xff IS NOT NULL AND xff NOT IN ('', '-')"
     ).fetchall()
     resolved = [(c, x, forwarded_client(c, x, trusted)) for c, x in pairs if c is not None]
     changed = [row for row in resolved if row[2] != row[0]]
     if not changed:
         con.unregister("parsed_raw")
-        return parsed
+        return lines
     con.register(
         "forwarded_arrow",
         pa.table(
@@ -215,8 +309,8 @@ def _forwarded(con: Any, parsed: Any, trusted_proxies: tuple[str, ...]) -> Any:
         ),
     )
     result = con.sql("""
-        SELECT p.* REPLACE (coalesce(f.real, p.f_client) AS f_client)
-        FROM parsed_raw p LEFT JOIN forwarded_arrow f ON f.client = p.f_client AND f.xff = p.f_xff
+        SELECT p.* REPLACE (coalesce(f.real, p.client) AS client)
+        FROM parsed_raw p LEFT JOIN forwarded_arrow f ON f.client = p.client AND f.xff = p.xff
         ORDER BY p.n
     """).to_arrow_table()
     con.unregister("forwarded_arrow")
@@ -243,94 +337,15 @@ def _rejects(con: Any) -> Any:
         return pa.table({"reason": pa.array([], pa.string()), "sample": pa.array([], pa.string())})
 
 
-def _normalise(con: Any, *, tz: str, source_id: int) -> Any:
-    import pyarrow as pa
-
-    agents = [
-        row[0] for row in con.sql("SELECT DISTINCT coalesce(f_agent, '') FROM parsed WHERE reason IS NULL").fetchall()
-    ]
-    con.register("agents_arrow", enrich.agents_table(agents))
-    v6 = [
-        row[0]
-        for row in con.sql(
-            "SELECT DISTINCT f_client FROM parsed WHERE reason IS NULL AND contains(f_client, ':')"
-        ).fetchall()
-    ]
-    con.register(
-        "v6_arrow",
-        pa.table(
-            {
-                "client": pa.array(v6, pa.string()),
-                "country": pa.array([enrich.country_ipv6(a) for a in v6], pa.string()),
-            }
-        ),
-    )
-    # Countries per distinct IPv4 address (an ASOF join over the range starts), then joined back.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE v4 AS
-        WITH a AS (
-            SELECT DISTINCT f_client AS client FROM parsed
-            WHERE reason IS NULL AND regexp_full_match(f_client, '[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}')
-        ), n AS (
-            SELECT client, list_reduce(string_split(client, '.')::BIGINT[], lambda x, y: x * 256 + y) AS ip_int FROM a
-        )
-        SELECT n.client, CASE WHEN n.ip_int <= g.last_ip THEN g.country END AS country
-        FROM n ASOF LEFT JOIN geo_v4 g ON n.ip_int >= g.first_ip
-    """)
-    static = sql_quote(f"\\.({STATIC_EXTENSIONS})$")
-    zone = sql_quote(tz)
-    lines = con.sql(f"""
-        WITH g AS (
-            SELECT *, CASE WHEN f_request IS NOT NULL THEN string_split(f_request, ' ') END AS req
-            FROM parsed WHERE reason IS NULL
-        ), r AS (
-            SELECT *,
-                coalesce(f_method, req[1], '') AS method,
-                coalesce(f_protocol, CASE WHEN len(req) >= 3 AND starts_with(req[-1], 'HTTP/') THEN req[-1] END, '')
-                    AS protocol,
-                coalesce(f_target, CASE WHEN len(req) >= 3 AND starts_with(req[-1], 'HTTP/')
-                                       THEN array_to_string(req[2:len(req) - 1], ' ')
-                                       ELSE array_to_string(req[2:], ' ') END, '') AS target,
-                timezone({zone}, t) AS local_t
-            FROM g
-        )
-        SELECT r.t AS ts,
-            hour(r.local_t)::TINYINT AS hour,
-            CAST(r.local_t AS DATE) AS day,
-            coalesce(r.f_client, '') AS client,
-            CASE WHEN r.f_user IN ('-', '') OR r.f_user IS NULL THEN '' ELSE r.f_user END AS user,
-            r.method,
-            split_part(r.target, '?', 1) AS path,
-            CASE WHEN contains(r.target, '?') THEN substr(r.target, strpos(r.target, '?') + 1) ELSE '' END AS query,
-            r.protocol,
-            r.status_n AS status,
-            coalesce(try_cast(r.f_bytes AS BIGINT), 0) AS bytes,
-            CASE WHEN r.f_referrer IN ('-', '') OR r.f_referrer IS NULL THEN '' ELSE r.f_referrer END AS referrer,
-            CASE WHEN r.f_agent = '-' OR r.f_agent IS NULL THEN '' ELSE r.f_agent END AS agent,
-            coalesce(r.f_vhost, '') AS vhost,
-            coalesce(a.browser, '') AS browser, coalesce(a.os, '') AS os, coalesce(a.crawler, '') AS crawler,
-            regexp_matches(lower(split_part(r.target, '?', 1)), {static}) AS is_static,
-            coalesce(v4.country, v6.country, '') AS country,
-            try_cast(r.f_duration AS DOUBLE) AS duration,
-            {int(source_id)}::INTEGER AS source_id,
-            r.n
-        FROM r
-        LEFT JOIN agents_arrow a ON a.agent = coalesce(r.f_agent, '')
-        LEFT JOIN v4 ON v4.client = r.f_client
-        LEFT JOIN v6_arrow v6 ON v6.client = r.f_client
-    """).to_arrow_table()
-    con.unregister("agents_arrow")
-    con.unregister("v6_arrow")
-    con.execute("DROP TABLE v4")
-    return lines
-
-
 def out_of_order_count(con: Any, lines: Any) -> int:
-    con.register("ooo_lines", lines)
-    row = con.execute(f"""
-        SELECT count(*) FROM (
-            SELECT ts, max(ts) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
-            FROM ooo_lines)
-        WHERE ts < before - INTERVAL {OUT_OF_ORDER_SECONDS} SECOND
-    """).fetchone()
-    return int(row[0]) if row else 0
+    """How many of ``lines`` (in their order in the log) are older by OUT_OF_ORDER_SECONDS than a line before."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if lines.num_rows < 2:
+        return 0
+    ts = lines.column("ts")
+    micros = pc.cast(pc.cast(ts, pa.timestamp("us", tz=ts.type.tz)), pa.int64())
+    before = pc.cumulative_max(micros).slice(0, lines.num_rows - 1)
+    late = pc.less(micros.slice(1), pc.subtract(before, OUT_OF_ORDER_SECONDS * 1_000_000))
+    return int(pc.sum(late).as_py() or 0)

@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - SQL over DuckDB built from the format registry, paths and ints, never from a request
 """The analytics store: Parquet files partitioned by site and day, under JAGA_DATA_DIR/traffic.
 
 ``site=<id>/day=<YYYY-MM-DD>/b<batch>_<n>.parquet``: each file belongs to one ingestion batch, so that a
@@ -39,24 +38,33 @@ def staging_dir(batch_id: int) -> Path:
 
 
 def batch_write(con: Any, *, lines: Any, site_id: int, batch_id: int) -> list[Path]:
-    """Write a batch's lines to the staging folder, then move each file into place; the moved paths."""
+    """Write a batch's lines to the staging folder, one file per day, then move each file into place; the moved
+    paths. (``con`` is unused: pyarrow writes the files, a third of the CPU time DuckDB's partitioned copy
+    takes, and the dictionary-encoded columns go into the files as they are.)"""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     staging = staging_dir(batch_id)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     if lines.num_rows == 0:
         shutil.rmtree(staging, ignore_errors=True)
         return []
-    con.register("batch_lines", lines)
-    con.execute(
-        f"COPY (SELECT * FROM batch_lines) TO '{staging}' (FORMAT parquet, PARTITION_BY (day), "
-        f"FILENAME_PATTERN 'b{int(batch_id)}_{{i}}', COMPRESSION zstd)"
-    )
-    con.unregister("batch_lines")
+    days = lines.column("day")
+    stored = lines.drop_columns(["day"])
+    written: list[Path] = []
+    unique = sorted(pc.unique(days).to_pylist())
+    for day in unique:
+        part = stored if len(unique) == 1 else stored.filter(pc.equal(days, day))
+        folder = staging / f"day={day.isoformat()}"
+        folder.mkdir()
+        pq.write_table(part, folder / f"b{int(batch_id)}_0.parquet", compression="zstd")
+        written.append(folder / f"b{int(batch_id)}_0.parquet")
     moved: list[Path] = []
-    for written in sorted(staging.glob("day=*/*.parquet")):
-        target = site_dir(site_id) / written.parent.name / written.name
+    for path in written:
+        target = site_dir(site_id) / path.parent.name / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        written.replace(target)
+        path.replace(target)
         moved.append(target)
     shutil.rmtree(staging, ignore_errors=True)
     return moved

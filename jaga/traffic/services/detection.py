@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from jaga.core import clock
 from jaga.core.models import Site
 from jaga.core.useragent import user_agent
-from jaga.traffic.detection import engine
+from jaga.traffic.detection import anomaly, engine
 from jaga.traffic.detection.base import Finding, Rule
-from jaga.traffic.detection.rules import rules_all
+from jaga.traffic.detection.rules import rules_for
 from jaga.traffic.ingest import pipeline, store
 from jaga.traffic.logformats.base import sql_quote
 from jaga.traffic.models import AllowedNetwork, Detection, IngestBatch
@@ -238,7 +238,7 @@ def _announce(detections: list[Detection], rule: Rule) -> None:
 
 def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool = True) -> DetectRound:
     """Analyse the site's batches not analysed yet; the round with the detections it added to."""
-    rules = rules if rules is not None else rules_all()
+    rules = rules if rules is not None else rules_for(institution_id=site.institution_id)
     result = DetectRound(site=site, started_at=clock.now())
     batch_ids = list(
         IngestBatch.objects.filter(
@@ -262,6 +262,11 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
         if lines is not None:
             allow = AllowedNetwork.objects.filter(institution=site.institution).values_list("network", flat=True)
             engine.events_prepare(con, lines=lines, allow=list(allow), skip_agents=[user_agent()])
+            # hook (trafficfeat): the rate anomalies' baseline, the same hours of the previous weeks
+            anomaly.history_load(
+                con, rules=rules, folder=store.site_dir(site.pk), batch_ids=batch_ids, allow=list(allow),
+                skip_agent=user_agent(),
+            )  # fmt: skip
             result.lines = int(con.execute("SELECT count(*) FROM ev_f WHERE is_new").fetchall()[0][0])
             found = engine.findings_run(con, rules)
     finally:

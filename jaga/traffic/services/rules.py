@@ -1,5 +1,5 @@
-"""Custom detection rules added without code (the admin, ``jaga traffic rules --add FILE``): checked as a rule
-file is, then every one of its test lines run, before anything is saved; the problems said in words."""
+"""Custom detection rules added without code (Jaga's pages, the admin, ``jaga traffic rules --add FILE``): checked
+as a rule file is, then every one of its test lines run, before anything is saved; the problems said in words."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from jaga.core.models import Institution
 from jaga.traffic.detection.base import Rule
 from jaga.traffic.detection.rules import RuleError, rule_parse, rules_forget
 from jaga.traffic.models import CustomRule
@@ -52,9 +53,63 @@ def custom_rule_check(text: str) -> Rule:
     return rule
 
 
-def custom_rule_save(*, text: str, active: bool = True) -> CustomRule:
-    """Check ``text`` (see :func:`custom_rule_check`), then store it under its key (replacing that key's)."""
+def custom_rule_key_problem(rule: Rule, *, institution_id: int | None, editing: int | None = None) -> str:
+    """Why ``rule`` cannot be stored under its key (another custom rule has it; an institution's rule takes a key
+    of Jaga's or of the rules folder), or ""."""
+    from django.utils.translation import gettext as _
+
+    from jaga.traffic.detection.rules import rules_files
+
+    others = CustomRule.objects.filter(key=rule.key)
+    if editing is not None:
+        others = others.exclude(pk=editing)
+    if others.exists():
+        return _("Sudah ada aturan khusus dengan kunci %(key)s: ubah yang itu, atau beri kunci lain.") % {
+            "key": rule.key
+        }
+    if institution_id is not None and rule.key in {known.key for known in rules_files()}:
+        return _(
+            "Kunci %(key)s dipakai aturan bawaan Jaga. Aturan khusus institusi memakai kunci sendiri "
+            "(mis. %(key)s-khusus); aturan bawaan hanya dapat diganti untuk seluruh instalasi, lewat admin atau "
+            "jaga traffic rules --add."
+        ) % {"key": rule.key}
+    return ""
+
+
+def custom_rule_save(
+    *, text: str, active: bool = True, institution: Institution | None = None, rule_id: int | None = None
+) -> CustomRule:
+    """Check ``text`` (see :func:`custom_rule_check`), then store it under its key: the custom rule ``rule_id`` (of
+    ``institution``), or the one of that key (replacing it), or a new one. :class:`RuleError` when the key is
+    another rule's (see :func:`custom_rule_key_problem`)."""
     rule = custom_rule_check(text)
-    saved, _created = CustomRule.objects.update_or_create(key=rule.key, defaults={"text": text, "is_active": active})
+    institution_id = institution.pk if institution is not None else None
+    if rule_id is not None:
+        problem = custom_rule_key_problem(rule, institution_id=institution_id, editing=rule_id)
+        if problem:
+            raise RuleError(problem)
+        saved = CustomRule.objects.get(pk=rule_id, institution=institution)
+        saved.key, saved.text, saved.is_active = rule.key, text, active
+        saved.save()
+    elif institution_id is not None:
+        problem = custom_rule_key_problem(rule, institution_id=institution_id)
+        if problem:
+            raise RuleError(problem)
+        saved = CustomRule.objects.create(key=rule.key, text=text, is_active=active, institution_id=institution_id)
+    else:
+        saved, _created = CustomRule.objects.update_or_create(
+            key=rule.key, defaults={"text": text, "is_active": active, "institution": None}
+        )
     rules_forget()
     return saved
+
+
+def custom_rule_active_set(*, rule: CustomRule, active: bool) -> None:
+    rule.is_active = active
+    rule.save(update_fields=["is_active", "updated_at"])
+    rules_forget()
+
+
+def custom_rule_delete(*, rule: CustomRule) -> None:
+    rule.delete()
+    rules_forget()

@@ -122,3 +122,48 @@ def test_the_summary_figures_are_grouped_as_each_language_writes_numbers(site, s
     assert '<p class="big">1.234</p>' in client.get(url).content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert '<p class="big">1,234</p>' in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_days_and_hours_are_charts_dated_in_the_readers_language(site, staff, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two days of lines in a three-day range: a column per day (the empty day a zero, not a gap), a wide and a
+    phone drawing, each column's tooltip dated and counted as the reader's language writes it."""
+    import re
+
+    from django.conf import settings
+
+    log = tmp_path / "access.log"
+    line = '198.51.100.{c} - - [{d:02d}/Nov/2026:{h:02d}:00:{s:02d} +0700] "GET /berita HTTP/1.1" 200 512'
+    line += ' "-" "Mozilla/5.0"\n'
+    log.write_text(
+        "".join(line.format(c=n % 50 + 1, d=1, h=9, s=n % 60) for n in range(1200))
+        + "".join(line.format(c=1, d=3, h=14, s=n) for n in range(7))
+    )
+    services.traffic_ingest(site=site, sources=services.sources_for(site=site, paths=[str(log)]))
+    client = _client(staff)
+    url = f"/traffic/{site.institution.slug}/situs/{site.pk}/?dari=2026-11-01&sampai=2026-11-03"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    page = client.get(url).content.decode()
+    daily = page[page.index('id="panel-daily"') : page.index('id="panel-hourly"')]
+    assert daily.count('<svg class="traffic-chart') == 2  # wide and phone
+    tips = re.findall(r'<g class="col"><title>([^<]+)</title>', daily)
+    assert tips[:3] == [
+        "Minggu, 1 November 2026: 1.200 permintaan, 50 pengunjung unik",
+        "Senin, 2 November 2026: 0 permintaan, 0 pengunjung unik",
+        "Selasa, 3 November 2026: 7 permintaan, 1 pengunjung unik",
+    ]
+    assert ">1 Nov</text>" in daily
+    assert ">3 Nov</text>" in daily
+    assert "<td>Min, 1 Nov 2026</td><td>1.200</td>" in daily.replace("\n", "").replace("    ", "")
+    figure = daily[daily.index("<figure") : daily.index("</figure>")]
+    assert "2026-11-01" not in figure  # no ISO date on the chart
+    hourly = page[page.index('id="panel-hourly"') :]
+    hours = re.findall(r'<g class="col"><title>([^<]+)</title>', hourly)[:24]
+    assert len(hours) == 24
+    assert hours[9] == "09.00–09.59: 1.200 permintaan, 50 pengunjung unik"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Sunday, 1 November 2026: 1,200 requests, 50 unique visitors" in english
+    assert "09:00–09:59: 1,200 requests" in english
+    csv_text = client.get(url + "&panel=daily").content.decode()
+    assert "2026-11-01,1200,50" in csv_text  # the download keeps the ISO day, for a spreadsheet

@@ -6,6 +6,8 @@ run succeeded; a warning (some files could not be read) exits 3, a failure 1.
 
 from __future__ import annotations
 
+import gc
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # What start-up made (Django, every app's models and modules, about 80,000 objects) lives as long as
+        # the process: frozen out of the collector's sight, neither the run's collections nor the
+        # interpreter's exit walk it again. Measured: 0.3 CPU s less per command at load 16 (1.5 -> 1.2 s).
+        gc.freeze()
         action = options["action"]
         if action == "list":
             self._list()
@@ -88,7 +94,14 @@ class Command(BaseCommand):
         from jaga.backups import services
 
         plan = self._plan(options["plan"])
+        if plan.removed_at is not None and action in ("run", "check", "drill"):
+            raise CommandError(
+                "rencana ini diarsipkan: tidak dijalankan lagi (snapshot-nya tetap dapat dipulihkan) / "
+                "this plan is archived: it no longer runs (its snapshots can still be restored)"
+            )
         bar = ProgressBar(sys.stderr)
+        if bar.tty:  # the run's log lines say what the bar shows, and would break it into pieces
+            logging.getLogger("jaga.backups").setLevel(logging.WARNING)
         if action == "run":
             run = services.backup_run(plan=plan, trigger="command", on_progress=bar)
         elif action == "check":
@@ -152,4 +165,6 @@ class Command(BaseCommand):
         for plan in Plan.objects.select_related("site", "repository").order_by("pk"):
             last = plan.runs.filter(kind="backup").order_by("-started_at", "-pk").first()
             state = f"{last.get_state_display()} {last.started_at:%Y-%m-%d %H:%M}" if last else "-"
+            if plan.removed_at is not None:
+                state += " (diarsipkan / archived)"
             self.stdout.write(f"{plan.pk:>4}  {plan.name:<30} {plan.site.name:<30} {plan.repository.location}  {state}")

@@ -1,4 +1,4 @@
-"""The user agents' descriptions kept beside the store: a later process reads them instead of loading the parser."""
+"""What enrichment keeps beside the store: a later process reads it instead of loading the parser or a database."""
 
 from __future__ import annotations
 
@@ -74,3 +74,59 @@ def test_the_file_keeps_the_agents_described_last(new_process, tmp_path: Path, m
     for agent in agents:
         _described([agent])
     assert list(_kept(tmp_path)[1]) == agents[-3:]
+
+
+def _geoip2fast_country(lookup, address: str) -> str:  # type: ignore[no-untyped-def]
+    """What the country of an IPv6 client was before the table: geoip2fast's own lookup, the same filters."""
+    import ipaddress
+
+    parsed = ipaddress.ip_address(address)
+    if parsed.is_private or parsed.is_loopback or parsed.is_link_local:
+        return ""
+    code = str(lookup(address).country_code or "")
+    return code if len(code) == 2 and code.isalpha() else ""
+
+
+def test_the_ipv6_countries_are_geoip2fasts_own_from_a_table_kept_beside_the_store(tmp_path: Path) -> None:
+    import ipaddress
+    import random
+
+    from geoip2fast import GeoIP2Fast
+
+    enrich.geoip_ipv6_table.cache_clear()
+    enrich._ipv6_ranges.cache_clear()
+    table = enrich.geoip_ipv6_table()
+    assert len(list((tmp_path / "traffic-store" / ".cache").glob("geo-v6-*.arrow"))) == 1
+    reference = GeoIP2Fast(geoip2fast_data_file=str(enrich._geoip_file("geoip2fast-ipv6.dat.gz"))).lookup
+    rng = random.Random(6)
+    addresses = ["2001:df0:1::1", "2404:6800:4003:c00::64", "2a03:2880:f10c:83:face:b00c:0:25de", "::ffff:8.8.8.8"]
+    for row in rng.sample(range(table.num_rows), 400):  # each side of a range's edges
+        first = table.column("first_hi")[row].as_py() << 64 | table.column("first_lo")[row].as_py()
+        size = 1 << (128 - table.column("netlen")[row].as_py())
+        for ip in (first, first + size // 2, first + size - 1, first + size, max(first - 1, 0)):
+            addresses.append(str(ipaddress.IPv6Address(min(ip, (1 << 128) - 1))))
+    addresses += [str(ipaddress.IPv6Address(rng.getrandbits(128))) for _ in range(200)]
+    addresses += [
+        str(ipaddress.IPv6Address((0x2000 + rng.getrandbits(13)) << 112 | rng.getrandbits(112))) for _ in range(400)
+    ]
+    found = {address: enrich.country_ipv6(address) for address in addresses}
+    assert found == {address: _geoip2fast_country(reference, address) for address in addresses}
+    assert sum(1 for code in found.values() if code) > 300  # most of them have a country: the check is not empty
+    enrich.geoip_ipv6_table.cache_clear()
+    enrich._ipv6_ranges.cache_clear()
+    assert enrich.geoip_ipv6_table().equals(table)  # read back from the file, the same
+
+
+def test_a_column_of_numbers_is_searched_where_arrow_holds_it() -> None:
+    import bisect
+
+    import pyarrow as pa
+
+    signed = pa.chunked_array([pa.array([-5, 1, 4, 9, 2**40], pa.int64())]).slice(1)  # an offset into the buffer
+    assert list(enrich.mapped_numbers(signed)) == [1, 4, 9, 2**40]
+    assert bisect.bisect_right(enrich.mapped_numbers(signed), 5) == 2
+    assert list(enrich.mapped_numbers(pa.array([2**64 - 1, 3], pa.uint64()))) == [2**64 - 1, 3]
+    with pytest.raises(TypeError):
+        enrich.mapped_numbers(pa.array([1, None], pa.int64()))
+    with pytest.raises(TypeError):
+        enrich.mapped_numbers(pa.array([1, 2], pa.int32()))

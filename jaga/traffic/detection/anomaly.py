@@ -102,7 +102,7 @@ class AnomalyKind:
             listed = ", ".join(str(int(w)) for w in wins)
             first, last, samples, clients, addresses = con.execute(
                 f"""
-                SELECT min(ts), max(ts), (list(rowid ORDER BY ts, rowid))[1:{SAMPLES}], count(DISTINCT client_id),
+                SELECT min(ts), max(ts), (list(rid ORDER BY ts, rid))[1:{SAMPLES}], count(DISTINCT client_id),
                        list_sort(list(DISTINCT client_id))[1:{ADDRESSES}]
                 FROM ev_f WHERE is_new AND ({self.line_filter(rule)}) AND {key} = $key
                   AND floor(epoch(ts) / {width})::BIGINT IN ({listed})

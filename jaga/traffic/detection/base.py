@@ -217,12 +217,15 @@ def keys_named(con: Any, scope: str, numbers: Iterable[int]) -> dict[int, str]:
 
 def lines_shown_sql(where: str, extra: str = "") -> str:
     """SQL: the lines of ``ev_f`` that ``where`` takes, with ``rid``, their texts and ``sample``
-    (:data:`SAMPLE_SQL`): the lines are filtered by number first, their texts looked up after."""
+    (:data:`SAMPLE_SQL`): the lines are found by number first, then only their own texts are looked up."""
     return f"""
-        SELECT s.*, {SAMPLE_SQL} AS sample
-        FROM (SELECT rowid AS rid, ts, client_id, req_id, agent_id, method, status{extra} FROM ev_f
-              WHERE {where}) s
-        JOIN ev_client USING (client_id) JOIN ev_req USING (req_id) JOIN ev_agent USING (agent_id)
+        WITH s AS MATERIALIZED (
+            SELECT rid, ts, client_id, req_id, agent_id, method, status{extra} FROM ev_f WHERE {where}
+        )
+        SELECT s.*, {SAMPLE_SQL} AS sample FROM s
+        JOIN (SELECT client_id, client FROM ev_client WHERE client_id IN (SELECT client_id FROM s)) USING (client_id)
+        JOIN (SELECT req_id, path, query FROM ev_req WHERE req_id IN (SELECT req_id FROM s)) USING (req_id)
+        JOIN (SELECT agent_id, agent FROM ev_agent WHERE agent_id IN (SELECT agent_id FROM s)) USING (agent_id)
     """
 
 
@@ -231,7 +234,7 @@ def samples_shown(con: Any, rids: Iterable[int]) -> dict[int, str]:
     wanted = sorted({int(r) for r in rids})
     if not wanted:
         return {}
-    sql = lines_shown_sql("rowid IN (SELECT unnest($wanted))")
+    sql = lines_shown_sql("rid IN (SELECT unnest($wanted))")
     return {
         int(rid): text for rid, text in con.execute(f"SELECT rid, sample FROM ({sql})", {"wanted": wanted}).fetchall()
     }

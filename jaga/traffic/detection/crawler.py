@@ -160,7 +160,7 @@ class CrawlerKind:
             return []
         found = con.execute(
             f"""
-            SELECT client_id, count(*), min(ts), max(ts), (list(rowid ORDER BY ts, rowid))[1:{SAMPLES}]
+            SELECT client_id, count(*), min(ts), max(ts), (list(rid ORDER BY ts, rid))[1:{SAMPLES}]
             FROM ev_f WHERE is_new AND NOT private AND ({self.line_filter(rule)})
               AND client_id IN (SELECT unnest($numbers)) GROUP BY client_id ORDER BY client_id
         """,

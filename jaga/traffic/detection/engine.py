@@ -225,13 +225,21 @@ def _table_put(con: Any, name: str, table: Any, select: str = "*") -> None:
 
 
 def events_prepare(
-    con: Any, *, lines_sql: str | None = None, lines: list[Any] | None = None, allow: Iterable[str] = ()
+    con: Any,
+    *,
+    lines_sql: str | None = None,
+    lines: list[Any] | None = None,
+    allow: Iterable[str] = (),
+    skip_agents: Iterable[str] = (),
 ) -> int:
     """Make ``ev_f`` and ``ev`` from ``lines`` (Arrow tables of :data:`SOURCE_COLUMNS` and ``is_new``; a text
     column may be a dictionary) or ``lines_sql`` (the same as SQL); how many lines (allowed clients left out)
     they hold.
 
-    ``ev_f`` holds a row per line with numbers in place of its texts: ``client_id`` and ``subnet_id``,
+    Lines of the allow-list's clients are left out, and with ``skip_agents`` (Jaga's own probe) the lines of
+    those agents and those without one.
+
+    ``ev_f`` holds a row per line (``rid``) with numbers in place of its texts: ``client_id`` and ``subnet_id``,
     ``req_id`` (path and query), ``pathd_id``, ``targetd_id``, ``query_id`` (the decoded path, the decoded
     target, the raw query), ``agent_id``, ``ref_id``, ``method_id``, besides ``ts``, ``method``, ``status``,
     ``is_static``, ``http_ok``, ``private``, ``n``, ``is_new``. The tables ``ev_client``, ``ev_req``,
@@ -319,6 +327,7 @@ def events_prepare(
         pc.and_kleene(method_ok.take(method_id), protocol_ok.take(protocol_id)),
         pc.or_kleene(slash, pc.and_kleene(options.take(method_id), star)),
     )
+    skip_agents = tuple(skip_agents)
     frame = pa.table(
         {
             "ts": _same(parts, "ts"),
@@ -340,14 +349,20 @@ def events_prepare(
             "is_new": _same(parts, "is_new"),
         }
     )
-    allowed = per_client.column("allowed").combine_chunks()
-    if pc.any(allowed).as_py():
-        frame = frame.filter(pc.invert(allowed.take(client_id)))
+    # Left out: the allow-list's clients, and with ``skip_agents`` (Jaga's own probe) those agents' lines and
+    # the lines without an agent (as SQL's ``agent <> probe`` leaves them out).
+    drop = per_client.column("allowed").combine_chunks().take(client_id)
+    if skip_agents:
+        skipped = pc.fill_null(pc.is_in(agents, value_set=pa.array(list(skip_agents), pa.string())), True)
+        drop = pc.or_(drop, skipped.take(agent_id))
+    if pc.any(drop).as_py():
+        frame = frame.filter(pc.invert(drop))
+    frame = frame.add_column(0, "rid", _range(frame.num_rows))
     con.execute("DROP VIEW IF EXISTS ev")
-    _table_put(con, "ev_f", frame)
+    _table_put(con, "ev_f", frame)  # a table, not the Arrow registered: the rules read it many times
     con.execute("""
         CREATE TEMP VIEW ev AS
-        SELECT f.rowid AS rid, f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,
+        SELECT f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,
                x.referrer, x.referrer_l
         FROM ev_f f JOIN ev_client c USING (client_id) JOIN ev_req r USING (req_id) JOIN ev_agent a USING (agent_id)
         JOIN ev_ref x USING (ref_id)

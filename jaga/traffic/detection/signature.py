@@ -42,7 +42,7 @@ class SignatureKind:
             config: Config = rule.config
             key = KEY_NUMBERS[config.group_by]
             branches.append(
-                f"SELECT {index} AS r, {key} AS k, rowid AS rid, ts, client_id FROM ev_f "
+                f"SELECT {index} AS r, {key} AS k, rid, ts, client_id FROM ev_f "
                 f"WHERE is_new AND ({self.line_filter(rule)})"
             )
             thresholds.append(f"WHEN {index} THEN {int(config.threshold)}")

@@ -52,21 +52,6 @@ def _context(rules: list[Rule]) -> timedelta:
     return min(CONTEXT_MAX, timedelta(seconds=longest))
 
 
-def _not_probe(lines: Any, probe: str) -> Any:
-    """``lines`` without Jaga's own probe (nor a line without a user agent, as SQL's ``agent <> probe``)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    keep = []
-    for chunk in lines.column("agent").chunks:
-        if pa.types.is_dictionary(chunk.type):
-            keep.append(pc.fill_null(pc.not_equal(chunk.dictionary, probe), False).take(chunk.indices))
-        else:
-            keep.append(pc.not_equal(chunk, probe))
-    mask = pc.fill_null(pa.chunked_array(keep, pa.bool_()), False)
-    return lines if pc.all(mask).as_py() else lines.filter(mask)
-
-
 def _lines(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule]) -> list[Any] | None:
     """The new batches' lines (``is_new``) and, as context, the earlier lines of the same hours: Arrow tables of
     :data:`engine.SOURCE_COLUMNS` and ``is_new``, for :func:`engine.events_prepare`.
@@ -99,7 +84,6 @@ def _lines(con: Any, *, site: Site, batch_ids: list[int], rules: list[Rule]) -> 
         return None
     if first is None:
         return None
-    new = _not_probe(new, probe)
     parts = [new.append_column("is_new", pa.repeat(True, new.num_rows))]
     since = first - _context(rules)
     context = [
@@ -277,7 +261,7 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
         found: list[tuple[Rule, Finding]] = []
         if lines is not None:
             allow = AllowedNetwork.objects.filter(institution=site.institution).values_list("network", flat=True)
-            engine.events_prepare(con, lines=lines, allow=list(allow))
+            engine.events_prepare(con, lines=lines, allow=list(allow), skip_agents=[user_agent()])
             # hook (trafficfeat): the rate anomalies' baseline, the same hours of the previous weeks
             anomaly.history_load(
                 con, rules=rules, folder=store.site_dir(site.pk), batch_ids=batch_ids, allow=list(allow),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -149,6 +150,32 @@ def backup_of_snapshot(plan: Plan, snapshot: str) -> Run:
     return backup
 
 
+def _web_root_share(
+    specs: list[tuple[Any, Any]], facts_by_source: dict[str, Any], *, restored: Path, verified: int | None
+) -> int | None:
+    """How many of the files restic verified are the web root's, when the plan has one web root: the others
+    are the database sources' dumps and their facts, in the snapshot's staging folder (one small folder, not
+    a walk of the restored site). None when it cannot be told (no count, two web roots, a dump without its
+    path): the web root's drill then counts its folder itself."""
+    if verified is None:
+        return None
+    kinds = [(source, REGISTRY.get(source.kind)) for source, _spec in specs]
+    if sum(1 for _source, kind in kinds if not kind.is_database) != 1:
+        return None
+    folders: set[Path] = set()
+    for source, kind in kinds:
+        if kind.is_database:
+            dump = (facts_by_source.get(source.name) or {}).get("file")
+            if not dump:
+                return None
+            folders.add((restored / str(dump).lstrip("/")).parent)
+    others = 0
+    for folder in folders:
+        with os.scandir(folder) as entries:
+            others += sum(1 for entry in entries if entry.is_file(follow_symlinks=False))
+    return verified - others if verified >= others else None
+
+
 def drill_run(
     *, plan: Plan, trigger: str = "schedule", user: Any = None, on_progress: Callable[[Run], None] | None = None
 ) -> Run:
@@ -173,13 +200,18 @@ def drill_run(
                         % {"found": verified, "expected": backup.files_processed}
                     )
             facts_by_source = (backup.details or {}).get("sources", {})
-            for source, spec in specs_of(plan):
+            specs = specs_of(plan)
+            web_root_files = _web_root_share(specs, facts_by_source, restored=scratch, verified=verified)
+            for source, spec in specs:
                 facts = facts_by_source.get(source.name)
                 if facts is None:
                     problems.append(_("%(name)s tidak ada di snapshot") % {"name": source.name})
                     continue
                 ctx.phase(_("Memeriksa %(name)s") % {"name": source.name}, 60.0)
-                result = REGISTRY.get(source.kind).drill(spec, restored=scratch, facts=facts, log=ctx.log)
+                kind = REGISTRY.get(source.kind)
+                if web_root_files is not None and not kind.is_database:
+                    facts = {**facts, "restored_files": web_root_files}
+                result = kind.drill(spec, restored=scratch, facts=facts, log=ctx.log)
                 results[source.name] = {"ok": result.ok, **result.figures, "problems": result.problems}
                 problems += [f"{source.name}: {problem}" for problem in result.problems]
         finally:

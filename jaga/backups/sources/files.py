@@ -53,7 +53,9 @@ class FilesSource(SourceBase):
         return Prepared(paths=[root], excludes=excludes, facts={"path": str(root)})
 
     def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
-        return web_root_drill(restored / str(facts.get("path", spec.config["path"])).lstrip("/"))
+        return web_root_drill(
+            restored / str(facts.get("path", spec.config["path"])).lstrip("/"), files=facts.get("restored_files")
+        )
 
     def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
         """Make the web root what the snapshot holds: copy every file back, remove the ones it did not hold.

@@ -184,7 +184,9 @@ class SftpSource(SourceBase):
         return Prepared(paths=[mirror], facts=facts, config_update=update)
 
     def drill(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> DrillResult:
-        return web_root_drill(restored / str(facts.get("path", mirror_of(spec.config))).lstrip("/"))
+        return web_root_drill(
+            restored / str(facts.get("path", mirror_of(spec.config))).lstrip("/"), files=facts.get("restored_files")
+        )
 
     def restore_live(self, spec: SourceSpec, *, restored: Path, facts: dict[str, Any], log: Log) -> dict[str, Any]:
         """Push the restored copy back to the server: it becomes what the snapshot holds."""

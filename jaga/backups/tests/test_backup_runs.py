@@ -337,3 +337,23 @@ def test_the_backup_command_freezes_what_start_up_made(plan) -> None:  # type: i
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_a_drill_tells_the_web_roots_files_from_restics_count_without_walking(plan, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "situs.sqlite3"
+    connection = sqlite3.connect(db)
+    connection.execute("create table berita (id integer primary key)")
+    connection.commit()
+    connection.close()
+    services.source_add(plan=plan, kind="sqlite", name="db", config={"path": str(db)})
+    backup = services.backup_run(plan=plan)
+    assert backup.state == RunState.SUCCESS, backup.error
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the restored site was walked")
+
+    monkeypatch.setattr("jaga.backups.sources.base.os.walk", no_walk)
+    drill = services.drill_run(plan=plan)
+    assert drill.state == RunState.SUCCESS, drill.error
+    assert drill.details["verified_files"] == backup.files_processed == 5  # 3 of the web root, the copy, its facts
+    assert drill.details["sources"]["www"]["files"] == 3

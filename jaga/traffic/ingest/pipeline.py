@@ -241,9 +241,9 @@ def _enriched(con: Any, lines: Any) -> Any:
     for name in _DICTIONARY:
         columns[name] = _dictionary(columns[name])
     agents = columns["agent"].chunk(0).dictionary if columns["agent"].num_chunks else pa.array([], pa.string())
-    described = [enrich.agent_describe(a) for a in agents.to_pylist()]
-    for i, name in enumerate(("browser", "os", "crawler")):
-        columns[name] = _mapped(columns["agent"], pa.array([d[i] for d in described], pa.string()))
+    described = enrich.agents_table(agents.to_pylist())  # one row per distinct agent, in the dictionary's order
+    for name in ("browser", "os", "crawler"):
+        columns[name] = _mapped(columns["agent"], described.column(name).combine_chunks())
     paths = columns["path"].chunk(0).dictionary.to_pylist() if columns["path"].num_chunks else []
     columns["is_static"] = _mapped(columns["path"], pa.array([bool(_STATIC.search(p.lower())) for p in paths]))
     clients = columns["client"].chunk(0).dictionary.to_pylist() if columns["client"].num_chunks else []

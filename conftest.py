@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.message
 import email.policy
+import fcntl
 import fnmatch
 import os
 import shutil
@@ -164,6 +166,98 @@ def _data_folder_per_worker(worker_id: str) -> None:
     folder = Path(settings.DATA_DIR) / worker_id
     folder.mkdir(mode=0o700, exist_ok=True)
     settings.DATA_DIR = folder
+
+
+# --- one migration per run, not one per worker ---------------------------------------------------------
+#
+# Migrating a test database from nothing costs about 15 CPU seconds (Django re-renders the model states of
+# some ninety migrations), and each worker of each pass did it, all four at once at the start of `make test`.
+# Now the first worker of a pass migrates as before and keeps a copy (SQLite: the file of the in-memory
+# database; PostgreSQL: a database made with CREATE DATABASE ... TEMPLATE); the other workers of the pass
+# start from that copy. The copy lives in the pass's temporary folder (`--basetemp`), so each run migrates
+# once for real: the migrations are still run by every `make test`, and no copy outlives its run.
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The temporary folder of this run that all its workers share (xdist gives each ``<basetemp>/popen-gwN``)."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if worker_id != "master" else basetemp
+
+
+def _migrated_or_copied(connection: Any, folder: Path, template_name: str, migrate: Callable[[], None]) -> None:
+    """Migrate the test database of ``connection`` (and keep a copy) or start it from the copy another worker kept."""
+    vendor = connection.vendor
+    with (folder / f"migrated-{vendor}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker migrates; the others wait for its copy
+        done = folder / f"migrated-{vendor}.done"
+        if vendor == "sqlite":
+            template = folder / "migrated.sqlite3"
+            if done.exists():
+                connection.ensure_connection()
+                with contextlib.closing(sqlite3.connect(template)) as source:
+                    source.backup(connection.connection)
+            else:
+                migrate()
+                connection.ensure_connection()
+                with contextlib.closing(sqlite3.connect(template)) as copy:
+                    connection.connection.backup(copy)
+                done.touch()
+            from jaga.core.tests import processes_helpers
+
+            processes_helpers.MIGRATED_SQLITE = template  # jaga_bootstrapped starts its data folders from it
+            return
+        if vendor != "postgresql":
+            migrate()
+            return
+        quote = connection.ops.quote_name
+        test_database = quote(connection.settings_dict["NAME"])
+        if not done.exists():
+            migrate()
+        connection.close()  # a database is copied, and dropped, with nobody connected to it
+        with connection._nodb_cursor() as cursor:
+            if done.exists():
+                cursor.execute(f"DROP DATABASE {test_database}")
+                cursor.execute(f"CREATE DATABASE {test_database} TEMPLATE {quote(template_name)}")
+            else:
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(template_name)}")  # an earlier run's
+                cursor.execute(f"CREATE DATABASE {quote(template_name)} TEMPLATE {test_database}")
+                done.touch()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> None:
+    """pytest-django's hook before the test databases are made: their ``migrate`` runs once per run (above)."""
+    from django.core import management
+    from django.db import connections
+
+    folder = _run_folder(tmp_path_factory, worker_id)
+    for alias in connections:
+        connection = connections[alias]
+        template_name = f"test_{connection.settings_dict['NAME']}_migrated"[:63]
+        create_test_db = connection.creation.create_test_db
+
+        def create_once(*args: Any, _connection: Any = connection, _template: str = template_name,
+                        _create: Any = create_test_db, **kwargs: Any) -> Any:  # fmt: skip
+            real_call_command = management.call_command
+
+            def call_command(name: str, *c_args: Any, **options: Any) -> Any:
+                if name == "migrate" and options.get("run_syncdb"):  # the one create_test_db runs
+                    management.call_command = real_call_command
+                    _migrated_or_copied(
+                        _connection, folder, _template, lambda: real_call_command(name, *c_args, **options)
+                    )
+                    return None
+                return real_call_command(name, *c_args, **options)
+
+            management.call_command = call_command
+            try:
+                return _create(*args, **kwargs)
+            finally:
+                management.call_command = real_call_command
+
+        connection.creation.create_test_db = create_once
 
 
 @pytest.fixture(autouse=True)

@@ -118,6 +118,10 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
     plan = Plan.objects.create(site=site, name="Rencana", repository=repository)
     run = Run.objects.create(plan=plan, started_at=now)
     source = Source.objects.create(plan=plan, kind="files", name="www", config={"path": "/srv/www"})
+    from jaga.traffic.forms import EXAMPLE
+    from jaga.traffic.models import CustomRule
+
+    custom_rule = CustomRule.objects.create(key="aturan-dunia", text=EXAMPLE, institution=institution)
     membership = Membership.objects.get(user=staff, institution=institution)
     from jaga.reports.models import EvidencePack, Report, ReportSchedule
 
@@ -159,6 +163,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
         "run_id": run.pk,
         "repo_id": repository.pk,
         "source_id": source.pk,
+        "rule_id": custom_rule.pk,
         "what": "run",
         "kind": "backup",
         "token": "no-such-token",
@@ -186,6 +191,7 @@ def world(institution: Any, site: Any, staff: Any) -> dict[str, Any]:
             list(Repository.objects.values_list("sheet_confirmed_at", "name", "location", "removed_at")),
             list(Plan.objects.values_list("name", "interval_hours", "is_active", "removed_at")),
             list(Source.objects.values_list("name", "config")),
+            list(CustomRule.objects.values_list("key", "text", "is_active")),
         ),
     }
 

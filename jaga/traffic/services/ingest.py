@@ -37,7 +37,8 @@ class _Counts:
         self.bad[reason] = self.bad.get(reason, 0) + 1
         kept = self.samples.setdefault(reason, [])
         if len(kept) < SAMPLES_PER_REASON:
-            kept.append(sample[: pipeline.SAMPLE_CHARS])
+            # NUL shown as U+FFFD: PostgreSQL's text and jsonb cannot hold it (a binary line's sample is mostly NULs)
+            kept.append(sample[: pipeline.SAMPLE_CHARS].replace("\x00", "\ufffd"))
 
 
 def sources_for(*, site: Site, paths: list[str] | None = None, format_key: str = "combined") -> list[LogSource]:

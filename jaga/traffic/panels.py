@@ -29,29 +29,17 @@ TOP = 20
 LATEST = 30
 # A unique visitor, as GoAccess counts one: the same address, day and user agent.
 VISITOR = "client || '|' || CAST(day AS VARCHAR) || '|' || agent"
-# The columns the panels read, loaded once per range (not once per panel); ``visitor`` is a 64-bit hash of
+# The columns the panels read, loaded once per range (not once per panel): the partition's ``day`` and the stored
+# line's columns (:data:`jaga.traffic.ingest.pipeline.LINE_COLUMNS`) but these. ``visitor`` is a 64-bit hash of
 # :data:`VISITOR`'s three parts, counted instead of the joined text (a collision among a million visitors has a
 # chance of about one in ten million).
-_NAMES = (
-    "ts",
-    "hour",
-    "day",
-    "client",
-    "method",
-    "path",
-    "query",
-    "status",
-    "bytes",
-    "referrer",
-    "agent",
-    "vhost",
-    "browser",
-    "os",
-    "crawler",
-    "is_static",
-    "country",
-)
-_COLUMNS = ", ".join(_NAMES)
+_UNREAD = ("user", "protocol", "duration", "source_id", "n")
+
+
+def _names() -> list[str]:
+    from jaga.traffic.ingest.pipeline import LINE_COLUMNS  # with pyarrow: only where the lines are read
+
+    return ["day", *(name for name in LINE_COLUMNS if name not in _UNREAD)]
 
 
 @dataclass(frozen=True)
@@ -232,11 +220,11 @@ def _schema() -> Any:
     text = pa.dictionary(pa.int32(), pa.string())
     types = {"ts": pa.timestamp("us", tz="UTC"), "hour": pa.int8(), "day": pa.date32(), "status": pa.int16()}
     types |= {"bytes": pa.int64(), "is_static": pa.bool_()}
-    return pa.schema([(name, types.get(name, text)) for name in _NAMES])
+    return pa.schema([(name, types.get(name, text)) for name in _names()])
 
 
 def _lines(con: Any, files: list[str]) -> Any:
-    """The range's lines as one Arrow table of :data:`_COLUMNS`. Local files are read by pyarrow with their
+    """The range's lines as one Arrow table of :func:`_names`. Local files are read by pyarrow with their
     texts left dictionary-encoded (a million lines' texts copied into a DuckDB table cost 2.2 CPU s, reading
     them this way a third of that); the bucket's through DuckDB."""
     import pyarrow as pa
@@ -247,10 +235,11 @@ def _lines(con: Any, files: list[str]) -> Any:
         if not files:
             return schema.empty_table()
         listed = "[" + ", ".join(sql_quote(f) for f in files) + "]"
-        read = con.sql(f"SELECT {_COLUMNS} FROM read_parquet({listed}, hive_partitioning=true)").to_arrow_table()
+        columns = ", ".join(schema.names)
+        read = con.sql(f"SELECT {columns} FROM read_parquet({listed}, hive_partitioning=true)").to_arrow_table()
         return read.cast(schema)
     texts = [f.name for f in schema if pa.types.is_dictionary(f.type)]
-    stored = [name for name in _NAMES if name != "day"]
+    stored = [name for name in schema.names if name != "day"]
     tables = []
     for pattern in files:
         folder = Path(pattern).parent
@@ -258,12 +247,12 @@ def _lines(con: Any, files: list[str]) -> Any:
         for path in sorted(folder.glob("*.parquet")):
             table = pq.read_table(path, columns=stored, read_dictionary=texts)
             table = table.append_column("day", pa.repeat(pa.scalar(day, pa.date32()), table.num_rows))
-            tables.append(table.select(list(_NAMES)).cast(schema))
+            tables.append(table.select(schema.names).cast(schema))
     return pa.concat_tables(tables) if tables else schema.empty_table()
 
 
 def _relation(con: Any, name: str, files: list[str]) -> None:
-    """Register ``name``: the lines of ``files`` with their ``visitor`` (see :data:`_COLUMNS`)."""
+    """Register ``name``: the lines of ``files`` with their ``visitor`` (see :func:`_names`)."""
     lines = _lines(con, files)
     con.register(f"{name}_lines", lines)
     visitor = con.sql(f"SELECT hash(client, day, agent) AS visitor FROM {name}_lines").to_arrow_table()

@@ -17,23 +17,11 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-
-@dataclass(frozen=True)
-class Layout:
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    font: int
-    x_labels: int
-    css: str
-
+from jaga.core.charts import Layout, grid, nice_ceiling, no_data
 
 WIDE = Layout(720, 230, 64, 10, 14, 30, 11, 7, "traffic-chart chart-wide")
 NARROW = Layout(360, 230, 52, 6, 14, 30, 12, 4, "traffic-chart chart-narrow")
-BAR, LINE, MUTED, GRID = "#1d4ed8", "#b45309", "#4f5a6b", "#dde1e7"
+BAR, LINE, MUTED = "#1d4ed8", "#b45309", "#4f5a6b"
 
 
 @dataclass(frozen=True)
@@ -44,46 +32,27 @@ class Point:
     visitors: int
 
 
-def _nice_ceiling(value: float) -> float:
-    """A round top for the axis: 10, 20, 50, 100, 200, 500..."""
-    if value <= 0:
-        return 10.0
-    step = 1.0
-    while True:
-        for factor in (1, 2, 5):
-            if value <= step * factor:
-                return step * factor
-        step *= 10
-
-
 def _number(value: float) -> str:
     return formats.number_format(round(value), 0, use_l10n=True, force_grouping=True)
 
 
 def _drawing(layout: Layout, points: Sequence[Point], *, title: str, labelled: Sequence[int] = ()) -> str:
     w, h = layout.width, layout.height
-    plot_w, plot_h = w - layout.left - layout.right, h - layout.top - layout.bottom
-    top = _nice_ceiling(max((max(p.hits, p.visitors) for p in points), default=0))
+    plot_w, plot_h = layout.plot_width, layout.plot_height
+    top = nice_ceiling(max((max(p.hits, p.visitors) for p in points), default=0))
     count = max(len(points), 1)
     step = plot_w / count
     width = max(step * 0.72, 1.0)
 
     def y_of(value: float) -> float:
-        return layout.top + plot_h * (1 - min(value / top, 1.0))
+        return layout.y_of(value, top)
 
     parts = [
         f'<svg class="{layout.css}" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
-    for fraction in (0.0, 0.25, 0.5, 0.75, 1.0):
-        if layout is NARROW and fraction in (0.25, 0.75):
-            continue
-        y = layout.top + plot_h * (1 - fraction)
-        parts.append(f'<line x1="{layout.left}" y1="{y:.1f}" x2="{w - layout.right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        parts.append(
-            f'<text x="{layout.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{layout.font}" '
-            f'fill="{MUTED}">{escape(_number(top * fraction))}</text>'
-        )
+    fractions = (0.0, 0.5, 1.0) if layout is NARROW else (0.0, 0.25, 0.5, 0.75, 1.0)
+    parts.append(grid(layout, top=top, fractions=fractions, label=_number, colour=MUTED))
     hits_word, visitors_word = _("permintaan"), _("pengunjung unik")
     for index, point in enumerate(points):
         x = layout.left + index * step + (step - width) / 2
@@ -119,10 +88,7 @@ def _drawing(layout: Layout, points: Sequence[Point], *, title: str, labelled: S
             f'fill="{MUTED}">{escape(points[index].label)}</text>'
         )
     if not points or not any(p.hits for p in points):
-        parts.append(
-            f'<text x="{layout.left + plot_w / 2:.1f}" y="{layout.top + plot_h / 2:.1f}" text-anchor="middle" '
-            f'font-size="13" fill="{MUTED}">{escape(_("Tidak ada data dalam periode ini."))}</text>'
-        )
+        parts.append(no_data(layout, _("Tidak ada data dalam periode ini."), colour=MUTED))
     parts.append("</svg>")
     return "".join(parts)
 

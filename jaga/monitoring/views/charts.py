@@ -10,44 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from jaga.core.charts import Layout, grid, nice_ceiling, no_data
+
 Interval = tuple[dt.datetime, dt.datetime]
-
-
-@dataclass(frozen=True)
-class Layout:
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    font: int
-    x_labels: int
-    css: str
 
 
 WIDE = Layout(720, 220, 56, 12, 12, 28, 11, 5, "chart chart-wide")
 NARROW = Layout(360, 220, 60, 8, 12, 28, 12, 3, "chart chart-narrow")
-OUTAGE_FILL, MAINTENANCE_FILL, LINE, MUTED, GRID = "#fecaca", "#bfdbfe", "#166534", "#5b6576", "#dde1e7"
-
-
-def _nice_ceiling(value: float) -> float:
-    """A round upper bound for the y axis (100, 200, 500, 1000...)."""
-    if value <= 0:
-        return 100.0
-    step = 10.0
-    while True:
-        for factor in (1, 2, 5):
-            if value <= step * factor:
-                return step * factor
-        step *= 10
+OUTAGE_FILL, MAINTENANCE_FILL, LINE, MUTED = "#fecaca", "#bfdbfe", "#166534", "#5b6576"
 
 
 def _label_time(moment: dt.datetime, span: dt.timedelta) -> str:
@@ -71,15 +47,15 @@ def _drawing(
     span = end - start
     seconds = max(span.total_seconds(), 1.0)
     values = [v for _t, v in points if v is not None]
-    top = _nice_ceiling(max(values) if values else 0)
+    top = nice_ceiling(max(values) if values else 0, smallest=10.0)
     w, h = layout.width, layout.height
-    plot_w, plot_h = w - layout.left - layout.right, h - layout.top - layout.bottom
+    plot_w, plot_h = layout.plot_width, layout.plot_height
 
     def x_of(moment: dt.datetime) -> float:
         return layout.left + plot_w * min(max((moment - start).total_seconds() / seconds, 0.0), 1.0)
 
     def y_of(value: float) -> float:
-        return layout.top + plot_h * (1 - min(value / top, 1.0))
+        return layout.y_of(value, top)
 
     title = gettext("Waktu respons (ms)")
     data = ";".join(f"{int(t.timestamp())},{v:.0f}" for t, v in points if v is not None)
@@ -102,13 +78,7 @@ def _drawing(
                 f'<rect class="band" x="{x0:.1f}" y="{layout.top}" width="{width:.1f}" height="{plot_h}" '
                 f'fill="{fill}"><title>{escape(label)}: {escape(when)}</title></rect>'
             )
-    for fraction in (0.0, 0.5, 1.0):
-        y = layout.top + plot_h * (1 - fraction)
-        parts.append(f'<line x1="{layout.left}" y1="{y:.1f}" x2="{w - layout.right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        parts.append(
-            f'<text x="{layout.left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{layout.font}" '
-            f'fill="{MUTED}">{top * fraction:.0f} ms</text>'
-        )
+    parts.append(grid(layout, top=top, fractions=(0.0, 0.5, 1.0), label=lambda ms: f"{ms:.0f} ms", colour=MUTED))
     count = layout.x_labels
     for index in range(count):
         fraction = index / (count - 1)
@@ -131,10 +101,7 @@ def _drawing(
         elif run:
             parts.append(f'<polyline fill="none" stroke="{LINE}" stroke-width="1.5" points="{" ".join(run)}"/>')
     if not values:
-        parts.append(
-            f'<text x="{layout.left + plot_w / 2:.1f}" y="{layout.top + plot_h / 2:.1f}" text-anchor="middle" '
-            f'font-size="13" fill="{MUTED}">{escape(gettext("Belum ada data pada rentang ini."))}</text>'
-        )
+        parts.append(no_data(layout, gettext("Belum ada data pada rentang ini."), colour=MUTED))
     # What the script moves under the pointer and while dragging; hidden until then.
     parts.append(
         f'<rect class="zoom-area" x="0" y="{layout.top}" width="0" height="{plot_h}" fill="#1d4ed8" '

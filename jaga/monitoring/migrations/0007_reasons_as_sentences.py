@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db import migrations
 
+from jaga.core.migrating import rows_rewrite
+
 _N = r"(\d+)"
 _PATTERNS: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(rf"^HTTP {_N} dalam {_N} ms$"), lambda m: ["http.up", {"status": int(m[1]), "ms": int(m[2])}]),
@@ -71,18 +73,8 @@ def sentence_of(old: str) -> str | None:
 
 
 def _rewrite(model: Any, field: str) -> None:
-    batch = []
-    rows = model.objects.exclude(**{field: ""}).exclude(**{f"{field}__startswith": "["}).only("pk", field)
-    for row in rows.iterator(chunk_size=2000):
-        new = sentence_of(getattr(row, field))
-        if new is not None:
-            setattr(row, field, new)
-            batch.append(row)
-        if len(batch) >= 1000:
-            model.objects.bulk_update(batch, [field])
-            batch = []
-    if batch:
-        model.objects.bulk_update(batch, [field])
+    rows = model.objects.exclude(**{field: ""}).exclude(**{f"{field}__startswith": "["})
+    rows_rewrite(rows, field, sentence_of)
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 from django.db import migrations
 from django.db.models import Q
 
+from jaga.core.migrating import rows_rewrite
+
 _ADDRESS = r"(\S+)"
 # What an older version put between the parentheses of an internal address's refusal.
 _INTERNAL_KINDS = {
@@ -55,19 +57,8 @@ def sentence_of(old: str) -> str | None:
 
 
 def _rewrite(model: Any, field: str) -> None:
-    batch = []
     older = Q(**{f"{field}__startswith": "Alamat "}) | Q(**{field: "Tidak ada alamat / no address"})
-    rows = model.objects.filter(older).only("pk", field)
-    for row in rows.iterator(chunk_size=2000):
-        new = sentence_of(getattr(row, field))
-        if new is not None:
-            setattr(row, field, new)
-            batch.append(row)
-        if len(batch) >= 1000:
-            model.objects.bulk_update(batch, [field])
-            batch = []
-    if batch:
-        model.objects.bulk_update(batch, [field])
+    rows_rewrite(model.objects.filter(older), field, sentence_of)
 
 
 def forwards(apps: Any, schema_editor: Any) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection
 
+from jaga.monitoring.models import Monitor
+
 MONITOR = "monitoring_monitor"
 RESULT = "monitoring_checkresult"
 ROLLUP = "monitoring_rollup"
@@ -164,20 +166,9 @@ ROW_COLUMNS = (
     "last_checked_at",
     "last_response_ms",
 )
-WRITE_COLUMNS = (
-    "status",
-    "status_since",
-    "status_reason",
-    "consecutive_failures",
-    "next_check_at",
-    "claimed_by",
-    "claim_token",
-    "claimed_until",
-    "confirm_exclude_probe",
-    "confirm_until",
-    "last_checked_at",
-    "last_response_ms",
-)
+# What a result batch writes: the engine's columns, but ``state``, written on its own, only for the rows whose
+# kind changed it.
+WRITE_COLUMNS = tuple(name for name in Monitor.ENGINE_FIELDS if name != "state")
 _TIME_COLUMNS = frozenset({"status_since", "next_check_at", "claimed_until", "confirm_until", "last_checked_at"})
 
 

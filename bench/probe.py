@@ -34,6 +34,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.monitoring import database_bytes
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = ("<html><head><title>PN Bench</title></head><body><h1>Beranda</h1>" + "<p>Berita terbaru.</p>" * 60).encode()
 
@@ -144,21 +146,6 @@ def percentile(values: list[float], fraction: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def database_bytes() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA page_count")
-            pages = cursor.fetchone()[0]
-            cursor.execute("PRAGMA freelist_count")
-            pages -= cursor.fetchone()[0]
-            cursor.execute("PRAGMA page_size")
-            return int(pages * cursor.fetchone()[0])
-        cursor.execute("SELECT pg_database_size(current_database())")
-        return int(cursor.fetchone()[0])
 
 
 def table_bytes() -> dict[str, int]:

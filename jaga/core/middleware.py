@@ -163,16 +163,11 @@ class InstitutionTimeZoneMiddleware:
                 timezone.activate(ZoneInfo(name))
 
 
-def _exempt_prefixes() -> tuple[str, ...]:
-    return (
-        reverse("core:login"),
-        reverse("core:logout"),
-        reverse("core:otp_setup"),
-        reverse("core:otp_verify"),
-        str(settings.STATIC_URL),
-        "/i18n/",
-        "/favicon.ico",
-    )
+def gate_exempt_prefixes(*views: str) -> tuple[str, ...]:
+    """The paths a user held at a gate (the second step, a new password) may still reach: the gate's own
+    ``views``, signing out, the second step's pages, the static files and the language switch."""
+    always = ("core:logout", "core:otp_setup", "core:otp_verify")
+    return (*(reverse(name) for name in (*views, *always)), str(settings.STATIC_URL), "/i18n/", "/favicon.ico")
 
 
 class RequireTwoFactorMiddleware:
@@ -193,7 +188,7 @@ class RequireTwoFactorMiddleware:
             and user is not None
             and user.is_authenticated
             and not (hasattr(user, "is_verified") and user.is_verified())
-            and not request.path.startswith(_exempt_prefixes())
+            and not request.path.startswith(gate_exempt_prefixes("core:login"))
             and (otp_has_device(user) or otp_required_for(user))
         ):
             target = "core:otp_verify" if otp_has_device(user) else "core:otp_setup"

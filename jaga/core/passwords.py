@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jaga.core.middleware import gate_exempt_prefixes
+
 INDONESIAN_COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common-passwords-id.txt"
 SESSION_KEY = "jaga_password_change_required"
 
@@ -99,18 +101,6 @@ def reset_by_email_available() -> bool:
     return bool(getattr(settings, "JAGA_EMAIL_URL", ""))
 
 
-def _exempt_prefixes() -> tuple[str, ...]:
-    return (
-        reverse("core:password_change"),
-        reverse("core:logout"),
-        reverse("core:otp_setup"),
-        reverse("core:otp_verify"),
-        str(settings.STATIC_URL),
-        "/i18n/",
-        "/favicon.ico",
-    )
-
-
 class PasswordChangeRequiredMiddleware:
     """A user who signed in with an administrator's one-time password changes it before any other page.
 
@@ -127,7 +117,7 @@ class PasswordChangeRequiredMiddleware:
             session is not None
             and session.get(SESSION_KEY)
             and request.user.is_authenticated
-            and not request.path.startswith(_exempt_prefixes())
+            and not request.path.startswith(gate_exempt_prefixes("core:password_change"))
         ):
             url = f"{reverse('core:password_change')}?{urlencode({'next': request.get_full_path()})}"
             if request.headers.get("HX-Request"):

@@ -79,6 +79,16 @@ class InstitutionForm(forms.ModelForm):  # type: ignore[type-arg]
         ]
 
 
+def form_errors_add(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ``ValidationError`` on ``form``: each field's messages on that field, the rest (and the errors
+    of fields the form does not have) above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 def blank_choice_label(field: Any, label: Any) -> None:
     """Name the empty choice of a select in words ("— none —") instead of Django's "---------"."""
     if isinstance(field, forms.ModelChoiceField):

@@ -7,8 +7,6 @@ beforehand, in words, what is kept and what is not.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +33,7 @@ from jaga.backups.services.edits import (
 from jaga.backups.sources import REGISTRY
 from jaga.backups.views.common import can_restore, plan_for, repository_for
 from jaga.backups.views.setup import CONFIG_PREFIX, site_key_check
+from jaga.core.forms import form_errors_add
 from jaga.core.kindconfig import config_dump
 from jaga.core.kindconfig_form import KindConfigForm
 
@@ -58,14 +57,6 @@ def _repository_to_change(request: HttpRequest, slug: str, repo_id: int) -> Repo
     return repository
 
 
-def _field_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def plan_edit(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
     plan = _plan_to_change(request, slug, plan_id)
@@ -79,7 +70,7 @@ def plan_edit(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
         try:
             plan_update(plan=Plan.objects.get(pk=plan.pk), **fields)
         except ValidationError as error:
-            _field_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Rencana %(name)s disimpan.") % {"name": form.cleaned_data["name"]})
             return redirect(plan.get_absolute_url())
@@ -131,7 +122,7 @@ def source_edit(request: HttpRequest, slug: str, plan_id: int, source_id: int) -
                 source=source, name=form.cleaned_data["name"], config=config, secret=form.cleaned_data.get("secret", "")
             )
         except ValidationError as error:
-            _field_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Sumber %(name)s disimpan.") % {"name": source.name})
             return redirect(plan.get_absolute_url())
@@ -178,7 +169,7 @@ def repository_edit(request: HttpRequest, slug: str, repo_id: int) -> HttpRespon
                 credentials=values.get("credentials", ""),
             )  # fmt: skip
         except ValidationError as error:
-            _field_errors(form, error)
+            form_errors_add(form, error)
         except (ResticError, MediumMissing) as error:
             form.add_error(None, _("Repositori tidak dapat dijangkau di sana: %(e)s") % {"e": error.message})
         else:
@@ -200,7 +191,7 @@ def repository_delete(request: HttpRequest, slug: str, repo_id: int) -> HttpResp
         try:
             said = repository_remove(repository=repository, delete_data=form.cleaned_data["delete_data"])
         except ValidationError as error:
-            _field_errors(form, error)
+            form_errors_add(form, error)
         except (ResticError, MediumMissing) as error:
             form.add_error(None, _("Data restic tidak dapat dihapus, repositori tetap: %(e)s") % {"e": error.message})
         else:

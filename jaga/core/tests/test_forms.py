@@ -73,3 +73,20 @@ def test_an_invalid_checkbox_keeps_its_error_and_summary() -> None:
     assert '<a href="#id_setuju">Saya setuju</a>' in rendered
     assert re.search(r'<ul class="errorlist" id="id_setuju_error">.*?</ul>\s*<div class="check"><input', rendered, re.S)
     assert 'aria-invalid="true"' in rendered
+
+
+class _NameForm(forms.Form):
+    name = forms.CharField()
+
+
+def test_a_services_errors_go_on_their_fields_and_the_rest_above_the_form() -> None:
+    from django.core.exceptions import ValidationError
+
+    from jaga.core.forms import form_errors_add
+
+    form = _NameForm({"name": "x"})
+    assert form.is_valid()
+    form_errors_add(form, ValidationError({"name": "Nama sudah dipakai.", "slug": "Singkatan sudah dipakai."}))
+    form_errors_add(form, ValidationError("Situs tidak aktif."))
+    assert form.errors["name"] == ["Nama sudah dipakai."]
+    assert form.non_field_errors() == ["Singkatan sudah dipakai.", "Situs tidak aktif."]

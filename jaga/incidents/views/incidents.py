@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jaga.core.forms import form_errors_add
 from jaga.core.models import Institution, Site
 from jaga.core.permissions import get_for_user, user_can
 from jaga.incidents.forms import (
@@ -99,14 +100,6 @@ def site_incidents(request: HttpRequest, slug: str, site_id: int) -> HttpRespons
     return _list(request, site.institution, site)
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 def incident_new(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
     site = get_for_user(request.user, Site, action="operate", pk=site_id, institution__slug=slug)  # type: ignore[arg-type]
@@ -120,7 +113,7 @@ def incident_new(request: HttpRequest, slug: str, site_id: int) -> HttpResponse:
                 upload=data.get("attachment"),
             )  # fmt: skip
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Insiden #%(pk)s dibuka.") % {"pk": incident.pk})
             return redirect(incident.get_absolute_url())
@@ -205,7 +198,7 @@ def incident_entry_view(request: HttpRequest, slug: str, incident_id: int) -> Ht
                 upload=data.get("attachment"),
             )  # fmt: skip
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Entri ditambahkan ke linimasa."))
             return redirect(incident.get_absolute_url())
@@ -228,7 +221,7 @@ def incident_state_view(request: HttpRequest, slug: str, incident_id: int) -> Ht
             messages.error(request, str(exc))
             return redirect(incident.get_absolute_url())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Status insiden: %(state)s.") % {"state": changed.get_state_display()})
             return redirect(incident.get_absolute_url())
@@ -266,7 +259,7 @@ def _change(
             messages.error(request, str(exc))
             return redirect(incident.get_absolute_url())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, done)
             return redirect(incident.get_absolute_url())

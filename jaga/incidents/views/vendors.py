@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from jaga.core.confirm import confirmation_page
+from jaga.core.forms import form_errors_add
 from jaga.core.models import Institution
 from jaga.core.permissions import get_for_user, user_can
 from jaga.incidents.forms import VendorForm
@@ -32,8 +33,7 @@ def _save(request: HttpRequest, institution: Institution, vendor: Vendor | None)
                 **{field: form.cleaned_data[field] for field in VENDOR_FIELDS},
             )  # fmt: skip
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Register vendor disimpan."))
             return redirect(_list_url(institution.slug))

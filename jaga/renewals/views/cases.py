@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jaga.core.forms import form_errors_add
 from jaga.core.permissions import get_for_user
 from jaga.renewals.forms import RejectForm, StepForm
 from jaga.renewals.models import CaseState, RenewalCase
@@ -113,11 +114,7 @@ def case_step(request: HttpRequest, slug: str, case_id: int) -> HttpResponse:
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        form_errors_add(form, exc)
         return render(request, "renewals/case_detail.html", _context(request, case, step_form=form), status=400)
     messages.success(request, _("Langkah disimpan: %(step)s.") % {"step": step.label})
     return redirect(case.get_absolute_url())

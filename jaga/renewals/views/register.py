@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jaga.core.forms import form_errors_add
 from jaga.core.permissions import get_for_user
 from jaga.renewals.chart import timeline_chart
 from jaga.renewals.forms import DocumentForm, OverrideForm, ServiceForm
@@ -70,7 +71,7 @@ def service_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             service = service_create(institution=institution, sites=sites, **values)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         else:
             if REGISTRY.get(service.kind).automatic:
                 service_expiry_check(service=service)
@@ -79,14 +80,6 @@ def service_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "renewals/service_form.html", {"institution": institution, "form": form, "title": _("Tambah layanan")}
     )
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -99,7 +92,7 @@ def service_edit(request: HttpRequest, slug: str, service_id: int) -> HttpRespon
         try:
             service_update(service=service, sites=sites, **values)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Perubahan disimpan."))
             return redirect(service.get_absolute_url())

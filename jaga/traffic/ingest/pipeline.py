@@ -59,7 +59,7 @@ _REJECT_REASONS = {
 
 
 def connection_open(*, memory_mb: int, temp_dir: Path, threads: int = 2, geo: bool = True) -> Any:
-    """A DuckDB connection for the store. (``geo`` is no longer used: countries are found in Python, per
+    """A DuckDB connection for the store. (``geo`` is no longer used: countries are found in Arrow, per
     distinct address, see :func:`enrich.countries`.)"""
     import duckdb
 
@@ -246,8 +246,8 @@ def _enriched(con: Any, lines: Any) -> Any:
         columns[name] = _mapped(columns["agent"], described.column(name).combine_chunks())
     paths = columns["path"].chunk(0).dictionary.to_pylist() if columns["path"].num_chunks else []
     columns["is_static"] = _mapped(columns["path"], pa.array([bool(_STATIC.search(p.lower())) for p in paths]))
-    clients = columns["client"].chunk(0).dictionary.to_pylist() if columns["client"].num_chunks else []
-    columns["country"] = _mapped(columns["client"], pa.array(enrich.countries(clients), pa.string()))
+    clients = columns["client"].chunk(0).dictionary if columns["client"].num_chunks else pa.array([], pa.string())
+    columns["country"] = _mapped(columns["client"], enrich.countries(clients))
     columns["is_static"] = columns["is_static"].cast(pa.bool_())
     return pa.table({name: columns[name] for name in (*LINE_COLUMNS, "day")})
 

@@ -117,6 +117,34 @@ def test_the_ipv6_countries_are_geoip2fasts_own_from_a_table_kept_beside_the_sto
     assert enrich.geoip_ipv6_table().equals(table)  # read back from the file, the same
 
 
+def test_the_ipv4_countries_found_together_are_geoip2fasts_own(tmp_path: Path) -> None:
+    import ipaddress
+    import random
+
+    import pyarrow as pa
+    from geoip2fast import GeoIP2Fast
+
+    enrich.geoip_ipv4_table.cache_clear()
+    enrich._ipv4_ranges.cache_clear()
+    table = enrich.geoip_ipv4_table()
+    reference = GeoIP2Fast(geoip2fast_data_file=str(enrich._geoip_file("geoip2fast.dat.gz"))).lookup
+    rng = random.Random(4)
+    addresses = [str(ipaddress.IPv4Address(rng.getrandbits(32))) for _ in range(2000)]
+    for row in rng.sample(range(table.num_rows), 300):  # each side of a range's edges
+        first, last = table.column("first_ip")[row].as_py(), table.column("last_ip")[row].as_py()
+        for ip in (first, (first + last) // 2, last, min(last + 1, 2**32 - 1), max(first - 1, 0)):
+            addresses.append(str(ipaddress.IPv4Address(ip)))
+    addresses += ["0.0.0.0", "255.255.255.255", "10.1.2.3", "127.0.0.1"]
+    found = enrich.countries(pa.array(addresses)).to_pylist()
+    # geoip2fast's code as it gives it ("ASIA" for a few ranges), "" for its private and reserved ranges ("--").
+    expected = [str(reference(address).country_code or "").replace("--", "") for address in addresses]
+    assert found == expected
+    assert sum(1 for code in found if code) > 1500  # most of them have a country: the check is not empty
+    # Not an address in the usual form: no country, and the other addresses of the batch keep theirs.
+    odd = ["999.1.1.1", "1.2.3", "", "abc", "8.8.8.8", "1.2.3.4 ", "localhost"]
+    assert enrich.countries(pa.array(odd)).to_pylist() == ["", "", "", "", "US", "", ""]
+
+
 def test_a_column_of_numbers_is_searched_where_arrow_holds_it() -> None:
     import bisect
 

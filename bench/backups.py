@@ -18,7 +18,10 @@ person would script for the same job, into a repository of its own:
 Before the first step every file of the tree is read once (its folders and inodes are in the kernel's caches
 for both sides). Before each side's step, outside its time, :func:`settle` runs: ``sync``, MariaDB asked to
 write back its dirty pages, the page cache dropped (as root; ``--no-drop-caches`` leaves it), so that neither
-side pays for what the other left behind. Within a side nothing is added between its commands. Each step
+side pays for what the other left behind. Then (:func:`programs_warm`; ``--cold`` leaves it out) every program
+of the step is started once, untimed: restic, the dump tools, and on Jaga's side Jaga itself, so that both
+sides start warm in their binaries and neither pays disk reads of its own program. Within a side nothing is
+added between its commands. Each step
 after the full backup runs ``--repeat`` times (2), the two sides side by side each time, each side first
 equally often (an even ``--repeat``); ``--rounds N`` repeats the five steps on fresh repositories (another
 full backup). Each Jaga step is a child process: its wall time, its peak memory (``VmHWM`` written by
@@ -181,6 +184,34 @@ def settle(*, limit_s: float = 120.0, dirty_pages: int = 300, drop_caches: bool 
     os.sync()
     if drop_caches and os.geteuid() == 0:
         DROP_CACHES.write_text("1\n")
+    return time.monotonic() - started
+
+
+# Every program a step of either side starts (Jaga's steps start the same ones from its Python process).
+PROGRAMS = (
+    ("restic", "version"),
+    ("mariadb-dump", "--version"),
+    ("mariadb", "--version"),
+    ("zstd", "--version"),
+    ("sha256sum", "--version"),
+    ("rm", "--version"),
+)
+
+
+def programs_warm(*, jaga: bool) -> float:
+    """After :func:`settle` dropped the page cache, outside the step's time: every program of the step started
+    once, so that neither side pays disk reads of its own program. Jaga's side starts Jaga too
+    (``bench.backup_child --warm``: ``jaga backup list`` and the modules a step imports), the part the bare
+    side does not have: without it only Jaga read its program (Python, Django, its modules) from disk
+    (0.8-1.3 s of start-up right after the drop, 0.5 s warm). ``--cold`` leaves this out. The seconds it took."""
+    started = time.monotonic()
+    for args in PROGRAMS:
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if jaga:
+        subprocess.run(
+            (sys.executable, "-m", "bench.backup_child", "--warm"),
+            check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
     return time.monotonic() - started
 
 
@@ -358,6 +389,7 @@ def round_run(
     repeat: int,
     log: Callable[[str], None],
     drop_caches: bool = True,
+    cold: bool = False,
 ) -> dict[str, Any]:
     """The five steps on fresh repositories; each step but the full backup ``repeat`` times, the two sides
     side by side each time (alternating which goes first), so that a ratio compares runs made under the same
@@ -377,8 +409,11 @@ def round_run(
             results: dict[str, Measured] = {}
             cpu: dict[str, float] = {}
             settled: dict[str, float] = {}
+            warmed: dict[str, float] = {}
             for side, runner in order:
                 settled[side] = round(settle(drop_caches=drop_caches), 1)
+                if not cold:
+                    warmed[side] = round(programs_warm(jaga=side == "jaga"), 1)
                 before = _cpu_seconds()
                 results[side] = runner.step(name)
                 cpu[side] = _cpu_seconds() - before
@@ -393,6 +428,7 @@ def round_run(
                 "jaga_self_cpu_s": round(results["jaga"].self_cpu_s or 0, 2),
                 "first": order[0][0],
                 "settle_s": settled,
+                "warm_s": warmed,
                 "bare_commands": results["bare"].commands,
                 "load": round(os.getloadavg()[0], 2),
             }
@@ -458,6 +494,10 @@ def main() -> int:
     parser.add_argument(
         "--no-drop-caches", action="store_true", help="leave the page cache as it is between sides (root drops it)"
     )
+    parser.add_argument(
+        "--cold", action="store_true",
+        help="start each side's step without first starting its programs once (Jaga then reads its own from disk)",
+    )  # fmt: skip
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="jaga-bench-backups-", dir="/var/tmp"))
@@ -486,9 +526,10 @@ def main() -> int:
             "mariadb-dump": execute.run(("mariadb-dump", "--version"), timeout=30).stdout.strip(),
             "zstd": execute.run(("zstd", "--version"), timeout=30).stdout.strip(),
         }
+        drop_caches = not args.no_drop_caches
         report["rounds"] = [
             round_run(
-                work, tree, n, change=args.change, repeat=args.repeat, log=log, drop_caches=not args.no_drop_caches
+                work, tree, n, change=args.change, repeat=args.repeat, log=log, drop_caches=drop_caches, cold=args.cold
             )
             for n in range(1, args.rounds + 1)
         ]

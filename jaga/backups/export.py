@@ -11,6 +11,7 @@ exact commands for a bare Debian or Windows machine). After writing, every file 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.template.loader import render_to_string
+from django.template import Context, Engine
 
 from jaga.core import execute
 
@@ -172,8 +173,16 @@ def volumes_plan(files: list[Path], capacity: int | None) -> list[list[Path]]:
     return volumes
 
 
+@functools.cache
+def _text_engine() -> Engine:
+    """RESTORE.txt uses only Django's built-in tags and filters. The project's template backend
+    (``render_to_string``) first imports every app's tag libraries, and with them the monitoring pages' modules
+    (pydantic, the HTTP client): about 0.3 CPU s of an export from the command line, for nothing."""
+    return Engine(dirs=[str(Path(__file__).resolve().parent / "templates")])
+
+
 def restore_text(context: dict[str, Any]) -> str:
-    return render_to_string("backups/RESTORE.txt", context)
+    return _text_engine().get_template("backups/RESTORE.txt").render(Context(context))
 
 
 def readback(root: Path, sums: dict[str, str]) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from jaga.core.kindconfig import KindConfig, config_model_validate
+from jaga.core.lazyconfig import LazyConfig
 
 if TYPE_CHECKING:
     from jaga.backups.models import Repository
+    from jaga.core.kindconfig import KindConfig
 
 
 class MediumMissing(Exception):
@@ -42,17 +43,15 @@ class Backend(Protocol):
         """restic's ``-o key=value`` options for this repository (SFTP: the ssh command with the pinned key)."""
 
 
-class NoOptions(KindConfig):
-    pass
-
-
 class BackendBase:
-    Config: ClassVar[type[KindConfig]] = NoOptions
+    Config: ClassVar[LazyConfig] = LazyConfig("jaga.backups.backends.configs:NoOptions")
     credentials_label: ClassVar[str] = ""  # what the repository's credentials are, for its form (none: no field)
     credentials_multiline: ClassVar[bool] = False  # a private key (several lines), not a password
     location_hint: ClassVar[str] = ""  # how the location is written for this kind, for its form
 
     def validate(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        from jaga.core.kindconfig import config_model_validate
+
         cleaned: dict[str, Any] = config_model_validate(self.Config, options).model_dump(
             mode="json", exclude_unset=True
         )

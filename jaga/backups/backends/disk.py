@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jaga.backups.backends.base import BackendBase, MediumMissing
-from jaga.core.kindconfig import KindConfig, setting
+from jaga.core.lazyconfig import LazyConfig
 
 if TYPE_CHECKING:
     from jaga.backups.models import Repository
@@ -25,25 +25,12 @@ if TYPE_CHECKING:
 DISK_MARKER = ".jaga-disk"
 
 
-class Config(KindConfig):
-    mount_point: str = setting(
-        "",
-        label=gettext_noop("Titik kait disk"),
-        help=gettext_noop("Folder tempat disk dipasang; kosongkan bila sama dengan lokasi."),
-    )
-    require_mount: bool = setting(
-        True,
-        label=gettext_noop("Wajib terpasang"),
-        help=gettext_noop("Tolak pencadangan bila folder itu bukan titik kait disk."),
-    )
-
-
 def mount_point(repository: Repository) -> Path:
     return Path(str((repository.options or {}).get("mount_point") or repository.location))
 
 
 class DiskBackend(BackendBase):
-    Config = Config
+    Config = LazyConfig("jaga.backups.backends.configs:DiskConfig")
     location_hint = gettext_noop("Folder repositori di disk, mis. /media/cadangan/jaga (disk terpasang saat dibuat).")
 
     def before_use(self, repository: Repository) -> None:

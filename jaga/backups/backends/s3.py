@@ -7,19 +7,14 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_noop as _
 
 from jaga.backups.backends.base import BackendBase
-from jaga.core.kindconfig import KindConfig, setting
+from jaga.core.lazyconfig import LazyConfig
 
 if TYPE_CHECKING:
     from jaga.backups.models import Repository
 
 
-class Config(KindConfig):
-    access_key_id: str = setting("", label=_("ID kunci akses"), max_length=200)
-    region: str = setting("", label=_("Wilayah"), help=_("Kosongkan bila penyedia tidak memintanya."), max_length=100)
-
-
 class S3Backend(BackendBase):
-    Config = Config
+    Config = LazyConfig("jaga.backups.backends.configs:S3Config")
     credentials_label = _("Kunci rahasia S3")
     location_hint = _("s3:https://host/bucket/folder")
 

@@ -8,32 +8,17 @@ used; restic's ssh then connects with ``StrictHostKeyChecking=yes`` against the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from pydantic import field_validator
 
 from jaga.backups.backends.base import BackendBase, MediumMissing
 from jaga.core import ssh
-from jaga.core.kindconfig import KindConfig, setting
+from jaga.core.lazyconfig import LazyConfig
 
 if TYPE_CHECKING:
     from jaga.backups.models import Repository
-
-
-class Config(KindConfig):
-    port: int = setting(22, label=gettext_noop("Port SSH"), ge=1, le=65535)
-    known_hosts: str = setting(
-        "",
-        label=gettext_noop("Kunci host yang dipatok"),
-        help=gettext_noop("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
-    )
-
-    @field_validator("port", mode="before")
-    @classmethod
-    def _blank_port(cls, value: Any) -> Any:
-        return 22 if value in (None, "") else value
 
 
 def endpoint_of(repository: Repository) -> ssh.Endpoint:
@@ -49,7 +34,7 @@ def endpoint_of(repository: Repository) -> ssh.Endpoint:
 
 
 class SftpBackend(BackendBase):
-    Config = Config
+    Config = LazyConfig("jaga.backups.backends.configs:SftpConfig")
     credentials_label = gettext_noop("Kunci SSH privat")
     credentials_multiline = True
     location_hint = gettext_noop("sftp:pengguna@host:/folder")

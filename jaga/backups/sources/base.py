@@ -1,8 +1,9 @@
 """What every backup source module offers (``KIND``), and what it gives back.
 
 A source's configuration is a :class:`~jaga.core.kindconfig.KindConfig` (``Config`` on the source), checked
-by core's one validator. The two web roots (local, pulled over SFTP) share :class:`WebRootConfig` (folder, CMS,
-excludes); the database sources share :class:`DatabaseConfig` (host, port, database, user).
+by core's one validator. The models live in :mod:`jaga.backups.sources.configs`, named by each source and
+imported when read (a backup run uses its stored configuration and never loads pydantic); the two web roots
+share ``WebRootConfig`` there, the database sources ``DatabaseConfig``.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as _
-from pydantic import ConfigDict, ValidationInfo, field_validator
 
-from jaga.core.kindconfig import KindConfig, config_model_validate, setting
+from jaga.core.lazyconfig import LazyConfig
 from jaga.core.ssh import Endpoint
+
+if TYPE_CHECKING:
+    from jaga.core.kindconfig import KindConfig
 
 Log = Callable[[str], None]
 
@@ -95,12 +97,14 @@ class SourceBase:
     """The part every source shares: its configuration checked by core's one validator."""
 
     is_database: ClassVar[bool] = False
-    Config: ClassVar[type[KindConfig]]
+    Config: ClassVar[LazyConfig]
     secret_label: ClassVar[str] = ""  # what the source's secret is, for its form (none: no secret field)
     secret_multiline: ClassVar[bool] = False  # a private key (several lines), not a password
 
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         """The cleaned configuration (every field, defaults filled in); ``ValidationError`` per field."""
+        from jaga.core.kindconfig import config_model_validate
+
         cleaned: dict[str, Any] = config_model_validate(self.Config, config).model_dump(mode="json")
         return cleaned
 
@@ -110,55 +114,6 @@ def absolute_path(value: str, message: str) -> str:
     if not value or not os.path.isabs(value):
         raise ValueError(gettext(message))
     return os.path.normpath(value)
-
-
-class DatabaseConfig(KindConfig):
-    """Where a database server is and who logs in (the password is the source's secret, never here)."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
-    prefill: ClassVar[Mapping[str, str]] = {
-        "host": "db_host",
-        "port": "db_port",
-        "database": "db_name",
-        "user": "db_user",
-    }
-
-    host: str = setting("127.0.0.1", label=_("Host basis data"), help=_("Nama atau alamat server basis data."))
-    port: int = setting(3306, ge=1, le=65535, label=_("Port"))
-    database: str = setting(label=_("Nama basis data"))
-    user: str = setting(label=_("Pengguna basis data"))
-    tunnel: bool = setting(
-        False,
-        label=_("Melalui terowongan SSH ke server web"),
-        help=_(
-            "Untuk basis data yang hanya dapat dihubungi dari server web: Jaga membuka terowongan SSH dengan "
-            "server, pengguna dan kunci SSH situs, lalu melakukan dump melaluinya. Host dan port di atas "
-            "dilihat dari server web (biasanya 127.0.0.1)."
-        ),
-    )
-    tunnel_known_hosts: str = setting(
-        "",
-        label=_("Kunci host server web yang dipatok"),
-        help=_("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
-    )
-
-    @field_validator("host", "port", mode="before")
-    @classmethod
-    def _blank_is_default(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return cls.model_fields[str(info.field_name)].default
-        return value
-
-    @field_validator("database", "user")
-    @classmethod
-    def _filled(cls, value: str, info: ValidationInfo) -> str:
-        if not value:
-            raise ValueError(
-                gettext("Isi nama basis data.")
-                if info.field_name == "database"
-                else gettext("Isi pengguna basis data.")
-            )
-        return value
 
 
 # What a restore never needs and what changes all the time (patterns relative to the web root).
@@ -177,56 +132,6 @@ CMS_EXCLUDES: dict[str, tuple[str, ...]] = {
     "other": (),
 }
 ALWAYS_EXCLUDES = ("*.swp", ".DS_Store", "Thumbs.db")
-
-
-class WebRootConfig(KindConfig):
-    """A site's web folder (here or on the server), its CMS and the patterns left out."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
-    prefill: ClassVar[Mapping[str, str]] = {"path": "web_root", "cms": "cms"}  # from the site's page
-    path_hint: ClassVar[str] = _("Tulis folder lengkap, diawali /.")
-
-    path: str = setting(label=_("Folder web"), help=_("Folder lengkap di server ini, diawali /."))
-    cms: Literal["wordpress", "joomla", "drupal", "static", "other"] = setting(
-        "other",
-        label=_("CMS"),
-        help=_("Folder cache, sesi dan tmp CMS ini tidak ikut dicadangkan."),
-        choices={
-            "wordpress": "WordPress",
-            "joomla": "Joomla",
-            "drupal": "Drupal",
-            "static": _("Situs statis"),
-            "other": _("Lainnya"),
-        },
-    )
-    excludes: list[str] = setting(
-        default_factory=list,
-        label=_("Pola yang dikecualikan"),
-        help=_("Satu pola per baris, relatif ke folder web."),
-    )
-
-    @field_validator("path", mode="before")
-    @classmethod
-    def _path(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            raise ValueError(gettext("Isi folder web yang dicadangkan."))
-        return absolute_path(value.strip(), cls.path_hint) if isinstance(value, str) else value
-
-    @field_validator("cms", mode="before")
-    @classmethod
-    def _cms(cls, value: Any) -> Any:
-        return value or "other"
-
-    @field_validator("excludes", mode="before")
-    @classmethod
-    def _excludes(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            value = value.splitlines()
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ValueError(gettext("Satu pola per baris."))
-        return [item.strip() for item in value if item.strip()]
 
 
 def web_root_drill(copy: Path, *, files: int | None = None) -> DrillResult:

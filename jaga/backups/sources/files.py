@@ -18,19 +18,15 @@ from jaga.backups.sources.base import (
     SourceBase,
     SourceError,
     SourceSpec,
-    WebRootConfig,
     web_root_drill,
     web_root_patterns,
 )
-
-
-class Config(WebRootConfig):
-    pass  # the folder on this server: the base's labels and checks as they are
+from jaga.core.lazyconfig import LazyConfig
 
 
 class FilesSource(SourceBase):
     is_database = False
-    Config = Config
+    Config = LazyConfig("jaga.backups.sources.configs:FilesConfig")
 
     def describe(self, spec: SourceSpec) -> str:
         return str(spec.config["path"])

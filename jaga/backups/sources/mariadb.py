@@ -14,9 +14,10 @@ from typing import Any
 
 from jaga.backups.restic import private_file
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import DatabaseConfig, SourceSpec
+from jaga.backups.sources.base import SourceSpec
 from jaga.backups.sources.dumped import DumpedDatabase
 from jaga.core import execute
+from jaga.core.lazyconfig import LazyConfig
 
 DUMP_TIMEOUT = 6 * 3600.0
 QUERY_TIMEOUT = 600.0
@@ -100,12 +101,8 @@ def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-class Config(DatabaseConfig):
-    pass  # MariaDB's port is the base's default, 3306
-
-
 class MariadbSource(DumpedDatabase):
-    Config = Config
+    Config = LazyConfig("jaga.backups.sources.configs:MariadbConfig")
     engine = "MariaDB"
     tool_label = "mariadb-dump"
 

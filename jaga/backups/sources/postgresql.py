@@ -8,17 +8,15 @@ must be listed by ``pg_restore --list`` (the format has no text trailer; an arch
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from pydantic import field_validator
 
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import DatabaseConfig, SourceSpec
+from jaga.backups.sources.base import SourceSpec
 from jaga.backups.sources.dumped import DumpedDatabase
 from jaga.core import execute
-from jaga.core.kindconfig import setting
+from jaga.core.lazyconfig import LazyConfig
 
 DUMP_TIMEOUT = 6 * 3600.0
 QUERY_TIMEOUT = 600.0
@@ -101,23 +99,8 @@ def row_counts(spec: SourceSpec, *, database: str | None = None) -> dict[str, in
     return counts
 
 
-class Config(DatabaseConfig):
-    port: int = setting(5432, ge=1, le=65535, label=gettext_noop("Port"))
-    format: Literal["plain", "custom"] = setting(
-        "plain",
-        label=gettext_noop("Format dump"),
-        help=gettext_noop("plain: berkas SQL yang dapat dibaca; custom: arsip pg_restore yang lebih kecil."),
-        choices={"plain": gettext_noop("SQL biasa (plain)"), "custom": gettext_noop("Arsip pg_dump (custom)")},
-    )
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _blank_format(cls, value: Any) -> Any:
-        return value or "plain"
-
-
 class PostgresqlSource(DumpedDatabase):
-    Config = Config
+    Config = LazyConfig("jaga.backups.sources.configs:PostgresqlConfig")
     engine = "PostgreSQL"
     tool_label = "pg_dump"
 

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from pydantic import ConfigDict, field_validator
 
 from jaga.backups.sources.base import (
     ALWAYS_EXCLUDES,
@@ -34,63 +32,14 @@ from jaga.backups.sources.base import (
     SourceBase,
     SourceError,
     SourceSpec,
-    WebRootConfig,
     web_root_drill,
     web_root_patterns,
 )
 from jaga.core import execute, ssh
-from jaga.core.kindconfig import KindConfig, setting
+from jaga.core.lazyconfig import LazyConfig
 
 RCLONE = "rclone"
 PULL_TIMEOUT = 12 * 3600.0
-
-
-class Server(KindConfig):
-    """The hosting server and who logs in (the private key is the source's secret, never here)."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    host: str = setting(label=gettext_noop("Host SFTP"), help=gettext_noop("Nama atau alamat server hosting."))
-    port: int = setting(22, ge=1, le=65535, label=gettext_noop("Port SSH"))
-    user: str = setting(label=gettext_noop("Pengguna SSH"))
-
-    @field_validator("host", "user")
-    @classmethod
-    def _filled(cls, value: str) -> str:
-        if not value:
-            raise ValueError(_("Isi kolom ini."))
-        return value
-
-    @field_validator("port", mode="before")
-    @classmethod
-    def _blank_port(cls, value: Any) -> Any:
-        return 22 if value in (None, "") else value
-
-
-class Config(WebRootConfig, Server):  # Server last in the bases: a form asks for the server before the folder
-    prefill: ClassVar[Mapping[str, str]] = {
-        "host": "server_host", "port": "server_port", "user": "server_user", "path": "web_root", "cms": "cms",
-        "site_key": "server_key",
-    }  # fmt: skip
-
-    path_hint: ClassVar[str] = gettext_noop("Tulis folder lengkap di server, diawali /.")
-
-    path: str = setting(
-        label=gettext_noop("Folder web di server"), help=gettext_noop("Folder lengkap di server, diawali /.")
-    )
-    known_hosts: str = setting(
-        "",
-        label=gettext_noop("Kunci host yang dipatok"),
-        help=gettext_noop("Diisi otomatis pada pemakaian pertama; kosongkan hanya bila server memang diganti."),
-    )
-    # Last: the key box (the source's secret) follows it on the form.
-    site_key: bool = setting(
-        False,
-        label=gettext_noop("Pakai kunci SSH situs"),
-        help=gettext_noop(
-            "Kunci SSH privat yang tersimpan di halaman situs (server web); kolom kunci di bawah boleh kosong."
-        ),
-    )
 
 
 def endpoint_of(config: dict[str, Any]) -> ssh.Endpoint:
@@ -136,7 +85,7 @@ def _key(spec: SourceSpec) -> str:
 
 class SftpSource(SourceBase):
     is_database = False
-    Config = Config
+    Config = LazyConfig("jaga.backups.sources.configs:SftpConfig")
     secret_label = gettext_noop("Kunci SSH privat (bila bukan kunci situs)")
     secret_multiline = True
 

@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-from pydantic import field_validator
 
 from jaga.backups.sources import checks
-from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec, absolute_path
-from jaga.core.kindconfig import KindConfig, setting
+from jaga.backups.sources.base import DrillResult, Log, Prepared, SourceBase, SourceError, SourceSpec
+from jaga.core.lazyconfig import LazyConfig
 
 
 def _quote(name: str) -> str:
@@ -33,22 +31,9 @@ def row_counts(path: Path) -> dict[str, int]:
         connection.close()
 
 
-class Config(KindConfig):
-    path: str = setting(
-        label=gettext_noop("Berkas SQLite"), help=gettext_noop("Lokasi lengkap berkas basis data, diawali /.")
-    )
-
-    @field_validator("path", mode="before")
-    @classmethod
-    def _path(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return absolute_path(value.strip(), gettext_noop("Tulis lokasi lengkap berkas SQLite, diawali /."))
-        return value
-
-
 class SqliteSource(SourceBase):
     is_database = True
-    Config = Config
+    Config = LazyConfig("jaga.backups.sources.configs:SqliteConfig")
 
     def describe(self, spec: SourceSpec) -> str:
         return f"SQLite {spec.config['path']}"

@@ -9,7 +9,7 @@ from django.utils import translation
 from jaga.backups.backends import BACKENDS
 from jaga.backups.repositories import options_validate, target_for
 from jaga.backups.sources import REGISTRY
-from jaga.backups.sources.base import DatabaseConfig
+from jaga.backups.sources.configs import DatabaseConfig
 from jaga.core.kindconfig import kindconfig_form
 
 

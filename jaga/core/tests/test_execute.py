@@ -127,6 +127,36 @@ def test_a_command_that_overruns_its_deadline_is_killed_with_its_children(tmp_pa
         raise AssertionError("the grandchild outlived its command")
 
 
+def test_it_sees_the_program_end_when_it_ends_not_at_its_next_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Popen.wait(timeout=...)`` looks in sleeps of up to 50 ms (a backup's five commands each ended up to
+    50 ms late); the pidfd wakes the wait at the exit itself, with no sleep."""
+    slept: list[float] = []
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(execute.subprocess.time, "sleep", sleep)
+    done = execute.run(_py("import time; time.sleep(0.3)"), timeout=30)
+    assert done.returncode == 0
+    assert slept == []
+
+
+def test_its_wait_keeps_the_deadline_and_takes_a_program_already_reaped() -> None:
+    process = execute.start(_py("import time; time.sleep(30)"))
+    try:
+        with pytest.raises(execute.TimeoutExpired):
+            execute._wait(process, 0.2)
+    finally:
+        execute.kill_group(process)
+    ended = execute.start(_py("pass"))
+    while ended.poll() is None:  # reaped here: its pid may already be another program's
+        time.sleep(0.01)
+    execute._wait(ended, 5.0)
+    assert ended.returncode == 0
+
+
 def test_lines_are_streamed_as_they_come() -> None:
     seen: list[tuple[str, float]] = []
     code = "import time\nfor i in range(3):\n    print(f'line {i}', flush=True); time.sleep(0.3)\n"

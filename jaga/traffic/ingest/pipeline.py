@@ -3,7 +3,9 @@
 
 ``batch_parse`` returns two Arrow tables: ``lines`` (the normalised lines, see :data:`LINE_COLUMNS`, the
 repeated texts dictionary-encoded) and ``bad`` (reason, sample, one row per bad line). The caller writes
-``lines`` to the store and counts ``bad``.
+``lines`` to the store and counts ``bad``. It is two steps, :func:`batch_read` (DuckDB, the text to the
+lines) and :func:`batch_enrich` (Arrow and Python, per distinct value), which the ingestion runs for two
+chunks at once, on both cores.
 """
 
 from __future__ import annotations
@@ -133,13 +135,22 @@ def batch_parse(
     con: Any, *, fmt: LogFormat, chunk: Path, tz: str, source_id: int, trusted_proxies: tuple[str, ...] = ()
 ) -> tuple[Any, Any]:
     """The chunk's normalised lines (an Arrow table of :data:`LINE_COLUMNS` plus ``day``) and its bad lines
-    (an Arrow table of ``reason``, ``sample``). With ``trusted_proxies`` (networks), a line whose client is one
-    of them gets its client from the format's forwarded-for field (see :func:`forwarded_client`).
+    (an Arrow table of ``reason``, ``sample``): :func:`batch_read`, then :func:`batch_enrich`."""
+    lines, bad = batch_read(con, fmt=fmt, chunk=chunk, tz=tz, source_id=source_id, trusted_proxies=trusted_proxies)
+    return batch_enrich(lines), bad
+
+
+def batch_read(
+    con: Any, *, fmt: LogFormat, chunk: Path, tz: str, source_id: int, trusted_proxies: tuple[str, ...] = ()
+) -> tuple[Any, Any]:
+    """The chunk's lines as the text gives them (without browser, OS, crawler and country) and its bad lines.
+    With ``trusted_proxies`` (networks), a line whose client is one of them gets its client from the format's
+    forwarded-for field (see :func:`forwarded_client`).
 
     One query reads the text and normalises every line, straight into Arrow (the fields are never held as a
-    table of their own: copying a million lines' texts is what costs). What a line gains from its user agent
-    and its address (browser, OS, crawler, country) is found per distinct value afterwards, on the columns'
-    dictionaries, and the repeated texts stay dictionary-encoded, for the Parquet files and the detection round.
+    table of their own: copying a million lines' texts is what costs). Only ``con`` is used, and DuckDB lets go
+    of Python's lock while it works: the ingestion reads the next chunk here, in a thread, while it enriches
+    and writes the one before.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -153,12 +164,12 @@ def batch_parse(
     lines = parsed.filter(pc.invert(bad_mask)).drop_columns(["reason", "sample"])
     if forwarded:
         lines = _forwarded(con, lines, trusted_proxies).drop_columns(["xff"])
-    return _enriched(con, lines), bad
+    return lines, bad
 
 
 def _parse_sql(fmt: LogFormat, chunk: Path, *, tz: str, source_id: int, xff: bool) -> str:
     """The query from the chunk's text to one row per line: ``reason`` and ``sample`` for a bad line, else the
-    normalised columns (without browser, OS, crawler and country: see :func:`_enriched`)."""
+    normalised columns (without browser, OS, crawler and country: see :func:`batch_enrich`)."""
     fields = _fields_sql(fmt, chunk)
     time_sql = _time_sql(fmt, tz)
     line = _line_sql(fmt)
@@ -232,9 +243,10 @@ def _mapped(column: Any, values: Any) -> Any:
     )
 
 
-def _enriched(con: Any, lines: Any) -> Any:
-    """``lines`` with browser, OS and crawler (per distinct user agent) and country (per distinct address), in
-    the order of :data:`LINE_COLUMNS` plus ``day``, the repeated texts dictionary-encoded."""
+def batch_enrich(lines: Any) -> Any:
+    """``lines`` (from :func:`batch_read`) with browser, OS and crawler (per distinct user agent) and country
+    (per distinct address), in the order of :data:`LINE_COLUMNS` plus ``day``, the repeated texts
+    dictionary-encoded: each is found on the columns' dictionaries and mapped back through the indices."""
     import pyarrow as pa
 
     columns = {name: lines.column(name) for name in lines.column_names}

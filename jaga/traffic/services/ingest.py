@@ -10,8 +10,10 @@ from __future__ import annotations
 import fcntl
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +23,7 @@ from jaga.core.models import Site
 from jaga.traffic.ingest import files as logfiles
 from jaga.traffic.ingest import pipeline, store
 from jaga.traffic.logformats import format_build
+from jaga.traffic.logformats.base import LogFormat
 from jaga.traffic.models import IngestBatch, IngestRun, LogSource, SourceFile
 from jaga.traffic.sources import location_parse, source_kind
 
@@ -125,9 +128,6 @@ def traffic_ingest(*, site: Site, sources: list[LogSource], progress: Callable[[
 def _source_ingest(
     con: object, *, run: IngestRun, source: LogSource, counts: _Counts, progress: Callable[[int], None] | None
 ) -> None:
-    fmt = format_build(source.format_key, source.format_spec)
-    tz = source.site.institution.time_zone
-    proxies = tuple(settings.JAGA_TRAFFIC_TRUSTED_PROXIES)
     _recover(source)
     kind = source_kind(source)  # hook (trafficfeat): a remote source is pulled into its local mirror first
     pattern = kind.files_pattern(source)
@@ -140,42 +140,100 @@ def _source_ingest(
             cursor.head_len, cursor.head_hash = len(head), logfiles.head_hash(head)
         if not log.compressed and log.size < cursor.offset:
             cursor.offset = 0  # truncated in place with the same first bytes: read it again from the start
-        read_here = 0
-        for chunk in logfiles.chunks_read(log, offset=cursor.offset):
-            for sample in chunk.too_long:
-                counts.add("too_long", sample.decode("utf-8", "backslashreplace"))
-            batch = IngestBatch.objects.create(
-                source_file=cursor, start_offset=chunk.start, end_offset=chunk.end, created_at=clock.now()
-            )
-            with tempfile.NamedTemporaryFile(dir=store.store_root() / ".tmp", suffix=".log") as raw:
-                raw.write(chunk.data)
-                raw.flush()
-                lines, bad = pipeline.batch_parse(
-                    con, fmt=fmt, chunk=Path(raw.name), tz=tz, source_id=source.pk, trusted_proxies=proxies
-                )
-            store.batch_write(con, lines=lines, site_id=source.site_id, batch_id=batch.pk)
-            for row in bad.to_pylist():
-                counts.add(row["reason"], row["sample"] or "")
-            late = pipeline.out_of_order_count(con, lines)
-            if late:
-                counts.bad["out_of_order"] = counts.bad.get("out_of_order", 0) + late
-            with transaction.atomic():
-                batch.state, batch.lines = IngestBatch.State.COMMITTED, lines.num_rows
-                batch.save(update_fields=["state", "lines"])
-                cursor.offset, cursor.lines = chunk.end, cursor.lines + lines.num_rows
-                cursor.path, cursor.inode, cursor.device = str(log.path), log.inode, log.device
-                cursor.updated_at = clock.now()
-                cursor.save()
-                run.lines_read += lines.num_rows + bad.num_rows
-                run.lines_stored += lines.num_rows
-                run.bytes_read += len(chunk.data)
-                run.save(update_fields=["lines_read", "lines_stored", "bytes_read"])
-            store.recent_keep(batch_id=batch.pk, lines=lines)
-            read_here += len(chunk.data)
-            if progress:
-                progress(len(chunk.data))
+        read_here = _file_ingest(con, run=run, source=source, log=log, cursor=cursor, counts=counts, progress=progress)
         cursor.save()
         run.files.append({"path": str(log.path), "bytes": read_here})
     kind.after_ingest(source)
     source.last_ingest_at = clock.now()
     source.save(update_fields=["last_ingest_at"])
+
+
+def _file_ingest(
+    con: object,
+    *,
+    run: IngestRun,
+    source: LogSource,
+    log: logfiles.LogFile,
+    cursor: SourceFile,
+    counts: _Counts,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Read ``log`` from its cursor to its end, a batch per chunk; the bytes read.
+
+    Chunk n + 1 is read (DuckDB, which lets go of Python's lock) in a thread while chunk n is enriched,
+    written and committed here: both cores work, and the batches still commit one by one, in the file's order.
+    """
+    fmt = format_build(source.format_key, source.format_spec)
+    tz = source.site.institution.time_zone
+    proxies = tuple(settings.JAGA_TRAFFIC_TRUSTED_PROXIES)
+    read_here = 0
+
+    def commit(chunk: logfiles.Chunk, read: Future[tuple[Any, Any]]) -> None:
+        nonlocal read_here
+        read_here += _chunk_commit(chunk, read, run=run, log=log, cursor=cursor, counts=counts, source=source)
+        if progress:
+            progress(len(chunk.data))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jaga-ingest-read") as reader:
+        pending: tuple[logfiles.Chunk, Future[tuple[Any, Any]]] | None = None
+        for chunk in logfiles.chunks_read(log, offset=cursor.offset):
+            read = reader.submit(_chunk_read, con, chunk=chunk, fmt=fmt, tz=tz, source=source, proxies=proxies)
+            if pending is not None:
+                commit(*pending)
+            pending = (chunk, read)
+        if pending is not None:
+            commit(*pending)
+    return read_here
+
+
+def _chunk_read(
+    con: Any, *, chunk: logfiles.Chunk, fmt: LogFormat, tz: str, source: LogSource, proxies: tuple[str, ...]
+) -> tuple[Any, Any]:
+    """The chunk's lines (not enriched yet) and bad lines, read in the reader thread: only ``con`` is used."""
+    with tempfile.NamedTemporaryFile(dir=store.store_root() / ".tmp", suffix=".log") as raw:
+        raw.write(chunk.data)
+        raw.flush()
+        return pipeline.batch_read(
+            con, fmt=fmt, chunk=Path(raw.name), tz=tz, source_id=source.pk, trusted_proxies=proxies
+        )
+
+
+def _chunk_commit(
+    chunk: logfiles.Chunk,
+    read: Future[tuple[Any, Any]],
+    *,
+    run: IngestRun,
+    log: logfiles.LogFile,
+    cursor: SourceFile,
+    counts: _Counts,
+    source: LogSource,
+) -> int:
+    """Enrich and store one chunk's lines as a batch, then commit it and move the cursor past it; its bytes.
+    The batch is pending from before its files are written until the cursor moves (see :func:`_recover`)."""
+    raw_lines, bad = read.result()
+    lines = pipeline.batch_enrich(raw_lines)
+    del raw_lines
+    for sample in chunk.too_long:
+        counts.add("too_long", sample.decode("utf-8", "backslashreplace"))
+    batch = IngestBatch.objects.create(
+        source_file=cursor, start_offset=chunk.start, end_offset=chunk.end, created_at=clock.now()
+    )
+    store.batch_write(None, lines=lines, site_id=source.site_id, batch_id=batch.pk)
+    for row in bad.to_pylist():
+        counts.add(row["reason"], row["sample"] or "")
+    late = pipeline.out_of_order_count(None, lines)
+    if late:
+        counts.bad["out_of_order"] = counts.bad.get("out_of_order", 0) + late
+    with transaction.atomic():
+        batch.state, batch.lines = IngestBatch.State.COMMITTED, lines.num_rows
+        batch.save(update_fields=["state", "lines"])
+        cursor.offset, cursor.lines = chunk.end, cursor.lines + lines.num_rows
+        cursor.path, cursor.inode, cursor.device = str(log.path), log.inode, log.device
+        cursor.updated_at = clock.now()
+        cursor.save()
+        run.lines_read += lines.num_rows + bad.num_rows
+        run.lines_stored += lines.num_rows
+        run.bytes_read += len(chunk.data)
+        run.save(update_fields=["lines_read", "lines_stored", "bytes_read"])
+    store.recent_keep(batch_id=batch.pk, lines=lines)
+    return len(chunk.data)

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+pytest_plugins = ["tests.times"]  # JAGA_TEST_TIMES=FOLDER: each test file's wall and CPU (scripts/test-times.py)
+
 REQUIRE_SERVICES = os.environ.get("JAGA_REQUIRE_SERVICES") == "1"
 
 SERVICE_URLS = {

@@ -58,7 +58,10 @@ def _chromium() -> str | None:
 # It is left out when it never touches the database, or when it is a test of a page module that uses the
 # database only through `db`: it renders a page, a form or an API answer through the ORM the same on every
 # database, and the queries behind it are tested in the modules of its selectors and services, which this
-# pass keeps. A page test whose outcome does depend on the database is marked `every_database`.
+# pass keeps. A page test whose outcome does depend on the database is marked `every_database`. A module of
+# tests of the outside tools and transports (restic's back ends, SSH keys and tunnels, dumps of the sites'
+# databases, disk exports, SFTP pulls), where Jaga's own database only records what the tool did, is marked
+# `same_on_every_database` and left out (a `postgres` or `mariadb` mark there names the server dumped).
 TRANSACTIONAL_FIXTURES = {
     "transactional_db",
     "django_db_reset_sequences",
@@ -88,7 +91,11 @@ PAGE_MODULES = (
 
 def differs_per_database(item: pytest.Item) -> bool:
     """Whether the PostgreSQL pass runs ``item`` again (the rule above)."""
-    if any(item.get_closest_marker(name) for name in ("postgres", "mariadb", "every_database")):
+    if item.get_closest_marker("every_database"):
+        return True
+    if item.get_closest_marker("same_on_every_database"):
+        return False
+    if any(item.get_closest_marker(name) for name in ("postgres", "mariadb")):
         return True
     fixtures = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")

@@ -384,7 +384,7 @@ def _two_factor_not_enforced(settings):  # type: ignore[no-untyped-def]
 # repository, rendered reports: about 7 CPU seconds), so each test after the first gets the database as the first
 # build left it (SQLite: a copy of the file; PostgreSQL: every table's rows, copied out and back in) and the files
 # of that build (its media folder and its visitor-log store; the data folder is the session's).
-_DEMO_BUILT: dict[int, tuple[Any, Any, Any]] = {}
+_DEMO_BUILT: dict[tuple[int, tuple[str, int]], tuple[Any, Any, Any]] = {}
 
 
 def _database_saved(folder: Path) -> Any:
@@ -436,11 +436,8 @@ def _database_restored(saved: Any) -> None:
             )
 
 
-@pytest.fixture
-def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The demo institution as `jaga demo` makes it: two days of history, or the full 30 days for screenshots.
-
-    Used by the browser tests and by the demo's own tests; returns the first build's ``DemoSummary``."""
+def _demo_built_or_restored(settings: Any, tmp_path_factory: pytest.TempPathFactory, days: int) -> Any:
+    """The demo with ``days`` of history at this Jaga's listen address: built the first time, else as built."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import caches
 
@@ -448,20 +445,37 @@ def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPat
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.JAGA_REQUIRE_2FA = True  # the shared test set-up turns it off; the browser sees the real site
-    days = 30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2
-    if days not in _DEMO_BUILT:
+    key = (days, tuple(settings.JAGA_LISTEN))  # the demo site's address is in its monitors and deliveries
+    if key not in _DEMO_BUILT:
         folder = tmp_path_factory.mktemp(f"demo-{days}-days")
         settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
         summary = demo_create(days=days)
-        _DEMO_BUILT[days] = (folder, summary, _database_saved(folder))
+        _DEMO_BUILT[key] = (folder, summary, _database_saved(folder))
         return summary
-    folder, summary, saved = _DEMO_BUILT[days]
+    folder, summary, saved = _DEMO_BUILT[key]
     settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
     _database_restored(saved)
     ContentType.objects.clear_cache()  # the flush between tests made new content-type rows
     for cache in caches.all():
         cache.clear()
     return summary
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo institution as `jaga demo` makes it: two days of history, or the full 30 days for screenshots.
+
+    Used by the browser tests and by the demo's own tests; returns the first build's ``DemoSummary``."""
+    return _demo_built_or_restored(settings, tmp_path_factory, 30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2)
+
+
+@pytest.fixture
+def demo_live(transactional_db: None, live_server: Any, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo with one day of history whose demo site is the live server's (``settings.JAGA_LISTEN`` is its
+    address): its monitors check it and its notifications go to its inbox. Built once per test worker too."""
+    address = urlsplit(live_server.url)
+    settings.JAGA_LISTEN = (address.hostname, address.port)
+    return _demo_built_or_restored(settings, tmp_path_factory, 1)
 
 
 # --- outside systems on loopback that tests of several apps need -----------------------------------

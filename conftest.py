@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+pytest_plugins = ["tests.times"]  # JAGA_TEST_TIMES=FOLDER: each test file's wall and CPU (scripts/test-times.py)
+
 REQUIRE_SERVICES = os.environ.get("JAGA_REQUIRE_SERVICES") == "1"
 
 SERVICE_URLS = {
@@ -56,7 +58,10 @@ def _chromium() -> str | None:
 # It is left out when it never touches the database, or when it is a test of a page module that uses the
 # database only through `db`: it renders a page, a form or an API answer through the ORM the same on every
 # database, and the queries behind it are tested in the modules of its selectors and services, which this
-# pass keeps. A page test whose outcome does depend on the database is marked `every_database`.
+# pass keeps. A page test whose outcome does depend on the database is marked `every_database`. A module of
+# tests of the outside tools and transports (restic's back ends, SSH keys and tunnels, dumps of the sites'
+# databases, disk exports, SFTP pulls), where Jaga's own database only records what the tool did, is marked
+# `same_on_every_database` and left out (a `postgres` or `mariadb` mark there names the server dumped).
 TRANSACTIONAL_FIXTURES = {
     "transactional_db",
     "django_db_reset_sequences",
@@ -86,7 +91,11 @@ PAGE_MODULES = (
 
 def differs_per_database(item: pytest.Item) -> bool:
     """Whether the PostgreSQL pass runs ``item`` again (the rule above)."""
-    if any(item.get_closest_marker(name) for name in ("postgres", "mariadb", "every_database")):
+    if item.get_closest_marker("every_database"):
+        return True
+    if item.get_closest_marker("same_on_every_database"):
+        return False
+    if any(item.get_closest_marker(name) for name in ("postgres", "mariadb")):
         return True
     fixtures = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")
@@ -150,6 +159,27 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     from jaga.traffic.detection.rules import rules_forget
 
     rules_forget()  # a custom rule of a test before (rolled back, no signal) is never still in force
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _light_restic_keys() -> Iterator[None]:
+    """A local restic repository made by a test gets a key with light scrypt parameters, as test users get MD5
+    (jaga/backups/tests/restic_keys.py): each later restic command saves about 0.3 CPU seconds."""
+    from jaga.backups.restic import Restic
+    from jaga.backups.tests.restic_keys import restic_key_lightened
+
+    real_run = Restic.run
+
+    def run(self: Restic, args: Any, **options: Any) -> Any:
+        done = real_run(self, args, **options)
+        keys = Path(self.target.location.removeprefix("local:")) / "keys"
+        if tuple(args) == ("init",) and keys.is_dir():
+            restic_key_lightened(keys.parent, self.target.password)
+        return done
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Restic, "run", run)
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -375,7 +405,7 @@ def _two_factor_not_enforced(settings):  # type: ignore[no-untyped-def]
 # repository, rendered reports: about 7 CPU seconds), so each test after the first gets the database as the first
 # build left it (SQLite: a copy of the file; PostgreSQL: every table's rows, copied out and back in) and the files
 # of that build (its media folder and its visitor-log store; the data folder is the session's).
-_DEMO_BUILT: dict[int, tuple[Any, Any, Any]] = {}
+_DEMO_BUILT: dict[tuple[int, tuple[str, int]], tuple[Any, Any, Any]] = {}
 
 
 def _database_saved(folder: Path) -> Any:
@@ -427,11 +457,8 @@ def _database_restored(saved: Any) -> None:
             )
 
 
-@pytest.fixture
-def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The demo institution as `jaga demo` makes it: two days of history, or the full 30 days for screenshots.
-
-    Used by the browser tests and by the demo's own tests; returns the first build's ``DemoSummary``."""
+def _demo_built_or_restored(settings: Any, tmp_path_factory: pytest.TempPathFactory, days: int) -> Any:
+    """The demo with ``days`` of history at this Jaga's listen address: built the first time, else as built."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import caches
 
@@ -439,20 +466,37 @@ def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPat
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.JAGA_REQUIRE_2FA = True  # the shared test set-up turns it off; the browser sees the real site
-    days = 30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2
-    if days not in _DEMO_BUILT:
+    key = (days, tuple(settings.JAGA_LISTEN))  # the demo site's address is in its monitors and deliveries
+    if key not in _DEMO_BUILT:
         folder = tmp_path_factory.mktemp(f"demo-{days}-days")
         settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
         summary = demo_create(days=days)
-        _DEMO_BUILT[days] = (folder, summary, _database_saved(folder))
+        _DEMO_BUILT[key] = (folder, summary, _database_saved(folder))
         return summary
-    folder, summary, saved = _DEMO_BUILT[days]
+    folder, summary, saved = _DEMO_BUILT[key]
     settings.MEDIA_ROOT, settings.JAGA_TRAFFIC_DIR = folder / "media", folder / "traffic"
     _database_restored(saved)
     ContentType.objects.clear_cache()  # the flush between tests made new content-type rows
     for cache in caches.all():
         cache.clear()
     return summary
+
+
+@pytest.fixture
+def demo(transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo institution as `jaga demo` makes it: two days of history, or the full 30 days for screenshots.
+
+    Used by the browser tests and by the demo's own tests; returns the first build's ``DemoSummary``."""
+    return _demo_built_or_restored(settings, tmp_path_factory, 30 if os.environ.get("JAGA_SCREENSHOTS") == "1" else 2)
+
+
+@pytest.fixture
+def demo_live(transactional_db: None, live_server: Any, settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo with one day of history whose demo site is the live server's (``settings.JAGA_LISTEN`` is its
+    address): its monitors check it and its notifications go to its inbox. Built once per test worker too."""
+    address = urlsplit(live_server.url)
+    settings.JAGA_LISTEN = (address.hostname, address.port)
+    return _demo_built_or_restored(settings, tmp_path_factory, 1)
 
 
 # --- outside systems on loopback that tests of several apps need -----------------------------------

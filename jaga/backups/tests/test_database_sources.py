@@ -15,7 +15,7 @@ from jaga.backups.sources.base import SourceError, SourceSpec
 from jaga.backups.tests.databases import _mariadb
 from jaga.core import execute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.same_on_every_database]  # an outside tool's test (root conftest.py)
 
 
 def _plan(site, repository, kind: str, config: dict, secret: str = ""):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from jaga.backups.export import readback
 from jaga.backups.models import MediaExport, RunState
 from jaga.core import execute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.same_on_every_database]  # an outside tool's test (root conftest.py)
 
 
 @pytest.fixture

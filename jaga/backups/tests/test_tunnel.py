@@ -16,6 +16,7 @@ from jaga.core.testservers import sshd as sshd_server
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.same_on_every_database,  # an outside tool's test (root conftest.py)
     pytest.mark.skipif(not sshd_server.available(), reason="openssh-server missing: scripts/system-packages.sh test"),
 ]
 

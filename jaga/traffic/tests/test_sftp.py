@@ -19,6 +19,7 @@ from jaga.traffic.sources.sftp import mirror_dir
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.same_on_every_database,  # an outside tool's test (root conftest.py)
     pytest.mark.skipif(not sshd_server.available(), reason="openssh-server missing: scripts/system-packages.sh test"),
 ]
 

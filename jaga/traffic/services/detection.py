@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
 from jaga.core.models import Site
+from jaga.core.rows import rows_update
 from jaga.core.useragent import user_agent
 from jaga.traffic.detection import anomaly, engine
 from jaga.traffic.detection.base import Finding, Rule
@@ -112,7 +113,7 @@ _CHANGED = ("count", "first_seen", "last_seen", "clients", "addresses", "samples
 
 def _store_all(site: Site, found: list[tuple[Rule, Finding]], now: datetime) -> list[tuple[Rule, Detection]]:
     """Add each finding to its rule's detection of that key (made when new): one query to read the existing
-    detections, one insert and one update for all of them (a round of a million lines makes hundreds)."""
+    detections, one insert and one update statement for all of them (a round of a million lines makes hundreds)."""
     keys = sorted({finding.key[:200] for _rule, finding in found})
     existing: dict[tuple[str, str], Detection] = {}
     for start in range(0, len(keys), 500):
@@ -167,8 +168,7 @@ def _store_all(site: Site, found: list[tuple[Rule, Finding]], now: datetime) -> 
             }
             for made_key, detection in made.items():
                 detection.pk = ids[made_key]
-    if changed:
-        Detection.objects.bulk_update(list(changed.values()), [*_CHANGED, "updated_at"], batch_size=500)
+    rows_update(list(changed.values()), [*_CHANGED, "updated_at"])
     return stored
 
 
@@ -181,41 +181,50 @@ def _named(detections: list[Detection]) -> str:
     return named + (f" +{len(top) - KEYS_NAMED}" if len(top) > KEYS_NAMED else "")
 
 
-def _incident(detections: list[Detection], rule: Rule) -> None:
-    """One call per rule and round, whatever the number of its detections: the site's incident for the rule."""
-    from jaga.incidents.services import incident_open_or_update
+def _incidents(site: Site, groups: list[tuple[Rule, list[Detection]]]) -> None:
+    """The site's incident of each rule that found something, all in one call of the incidents service, whatever
+    the number of rules and detections; each detection is linked to its rule's incident."""
+    from jaga.incidents.services import IncidentReport, incidents_open_or_update
 
-    site = detections[0].site
-    latest = max(detections, key=lambda d: d.last_seen)
-    incident = incident_open_or_update(
-        site=site,
-        kind="traffic_detection",
-        cause_key=f"traffic:{rule.key}",
-        summary=f"{rule.label.id} / {rule.label.en}: {_named(detections)}"[:500],
-        details={
-            "rule": rule.key,
-            "family": rule.family,
-            "keys": [d.key for d in detections][:ADDRESSES_KEPT],
-            "detections": len(detections),
-            "count": sum(d.count for d in detections),
-            "first_seen": min(d.first_seen for d in detections).isoformat(),
-            "last_seen": latest.last_seen.isoformat(),
-            "samples": latest.samples[:3],
-        },
-        severity=rule.severity,
-        at=latest.last_seen,
-        source="traffic",
-    )
-    Detection.objects.filter(pk__in=[d.pk for d in detections]).exclude(incident=incident).update(incident=incident)
-    for detection in detections:
-        detection.incident = incident
+    if not groups:
+        return
+    reports = []
+    for rule, detections in groups:
+        latest = max(detections, key=lambda d: d.last_seen)
+        reports.append(
+            IncidentReport(
+                site=site,
+                kind="traffic_detection",
+                cause_key=f"traffic:{rule.key}",
+                summary=f"{rule.label.id} / {rule.label.en}: {_named(detections)}"[:500],
+                details={
+                    "rule": rule.key,
+                    "family": rule.family,
+                    "keys": [d.key for d in detections][:ADDRESSES_KEPT],
+                    "detections": len(detections),
+                    "count": sum(d.count for d in detections),
+                    "first_seen": min(d.first_seen for d in detections).isoformat(),
+                    "last_seen": latest.last_seen.isoformat(),
+                    "samples": latest.samples[:3],
+                },
+                severity=rule.severity,
+                at=latest.last_seen,
+                source="traffic",
+            )
+        )
+    linked = []
+    for (_rule, detections), incident in zip(groups, incidents_open_or_update(reports=reports), strict=True):
+        for detection in detections:
+            if detection.incident_id != incident.pk:
+                linked.append(detection)
+            detection.incident = incident
+    rows_update(linked, ["incident"])
 
 
-def _announce(detections: list[Detection], rule: Rule) -> None:
+def _announce(site: Site, detections: list[Detection], rule: Rule) -> None:
     """One ``traffic.detection`` message per rule and round (a scan of 500 addresses is one message, not 500)."""
     from jaga.core.notifications import notify
 
-    site = detections[0].site
     latest = max(detections, key=lambda d: d.last_seen)
     notify(
         institution=site.institution,
@@ -281,10 +290,9 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
     by_rule: dict[str, tuple[Rule, list[Detection]]] = {}
     for rule, detection in stored:
         by_rule.setdefault(rule.key, (rule, []))[1].append(detection)
+    _incidents(site, [(rule, detections) for rule, detections in by_rule.values() if rule.incident])
     for rule, detections in by_rule.values():
-        if rule.incident:
-            _incident(detections, rule)
-        _announce(detections, rule)
+        _announce(site, detections, rule)
 
 
 def _ledger(result: DetectRound) -> None:

@@ -10,6 +10,7 @@ site's incident for that rule, and the round is recorded in the SOP ledger as an
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,9 +25,10 @@ from jaga.core.useragent import user_agent
 from jaga.traffic.detection import anomaly, engine
 from jaga.traffic.detection.base import Finding, Rule
 from jaga.traffic.detection.rules import rules_for
-from jaga.traffic.ingest import pipeline, store
+from jaga.traffic.ingest import store
 from jaga.traffic.logformats.base import sql_quote
 from jaga.traffic.models import AllowedNetwork, Detection, IngestBatch
+from jaga.traffic.services.ingest import store_connection
 
 CONTEXT_MAX = timedelta(hours=12)  # how far back a bucket may look for the lines before the new ones
 SAMPLES_KEPT = 5
@@ -221,6 +223,17 @@ def _incidents(site: Site, groups: list[tuple[Rule, list[Detection]]]) -> None:
     rows_update(linked, ["incident"])
 
 
+def _routed(site: Site) -> bool:
+    """Whether any channel hears ``traffic.detection`` from the site's institution: asked once per round, not
+    once per rule (``notify`` asks the same and does nothing without one)."""
+    from jaga.core.notifications import notification_audiences_for
+
+    try:
+        return bool(notification_audiences_for(institution=site.institution, event_type="traffic.detection"))
+    except Exception:  # notify's own look-up logs it and sends nothing; so does the round
+        return True
+
+
 def _announce(site: Site, detections: list[Detection], rule: Rule) -> None:
     """One ``traffic.detection`` message per rule and round (a scan of 500 addresses is one message, not 500)."""
     from jaga.core.notifications import notify
@@ -245,8 +258,9 @@ def _announce(site: Site, detections: list[Detection], rule: Rule) -> None:
     )
 
 
-def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool = True) -> DetectRound:
-    """Analyse the site's batches not analysed yet; the round with the detections it added to."""
+def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool = True, con: Any = None) -> DetectRound:
+    """Analyse the site's batches not analysed yet; the round with the detections it added to. ``con``: the
+    connection of :func:`~jaga.traffic.services.ingest.store_connection` the ingestion used (else one is opened)."""
     rules = rules if rules is not None else rules_for(institution_id=site.institution_id)
     result = DetectRound(site=site, started_at=clock.now())
     batch_ids = list(
@@ -255,17 +269,15 @@ def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool 
         ).values_list("pk", flat=True)
     )
     if batch_ids:
-        _round(site, rules, batch_ids, result)
+        _round(site, rules, batch_ids, result, con)
     result.ended_at = clock.now()
     if record:
         _ledger(result)
     return result
 
 
-def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRound) -> None:
-    (store.store_root() / ".tmp").mkdir(exist_ok=True)
-    con = pipeline.connection_open(memory_mb=512, temp_dir=store.store_root() / ".tmp", geo=False)
-    try:
+def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRound, given: Any) -> None:
+    with nullcontext(given) if given is not None else store_connection() as con:
         lines = _lines(con, site=site, batch_ids=batch_ids, rules=rules)
         found: list[tuple[Rule, Finding]] = []
         if lines is not None:
@@ -278,8 +290,6 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
             )  # fmt: skip
             result.lines = int(con.execute("SELECT count(*) FROM ev_f WHERE is_new").fetchall()[0][0])
             found = engine.findings_run(con, rules)
-    finally:
-        con.close()
     now = clock.now()
     with transaction.atomic():
         stored = _store_all(site, found, now)
@@ -291,8 +301,9 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
     for rule, detection in stored:
         by_rule.setdefault(rule.key, (rule, []))[1].append(detection)
     _incidents(site, [(rule, detections) for rule, detections in by_rule.values() if rule.incident])
-    for rule, detections in by_rule.values():
-        _announce(site, detections, rule)
+    if by_rule and _routed(site):
+        for rule, detections in by_rule.values():
+            _announce(site, detections, rule)
 
 
 def _ledger(result: DetectRound) -> None:

@@ -9,13 +9,19 @@ reporters at once (two probes seeing the same outage) race on the partial unique
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Q
+from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext_noop
 
 from jaga.core import clock
+from jaga.core.audit import audit_read_keep
+from jaga.core.rows import rows_update
 from jaga.core.sentences import say, sentence_dump
 from jaga.incidents import events
 from jaga.incidents.kinds import REGISTRY
@@ -63,6 +69,20 @@ def timeline_add(
     )
 
 
+@dataclass(frozen=True)
+class IncidentReport:
+    """What a reporting app says about one cause (the arguments of :func:`incident_open_or_update`)."""
+
+    site: Any
+    kind: str
+    cause_key: str
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None
+    at: datetime | None = None
+    source: str | None = None
+
+
 def incident_open_or_update(
     *,
     site: Any,
@@ -81,55 +101,129 @@ def incident_open_or_update(
     open incident's severity, never lower it. A cause reported again while its incident waits in Monitoring
     sends it back to Investigating.
     """
-    implementation: IncidentKind = REGISTRY.get(kind)
-    details = dict(details or {})
-    at = at or clock.now()
-    if severity is not None:
-        severity = Severity(severity).value
+    report = IncidentReport(
+        site=site, kind=kind, cause_key=cause_key, summary=summary, details=dict(details or {}),
+        severity=severity, at=at, source=source,
+    )  # fmt: skip
+    return incidents_open_or_update(reports=[report])[0]
+
+
+def incidents_open_or_update(*, reports: Sequence[IncidentReport]) -> list[Incident]:
+    """:func:`incident_open_or_update` for many causes at once (a detection round reports one per rule), in one
+    transaction; each report's incident, in order.
+
+    One query reads the open incidents of every cause, one statement updates the repeats, and their timeline
+    entries are inserted together; ``pre_save`` and ``post_save`` are sent for each as ``save()`` sends them
+    (the audit trail hears every change). A cause reported twice is opened, then repeated.
+    """
+    if not reports:
+        return []
+    implementations = [REGISTRY.get(report.kind) for report in reports]  # an unknown kind: nothing written
+    reports = [
+        replace(
+            report,
+            cause_key=report.cause_key[:200],
+            details=dict(report.details or {}),
+            severity=Severity(report.severity).value if report.severity is not None else None,
+            at=report.at or clock.now(),
+        )
+        for report in reports
+    ]
     for attempt in range(RETRIES):
         try:
             with transaction.atomic():
-                existing = _open_incident(site=site, kind=kind, cause_key=cause_key, lock=True)
-                if existing is not None:
-                    return _repeat(existing, summary=summary, details=details, severity=severity, at=at)
-                incident = Incident.objects.create(
-                    site=site,
-                    kind=kind,
-                    cause_key=cause_key[:200],
-                    summary=summary[:500],
-                    details=details,
-                    source=(source or "")[:40],
-                    severity=severity or implementation.severity_for(details).value,
-                    opened_at=at,
-                    last_seen_at=at,
-                    tier_since=at,
-                )
-                timeline_add(
-                    incident=incident, kind=EntryKind.SYSTEM, at=at, text=_worded(incident, summary),
-                    data={"event": "opened", "source": source or "", "details": details},
-                )  # fmt: skip
-                events.announce_opened(incident.pk)
-                if implementation.diagnose:
-                    from jaga.incidents.services.diagnostics import DIAGNOSE_WITHIN, incident_diagnostics_enqueue
-
-                    # Diagnostics are facts of the present: an opening reported long after the fact gets none.
-                    if clock.now() - at <= DIAGNOSE_WITHIN:
-                        incident_diagnostics_enqueue(incident_id=incident.pk)
-                return incident
+                return _reports_apply(reports, implementations)
         except IntegrityError:
-            # Another reporter opened it between our read and our insert: it is a repeat now.
-            logger.info("incident for %s/%s/%s opened concurrently (attempt %s)", site.pk, kind, cause_key, attempt)
+            # Another reporter opened one of them between our read and our insert: it is a repeat now.
+            logger.info("incidents opened concurrently (attempt %s): %s", attempt, [r.cause_key for r in reports])
             continue
-    raise RuntimeError(f"incident {site.pk}/{kind}/{cause_key}: could not open or update after {RETRIES} attempts")
+    causes = ", ".join(f"{r.site.pk}/{r.kind}/{r.cause_key}" for r in reports)
+    raise RuntimeError(f"incidents {causes}: could not open or update after {RETRIES} attempts")
 
 
-def _repeat(
-    incident: Incident, *, summary: str, details: dict[str, Any], severity: str | None, at: datetime
-) -> Incident:
+def _cause(report: IncidentReport) -> tuple[int, str, str]:
+    return (report.site.pk, report.kind, report.cause_key)
+
+
+def _open_incidents(reports: Sequence[IncidentReport]) -> dict[tuple[int, str, str], Incident]:
+    """The open incident of each reported cause that has one, locked, in one query."""
+    causes: dict[tuple[int, str], set[str]] = {}
+    sites: dict[int, Any] = {}
+    for report in reports:
+        causes.setdefault((report.site.pk, report.kind), set()).add(report.cause_key)
+        sites[report.site.pk] = report.site
+    wanted = Q()
+    for (site_id, kind), keys in causes.items():
+        wanted |= Q(site_id=site_id, kind=kind, cause_key__in=sorted(keys))
+    found = Incident.objects.select_for_update().filter(wanted).exclude(state=State.RESOLVED).order_by("pk")
+    incidents = {}
+    for incident in found:
+        incident.site = sites[incident.site_id]  # the caller's object: no query for it afterwards
+        audit_read_keep(incident)  # the audit trail's "before" of the repeat: no query per incident
+        incidents[(incident.site_id, incident.kind, incident.cause_key)] = incident
+    return incidents
+
+
+def _reports_apply(reports: Sequence[IncidentReport], implementations: Sequence[IncidentKind]) -> list[Incident]:
+    incidents = _open_incidents(reports)
+    entries: list[TimelineEntry] = []
+    repeated: dict[int, tuple[Incident, set[str]]] = {}
+    answer = []
+    for report, implementation in zip(reports, implementations, strict=True):
+        assert report.at is not None
+        incident = incidents.get(_cause(report))
+        if incident is None:
+            incident = _open(report, implementation)
+            incidents[_cause(report)] = incident
+            data: dict[str, Any] = {"event": "opened", "source": report.source or "", "details": report.details}
+        else:
+            changed, data = _repeat(incident, report)
+            repeated.setdefault(incident.pk, (incident, set()))[1].update(changed)
+        entries.append(
+            TimelineEntry(
+                incident=incident, kind=EntryKind.SYSTEM, at=report.at, text=_worded(incident, report.summary),
+                data=data,
+            )
+        )  # fmt: skip
+        answer.append(incident)
+    _incidents_save([(incident, sorted(fields)) for incident, fields in repeated.values()])
+    _timeline_insert(entries)
+    return answer
+
+
+def _open(report: IncidentReport, implementation: IncidentKind) -> Incident:
+    at = report.at
+    assert at is not None
+    incident = Incident.objects.create(
+        site=report.site,
+        kind=report.kind,
+        cause_key=report.cause_key,
+        summary=report.summary[:500],
+        details=report.details,
+        source=(report.source or "")[:40],
+        severity=report.severity or implementation.severity_for(report.details).value,
+        opened_at=at,
+        last_seen_at=at,
+        tier_since=at,
+    )
+    events.announce_opened(incident.pk)
+    if implementation.diagnose:
+        from jaga.incidents.services.diagnostics import DIAGNOSE_WITHIN, incident_diagnostics_enqueue
+
+        # Diagnostics are facts of the present: an opening reported long after the fact gets none.
+        if clock.now() - at <= DIAGNOSE_WITHIN:
+            incident_diagnostics_enqueue(incident_id=incident.pk)
+    return incident
+
+
+def _repeat(incident: Incident, report: IncidentReport) -> tuple[list[str], dict[str, Any]]:
+    """The repeat applied to ``incident`` (not saved): the fields it changed and its timeline entry's data."""
+    at, severity = report.at, report.severity
+    assert at is not None
     incident.occurrences += 1
     incident.last_seen_at = max(incident.last_seen_at, at)
-    incident.details = {**incident.details, **details}
-    data: dict[str, Any] = {"event": "repeat", "details": details}
+    incident.details = {**incident.details, **report.details}
+    data: dict[str, Any] = {"event": "repeat", "details": report.details}
     fields = ["occurrences", "last_seen_at", "details"]
     if severity and SEVERITY_RANK[Severity(severity)] > SEVERITY_RANK[Severity(incident.severity)]:
         data["severity"] = [incident.severity, severity]
@@ -141,9 +235,36 @@ def _repeat(
         incident.state = State.INVESTIGATING
         incident.cause_cleared_at = None
         fields += ["state", "cause_cleared_at"]
-    incident.save(update_fields=fields)
-    timeline_add(incident=incident, kind=EntryKind.SYSTEM, at=at, text=_worded(incident, summary), data=data)
-    return incident
+    return fields, data
+
+
+def _incidents_save(changed: list[tuple[Incident, list[str]]]) -> None:
+    """``save(update_fields=...)`` of each, as one statement, the model signals sent as each save sends them.
+
+    The statement writes every field that any of them changed: the others' values are those just read under
+    the lock, so writing them changes nothing."""
+    database = router.db_for_write(Incident)
+    for incident, fields in changed:
+        pre_save.send(Incident, instance=incident, raw=False, using=database, update_fields=frozenset(fields))
+    rows_update([incident for incident, _fields in changed], sorted({f for _i, fields in changed for f in fields}))
+    for incident, fields in changed:
+        post_save.send(
+            Incident, instance=incident, created=False, raw=False, using=database, update_fields=frozenset(fields)
+        )
+
+
+def _timeline_insert(entries: list[TimelineEntry]) -> None:
+    """The entries inserted together where the database returns their ids, the model signals sent for each."""
+    database = router.db_for_write(TimelineEntry)
+    if not connections[database].features.can_return_rows_from_bulk_insert:
+        for entry in entries:
+            entry.save()
+        return
+    for entry in entries:
+        pre_save.send(TimelineEntry, instance=entry, raw=False, using=database, update_fields=None)
+    TimelineEntry.objects.bulk_create(entries)
+    for entry in entries:
+        post_save.send(TimelineEntry, instance=entry, created=True, raw=False, using=database, update_fields=None)
 
 
 def incident_cause_cleared(

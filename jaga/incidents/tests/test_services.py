@@ -7,11 +7,20 @@ import threading
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jaga.core import clock
+from jaga.core.audit import actor_system
+from jaga.core.models import AuditAction, AuditEvent
 from jaga.core.registry import UnknownEntry
 from jaga.incidents.models import EntryKind, Incident, State
-from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
+from jaga.incidents.services import (
+    IncidentReport,
+    incident_cause_cleared,
+    incident_open_or_update,
+    incidents_open_or_update,
+)
 from jaga.incidents.verify import incidents_verify_waiting
 from jaga.monitoring.models import CheckResult, Monitor
 from jaga.monitoring.services import Transition
@@ -69,6 +78,77 @@ def test_an_unknown_kind_is_refused(site: Any) -> None:
     with pytest.raises(UnknownEntry):
         incident_open_or_update(site=site, kind="renewal_overdue", cause_key="k", summary="s")
     assert not Incident.objects.exists()
+
+
+def _report(site: Any, key: str, **kw: Any) -> IncidentReport:
+    return IncidentReport(site=site, kind="traffic_detection", cause_key=key, summary=f"deteksi {key}", **kw)
+
+
+def test_a_batch_answers_each_report_in_order_opening_or_repeating_its_cause(site: Any) -> None:
+    known = incidents_open_or_update(reports=[_report(site, "traffic:a", at=NOW)])[0]
+    later = NOW + dt.timedelta(minutes=5)
+    answer = incidents_open_or_update(
+        reports=[
+            _report(site, "traffic:b", at=later, details={"count": 3}),
+            _report(site, "traffic:a", at=later, details={"count": 9}),
+            _report(site, "traffic:b", at=later + dt.timedelta(minutes=1), details={"count": 4}),
+        ]
+    )
+    assert [i.cause_key for i in answer] == ["traffic:b", "traffic:a", "traffic:b"]
+    assert answer[1].pk == known.pk
+    assert answer[0].pk == answer[2].pk != known.pk
+    a, b = Incident.objects.get(pk=known.pk), Incident.objects.get(pk=answer[0].pk)
+    assert (a.occurrences, a.details["count"], a.last_seen_at) == (2, 9, later)
+    assert (b.occurrences, b.details["count"], b.last_seen_at) == (2, 4, later + dt.timedelta(minutes=1))
+    assert [e.data["event"] for e in b.timeline.all()] == ["opened", "repeat"]
+    assert [e.data["event"] for e in a.timeline.all()] == ["opened", "repeat"]
+
+
+def test_a_batch_of_repeats_costs_the_same_queries_for_two_causes_as_for_twenty(site: Any) -> None:
+    keys = [f"traffic:rule-{i}" for i in range(20)]
+    with actor_system("tes"):  # the trail's content types read once, before counting
+        incidents_open_or_update(reports=[_report(site, key, at=NOW) for key in keys])
+    with actor_system("tes"), CaptureQueriesContext(connection) as two:  # the audit trail listening too
+        incidents_open_or_update(reports=[_report(site, key, severity="kritis") for key in keys[:2]])
+    with actor_system("tes"), CaptureQueriesContext(connection) as twenty:
+        incidents_open_or_update(reports=[_report(site, key, severity="kritis") for key in keys])
+
+    def counted(queries: CaptureQueriesContext) -> tuple[int, int]:
+        audit = sum(1 for q in queries.captured_queries if "core_auditevent" in q["sql"])
+        return len(queries.captured_queries) - audit, audit
+
+    # The same statements for 2 causes as for 20; the trail's own events are one per change, as each save()
+    # would have written, without reading any incident again: 2 severities raised and 2 timeline entries,
+    # then 18 severities raised (the first 2 are kritis already) and 20 entries.
+    assert counted(twenty)[0] == counted(two)[0]
+    assert (counted(two)[1], counted(twenty)[1]) == (2 + 2, 18 + 20)
+    assert Incident.objects.filter(occurrences=3).count() == 2
+    assert Incident.objects.filter(occurrences=2).count() == 18
+
+
+def test_a_batch_is_heard_by_the_audit_trail_as_each_save_would_be(site: Any) -> None:
+    first = incident_open_or_update(site=site, kind="manual", cause_key="k", summary="s", severity="rendah")
+    with actor_system("tes"):
+        incidents_open_or_update(
+            reports=[IncidentReport(site=site, kind="manual", cause_key="k", summary="s", severity="tinggi")]
+        )
+    update = AuditEvent.objects.get(action=AuditAction.UPDATE, content_type__model="incident")
+    assert update.object_id == str(first.pk)
+    assert update.changes["severity"] == ["rendah", "tinggi"]
+    assert update.via == "tes"
+    entry = first.timeline.get(data__event="repeat")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE, content_type__model="timelineentry", object_id=str(entry.pk)
+    ).exists()
+
+
+def test_a_batch_with_an_unknown_kind_writes_nothing(site: Any) -> None:
+    with pytest.raises(UnknownEntry):
+        incidents_open_or_update(
+            reports=[_report(site, "traffic:a"), IncidentReport(site=site, kind="nope", cause_key="k", summary="s")]
+        )
+    assert not Incident.objects.exists()
+    assert incidents_open_or_update(reports=[]) == []
 
 
 def _result(monitor: Monitor, status: str, at: dt.datetime) -> None:

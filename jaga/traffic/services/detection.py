@@ -10,6 +10,7 @@ site's incident for that rule, and the round is recorded in the SOP ledger as an
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,13 +20,15 @@ from django.utils.translation import gettext_lazy as _
 
 from jaga.core import clock
 from jaga.core.models import Site
+from jaga.core.rows import rows_update
 from jaga.core.useragent import user_agent
 from jaga.traffic.detection import anomaly, engine
 from jaga.traffic.detection.base import Finding, Rule
 from jaga.traffic.detection.rules import rules_for
-from jaga.traffic.ingest import pipeline, store
+from jaga.traffic.ingest import store
 from jaga.traffic.logformats.base import sql_quote
 from jaga.traffic.models import AllowedNetwork, Detection, IngestBatch
+from jaga.traffic.services.ingest import store_connection
 
 CONTEXT_MAX = timedelta(hours=12)  # how far back a bucket may look for the lines before the new ones
 SAMPLES_KEPT = 5
@@ -112,7 +115,7 @@ _CHANGED = ("count", "first_seen", "last_seen", "clients", "addresses", "samples
 
 def _store_all(site: Site, found: list[tuple[Rule, Finding]], now: datetime) -> list[tuple[Rule, Detection]]:
     """Add each finding to its rule's detection of that key (made when new): one query to read the existing
-    detections, one insert and one update for all of them (a round of a million lines makes hundreds)."""
+    detections, one insert and one update statement for all of them (a round of a million lines makes hundreds)."""
     keys = sorted({finding.key[:200] for _rule, finding in found})
     existing: dict[tuple[str, str], Detection] = {}
     for start in range(0, len(keys), 500):
@@ -167,8 +170,7 @@ def _store_all(site: Site, found: list[tuple[Rule, Finding]], now: datetime) -> 
             }
             for made_key, detection in made.items():
                 detection.pk = ids[made_key]
-    if changed:
-        Detection.objects.bulk_update(list(changed.values()), [*_CHANGED, "updated_at"], batch_size=500)
+    rows_update(list(changed.values()), [*_CHANGED, "updated_at"])
     return stored
 
 
@@ -181,41 +183,61 @@ def _named(detections: list[Detection]) -> str:
     return named + (f" +{len(top) - KEYS_NAMED}" if len(top) > KEYS_NAMED else "")
 
 
-def _incident(detections: list[Detection], rule: Rule) -> None:
-    """One call per rule and round, whatever the number of its detections: the site's incident for the rule."""
-    from jaga.incidents.services import incident_open_or_update
+def _incidents(site: Site, groups: list[tuple[Rule, list[Detection]]]) -> None:
+    """The site's incident of each rule that found something, all in one call of the incidents service, whatever
+    the number of rules and detections; each detection is linked to its rule's incident."""
+    from jaga.incidents.services import IncidentReport, incidents_open_or_update
 
-    site = detections[0].site
-    latest = max(detections, key=lambda d: d.last_seen)
-    incident = incident_open_or_update(
-        site=site,
-        kind="traffic_detection",
-        cause_key=f"traffic:{rule.key}",
-        summary=f"{rule.label.id} / {rule.label.en}: {_named(detections)}"[:500],
-        details={
-            "rule": rule.key,
-            "family": rule.family,
-            "keys": [d.key for d in detections][:ADDRESSES_KEPT],
-            "detections": len(detections),
-            "count": sum(d.count for d in detections),
-            "first_seen": min(d.first_seen for d in detections).isoformat(),
-            "last_seen": latest.last_seen.isoformat(),
-            "samples": latest.samples[:3],
-        },
-        severity=rule.severity,
-        at=latest.last_seen,
-        source="traffic",
-    )
-    Detection.objects.filter(pk__in=[d.pk for d in detections]).exclude(incident=incident).update(incident=incident)
-    for detection in detections:
-        detection.incident = incident
+    if not groups:
+        return
+    reports = []
+    for rule, detections in groups:
+        latest = max(detections, key=lambda d: d.last_seen)
+        reports.append(
+            IncidentReport(
+                site=site,
+                kind="traffic_detection",
+                cause_key=f"traffic:{rule.key}",
+                summary=f"{rule.label.id} / {rule.label.en}: {_named(detections)}"[:500],
+                details={
+                    "rule": rule.key,
+                    "family": rule.family,
+                    "keys": [d.key for d in detections][:ADDRESSES_KEPT],
+                    "detections": len(detections),
+                    "count": sum(d.count for d in detections),
+                    "first_seen": min(d.first_seen for d in detections).isoformat(),
+                    "last_seen": latest.last_seen.isoformat(),
+                    "samples": latest.samples[:3],
+                },
+                severity=rule.severity,
+                at=latest.last_seen,
+                source="traffic",
+            )
+        )
+    linked = []
+    for (_rule, detections), incident in zip(groups, incidents_open_or_update(reports=reports), strict=True):
+        for detection in detections:
+            if detection.incident_id != incident.pk:
+                linked.append(detection)
+            detection.incident = incident
+    rows_update(linked, ["incident"])
 
 
-def _announce(detections: list[Detection], rule: Rule) -> None:
+def _routed(site: Site) -> bool:
+    """Whether any channel hears ``traffic.detection`` from the site's institution: asked once per round, not
+    once per rule (``notify`` asks the same and does nothing without one)."""
+    from jaga.core.notifications import notification_audiences_for
+
+    try:
+        return bool(notification_audiences_for(institution=site.institution, event_type="traffic.detection"))
+    except Exception:  # notify's own look-up logs it and sends nothing; so does the round
+        return True
+
+
+def _announce(site: Site, detections: list[Detection], rule: Rule) -> None:
     """One ``traffic.detection`` message per rule and round (a scan of 500 addresses is one message, not 500)."""
     from jaga.core.notifications import notify
 
-    site = detections[0].site
     latest = max(detections, key=lambda d: d.last_seen)
     notify(
         institution=site.institution,
@@ -236,8 +258,9 @@ def _announce(detections: list[Detection], rule: Rule) -> None:
     )
 
 
-def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool = True) -> DetectRound:
-    """Analyse the site's batches not analysed yet; the round with the detections it added to."""
+def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool = True, con: Any = None) -> DetectRound:
+    """Analyse the site's batches not analysed yet; the round with the detections it added to. ``con``: the
+    connection of :func:`~jaga.traffic.services.ingest.store_connection` the ingestion used (else one is opened)."""
     rules = rules if rules is not None else rules_for(institution_id=site.institution_id)
     result = DetectRound(site=site, started_at=clock.now())
     batch_ids = list(
@@ -246,17 +269,15 @@ def traffic_detect(*, site: Site, rules: list[Rule] | None = None, record: bool 
         ).values_list("pk", flat=True)
     )
     if batch_ids:
-        _round(site, rules, batch_ids, result)
+        _round(site, rules, batch_ids, result, con)
     result.ended_at = clock.now()
     if record:
         _ledger(result)
     return result
 
 
-def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRound) -> None:
-    (store.store_root() / ".tmp").mkdir(exist_ok=True)
-    con = pipeline.connection_open(memory_mb=512, temp_dir=store.store_root() / ".tmp", geo=False)
-    try:
+def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRound, given: Any) -> None:
+    with nullcontext(given) if given is not None else store_connection() as con:
         lines = _lines(con, site=site, batch_ids=batch_ids, rules=rules)
         found: list[tuple[Rule, Finding]] = []
         if lines is not None:
@@ -269,8 +290,6 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
             )  # fmt: skip
             result.lines = int(con.execute("SELECT count(*) FROM ev_f WHERE is_new").fetchall()[0][0])
             found = engine.findings_run(con, rules)
-    finally:
-        con.close()
     now = clock.now()
     with transaction.atomic():
         stored = _store_all(site, found, now)
@@ -281,10 +300,10 @@ def _round(site: Site, rules: list[Rule], batch_ids: list[int], result: DetectRo
     by_rule: dict[str, tuple[Rule, list[Detection]]] = {}
     for rule, detection in stored:
         by_rule.setdefault(rule.key, (rule, []))[1].append(detection)
-    for rule, detections in by_rule.values():
-        if rule.incident:
-            _incident(detections, rule)
-        _announce(detections, rule)
+    _incidents(site, [(rule, detections) for rule, detections in by_rule.values() if rule.incident])
+    if by_rule and _routed(site):
+        for rule, detections in by_rule.values():
+            _announce(site, detections, rule)
 
 
 def _ledger(result: DetectRound) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import fcntl
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,15 +101,29 @@ def _rotated_away(source: LogSource, pattern: str) -> list[logfiles.LogFile]:
     return found
 
 
-def traffic_ingest(*, site: Site, sources: list[LogSource], progress: Callable[[int], None] | None = None) -> IngestRun:
-    """Read every source of the site from its cursors to their ends; the run, with the bad lines counted."""
+@contextmanager
+def store_connection() -> Iterator[Any]:
+    """A DuckDB connection for the store, closed at the end: one for an ingestion and the detection round after
+    it (``con=`` of :func:`traffic_ingest` and :func:`traffic_detect`), where each would open its own."""
+    (store.store_root() / ".tmp").mkdir(exist_ok=True)
+    con = pipeline.connection_open(memory_mb=MEMORY_MB, temp_dir=store.store_root() / ".tmp")
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def traffic_ingest(
+    *, site: Site, sources: list[LogSource], progress: Callable[[int], None] | None = None, con: Any = None
+) -> IngestRun:
+    """Read every source of the site from its cursors to their ends; the run, with the bad lines counted.
+    ``con``: a connection of :func:`store_connection` to use (else one is opened for the run)."""
     run = IngestRun.objects.create(site=site, started_at=clock.now())
     counts = _Counts(bad={}, samples={})
     (store.store_root() / ".tmp").mkdir(exist_ok=True)
     lock_path = store.store_root() / f".site-{site.pk}.lock"
-    with open(lock_path, "w") as lock:
+    with open(lock_path, "w") as lock, nullcontext(con) if con is not None else store_connection() as con:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one ingestion of a site at a time
-        con = pipeline.connection_open(memory_mb=MEMORY_MB, temp_dir=store.store_root() / ".tmp")
         try:
             for source in sources:
                 _source_ingest(con, run=run, source=source, counts=counts, progress=progress)
@@ -118,7 +133,6 @@ def traffic_ingest(*, site: Site, sources: list[LogSource], progress: Callable[[
             run.error = str(exc)[:2000]
             raise
         finally:
-            con.close()
             run.ended_at = clock.now()
             run.bad_counts, run.bad_samples = counts.bad, counts.samples
             run.save()

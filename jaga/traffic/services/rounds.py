@@ -19,7 +19,7 @@ from django.db.models import Q
 from jaga.core.models import Site
 from jaga.traffic import s3store
 from jaga.traffic.services.detection import traffic_detect
-from jaga.traffic.services.ingest import sources_for, traffic_ingest
+from jaga.traffic.services.ingest import sources_for, store_connection, traffic_ingest
 
 logger = logging.getLogger("jaga.traffic")
 
@@ -46,8 +46,9 @@ def traffic_sites_round() -> SitesRound:
             sources = sources_for(site=site)
             if not sources:
                 continue
-            run = traffic_ingest(site=site, sources=sources)
-            detected = traffic_detect(site=site)
+            with store_connection() as con:
+                run = traffic_ingest(site=site, sources=sources, con=con)
+                detected = traffic_detect(site=site, con=con)
             s3store.store_sync(site=site)  # the bucket's copy, when JAGA_TRAFFIC_S3_URL is set
         except Exception as exc:
             logger.exception("pembacaan log situs %s gagal / ingesting site %s failed", site.pk, site.pk)
@@ -78,8 +79,9 @@ def traffic_follow(
             sources = sources_for(site=site)
             if not sources:
                 continue
-            run = traffic_ingest(site=site, sources=sources)
-            detected = traffic_detect(site=site) if run.lines_stored else None
+            with store_connection() as con:
+                run = traffic_ingest(site=site, sources=sources, con=con)
+                detected = traffic_detect(site=site, con=con) if run.lines_stored else None
             if on_round is not None:
                 on_round(site, run.lines_stored, detected.findings if detected else 0)
         done += 1

@@ -119,6 +119,25 @@ def test_a_detection_opens_one_incident_per_rule_and_the_round_is_in_the_ledger(
 
 
 @pytest.mark.django_db
+def test_a_round_tells_a_routed_channel_once_per_rule_and_nobody_when_none_is_routed(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from jaga.core.models import NotificationChannel, NotificationDelivery, NotificationRoute
+
+    log = tmp_path / "access.log"
+    _log(log)
+    _round(site, log)
+    assert not NotificationDelivery.objects.exists()  # no route: the round asked once and told nobody
+    channel = NotificationChannel.objects.create(
+        institution=site.institution, name="Webhook", url="json://127.0.0.1:9/"
+    )
+    NotificationRoute.objects.create(institution=site.institution, channel=channel, event_type="traffic.detection")
+    with log.open("a") as handle:
+        handle.write("".join(SQLI.format(s=40 + i) for i in range(3)))
+    result = _round(site, log)
+    told = NotificationDelivery.objects.filter(event_type="traffic.detection")
+    assert told.count() == len({d.rule_key for d in result.detections}) >= 1
+
+
+@pytest.mark.django_db
 def test_allowed_networks_and_jagas_own_probe_are_not_detected(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     AllowedNetwork.objects.create(institution=site.institution, network="203.0.113.64/29", note="kantor")
     log = tmp_path / "access.log"

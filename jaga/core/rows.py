@@ -4,7 +4,7 @@ Django's ``bulk_update`` builds a ``CASE WHEN`` per row and field in Python: for
 10,000-line detection round (11 fields) that took 85 ms, more than the database's work. Here each value is
 prepared by its field (JSON, date-times, foreign keys, as ``save()`` prepares them) and the driver runs the one
 statement over every row. Like ``bulk_update`` it sends no model signals: a caller whose model is audited
-sends them (see :func:`jaga.incidents.services.incidents_open_or_update`).
+sends them itself, after the write.
 """
 
 from __future__ import annotations

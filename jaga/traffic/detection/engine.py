@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -163,40 +164,26 @@ def _numbered(chunks: list[Any]) -> tuple[Any, Any]:
     """(each row's number, the distinct values in order) of a text column's ``chunks``: numbers follow the
     values' order (byte order, null last), so ordering or taking the least by number is ordering by the text.
 
-    The plain chunks are hashed once, together; a chunk that is already a dictionary (the round's new lines
-    keep their repeated texts so) only by its dictionary."""
-    chunks = [_text(chunk) for chunk in chunks] or [pa.array([], pa.string())]
-    plain = [c for c in chunks if not pa.types.is_dictionary(c.type)]
-    if plain:
-        encoded = pc.dictionary_encode(pa.concat_arrays(plain), null_encoding="encode")
-        offsets, start = [], 0
-        for c in plain:
-            offsets.append(encoded.indices.slice(start, len(c)))
-            start += len(c)
-        pieces = iter(offsets)
-        dictionaries = [
-            (c.dictionary, c.indices) if pa.types.is_dictionary(c.type) else (encoded.dictionary, next(pieces))
-            for c in chunks
-        ]
-    else:
-        dictionaries = [(c.dictionary, c.indices) for c in chunks]
-    if len({id(d) for d, _i in dictionaries}) == 1 and not any(i.null_count for _d, i in dictionaries):
-        values = dictionaries[0][0]  # one dictionary of distinct values: its positions are the numbers
-        at_values = [indices for _d, indices in dictionaries]
-    else:
-        distinct = [d for d, _i in dictionaries]
-        if any(i.null_count for _d, i in dictionaries):
-            distinct.append(pa.nulls(1, pa.string()))
-        values = pc.unique(pa.concat_arrays(distinct))
-        null_at = pc.index_in(pa.nulls(1, pa.string()), value_set=values, skip_nulls=False)[0].as_py()
-        at_values = []
-        for dictionary, indices in dictionaries:
-            at = pc.index_in(dictionary, value_set=values, skip_nulls=False).take(indices)
-            at_values.append(pc.fill_null(at, null_at) if at.null_count else at)
+    Every chunk becomes a dictionary (the round's new lines keep their repeated texts so already, one dictionary
+    per ingested chunk) and Arrow unifies the dictionaries in one pass: the distinct values once, each chunk's
+    indices moved onto them (a million lines in 39 chunks: 0.06 s, where finding each chunk's values among the
+    distinct ones took 0.4)."""
+    kind = pa.dictionary(pa.int32(), pa.string())
+    encoded = [
+        (c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c)).cast(kind)
+        for c in (_text(chunk) for chunk in chunks)
+    ] or [pa.array([], pa.string()).dictionary_encode().cast(kind)]
+    if any(c.dictionary.null_count for c in encoded):  # a null among the values: as a missing value instead
+        encoded = [pc.dictionary_encode(c.cast(pa.string())).cast(kind) for c in encoded]
+    unified = pa.chunked_array(encoded, kind).unify_dictionaries()
+    values = unified.chunk(0).dictionary
+    indices = pa.concat_arrays([c.indices for c in unified.chunks])
+    if indices.null_count:
+        values = pa.concat_arrays([values, pa.nulls(1, pa.string())])
+        indices = pc.fill_null(indices, len(values) - 1)
     order = pc.array_sort_indices(values, null_placement="at_end")
     rank = pc.array_sort_indices(order).cast(pa.int32())  # the inverse permutation: a value's place in order
-    numbers = pa.chunked_array([rank.take(at) for at in at_values], pa.int32()).combine_chunks()
-    return numbers, values.take(order)
+    return rank.take(indices), values.take(order)
 
 
 def _chunks(parts: list[Any], name: str) -> list[Any]:
@@ -210,16 +197,16 @@ def _same(parts: list[Any], name: str) -> Any:
 
 
 def _range(count: int) -> Any:
-    """0, 1, ... count - 1 (int32)."""
-    if count == 0:
-        return pa.array([], pa.int32())
-    return pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int32()), count)), 1)
+    """0, 1, ... count - 1 (int32): the positions of ``count`` trues (a running sum took ten times longer)."""
+    return pc.indices_nonzero(pa.repeat(True, count)).cast(pa.int32())
 
 
 def _table_put(con: Any, name: str, table: Any, select: str = "*") -> None:
+    """``table`` (Arrow) as the table ``name`` of ``con``'s database: not a TEMP one, so that a cursor of
+    ``con`` sees it too (see :func:`~jaga.traffic.detection.base.each_on_cursors`)."""
     con.register(f"{name}_arrow", table)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {name}_arrow")
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {select} FROM {name}_arrow")
     finally:
         con.unregister(f"{name}_arrow")
 
@@ -254,11 +241,15 @@ def events_prepare(
         lines = [con.sql(f"SELECT {columns} FROM ({lines_sql})").to_arrow_table()]
     parts = [part for part in lines if part.num_rows] or lines[:1]
     networks = networks_parse(allow)
-    client_id, clients = _numbered(_chunks(parts, "client"))
+    # The texts are numbered on both cores (Arrow's kernels let go of Python's lock), the longest first.
+    texts = ("agent", "path", "client", "referrer", "query", "method", "protocol")
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="jaga-detect-number") as pool:
+        numbered = dict(zip(texts, pool.map(lambda name: _numbered(_chunks(parts, name)), texts), strict=True))
+    client_id, clients = numbered["client"]
     _table_put(con, "ev_clients_in", pa.table({"client_id": _range(len(clients)), "client": clients}))
     clients_table(con, source="ev_clients_in", allow=networks)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE ev_client AS
+        CREATE OR REPLACE TABLE ev_client AS
         SELECT i.client_id, i.client, c.subnet, (dense_rank() OVER (ORDER BY c.subnet) - 1)::INTEGER AS subnet_id,
                coalesce(c.private, false) AS private, coalesce(c.allowed, false) AS allowed
         FROM ev_clients_in i LEFT JOIN clients c ON c.client = i.client
@@ -266,11 +257,11 @@ def events_prepare(
     """)
     con.execute("DROP TABLE clients; DROP TABLE ev_clients_in")
     per_client = con.sql("SELECT subnet_id, private, allowed FROM ev_client ORDER BY client_id").to_arrow_table()
-    path_id, paths = _numbered(_chunks(parts, "path"))
-    query_id, queries = _numbered(_chunks(parts, "query"))
-    pair = pc.add(pc.multiply(path_id.cast(pa.int64()), len(queries)), query_id.cast(pa.int64()))
-    pairs = pc.unique(pair).sort()
-    req_id = pc.index_in(pair, value_set=pairs).cast(pa.int32())
+    (path_id, paths), (query_id, queries) = numbered["path"], numbered["query"]
+    pair = pc.dictionary_encode(pc.add(pc.multiply(path_id.cast(pa.int64()), len(queries)), query_id.cast(pa.int64())))
+    order = pc.array_sort_indices(pair.dictionary)
+    pairs = pair.dictionary.take(order)  # each (path, query) once, in order
+    req_id = pc.array_sort_indices(order).cast(pa.int32()).take(pair.indices)
     pair_path = pc.divide(pairs, len(queries))
     pair_query = pc.subtract(pairs, pc.multiply(pair_path, len(queries)))
     target = "path || CASE WHEN query <> '' THEN '?' || query ELSE '' END"
@@ -287,7 +278,7 @@ def events_prepare(
         ),
     )
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE ev_req AS
+        CREATE OR REPLACE TABLE ev_req AS
         SELECT req_id, path, query, query_id, target_d, path_d,
                (dense_rank() OVER (ORDER BY path_d) - 1)::INTEGER AS pathd_id,
                (dense_rank() OVER (ORDER BY target_d) - 1)::INTEGER AS targetd_id
@@ -305,10 +296,8 @@ def events_prepare(
     per_req = con.sql(
         "SELECT pathd_id, targetd_id, starts_with(path, '/') AS slash, path = '*' AS star FROM ev_req ORDER BY req_id"
     ).to_arrow_table()
-    agent_id, agents = _numbered(_chunks(parts, "agent"))
-    ref_id, referrers = _numbered(_chunks(parts, "referrer"))
-    method_id, methods = _numbered(_chunks(parts, "method"))
-    protocol_id, protocols = _numbered(_chunks(parts, "protocol"))
+    (agent_id, agents), (ref_id, referrers) = numbered["agent"], numbered["referrer"]
+    (method_id, methods), (protocol_id, protocols) = numbered["method"], numbered["protocol"]
     _table_put(
         con, "ev_agent", pa.table({"agent_id": _range(len(agents)), "agent": agents}), "*, lower(agent) AS agent_l"
     )
@@ -361,7 +350,7 @@ def events_prepare(
     con.execute("DROP VIEW IF EXISTS ev")
     _table_put(con, "ev_f", frame)  # a table, not the Arrow registered: the rules read it many times
     con.execute("""
-        CREATE TEMP VIEW ev AS
+        CREATE VIEW ev AS
         SELECT f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,
                x.referrer, x.referrer_l
         FROM ev_f f JOIN ev_client c USING (client_id) JOIN ev_req r USING (req_id) JOIN ev_agent a USING (agent_id)

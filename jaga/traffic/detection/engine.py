@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -241,10 +240,8 @@ def events_prepare(
         lines = [con.sql(f"SELECT {columns} FROM ({lines_sql})").to_arrow_table()]
     parts = [part for part in lines if part.num_rows] or lines[:1]
     networks = networks_parse(allow)
-    # The texts are numbered on both cores (Arrow's kernels let go of Python's lock), the longest first.
-    texts = ("agent", "path", "client", "referrer", "query", "method", "protocol")
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="jaga-detect-number") as pool:
-        numbered = dict(zip(texts, pool.map(lambda name: _numbered(_chunks(parts, name)), texts), strict=True))
+    texts = ("client", "path", "query", "agent", "referrer", "method", "protocol")
+    numbered = {name: _numbered(_chunks(parts, name)) for name in texts}
     client_id, clients = numbered["client"]
     _table_put(con, "ev_clients_in", pa.table({"client_id": _range(len(clients)), "client": clients}))
     clients_table(con, source="ev_clients_in", allow=networks)

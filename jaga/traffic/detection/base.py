@@ -13,12 +13,10 @@ except where a bucket must (behaviour).
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_noop as _
@@ -45,8 +43,6 @@ FAMILIES = {
     "anomaly": ("Lonjakan laju permintaan", "Request-rate anomalies"),
 }
 SEVERITIES = ("rendah", "sedang", "tinggi", "kritis")
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 def _regexes_check(values: list[str]) -> list[str]:
@@ -204,31 +200,6 @@ _KEY_TEXTS = {
     "subnet": ("ev_client", "subnet_id", "subnet"),
     "endpoint": ("ev_req", "pathd_id", "path_d"),
 }
-
-
-def each_on_cursors(con: Any, work: Callable[[Any, T], R], items: Sequence[T], *, workers: int = 2) -> list[R]:
-    """``work(cursor, item)`` for each item, the results in the items' order, on ``workers`` threads with a
-    cursor of ``con`` each. A rule's query over ``ev_f`` is too small for DuckDB to spread over both cores, and
-    DuckDB lets go of Python's lock while it runs one: two rules at a time keep both cores busy. What ``work``
-    reads must be tables of the database, not TEMP ones (a cursor is a connection of its own)."""
-    if len(items) < 2 or workers < 2:
-        return [work(con, item) for item in items]
-    local = threading.local()
-    cursors: list[Any] = []
-
-    def run(item: T) -> R:
-        cursor = getattr(local, "cursor", None)
-        if cursor is None:
-            cursor = local.cursor = con.cursor()
-            cursors.append(cursor)
-        return work(cursor, item)
-
-    try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jaga-detect-rule") as pool:
-            return list(pool.map(run, items))
-    finally:
-        for cursor in cursors:
-            cursor.close()
 
 
 def keys_named(con: Any, scope: str, numbers: Iterable[int]) -> dict[int, str]:

@@ -27,7 +27,6 @@ from jaga.traffic.detection.base import (
     Match,
     Numbered,
     Rule,
-    each_on_cursors,
     findings_named,
     lines_shown_sql,
 )
@@ -121,7 +120,7 @@ class BucketKind:
         return self.findings_all(con, [rule])[0]
 
     def findings_all(self, con: Any, rules: list[Rule]) -> list[list[Finding]]:
-        numbered = each_on_cursors(con, self._walk, rules)
+        numbered = [self._walk(con, rule) for rule in rules]
         named = iter(findings_named(con, [item for found in numbered for item in found]))
         return [[next(named) for _item in found] for found in numbered]
 

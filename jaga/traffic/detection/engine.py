@@ -201,11 +201,9 @@ def _range(count: int) -> Any:
 
 
 def _table_put(con: Any, name: str, table: Any, select: str = "*") -> None:
-    """``table`` (Arrow) as the table ``name`` of ``con``'s database: not a TEMP one, so that a cursor of
-    ``con`` sees it too (see :func:`~jaga.traffic.detection.base.each_on_cursors`)."""
     con.register(f"{name}_arrow", table)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {select} FROM {name}_arrow")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {name}_arrow")
     finally:
         con.unregister(f"{name}_arrow")
 
@@ -246,7 +244,7 @@ def events_prepare(
     _table_put(con, "ev_clients_in", pa.table({"client_id": _range(len(clients)), "client": clients}))
     clients_table(con, source="ev_clients_in", allow=networks)
     con.execute("""
-        CREATE OR REPLACE TABLE ev_client AS
+        CREATE OR REPLACE TEMP TABLE ev_client AS
         SELECT i.client_id, i.client, c.subnet, (dense_rank() OVER (ORDER BY c.subnet) - 1)::INTEGER AS subnet_id,
                coalesce(c.private, false) AS private, coalesce(c.allowed, false) AS allowed
         FROM ev_clients_in i LEFT JOIN clients c ON c.client = i.client
@@ -275,7 +273,7 @@ def events_prepare(
         ),
     )
     con.execute(f"""
-        CREATE OR REPLACE TABLE ev_req AS
+        CREATE OR REPLACE TEMP TABLE ev_req AS
         SELECT req_id, path, query, query_id, target_d, path_d,
                (dense_rank() OVER (ORDER BY path_d) - 1)::INTEGER AS pathd_id,
                (dense_rank() OVER (ORDER BY target_d) - 1)::INTEGER AS targetd_id
@@ -347,7 +345,7 @@ def events_prepare(
     con.execute("DROP VIEW IF EXISTS ev")
     _table_put(con, "ev_f", frame)  # a table, not the Arrow registered: the rules read it many times
     con.execute("""
-        CREATE VIEW ev AS
+        CREATE TEMP VIEW ev AS
         SELECT f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,
                x.referrer, x.referrer_l
         FROM ev_f f JOIN ev_client c USING (client_id) JOIN ev_req r USING (req_id) JOIN ev_agent a USING (agent_id)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jaga.backups.models import Plan, Run, RunKind, RunState, Source
 from jaga.backups.repositories import MediumMissing, medium_check
@@ -119,14 +119,23 @@ def _run_open(*, plan: Plan, kind: str, trigger: str, user: Any = None) -> tuple
 
 
 def _notes(run: Run) -> str:
-    if run.state in (RunState.SUCCESS, RunState.WARNING):
-        text = f"{run.get_kind_display()} {run.plan.name}: {run.get_state_display()}"
-        if run.snapshot_id:
-            text += f", snapshot {run.snapshot_id[:8]}"
-        if run.bytes_added:
-            text += f", +{run.bytes_added} B"
-        return text
-    return f"{run.get_kind_display()} {run.plan.name}: {run.error[:500]}"
+    """The run's line in the ledger: a sentence each reader reads in his language (jaga.core.sentences)."""
+    from jaga.core.sentences import say, say_label, sentence_dump
+
+    what = {"kind": say_label(RunKind(run.kind).label), "plan": run.plan.name}
+    if run.state not in (RunState.SUCCESS, RunState.WARNING):
+        return sentence_dump(say(gettext_noop("%(kind)s %(plan)s: %(error)s"), **what, error=run.error[:500]))
+    what["state"] = say_label(RunState(run.state).label)
+    if not run.snapshot_id:
+        return sentence_dump(say(gettext_noop("%(kind)s %(plan)s: %(state)s"), **what))
+    return sentence_dump(
+        say(
+            gettext_noop("%(kind)s %(plan)s: %(state)s, snapshot %(snapshot)s, %(added)s bita ditambahkan"),
+            **what,
+            snapshot=run.snapshot_id[:8],
+            added=run.bytes_added,
+        )
+    )
 
 
 def _run_close(run: Run, entry: Any, *, state: str, error: str = "") -> Run:

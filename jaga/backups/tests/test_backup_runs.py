@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from jaga.backups import services
 from jaga.backups.models import Run, RunState
 from jaga.backups.repositories import MediumMissing, medium_check, restic_for
 from jaga.backups.restic import backup_args, check_args, forget_args, verified_files
 from jaga.sop.models import LedgerEntry
+from jaga.sop.selectors import ledger_notes_text
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,11 @@ def test_it_backs_up_a_web_root_into_a_snapshot_and_the_ledger(plan, web_root) -
     assert entry.activity_key == "backup"
     assert entry.outcome == "success"
     assert entry.output_object_id == run.pk
+    # Stored as a sentence: each reader reads the run's line in his language.
+    shown = f"snapshot {run.snapshot_id[:8]}, {run.bytes_added} "
+    assert ledger_notes_text(entry.notes) == f"pencadangan {plan.name}: berhasil, {shown}bita ditambahkan"
+    with translation.override("en"):
+        assert ledger_notes_text(entry.notes) == f"backup {plan.name}: success, {shown}bytes added"
 
 
 def test_a_second_run_adds_only_what_changed(plan, web_root) -> None:  # type: ignore[no-untyped-def]

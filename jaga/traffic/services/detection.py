@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jaga.core import clock
 from jaga.core.models import Site
@@ -310,9 +311,15 @@ def _ledger(result: DetectRound) -> None:
     from jaga.sop.services import ledger_record
 
     site = result.site
-    notes = (
-        f"{result.lines} baris baru dianalisis, {result.findings} temuan / "
-        f"{result.lines} new lines analysed, {result.findings} findings"
+    from jaga.core.sentences import say, sentence_dump
+
+    # A sentence, read in each reader's language on the ledger's pages (jaga.sop.selectors.ledger_notes_lines).
+    notes = sentence_dump(
+        say(
+            gettext_noop("%(lines)s baris baru dianalisis, %(findings)s temuan"),
+            lines=result.lines,
+            findings=result.findings,
+        )
     )
     ledger_record(
         activity_key="traffic",

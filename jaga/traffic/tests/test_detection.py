@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from jaga.core.http import user_agent
 from jaga.incidents.models import Incident
 from jaga.sop.models import LedgerEntry
+from jaga.sop.selectors import ledger_notes_text
 from jaga.traffic import services
 from jaga.traffic.models import AllowedNetwork, Detection, IngestBatch
 
@@ -115,7 +118,10 @@ def test_a_detection_opens_one_incident_per_rule_and_the_round_is_in_the_ledger(
     assert Detection.objects.get(site=site, rule_key="sqli-probe").incident_id == sqli.pk
     entry = LedgerEntry.objects.filter(site=site).latest("started_at")
     assert entry.activity_key == "traffic"
-    assert "415" in entry.notes
+    # Stored as a sentence: each reader reads the round's line in his language.
+    assert re.fullmatch(r"415 baris baru dianalisis, \d+ temuan", ledger_notes_text(entry.notes))
+    with translation.override("en"):
+        assert re.fullmatch(r"415 new lines analysed, \d+ findings", ledger_notes_text(entry.notes))
 
 
 @pytest.mark.django_db

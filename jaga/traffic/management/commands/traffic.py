@@ -113,8 +113,8 @@ class Command(BaseCommand):
             bar.end()
             bad = ", ".join(f"{reason} {count}" for reason, count in sorted(run.bad_counts.items())) or "0"
             self.stdout.write(
-                f"{run.lines_stored} baris disimpan dari {run.lines_read} / lines stored of read; "
-                f"baris buruk / bad lines: {bad}"
+                f"{run.lines_stored} dari {run.lines_read} baris disimpan / {run.lines_stored} of {run.lines_read} "
+                f"lines stored; baris buruk / bad lines: {bad}"
             )
             if not options["no_detect"]:
                 self._round_report(traffic_detect(site=site, con=con))

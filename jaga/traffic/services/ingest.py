@@ -21,8 +21,8 @@ from django.db import transaction
 
 from jaga.core import clock
 from jaga.core.models import Site
+from jaga.traffic.ingest import enrich, pipeline, store
 from jaga.traffic.ingest import files as logfiles
-from jaga.traffic.ingest import pipeline, store
 from jaga.traffic.logformats import format_build
 from jaga.traffic.logformats.base import LogFormat
 from jaga.traffic.models import IngestBatch, IngestRun, LogSource, SourceFile
@@ -30,6 +30,8 @@ from jaga.traffic.sources import location_parse, source_kind
 
 SAMPLES_PER_REASON = 5
 MEMORY_MB = 512
+# A first chunk this big is read long enough for the user-agent parser's patterns to be loaded meanwhile.
+WARM_AGENTS_BYTES = 8 * 2**20
 
 
 @dataclass
@@ -174,29 +176,49 @@ def _file_ingest(
 ) -> int:
     """Read ``log`` from its cursor to its end, a batch per chunk; the bytes read.
 
-    Chunk n + 1 is read (DuckDB, which lets go of Python's lock) in a thread while chunk n is enriched,
-    written and committed here: both cores work, and the batches still commit one by one, in the file's order.
+    Three chunks are in hand at once, each step on a thread of its own: chunk n + 1 is read (DuckDB) in the
+    reader while chunk n is enriched here and chunk n - 1's Parquet files are written in the writer (pyarrow);
+    DuckDB and pyarrow's writer both let go of Python's lock. The batches still commit one by one, in the
+    file's order, each once its files are in place.
     """
     fmt = format_build(source.format_key, source.format_spec)
     tz = source.site.institution.time_zone
     proxies = tuple(settings.JAGA_TRAFFIC_TRUSTED_PROXIES)
     read_here = 0
 
-    def commit(chunk: logfiles.Chunk, read: Future[tuple[Any, Any]]) -> None:
+    def commit(staged: _Staged) -> None:
         nonlocal read_here
-        read_here += _chunk_commit(chunk, read, run=run, log=log, cursor=cursor, counts=counts, source=source)
+        read_here += _chunk_commit(staged, run=run, log=log, cursor=cursor, counts=counts)
         if progress:
-            progress(len(chunk.data))
+            progress(len(staged.chunk.data))
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jaga-ingest-read") as reader:
-        pending: tuple[logfiles.Chunk, Future[tuple[Any, Any]]] | None = None
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="jaga-ingest-read") as reader,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="jaga-ingest-write") as writer,
+    ):
+        reading: tuple[logfiles.Chunk, Future[tuple[Any, Any]]] | None = None
+        writing: _Staged | None = None
+
+        def stage(chunk: logfiles.Chunk, read: Future[tuple[Any, Any]]) -> None:
+            nonlocal writing
+            staged = _chunk_stage(chunk, read, cursor=cursor, source=source, writer=writer)
+            if writing is not None:
+                commit(writing)  # its files were written while this chunk was enriched
+            writing = staged
+
         for chunk in logfiles.chunks_read(log, offset=cursor.offset):
             read = reader.submit(_chunk_read, con, chunk=chunk, fmt=fmt, tz=tz, source=source, proxies=proxies)
-            if pending is not None:
-                commit(*pending)
-            pending = (chunk, read)
-        if pending is not None:
-            commit(*pending)
+            if reading is None:
+                # While the first chunk is read: what enrichment loads once per process (its tables, and the
+                # user-agent parser's patterns when there are many lines) is loaded here, not after it.
+                enrich.warm(agents=len(chunk.data) >= WARM_AGENTS_BYTES)
+            else:
+                stage(*reading)
+            reading = (chunk, read)
+        if reading is not None:
+            stage(*reading)
+        if writing is not None:
+            commit(writing)
     return read_here
 
 
@@ -212,27 +234,45 @@ def _chunk_read(
         )
 
 
-def _chunk_commit(
+@dataclass
+class _Staged:
+    """A chunk whose lines are enriched and whose batch is pending, its files being written by ``written``."""
+
+    chunk: logfiles.Chunk
+    batch: IngestBatch
+    lines: Any
+    bad: Any
+    written: Future[list[Path]]
+
+
+def _chunk_stage(
     chunk: logfiles.Chunk,
     read: Future[tuple[Any, Any]],
     *,
-    run: IngestRun,
-    log: logfiles.LogFile,
     cursor: SourceFile,
-    counts: _Counts,
     source: LogSource,
-) -> int:
-    """Enrich and store one chunk's lines as a batch, then commit it and move the cursor past it; its bytes.
-    The batch is pending from before its files are written until the cursor moves (see :func:`_recover`)."""
+    writer: ThreadPoolExecutor,
+) -> _Staged:
+    """Enrich one chunk's lines, make its pending batch and hand its files to the writer. The batch is pending
+    from before its files are written until the cursor moves (see :func:`_recover`)."""
     raw_lines, bad = read.result()
     lines = pipeline.batch_enrich(raw_lines)
     del raw_lines
-    for sample in chunk.too_long:
-        counts.add("too_long", sample.decode("utf-8", "backslashreplace"))
     batch = IngestBatch.objects.create(
         source_file=cursor, start_offset=chunk.start, end_offset=chunk.end, created_at=clock.now()
     )
-    store.batch_write(None, lines=lines, site_id=source.site_id, batch_id=batch.pk)
+    written = writer.submit(store.batch_write, None, lines=lines, site_id=source.site_id, batch_id=batch.pk)
+    return _Staged(chunk=chunk, batch=batch, lines=lines, bad=bad, written=written)
+
+
+def _chunk_commit(
+    staged: _Staged, *, run: IngestRun, log: logfiles.LogFile, cursor: SourceFile, counts: _Counts
+) -> int:
+    """Once its files are written, commit one chunk's batch and move the cursor past it; its bytes."""
+    chunk, batch, lines, bad = staged.chunk, staged.batch, staged.lines, staged.bad
+    staged.written.result()
+    for sample in chunk.too_long:
+        counts.add("too_long", sample.decode("utf-8", "backslashreplace"))
     for row in bad.to_pylist():
         counts.add(row["reason"], row["sample"] or "")
     late = pipeline.out_of_order_count(None, lines)

@@ -190,7 +190,7 @@ def _file_ingest(
         nonlocal read_here
         read_here += _chunk_commit(staged, run=run, log=log, cursor=cursor, counts=counts)
         if progress:
-            progress(len(staged.chunk.data))
+            progress(staged.chunk.size)
 
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="jaga-ingest-read") as reader,
@@ -211,7 +211,7 @@ def _file_ingest(
             if reading is None:
                 # While the first chunk is read: what enrichment loads once per process (its tables, and the
                 # user-agent parser's patterns when there are many lines) is loaded here, not after it.
-                enrich.warm(agents=len(chunk.data) >= WARM_AGENTS_BYTES)
+                enrich.warm(agents=chunk.size >= WARM_AGENTS_BYTES)
             else:
                 stage(*reading)
             reading = (chunk, read)
@@ -227,7 +227,7 @@ def _chunk_read(
 ) -> tuple[Any, Any]:
     """The chunk's lines (not enriched yet) and bad lines, read in the reader thread: only ``con`` is used."""
     with tempfile.NamedTemporaryFile(dir=store.store_root() / ".tmp", suffix=".log") as raw:
-        raw.write(chunk.data)
+        chunk.write_to(raw)
         raw.flush()
         return pipeline.batch_read(
             con, fmt=fmt, chunk=Path(raw.name), tz=tz, source_id=source.pk, trusted_proxies=proxies
@@ -287,7 +287,7 @@ def _chunk_commit(
         cursor.save()
         run.lines_read += lines.num_rows + bad.num_rows
         run.lines_stored += lines.num_rows
-        run.bytes_read += len(chunk.data)
+        run.bytes_read += chunk.size
         run.save(update_fields=["lines_read", "lines_stored", "bytes_read"])
     store.recent_keep(batch_id=batch.pk, lines=lines)
-    return len(chunk.data)
+    return chunk.size

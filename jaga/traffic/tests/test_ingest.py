@@ -129,3 +129,26 @@ def test_the_country_table_is_kept_beside_the_store_and_read_back_the_same(setti
     assert built.column("first_ip").to_pylist() == sorted(built.column("first_ip").to_pylist())
     kept[0].write_bytes(b"not an arrow file")  # a damaged file is built again
     assert enrich.geoip_ipv4_table.__wrapped__().equals(built)  # type: ignore[attr-defined]
+
+
+def test_an_uncompressed_file_is_chunked_as_the_general_reader_does_without_reading_it(tmp_path: Path) -> None:
+    from jaga.traffic.ingest import files
+
+    log_path = tmp_path / "access.log"
+    log_path.write_bytes(_lines(0, 300).encode() + b"x" * 5000 + b"\n" + _lines(300, 40).encode() + b"half a line")
+    log = files.files_discover(str(log_path))[0]
+
+    def read(chunk: files.Chunk) -> bytes:
+        target = tmp_path / "copy"
+        with target.open("wb") as handle:
+            chunk.write_to(handle)
+        return target.read_bytes()
+
+    for chunk_bytes in (700, 4096, 100_000):
+        fast = list(files.chunks_read(log, offset=0, chunk_bytes=chunk_bytes))
+        general = list(files._chunks_read(log, offset=0, chunk_bytes=chunk_bytes))
+        assert all(c.source == log_path for c in fast)
+        assert [(c.start, c.end) for c in fast] == [(c.start, c.end) for c in general]
+        assert [read(c) for c in fast] == [c.data for c in general]
+        assert [c.size for c in fast] == [len(c.data) for c in general]
+    assert fast[-1].end == log_path.stat().st_size - len(b"half a line")  # the line being written waits

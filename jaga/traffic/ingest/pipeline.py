@@ -159,13 +159,11 @@ def batch_read(
     forwarded = bool(trusted_proxies) and "xff" in fmt.fields
     parsed = con.sql(_parse_sql(fmt, chunk, tz=tz, source_id=source_id, xff=forwarded)).to_arrow_table()
     parsed = parsed.append_column("n", pa.array(range(1, parsed.num_rows + 1), pa.int32()))
-    if parsed.column("reason").null_count == parsed.num_rows:  # no bad line: nothing to copy
-        bad = _rejects(con)
-        lines = parsed.drop_columns(["reason", "sample"])
-    else:
-        bad_mask = pc.is_valid(parsed.column("reason"))
-        bad = pa.concat_tables([parsed.filter(bad_mask).select(["reason", "sample"]), _rejects(con)])
-        lines = parsed.filter(pc.invert(bad_mask)).drop_columns(["reason", "sample"])
+    # Filtered (copied) even without a bad line: the Arrow arrays DuckDB hands over keep the whole result's
+    # memory alive, texts included, for as long as the batch's lines are kept (peak 915 MB, not 636).
+    bad_mask = pc.is_valid(parsed.column("reason"))
+    bad = pa.concat_tables([parsed.filter(bad_mask).select(["reason", "sample"]), _rejects(con)])
+    lines = parsed.filter(pc.invert(bad_mask)).drop_columns(["reason", "sample"])
     if forwarded:
         lines = _forwarded(con, lines, trusted_proxies).drop_columns(["xff"])
     return lines, bad

@@ -30,7 +30,7 @@ from jaga.traffic.sources import location_parse, source_kind
 
 SAMPLES_PER_REASON = 5
 MEMORY_MB = 512
-# A first chunk this big is read long enough for the user-agent parser's patterns to be loaded meanwhile.
+# A file of one chunk this big is read long enough for the user-agent parser's patterns to be loaded meanwhile.
 WARM_AGENTS_BYTES = 8 * 2**20
 
 
@@ -179,7 +179,9 @@ def _file_ingest(
     Three chunks are in hand at once, each step on a thread of its own: chunk n + 1 is read (DuckDB) in the
     reader while chunk n is enriched here and chunk n - 1's Parquet files are written in the writer (pyarrow);
     DuckDB and pyarrow's writer both let go of Python's lock. The batches still commit one by one, in the
-    file's order, each once its files are in place.
+    file's order, each once its files are in place. What enrichment loads once per process (the country
+    tables, the user-agent parser's patterns) is loaded while DuckDB reads the first chunks, once the second is
+    handed to the reader too, so that the reader never waits for it.
     """
     fmt = format_build(source.format_key, source.format_spec)
     tz = source.site.institution.time_zone
@@ -208,14 +210,14 @@ def _file_ingest(
 
         for chunk in logfiles.chunks_read(log, offset=cursor.offset):
             read = reader.submit(_chunk_read, con, chunk=chunk, fmt=fmt, tz=tz, source=source, proxies=proxies)
-            if reading is None:
-                # While the first chunk is read: what enrichment loads once per process (its tables, and the
-                # user-agent parser's patterns when there are many lines) is loaded here, not after it.
-                enrich.warm(agents=chunk.size >= WARM_AGENTS_BYTES)
-            else:
+            if reading is not None:
+                if writing is None:  # the first two chunks are being read: see below
+                    enrich.warm(agents=True)
                 stage(*reading)
             reading = (chunk, read)
         if reading is not None:
+            if writing is None:
+                enrich.warm(agents=reading[0].size >= WARM_AGENTS_BYTES)
             stage(*reading)
         if writing is not None:
             commit(writing)

@@ -152,3 +152,26 @@ def test_an_uncompressed_file_is_chunked_as_the_general_reader_does_without_read
         assert [read(c) for c in fast] == [c.data for c in general]
         assert [c.size for c in fast] == [len(c.data) for c in general]
     assert fast[-1].end == log_path.stat().st_size - len(b"half a line")  # the line being written waits
+
+
+@pytest.mark.django_db
+def test_chunks_read_at_once_keep_their_order_and_their_own_bad_lines(site, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import functools
+    import itertools
+
+    from jaga.traffic.ingest import files
+
+    log = tmp_path / "access.log"
+    with log.open("w") as handle:
+        for part in range(6):
+            handle.write(_lines(part * 40, 40) + f"bad line {part}\n")
+    monkeypatch.setattr(files, "chunks_read", functools.partial(files.chunks_read, chunk_bytes=4096))
+    run = _ingest(site, log)
+    assert run.lines_stored == 240
+    assert run.bad_counts["malformed"] == 6
+    assert run.bad_samples["malformed"] == [f"bad line {part}" for part in range(5)]  # the first five, in order
+    batches = list(IngestBatch.objects.order_by("start_offset").values_list("state", "start_offset", "end_offset"))
+    assert len(batches) > 3
+    assert all(state == "committed" for state, _, _ in batches)
+    assert all(a[2] == b[1] for a, b in itertools.pairwise(batches))  # one after the other
+    assert len(_stored(site.pk)) == 240

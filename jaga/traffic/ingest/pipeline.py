@@ -158,7 +158,7 @@ def batch_read(
     con.execute("DROP TABLE IF EXISTS rejects; DROP TABLE IF EXISTS reject_scans")
     forwarded = bool(trusted_proxies) and "xff" in fmt.fields
     parsed = con.sql(_parse_sql(fmt, chunk, tz=tz, source_id=source_id, xff=forwarded)).to_arrow_table()
-    parsed = parsed.append_column("n", pa.array(range(1, parsed.num_rows + 1), pa.int32()))
+    parsed = parsed.append_column("n", _numbers(parsed.column(0)))
     if parsed.column("reason").null_count == parsed.num_rows:  # no bad line: nothing to filter out here
         # (:func:`batch_enrich` copies every column out of DuckDB's result, in the thread that has time for it)
         bad = _rejects(con)
@@ -170,6 +170,17 @@ def batch_read(
     if forwarded:
         lines = _forwarded(con, lines, trusted_proxies).drop_columns(["xff"])
     return lines, bad
+
+
+def _numbers(column: Any) -> Any:
+    """1, 2, 3... for each row, in the same chunks as ``column`` (every column of a batch has one layout)."""
+    import pyarrow as pa
+
+    chunks, start = [], 1
+    for chunk in column.chunks:
+        chunks.append(pa.array(range(start, start + len(chunk)), pa.int32()))
+        start += len(chunk)
+    return pa.chunked_array(chunks, pa.int32())
 
 
 def _parse_sql(fmt: LogFormat, chunk: Path, *, tz: str, source_id: int, xff: bool) -> str:
@@ -242,7 +253,8 @@ def _copied(column: Any) -> Any:
     instead of 636."""
     import pyarrow as pa
 
-    return pa.chunked_array([pa.concat_arrays(column.chunks)] if column.num_chunks else [], column.type)
+    # Chunk by chunk: the columns keep one layout (the texts' dictionaries are per chunk too).
+    return pa.chunked_array([pa.concat_arrays([chunk]) for chunk in column.chunks], column.type)
 
 
 def _mapped(column: Any, values: Any) -> Any:

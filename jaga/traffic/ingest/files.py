@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 HEAD_BYTES = 1024
 # A chunk's text, its fields and its lines are in memory at once (and the lines kept for the detection round):
@@ -106,15 +106,75 @@ def head_hash(head: bytes, length: int | None = None) -> str:
 
 @dataclass
 class Chunk:
-    data: bytes  # whole lines, each ending with a newline
+    data: bytes  # whole lines, each ending with a newline (b"" when ``source`` holds them)
     start: int  # offset of data[0] in the content
     end: int  # offset just after data[-1]
     too_long: list[bytes]  # the first bytes of each line skipped for being too long
+    source: Path | None = None  # an uncompressed file whose bytes start to end are the lines, not read yet
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start if self.source is not None else len(self.data)
+
+    def write_to(self, handle: IO[bytes]) -> None:
+        """Write the lines to ``handle``: from ``source`` the kernel copies them, file to file, without their
+        passing through Python (a million lines' 254 MB read into Python and written out cost 0.8 CPU s)."""
+        if self.source is None:
+            handle.write(self.data)
+            return
+        handle.flush()
+        with open(self.source, "rb") as log:
+            _file_copy(log.fileno(), handle.fileno(), start=self.start, size=self.end - self.start)
+
+
+def _file_copy(source: int, target: int, *, start: int, size: int) -> None:
+    """``size`` bytes of ``source`` from ``start`` on, appended to ``target``, in the kernel."""
+    done = 0
+    while done < size:
+        try:
+            copied = os.copy_file_range(source, target, size - done, start + done)
+        except OSError:  # another file system, an old kernel: sendfile, which copies file to file too
+            copied = os.sendfile(target, source, start + done, size - done)
+        if copied <= 0:
+            raise OSError(f"the log ended before offset {start + size}")
+        done += copied
 
 
 def chunks_read(log: LogFile, *, offset: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Chunk]:
     """Whole lines from ``offset`` on, in chunks. A last line without its newline is left for later (it is
-    still being written), except in a compressed file, which is complete."""
+    still being written), except in a compressed file, which is complete.
+
+    Each chunk ends at the last newline before ``offset`` + k × ``chunk_bytes``. In an uncompressed file only
+    the end of each block is read, to find that newline: the chunk's bytes stay in the file (``Chunk.source``)
+    until :meth:`Chunk.write_to` copies them. A block whose last ``MAX_LINE_BYTES`` hold no newline (a line too
+    long) is read by :func:`_chunks_read` as a compressed file's are."""
+    if log.compressed:
+        yield from _chunks_read(log, offset=offset, chunk_bytes=chunk_bytes)
+        return
+    with open(log.path, "rb") as handle:
+        position = block_end = offset
+        while True:
+            size = os.fstat(handle.fileno()).st_size
+            block_end = min(block_end + chunk_bytes, size)
+            if block_end <= position:
+                return
+            window = max(position, block_end - MAX_LINE_BYTES - 1)
+            tail = os.pread(handle.fileno(), block_end - window, window)
+            last = tail.rfind(b"\n")
+            if last < 0:
+                if block_end - position > MAX_LINE_BYTES:
+                    break  # a line too long: the general reader from here
+                if block_end == size:
+                    return  # a last line still being written
+                continue  # a line that goes on into the next block
+            end = window + last + 1
+            yield Chunk(data=b"", start=position, end=end, too_long=[], source=log.path)
+            position = end
+    yield from _chunks_read(log, offset=position, chunk_bytes=chunk_bytes)
+
+
+def _chunks_read(log: LogFile, *, offset: int, chunk_bytes: int) -> Iterator[Chunk]:
+    """:func:`chunks_read` reading every byte: for a compressed file, and for lines too long."""
     with file_open(log) as handle:
         if offset:
             handle.seek(offset)

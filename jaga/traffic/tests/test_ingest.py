@@ -129,3 +129,49 @@ def test_the_country_table_is_kept_beside_the_store_and_read_back_the_same(setti
     assert built.column("first_ip").to_pylist() == sorted(built.column("first_ip").to_pylist())
     kept[0].write_bytes(b"not an arrow file")  # a damaged file is built again
     assert enrich.geoip_ipv4_table.__wrapped__().equals(built)  # type: ignore[attr-defined]
+
+
+def test_an_uncompressed_file_is_chunked_as_the_general_reader_does_without_reading_it(tmp_path: Path) -> None:
+    from jaga.traffic.ingest import files
+
+    log_path = tmp_path / "access.log"
+    log_path.write_bytes(_lines(0, 300).encode() + b"x" * 5000 + b"\n" + _lines(300, 40).encode() + b"half a line")
+    log = files.files_discover(str(log_path))[0]
+
+    def read(chunk: files.Chunk) -> bytes:
+        target = tmp_path / "copy"
+        with target.open("wb") as handle:
+            chunk.write_to(handle)
+        return target.read_bytes()
+
+    for chunk_bytes in (700, 4096, 100_000):
+        fast = list(files.chunks_read(log, offset=0, chunk_bytes=chunk_bytes))
+        general = list(files._chunks_read(log, offset=0, chunk_bytes=chunk_bytes))
+        assert all(c.source == log_path for c in fast)
+        assert [(c.start, c.end) for c in fast] == [(c.start, c.end) for c in general]
+        assert [read(c) for c in fast] == [c.data for c in general]
+        assert [c.size for c in fast] == [len(c.data) for c in general]
+    assert fast[-1].end == log_path.stat().st_size - len(b"half a line")  # the line being written waits
+
+
+@pytest.mark.django_db
+def test_chunks_read_at_once_keep_their_order_and_their_own_bad_lines(site, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import functools
+    import itertools
+
+    from jaga.traffic.ingest import files
+
+    log = tmp_path / "access.log"
+    with log.open("w") as handle:
+        for part in range(6):
+            handle.write(_lines(part * 40, 40) + f"bad line {part}\n")
+    monkeypatch.setattr(files, "chunks_read", functools.partial(files.chunks_read, chunk_bytes=4096))
+    run = _ingest(site, log)
+    assert run.lines_stored == 240
+    assert run.bad_counts["malformed"] == 6
+    assert run.bad_samples["malformed"] == [f"bad line {part}" for part in range(5)]  # the first five, in order
+    batches = list(IngestBatch.objects.order_by("start_offset").values_list("state", "start_offset", "end_offset"))
+    assert len(batches) > 3
+    assert all(state == "committed" for state, _, _ in batches)
+    assert all(a[2] == b[1] for a, b in itertools.pairwise(batches))  # one after the other
+    assert len(_stored(site.pk)) == 240

@@ -78,3 +78,20 @@ def people(make_user, institution):  # type: ignore[no-untyped-def]
         "ptip": make_user("kasubbag_ptip", institution, "ptip"),
         "admin": make_user("administrator", institution, "admin"),
     }
+
+
+def sftp_repository(  # type: ignore[no-untyped-def]
+    institution, sshd, remote: Path, *, initialized: Path | None = None, name: str = "Server cadangan"
+):
+    """Jaga's repository on the loopback SFTP server: made there by ``restic init`` over SFTP, or, given the
+    worker's ``initialized`` repository (conftest.py: a test that is not about making one), a copy of it put
+    at the server's folder first, which Jaga adopts over SFTP (restic opens it and reads its id)."""
+    if initialized is not None:
+        shutil.copytree(initialized, remote)
+    from jaga.backups.services import repository_create
+
+    return repository_create(
+        institution=institution, name=name, kind="sftp",
+        location=f"sftp:{sshd.user}@127.0.0.1:{remote}", password=REPOSITORY_PASSWORD,
+        options={"port": sshd.port}, credentials=sshd.client_key,
+    )  # fmt: skip

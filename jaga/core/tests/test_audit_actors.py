@@ -244,10 +244,10 @@ def test_a_change_made_by_the_worker_names_jaga_and_the_task(tmp_path: Path, sit
     assert event.changes["name"] == ["Situs PN Bangil", "Diganti pekerja"]
 
 
-def test_the_demo_trail_shows_a_change_made_through_an_api_token(demo: Any) -> None:
+def test_the_demo_trail_shows_a_change_made_through_an_api_token() -> None:
     from jaga.demo.services import demo_create
 
-    summary = demo  # the worker's demo build (conftest.py), its database as that build left it
+    summary = demo_create(days=1)
     assert summary.institution is not None
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, content_type__model="site")
     assert (event.actor_name, event.via) == ("demo-staff", "token: skrip pemantau log (demo)")

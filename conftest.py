@@ -161,9 +161,23 @@ def _fast_hashing_and_private_media(settings, tmp_path):  # type: ignore[no-unty
     rules_forget()  # a custom rule of a test before (rolled back, no signal) is never still in force
 
 
+def _folder_of_repository(location: str) -> Path | None:
+    """Where on this machine a test's restic repository is: a local one, one on the loopback SFTP server
+    (jaga/core/testservers/sshd.py, the same machine's files) or on rclone's local remote; else None (S3)."""
+    if location.startswith("sftp:"):
+        host, _colon, path = location.removeprefix("sftp:").partition(":")
+        return Path(path) if host.endswith("@127.0.0.1") and path.startswith("/") else None
+    if location.startswith("rclone::local:"):
+        return Path(location.removeprefix("rclone::local:"))
+    if ":" in location.removeprefix("local:"):
+        return None  # another back end's URL
+    return Path(location.removeprefix("local:"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _light_restic_keys() -> Iterator[None]:
-    """A local restic repository made by a test gets a key with light scrypt parameters, as test users get MD5
+    """A restic repository made by a test on this machine (local, or on the loopback SFTP server or rclone's
+    local remote) gets a key with light scrypt parameters, as test users get MD5
     (jaga/backups/tests/restic_keys.py): each later restic command saves about 0.3 CPU seconds."""
     from jaga.backups.restic import Restic
     from jaga.backups.tests.restic_keys import restic_key_lightened
@@ -172,7 +186,10 @@ def _light_restic_keys() -> Iterator[None]:
 
     def run(self: Restic, args: Any, **options: Any) -> Any:
         done = real_run(self, args, **options)
-        keys = Path(self.target.location.removeprefix("local:")) / "keys"
+        folder = _folder_of_repository(self.target.location)
+        if folder is None:
+            return done
+        keys = folder / "keys"
         if tuple(args) == ("init",) and keys.is_dir():
             restic_key_lightened(keys.parent, self.target.password)
         return done

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,36 @@ def web_root(tmp_path: Path) -> Path:
     return root
 
 
+REPOSITORY_PASSWORD = "kata-sandi-repo-123"
+
+
+@pytest.fixture(scope="session")
+def initialized_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One empty local repository per test worker, made by a real ``restic init`` and its key lightened as the
+    root conftest.py lightens every test repository's. ``restic init`` calibrates and runs the heavy scrypt of
+    a new key (about 1 CPU second, and as much again to re-seal it light): the ``repository`` of each test is a
+    copy of this one instead, so a test pays only for the restic commands it tests."""
+    from jaga.backups.tests.restic_keys import restic_key_lightened
+    from jaga.core import execute
+
+    folder = tmp_path_factory.mktemp("restic-init")
+    env = {"RESTIC_PASSWORD": REPOSITORY_PASSWORD, "RESTIC_CACHE_DIR": str(folder / "cache")}
+    execute.run(("restic", "init", "--repo", str(folder / "repo")), env=env, timeout=120)
+    restic_key_lightened(folder / "repo", REPOSITORY_PASSWORD)
+    return folder / "repo"
+
+
 @pytest.fixture
-def repository(institution, tmp_path):  # type: ignore[no-untyped-def]
+def repository(institution, tmp_path, initialized_repository):  # type: ignore[no-untyped-def]
+    """A local repository of the test's own (a copy of the worker's freshly initialized one): Jaga adopts it
+    as it adopts any repository already at a location (``repository_init``: restic opens it and reads its id).
+    Making one with ``restic init`` is tested where it is made (test_restic_keys, test_setup_pages, the full
+    disk of test_failures)."""
     from jaga.backups.services import repository_create
 
+    shutil.copytree(initialized_repository, tmp_path / "repo", symlinks=True, copy_function=shutil.copy2)
     return repository_create(
-        institution=institution, name="Lokal", location=str(tmp_path / "repo"), password="kata-sandi-repo-123"
+        institution=institution, name="Lokal", location=str(tmp_path / "repo"), password=REPOSITORY_PASSWORD
     )
 
 
@@ -53,3 +78,20 @@ def people(make_user, institution):  # type: ignore[no-untyped-def]
         "ptip": make_user("kasubbag_ptip", institution, "ptip"),
         "admin": make_user("administrator", institution, "admin"),
     }
+
+
+def sftp_repository(  # type: ignore[no-untyped-def]
+    institution, sshd, remote: Path, *, initialized: Path | None = None, name: str = "Server cadangan"
+):
+    """Jaga's repository on the loopback SFTP server: made there by ``restic init`` over SFTP, or, given the
+    worker's ``initialized`` repository (conftest.py: a test that is not about making one), a copy of it put
+    at the server's folder first, which Jaga adopts over SFTP (restic opens it and reads its id)."""
+    if initialized is not None:
+        shutil.copytree(initialized, remote)
+    from jaga.backups.services import repository_create
+
+    return repository_create(
+        institution=institution, name=name, kind="sftp",
+        location=f"sftp:{sshd.user}@127.0.0.1:{remote}", password=REPOSITORY_PASSWORD,
+        options={"port": sshd.port}, credentials=sshd.client_key,
+    )  # fmt: skip

@@ -11,6 +11,7 @@ import pytest
 from jaga.backups import services
 from jaga.backups.models import RunState
 from jaga.backups.repositories import MediumMissing, medium_check, restic_for
+from jaga.backups.tests.conftest import sftp_repository
 from jaga.core.testservers import sshd as sshd_server
 
 pytestmark = [
@@ -20,19 +21,11 @@ pytestmark = [
 ]
 
 
-def _sftp_repository(institution: Any, sshd: Any, remote: Path) -> Any:
-    return services.repository_create(
-        institution=institution, name="Server cadangan", kind="sftp",
-        location=f"sftp:{sshd.user}@127.0.0.1:{remote}", password="sandi-sftp-2026",
-        options={"port": sshd.port}, credentials=sshd.client_key,
-    )  # fmt: skip
-
-
 def test_a_plan_backs_up_drills_and_restores_over_sftp_with_a_pinned_host_key(
     institution: Any, site: Any, web_root: Path, tmp_path: Path, sshd: Any
 ) -> None:
     remote = tmp_path / "server" / "repo"
-    repository = _sftp_repository(institution, sshd, remote)
+    repository = sftp_repository(institution, sshd, remote)
     assert (remote / "config").is_file()  # the repository is on the server's disk
     assert repository.options["known_hosts"].startswith(f"[127.0.0.1]:{sshd.port} ssh-ed25519 ")
     assert len(repository.fingerprint) == 64
@@ -49,10 +42,10 @@ def test_a_plan_backs_up_drills_and_restores_over_sftp_with_a_pinned_host_key(
 
 
 def test_another_server_at_the_pinned_address_is_refused_in_words_and_the_snapshot_stays(
-    institution: Any, site: Any, web_root: Path, tmp_path: Path, sshd: Any
+    institution: Any, site: Any, web_root: Path, tmp_path: Path, sshd: Any, initialized_repository: Path
 ) -> None:
     remote = tmp_path / "repo"
-    repository = _sftp_repository(institution, sshd, remote)
+    repository = sftp_repository(institution, sshd, remote, initialized=initialized_repository)
     pinned = repository.options["known_hosts"]
     plan = services.plan_create(site=site, name="SFTP", repository=repository)
     services.source_add(plan=plan, kind="files", name="www", config={"path": str(web_root)})
@@ -73,9 +66,9 @@ def test_another_server_at_the_pinned_address_is_refused_in_words_and_the_snapsh
 
 
 def test_even_if_the_scan_passed_ssh_refuses_a_key_that_is_not_pinned(
-    institution: Any, tmp_path: Path, sshd: Any
+    institution: Any, tmp_path: Path, sshd: Any, initialized_repository: Path
 ) -> None:
-    repository = _sftp_repository(institution, sshd, tmp_path / "repo")
+    repository = sftp_repository(institution, sshd, tmp_path / "repo", initialized=initialized_repository)
     # Pinned: another key of the same type (as if the scan had been answered by the real server and the
     # connection by an impostor): ssh itself refuses, restic never talks to the impostor.
     other = sshd_server.keygen(tmp_path / "other") and (tmp_path / "other.pub").read_text().split()
@@ -86,8 +79,10 @@ def test_even_if_the_scan_passed_ssh_refuses_a_key_that_is_not_pinned(
         restic_for(repository).snapshots()
 
 
-def test_an_sftp_server_that_does_not_answer_is_a_soft_failure(institution: Any, tmp_path: Path, sshd: Any) -> None:
-    repository = _sftp_repository(institution, sshd, tmp_path / "repo")
+def test_an_sftp_server_that_does_not_answer_is_a_soft_failure(
+    institution: Any, tmp_path: Path, sshd: Any, initialized_repository: Path
+) -> None:
+    repository = sftp_repository(institution, sshd, tmp_path / "repo", initialized=initialized_repository)
     sshd.__exit__()
     with pytest.raises(MediumMissing) as caught:
         medium_check(repository)

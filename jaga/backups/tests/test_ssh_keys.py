@@ -15,6 +15,7 @@ from django.utils import translation
 
 from jaga.backups import services
 from jaga.backups.models import RunState, Source
+from jaga.backups.tests.conftest import sftp_repository
 from jaga.core import ssh
 from jaga.core.testservers import sshd as sshd_server
 
@@ -88,13 +89,9 @@ def test_the_sites_key_is_asked_for_only_where_it_exists_and_a_source_has_a_key_
 
 
 def test_an_sftp_repositorys_key_is_removed_after_each_run_and_after_a_killed_one(
-    institution: Any, site: Any, web_root: Path, tmp_path: Path, sshd: Any
+    institution: Any, site: Any, web_root: Path, tmp_path: Path, sshd: Any, initialized_repository: Path
 ) -> None:
-    repository = services.repository_create(
-        institution=institution, name="Server cadangan", kind="sftp",
-        location=f"sftp:{sshd.user}@127.0.0.1:{tmp_path / 'remote'}", password="sandi-sftp-2026",
-        options={"port": sshd.port}, credentials=sshd.client_key,
-    )  # fmt: skip
+    repository = sftp_repository(institution, sshd, tmp_path / "remote", initialized=initialized_repository)
     plan = services.plan_create(site=site, name="SFTP", repository=repository)
     services.source_add(plan=plan, kind="files", name="www", config={"path": str(web_root)})
     assert services.backup_run(plan=plan).state == RunState.SUCCESS
@@ -115,20 +112,17 @@ def test_an_sftp_repositorys_key_is_removed_after_each_run_and_after_a_killed_on
 
 
 def test_an_sftp_repository_moved_onto_another_repository_is_refused_and_nothing_of_it_is_stored(
-    institution: Any, tmp_path: Path, sshd: Any
+    institution: Any, tmp_path: Path, sshd: Any, initialized_repository: Path
 ) -> None:
     from django.core.exceptions import ValidationError
 
     from jaga.backups.models import Repository
     from jaga.backups.services.edits import repository_update
 
-    def sftp(name: str, folder: str) -> Any:
-        return services.repository_create(
-            institution=institution, name=name, kind="sftp", location=f"sftp:{sshd.user}@127.0.0.1:{tmp_path / folder}",
-            password="sandi-sftp-2026", options={"port": sshd.port}, credentials=sshd.client_key,
-        )  # fmt: skip
-
-    repository, other = sftp("Server cadangan", "a"), sftp("Lain", "b")
+    # Two repositories of their own: the worker's initialized one (copied) and one made by restic init over SFTP.
+    repository = sftp_repository(institution, sshd, tmp_path / "a", initialized=initialized_repository)
+    other = sftp_repository(institution, sshd, tmp_path / "b", name="Lain")
+    assert repository.fingerprint != other.fingerprint
     pinned, location = repository.options["known_hosts"], repository.location
     sshd.new_host_key()  # the "new place" answers with another key: pinned there on first use, if at all
     with pytest.raises(ValidationError, match="repositori restic lain"):

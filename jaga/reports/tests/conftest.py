@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from jaga.backups.tests.conftest import REPOSITORY_PASSWORD, initialized_repository  # noqa: F401  (shared fixture)
 from jaga.core import clock
 from jaga.core.tests.conftest import immediate_tasks, json_receiver  # noqa: F401  (shared fixtures)
 
@@ -165,8 +166,9 @@ def traffic_read(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def backed_up(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
-    """Two good backups, a failed one, a drill and an ADK disk in November 2026, by the backups services."""
+def backed_up(site: Any, tmp_path: Path, settings: Any, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Two good backups, a failed one, a drill and an ADK disk in November 2026, by the backups services (in a
+    copy of the worker's initialized repository, which Jaga adopts: jaga/backups/tests/conftest.py)."""
     from jaga.backups import services
     from jaga.backups.models import RunState
 
@@ -176,8 +178,9 @@ def backed_up(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
     (root / "wp-content").mkdir(parents=True)
     (root / "index.php").write_text("<?php echo 1;\n")
     (root / "wp-content" / "putusan.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 4000)
+    shutil.copytree(request.getfixturevalue("initialized_repository"), tmp_path / "repo")
     repository = services.repository_create(
-        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password="kata-sandi-repo-123"
+        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password=REPOSITORY_PASSWORD
     )
     plan = services.plan_create(site=site, name="Situs PN", repository=repository)
     type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add

@@ -40,13 +40,19 @@ def test_the_backups_section_reports_the_runs_drill_failures_and_adk_media(month
 
 
 @pytest.mark.django_db
-def test_a_plan_without_drill_or_good_backup_gets_recommendations(month_data, site, tmp_path, settings):
+def test_a_plan_without_drill_or_good_backup_gets_recommendations(  # type: ignore[no-untyped-def]
+    month_data, site, tmp_path, settings, initialized_repository
+):
+    import shutil
+
     from jaga.backups import services
+    from jaga.backups.tests.conftest import REPOSITORY_PASSWORD
 
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
+    shutil.copytree(initialized_repository, tmp_path / "repo")  # a copy of the worker's, which Jaga adopts
     repository = services.repository_create(
-        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password="kata-sandi-repo-123"
+        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password=REPOSITORY_PASSWORD
     )
     plan = services.plan_create(site=site, name="Situs PN", repository=repository)
     type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add

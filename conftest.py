@@ -61,7 +61,8 @@ def _chromium() -> str | None:
 # pass keeps. A page test whose outcome does depend on the database is marked `every_database`. A module of
 # tests of the outside tools and transports (restic's back ends, SSH keys and tunnels, dumps of the sites'
 # databases, disk exports, SFTP pulls), where Jaga's own database only records what the tool did, is marked
-# `same_on_every_database` and left out (a `postgres` or `mariadb` mark there names the server dumped).
+# `same_on_every_database` and left out, except its tests marked `postgres` (the server dumped): the SQLite
+# pass leaves every `postgres` test out, so this pass is the only one that runs them.
 TRANSACTIONAL_FIXTURES = {
     "transactional_db",
     "django_db_reset_sequences",
@@ -91,8 +92,8 @@ PAGE_MODULES = (
 
 def differs_per_database(item: pytest.Item) -> bool:
     """Whether the PostgreSQL pass runs ``item`` again (the rule above)."""
-    if item.get_closest_marker("every_database"):
-        return True
+    if item.get_closest_marker("every_database") or item.get_closest_marker("postgres"):
+        return True  # the SQLite pass leaves `postgres` tests out (`-m "not postgres"`): this pass is their only one
     if item.get_closest_marker("same_on_every_database"):
         return False
     if any(item.get_closest_marker(name) for name in ("postgres", "mariadb")):

@@ -42,7 +42,7 @@ def test_the_postgresql_pass_keeps_the_tests_that_can_differ_by_database_and_lea
         "jaga/core/tests/test_liveness.py",  # transactions and worker processes: kept
         "jaga/core/tests/test_dbcheck.py",  # marked postgres: kept; the SQLite files it damages: left out
         "tests/test_documentation.py",  # no database: left out
-        "jaga/backups/tests/test_tunnel.py",  # marked same_on_every_database (and mariadb, postgres): left out
+        "jaga/backups/tests/test_tunnel.py",  # same_on_every_database: left out but for its one postgres test
     ]
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
     done = subprocess.run(
@@ -57,6 +57,7 @@ def test_the_postgresql_pass_keeps_the_tests_that_can_differ_by_database_and_lea
             module, name = line.split("::", 1)
             kept.setdefault(module, []).append(name)
     assert sorted(kept) == [
+        "jaga/backups/tests/test_tunnel.py",
         "jaga/core/tests/test_dbcheck.py",
         "jaga/core/tests/test_liveness.py",
         "jaga/monitoring/tests/test_selectors.py",
@@ -65,6 +66,10 @@ def test_the_postgresql_pass_keeps_the_tests_that_can_differ_by_database_and_lea
     assert sorted(kept["jaga/core/tests/test_dbcheck.py"]) == [
         "test_a_database_missing_on_the_server_is_named_missing", "test_a_user_the_server_refuses_is_named_as_refused"
     ]  # fmt: skip
+    # The SQLite pass leaves `postgres` tests out: this pass runs them, same_on_every_database or not.
+    assert kept["jaga/backups/tests/test_tunnel.py"] == [
+        "test_a_postgresql_behind_the_web_server_is_dumped_and_drilled_through_a_tunnel"
+    ]
     assert kept["jaga/monitoring/tests/test_views.py"] == [
         "TestMonitorDetail::test_open_findings_come_first_even_when_a_closed_one_was_seen_later"
     ]

@@ -29,6 +29,7 @@ from jaga.backups.sources.base import SourceError, SourceSpec
 from jaga.core import clock
 from jaga.core.liveness import process_identity, process_verdict
 from jaga.core.notifications import notify
+from jaga.core.sentences import say, say_label, sentence_dump
 from jaga.core.ssh import site_server, ssh_scope
 from jaga.incidents.services import incident_cause_cleared, incident_open_or_update
 
@@ -120,8 +121,6 @@ def _run_open(*, plan: Plan, kind: str, trigger: str, user: Any = None) -> tuple
 
 def _notes(run: Run) -> str:
     """The run's line in the ledger: a sentence each reader reads in his language (jaga.core.sentences)."""
-    from jaga.core.sentences import say, say_label, sentence_dump
-
     what = {"kind": say_label(RunKind(run.kind).label), "plan": run.plan.name}
     if run.state not in (RunState.SUCCESS, RunState.WARNING):
         return sentence_dump(say(gettext_noop("%(kind)s %(plan)s: %(error)s"), **what, error=run.error[:500]))

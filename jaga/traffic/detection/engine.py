@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from jaga.traffic.detection import RULE_KINDS
 from jaga.traffic.detection.base import Finding, Rule
+from jaga.traffic.ingest.pipeline import arange
 
 DECODE_ROUNDS = 4  # %25 nested this deep still decodes; deeper is itself suspicious and stays encoded
 HTTP_METHODS = ("GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "PROPFIND", "TRACE")
@@ -195,11 +196,6 @@ def _same(parts: list[Any], name: str) -> Any:
     return pa.chunked_array([c if c.type == kind else c.cast(kind) for c in _chunks(parts, name)], kind)
 
 
-def _range(count: int) -> Any:
-    """0, 1, ... count - 1 (int32): the positions of ``count`` trues (a running sum took ten times longer)."""
-    return pc.indices_nonzero(pa.repeat(True, count)).cast(pa.int32())
-
-
 def _table_put(con: Any, name: str, table: Any, select: str = "*") -> None:
     con.register(f"{name}_arrow", table)
     try:
@@ -241,7 +237,7 @@ def events_prepare(
     texts = ("client", "path", "query", "agent", "referrer", "method", "protocol")
     numbered = {name: _numbered(_chunks(parts, name)) for name in texts}
     client_id, clients = numbered["client"]
-    _table_put(con, "ev_clients_in", pa.table({"client_id": _range(len(clients)), "client": clients}))
+    _table_put(con, "ev_clients_in", pa.table({"client_id": arange(len(clients)), "client": clients}))
     clients_table(con, source="ev_clients_in", allow=networks)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE ev_client AS
@@ -265,7 +261,7 @@ def events_prepare(
         "ev_req_in",
         pa.table(
             {
-                "req_id": _range(len(pairs)),
+                "req_id": arange(len(pairs)),
                 "path": paths.take(pair_path),
                 "query": queries.take(pair_query),
                 "query_id": pair_query.cast(pa.int32()),
@@ -294,12 +290,12 @@ def events_prepare(
     (agent_id, agents), (ref_id, referrers) = numbered["agent"], numbered["referrer"]
     (method_id, methods), (protocol_id, protocols) = numbered["method"], numbered["protocol"]
     _table_put(
-        con, "ev_agent", pa.table({"agent_id": _range(len(agents)), "agent": agents}), "*, lower(agent) AS agent_l"
+        con, "ev_agent", pa.table({"agent_id": arange(len(agents)), "agent": agents}), "*, lower(agent) AS agent_l"
     )
     _table_put(
         con,
         "ev_ref",
-        pa.table({"ref_id": _range(len(referrers)), "referrer": referrers}),
+        pa.table({"ref_id": arange(len(referrers)), "referrer": referrers}),
         "*, lower(referrer) AS referrer_l",
     )
     method_ok = pc.is_in(methods, value_set=pa.array(HTTP_METHODS, pa.string()))
@@ -341,7 +337,7 @@ def events_prepare(
         drop = pc.or_(drop, skipped.take(agent_id))
     if pc.any(drop).as_py():
         frame = frame.filter(pc.invert(drop))
-    frame = frame.add_column(0, "rid", _range(frame.num_rows))
+    frame = frame.add_column(0, "rid", arange(frame.num_rows))
     con.execute("DROP VIEW IF EXISTS ev")
     _table_put(con, "ev_f", frame)  # a table, not the Arrow registered: the rules read it many times
     con.execute("""

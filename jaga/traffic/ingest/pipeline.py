@@ -178,9 +178,19 @@ def _numbers(column: Any) -> Any:
 
     chunks, start = [], 1
     for chunk in column.chunks:
-        chunks.append(pa.array(range(start, start + len(chunk)), pa.int32()))
+        chunks.append(arange(len(chunk), start=start))
         start += len(chunk)
     return pa.chunked_array(chunks, pa.int32())
+
+
+def arange(count: int, *, start: int = 0) -> Any:
+    """``start``, ``start`` + 1, ... (``count`` of them, int32) in Arrow: the positions of ``count`` trues, shifted
+    (``pa.array(range(...))`` goes through Python objects: 0.08 s per million, a running sum 0.03-0.05)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    positions = pc.indices_nonzero(pa.repeat(True, count))
+    return (pc.add(positions, start) if start else positions).cast(pa.int32())
 
 
 def _parse_sql(fmt: LogFormat, chunk: Path, *, tz: str, source_id: int, xff: bool) -> str:

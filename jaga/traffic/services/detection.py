@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from jaga.core import clock
 from jaga.core.models import Site
 from jaga.core.rows import rows_update
+from jaga.core.sentences import say, sentence_dump
 from jaga.core.useragent import user_agent
 from jaga.traffic.detection import anomaly, engine
 from jaga.traffic.detection.base import Finding, Rule
@@ -311,8 +312,6 @@ def _ledger(result: DetectRound) -> None:
     from jaga.sop.services import ledger_record
 
     site = result.site
-    from jaga.core.sentences import say, sentence_dump
-
     # A sentence, read in each reader's language on the ledger's pages (jaga.sop.selectors.ledger_notes_lines).
     notes = sentence_dump(
         say(

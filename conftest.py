@@ -96,7 +96,7 @@ def differs_per_database(item: pytest.Item) -> bool:
         return True  # the SQLite pass leaves `postgres` tests out (`-m "not postgres"`): this pass is their only one
     if item.get_closest_marker("same_on_every_database"):
         return False
-    if any(item.get_closest_marker(name) for name in ("postgres", "mariadb")):
+    if item.get_closest_marker("mariadb"):
         return True
     fixtures = set(getattr(item, "fixturenames", ()))
     marker = item.get_closest_marker("django_db")

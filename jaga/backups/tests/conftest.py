@@ -52,12 +52,16 @@ def repository(institution, tmp_path, initialized_repository):  # type: ignore[n
     as it adopts any repository already at a location (``repository_init``: restic opens it and reads its id).
     Making one with ``restic init`` is tested where it is made (test_restic_keys, test_setup_pages, the full
     disk of test_failures)."""
+    return local_repository(institution, initialized_repository, tmp_path / "repo")
+
+
+def local_repository(institution, initialized: Path, folder: Path, *, name: str = "Lokal"):  # type: ignore[no-untyped-def]
+    """Jaga's local repository at ``folder``: a copy of the worker's ``initialized`` one (the fixture above),
+    which Jaga adopts as it adopts any repository already at a location (restic opens it and reads its id)."""
     from jaga.backups.services import repository_create
 
-    shutil.copytree(initialized_repository, tmp_path / "repo", symlinks=True, copy_function=shutil.copy2)
-    return repository_create(
-        institution=institution, name="Lokal", location=str(tmp_path / "repo"), password=REPOSITORY_PASSWORD
-    )
+    shutil.copytree(initialized, folder, symlinks=True, copy_function=shutil.copy2)
+    return repository_create(institution=institution, name=name, location=str(folder), password=REPOSITORY_PASSWORD)
 
 
 @pytest.fixture

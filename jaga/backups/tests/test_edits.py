@@ -13,7 +13,7 @@ from django.utils import translation
 from jaga.backups import services
 from jaga.backups.models import MediaExport, Plan, Repository, Run, RunState, Source
 from jaga.backups.repositories import restic_for
-from jaga.backups.tests.conftest import REPOSITORY_PASSWORD
+from jaga.backups.tests.conftest import local_repository
 from jaga.core.models import Schedule
 
 pytestmark = pytest.mark.django_db
@@ -124,10 +124,7 @@ def test_once_a_plan_has_backups_its_site_and_repository_stay(
     client: Any, plan: Any, people: dict[str, Any], institution: Any, tmp_path: Path, initialized_repository: Path
 ) -> None:
     assert services.backup_run(plan=plan).state == RunState.SUCCESS
-    shutil.copytree(initialized_repository, tmp_path / "lain")  # another repository to choose (adopted, conftest.py)
-    other = services.repository_create(
-        institution=institution, name="Lain", location=str(tmp_path / "lain"), password=REPOSITORY_PASSWORD
-    )
+    other = local_repository(institution, initialized_repository, tmp_path / "lain", name="Lain")  # another to choose
     client.force_login(people["admin"])
     page = client.get(_urls(plan)["plan_edit"]).content.decode()
     assert "Tetap setelah rencana ini punya cadangan" in page

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jaga.backups.tests.conftest import REPOSITORY_PASSWORD, initialized_repository  # noqa: F401  (shared fixture)
+from jaga.backups.tests.conftest import initialized_repository, local_repository  # noqa: F401  (shared fixture)
 from jaga.core import clock
 from jaga.core.tests.conftest import immediate_tasks, json_receiver  # noqa: F401  (shared fixtures)
 
@@ -166,7 +166,7 @@ def traffic_read(site: Any, tmp_path: Path, settings: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def backed_up(site: Any, tmp_path: Path, settings: Any, request: pytest.FixtureRequest) -> dict[str, Any]:
+def backed_up(site: Any, tmp_path: Path, settings: Any, initialized_repository: Path) -> dict[str, Any]:  # noqa: F811
     """Two good backups, a failed one, a drill and an ADK disk in November 2026, by the backups services (in a
     copy of the worker's initialized repository, which Jaga adopts: jaga/backups/tests/conftest.py)."""
     from jaga.backups import services
@@ -178,10 +178,7 @@ def backed_up(site: Any, tmp_path: Path, settings: Any, request: pytest.FixtureR
     (root / "wp-content").mkdir(parents=True)
     (root / "index.php").write_text("<?php echo 1;\n")
     (root / "wp-content" / "putusan.pdf").write_bytes(b"%PDF-1.4 " + b"x" * 4000)
-    shutil.copytree(request.getfixturevalue("initialized_repository"), tmp_path / "repo")
-    repository = services.repository_create(
-        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password=REPOSITORY_PASSWORD
-    )
+    repository = local_repository(site.institution, initialized_repository, tmp_path / "repo")
     plan = services.plan_create(site=site, name="Situs PN", repository=repository)
     type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add
     services.source_add(plan=plan, kind="files", name="www", config={"path": str(root), "cms": "wordpress"})

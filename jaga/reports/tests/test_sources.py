@@ -43,17 +43,12 @@ def test_the_backups_section_reports_the_runs_drill_failures_and_adk_media(month
 def test_a_plan_without_drill_or_good_backup_gets_recommendations(  # type: ignore[no-untyped-def]
     month_data, site, tmp_path, settings, initialized_repository
 ):
-    import shutil
-
     from jaga.backups import services
-    from jaga.backups.tests.conftest import REPOSITORY_PASSWORD
+    from jaga.backups.tests.conftest import local_repository
 
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
-    shutil.copytree(initialized_repository, tmp_path / "repo")  # a copy of the worker's, which Jaga adopts
-    repository = services.repository_create(
-        institution=site.institution, name="Lokal", location=str(tmp_path / "repo"), password=REPOSITORY_PASSWORD
-    )
+    repository = local_repository(site.institution, initialized_repository, tmp_path / "repo")
     plan = services.plan_create(site=site, name="Situs PN", repository=repository)
     type(plan).objects.filter(pk=plan.pk).update(created_at=dt.datetime(2026, 10, 20, tzinfo=WIB))  # auto_now_add
     services.source_add(plan=plan, kind="files", name="www", config={"path": str(tmp_path / "none")})

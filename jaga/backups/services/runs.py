@@ -127,14 +127,25 @@ def _notes(run: Run) -> str:
     what["state"] = say_label(RunState(run.state).label)
     if not run.snapshot_id:
         return sentence_dump(say(gettext_noop("%(kind)s %(plan)s: %(state)s"), **what))
+    added, unit = _size(run.bytes_added)
     return sentence_dump(
         say(
-            gettext_noop("%(kind)s %(plan)s: %(state)s, snapshot %(snapshot)s, %(added)s bita ditambahkan"),
+            gettext_noop("%(kind)s %(plan)s: %(state)s, snapshot %(snapshot)s, %(added)s %(unit)s ditambahkan"),
             **what,
             snapshot=run.snapshot_id[:8],
-            added=run.bytes_added,
+            added=added,
+            unit=unit,
         )
     )
+
+
+def _size(count: int) -> tuple[float | int, str]:
+    """A byte count as a number and its unit, as ``filesizeformat`` shows it (1024 to a KB); the number is put in
+    the reader's notation when the sentence is read ("20,5" in Indonesian, "20.5" in English)."""
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if count >= scale:
+            return round(count / scale, 1), unit
+    return count, "B"
 
 
 def _run_close(run: Run, entry: Any, *, state: str, error: str = "") -> Run:

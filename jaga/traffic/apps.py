@@ -15,9 +15,28 @@ class TrafficConfig(AppConfig):
 
         traffic_event_types_register()
         self._custom_rules_watch()
+        self._tables_prepare_after_migrate()
         startup_register("jaga.traffic.tasks.traffic_schedules_ensure")
         api_router_register("traffic", "jaga.traffic.api.router")
         demo_step_register("traffic", "jaga.traffic.demo", label=_("Log akses pengunjung dan deteksinya"))
+
+    def _tables_prepare_after_migrate(self) -> None:
+        """Once the data folder's database is migrated, the country tables are unpacked beside the store (see
+        :func:`jaga.traffic.ingest.enrich.tables_prepare`). A failure there never fails the migration: the
+        first ingestion unpacks them itself, and says why it cannot."""
+        from django.db.models.signals import post_migrate
+
+        def prepare(**_kwargs: object) -> None:
+            import logging
+
+            from jaga.traffic.ingest.enrich import tables_prepare
+
+            try:
+                tables_prepare()
+            except (OSError, ImportError) as exc:
+                logging.getLogger(__name__).warning("country tables not prepared: %s", exc)
+
+        post_migrate.connect(prepare, sender=self, dispatch_uid="traffic_tables_prepare", weak=False)
 
     @staticmethod
     def _custom_rules_watch() -> None:

@@ -158,3 +158,46 @@ def test_a_column_of_numbers_is_searched_where_arrow_holds_it() -> None:
         enrich.mapped_numbers(pa.array([1, None], pa.int64()))
     with pytest.raises(TypeError):
         enrich.mapped_numbers(pa.array([1, 2], pa.int32()))
+
+
+@pytest.mark.django_db
+def test_migrating_the_data_folder_unpacks_the_country_tables_so_that_ingestion_only_maps_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    from django.core.management import call_command
+
+    cache = tmp_path / "traffic-store" / ".cache"
+    tables = (enrich.geoip_ipv4_table, enrich._ipv4_ranges, enrich.geoip_ipv6_table, enrich._ipv6_ranges)
+    for cached in tables:  # a new process
+        cached.cache_clear()
+    assert not list(cache.glob("geo-*.arrow"))  # a fresh data folder
+    call_command("migrate", verbosity=0)
+    assert {p.name.split("-")[1] for p in cache.glob("geo-*.arrow")} == {"v4", "v6"}
+
+    # The next process finds countries without unpacking geoip2fast's files again.
+    for cached in tables:
+        cached.cache_clear()
+
+    def unpacked(name: str) -> None:
+        raise AssertionError(f"{name} unpacked again")
+
+    monkeypatch.setattr(enrich, "_geoip_database", unpacked)
+    found = enrich.countries(pa.array(["8.8.8.8", "2001:4860:4860::8888", "10.0.0.1"])).to_pylist()
+    assert found == ["US", "US", ""]
+
+
+@pytest.mark.django_db
+def test_a_migration_succeeds_when_the_country_tables_cannot_be_unpacked(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.core.management import call_command
+
+    def missing(name: str) -> Path:
+        raise ModuleNotFoundError("geoip2fast")
+
+    enrich.geoip_ipv4_table.cache_clear()
+    monkeypatch.setattr(enrich, "_geoip_file", missing)
+    call_command("migrate", verbosity=0)
+    assert "country tables not prepared: geoip2fast" in caplog.text
+    enrich.geoip_ipv4_table.cache_clear()

@@ -196,10 +196,10 @@ def _same(parts: list[Any], name: str) -> Any:
     return pa.chunked_array([c if c.type == kind else c.cast(kind) for c in _chunks(parts, name)], kind)
 
 
-def _table_put(con: Any, name: str, table: Any, select: str = "*") -> None:
+def _table_put(con: Any, name: str, table: Any, select: str = "*", where: str = "true") -> None:
     con.register(f"{name}_arrow", table)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {name}_arrow")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {name}_arrow WHERE {where}")
     finally:
         con.unregister(f"{name}_arrow")
 
@@ -219,10 +219,11 @@ def events_prepare(
     Lines of the allow-list's clients are left out, and with ``skip_agents`` (Jaga's own probe) the lines of
     those agents and those without one.
 
-    ``ev_f`` holds a row per line (``rid``) with numbers in place of its texts: ``client_id`` and ``subnet_id``,
-    ``req_id`` (path and query), ``pathd_id``, ``targetd_id``, ``query_id`` (the decoded path, the decoded
-    target, the raw query), ``agent_id``, ``ref_id``, ``method_id``, besides ``ts``, ``method``, ``status``,
-    ``is_static``, ``http_ok``, ``private``, ``n``, ``is_new``. The tables ``ev_client``, ``ev_req``,
+    ``ev_f`` holds a row per line (``rid``: its place among the lines given, with gaps where lines are left
+    out) with numbers in place of its texts: ``client_id`` and ``subnet_id``, ``req_id`` (path and query),
+    ``pathd_id``, ``targetd_id``, ``query_id`` (the decoded path, the decoded target, the raw query),
+    ``agent_id``, ``ref_id``, ``method_id``, besides ``ts``, ``method``, ``status``, ``is_static``, ``http_ok``,
+    ``private``, ``n``, ``is_new``. The tables ``ev_client``, ``ev_req``,
     ``ev_agent`` and ``ev_ref`` hold each distinct value once with what the rules read of it (decoded,
     lower-cased), so the decoding and the patterns run once per distinct value (see
     :func:`~jaga.traffic.detection.base.pattern_test`) and a rule's filter and groups are numbers over the
@@ -321,7 +322,7 @@ def events_prepare(
             "agent_id": agent_id,
             "ref_id": ref_id,
             "method_id": method_id,
-            "method": methods.take(method_id),
+            "method": pa.DictionaryArray.from_arrays(method_id, methods),  # not copied here: DuckDB copies it
             "status": _same(parts, "status"),
             "is_static": _same(parts, "is_static"),
             "http_ok": pc.fill_null(http_ok, False),
@@ -335,11 +336,15 @@ def events_prepare(
     if skip_agents:
         skipped = pc.fill_null(pc.is_in(agents, value_set=pa.array(list(skip_agents), pa.string())), True)
         drop = pc.or_(drop, skipped.take(agent_id))
-    if pc.any(drop).as_py():
-        frame = frame.filter(pc.invert(drop))
     frame = frame.add_column(0, "rid", arange(frame.num_rows))
+    dropped = int(pc.sum(drop).as_py() or 0)
     con.execute("DROP VIEW IF EXISTS ev")
-    _table_put(con, "ev_f", frame)  # a table, not the Arrow registered: the rules read it many times
+    # A table, not the Arrow registered: the rules read it many times. The lines left out are left out by DuckDB
+    # while it copies (filtering the Arrow table first copied every column once more: 0.06 s a million lines).
+    if dropped:
+        _table_put(con, "ev_f", frame.append_column("dropped", drop), "* EXCLUDE (dropped)", where="NOT dropped")
+    else:
+        _table_put(con, "ev_f", frame)
     con.execute("""
         CREATE TEMP VIEW ev AS
         SELECT f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,
@@ -347,7 +352,7 @@ def events_prepare(
         FROM ev_f f JOIN ev_client c USING (client_id) JOIN ev_req r USING (req_id) JOIN ev_agent a USING (agent_id)
         JOIN ev_ref x USING (ref_id)
     """)
-    return int(frame.num_rows)
+    return frame.num_rows - dropped
 
 
 def findings_run(con: Any, rules: Iterable[Rule]) -> list[tuple[Rule, Finding]]:

@@ -11,8 +11,9 @@ Each side runs alone, one after the other, in its own process, whose peak memory
 kernel with ``wait4``:
 
 - GoAccess (Debian's ``goaccess``): ``goaccess LOG --log-format=COMBINED -o report.html``.
-- Jaga: a fresh JAGA_DATA_DIR (SQLite), ``traffic_ingest`` of the whole file (parse, normalise, user agents,
-  countries, Parquet), ``traffic_detect`` (every rule), then every panel over every day (``panels_read``, what
+- Jaga: a fresh JAGA_DATA_DIR (SQLite, migrated: which also unpacks the country tables), ``traffic_ingest`` of
+  the whole file (parse, normalise, user agents, countries, Parquet), ``traffic_detect`` (every rule) on the same
+  DuckDB connection as the worker's round, then every panel over every day (``panels_read``, what
   GoAccess's report holds); then 10,000 new lines appended and ingestion and detection again, timed inside the
   process; then 10,000 more through the ``jaga traffic ingest`` command in a process of its own (start-up
   included).
@@ -127,6 +128,7 @@ def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
     from jaga.traffic.detection.rules import rules_all
     from jaga.traffic.panels import days_with_lines, panels_read
     from jaga.traffic.services import sources_for, traffic_detect, traffic_ingest
+    from jaga.traffic.services.ingest import store_connection
 
     call_command("migrate", verbosity=0)
     institution = Institution.objects.create(name="PN Contoh", slug="pn-contoh", city="Contoh")
@@ -136,9 +138,12 @@ def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
     rules = rules_all()
     result: dict[str, Any] = {}
     started, cpu_started = time.perf_counter(), _cpu()
-    run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]))
-    ingested, cpu_ingested = time.perf_counter(), _cpu()
-    detected = traffic_detect(site=site, rules=rules, record=False)
+    # One DuckDB connection for the ingestion and its detection round, as the worker's round and the command
+    # take them (jaga/traffic/services/rounds.py, `jaga traffic ingest`).
+    with store_connection() as con:
+        run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]), con=con)
+        ingested, cpu_ingested = time.perf_counter(), _cpu()
+        detected = traffic_detect(site=site, rules=rules, record=False, con=con)
     analysed, cpu_analysed = time.perf_counter(), _cpu()
     # The analysis GoAccess's report holds: every panel over every day of the log.
     days = days_with_lines(site)
@@ -164,9 +169,10 @@ def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
     with work_log.open("ab") as handle, extra.open("rb") as more:
         shutil.copyfileobj(more, handle)
     started, cpu_started = time.perf_counter(), _cpu()
-    run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]))
-    ingested, cpu_ingested = time.perf_counter(), _cpu()
-    detected = traffic_detect(site=site, rules=rules, record=False)
+    with store_connection() as con:
+        run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]), con=con)
+        ingested, cpu_ingested = time.perf_counter(), _cpu()
+        detected = traffic_detect(site=site, rules=rules, record=False, con=con)
     done, cpu_done = time.perf_counter(), _cpu()
     result["incremental"] = {
         "cpu_seconds": {"ingest": round(cpu_ingested - cpu_started, 2), "detect": round(cpu_done - cpu_ingested, 2)},

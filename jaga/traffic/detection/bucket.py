@@ -104,7 +104,7 @@ class BucketKind:
             return list(
                 con.execute(f"""
                 SELECT {key}, epoch(ts), 1, is_new::INTEGER, {value}, rid, client_id, epoch_us(ts)
-                FROM ev_f WHERE {where} ORDER BY {key}, ts, n
+                FROM ev_f WHERE {where} ORDER BY {key}, ts, n, rid
             """).fetchall()
             )
         # A row per key and second; its sample is the least line of that second (named for the few kept).

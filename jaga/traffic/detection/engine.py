@@ -340,11 +340,17 @@ def events_prepare(
     dropped = int(pc.sum(drop).as_py() or 0)
     con.execute("DROP VIEW IF EXISTS ev")
     # A table, not the Arrow registered: the rules read it many times. The lines left out are left out by DuckDB
-    # while it copies (filtering the Arrow table first copied every column once more: 0.06 s a million lines).
-    if dropped:
-        _table_put(con, "ev_f", frame.append_column("dropped", drop), "* EXCLUDE (dropped)", where="NOT dropped")
-    else:
-        _table_put(con, "ev_f", frame)
+    # while it copies (filtering the Arrow table first copied every column once more: 0.06 s a million lines), in
+    # any order (both cores copy; each rule orders what it reads, ``rid`` last: 0.05 s less a million lines).
+    (kept_order,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        if dropped:
+            _table_put(con, "ev_f", frame.append_column("dropped", drop), "* EXCLUDE (dropped)", where="NOT dropped")
+        else:
+            _table_put(con, "ev_f", frame)
+    finally:
+        con.execute(f"SET preserve_insertion_order = {bool(kept_order)}")
     con.execute("""
         CREATE TEMP VIEW ev AS
         SELECT f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,

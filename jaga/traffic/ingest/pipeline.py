@@ -268,13 +268,16 @@ def _copied(column: Any) -> Any:
 
 
 def _mapped(column: Any, values: Any) -> Any:
-    """A dictionary column whose dictionary is replaced by ``values`` (one per entry of the old dictionary):
-    what each line's value maps to, without looking at the lines."""
+    """A dictionary column of what each line's value maps to (``values``: one per entry of the column's
+    dictionary), found without looking at the lines. Its dictionary holds each distinct value once (a chunk's
+    25,000 addresses have a few dozen countries): its files are smaller and quicker to write and read."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
+    encoded = pc.dictionary_encode(values)
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     return pa.chunked_array(
-        [pa.DictionaryArray.from_arrays(c.indices, values) for c in chunks],
+        [pa.DictionaryArray.from_arrays(encoded.indices.take(c.indices), encoded.dictionary) for c in chunks],
         pa.dictionary(pa.int32(), values.type),
     )
 

@@ -105,7 +105,7 @@ def clients_table(con: Any, *, source: str, allow: list[ipaddress.IPv4Network | 
     private = _in_ranges("ip", (ipaddress.IPv4Network(n) for n in PRIVATE_V4))
     allowed = _in_ranges("ip", v4_allow)  # type: ignore[arg-type]
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE clients AS
+        CREATE OR REPLACE TABLE clients AS
         SELECT client, regexp_replace(client, '\\.[0-9]+$', '.0/24') AS subnet, {private} AS private,
                {allowed} AS allowed
         FROM (SELECT client, list_reduce(string_split(client, '.')::BIGINT[], lambda x, y: x * 256 + y) AS ip
@@ -199,7 +199,7 @@ def _same(parts: list[Any], name: str) -> Any:
 def _table_put(con: Any, name: str, table: Any, select: str = "*", where: str = "true") -> None:
     con.register(f"{name}_arrow", table)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {name}_arrow WHERE {where}")
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {select} FROM {name}_arrow WHERE {where}")
     finally:
         con.unregister(f"{name}_arrow")
 
@@ -228,7 +228,8 @@ def events_prepare(
     lower-cased), so the decoding and the patterns run once per distinct value (see
     :func:`~jaga.traffic.detection.base.pattern_test`) and a rule's filter and groups are numbers over the
     narrow table. Each number follows its text's order. ``ev`` is the lines with their texts (a view), for
-    the few rows a rule shows and for the evaluation.
+    the few rows a rule shows and for the evaluation. They are tables of the connection's database (its own, in
+    memory), not TEMP ones, so that a kind can read them from cursors of its own (see :mod:`.bucket`).
     """
     if lines is None:
         columns = ", ".join((*SOURCE_COLUMNS, "is_new"))
@@ -241,7 +242,7 @@ def events_prepare(
     _table_put(con, "ev_clients_in", pa.table({"client_id": arange(len(clients)), "client": clients}))
     clients_table(con, source="ev_clients_in", allow=networks)
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE ev_client AS
+        CREATE OR REPLACE TABLE ev_client AS
         SELECT i.client_id, i.client, c.subnet, (dense_rank() OVER (ORDER BY c.subnet) - 1)::INTEGER AS subnet_id,
                coalesce(c.private, false) AS private, coalesce(c.allowed, false) AS allowed
         FROM ev_clients_in i LEFT JOIN clients c ON c.client = i.client
@@ -270,7 +271,7 @@ def events_prepare(
         ),
     )
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE ev_req AS
+        CREATE OR REPLACE TABLE ev_req AS
         SELECT req_id, path, query, query_id, target_d, path_d,
                (dense_rank() OVER (ORDER BY path_d) - 1)::INTEGER AS pathd_id,
                (dense_rank() OVER (ORDER BY target_d) - 1)::INTEGER AS targetd_id
@@ -352,7 +353,7 @@ def events_prepare(
     finally:
         con.execute(f"SET preserve_insertion_order = {bool(kept_order)}")
     con.execute("""
-        CREATE TEMP VIEW ev AS
+        CREATE VIEW ev AS
         SELECT f.*, c.client, c.subnet, r.path, r.query, r.target_d, r.path_d, a.agent, a.agent_l,
                x.referrer, x.referrer_l
         FROM ev_f f JOIN ev_client c USING (client_id) JOIN ev_req r USING (req_id) JOIN ev_agent a USING (agent_id)

@@ -359,7 +359,7 @@ def events_prepare(
         FROM ev_f f JOIN ev_client c USING (client_id) JOIN ev_req r USING (req_id) JOIN ev_agent a USING (agent_id)
         JOIN ev_ref x USING (ref_id)
     """)
-    return frame.num_rows - dropped
+    return int(frame.num_rows) - dropped
 
 
 def findings_run(con: Any, rules: Iterable[Rule]) -> list[tuple[Rule, Finding]]:

@@ -18,7 +18,9 @@ kernel with ``wait4``:
   process; then 10,000 more through the ``jaga traffic ingest`` command in a process of its own (start-up
   included).
 
-Results are printed and written as JSON (``--output``); docs/benchmarks.md has the figures.
+Each side runs ``--repeat`` times (3 unless told), in turns, and the medians are compared (GoAccess's run of
+median time against Jaga's). Results are printed and written as JSON (``--output``); docs/benchmarks.md has
+the figures.
 """
 
 from __future__ import annotations
@@ -211,6 +213,9 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--quality", action="store_true")
     parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each side, taken in turns; the medians are compared (default 3)"
+    )
+    parser.add_argument(
         "--increment-only", action="store_true", help="only `jaga traffic ingest` of 10,000 new lines, --runs times"
     )
     parser.add_argument("--runs", type=int, default=5, help="with --increment-only: runs of each --code")
@@ -248,20 +253,29 @@ def main() -> None:
     extra = log.with_name(log.stem + ".extra.log")
     if not log.exists() or not log.with_name(log.name + ".labels.csv").exists():
         print(f"generating {lines} lines into {log} ...", flush=True)
+        log.parent.mkdir(parents=True, exist_ok=True)
         log_generate(log, lines=lines)
     if not extra.exists():
         log_generate(extra, lines=10_000, days=1, seed=10, start=datetime(2026, 11, 9, tzinfo=WIB))
     lines = sum(1 for _ in log.open("rb"))
-    with tempfile.TemporaryDirectory(prefix="jaga-bench-traffic-") as folder:
-        work = Path(folder)
-        (work / "data").mkdir()
-        result: dict[str, Any] = {
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": os.getloadavg()},
-            "log": {"path": str(log), "lines": lines, "mb": round(log.stat().st_size / 2**20, 1)},
-        }
-        result["goaccess"] = goaccess(log, work)
-        result["jaga"] = jaga(log, extra, work, options.quality)
-        result["machine"]["load_after"] = os.getloadavg()
+    result: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": os.getloadavg()},
+        "log": {"path": str(log), "lines": lines, "mb": round(log.stat().st_size / 2**20, 1)},
+        "runs": [],
+    }
+    # Each side runs --repeat times, in turns (GoAccess, Jaga, GoAccess, ...), each Jaga run in a fresh data
+    # folder: a shared machine's speed drifts by 5-10 % from minute to minute, which one run of each mistakes
+    # for a difference between them. The medians are compared.
+    for number in range(max(1, options.repeat)):
+        with tempfile.TemporaryDirectory(prefix="jaga-bench-traffic-") as folder:
+            work = Path(folder)
+            (work / "data").mkdir()
+            quality = options.quality and number == 0  # the quality figures are the same in every run
+            run = {"goaccess": goaccess(log, work), "jaga": jaga(log, extra, work, quality)}
+        result["runs"].append(run)
+        print(f"run {number + 1}: " + _run_line(run, lines), flush=True)
+    result["machine"]["load_after"] = os.getloadavg()
+    result["goaccess"], result["jaga"] = _medians(result["runs"])
     ga, jg = result["goaccess"], result["jaga"]
     if "seconds" in ga and "full" in jg:
         result["lines_per_second"] = {
@@ -269,12 +283,47 @@ def main() -> None:
             "jaga": round(lines / jg["full"]["seconds"]),
             "ratio": round(ga["seconds"] / jg["full"]["seconds"], 2),
             "cpu_ratio": round(ga["cpu_seconds"] / jg["full"]["cpu_seconds"]["total"], 2),
+            "ratio_per_run": [_ratio(run) for run in result["runs"]],
         }
     text = json.dumps(result, indent=2)
     print(text)
     print(_plain(result))
     if options.output:
         options.output.write_text(text)
+
+
+def _ratio(run: dict[str, Any]) -> float | None:
+    ga, jg = run["goaccess"], run["jaga"]
+    if "seconds" not in ga or "full" not in jg:
+        return None
+    return round(ga["seconds"] / jg["full"]["seconds"], 2)
+
+
+def _run_line(run: dict[str, Any], lines: int) -> str:
+    ga, jg = run["goaccess"], run["jaga"]
+    if "seconds" not in ga or "full" not in jg:
+        return "no comparison: " + str(ga.get("error") or jg.get("error", ""))[-2000:]
+    return f"GoAccess {ga['seconds']:.2f} s, Jaga {jg['full']['seconds']:.2f} s: {_ratio(run):.2f}x"
+
+
+def _medians(runs: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """GoAccess's run of median wall time and Jaga's (each with its own figures: a run's parts add up), and Jaga's
+    quality figures from the run that has them."""
+    import statistics
+
+    def middle(items: list[dict[str, Any]], seconds: Any) -> dict[str, Any]:
+        timed = [item for item in items if seconds(item) is not None]
+        if not timed:
+            return items[0]
+        median = statistics.median_low([seconds(item) for item in timed])
+        return next(item for item in timed if seconds(item) == median)
+
+    goaccess = middle([r["goaccess"] for r in runs], lambda g: g.get("seconds"))
+    jaga = dict(middle([r["jaga"] for r in runs], lambda j: j.get("full", {}).get("seconds")))
+    for run in runs:
+        if "quality" in run["jaga"]:
+            jaga["quality"] = run["jaga"]["quality"]
+    return goaccess, jaga
 
 
 def _plain(result: dict[str, Any]) -> str:
@@ -294,7 +343,9 @@ def _plain(result: dict[str, Any]) -> str:
         f"Jaga end to end: wall {full['seconds']:7.2f} s   CPU {cpu['total']:7.2f} s   peak {jg['peak_mb']} MB "
         f"({jg.get('peak_mb_before_quality', '?')} MB before quality)",
         f"lines/s (wall):  GoAccess {rate['goaccess']:,}  Jaga {rate['jaga']:,}",
-        f"Jaga / GoAccess lines per second: {rate['ratio']:.2f}x wall, {rate['cpu_ratio']:.2f}x CPU (target >= 3x)",
+        f"Jaga / GoAccess lines per second: {rate['ratio']:.2f}x wall, {rate['cpu_ratio']:.2f}x CPU (target >= 3x); "
+        f"medians of {len(result['runs'])} runs each, the runs' ratios "
+        + ", ".join(f"{r:.2f}" for r in rate["ratio_per_run"] if r is not None),
         f"detections: {full['detections']}",
     ]
     inc = jg.get("incremental")

@@ -11,7 +11,8 @@ Each side runs alone, one after the other, in its own process, whose peak memory
 kernel with ``wait4``:
 
 - GoAccess (Debian's ``goaccess``): ``goaccess LOG --log-format=COMBINED -o report.html``.
-- Jaga: a fresh JAGA_DATA_DIR (SQLite, migrated: which also unpacks the country tables), ``traffic_ingest`` of
+- Jaga: a fresh JAGA_DATA_DIR (SQLite), migrated by ``jaga migrate`` in a process of its own as ``make run``
+  does (which also unpacks the country tables beside the store); then, in another, ``traffic_ingest`` of
   the whole file (parse, normalise, user agents, countries, Parquet), ``traffic_detect`` (every rule) on the same
   DuckDB connection as the worker's round, then every panel over every day (``panels_read``, what
   GoAccess's report holds); then 10,000 new lines appended and ingestion and detection again, timed inside the
@@ -92,6 +93,12 @@ def jaga(log: Path, extra: Path, work: Path, quality: bool) -> dict[str, Any]:
     # No reverse-DNS look-ups of the generated log's crawlers: they would time the machine's resolver, not Jaga.
     env = dict(os.environ, JAGA_DATA_DIR=str(work / "data"), PYTHONPATH=str(ROOT), JAGA_TRAFFIC_CRAWLER_DNS="off")
     env.pop("DATABASE_URL", None)
+    # The data folder is set up by a process of its own, as `make run` migrates it before Jaga's processes start
+    # (the migration also unpacks the country tables beside the store).
+    migrate = [str(Path(sys.executable).with_name("jaga")), "migrate", "--verbosity", "0"]
+    code, _seconds, _peak, _cpu_seconds = _spawn(migrate, env=env, stdout=str(work / "migrate.out"))
+    if code != 0:
+        return {"error": "migrate: " + (work / "migrate.out").read_text()}
     args = [sys.executable, "-m", "bench.traffic", "--child", str(log), str(extra), str(out)]
     if quality:
         args.append("--quality")
@@ -124,7 +131,6 @@ def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     from jaga.core.models import Institution, Site
     from jaga.traffic.detection.rules import rules_all
@@ -132,7 +138,6 @@ def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
     from jaga.traffic.services import sources_for, traffic_detect, traffic_ingest
     from jaga.traffic.services.ingest import store_connection
 
-    call_command("migrate", verbosity=0)
     institution = Institution.objects.create(name="PN Contoh", slug="pn-contoh", city="Contoh")
     site = Site.objects.create(institution=institution, name="pn-contoh", base_url="https://pn-contoh.go.id/")
     work_log = out.parent / "access.log"

@@ -32,16 +32,24 @@ logger = logging.getLogger("jaga.storage")
 _DAMAGED = ("damaged", "io")  # database_trouble's causes that mean the file itself is bad
 
 
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is the data folder's disk (or the database's) being full."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    if not isinstance(exc, DatabaseError | sqlite3.DatabaseError):
+        return False
+    cause, _sentence = database_trouble(exc)
+    return cause == "disk_full" or (cause == "io" and _database_disk_full())
+
+
 def storage_trouble(exc: BaseException) -> str | None:
     """What a storage failure means and what to do, in the reader's language; None for any other error.
     The cause is recognised by the one classifier of database failures, ``jaga.core.dbcheck``."""
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+    if disk_full(exc):
         return _disk_full()
     if not isinstance(exc, DatabaseError | sqlite3.DatabaseError):
         return None
     cause, _sentence = database_trouble(exc)
-    if cause == "disk_full" or (cause == "io" and _database_disk_full()):
-        return _disk_full()
     if cause in _DAMAGED:
         return _(
             "Berkas basis data SQLite rusak. Periksa dengan `sqlite3 %(path)s 'PRAGMA integrity_check'` dan "

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, close_old_connections
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -28,6 +30,7 @@ from jaga.conf import StartupError
 from jaga.core.dbcheck import check_database
 from jaga.core.liveness import Heartbeat, process_register, process_stopped, sweeps_run
 from jaga.core.processes.actor import process_actor
+from jaga.core.storage import disk_full
 
 logger = logging.getLogger("jaga.worker")
 
@@ -37,7 +40,10 @@ class TaskInterrupted(SystemExit):
 
 
 class JagaWorker(Worker):
-    """django-tasks-db's worker, except that a second stop signal re-queues the task it cuts off."""
+    """django-tasks-db's worker, except that a second stop signal re-queues the task it cuts off, and a full
+    disk while it takes a task makes it wait (see :func:`worker_run`)."""
+
+    in_task = False  # between taking a task and storing its result
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if self.running or not self.running_task:
@@ -63,7 +69,9 @@ class JagaWorker(Worker):
                 fail(exc)
 
         db_task_result.set_failed = set_failed  # type: ignore[method-assign]
+        self.in_task = True
         super().run_task(db_task_result)
+        self.in_task = False  # not on an exception: the task's result is not stored
 
 
 def task_requeue(result: Any) -> bool:
@@ -97,6 +105,34 @@ def worker_queues_check(queues: Sequence[str]) -> list[str]:
     return names
 
 
+DISK_FULL_WAIT_INTERVALS = 5  # a worker that cannot take a task on a full disk tries again after 5 intervals
+
+
+def _run_through_full_disk(worker: JagaWorker, *, wait: float) -> None:
+    """``worker.run()``, waiting out a full disk: taking a task writes to the database (and SQLite's exclusive
+    transaction to its journal), which a full disk refuses; the worker says so and tries again, as its heartbeat
+    does, instead of exiting and failing again at each restart. A failure while a task's result is stored still
+    ends the worker: the task is re-queued by the sweep of the worker that replaces it."""
+    while True:
+        try:
+            worker.run()
+            return
+        except DatabaseError as exc:
+            if worker.in_task or not disk_full(exc):
+                raise
+            logger.warning(
+                "tugas tidak dapat diambil, disk penuh: dicoba lagi dalam %.0f detik / no task can be taken, the "
+                "disk is full: trying again in %.0f s (%s)",
+                wait,
+                wait,
+                exc,
+            )
+            close_old_connections()
+            time.sleep(wait)
+            if not worker.running:
+                return
+
+
 def worker_run(
     *, queues: Sequence[str] = ("*",), interval: float = 1.0, batch: bool = False, max_tasks: int | None = None
 ) -> None:
@@ -121,7 +157,7 @@ def worker_run(
     try:
         with process_actor("worker"):
             sweeps_run()  # the work of workers that died: their tasks run again, their ledger entries interrupted
-            worker.run()
+            _run_through_full_disk(worker, wait=max(interval, 1.0) * DISK_FULL_WAIT_INTERVALS)
     finally:  # also on the SystemExit with which an idle worker leaves at SIGTERM
         worker.reset_signals()
         heartbeat.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -89,3 +90,62 @@ def test_jaga_worker_refuses_an_unknown_queue_in_words(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "antrean tidak dikenal: lambat" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _worker() -> Any:
+    from jaga.core.processes.worker import JagaWorker
+
+    return JagaWorker(
+        queue_names=["*"],
+        interval=1,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    )
+
+
+@pytest.mark.django_db
+def test_a_worker_waits_out_a_full_disk_while_taking_a_task(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.db import OperationalError
+
+    from jaga.core.processes import worker as module
+
+    runs: list[int] = []
+
+    def run(self: Any) -> None:
+        runs.append(1)
+        if len(runs) == 1:  # taking a task meets the full disk
+            raise OperationalError("database or disk is full")
+
+    slept: list[float] = []
+    monkeypatch.setattr(module.JagaWorker, "run", run)
+    monkeypatch.setattr(module.time, "sleep", slept.append)
+    module._run_through_full_disk(_worker(), wait=5)
+    assert len(runs) == 2  # it went on taking tasks
+    assert slept == [5]
+    assert "no task can be taken, the disk is full: trying again in 5 s" in caplog.text
+
+
+@pytest.mark.parametrize("in_task", [True, False])
+def test_a_worker_still_ends_on_a_full_disk_inside_a_task_or_on_another_database_error(
+    monkeypatch: pytest.MonkeyPatch, in_task: bool
+) -> None:
+    from django.db import OperationalError
+
+    from jaga.core.processes import worker as module
+
+    error = OperationalError("database or disk is full" if in_task else "no such table: django_tasks_db")
+
+    def run(self: Any) -> None:
+        self.in_task = in_task  # the task ran and its result could not be stored: the sweep re-queues it
+        raise error
+
+    monkeypatch.setattr(module.JagaWorker, "run", run)
+    monkeypatch.setattr(module.time, "sleep", lambda _seconds: pytest.fail("no wait"))
+    with pytest.raises(OperationalError):
+        module._run_through_full_disk(_worker(), wait=5)

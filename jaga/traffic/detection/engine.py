@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -204,6 +205,27 @@ def _table_put(con: Any, name: str, table: Any, select: str = "*", where: str = 
         con.unregister(f"{name}_arrow")
 
 
+def _clients_described(con: Any, clients: Any, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> Any:
+    """Make ``ev_client`` (see :func:`events_prepare`) of the round's distinct ``clients`` (in order), on a cursor
+    of its own; each one's ``subnet_id``, ``private`` and ``allowed``, in that order."""
+    cursor = con.cursor()
+    try:
+        _table_put(cursor, "ev_clients_in", pa.table({"client_id": arange(len(clients)), "client": clients}))
+        clients_table(cursor, source="ev_clients_in", allow=networks)
+        cursor.execute("""
+            CREATE OR REPLACE TABLE ev_client AS
+            SELECT i.client_id, i.client, c.subnet,
+                   (dense_rank() OVER (ORDER BY c.subnet) - 1)::INTEGER AS subnet_id,
+                   coalesce(c.private, false) AS private, coalesce(c.allowed, false) AS allowed
+            FROM ev_clients_in i LEFT JOIN clients c ON c.client = i.client
+            ORDER BY i.client_id
+        """)
+        cursor.execute("DROP TABLE clients; DROP TABLE ev_clients_in")
+        return cursor.sql("SELECT subnet_id, private, allowed FROM ev_client ORDER BY client_id").to_arrow_table()
+    finally:
+        cursor.close()
+
+
 def events_prepare(
     con: Any,
     *,
@@ -237,21 +259,16 @@ def events_prepare(
     parts = [part for part in lines if part.num_rows] or lines[:1]
     networks = networks_parse(allow)
     texts = ("client", "path", "query", "agent", "referrer", "method", "protocol")
-    numbered = {name: _numbered(_chunks(parts, name)) for name in texts}
-    client_id, clients = numbered["client"]
-    _table_put(con, "ev_clients_in", pa.table({"client_id": arange(len(clients)), "client": clients}))
-    clients_table(con, source="ev_clients_in", allow=networks)
-    con.execute("""
-        CREATE OR REPLACE TABLE ev_client AS
-        SELECT i.client_id, i.client, c.subnet, (dense_rank() OVER (ORDER BY c.subnet) - 1)::INTEGER AS subnet_id,
-               coalesce(c.private, false) AS private, coalesce(c.allowed, false) AS allowed
-        FROM ev_clients_in i LEFT JOIN clients c ON c.client = i.client
-        ORDER BY i.client_id
-    """)
-    con.execute("DROP TABLE clients; DROP TABLE ev_clients_in")
-    per_client = con.sql("SELECT subnet_id, private, allowed FROM ev_client ORDER BY client_id").to_arrow_table()
-    (path_id, paths), (query_id, queries) = numbered["path"], numbered["query"]
-    pair = pc.dictionary_encode(pc.add(pc.multiply(path_id.cast(pa.int64()), len(queries)), query_id.cast(pa.int64())))
+    client_id, clients = _numbered(_chunks(parts, "client"))
+    # The clients are described by DuckDB, in a thread, while the other texts are numbered here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jaga-clients") as pool:
+        described = pool.submit(_clients_described, con, clients, networks)
+        numbered = {name: _numbered(_chunks(parts, name)) for name in texts if name != "client"}
+        (path_id, paths), (query_id, queries) = numbered["path"], numbered["query"]
+        pair = pc.dictionary_encode(
+            pc.add(pc.multiply(path_id.cast(pa.int64()), len(queries)), query_id.cast(pa.int64()))
+        )
+        per_client = described.result()
     order = pc.array_sort_indices(pair.dictionary)
     pairs = pair.dictionary.take(order)  # each (path, query) once, in order
     req_id = pc.array_sort_indices(order).cast(pa.int32()).take(pair.indices)

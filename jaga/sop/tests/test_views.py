@@ -242,3 +242,11 @@ def test_the_per_day_bars_carry_their_dates(institution, staff, entry) -> None: 
     assert '<span class="daybar-date">30 Nov</span>' in html  # the last day and every seventh before it
     assert '<span class="daybar-date">23 Nov</span>' in html
     assert '<span class="daybar-date">29 Nov</span>' not in html
+
+
+def test_an_entry_without_output_or_notes_shows_a_dash_not_an_empty_cell(institution, staff, entry) -> None:  # type: ignore[no-untyped-def]
+    entry.output_repr, entry.notes = "", ""
+    entry.save(update_fields=["output_repr", "notes"])
+    url = reverse("sop:compliance", kwargs={"slug": institution.slug, "number": 5})
+    html = _client(staff).get(url, {"dari": "2026-11-20", "sampai": "2026-11-26"}).content.decode()
+    assert '<td data-label="Output">—</td>' in html

@@ -20,7 +20,7 @@ from jaga.backups import export as media
 from jaga.backups.models import MediaExport, Medium, Plan, Run, RunKind, RunState
 from jaga.backups.repositories import restic_for
 from jaga.backups.services.actions import backup_of_snapshot
-from jaga.backups.services.runs import RunContext, RunFailed, perform, specs_of
+from jaga.backups.services.runs import RunContext, RunFailed, perform
 from jaga.backups.sources import REGISTRY
 from jaga.core import clock
 
@@ -65,28 +65,32 @@ def export_run(
         scratch = to / ".jaga-sementara"
         scratch.mkdir()
         engine = restic_for(plan.repository)
-        facts_by_source = (backup.details or {}).get("sources", {})
+        # The snapshot's own sources, as its backup recorded them: a source removed from the plan since is in
+        # the set all the same, one added since is not (it is not in the snapshot).
+        facts_by_source: dict[str, dict[str, Any]] = (backup.details or {}).get("sources", {})
+        if not facts_by_source:
+            raise RunFailed(_("Snapshot %(id)s tidak mencatat sumbernya.") % {"id": backup.snapshot_id[:8]})
+        kinds = {source.name: source.kind for source in plan.sources.all()}
         items: list[dict[str, Any]] = []
         finished: list[Path] = []
-        specs = specs_of(plan)
         try:
-            for index, (source, _spec) in enumerate(specs):
-                facts = facts_by_source.get(source.name)
-                if facts is None:
-                    raise RunFailed(_("%(name)s tidak ada di snapshot itu.") % {"name": source.name})
-                percent = 5.0 + 70.0 * index / max(1, len(specs))
+            for index, (name, facts) in enumerate(facts_by_source.items()):
+                kind = str(facts.get("kind") or kinds.get(name) or "")
+                if kind not in REGISTRY:
+                    raise RunFailed(_("Jenis sumber %(name)s di snapshot itu tidak dikenal.") % {"name": name})
+                percent = 5.0 + 70.0 * index / max(1, len(facts_by_source))
                 ctx.phase(
-                    _("Menulis %(name)s dari snapshot %(id)s") % {"name": source.name, "id": backup.snapshot_id[:8]},
+                    _("Menulis %(name)s dari snapshot %(id)s") % {"name": name, "id": backup.snapshot_id[:8]},
                     percent,
                 )
-                is_files = not REGISTRY.get(source.kind).is_database  # a local web root or a pulled one
+                is_files = not REGISTRY.get(kind).is_database  # a local web root or a pulled one
                 if is_files:
-                    unpacked, inside = f"site-{source.name}.tar", str(facts["path"])
+                    unpacked, inside = f"site-{name}.tar", str(facts["path"])
                 else:
                     dumped = Path(str(facts["file"]))
-                    unpacked, inside = f"db-{source.name}{dumped.suffix}", str(dumped)
-                    facts_file = dumped.with_name(f"{source.name}.facts.json")
-                    side = scratch / f"db-{source.name}.facts.json"
+                    unpacked, inside = f"db-{name}{dumped.suffix}", str(dumped)
+                    facts_file = dumped.with_name(f"{name}.facts.json")
+                    side = scratch / f"db-{name}.facts.json"
                     engine.dump(backup.snapshot_id, str(facts_file), out=side)
                     finished.append(side)
                 packed = media.compress_stream(
@@ -98,10 +102,10 @@ def export_run(
                     packed = media.encrypt(packed, passphrase)
                 items.append(
                     {
-                        "name": packed.name, "plain": plain, "unpacked": unpacked, "source": source.name,
-                        "kind": "files" if is_files else source.kind, "path": facts.get("path", ""),
+                        "name": packed.name, "plain": plain, "unpacked": unpacked, "source": name,
+                        "kind": "files" if is_files else kind, "path": facts.get("path", ""),
                         "database": facts.get("database", ""), "format": facts.get("format", "plain"),
-                        "what": _what("files" if is_files else source.kind, facts), "parts": [],
+                        "what": _what("files" if is_files else kind, facts), "parts": [],
                         "file": packed,
                     }
                 )  # fmt: skip

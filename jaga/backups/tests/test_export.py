@@ -169,3 +169,28 @@ def test_a_dump_that_fails_while_it_streams_into_zstd_fails_the_export_and_regis
     assert "restic dump" in run.error
     assert not MediaExport.objects.exists()
     assert not (to / "SHA256SUMS").exists()
+
+
+def test_an_older_snapshot_is_exported_with_its_own_sources_not_the_plans_current_ones(
+    exported_plan: Any, tmp_path: Path
+) -> None:
+    """The database source was removed from the plan after the snapshot, and another one added: the set holds
+    what the snapshot holds, the removed database included, and nothing of the added one."""
+    snapshot = exported_plan.runs.filter(state=RunState.SUCCESS).get().snapshot_id
+    from jaga.backups.services.edits import source_remove
+
+    source_remove(source=exported_plan.sources.get(name="db"))
+    later = tmp_path / "lain.sqlite3"
+    with sqlite3.connect(later) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    services.source_add(plan=exported_plan, kind="sqlite", name="baru", config={"path": str(later)})
+    to = tmp_path / "disk" / "lama"
+    run = services.export_run(plan=exported_plan, to=to, snapshot=snapshot)
+    assert run.state == RunState.SUCCESS, run.error
+    assert sorted(path.name for path in to.iterdir()) == [
+        "RESTORE.txt", "SHA256SUMS", "db-db.facts.json", "db-db.sqlite3.zst", "site-www.tar.zst",
+    ]  # fmt: skip
+    assert "OK" in _run(("sha256sum", "-c", "SHA256SUMS"), to)
+    _run(("zstd", "-q", "-d", "db-db.sqlite3.zst", "-o", str(tmp_path / "db.sqlite3")), to)
+    with sqlite3.connect(tmp_path / "db.sqlite3") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM berita").fetchone()[0] == 40

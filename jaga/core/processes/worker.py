@@ -43,7 +43,7 @@ class JagaWorker(Worker):
     """django-tasks-db's worker, except that a second stop signal re-queues the task it cuts off, and a full
     disk while it takes a task makes it wait (see :func:`worker_run`)."""
 
-    in_task = False  # between taking a task and storing its result
+    current: Any = None  # the task being run, from taking it until its result is stored
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if self.running or not self.running_task:
@@ -69,9 +69,9 @@ class JagaWorker(Worker):
                 fail(exc)
 
         db_task_result.set_failed = set_failed  # type: ignore[method-assign]
-        self.in_task = True
+        self.current = db_task_result
         super().run_task(db_task_result)
-        self.in_task = False  # not on an exception: the task's result is not stored
+        self.current = None  # not on an exception: the task's result is not stored
 
 
 def task_requeue(result: Any) -> bool:
@@ -109,28 +109,39 @@ DISK_FULL_WAIT_INTERVALS = 5  # a worker that cannot take a task on a full disk 
 
 
 def _run_through_full_disk(worker: JagaWorker, *, wait: float) -> None:
-    """``worker.run()``, waiting out a full disk: taking a task writes to the database (and SQLite's exclusive
-    transaction to its journal), which a full disk refuses; the worker says so and tries again, as its heartbeat
-    does, instead of exiting and failing again at each restart. A failure while a task's result is stored still
-    ends the worker: the task is re-queued by the sweep of the worker that replaces it."""
+    """``worker.run()``, waiting out a full disk, as its heartbeat does, instead of exiting and failing again at
+    each restart: taking a task writes to the database (and SQLite's exclusive transaction to its journal), and
+    so does storing a task's result. A task whose result could not be stored (its own writes failed too) is
+    queued again once the disk has room, and runs again; then the worker carries on."""
     while True:
         try:
             worker.run()
             return
         except DatabaseError as exc:
-            if worker.in_task or not disk_full(exc):
+            if not disk_full(exc):
                 raise
+            task, worker.current = worker.current, None
             logger.warning(
-                "tugas tidak dapat diambil, disk penuh: dicoba lagi dalam %.0f detik / no task can be taken, the "
-                "disk is full: trying again in %.0f s (%s)",
+                "disk penuh, %s: dicoba lagi dalam %.0f detik / the disk is full, %s: trying again in %.0f s (%s)",
+                f"tugas {task.pk} diantrekan lagi begitu ada ruang" if task else "tugas tidak dapat diambil",
                 wait,
+                f"task {task.pk} is queued again once there is room" if task else "no task can be taken",
                 wait,
                 exc,
             )
             close_old_connections()
             time.sleep(wait)
-            if not worker.running:
-                return
+            while task is not None:
+                try:
+                    DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
+                        status=TaskResultStatus.READY, started_at=None
+                    )
+                    task = None
+                except DatabaseError as again:
+                    if not disk_full(again):
+                        raise
+                    close_old_connections()
+                    time.sleep(wait)
 
 
 def worker_run(

@@ -128,22 +128,44 @@ def test_a_worker_waits_out_a_full_disk_while_taking_a_task(
     module._run_through_full_disk(_worker(), wait=5)
     assert len(runs) == 2  # it went on taking tasks
     assert slept == [5]
-    assert "no task can be taken, the disk is full: trying again in 5 s" in caplog.text
+    assert "the disk is full, no task can be taken: trying again in 5 s" in caplog.text
 
 
-@pytest.mark.parametrize("in_task", [True, False])
-def test_a_worker_still_ends_on_a_full_disk_inside_a_task_or_on_another_database_error(
-    monkeypatch: pytest.MonkeyPatch, in_task: bool
+@pytest.mark.django_db
+def test_a_task_whose_result_meets_a_full_disk_is_queued_again_and_the_same_worker_carries_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    from django.db import OperationalError
+    from django.utils import timezone
+
+    from jaga.core.processes import worker as module
+
+    queued = tick.enqueue(label="rollup")
+    DBTaskResult.objects.filter(id=queued.id).update(status="RUNNING", started_at=timezone.now())
+    worker = _worker()
+    runs: list[str] = []
+
+    def run(self: Any) -> None:
+        runs.append(DBTaskResult.objects.get(id=queued.id).status)
+        if len(runs) == 1:  # the task ran; neither its writes nor its failure could be stored
+            self.current = DBTaskResult.objects.get(id=queued.id)
+            raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(module.JagaWorker, "run", run)
+    monkeypatch.setattr(module.time, "sleep", lambda _seconds: None)
+    module._run_through_full_disk(worker, wait=5)
+    assert runs == ["RUNNING", "READY"]  # queued again before the worker went on taking tasks
+    assert worker.current is None
+    assert f"task {queued.id} is queued again once there is room" in caplog.text
+
+
+def test_a_worker_still_ends_on_another_database_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import OperationalError
 
     from jaga.core.processes import worker as module
 
-    error = OperationalError("database or disk is full" if in_task else "no such table: django_tasks_db")
-
     def run(self: Any) -> None:
-        self.in_task = in_task  # the task ran and its result could not be stored: the sweep re-queues it
-        raise error
+        raise OperationalError("no such table: django_tasks_db")
 
     monkeypatch.setattr(module.JagaWorker, "run", run)
     monkeypatch.setattr(module.time, "sleep", lambda _seconds: pytest.fail("no wait"))

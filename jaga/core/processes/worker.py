@@ -129,19 +129,26 @@ def _run_through_full_disk(worker: JagaWorker, *, wait: float) -> None:
                 wait,
                 exc,
             )
-            close_old_connections()
-            time.sleep(wait)
-            while task is not None:
-                try:
-                    DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
-                        status=TaskResultStatus.READY, started_at=None
-                    )
-                    task = None
-                except DatabaseError as again:
-                    if not disk_full(again):
-                        raise
-                    close_old_connections()
-                    time.sleep(wait)
+        # Outside the handler: a later error is judged on its own, not on this one (its context).
+        close_old_connections()
+        time.sleep(wait)
+        if task is not None:
+            _requeue_when_there_is_room(task, wait=wait)
+
+
+def _requeue_when_there_is_room(task: Any, *, wait: float) -> None:
+    """Put ``task`` (this worker's, still running in the database) back in the queue, waiting out the full disk."""
+    while True:
+        try:
+            DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.READY, started_at=None
+            )
+            return
+        except DatabaseError as exc:
+            if not disk_full(exc):
+                raise
+        close_old_connections()
+        time.sleep(wait)
 
 
 def worker_run(

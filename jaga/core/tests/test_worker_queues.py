@@ -107,7 +107,7 @@ def _worker() -> Any:
     )
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_waits_out_a_full_disk_while_taking_a_task(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -131,7 +131,7 @@ def test_a_worker_waits_out_a_full_disk_while_taking_a_task(
     assert "the disk is full, no task can be taken: trying again in 5 s" in caplog.text
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as it does outside any transaction
 def test_a_task_whose_result_meets_a_full_disk_is_queued_again_and_the_same_worker_carries_on(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -170,4 +170,30 @@ def test_a_worker_still_ends_on_another_database_error(monkeypatch: pytest.Monke
     monkeypatch.setattr(module.JagaWorker, "run", run)
     monkeypatch.setattr(module.time, "sleep", lambda _seconds: pytest.fail("no wait"))
     with pytest.raises(OperationalError):
+        module._run_through_full_disk(_worker(), wait=5)
+
+
+def test_another_error_while_a_task_is_queued_again_ends_the_worker_instead_of_waiting_for_ever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The error that follows a full disk is judged on its own (not on the full disk it was raised after)."""
+    from django.db import OperationalError
+
+    from jaga.core.processes import worker as module
+
+    class Task:
+        pk = "t-1"
+
+    def run(self: Any) -> None:
+        self.current = Task()
+        raise OperationalError("database or disk is full")
+
+    def requeue_fails(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("the connection is closed")
+
+    monkeypatch.setattr(module.JagaWorker, "run", run)
+    monkeypatch.setattr(module.DBTaskResult.objects, "filter", requeue_fails)
+    monkeypatch.setattr(module.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(module, "close_old_connections", lambda: None)
+    with pytest.raises(OperationalError, match="connection is closed"):
         module._run_through_full_disk(_worker(), wait=5)

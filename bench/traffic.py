@@ -144,13 +144,18 @@ def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
     shutil.copyfile(log, work_log)
     rules = rules_all()
     result: dict[str, Any] = {}
+
+    def round_() -> tuple[Any, Any, tuple[float, float]]:
+        """Ingest the log from its cursor, then its detection round, on one DuckDB connection as the worker's
+        round and `jaga traffic ingest` take them (jaga/traffic/services/rounds.py); with when ingestion ended
+        (wall and CPU seconds)."""
+        with store_connection() as con:
+            run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]), con=con)
+            ingested = (time.perf_counter(), _cpu())
+            return run, traffic_detect(site=site, rules=rules, record=False, con=con), ingested
+
     started, cpu_started = time.perf_counter(), _cpu()
-    # One DuckDB connection for the ingestion and its detection round, as the worker's round and the command
-    # take them (jaga/traffic/services/rounds.py, `jaga traffic ingest`).
-    with store_connection() as con:
-        run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]), con=con)
-        ingested, cpu_ingested = time.perf_counter(), _cpu()
-        detected = traffic_detect(site=site, rules=rules, record=False, con=con)
+    run, detected, (ingested, cpu_ingested) = round_()
     analysed, cpu_analysed = time.perf_counter(), _cpu()
     # The analysis GoAccess's report holds: every panel over every day of the log.
     days = days_with_lines(site)
@@ -176,10 +181,7 @@ def child(log: Path, extra: Path, out: Path, quality: bool) -> None:
     with work_log.open("ab") as handle, extra.open("rb") as more:
         shutil.copyfileobj(more, handle)
     started, cpu_started = time.perf_counter(), _cpu()
-    with store_connection() as con:
-        run = traffic_ingest(site=site, sources=sources_for(site=site, paths=[str(work_log)]), con=con)
-        ingested, cpu_ingested = time.perf_counter(), _cpu()
-        detected = traffic_detect(site=site, rules=rules, record=False, con=con)
+    run, detected, (ingested, cpu_ingested) = round_()
     done, cpu_done = time.perf_counter(), _cpu()
     result["incremental"] = {
         "cpu_seconds": {"ingest": round(cpu_ingested - cpu_started, 2), "detect": round(cpu_done - cpu_ingested, 2)},
@@ -278,7 +280,7 @@ def main() -> None:
             quality = options.quality and number == 0  # the quality figures are the same in every run
             run = {"goaccess": goaccess(log, work), "jaga": jaga(log, extra, work, quality)}
         result["runs"].append(run)
-        print(f"run {number + 1}: " + _run_line(run, lines), flush=True)
+        print(f"run {number + 1}: " + _run_line(run), flush=True)
     result["machine"]["load_after"] = os.getloadavg()
     result["goaccess"], result["jaga"] = _medians(result["runs"])
     ga, jg = result["goaccess"], result["jaga"]
@@ -301,10 +303,10 @@ def _ratio(run: dict[str, Any]) -> float | None:
     ga, jg = run["goaccess"], run["jaga"]
     if "seconds" not in ga or "full" not in jg:
         return None
-    return round(ga["seconds"] / jg["full"]["seconds"], 2)
+    return round(float(ga["seconds"]) / float(jg["full"]["seconds"]), 2)
 
 
-def _run_line(run: dict[str, Any], lines: int) -> str:
+def _run_line(run: dict[str, Any]) -> str:
     ga, jg = run["goaccess"], run["jaga"]
     if "seconds" not in ga or "full" not in jg:
         return "no comparison: " + str(ga.get("error") or jg.get("error", ""))[-2000:]

@@ -12,6 +12,7 @@ import pytest
 from jaga.backups import services
 from jaga.backups.export import readback
 from jaga.backups.models import MediaExport, RunState
+from jaga.backups.services.edits import source_remove
 from jaga.core import execute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.same_on_every_database]  # an outside tool's test (root conftest.py)
@@ -177,8 +178,6 @@ def test_an_older_snapshot_is_exported_with_its_own_sources_not_the_plans_curren
     """The database source was removed from the plan after the snapshot, and another one added: the set holds
     what the snapshot holds, the removed database included, and nothing of the added one."""
     snapshot = exported_plan.runs.filter(state=RunState.SUCCESS).get().snapshot_id
-    from jaga.backups.services.edits import source_remove
-
     source_remove(source=exported_plan.sources.get(name="db"))
     later = tmp_path / "lain.sqlite3"
     with sqlite3.connect(later) as connection:

@@ -41,7 +41,7 @@ class TaskInterrupted(SystemExit):
 
 class JagaWorker(Worker):
     """django-tasks-db's worker, except that a second stop signal re-queues the task it cuts off, and a full
-    disk while it takes a task makes it wait (see :func:`worker_run`)."""
+    disk makes it wait (see :func:`_run_through_full_disk`)."""
 
     current: Any = None  # the task being run, from taking it until its result is stored
 
@@ -74,13 +74,20 @@ class JagaWorker(Worker):
         self.current = None  # not on an exception: the task's result is not stored
 
 
+def _requeued(result: Any) -> int:
+    """Set a task still running back to ready: how many rows (0 when it is not running any more)."""
+    return int(
+        DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
+    )
+
+
 def task_requeue(result: Any) -> bool:
     """Put a task this worker was running back in the queue; False when the database said no (the sweep of
     the next worker re-queues it then: its worker is dead)."""
     try:
-        done = DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
-            status=TaskResultStatus.READY, started_at=None
-        )
+        done = _requeued(result)
     except Exception:
         logger.exception("tugas %s tidak dapat diantrekan lagi / task %s could not be re-queued", result.pk, result.pk)
         return False
@@ -140,9 +147,7 @@ def _requeue_when_there_is_room(task: Any, *, wait: float) -> None:
     """Put ``task`` (this worker's, still running in the database) back in the queue, waiting out the full disk."""
     while True:
         try:
-            DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).update(
-                status=TaskResultStatus.READY, started_at=None
-            )
+            _requeued(task)
             return
         except DatabaseError as exc:
             if not disk_full(exc):
